@@ -1,3 +1,5 @@
+import type { Secret } from './secret.ts';
+
 // Plain snapshots of what was read from Azure (or the sandbox). No SDK types leak past src/azure:
 // the gateway converts ARM/SDK shapes into these, so checks stay pure and testable on literals.
 
@@ -244,7 +246,7 @@ export type CertificateIntent =
       /** 'system', or the resource id of a user-assigned identity attached to the instance. */
       identity: 'system' | { userAssignedId: string };
     }
-  | { kind: 'pfx'; certificateId: string; path: string; inspection: PfxInspection };
+  | { kind: 'pfx'; certificateId: string; path: string; inspection: PfxInspection; pfx: Secret; password: Secret };
 
 /** What local validation of a .pfx found (before anything is uploaded). */
 export type PfxInspection =

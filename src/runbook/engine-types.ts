@@ -1,0 +1,64 @@
+// What the screens (and the non-interactive CLI) can ask of the runbook engine. Screens hold an
+// object of this shape and dispatch intents to it; they never see Azure.
+import type { CertificateIntent, Fact, Facts, PfxInspection, TemporaryChange, VaultCertificateFacts } from '../checks/facts.ts';
+import type { Secret } from '../checks/secret.ts';
+import type { Finding, FixPlan, StepInfo } from '../checks/types.ts';
+import type { GatewayEvent, OperationResult, Target } from './ports.ts';
+
+/** Shown in the header. */
+export interface RunContext {
+  cloud: string;
+  subscriptionId: string;
+  apimName: string;
+  vaultName: string;
+  sandbox: boolean;
+  readOnly: boolean;
+}
+
+/** The result of one gather + check pass. */
+export interface Evaluation {
+  facts: Facts;
+  findings: Finding[];
+  steps: StepInfo[];
+  /** Milliseconds the gather took. */
+  gatherMs: number;
+}
+
+/** Progress while a fix applies (one line on screen at a time). */
+export type ApplyProgress =
+  | { phase: 'permission'; message: string }
+  | { phase: 'write'; message: string; operationIndex: number; operationCount: number }
+  | { phase: 'throttled'; message: string; retryInSeconds: number }
+  | { phase: 'lro'; message: string }
+  | { phase: 'verify'; message: string }
+  | { phase: 'propagation'; message: string; secondsLeft: number }
+  | { phase: 'recheck'; message: string };
+
+export interface ApplyOutcome {
+  ok: boolean;
+  /** One line: what happened. */
+  message: string;
+  results: OperationResult[];
+  /** The check's finding after the re-check. */
+  after?: Finding;
+  evaluation?: Evaluation;
+}
+
+export interface RunbookEngine {
+  readonly context: RunContext;
+  readonly target: Target;
+  /** Gather facts and run every check. */
+  evaluate(options?: { signal?: AbortSignal; onEvent?: (e: GatewayEvent) => void }): Promise<Evaluation>;
+  /** Apply a fix: permission pre-check, journal, write, verify, wait out propagation, re-check. */
+  apply(plan: FixPlan, options?: { signal?: AbortSignal; onProgress?: (p: ApplyProgress) => void }): Promise<ApplyOutcome>;
+  /** Set (or clear) what step 5 should add; the next evaluate includes the certificate checks and plan. */
+  setIntent(intent: CertificateIntent | undefined): void;
+  /** The vault's certificates for the picker. */
+  listVaultCertificates(options?: { signal?: AbortSignal }): Promise<Fact<VaultCertificateFacts[]>>;
+  /** Validate a .pfx locally; the password never leaves this process except in the upload body. */
+  inspectPfx(path: string, password: Secret): Promise<PfxInspection>;
+  /** Temporary changes apimkv made that are still in place (from the journal). */
+  temporaryChanges(): TemporaryChange[];
+  /** Append-only record of the session (checks, fixes, requests) for the transcript. */
+  transcript(): string;
+}
