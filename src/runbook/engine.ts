@@ -1,0 +1,213 @@
+// The runbook engine: gather facts, run the checks, apply a fix (permission pre-check, journal, write,
+// verify, wait out RBAC propagation, re-check). No UI here, and no Azure: only the Gateway port.
+import type { CertificateIntent, Facts } from '../checks/facts.ts';
+import { runChecks } from '../checks/index.ts';
+import { fixPermission } from '../checks/permissions.ts';
+import type { Secret } from '../checks/secret.ts';
+import { STEPS } from '../checks/steps.ts';
+import type { Finding, FixPlan, Operation } from '../checks/types.ts';
+import type { ApplyOutcome, ApplyProgress, Evaluation, RunbookEngine, RunContext } from './engine-types.ts';
+import type { Journal } from './journal.ts';
+import { inspectPfx } from './pfx.ts';
+import type { CallOptions, Gateway, GatewayEvent, OperationResult, Target } from './ports.ts';
+import { Transcript } from './transcript.ts';
+
+/** How long to keep retrying a write that fails because a fresh role assignment is not honoured yet. */
+export interface PropagationPolicy {
+  /** Give up after this long (RBAC caching is minutes; docs mention up to 30 min in rare cases). */
+  maxWaitMs: number;
+  /** First wait; doubles each attempt up to maxStepMs. */
+  firstStepMs: number;
+  maxStepMs: number;
+}
+
+export interface EngineOptions {
+  gateway: Gateway;
+  target: Target;
+  context: RunContext;
+  journal: Journal;
+  propagation?: PropagationPolicy;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  clock?: () => Date;
+}
+
+const DEFAULT_PROPAGATION: PropagationPolicy = { maxWaitMs: 10 * 60_000, firstStepMs: 5_000, maxStepMs: 60_000 };
+
+/** Errors that mean "the grant exists but is not honoured yet" (RBAC caching). */
+const PROPAGATION_SIGNS = /ForbiddenByRbac|propagation|recently granted|does not have secrets get permission|ForbiddenByPolicy/i;
+
+function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason ?? new Error('aborted'));
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal!.reason ?? new Error('aborted'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export function createEngine(options: EngineOptions): RunbookEngine {
+  const { gateway, target, context, journal } = options;
+  const propagation = options.propagation ?? DEFAULT_PROPAGATION;
+  const sleep = options.sleep ?? abortableSleep;
+  const clock = options.clock ?? (() => new Date());
+  const transcript = new Transcript(context, clock);
+  let intent: CertificateIntent | undefined;
+  let last: Evaluation | undefined;
+  /** When this run last granted access through RBAC (so a 403 afterwards is probably propagation). */
+  let rbacGrantedAt: number | undefined;
+
+  const eventSink = (onEvent?: (e: GatewayEvent) => void) => (e: GatewayEvent) => {
+    transcript.event(e);
+    onEvent?.(e);
+  };
+
+  async function evaluate(opts: CallOptions = {}): Promise<Evaluation> {
+    const t0 = Date.now();
+    const gathered = await gateway.gather(target, { signal: opts.signal, onEvent: eventSink(opts.onEvent) });
+    const facts: Facts = { ...gathered, temporaryChanges: journal.temporaryChanges(), ...(intent ? { intent } : {}) };
+    const findings = runChecks(facts);
+    const gatherMs = Date.now() - t0;
+    last = { facts, findings, steps: STEPS, gatherMs };
+    transcript.evaluation(findings, gatherMs);
+    return last;
+  }
+
+  async function applyOne(plan: FixPlan, operation: Operation, index: number, progress: (p: ApplyProgress) => void, signal?: AbortSignal): Promise<OperationResult> {
+    const onEvent = eventSink((e) => {
+      if (e.type === 'throttled') progress({ phase: 'throttled', message: `Throttled by Azure (${e.status}), retrying in ${Math.ceil(e.retryInMs / 1000)} s`, retryInSeconds: Math.ceil(e.retryInMs / 1000) });
+      if (e.type === 'lro') progress({ phase: 'lro', message: `Waiting for Azure to finish (${e.status})` });
+    });
+    let waited = 0;
+    let step = propagation.firstStepMs;
+    for (;;) {
+      progress({ phase: 'write', message: describe(operation), operationIndex: index, operationCount: plan.operations.length });
+      const entry = journal.begin(plan.id, operation);
+      let result: OperationResult;
+      try {
+        result = await gateway.apply(operation, { signal, onEvent });
+      } catch (e) {
+        // No answer (abort, crash of the request): the write may or may not have happened.
+        journal.finish(entry, 'unknown', { message: (e as Error).message });
+        throw e;
+      }
+      journal.finish(entry, result.outcome === 'applied' ? 'done' : result.outcome, { message: result.message, before: result.before, after: result.after });
+      // "already" gone counts as removed too: the journal must stop offering it for cleanup.
+      if (result.outcome !== 'failed' && operation.kind === 'vault.removeIpRule') {
+        journal.markRemoved({ kind: 'vault.ipRule', vaultId: operation.vaultId, value: operation.value, addedAt: '' });
+      }
+      const propagating = result.outcome === 'failed' && rbacGrantedAt !== undefined && PROPAGATION_SIGNS.test(`${result.error?.code ?? ''} ${result.message}`);
+      if (!propagating || waited >= propagation.maxWaitMs) return result;
+      // The grant was made minutes ago at most: wait with a visible countdown, then try again.
+      const wait = Math.min(step, propagation.maxWaitMs - waited);
+      for (let left = Math.ceil(wait / 1000); left > 0; left--) {
+        progress({ phase: 'propagation', message: `Access was granted moments ago; Azure RBAC can take minutes to apply. Retrying in ${left} s`, secondsLeft: left });
+        await sleep(1000, signal);
+      }
+      waited += wait;
+      step = Math.min(step * 2, propagation.maxStepMs);
+    }
+  }
+
+  async function apply(plan: FixPlan, opts: { signal?: AbortSignal; onProgress?: (p: ApplyProgress) => void } = {}): Promise<ApplyOutcome> {
+    const progress = opts.onProgress ?? (() => {});
+    if (context.readOnly) {
+      return { ok: false, message: 'Read-only mode: nothing was written. Run without --read-only to apply fixes.', results: [] };
+    }
+    if (last) {
+      progress({ phase: 'permission', message: 'Checking that you may apply this fix' });
+      const permission = fixPermission(plan, last.facts);
+      if (permission.allowed === false) {
+        const message = `Not applied: you need ${permission.needs} (missing ${permission.missing.join(', ')}). Ask an owner of the resource, or apply the az command from the preview with an account that has it.`;
+        transcript.note(`${plan.id}: ${message}`);
+        return { ok: false, message, results: [] };
+      }
+    }
+    transcript.fixStarted(plan);
+    const results: OperationResult[] = [];
+    try {
+      for (const [i, operation] of plan.operations.entries()) {
+        const result = await applyOne(plan, operation, i, progress, opts.signal);
+        results.push(result);
+        if (result.outcome === 'failed') break;
+        if (operation.kind === 'roleAssignment.create' || operation.kind === 'vault.addAccessPolicy') rbacGrantedAt = Date.now();
+      }
+    } catch (e) {
+      const message = `Interrupted: ${(e as Error).message}. The journal records the write as of unknown outcome; re-check to see the real state.`;
+      transcript.fixFinished(plan, false, message, results);
+      return { ok: false, message, results };
+    }
+    const failed = results.find((r) => r.outcome === 'failed');
+    const lost = results.flatMap((r) => r.lost);
+    progress({ phase: 'recheck', message: 'Re-checking' });
+    let evaluation: Evaluation | undefined;
+    let after: Finding | undefined;
+    try {
+      evaluation = await evaluate({ signal: opts.signal });
+      after = evaluation.findings.find((f) => f.checkId === plan.checkId);
+    } catch (e) {
+      transcript.note(`Re-check after ${plan.id} failed: ${(e as Error).message}`);
+    }
+    const ok = !failed && lost.length === 0;
+    const message = failed
+      ? `Failed: ${failed.error?.message ?? failed.message}${failed.error?.hint ? ` — ${failed.error.hint}` : ''}`
+      : lost.length
+        ? `Applied, but these existing entries are missing afterwards: ${lost.join(', ')}. Someone else may be editing this resource; check it before going on.`
+        : results.every((r) => r.outcome === 'already')
+          ? 'Nothing to do: already in place.'
+          : `Applied and verified${after ? ` — ${after.checkId} is now ${after.status}` : ''}.`;
+    transcript.fixFinished(plan, ok, message, results);
+    return { ok, message, results, after, evaluation };
+  }
+
+  return {
+    context,
+    target,
+    evaluate,
+    apply,
+    setIntent(next) {
+      intent = next;
+    },
+    async listVaultCertificates(opts = {}) {
+      const vault = last?.facts.vault;
+      if (!vault || !vault.ok) {
+        return { ok: false, unknown: vault && !vault.ok ? vault.unknown : 'Error', message: vault && !vault.ok ? vault.message : 'The key vault has not been read yet: run the checks first.' };
+      }
+      return gateway.listVaultCertificates(vault.value.vaultUri, { signal: opts.signal, onEvent: eventSink() });
+    },
+    inspectPfx(path: string, password: Secret) {
+      return inspectPfx(path, password);
+    },
+    temporaryChanges() {
+      return journal.temporaryChanges();
+    },
+    transcript() {
+      return transcript.markdown();
+    },
+  };
+}
+
+/** One line for the progress display. */
+export function describe(op: Operation): string {
+  switch (op.kind) {
+    case 'apim.enableSystemIdentity': return 'Enabling the system-assigned identity on API Management';
+    case 'apim.setCustomProperty': return `Setting ${op.key} = ${op.value} on API Management`;
+    case 'apim.putKeyVaultCertificate': return `Adding certificate "${op.certificateId}" from Key Vault`;
+    case 'apim.uploadCertificate': return `Uploading certificate "${op.certificateId}"`;
+    case 'apim.refreshCertificate': return `Refreshing certificate "${op.certificateId}" from Key Vault`;
+    case 'vault.recover': return 'Recovering the soft-deleted key vault';
+    case 'vault.addAccessPolicy': return 'Adding an access policy (secrets get, list)';
+    case 'vault.setBypass': return 'Allowing trusted Microsoft services through the vault firewall';
+    case 'vault.addIpRule': return `Adding ${op.value} to the vault firewall${op.temporary ? ' (temporary)' : ''}`;
+    case 'vault.removeIpRule': return `Removing ${op.value} from the vault firewall`;
+    case 'vault.addVirtualNetworkRule': return 'Adding the API Management subnet to the vault firewall';
+    case 'roleAssignment.create': return 'Creating the role assignment on the vault';
+    case 'subnet.addServiceEndpoint': return `Adding the ${op.service} service endpoint to the subnet`;
+    case 'nsg.putRule': return `Creating NSG rule ${op.ruleName}`;
+  }
+}
