@@ -1,0 +1,89 @@
+// apimkv entry point: parse arguments, pick the mode, and load the rest lazily so the first frame (or
+// the first line of a report) appears before the Azure SDKs are even imported.
+import { HELP, parseCommand, UsageError, VERSION, type Command, type CommonOptions } from './cli-args.ts';
+import type { RunContext } from './runbook/engine-types.ts';
+
+// Ink's chalk ignores NO_COLOR; map it before anything imports Ink.
+if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') process.env.FORCE_COLOR = '0';
+
+const EXIT_CONNECT = 3;
+const EXIT_USAGE = 64;
+
+function provisionalContext(o: CommonOptions): RunContext {
+  return {
+    cloud: o.sandbox ? 'Sandbox' : (o.cloud ?? 'AzureCloud'),
+    subscriptionId: o.subscription ?? process.env.AZURE_SUBSCRIPTION_ID ?? '…',
+    apimName: o.apim ?? '…',
+    vaultName: o.vault ?? '…',
+    sandbox: o.sandbox,
+    readOnly: o.readOnly,
+  };
+}
+
+async function main(argv: string[]): Promise<number> {
+  let command: Command;
+  try {
+    command = parseCommand(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`apimkv: ${e.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw e;
+  }
+  switch (command.kind) {
+    case 'help':
+      process.stdout.write(`${HELP}\n`);
+      return 0;
+    case 'version':
+      process.stdout.write(`${VERSION}\n`);
+      return 0;
+    case 'sandbox': {
+      const { sandboxCommand } = await import('./cli-sandbox.ts');
+      return sandboxCommand(command.argv);
+    }
+    case 'tui': {
+      if (!process.stdin.isTTY || !process.stdout.isTTY) {
+        process.stderr.write('apimkv: not a terminal, so printing the check report instead of the full-screen runbook (use "apimkv check" to say so explicitly).\n');
+        const { runCheck } = await import('./runbook/commands.ts');
+        return runCheck(command.options);
+      }
+      const { runTui } = await import('./screens/run-tui.tsx');
+      const { connect } = await import('./runbook/connect.ts');
+      let close: (() => Promise<void>) | undefined;
+      const code = await runTui({
+        context: provisionalContext(command.options),
+        loadEngine: async () => {
+          const connection = await connect(command.options, { interactive: true });
+          close = connection.close;
+          return connection.engine;
+        },
+      });
+      await close?.();
+      return code;
+    }
+    case 'check': {
+      const { runCheck } = await import('./runbook/commands.ts');
+      return runCheck(command.options);
+    }
+    case 'fix': {
+      const { runFix } = await import('./runbook/commands.ts');
+      return runFix(command.checkId, command.options);
+    }
+    case 'cleanup': {
+      const { runCleanup } = await import('./runbook/commands.ts');
+      return runCleanup(command.options);
+    }
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    const err = e as Error & { exitCode?: number };
+    process.stderr.write(`apimkv: ${err.message}\n`);
+    process.exitCode = err.exitCode ?? EXIT_CONNECT;
+  },
+);
