@@ -1,0 +1,77 @@
+// Runs the built CLI in a real pseudo-terminal (node-pty) and reads the screen through a headless xterm,
+// the way a person at a terminal would.
+import { spawn, type IPty } from 'node-pty';
+import xterm from '@xterm/headless';
+import { fileURLToPath } from 'node:url';
+
+const { Terminal } = xterm as unknown as { Terminal: typeof import('@xterm/headless').Terminal };
+export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+
+/** The child must not look like CI to Ink (is-in-ci), or it renders only the last frame. */
+export function childEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v === undefined || k === 'CI' || k.startsWith('CI_') || k === 'CONTINUOUS_INTEGRATION' || k === 'GITHUB_ACTIONS') continue;
+    env[k] = v;
+  }
+  return { ...env, TERM: 'xterm-256color', ...extra };
+}
+
+export interface Session {
+  pty: IPty;
+  screen(): Promise<string>;
+  waitFor(pattern: RegExp | string, timeoutMs?: number): Promise<string>;
+  press(...keys: string[]): Promise<void>;
+  resize(cols: number, rows: number): void;
+  exited: Promise<number>;
+  output(): string;
+  kill(signal?: string): void;
+}
+
+export const KEY = { up: '\x1b[A', down: '\x1b[B', right: '\x1b[C', left: '\x1b[D', enter: '\r', esc: '\x1b', tab: '\t', ctrlC: '\x03', backspace: '\x7f' };
+
+export function start(args: string[], opts: { cols?: number; rows?: number; env?: Record<string, string> } = {}): Session {
+  const cols = opts.cols ?? 80;
+  const rows = opts.rows ?? 24;
+  const term = new Terminal({ cols, rows, allowProposedApi: true });
+  const pty = spawn(process.execPath, [CLI, ...args], { name: 'xterm-256color', cols, rows, env: childEnv(opts.env) });
+  let raw = '';
+  pty.onData((d) => {
+    raw += d;
+    term.write(d);
+  });
+  const exited = new Promise<number>((resolve) => pty.onExit(({ exitCode }) => resolve(exitCode)));
+  const screen = async () => {
+    await new Promise<void>((r) => term.write('', r));
+    const buf = term.buffer.active;
+    return Array.from({ length: term.rows }, (_, y) => buf.getLine(buf.viewportY + y)?.translateToString(true) ?? '').join('\n');
+  };
+  const waitFor = async (pattern: RegExp | string, timeoutMs = 20_000) => {
+    const re = typeof pattern === 'string' ? new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : pattern;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const s = await screen();
+      if (re.test(s)) return s;
+      if (Date.now() > deadline) throw new Error(`Timed out waiting for ${re} on screen:\n${s}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  };
+  return {
+    pty,
+    screen,
+    waitFor,
+    async press(...keys) {
+      for (const k of keys) {
+        pty.write(k);
+        await new Promise((r) => setTimeout(r, 40));
+      }
+    },
+    resize(c, r) {
+      pty.resize(c, r);
+      term.resize(c, r);
+    },
+    exited,
+    output: () => raw,
+    kill: (signal = 'SIGTERM') => pty.kill(signal),
+  };
+}
