@@ -75,19 +75,21 @@ export async function connect(options: CommonOptions, _mode: { interactive: bool
     return { engine, close: () => sandbox.close() };
   }
 
-  const [{ resolveCloud }, { createCredential }, { defaultSubscription }] = await Promise.all([
+  const [{ cloudFromAzCliName }, { createCredential }, { azAccount }] = await Promise.all([
     import('../azure/cloud.ts'),
     import('../azure/credential.ts'),
     import('../azure/az-cli.ts'),
   ]);
-  const profile = await resolveCloud(options.cloud);
+  // Only ask az when a flag is missing: it costs a process start (~0.5 s).
+  const account = options.cloud && (options.subscription || process.env.AZURE_SUBSCRIPTION_ID) ? undefined : await azAccount();
+  const profile = cloudFromAzCliName(options.cloud ?? account?.cloudName ?? 'AzureCloud');
   const credential = createCredential({
     kind: options.deviceCode ? 'device-code' : 'cli',
-    tenantId: options.tenant,
+    tenantId: options.tenant ?? account?.tenantId,
     profile,
     onDeviceCode: (message: string) => process.stderr.write(`${message}\n`),
   });
-  const subscriptionId = options.subscription ?? process.env.AZURE_SUBSCRIPTION_ID ?? (await defaultSubscription());
+  const subscriptionId = options.subscription ?? process.env.AZURE_SUBSCRIPTION_ID ?? account?.subscriptionId;
   if (!subscriptionId) throw new ConnectError('No subscription: pass --subscription, set AZURE_SUBSCRIPTION_ID, or run "az account set --subscription <id>".');
   const target = realTarget(options, subscriptionId);
   const clients = createClients({ profile, credential, subscriptionId });
