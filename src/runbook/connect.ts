@@ -6,6 +6,7 @@ import type { CommonOptions } from '../cli-args.ts';
 import type { RunbookEngine } from './engine-types.ts';
 import { createEngine } from './engine.ts';
 import { Journal } from './journal.ts';
+import { readOnlyGateway } from './read-only-gateway.ts';
 import type { Target } from './ports.ts';
 
 export interface Connection {
@@ -64,7 +65,8 @@ export async function connect(options: CommonOptions, _mode: { interactive: bool
     const target = sandboxTarget(world, options, subscriptionId);
     const link = connectToSandbox(sandbox, subscriptionId);
     const clients = createClients({ ...link, subscriptionId });
-    const gateway = createAzureGateway({ clients, profile: link.profile, context: { subscriptionId, sandbox: true } });
+    const azureGateway = createAzureGateway({ clients, profile: link.profile, context: { subscriptionId, sandbox: true } });
+    const gateway = options.readOnly ? readOnlyGateway(azureGateway) : azureGateway;
     const journal = new Journal(options.stateDir ? join(options.stateDir, 'sandbox-journal.json') : undefined);
     const engine = createEngine({
       gateway,
@@ -93,7 +95,8 @@ export async function connect(options: CommonOptions, _mode: { interactive: bool
   if (!subscriptionId) throw new ConnectError('No subscription: pass --subscription, set AZURE_SUBSCRIPTION_ID, or run "az account set --subscription <id>".');
   const target = realTarget(options, subscriptionId);
   const clients = createClients({ profile, credential, subscriptionId });
-  const gateway = createAzureGateway({ clients, profile, context: { subscriptionId, sandbox: false } });
+  const azureGateway = createAzureGateway({ clients, profile, context: { subscriptionId, sandbox: false } });
+  const gateway = options.readOnly ? readOnlyGateway(azureGateway) : azureGateway;
   const journal = new Journal(join(stateDir(options), 'journal.json'));
   const engine = createEngine({
     gateway,
