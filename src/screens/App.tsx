@@ -1,0 +1,117 @@
+// The whole screen: header, then the current screen (or an overlay), sized to the terminal exactly.
+// Global keys live here: Ctrl-C, help, transcript, quit (and the quit confirmation).
+import { Box, Text, useInput, useWindowSize } from 'ink';
+import { useContext, useRef } from 'react';
+import type { RunbookEngine, RunContext } from '../runbook/engine-types.ts';
+import { AddCertificate } from './AddCertificate.tsx';
+import { Checklist } from './Checklist.tsx';
+import { FixFlow } from './FixFlow.tsx';
+import { Header, HEADER_ROWS } from './Header.tsx';
+import { HelpOverlay } from './HelpOverlay.tsx';
+import { keyFor, type KeyContext } from './keys.ts';
+import { KeyScopeContext } from './runbook-context.ts';
+import { EXIT, RunbookProvider } from './RunbookProvider.tsx';
+import { truncate } from './text.ts';
+import { THEME } from './theme.ts';
+import { TranscriptPanel } from './TranscriptPanel.tsx';
+import { UploadPfx } from './UploadPfx.tsx';
+import { useKeyScope } from './use-key-scope.ts';
+import { useRunbook } from './use-runbook.ts';
+import { useRunbookActions } from './use-runbook-actions.ts';
+
+/** The smallest terminal the layout is designed for. */
+export const MIN_SIZE = { columns: 80, rows: 24 } as const;
+
+export interface AppProps {
+  context: RunContext;
+  loadEngine: () => Promise<RunbookEngine>;
+  onExit: (code: number) => void;
+}
+
+export function App({ context, loadEngine, onExit }: AppProps) {
+  // The scope is a plain mutable box: whoever has the keyboard writes it while rendering.
+  const scope = useRef<KeyContext>('blocked');
+  return (
+    <KeyScopeContext.Provider value={scope}>
+      <RunbookProvider context={context} loadEngine={loadEngine} onExit={onExit}>
+        <Shell />
+      </RunbookProvider>
+    </KeyScopeContext.Provider>
+  );
+}
+
+function TooSmall({ columns, rows }: { columns: number; rows: number }) {
+  useKeyScope('blocked', true);
+  const lines = [`terminal too small (need ${MIN_SIZE.columns}x${MIN_SIZE.rows}, have ${columns}x${rows})`, 'enlarge the window, or press q to quit'];
+  return (
+    <Box flexDirection="column" width={columns} height={Math.min(rows, lines.length)} overflow="hidden">
+      {lines.map((l) => (
+        <Text key={l} color={THEME.caution} wrap="truncate">
+          {truncate(l, columns)}
+        </Text>
+      ))}
+    </Box>
+  );
+}
+
+function Shell() {
+  const { columns, rows } = useWindowSize();
+  const state = useRunbook();
+  const actions = useRunbookActions();
+  const scope = useContext(KeyScopeContext);
+  const tooSmall = columns < MIN_SIZE.columns || rows < MIN_SIZE.rows;
+
+  useInput((input, key) => {
+    if (key.ctrl && input === 'c') {
+      actions.confirmQuit(EXIT.interrupted);
+      return;
+    }
+    if (state.confirmQuit) {
+      if (input === 'y') actions.confirmQuit();
+      else if (input === 'n' || key.escape) actions.cancelQuit();
+      return;
+    }
+    const binding = keyFor(tooSmall ? 'blocked' : scope.current, input, key);
+    switch (binding?.id) {
+      case 'quit':
+        return actions.quit();
+      case 'help':
+        return tooSmall ? undefined : actions.showOverlay(state.overlay === 'help' ? undefined : 'help');
+      case 'transcript':
+        return actions.showOverlay(state.overlay === 'transcript' ? undefined : 'transcript');
+      case 'back':
+        if (state.overlay) actions.showOverlay(undefined);
+        return;
+      default:
+        return;
+    }
+  });
+
+  if (tooSmall) return <TooSmall columns={columns} rows={rows} />;
+
+  const bodyRows = rows - HEADER_ROWS;
+  // Screens stay mounted under an overlay (a wizard keeps its place) but give up the keyboard.
+  const active = !state.overlay && !state.confirmQuit;
+  const screen =
+    state.screen === 'fix' ? (
+      <FixFlow width={columns} height={bodyRows} active={active} />
+    ) : state.screen === 'certificate' ? (
+      <AddCertificate width={columns} height={bodyRows} active={active} />
+    ) : state.screen === 'upload' ? (
+      <UploadPfx width={columns} height={bodyRows} active={active} />
+    ) : (
+      <Checklist width={columns} height={bodyRows} active={active} />
+    );
+  return (
+    <Box flexDirection="column" width={columns} height={rows} overflow="hidden">
+      <Header width={columns} />
+      <Box display={state.overlay ? 'none' : 'flex'} flexDirection="column" height={bodyRows}>
+        {screen}
+      </Box>
+      {state.overlay === 'help' && <HelpOverlay width={columns} height={bodyRows} />}
+      {state.overlay === 'transcript' && <TranscriptPanel width={columns} height={bodyRows} />}
+    </Box>
+  );
+}
+
+export { EXIT };

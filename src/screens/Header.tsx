@@ -1,0 +1,42 @@
+// Two rows: what this is (with SANDBOX / READ-ONLY badges), and what it is pointed at.
+import { Box, Text } from 'ink';
+import { useRunbook } from './use-runbook.ts';
+import { shortId, truncate } from './text.ts';
+import { THEME } from './theme.ts';
+
+export const HEADER_ROWS = 2;
+
+export function Header({ width }: { width: number }) {
+  const { context, checking, connection } = useRunbook();
+  const badges = [context.sandbox ? ' SANDBOX ' : '', context.readOnly ? ' READ-ONLY ' : ''].filter(Boolean);
+  const badgeWidth = badges.reduce((n, b) => n + b.length + 1, 0);
+  const title = truncate('apimkv · API Management + Key Vault certificates', Math.max(0, width - badgeWidth));
+  const state = connection.kind === 'connecting' ? 'connecting…' : checking ? 'checking…' : '';
+  const where = `${context.cloud} · sub ${shortId(context.subscriptionId)} · APIM ${context.apimName} · vault ${context.vaultName}`;
+  return (
+    <Box flexDirection="column" width={width} height={HEADER_ROWS}>
+      <Box width={width}>
+        <Box flexGrow={1}>
+          <Text bold color={THEME.accent} wrap="truncate">
+            {title}
+          </Text>
+        </Box>
+        {badges.map((b) => (
+          <Box key={b} marginLeft={1}>
+            <Text inverse bold color={THEME.badge}>
+              {b}
+            </Text>
+          </Box>
+        ))}
+      </Box>
+      <Box width={width}>
+        <Box flexGrow={1}>
+          <Text color={THEME.muted} wrap="truncate">
+            {truncate(where, width - state.length - 1)}
+          </Text>
+        </Box>
+        {state && <Text color={THEME.caution}>{state}</Text>}
+      </Box>
+    </Box>
+  );
+}

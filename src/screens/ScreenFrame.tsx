@@ -1,0 +1,41 @@
+// Every screen's body sits in the same frame: the body, one notice row, one footer row.
+import { Box, Text } from 'ink';
+import type { ReactNode } from 'react';
+import { Footer } from './Footer.tsx';
+import type { KeyContext } from './keys.ts';
+import { truncate } from './text.ts';
+import { THEME } from './theme.ts';
+import { useRunbook } from './use-runbook.ts';
+
+/** Rows the frame takes besides the body. */
+export const FRAME_ROWS = 2;
+
+export function NoticeLine({ width }: { width: number }) {
+  const { notice, confirmQuit } = useRunbook();
+  if (confirmQuit) {
+    return (
+      <Text color={THEME.danger} bold wrap="truncate">
+        {truncate('A write is in flight. Quit anyway (its outcome will be unknown)? y quit  n stay', width)}
+      </Text>
+    );
+  }
+  if (!notice) return <Text> </Text>;
+  const text = notice.hint ? `${notice.text} — ${notice.hint}` : notice.text;
+  return (
+    <Text color={notice.tone === 'error' ? THEME.danger : THEME.accent} wrap="truncate">
+      {truncate(`${notice.tone === 'error' ? '✖ ' : 'i '}${text}`, width)}
+    </Text>
+  );
+}
+
+export function ScreenFrame({ height, width, context, footerExtra, children }: { height: number; width: number; context: KeyContext; footerExtra?: string; children: ReactNode }) {
+  return (
+    <Box flexDirection="column" height={height} width={width} overflow="hidden">
+      <Box flexDirection="column" height={Math.max(0, height - FRAME_ROWS)} overflow="hidden">
+        {children}
+      </Box>
+      <NoticeLine width={width} />
+      <Footer context={context} width={width} extra={footerExtra} />
+    </Box>
+  );
+}

@@ -1,0 +1,86 @@
+// The ONE table of key bindings. Input handling (use-keys.ts), the footer and the `?` help overlay all
+// read it, so a key cannot work without being documented, nor be documented without working.
+import type { Key } from 'ink';
+
+/** What a key does (a verb the screens handle). */
+export type KeyId =
+  | 'up'
+  | 'down'
+  | 'pageUp'
+  | 'pageDown'
+  | 'enter'
+  | 'fix'
+  | 'fixAll'
+  | 'recheck'
+  | 'filter'
+  | 'addCert'
+  | 'upload'
+  | 'why'
+  | 'transcript'
+  | 'help'
+  | 'apply'
+  | 'skip'
+  | 'typeId'
+  | 'keepVersion'
+  | 'cleanup'
+  | 'back'
+  | 'quit';
+
+/** Where the user is: which keys work there. `text` is any focused text field (letters are typed, not keys). */
+export type KeyContext = 'checklist' | 'preview' | 'applying' | 'result' | 'picker' | 'wizard' | 'text' | 'overlay' | 'blocked';
+
+/** One binding: how it is written in help/footer, what it does, where it works, and how it is recognised. */
+export interface KeyBinding {
+  id: KeyId;
+  /** As shown to the user, e.g. "↑/k". */
+  label: string;
+  /** What it does, in a few words (at most 32 columns: the help overlay has two columns at 80). */
+  help: string;
+  /** The footer's shorter wording (defaults to help). */
+  short?: string;
+  contexts: readonly KeyContext[];
+  /** Shown in the footer of these contexts (space is short at 80 columns). */
+  footer?: readonly KeyContext[];
+  matches(input: string, key: Key): boolean;
+}
+
+const plain = (key: Key) => !key.ctrl && !key.meta;
+const letter = (ch: string) => (input: string, key: Key) => plain(key) && input === ch;
+
+const LISTS = ['checklist', 'preview', 'result', 'picker', 'wizard', 'overlay'] as const;
+
+/** Every key apimkv understands, in the order the help overlay lists them. */
+export const KEYS: readonly KeyBinding[] = [
+  { id: 'up', label: '↑/k', help: 'move up / scroll up', contexts: LISTS, matches: (i, k) => k.upArrow || letter('k')(i, k) },
+  { id: 'down', short: 'move', label: '↓/j', help: 'move down / scroll down', contexts: LISTS, footer: ['checklist'], matches: (i, k) => k.downArrow || letter('j')(i, k) },
+  { id: 'pageUp', label: 'PgUp', help: 'page up', contexts: LISTS, matches: (_i, k) => k.pageUp },
+  { id: 'pageDown', label: 'PgDn', help: 'page down', contexts: LISTS, matches: (_i, k) => k.pageDown },
+  { id: 'enter', short: 'choose', label: 'Enter', help: 'choose / continue / Apply', contexts: ['checklist', 'preview', 'result', 'picker', 'wizard', 'text'], footer: ['picker', 'wizard', 'text'], matches: (_i, k) => k.return },
+  { id: 'apply', short: 'apply', label: 'y', help: 'apply the previewed fix', contexts: ['preview'], footer: ['preview'], matches: letter('y') },
+  { id: 'fix', short: 'fix', label: 'f', help: 'fix the selected check', contexts: ['checklist', 'picker'], footer: ['checklist', 'picker'], matches: letter('f') },
+  { id: 'fixAll', short: 'fix all', label: 'F', help: 'fix all failing, one by one', contexts: ['checklist'], footer: ['checklist'], matches: letter('F') },
+  { id: 'skip', short: 'skip', label: 's', help: 'skip this fix (fix all)', contexts: ['preview', 'result'], footer: ['preview'], matches: letter('s') },
+  { id: 'recheck', short: 're-check', label: 'r', help: 're-check everything', contexts: ['checklist', 'result'], footer: ['checklist'], matches: letter('r') },
+  { id: 'filter', short: 'filter', label: '/', help: 'filter the list', contexts: ['picker'], footer: ['picker'], matches: letter('/') },
+  { id: 'typeId', short: 'type id', label: 't', help: 'type an identifier instead', contexts: ['picker'], footer: ['picker'], matches: letter('t') },
+  { id: 'keepVersion', label: 'v', help: 'keep the versioned identifier', contexts: ['wizard'], matches: letter('v') },
+  { id: 'addCert', short: 'add cert', label: 'a', help: 'add a Key Vault certificate', contexts: ['checklist'], footer: ['checklist'], matches: letter('a') },
+  { id: 'upload', short: 'upload', label: 'u', help: 'upload a .pfx file', contexts: ['checklist'], footer: ['checklist'], matches: letter('u') },
+  { id: 'cleanup', label: 'c', help: 'remove the temporary IP rule', contexts: ['result'], matches: letter('c') },
+  { id: 'why', short: 'why', label: 'w', help: 'why this step matters', contexts: ['checklist'], footer: ['checklist'], matches: letter('w') },
+  { id: 'transcript', label: 'l', help: 'transcript (session log)', contexts: ['checklist', 'result', 'overlay'], matches: letter('l') },
+  { id: 'help', short: 'help', label: '?', help: 'this help', contexts: ['checklist', 'preview', 'applying', 'result', 'picker', 'wizard', 'overlay', 'blocked'], footer: ['checklist'], matches: letter('?') },
+  // Esc only ever goes back: a lone Esc can be the first byte of a split arrow key on a slow link.
+  { id: 'back', short: 'back', label: 'Esc', help: 'back (never confirms a write)', contexts: ['preview', 'result', 'picker', 'wizard', 'text', 'overlay'], footer: ['preview', 'result', 'picker', 'wizard', 'text', 'overlay'], matches: (_i, k) => k.escape },
+  { id: 'quit', short: 'quit', label: 'q', help: 'quit (asks if a write runs)', contexts: ['checklist', 'preview', 'applying', 'result', 'picker', 'wizard', 'overlay', 'blocked'], footer: ['checklist', 'applying', 'blocked'], matches: letter('q') },
+];
+
+/** The binding a keypress means in this context, if any. Digits never match anything. */
+export function keyFor(context: KeyContext, input: string, key: Key): KeyBinding | undefined {
+  return KEYS.find((b) => b.contexts.includes(context) && b.matches(input, key));
+}
+
+/** The bindings shown in the footer of a context, in table order. */
+export function footerKeys(context: KeyContext): KeyBinding[] {
+  return KEYS.filter((b) => b.footer?.includes(context));
+}

@@ -1,0 +1,44 @@
+// The two contexts the screens read: state (re-renders on change) and actions (a stable object of
+// intents, so components that only dispatch never re-render because the state changed).
+import { createContext } from 'react';
+import type { Fact, PfxInspection, TemporaryChange, VaultCertificateFacts, CertificateIntent } from '../checks/facts.ts';
+import type { Secret } from '../checks/secret.ts';
+import type { FixPlan } from '../checks/types.ts';
+import type { ErrorView } from './describe-error.ts';
+import type { KeyContext } from './keys.ts';
+import type { FixOrigin, Notice, ScreenKind, State } from './state.ts';
+
+/** The intents screens can express. Verbs; the provider turns them into engine calls and actions. */
+export interface RunbookActions {
+  recheck(): Promise<void>;
+  select(value: string): void;
+  toggleWhy(): void;
+  showOverlay(overlay: State['overlay']): void;
+  open(screen: Exclude<ScreenKind, 'fix'>): void;
+  previewFix(plan: FixPlan, from?: FixOrigin): void;
+  /** Offer the failing checks' fixes in order, one confirmation each. */
+  fixAll(): void;
+  applyFix(): Promise<void>;
+  /** Fix-all: skip the previewed fix (or go on after one was applied). */
+  nextFix(): void;
+  /** Leave the fix flow (never while a write is in flight). */
+  back(): void;
+  /** Quit now, or ask first when a write is in flight. */
+  quit(): void;
+  /** Quit even though a write is in flight (it is aborted; the journal records its outcome as unknown). */
+  confirmQuit(code?: number): void;
+  cancelQuit(): void;
+  notify(notice: Notice | undefined): void;
+  /** Step 5: tell the engine what to add, re-check, and open the resulting fix; an error when none came. */
+  chooseCertificate(intent: CertificateIntent, from: FixOrigin): Promise<ErrorView | undefined>;
+  listVaultCertificates(signal?: AbortSignal): Promise<Fact<VaultCertificateFacts[]>>;
+  inspectPfx(path: string, password: Secret): Promise<PfxInspection>;
+  temporaryChanges(): TemporaryChange[];
+  transcript(): string;
+}
+
+export const StateContext = createContext<State | undefined>(undefined);
+export const ActionsContext = createContext<RunbookActions | undefined>(undefined);
+
+/** The key context of whatever has the keyboard now; App's global keys (help, transcript, quit) read it. */
+export const KeyScopeContext = createContext<{ current: KeyContext }>({ current: 'blocked' });
