@@ -105,7 +105,7 @@ export function Checklist({ width, height, active }: { width: number; height: nu
   const selectedFix = current?.finding?.fix;
   return (
     <ScreenFrame height={height} width={width} context="checklist">
-      <Text wrap="truncate">{truncate(`${summary}   (gathered in ${evaluation.gatherMs} ms)`, width)}</Text>
+      <Text wrap="truncate">{truncate(`${summary} · ${evaluation.gatherMs} ms`, width)}</Text>
       <SelectList
         items={rows.map((r) => ({ ...r, label: r.value }))}
         selected={current?.value}

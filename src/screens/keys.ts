@@ -67,7 +67,7 @@ export const KEYS: readonly KeyBinding[] = [
   { id: 'addCert', short: 'add cert', label: 'a', help: 'add a Key Vault certificate', contexts: ['checklist'], footer: ['checklist'], matches: letter('a') },
   { id: 'upload', short: 'upload', label: 'u', help: 'upload a .pfx file', contexts: ['checklist'], footer: ['checklist'], matches: letter('u') },
   { id: 'cleanup', label: 'c', help: 'remove the temporary IP rule', contexts: ['result'], matches: letter('c') },
-  { id: 'why', short: 'why', label: 'w', help: 'why this step matters', contexts: ['checklist'], footer: ['checklist'], matches: letter('w') },
+  { id: 'why', short: 'why', label: 'w', help: 'why this step matters', contexts: ['checklist'], matches: letter('w') },
   { id: 'transcript', label: 'l', help: 'transcript (session log)', contexts: ['checklist', 'result', 'overlay'], matches: letter('l') },
   { id: 'help', short: 'help', label: '?', help: 'this help', contexts: ['checklist', 'preview', 'applying', 'result', 'picker', 'wizard', 'overlay', 'blocked'], footer: ['checklist'], matches: letter('?') },
   // Esc only ever goes back: a lone Esc can be the first byte of a split arrow key on a slow link.

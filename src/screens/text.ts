@@ -15,41 +15,63 @@ export function fit(text: string, width: number): string {
   return t + ' '.repeat(Math.max(0, width - [...t].length));
 }
 
-/** Word-wrap one paragraph to `width` columns; words longer than a line are hard-broken. */
+const len = (s: string) => [...s].length;
+const slice = (s: string, from: number, to?: number) => [...s].slice(from, to).join('');
+
+/**
+ * Word-wrap text to `width` columns. Each paragraph keeps its leading spaces; continuation lines start
+ * with `indent`. Words longer than the room left (resource ids, URLs) are broken hard, filling the line.
+ */
 export function wrap(text: string, width: number, indent = ''): string[] {
-  if (width <= indent.length + 1) return [truncate(text, width)];
+  if (width <= 0) return [''];
+  const cont = len(indent) < width / 2 ? indent : '';
   const out: string[] = [];
   for (const paragraph of text.split('\n')) {
-    let line = '';
-    const words = paragraph.split(/\s+/).filter(Boolean);
+    const leadRaw = /^\s*/.exec(paragraph)![0];
+    const lead = len(leadRaw) < width / 2 ? leadRaw : '';
+    const words = paragraph.slice(leadRaw.length).split(/\s+/).filter(Boolean);
     if (words.length === 0) {
       out.push('');
       continue;
     }
-    for (let word of words) {
-      const prefix = out.length > 0 && line === '' ? indent : '';
-      const room = width - [...(line || prefix)].length - (line ? 1 : 0);
-      if ([...word].length <= room) {
-        line = line ? `${line} ${word}` : `${prefix}${word}`;
+    let line = lead;
+    let fresh = true;
+    const push = () => {
+      out.push(line);
+      line = cont;
+      fresh = true;
+    };
+    for (const word of words) {
+      const sep = fresh ? '' : ' ';
+      if (len(line) + len(sep) + len(word) <= width) {
+        line += sep + word;
+        fresh = false;
         continue;
       }
-      if (line) {
-        out.push(line);
-        line = '';
+      if (!fresh && len(word) <= width - len(cont)) {
+        push();
+        line += word;
+        fresh = false;
+        continue;
       }
-      // A word that does not fit on an empty line (a resource id, a URL) is broken hard.
-      for (;;) {
-        const lead = out.length > 0 ? indent : '';
-        const max = width - lead.length;
-        if ([...word].length <= max) {
-          line = `${lead}${word}`;
-          break;
+      let rest = word;
+      let s = sep;
+      while (len(line) + len(s) + len(rest) > width) {
+        const room = width - len(line) - len(s);
+        if (room <= 0) {
+          push();
+          s = '';
+          continue;
         }
-        out.push(`${lead}${[...word].slice(0, max).join('')}`);
-        word = [...word].slice(max).join('');
+        line += s + slice(rest, 0, room);
+        rest = slice(rest, room);
+        push();
+        s = '';
       }
+      line += s + rest;
+      fresh = false;
     }
-    if (line) out.push(line);
+    out.push(line);
   }
   return out;
 }

@@ -1,0 +1,123 @@
+// Renders the app into a fake terminal of a given size (ink-testing-library's streams have a fixed
+// width of 100 and no height, so this is the same idea with both configurable and resizable). Every
+// frame is kept so tests can assert that none was taller or wider than the terminal.
+import { render } from 'ink';
+import { EventEmitter } from 'node:events';
+import { stripVTControlCharacters } from 'node:util';
+import type { RunbookEngine, RunContext } from '../../src/runbook/engine-types.ts';
+import { App } from '../../src/screens/App.tsx';
+import { runContext } from './fixtures.ts';
+
+export class FakeStdout extends EventEmitter {
+  frames: string[] = [];
+  constructor(
+    public columns: number,
+    public rows: number,
+  ) {
+    super();
+  }
+  write = (chunk: string) => {
+    this.frames.push(chunk);
+    return true;
+  };
+  resize(columns: number, rows: number) {
+    this.columns = columns;
+    this.rows = rows;
+    this.emit('resize');
+  }
+}
+
+export class FakeStdin extends EventEmitter {
+  isTTY = true;
+  data: string | null = null;
+  write = (data: string) => {
+    this.data = data;
+    this.emit('readable');
+    this.emit('data', data);
+  };
+  setEncoding() {}
+  setRawMode() {}
+  resume() {}
+  pause() {}
+  ref() {}
+  unref() {}
+  read = () => {
+    const { data } = this;
+    this.data = null;
+    return data;
+  };
+}
+
+export const KEY = { up: '\u001B[A', down: '\u001B[B', enter: '\r', esc: '\u001B', ctrlC: '\u0003', backspace: '\u007F', pageDown: '\u001B[6~' } as const;
+
+/** Input is handled asynchronously by Ink; give it a moment. */
+export const settle = (ms = 30) => new Promise((r) => setTimeout(r, ms));
+
+export interface Rendered {
+  stdout: FakeStdout;
+  stdin: FakeStdin;
+  exits: number[];
+  /** The last frame, ANSI stripped. */
+  frame(): string;
+  /** Every frame so far, ANSI stripped. */
+  frames(): string[];
+  press(...keys: string[]): Promise<void>;
+  /** Wait until the last frame contains the text (polls; fails after ~2 s). */
+  waitFor(text: string | RegExp): Promise<string>;
+  unmount(): void;
+}
+
+export function renderApp(engine: RunbookEngine | (() => Promise<RunbookEngine>), options: { columns?: number; rows?: number; context?: RunContext } = {}): Rendered {
+  const stdout = new FakeStdout(options.columns ?? 80, options.rows ?? 24);
+  const stdin = new FakeStdin();
+  const exits: number[] = [];
+  const loadEngine = typeof engine === 'function' ? engine : async () => engine;
+  const instance = render(<App context={options.context ?? runContext()} loadEngine={loadEngine} onExit={(c) => exits.push(c)} />, {
+    stdout: stdout as unknown as NodeJS.WriteStream,
+    stdin: stdin as unknown as NodeJS.ReadStream,
+    debug: true,
+    exitOnCtrlC: false,
+    patchConsole: false,
+  });
+  const frames = () => stdout.frames.map((f) => stripVTControlCharacters(f));
+  const frame = () => frames().at(-1) ?? '';
+  return {
+    stdout,
+    stdin,
+    exits,
+    frame,
+    frames,
+    async press(...keys) {
+      for (const k of keys) {
+        stdin.write(k);
+        await settle();
+      }
+    },
+    async waitFor(text) {
+      for (let i = 0; i < 100; i++) {
+        const f = frame();
+        if (typeof text === 'string' ? f.includes(text) : text.test(f)) {
+          // Let passive effects (input subscriptions of what just mounted) run before the next key.
+          await settle(20);
+          return f;
+        }
+        await settle(20);
+      }
+      throw new Error(`Timed out waiting for ${String(text)}; last frame:\n${frame()}`);
+    },
+    unmount: () => instance.unmount(),
+  };
+}
+
+/** Every frame fits the terminal: at most `rows` lines, each at most `columns` wide. */
+export function oversizedFrames(frames: string[], columns: number, rows: number): string[] {
+  const problems: string[] = [];
+  frames.forEach((f, i) => {
+    const lines = f.replace(/\n$/, '').split('\n');
+    if (lines.length > rows) problems.push(`frame ${i}: ${lines.length} lines`);
+    lines.forEach((l, j) => {
+      if ([...l].length > columns) problems.push(`frame ${i} line ${j}: ${[...l].length} columns: ${l}`);
+    });
+  });
+  return problems;
+}
