@@ -54,6 +54,9 @@ function wizardReducer(w: Wizard, a: WizardAction): Wizard {
   return a.type === 'stage' ? { ...w, error: undefined, ...a.patch, stage: a.stage } : { ...w, ...a.patch };
 }
 
+/** "✖ disabled" is the widest badge; a fixed width keeps the columns straight. */
+const BADGE_WIDTH = 11;
+
 const START: Wizard = { stage: 'loading', certs: [], filter: '', filtering: false, typed: '', source: 'list', keepVersion: false, identity: 'system', certificateId: '' };
 
 /** The temporary "add my IP to the vault firewall" fix (FW-CLIENTIP), when the checks offer it. */
@@ -180,7 +183,7 @@ export function AddCertificate({ width, height, active }: { width: number; heigh
     w.stage === 'list'
       ? w.filtering
         ? { back }
-        : {}
+        : { back, filter: () => set({ filtering: true }), typeId: () => go('typing') }
       : w.stage === 'listFailed'
         ? { back, typeId: () => go('typing'), fix: fwPlan ? () => actions.previewFix(fwPlan, 'certificate') : undefined }
         : w.stage === 'version'
@@ -190,7 +193,8 @@ export function AddCertificate({ width, height, active }: { width: number; heigh
             : w.stage === 'identity'
               ? {}
               : { back },
-    active && !(w.stage === 'list' && !w.filtering) && w.stage !== 'identity',
+    // While the picker list is showing, SelectList routes the keys (with these same handlers).
+    active && !(w.stage === 'list' && !w.filtering && items.length > 0) && w.stage !== 'identity',
   );
 
   const title = <Text bold wrap="truncate">{truncate(`Add a Key Vault certificate (step 5) — vault ${context.vaultName}`, width)}</Text>;
@@ -252,14 +256,14 @@ export function AddCertificate({ width, height, active }: { width: number; heigh
               renderItem={(c, sel) => {
                 const badge = certificateBadge(c, now);
                 const expiry = c.expiresOn ? `expires ${c.expiresOn.slice(0, 10)}` : 'no expiry';
-                const right = `${expiry}  ${badge.text}`;
+                const right = `${expiry}  ${fit(badge.text, BADGE_WIDTH)}`;
                 return (
                   <Box width={width}>
                     <Text color={sel ? THEME.accent : undefined} bold={sel}>
                       {fit(`${sel ? '›' : ' '} ${c.name}`, width - right.length - 1)}
                     </Text>
                     <Text color={THEME.muted}> {expiry}  </Text>
-                    <Text color={STATUS[badge.tone].color}>{badge.text}</Text>
+                    <Text color={STATUS[badge.tone].color}>{fit(badge.text, BADGE_WIDTH)}</Text>
                   </Box>
                 );
               }}
