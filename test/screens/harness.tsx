@@ -16,8 +16,11 @@ export class FakeStdout extends EventEmitter {
   ) {
     super();
   }
-  write = (chunk: string) => {
+  // Like a real stream, call the write callback (Ink waits on it to know a frame was flushed).
+  write = (chunk: string, encodingOrCallback?: unknown, callback?: unknown) => {
     this.frames.push(chunk);
+    const cb = typeof encodingOrCallback === 'function' ? encodingOrCallback : callback;
+    if (typeof cb === 'function') queueMicrotask(() => (cb as () => void)());
     return true;
   };
   resize(columns: number, rows: number) {

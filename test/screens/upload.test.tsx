@@ -57,7 +57,7 @@ test('upload: the password is masked in every frame, the file is inspected befor
   let f = await r.waitFor('Thumbprint');
   assert.match(f, /Subject {5}CN=api\.contoso\.com/);
   assert.match(f, /Thumbprint {2}A1B2C3D4E5F60718293A4B5C6D7E8F9012345678/);
-  assert.match(f, /Valid {7}2026-01-01T00:00:00Z → 2027-01-01T00:00:00Z \(40 d left\)/);
+  assert.match(f, /Valid {7}2026-01-01T00:00:00Z → 2027-01-01T00:00:00Z \(39 d left\)/);
   assert.match(f, /Key {9}RSA 2048 bits, private key present/);
   assert.match(f, /Chain {7}3 certificates \(leaf included\)/);
   const [inspect] = engine.callsOf('inspectPfx');
