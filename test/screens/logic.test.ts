@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Key } from 'ink';
+import { certificateBadge, identityChoices, parseIdentifier, UAI_BEHIND_FIREWALL, validCertificateId } from '../../src/screens/certificate-choice.ts';
+import { describeError } from '../../src/screens/describe-error.ts';
+import { footerKeys, KEYS, keyFor } from '../../src/screens/keys.ts';
+import { mayApply } from '../../src/screens/may-apply.ts';
+import { initialState, reducer } from '../../src/screens/state.ts';
+import { truncate, wrap } from '../../src/screens/text.ts';
+import { evaluation, facts, plan, runContext, UAI_ID } from './fixtures.ts';
+
+const noKey = (over: Partial<Key> = {}): Key => ({ upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false, return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false, super: false, hyper: false, capsLock: false, numLock: false, ...over }) as Key;
+
+test('keys: digits mean nothing anywhere; Esc is only ever "back"; letters are text in a text field', () => {
+  const contexts = ['checklist', 'preview', 'applying', 'result', 'picker', 'wizard', 'text', 'overlay', 'blocked'] as const;
+  for (const c of contexts) {
+    for (const d of '0123456789') assert.equal(keyFor(c, d, noKey()), undefined, `${d} in ${c}`);
+    const esc = keyFor(c, '', noKey({ escape: true }));
+    assert.ok(esc === undefined || esc.id === 'back', `Esc in ${c}`);
+  }
+  for (const ch of 'qyfFarsulw?/') assert.equal(keyFor('text', ch, noKey()), undefined, `${ch} in a text field`);
+  assert.equal(keyFor('preview', 'y', noKey())?.id, 'apply');
+  assert.equal(keyFor('checklist', 'y', noKey()), undefined);
+  assert.equal(keyFor('checklist', 'j', noKey())?.id, 'down');
+  assert.equal(keyFor('checklist', '', noKey({ upArrow: true }))?.id, 'up');
+  assert.equal(keyFor('checklist', 'F', noKey({ shift: true }))?.id, 'fixAll');
+  assert.equal(keyFor('checklist', 'c', noKey({ ctrl: true })), undefined);
+  assert.deepEqual(new Set(KEYS.map((k) => k.id)).size, KEYS.length);
+  for (const k of KEYS) assert.ok(k.help.length <= 32, `${k.id} help fits the two-column overlay`);
+  assert.deepEqual(footerKeys('checklist').map((k) => k.id), ['down', 'fix', 'fixAll', 'recheck', 'addCert', 'upload', 'help', 'quit']);
+});
+
+test('reducer: a fix cannot be left while it writes; progress lines that count down replace each other', () => {
+  let s = reducer(initialState(runContext()), { type: 'previewFix', plan: plan('FW-BYPASS'), from: 'certificate' });
+  assert.equal(s.screen, 'fix');
+  s = reducer(s, { type: 'applyStarted' });
+  assert.equal(reducer(s, { type: 'closeFix' }), s);
+  s = reducer(s, { type: 'progress', progress: { phase: 'propagation', message: 'wait', secondsLeft: 3 } });
+  s = reducer(s, { type: 'progress', progress: { phase: 'propagation', message: 'wait', secondsLeft: 2 } });
+  s = reducer(s, { type: 'progress', progress: { phase: 'write', message: 'w', operationIndex: 0, operationCount: 1 } });
+  assert.deepEqual(s.fix?.progress.map((p) => p.phase), ['propagation', 'write']);
+  const e = evaluation();
+  s = reducer(s, { type: 'applied', outcome: { ok: true, message: 'ok', results: [], evaluation: e } });
+  assert.equal(s.evaluation, e);
+  // A firewall fix started from the certificate wizard returns there.
+  assert.equal(reducer(s, { type: 'closeFix' }).screen, 'certificate');
+});
+
+test('identifiers: versionless form, versions, /certificates/ rewritten, bare names, bad input', () => {
+  assert.deepEqual(parseIdentifier(' https://kv.vault.azure.net/secrets/web/abc123 '), { ok: true, versionless: 'https://kv.vault.azure.net/secrets/web', name: 'web', host: 'kv.vault.azure.net', version: 'abc123' });
+  assert.deepEqual(parseIdentifier('https://kv.vault.azure.net/certificates/web/'), {
+    ok: true,
+    versionless: 'https://kv.vault.azure.net/secrets/web',
+    name: 'web',
+    host: 'kv.vault.azure.net',
+    note: 'API Management reads certificates through the /secrets/ endpoint: the identifier was rewritten.',
+  });
+  assert.deepEqual(parseIdentifier('web-cert', 'https://kv.vault.azure.net/'), { ok: true, versionless: 'https://kv.vault.azure.net/secrets/web-cert', name: 'web-cert', host: 'kv.vault.azure.net' });
+  assert.deepEqual(parseIdentifier('http://kv.vault.azure.net/secrets/web'), { ok: false, reason: 'Key Vault identifiers start with https://.' });
+  assert.deepEqual(parseIdentifier('https://kv.vault.azure.net/keys/web'), { ok: false, reason: 'Expected the path /secrets/<name> or /secrets/<name>/<version>.' });
+  assert.equal(validCertificateId('a b'), 'No spaces or any of * # & + : < > ? / \\');
+  assert.equal(validCertificateId('web-cert'), undefined);
+});
+
+test('identities: a user-assigned identity is refused only while the vault firewall is on', () => {
+  const behind = identityChoices(facts());
+  assert.deepEqual(behind.map((c) => [c.value, c.refused]), [
+    ['system', undefined],
+    [UAI_ID, UAI_BEHIND_FIREWALL],
+  ]);
+  const open = facts();
+  if (open.vault.ok) open.vault.value.networkAcls.defaultAction = 'Allow';
+  assert.deepEqual(identityChoices(open).map((c) => c.refused), [undefined, undefined]);
+});
+
+test('badges: disabled, expired, PEM, expiring soon, fine', () => {
+  const now = '2026-11-22T00:00:00Z';
+  const base = { name: 'c', secretId: 's', enabled: true, expiresOn: '2027-11-22T00:00:00Z' };
+  assert.deepEqual(certificateBadge({ ...base, enabled: false }, now), { text: '✖ disabled', tone: 'fail' });
+  assert.deepEqual(certificateBadge({ ...base, expiresOn: '2026-11-01T00:00:00Z' }, now), { text: '✖ expired', tone: 'fail' });
+  assert.deepEqual(certificateBadge({ ...base, contentType: 'application/x-pem-file' }, now), { text: '▲ PEM', tone: 'warn' });
+  assert.deepEqual(certificateBadge({ ...base, expiresOn: '2026-12-02T00:00:00Z' }, now), { text: '▲ 10 d left', tone: 'warn' });
+  assert.deepEqual(certificateBadge(base, now), { text: '✔ enabled', tone: 'pass' });
+});
+
+test('errors: 403 names the permission and keeps the hint; 429 says throttled and retrying', () => {
+  assert.deepEqual(describeError({ kind: 'Forbidden', status: 403, message: 'No.', missingAction: 'Microsoft.KeyVault/vaults/write', hint: 'Ask for Key Vault Contributor.' }), {
+    what: 'Forbidden (403): you do not have permission Microsoft.KeyVault/vaults/write. No.',
+    hint: 'Ask for Key Vault Contributor.',
+  });
+  assert.deepEqual(describeError(Object.assign(new Error('Slow down'), { statusCode: 429 })), { what: 'Throttled by Azure (429), retrying. Slow down', hint: undefined });
+  assert.deepEqual(describeError(new Error('boom')), { what: 'boom', hint: undefined });
+});
+
+test('may apply: wildcards allow, notActions deny, unread permissions are unknown', () => {
+  const f = facts();
+  assert.deepEqual(mayApply(plan('FW-BYPASS'), f), { may: 'yes' });
+  assert.deepEqual(mayApply(plan('X', { requiredActions: ['Microsoft.Authorization/roleAssignments/write'] }), f), { may: 'no', missing: ['Microsoft.Authorization/roleAssignments/write'] });
+  f.operatorPermissions.vault = { ok: true, value: [{ actions: ['*'], notActions: ['Microsoft.KeyVault/vaults/write'], dataActions: [], notDataActions: [] }] };
+  assert.deepEqual(mayApply(plan('FW-BYPASS'), f), { may: 'no', missing: ['Microsoft.KeyVault/vaults/write'] });
+  f.operatorPermissions.vault = { ok: false, unknown: 'Forbidden', message: 'denied' };
+  assert.deepEqual(mayApply(plan('FW-BYPASS'), f), { may: 'unknown', reason: 'your permissions on the vault could not be read (denied)' });
+});
+
+test('text: wrap keeps indentation, breaks long ids filling the line; truncate marks the cut', () => {
+  assert.deepEqual(wrap('  one two three four', 10, '    '), ['  one two', '    three', '    four']);
+  assert.deepEqual(wrap('GET /abcdefghijklmnop', 10), ['GET /abcde', 'fghijklmno', 'p']);
+  assert.equal(truncate('abcdef', 4), 'abc…');
+  assert.equal(truncate('abc', 4), 'abc');
+});
