@@ -1,0 +1,222 @@
+// Step 2: the identity may read the certificate's secret, in the permission model the vault actually uses
+// (RBAC or access policies), and the operator may list secrets to pick one.
+import { grants, permitted } from './action-match.ts';
+import type { Facts, PermissionFacts, RoleAssignmentFacts, RoleDefinitionFacts, VaultFacts } from './facts.ts';
+import { finding, unknownFinding } from './finding.ts';
+import { makePlan } from './plan.ts';
+import { pickIdentity, principalOf, type PickedIdentity } from './posture.ts';
+import { builtInRole, GET_SECRET_ACTION, KEY_VAULT_CERTIFICATE_USER, KEY_VAULT_SECRETS_USER, READ_SECRET_METADATA_ACTION, roleDefinitionId, roleGuid } from './roles.ts';
+import { parseResourceId } from './resource-id.ts';
+import { DOCS } from './steps.ts';
+import type { Finding } from './types.ts';
+import { roleAssignmentName } from './uuid.ts';
+
+const STEP = 'access' as const;
+
+/** A role assignment with what its role allows (from the facts, else the built-in table). */
+interface ResolvedAssignment {
+  assignment: RoleAssignmentFacts;
+  roleName: string;
+  definition?: Pick<RoleDefinitionFacts, 'dataActions' | 'notDataActions'>;
+}
+
+function resolve(facts: Facts, assignments: RoleAssignmentFacts[]): ResolvedAssignment[] {
+  return assignments.map((assignment) => {
+    const guid = roleGuid(assignment.roleDefinitionId);
+    const read = facts.roleDefinitions[guid];
+    const builtIn = builtInRole(guid);
+    const definition = read ?? builtIn;
+    return { assignment, roleName: read?.roleName ?? builtIn?.name ?? guid, ...(definition ? { definition } : {}) };
+  });
+}
+
+const coversGetSecret = (r: ResolvedAssignment) => !!r.definition && grants(r.definition.dataActions, r.definition.notDataActions, GET_SECRET_ACTION);
+const atManagementGroup = (a: RoleAssignmentFacts) => /\/providers\/Microsoft\.Management\/managementGroups\//i.test(a.scope);
+
+function assignmentsOf(facts: Facts, principalId: string): RoleAssignmentFacts[] {
+  return facts.vaultRoleAssignments.ok ? facts.vaultRoleAssignments.value.filter((a) => a.principalId.toLowerCase() === principalId.toLowerCase()) : [];
+}
+
+function hasAll(list: readonly string[], wanted: readonly string[]): boolean {
+  const have = list.map((x) => x.toLowerCase());
+  return have.includes('all') || wanted.every((w) => have.includes(w));
+}
+
+/** Why the access checks cannot look at a grant yet, as a failing finding (or undefined when there is an identity). */
+function noIdentity(checkId: string, title: string, picked: PickedIdentity): Finding | undefined {
+  const principal = principalOf(picked);
+  if (principal) return undefined;
+  const cause =
+    picked.kind === 'unattached'
+      ? `The identity chosen in step 5 (${picked.id}) is not attached to API Management, so there is nothing to grant access to. Attach it or choose another.`
+      : picked.kind === 'system' && !picked.enabled
+        ? 'The system-assigned identity chosen in step 5 is not enabled yet: enable it (PRE-MI), then grant it access here.'
+        : 'API Management has no managed identity yet: enable one (PRE-MI), then grant it access here.';
+  return finding(checkId, STEP, 'fail', title, cause);
+}
+
+export function checkModel(facts: Facts): Finding {
+  const title = 'Permission model of the vault';
+  if (!facts.vault.ok) return unknownFinding('ACC-MODEL', STEP, title, 'the key vault', facts.vault);
+  const v = facts.vault.value;
+  const evidence = [`enableRbacAuthorization: ${v.enableRbacAuthorization}`, `access policies: ${v.accessPolicies.length}`];
+  if (v.enableRbacAuthorization && v.accessPolicies.length > 0) {
+    return finding('ACC-MODEL', STEP, 'warn', title, `The vault uses Azure RBAC, so its ${v.accessPolicies.length} access polic${v.accessPolicies.length === 1 ? 'y is' : 'ies are'} ignored: a grant there gives no access. Grant roles instead (ACC-RBAC).`, { evidence });
+  }
+  return finding('ACC-MODEL', STEP, 'info', title, v.enableRbacAuthorization ? 'The vault uses Azure RBAC: access is granted with role assignments.' : 'The vault uses access policies: access is granted with a policy entry for the identity.', { evidence });
+}
+
+export function checkAccessPolicy(facts: Facts): Finding {
+  const title = 'Access policy for the identity (secrets get, list)';
+  if (!facts.vault.ok) return unknownFinding('ACC-AP', STEP, title, 'the key vault', facts.vault);
+  const v = facts.vault.value;
+  if (v.enableRbacAuthorization) return finding('ACC-AP', STEP, 'skipped', title, 'The vault uses Azure RBAC: access policies do not apply (see ACC-RBAC).');
+  if (!facts.apim.ok) return unknownFinding('ACC-AP', STEP, title, 'the API Management instance', facts.apim);
+  const picked = pickIdentity(facts, facts.apim.value);
+  const missingIdentity = noIdentity('ACC-AP', title, picked);
+  if (missingIdentity) return missingIdentity;
+  const principalId = principalOf(picked)!;
+  const entry = v.accessPolicies.find((p) => p.objectId.toLowerCase() === principalId.toLowerCase());
+  const byClientId = picked.kind === 'user' ? v.accessPolicies.find((p) => p.objectId.toLowerCase() === picked.clientId.toLowerCase() || p.applicationId?.toLowerCase() === picked.clientId.toLowerCase()) : undefined;
+  const evidence = [`identity principal (object) id: ${principalId}`, entry ? `policy: secrets [${entry.permissions.secrets.join(', ')}], certificates [${entry.permissions.certificates.join(', ')}]` : 'policy: none for this principal'];
+  if (byClientId) evidence.push(`a policy uses the identity's client id ${picked.kind === 'user' ? picked.clientId : ''} (object id ${byClientId.objectId})`);
+  if (entry && hasAll(entry.permissions.secrets, ['get', 'list'])) {
+    return finding('ACC-AP', STEP, 'pass', title, 'The identity may get and list secrets.', { evidence });
+  }
+  const fix = makePlan('ACC-AP', facts, {
+    title: 'Add an access policy: secrets get, list; certificates get, list',
+    operations: [{ kind: 'vault.addAccessPolicy', vaultId: v.id, tenantId: v.tenantId, objectId: principalId, permissions: { secrets: ['get', 'list'], certificates: ['get', 'list'] } }],
+    disruption: 'None: other access policies are kept.',
+  });
+  let cause: string;
+  if (byClientId && !entry) cause = "A policy exists for the identity's client id, but access policies match the principal (object) id: it grants nothing. Add one for the principal id.";
+  else if (entry && entry.permissions.secrets.length === 0 && entry.permissions.certificates.length > 0) cause = 'The identity has certificate permissions only, but API Management reads the certificate through the secret endpoint: it needs secrets get and list.';
+  else if (entry) cause = `The identity's policy lacks secrets ${['get', 'list'].filter((p) => !hasAll(entry.permissions.secrets, [p])).join(' and ')}: API Management needs get and list on secrets.`;
+  else cause = 'No access policy grants the identity anything: API Management cannot read the certificate.';
+  return finding('ACC-AP', STEP, entry && entry.permissions.secrets.length === 0 && entry.permissions.certificates.length > 0 ? 'warn' : 'fail', title, cause, { evidence, fix });
+}
+
+/**
+ * True when every grant of roleAssignments/write the operator has looks like Key Vault Data Access
+ * Administrator (explicit "Microsoft.KeyVault/vaults/* /read", no "*" or "Microsoft.Authorization/*"): that role
+ * may assign Secrets User but not Certificate User.
+ */
+export function onlyDataAccessAdministrator(perms: readonly PermissionFacts[]): boolean {
+  const writers = perms.filter((p) => grants(p.actions, p.notActions, 'Microsoft.Authorization/roleAssignments/write'));
+  return writers.length > 0 && writers.every((p) => p.actions.some((a) => a.toLowerCase() === 'microsoft.keyvault/vaults/*/read') && !p.actions.some((a) => a === '*' || a.toLowerCase() === 'microsoft.authorization/*'));
+}
+
+export function checkRbac(facts: Facts): Finding {
+  const title = 'Role assignment for the identity (getSecret)';
+  if (!facts.vault.ok) return unknownFinding('ACC-RBAC', STEP, title, 'the key vault', facts.vault);
+  const v = facts.vault.value;
+  if (!v.enableRbacAuthorization) return finding('ACC-RBAC', STEP, 'skipped', title, 'The vault uses access policies: role assignments do not grant data access (see ACC-AP).');
+  if (!facts.apim.ok) return unknownFinding('ACC-RBAC', STEP, title, 'the API Management instance', facts.apim);
+  const picked = pickIdentity(facts, facts.apim.value);
+  const missingIdentity = noIdentity('ACC-RBAC', title, picked);
+  if (missingIdentity) return missingIdentity;
+  if (!facts.vaultRoleAssignments.ok) return unknownFinding('ACC-RBAC', STEP, title, "the vault's role assignments", facts.vaultRoleAssignments);
+  const principalId = principalOf(picked)!;
+  const resolved = resolve(facts, assignmentsOf(facts, principalId));
+  const evidence = [`identity principal id: ${principalId}`, ...resolved.map((r) => `role: ${r.roleName} at ${r.assignment.scope}`)];
+  const covering = resolved.filter(coversGetSecret);
+  const effective = covering.filter((r) => !atManagementGroup(r.assignment));
+  if (effective.length) {
+    return finding('ACC-RBAC', STEP, 'pass', title, `${effective[0].roleName} lets the identity read the certificate's secret.`, { evidence, docLink: DOCS.rbacRoles });
+  }
+  const unresolved = resolved.filter((r) => !r.definition);
+  if (unresolved.length && covering.length === 0) {
+    return finding('ACC-RBAC', STEP, 'unknown', title, `Could not check: the definition of role ${unresolved.map((r) => roleGuid(r.assignment.roleDefinitionId)).join(', ')} was not read, so whether it grants getSecret is unknown.`, {
+      evidence,
+      missingAction: 'Microsoft.Authorization/roleDefinitions/read',
+    });
+  }
+  const operatorPerms = facts.operatorPermissions.vault;
+  const secretsUserOnly = operatorPerms.ok && onlyDataAccessAdministrator(operatorPerms.value);
+  const roleGuidToGrant = secretsUserOnly ? KEY_VAULT_SECRETS_USER : KEY_VAULT_CERTIFICATE_USER;
+  const roleName = builtInRole(roleGuidToGrant)!.name;
+  const subscriptionId = parseResourceId(v.id).subscriptionId ?? facts.context.subscriptionId;
+  const fix = makePlan('ACC-RBAC', facts, {
+    title: `Grant ${roleName} on ${v.name} to the identity`,
+    operations: [
+      {
+        kind: 'roleAssignment.create',
+        scope: v.id,
+        name: roleAssignmentName(v.id, principalId, roleGuidToGrant),
+        roleDefinitionId: roleDefinitionId(subscriptionId, roleGuidToGrant),
+        principalId,
+        // ServicePrincipal avoids PrincipalNotFound for identities created moments ago (directory replication).
+        principalType: 'ServicePrincipal',
+        description: `apimkv: API Management ${facts.apim.value.name} reads certificates from ${v.name}`,
+      },
+    ],
+    disruption: 'None; Azure can take a few minutes to honour a new role assignment (apimkv waits and re-checks).',
+    propagation: 'rbac',
+  });
+  if (secretsUserOnly) evidence.push('your role assignment rights look like Key Vault Data Access Administrator, which may grant Key Vault Secrets User but not Certificate User');
+  let cause: string;
+  if (covering.length) cause = `${covering[0].roleName} is granted only at management-group scope (${covering[0].assignment.scope}), which Key Vault's data plane has been reported not to honour: grant it at the vault.`;
+  else if (resolved.length) cause = `${resolved.map((r) => r.roleName).join(', ')} ${resolved.length === 1 ? 'does' : 'do'} not include getSecret (Key Vault Reader and Certificates Officer only see metadata and certificate objects): API Management cannot read the certificate's secret.`;
+  else cause = 'The identity has no role on the vault: API Management cannot read the certificate.';
+  return finding('ACC-RBAC', STEP, covering.length ? 'warn' : 'fail', title, cause, { evidence, fix, docLink: DOCS.rbacRoles });
+}
+
+export function checkWrongModel(facts: Facts): Finding {
+  const title = 'Grants in the model the vault ignores';
+  if (!facts.vault.ok) return unknownFinding('ACC-WRONG-MODEL', STEP, title, 'the key vault', facts.vault);
+  if (!facts.apim.ok) return unknownFinding('ACC-WRONG-MODEL', STEP, title, 'the API Management instance', facts.apim);
+  const v: VaultFacts = facts.vault.value;
+  const principalId = principalOf(pickIdentity(facts, facts.apim.value));
+  if (!principalId) return finding('ACC-WRONG-MODEL', STEP, 'skipped', title, 'No identity to look for yet (PRE-MI).');
+  if (v.enableRbacAuthorization) {
+    const entry = v.accessPolicies.find((p) => p.objectId.toLowerCase() === principalId.toLowerCase());
+    if (entry) return finding('ACC-WRONG-MODEL', STEP, 'warn', title, 'The identity has an access policy, but this vault uses RBAC and ignores it: the grant that counts is a role assignment (ACC-RBAC).', { evidence: [`access policy for ${principalId}: secrets [${entry.permissions.secrets.join(', ')}]`] });
+    return finding('ACC-WRONG-MODEL', STEP, 'pass', title, 'No access policy for the identity lingers on this RBAC vault.');
+  }
+  if (!facts.vaultRoleAssignments.ok) return unknownFinding('ACC-WRONG-MODEL', STEP, title, "the vault's role assignments", facts.vaultRoleAssignments);
+  const covering = resolve(facts, assignmentsOf(facts, principalId)).filter(coversGetSecret);
+  if (covering.length) {
+    return finding('ACC-WRONG-MODEL', STEP, 'warn', title, `The identity holds ${covering[0].roleName}, but this vault uses access policies and ignores data-plane roles: the grant that counts is an access policy (ACC-AP).`, { evidence: covering.map((r) => `role: ${r.roleName} at ${r.assignment.scope}`) });
+  }
+  return finding('ACC-WRONG-MODEL', STEP, 'pass', title, 'No data-plane role for the identity lingers on this access-policy vault.');
+}
+
+export function checkOperator(facts: Facts): Finding {
+  const title = "You can list the vault's secrets (for the picker)";
+  if (!facts.vault.ok) return unknownFinding('ACC-OPERATOR', STEP, title, 'the key vault', facts.vault);
+  const v = facts.vault.value;
+  const evidence: string[] = [];
+  const probe = facts.operatorDataPlane;
+  if (probe.ok) {
+    const p = probe.value;
+    if (p.status === 'ok') {
+      evidence.push(`data-plane probe: list secrets ${p.canListSecrets ? 'allowed' : 'denied'}, list certificates ${p.canListCertificates ? 'allowed' : 'denied'}`);
+      if (p.canListSecrets) return finding('ACC-OPERATOR', STEP, 'pass', title, 'You can browse the vault in the picker.', { evidence });
+      return finding('ACC-OPERATOR', STEP, 'warn', title, 'You cannot list secrets in this vault: the picker will be empty. Type the secret identifier instead, or ask for Key Vault Reader (RBAC) or a secrets list policy.', { evidence, missingAction: READ_SECRET_METADATA_ACTION });
+    }
+    if (p.status === 'forbidden') {
+      evidence.push(`data-plane probe: 403 (${p.message})`);
+      return finding('ACC-OPERATOR', STEP, 'warn', title, 'The vault refused to list secrets for you (403): the picker will be empty. Type the secret identifier instead, or ask for Key Vault Reader (RBAC) or a secrets list policy.', { evidence, missingAction: READ_SECRET_METADATA_ACTION });
+    }
+    // Blocked by the firewall or unreachable: fall back to what your grants say.
+    evidence.push(p.status === 'firewall' ? `data-plane probe: blocked by the vault firewall${p.clientAddress ? ` (client address ${p.clientAddress})` : ''}` : `data-plane probe: unreachable (${p.message})`);
+  } else {
+    evidence.push(`data-plane probe: not run (${probe.message})`);
+  }
+  const gate = probe.ok && probe.value.status === 'firewall' ? ' The firewall blocks you for now (FW-CLIENTIP).' : '';
+  if (v.enableRbacAuthorization) {
+    const perms = facts.operatorPermissions.vault;
+    if (!perms.ok) return unknownFinding('ACC-OPERATOR', STEP, title, 'your permissions on the key vault', perms);
+    if (permitted(perms.value, READ_SECRET_METADATA_ACTION, 'data')) return finding('ACC-OPERATOR', STEP, 'pass', title, `Your roles allow listing secrets.${gate}`, { evidence });
+    return finding('ACC-OPERATOR', STEP, 'warn', title, `Your roles do not allow listing secrets: the picker will be empty. Type the secret identifier instead, or ask for Key Vault Reader on the vault.${gate}`, { evidence, missingAction: READ_SECRET_METADATA_ACTION });
+  }
+  const me = facts.context.operator.objectId;
+  if (!me) return finding('ACC-OPERATOR', STEP, 'unknown', title, 'Could not check: your object id is unknown, so your access policy cannot be found.', { evidence });
+  const entry = v.accessPolicies.find((p) => p.objectId.toLowerCase() === me.toLowerCase());
+  if (entry && hasAll(entry.permissions.secrets, ['list'])) return finding('ACC-OPERATOR', STEP, 'pass', title, `Your access policy allows listing secrets.${gate}`, { evidence });
+  return finding('ACC-OPERATOR', STEP, 'warn', title, `No access policy lets you list secrets: the picker will be empty. Type the secret identifier instead, or ask for a secrets list policy.${gate}`, { evidence });
+}
+
+export function accessChecks(facts: Facts): Finding[] {
+  return [checkModel(facts), checkAccessPolicy(facts), checkRbac(facts), checkWrongModel(facts), checkOperator(facts)];
+}
