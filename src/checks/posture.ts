@@ -106,7 +106,7 @@ export function lineOfSight(facts: Facts, apim: ApimFacts, vault: VaultFacts): L
   const endpoint = subnet ? hasKeyVaultEndpoint(subnet) : false;
   // With public access disabled, IP and VNet rules are ignored: only private endpoints get through.
   let ipRuleCandidates: string[] = [];
-  if (publicGate && !isConsumption(apim) && !endpoint) {
+  if (publicGate && !isConsumption(apim) && !endpoint && !(vnet && !subnet)) {
     const sources = apimSourceIps(apim);
     const covered = sources.filter((ip) => vault.networkAcls.ipRules.some((rule) => ipv4Contains(rule, ip)));
     if (sources.length && covered.length === sources.length) paths.push({ kind: 'ipRule', detail: `IP rules cover ${covered.join(', ')}` });

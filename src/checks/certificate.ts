@@ -1,0 +1,267 @@
+// Step 5a: add a Key Vault certificate to API Management (identifier, identity, create, verify), and the
+// health of the certificates already there (expiry, failed refreshes, versioned identifiers, custom domains).
+import type { ApimCertificateFacts, ApimFacts, CertificateIntent, Facts } from './facts.ts';
+import { daysUntil, EXPIRY_WARNING_DAYS } from './dates.ts';
+import { finding, unknownFinding } from './finding.ts';
+import { parseSecretIdentifier, type ParsedSecretIdentifier } from './identifiers.ts';
+import { describeStatus, explainStatus, statusOk } from './key-vault-status.ts';
+import { makePlan } from './plan.ts';
+import { bypassOn, firewallOn, hostnamesOnVault, pickIdentity } from './posture.ts';
+import { STEPS, DOCS } from './steps.ts';
+import type { Finding } from './types.ts';
+
+const STEP = 'certificate' as const;
+const CHOOSE = 'Choose what to add in step 5: a certificate from Key Vault, or a .pfx file to upload.';
+
+type KeyVaultIntent = Extract<CertificateIntent, { kind: 'keyVault' }>;
+
+function keyVaultIntent(facts: Facts): KeyVaultIntent | undefined {
+  return facts.intent?.kind === 'keyVault' ? facts.intent : undefined;
+}
+
+/** What a check that needs a Key Vault intent says when there is none (or the intent is an upload). */
+function notKeyVault(checkId: string, title: string, facts: Facts): Finding {
+  return facts.intent
+    ? finding(checkId, STEP, 'skipped', title, 'You chose to upload a .pfx file: Key Vault identifier checks do not apply.')
+    : finding(checkId, STEP, 'info', title, CHOOSE);
+}
+
+function existingCertificate(facts: Facts, certificateId: string): ApimCertificateFacts | undefined {
+  return facts.apimCertificates.ok ? facts.apimCertificates.value.find((c) => c.name.toLowerCase() === certificateId.toLowerCase()) : undefined;
+}
+
+function parsedIntent(facts: Facts, intent: KeyVaultIntent): ParsedSecretIdentifier {
+  return parseSecretIdentifier(intent.secretIdentifier, facts.context.kvDnsSuffix);
+}
+
+export function checkIdFormat(facts: Facts): Finding {
+  const title = 'Secret identifier format';
+  const intent = keyVaultIntent(facts);
+  if (!intent) return notKeyVault('CERT-ID-FORMAT', title, facts);
+  const parsed = parsedIntent(facts, intent);
+  const evidence = [`identifier: ${intent.secretIdentifier}`];
+  if (!parsed.ok) return finding('CERT-ID-FORMAT', STEP, 'fail', title, parsed.error, { evidence });
+  evidence.push(`will send: ${parsed.normalised}`, ...parsed.changes.map((c) => `normalised: ${c}`));
+  if (facts.vault.ok && facts.vault.value.name.toLowerCase() !== parsed.vaultName) {
+    return finding('CERT-ID-FORMAT', STEP, 'warn', title, `The identifier points at vault ${parsed.vaultName}, but steps 1-4 checked ${facts.vault.value.name}: run apimkv against ${parsed.vaultName} to check the vault API Management will actually read.`, { evidence });
+  }
+  if (parsed.wasCertificateUrl) {
+    return finding('CERT-ID-FORMAT', STEP, 'warn', title, `The identifier used /certificates/, which API Management rejects ("only accepts KeyVault Secrets type"): it will be sent as ${parsed.normalised}.`, { evidence });
+  }
+  return finding('CERT-ID-FORMAT', STEP, 'pass', title, `A valid secret identifier for vault ${parsed.vaultName}.`, { evidence });
+}
+
+export function checkIdVersion(facts: Facts): Finding {
+  const title = 'Identifier without a version (auto-rotation)';
+  const intent = keyVaultIntent(facts);
+  if (!intent) return notKeyVault('CERT-ID-VERSION', title, facts);
+  const parsed = parsedIntent(facts, intent);
+  if (!parsed.ok) return finding('CERT-ID-VERSION', STEP, 'skipped', title, 'The identifier is not valid (CERT-ID-FORMAT).');
+  if (parsed.version) {
+    return finding('CERT-ID-VERSION', STEP, 'warn', title, `The identifier names version ${parsed.version}: API Management will keep that version and never pick up a renewal. Use ${parsed.versionless} so renewals arrive within four hours.`, { evidence: [`versionless form: ${parsed.versionless}`] });
+  }
+  return finding('CERT-ID-VERSION', STEP, 'pass', title, 'No version: API Management picks up renewed versions within four hours.');
+}
+
+export function checkCertIdentity(facts: Facts): Finding {
+  const title = 'Client identity for the certificate';
+  const intent = keyVaultIntent(facts);
+  if (!intent) return notKeyVault('CERT-IDENTITY', title, facts);
+  if (!facts.apim.ok) return unknownFinding('CERT-IDENTITY', STEP, title, 'the API Management instance', facts.apim);
+  const picked = pickIdentity(facts, facts.apim.value);
+  switch (picked.kind) {
+    case 'system':
+      return picked.enabled
+        ? finding('CERT-IDENTITY', STEP, 'pass', title, 'The system-assigned identity: identityClientId is left out (sending an id for it is rejected with "Can not find Managed Identity with provided IdentityClientId").')
+        : finding('CERT-IDENTITY', STEP, 'fail', title, 'The system-assigned identity is chosen but not enabled: enable it first (PRE-MI).');
+    case 'user':
+      return finding('CERT-IDENTITY', STEP, 'pass', title, `The user-assigned identity ${picked.id.split('/').pop()}: identityClientId is its client id ${picked.clientId} (not its principal id).`, { evidence: [`client id: ${picked.clientId}`, `principal id: ${picked.principalId}`] });
+    case 'unattached':
+      return finding('CERT-IDENTITY', STEP, 'fail', title, `The identity ${picked.id} is not attached to API Management: attach it, or choose one that is.`);
+    case 'none':
+      return finding('CERT-IDENTITY', STEP, 'fail', title, 'API Management has no managed identity: enable one first (PRE-MI).');
+  }
+}
+
+export function checkExisting(facts: Facts): Finding {
+  const title = 'Certificate id already in use';
+  if (!facts.intent) return finding('CERT-EXISTING', STEP, 'info', title, CHOOSE);
+  if (!facts.apimCertificates.ok) return unknownFinding('CERT-EXISTING', STEP, title, "API Management's certificates", facts.apimCertificates);
+  const existing = existingCertificate(facts, facts.intent.certificateId);
+  if (!existing) return finding('CERT-EXISTING', STEP, 'pass', title, `No certificate "${facts.intent.certificateId}" yet: it will be created.`);
+  const source = existing.keyVault ? `Key Vault ${existing.keyVault.secretIdentifier}` : 'an uploaded file';
+  return finding('CERT-EXISTING', STEP, 'warn', title, `"${existing.name}" already exists (from ${source}): adding it again replaces it, and policies or domains using it switch to the new certificate.`, {
+    evidence: [`subject: ${existing.subject ?? 'unknown'}`, `thumbprint: ${existing.thumbprint ?? 'unknown'}`, `expires: ${existing.expirationDate ?? 'unknown'}`, `etag: ${existing.etag ?? 'none'}`],
+  });
+}
+
+/** Failing checks of steps 0-4 that would stop API Management from fetching the certificate. */
+function upstreamFailures(earlier: readonly Finding[]): Finding[] {
+  return earlier.filter((f) => f.step !== 'certificate' && (f.status === 'fail' || f.status === 'unknown'));
+}
+
+export function checkCreate(facts: Facts, earlier: readonly Finding[]): Finding {
+  const title = 'Add the Key Vault certificate';
+  const intent = keyVaultIntent(facts);
+  if (!intent) return notKeyVault('CERT-CREATE', title, facts);
+  if (!facts.apim.ok) return unknownFinding('CERT-CREATE', STEP, title, 'the API Management instance', facts.apim);
+  const parsed = parsedIntent(facts, intent);
+  if (!parsed.ok) return finding('CERT-CREATE', STEP, 'fail', title, `Not ready: the identifier is not valid (CERT-ID-FORMAT): ${parsed.error}`);
+  const apim = facts.apim.value;
+  const picked = pickIdentity(facts, apim);
+  if (picked.kind === 'none' || picked.kind === 'unattached' || (picked.kind === 'system' && !picked.enabled)) {
+    return finding('CERT-CREATE', STEP, 'fail', title, 'Not ready: the chosen identity cannot be used (CERT-IDENTITY).');
+  }
+  if (!facts.apimCertificates.ok) return unknownFinding('CERT-CREATE', STEP, title, "API Management's certificates", facts.apimCertificates);
+  const identityClientId = picked.kind === 'user' ? picked.clientId : undefined;
+  const existing = existingCertificate(facts, intent.certificateId);
+  const evidence = [`certificate id: ${intent.certificateId}`, `identifier: ${parsed.normalised}`, `identity: ${identityClientId ? `user-assigned (client ${identityClientId})` : 'system-assigned'}`];
+  if (existing?.keyVault && existing.keyVault.secretIdentifier.toLowerCase() === parsed.normalised.toLowerCase() && (existing.keyVault.identityClientId ?? undefined) === identityClientId && statusOk(existing.keyVault.lastStatus)) {
+    return finding('CERT-CREATE', STEP, 'pass', title, `"${existing.name}" already references ${parsed.normalised} and API Management fetched it.`, { evidence });
+  }
+  const blocking = upstreamFailures(earlier);
+  if (blocking.length) evidence.push(`still failing or unknown: ${blocking.map((f) => f.checkId).join(', ')}`);
+  const fix = makePlan('CERT-CREATE', facts, {
+    title: `${existing ? 'Update' : 'Add'} certificate "${intent.certificateId}" from ${parsed.normalised}`,
+    operations: [
+      {
+        kind: 'apim.putKeyVaultCertificate',
+        apimId: apim.id,
+        certificateId: intent.certificateId,
+        secretIdentifier: parsed.normalised,
+        ...(identityClientId ? { identityClientId } : {}),
+        // An update must match the current entity tag; "*" when the read gave none.
+        ...(existing ? { ifMatch: existing.etag ?? '*' } : {}),
+      },
+    ],
+    disruption: existing ? `Policies and domains that use "${existing.name}" switch to the new certificate as soon as it is fetched.` : 'None: a new certificate entity is added.',
+  });
+  const cause = blocking.length
+    ? `Not added yet, and ${blocking.map((f) => f.checkId).join(', ')} ${blocking.length === 1 ? 'is' : 'are'} still failing or unknown: API Management may be unable to fetch it. Fix those first, or add it now and read the verdict in CERT-VERIFY.`
+    : `Not added yet: everything it needs checks out. Apply to ${existing ? 'update' : 'add'} "${intent.certificateId}".`;
+  return finding('CERT-CREATE', STEP, 'warn', title, cause, { evidence, fix });
+}
+
+export function checkVerify(facts: Facts): Finding {
+  const title = 'API Management fetched the certificate';
+  const intent = keyVaultIntent(facts);
+  if (!intent) return notKeyVault('CERT-VERIFY', title, facts);
+  if (!facts.apimCertificates.ok) return unknownFinding('CERT-VERIFY', STEP, title, "API Management's certificates", facts.apimCertificates);
+  const existing = existingCertificate(facts, intent.certificateId);
+  if (!existing) return finding('CERT-VERIFY', STEP, 'info', title, `"${intent.certificateId}" has not been added yet (CERT-CREATE).`);
+  if (!existing.keyVault) return finding('CERT-VERIFY', STEP, 'info', title, `"${existing.name}" is currently an uploaded certificate; CERT-CREATE replaces it with the Key Vault reference.`);
+  const status = existing.keyVault.lastStatus;
+  const evidence = [`identifier: ${existing.keyVault.secretIdentifier}`, `last status: ${status ? describeStatus(status) : 'none yet'}`, `thumbprint: ${existing.thumbprint ?? 'unknown'}`, `expires: ${existing.expirationDate ?? 'unknown'}`];
+  if (!status) return finding('CERT-VERIFY', STEP, 'info', title, 'API Management has not reported a fetch yet: re-check in a moment.', { evidence });
+  if (statusOk(status)) {
+    return finding('CERT-VERIFY', STEP, 'pass', title, `API Management read the secret${existing.thumbprint ? ` (thumbprint ${existing.thumbprint})` : ''}${status.timeStampUtc ? ` at ${status.timeStampUtc}` : ''}.`, { evidence });
+  }
+  const explained = explainStatus(status);
+  return finding('CERT-VERIFY', STEP, 'fail', title, `API Management could not fetch the secret (${status.code}${status.message ? `: ${status.message}` : ''})${explained ? `: ${explained.advice}` : ''}. After fixing it, refresh the certificate (CERT-REFRESH).`, {
+    evidence,
+    docLink: explained ? STEPS.find((s) => s.id === explained.step)!.docLink : undefined,
+  });
+}
+
+export function checkExpiry(facts: Facts): Finding {
+  const title = 'Certificates in API Management not expiring';
+  if (!facts.apimCertificates.ok) return unknownFinding('CERT-EXPIRY', STEP, title, "API Management's certificates", facts.apimCertificates);
+  const certs = facts.apimCertificates.value;
+  if (certs.length === 0) return finding('CERT-EXPIRY', STEP, 'info', title, 'API Management has no certificates yet.');
+  const dated = certs.map((c) => ({ c, days: daysUntil(c.expirationDate, facts.context.now) }));
+  const expired = dated.filter((d) => d.days !== undefined && d.days < 0);
+  const soon = dated.filter((d) => d.days !== undefined && d.days >= 0 && d.days < EXPIRY_WARNING_DAYS);
+  const evidence = dated.map(({ c, days }) => `${c.name}: ${c.expirationDate ?? 'no expiry date'}${days !== undefined ? ` (${days < 0 ? `expired ${-days} d ago` : `${days} d left`})` : ''}${c.keyVault ? ' [Key Vault]' : ' [uploaded]'}`);
+  if (expired.length) {
+    return finding('CERT-EXPIRY', STEP, 'fail', title, `${expired.map((d) => d.c.name).join(', ')} ${expired.length === 1 ? 'has' : 'have'} expired: calls that present ${expired.length === 1 ? 'it' : 'them'} fail. Renew in Key Vault (versionless references follow within four hours) or upload a new file.`, { evidence });
+  }
+  if (soon.length) {
+    return finding('CERT-EXPIRY', STEP, 'warn', title, `${soon.map((d) => `${d.c.name} (${d.days} d)`).join(', ')} expire${soon.length === 1 ? 's' : ''} within ${EXPIRY_WARNING_DAYS} days: renew ${soon.length === 1 ? 'it' : 'them'} now.`, { evidence });
+  }
+  return finding('CERT-EXPIRY', STEP, 'pass', title, `None of the ${certs.length} certificate${certs.length === 1 ? '' : 's'} expires within ${EXPIRY_WARNING_DAYS} days.`, { evidence });
+}
+
+export function checkRefresh(facts: Facts): Finding {
+  const title = 'Key Vault certificates refresh successfully';
+  if (!facts.apimCertificates.ok) return unknownFinding('CERT-REFRESH', STEP, title, "API Management's certificates", facts.apimCertificates);
+  if (!facts.apim.ok) return unknownFinding('CERT-REFRESH', STEP, title, 'the API Management instance', facts.apim);
+  const kv = facts.apimCertificates.value.filter((c) => c.keyVault);
+  if (kv.length === 0) return finding('CERT-REFRESH', STEP, 'info', title, 'No certificate in API Management comes from Key Vault.');
+  const failing = kv.filter((c) => c.keyVault!.lastStatus && !statusOk(c.keyVault!.lastStatus));
+  const evidence = kv.map((c) => {
+    const s = c.keyVault!.lastStatus;
+    const explained = s && !statusOk(s) ? explainStatus(s) : undefined;
+    return `${c.name}: ${s ? describeStatus(s) : 'no status yet'}${explained ? ` -> ${explained.advice}` : ''}`;
+  });
+  if (failing.length === 0) return finding('CERT-REFRESH', STEP, 'pass', title, `All ${kv.length} Key Vault certificate${kv.length === 1 ? '' : 's'} last refreshed successfully.`, { evidence });
+  const apim = facts.apim.value;
+  const fix = makePlan('CERT-REFRESH', facts, {
+    title: `Refresh ${failing.map((c) => `"${c.name}"`).join(', ')} from Key Vault`,
+    operations: failing.map((c) => ({ kind: 'apim.refreshCertificate', apimId: apim.id, certificateId: c.name })),
+    disruption: 'None: API Management keeps the cached certificate if the refresh fails again.',
+  });
+  return finding('CERT-REFRESH', STEP, 'fail', title, `${failing.map((c) => c.name).join(', ')} failed to refresh from Key Vault: API Management keeps serving the cached copy until it expires. Fix the cause shown below, then refresh (otherwise it retries within four hours).`, { evidence, fix });
+}
+
+export function checkVersioned(facts: Facts): Finding {
+  const title = 'Existing certificates referenced without a version';
+  if (!facts.apimCertificates.ok) return unknownFinding('CERT-VERSIONED', STEP, title, "API Management's certificates", facts.apimCertificates);
+  const kv = facts.apimCertificates.value.filter((c) => c.keyVault);
+  if (kv.length === 0) return finding('CERT-VERSIONED', STEP, 'info', title, 'No certificate in API Management comes from Key Vault.');
+  const versioned = kv.flatMap((c) => {
+    const parsed = parseSecretIdentifier(c.keyVault!.secretIdentifier, facts.context.kvDnsSuffix);
+    return parsed.ok && parsed.version ? [{ c, parsed }] : [];
+  });
+  if (versioned.length === 0) return finding('CERT-VERSIONED', STEP, 'pass', title, 'Every Key Vault certificate follows the latest version.');
+  return finding('CERT-VERSIONED', STEP, 'warn', title, `${versioned.map((v) => v.c.name).join(', ')} ${versioned.length === 1 ? 'references a fixed version' : 'reference fixed versions'}: renewals in Key Vault never reach API Management. Re-add ${versioned.length === 1 ? 'it' : 'each'} in step 5 with the same id and the versionless identifier.`, {
+    evidence: versioned.map((v) => `${v.c.name}: ${v.c.keyVault!.secretIdentifier} -> ${v.parsed.versionless}`),
+  });
+}
+
+function checkHostnamesOf(facts: Facts, apim: ApimFacts): Finding {
+  const title = 'Custom domains with Key Vault certificates';
+  const hostnames = apim.hostnameConfigurations.filter((h) => h.keyVaultId);
+  if (hostnames.length === 0) return finding('CERT-HOSTNAME', STEP, 'skipped', title, 'No custom domain takes its certificate from Key Vault.');
+  const fails: string[] = [];
+  const warns: string[] = [];
+  const evidence = hostnames.map((h) => `${h.hostName} (${h.type}): ${h.keyVaultId}, status ${h.certificateStatus ?? 'unknown'}${h.identityClientId ? `, client ${h.identityClientId}` : ''}${h.expiry ? `, expires ${h.expiry}` : ''}`);
+  for (const h of hostnames) {
+    if (h.certificateStatus?.toLowerCase() === 'failed') fails.push(`${h.hostName}: the last certificate fetch failed (API Management serves the cached one until it expires)`);
+    const parsed = parseSecretIdentifier(h.keyVaultId!, facts.context.kvDnsSuffix);
+    if (parsed.ok && parsed.version) warns.push(`${h.hostName}: the identifier names version ${parsed.version}, so renewals are never picked up`);
+  }
+  const vault = facts.vault.ok ? facts.vault.value : undefined;
+  if (vault && firewallOn(vault)) {
+    const onVault = hostnamesOnVault(apim, vault);
+    if (onVault.length && !bypassOn(vault)) warns.push(`${onVault.map((h) => h.hostName).join(', ')}: the vault is not public and the trusted-services exception is off; custom-domain certificates need one of them even with a line of sight (FW-BYPASS)`);
+    const uai = onVault.filter((h) => h.identityClientId);
+    if (uai.length) warns.push(`${uai.map((h) => h.hostName).join(', ')}: a user-assigned identity reads the certificate behind the vault firewall, which only admits the system-assigned identity`);
+  }
+  if (fails.length) return finding('CERT-HOSTNAME', STEP, 'fail', title, `${[...fails, ...warns].join('; ')}.`, { evidence, docLink: DOCS.customDomain });
+  if (!vault && facts.vault.ok === false) {
+    if (warns.length) return finding('CERT-HOSTNAME', STEP, 'warn', title, `${warns.join('; ')}.`, { evidence, docLink: DOCS.customDomain });
+    return unknownFinding('CERT-HOSTNAME', STEP, title, 'the key vault', facts.vault);
+  }
+  if (warns.length) return finding('CERT-HOSTNAME', STEP, 'warn', title, `${warns.join('; ')}.`, { evidence, docLink: DOCS.customDomain });
+  return finding('CERT-HOSTNAME', STEP, 'pass', title, `${hostnames.length} custom domain${hostnames.length === 1 ? '' : 's'} fetch${hostnames.length === 1 ? 'es' : ''} its certificate from Key Vault without problems.`, { evidence, docLink: DOCS.customDomain });
+}
+
+export function checkHostname(facts: Facts): Finding {
+  if (!facts.apim.ok) return unknownFinding('CERT-HOSTNAME', STEP, 'Custom domains with Key Vault certificates', 'the API Management instance', facts.apim);
+  return checkHostnamesOf(facts, facts.apim.value);
+}
+
+export function certificateChecks(facts: Facts, earlier: readonly Finding[]): Finding[] {
+  return [
+    checkIdFormat(facts),
+    checkIdVersion(facts),
+    checkCertIdentity(facts),
+    checkExisting(facts),
+    checkCreate(facts, earlier),
+    checkVerify(facts),
+    checkExpiry(facts),
+    checkRefresh(facts),
+    checkVersioned(facts),
+    checkHostname(facts),
+  ];
+}

@@ -1,0 +1,188 @@
+// Step 4: API Management in a virtual network reaches Key Vault and Microsoft Entra ID through its subnet:
+// the Microsoft.KeyVault service endpoint (or a private endpoint), a vault VNet rule, and NSG rules that let
+// outbound TCP 443 through. Classic tiers only for the NSG table; v2 tiers get their own guidance.
+import type { ApimFacts, Facts, NsgFacts, SubnetFacts } from './facts.ts';
+import { finding, skipped, unknownFinding } from './finding.ts';
+import { describeRule, evaluateFlow, freePriorityBelow, regionalTag, type NsgFlow } from './nsg.ts';
+import { makePlan } from './plan.ts';
+import { firewallOn, hasKeyVaultEndpoint, hasVaultDnsZone, inVnet, isConsumption, isV2 } from './posture.ts';
+import { sameId, vnetOfSubnet } from './resource-id.ts';
+import { DOCS } from './steps.ts';
+import type { Finding, Operation } from './types.ts';
+
+const STEP = 'network' as const;
+const IDS = ['VNET-MODE', 'VNET-SE', 'VNET-KVRULE', 'VNET-NSG', 'VNET-NSG-KV', 'VNET-NSG-AAD', 'VNET-PE'] as const;
+const TITLES: Record<(typeof IDS)[number] | 'VNET-UDR', string> = {
+  'VNET-MODE': 'Virtual network mode',
+  'VNET-SE': 'Key Vault service endpoint on the subnet',
+  'VNET-KVRULE': "The vault's VNet rule for the subnet",
+  'VNET-NSG': 'Network security group on the subnet',
+  'VNET-NSG-KV': 'NSG lets outbound 443 reach AzureKeyVault',
+  'VNET-NSG-AAD': 'NSG lets outbound 443 reach AzureActiveDirectory',
+  'VNET-PE': 'Private endpoint and DNS for the vault',
+  'VNET-UDR': 'Route table on the subnet',
+};
+
+const SE_DISRUPTION =
+  'Adding a service endpoint briefly interrupts connections from the subnet, and from then on Key Vault sees the subnet\'s private addresses instead of the public IP: IP rules for API Management stop matching, so the vault needs the VNet rule (added in the same fix when the firewall is on).';
+
+function subnetOf(facts: Facts, checkId: string): SubnetFacts | Finding {
+  const s = facts.subnet;
+  if (!s) return finding(checkId, STEP, 'unknown', TITLES[checkId as keyof typeof TITLES], "Could not check: API Management's subnet was not read.");
+  if (!s.ok) return unknownFinding(checkId, STEP, TITLES[checkId as keyof typeof TITLES], "API Management's subnet", s);
+  return s.value;
+}
+
+function checkMode(apim: ApimFacts): Finding {
+  const evidence = [`mode: ${apim.virtualNetworkType}`, `subnet: ${apim.subnetId ?? 'unknown'}`, `SKU: ${apim.sku}`, ...(apim.privateIPAddresses.length ? [`private IPs: ${apim.privateIPAddresses.join(', ')}`] : [])];
+  if (isV2(apim)) {
+    return finding('VNET-MODE', STEP, 'info', TITLES['VNET-MODE'], `${apim.sku} in a virtual network (${apim.virtualNetworkType}). v2 tiers use VNet integration (subnet delegated to Microsoft.Web/serverFarms) or, for Premium v2, injection: the classic NSG requirements do not apply, but outbound traffic to Key Vault still leaves through the subnet, so the service endpoint or a private endpoint still matters.`, { evidence, docLink: DOCS.v2Network });
+  }
+  return finding('VNET-MODE', STEP, 'info', TITLES['VNET-MODE'], `${apim.sku} injected in a virtual network (${apim.virtualNetworkType} mode): API Management reaches Key Vault and Entra ID through its subnet.`, { evidence });
+}
+
+function checkServiceEndpoint(facts: Facts, apim: ApimFacts): Finding {
+  const title = TITLES['VNET-SE'];
+  const subnet = subnetOf(facts, 'VNET-SE');
+  if ('checkId' in subnet) return subnet;
+  const evidence = [`service endpoints: ${subnet.serviceEndpoints.map((e) => `${e.service} (${e.provisioningState ?? 'state unknown'})`).join(', ') || 'none'}`];
+  const entry = subnet.serviceEndpoints.find((e) => e.service.toLowerCase() === 'microsoft.keyvault');
+  if (entry && hasKeyVaultEndpoint(subnet)) return finding('VNET-SE', STEP, 'pass', title, 'The subnet has the Microsoft.KeyVault service endpoint.', { evidence });
+  if (entry) return finding('VNET-SE', STEP, 'warn', title, `The Microsoft.KeyVault service endpoint is ${entry.provisioningState}: wait for Succeeded, then re-check.`, { evidence });
+  const vault = facts.vault.ok ? facts.vault.value : undefined;
+  if (vault && !firewallOn(vault)) {
+    return finding('VNET-SE', STEP, 'info', title, 'The subnet has no Microsoft.KeyVault service endpoint. Not needed while the vault accepts all networks; the documented setup adds it so a VNet rule can replace public access later.', { evidence });
+  }
+  if (vault && vault.privateEndpointConnections.some((c) => c.status.toLowerCase() === 'approved')) {
+    return finding('VNET-SE', STEP, 'info', title, 'The subnet has no Microsoft.KeyVault service endpoint; the vault has an approved private endpoint, which serves instead (VNET-PE).', { evidence });
+  }
+  const operations: Operation[] = [{ kind: 'subnet.addServiceEndpoint', subnetId: subnet.id, service: 'Microsoft.KeyVault' }];
+  if (vault && firewallOn(vault) && vault.publicNetworkAccess === 'Enabled' && !vault.networkAcls.virtualNetworkRules.some((r) => sameId(r.id, subnet.id))) {
+    operations.push({ kind: 'vault.addVirtualNetworkRule', vaultId: vault.id, subnetId: subnet.id });
+  }
+  const fix = makePlan('VNET-SE', facts, {
+    title: operations.length > 1 ? "Add the Microsoft.KeyVault service endpoint and the vault's VNet rule" : 'Add the Microsoft.KeyVault service endpoint to the subnet',
+    operations,
+    disruption: SE_DISRUPTION,
+  });
+  return finding('VNET-SE', STEP, 'fail', title, `The subnet ${subnet.name} has no Microsoft.KeyVault service endpoint: the documented setup for API Management in a virtual network needs it to reach the vault through its firewall.`, { evidence, fix });
+}
+
+function checkVnetRule(facts: Facts, apim: ApimFacts): Finding {
+  const title = TITLES['VNET-KVRULE'];
+  if (!facts.vault.ok) return unknownFinding('VNET-KVRULE', STEP, title, 'the key vault', facts.vault);
+  const v = facts.vault.value;
+  if (!firewallOn(v)) return finding('VNET-KVRULE', STEP, 'skipped', title, 'The vault accepts all networks: no VNet rule is needed.');
+  if (v.publicNetworkAccess !== 'Enabled') return finding('VNET-KVRULE', STEP, 'skipped', title, `Public network access is ${v.publicNetworkAccess}: VNet rules are ignored; only a private endpoint gives a path (VNET-PE).`);
+  const subnet = subnetOf(facts, 'VNET-KVRULE');
+  if ('checkId' in subnet) return subnet;
+  const present = v.networkAcls.virtualNetworkRules.some((r) => sameId(r.id, subnet.id));
+  const evidence = [`subnet: ${subnet.id}`, `vault VNet rules: ${v.networkAcls.virtualNetworkRules.map((r) => r.id).join(', ') || 'none'}`];
+  if (present) return finding('VNET-KVRULE', STEP, hasKeyVaultEndpoint(subnet) ? 'pass' : 'warn', title, hasKeyVaultEndpoint(subnet) ? "The vault admits API Management's subnet." : 'The vault lists the subnet, but the rule only works once the subnet has the Microsoft.KeyVault service endpoint (VNET-SE).', { evidence });
+  if (!hasKeyVaultEndpoint(subnet)) {
+    return finding('VNET-KVRULE', STEP, 'fail', title, "The vault does not admit API Management's subnet, and the subnet lacks the Microsoft.KeyVault service endpoint the rule depends on: apply VNET-SE, which adds both.", { evidence });
+  }
+  const fix = makePlan('VNET-KVRULE', facts, {
+    title: "Add API Management's subnet to the vault firewall",
+    operations: [{ kind: 'vault.addVirtualNetworkRule', vaultId: v.id, subnetId: subnet.id }],
+    disruption: 'None: existing rules are kept.',
+  });
+  return finding('VNET-KVRULE', STEP, 'fail', title, "The subnet has the service endpoint, so Key Vault sees API Management's private address, but the vault has no VNet rule for the subnet: the firewall blocks it.", { evidence, fix });
+}
+
+function checkNsgPresent(facts: Facts, apim: ApimFacts): Finding {
+  const title = TITLES['VNET-NSG'];
+  if (isV2(apim)) return skipped('VNET-NSG', STEP, title, 'v2 tiers do not require an NSG on the subnet (classic requirement).');
+  const subnet = subnetOf(facts, 'VNET-NSG');
+  if ('checkId' in subnet) return subnet;
+  if (subnet.nsgId) return finding('VNET-NSG', STEP, 'pass', title, 'The subnet has a network security group, as classic VNet injection requires.', { evidence: [`NSG: ${subnet.nsgId}`] });
+  return finding('VNET-NSG', STEP, 'fail', title, 'The subnet has no network security group: classic VNet injection requires one (the load balancer needs it). Associate an NSG with the rules of the virtual network reference.', { evidence: [`subnet: ${subnet.id}`] });
+}
+
+function checkNsgFlow(facts: Facts, apim: ApimFacts, checkId: 'VNET-NSG-KV' | 'VNET-NSG-AAD', tag: 'AzureKeyVault' | 'AzureActiveDirectory'): Finding {
+  const title = TITLES[checkId];
+  const subnet = subnetOf(facts, checkId);
+  if ('checkId' in subnet) return subnet;
+  if (!subnet.nsgId) {
+    return isV2(apim)
+      ? finding(checkId, STEP, 'pass', title, 'No NSG filters the subnet: outbound 443 is not blocked.')
+      : skipped(checkId, STEP, title, 'The subnet has no NSG to evaluate (see VNET-NSG).');
+  }
+  const nsgFact = facts.nsg;
+  if (!nsgFact) return finding(checkId, STEP, 'unknown', title, `Could not check: the NSG ${subnet.nsgId} was not read.`);
+  if (!nsgFact.ok) return unknownFinding(checkId, STEP, title, `the NSG ${subnet.nsgId.split('/').pop()}`, nsgFact);
+  const nsg: NsgFacts = nsgFact.value;
+  const tags = tag === 'AzureKeyVault' ? [tag, regionalTag(tag, apim.location)] : [tag];
+  const flow: NsgFlow = { destinationTags: tags, port: 443, protocol: 'Tcp', sourcePrefixes: subnet.addressPrefixes };
+  const verdict = evaluateFlow(nsg.rules, flow);
+  const evidence = [`NSG: ${nsg.id}`, `deciding rule: ${describeRule(verdict.rule)}`];
+  if (verdict.access === 'Allow') return finding(checkId, STEP, 'pass', title, `Outbound TCP 443 to ${tag} is allowed by ${verdict.rule.name}.`, { evidence });
+  const priority = freePriorityBelow(nsg.rules, verdict.rule);
+  const ruleName = `Allow-${tag}-443-Out`;
+  const fix =
+    priority !== undefined
+      ? makePlan(checkId, facts, {
+          title: `Add NSG rule ${ruleName} (priority ${priority})`,
+          operations: [
+            {
+              kind: 'nsg.putRule',
+              nsgId: nsg.id,
+              ruleName,
+              rule: { priority, direction: 'Outbound', access: 'Allow', protocol: 'Tcp', sourceAddressPrefix: 'VirtualNetwork', sourcePortRange: '*', destinationAddressPrefix: tag, destinationPortRange: '443', description: `API Management to ${tag} (apimkv)` },
+            },
+          ],
+          disruption: 'None: the rule only allows more; existing rules are kept.',
+        })
+      : undefined;
+  if (priority !== undefined) evidence.push(`free priority below ${verdict.rule.priority}: ${priority}`);
+  const cause = `${verdict.rule.name} (priority ${verdict.rule.priority}) denies outbound TCP 443 to ${tag}: API Management cannot ${tag === 'AzureKeyVault' ? 'fetch certificates from Key Vault' : 'get tokens from Microsoft Entra ID for its identity'}.${priority === undefined ? ' No free priority exists below that rule: make room, then re-check.' : ''}`;
+  return finding(checkId, STEP, 'fail', title, cause, { evidence, fix });
+}
+
+function checkPrivateEndpoint(facts: Facts, apim: ApimFacts): Finding {
+  const title = TITLES['VNET-PE'];
+  if (!facts.vault.ok) return unknownFinding('VNET-PE', STEP, title, 'the key vault', facts.vault);
+  const v = facts.vault.value;
+  if (v.privateEndpointConnections.length === 0) return skipped('VNET-PE', STEP, title, 'The vault has no private endpoints.');
+  const approved = v.privateEndpointConnections.filter((c) => c.status.toLowerCase() === 'approved');
+  const evidence = v.privateEndpointConnections.map((c) => `connection ${c.id.split('/').pop()}: ${c.status}${c.privateEndpointId ? ` (${c.privateEndpointId})` : ''}`);
+  if (approved.length === 0) return finding('VNET-PE', STEP, 'info', title, 'The vault\'s private endpoint connections are not approved yet: approve them on the vault (Networking > Private endpoint connections) before they carry traffic.', { evidence });
+  const pes = facts.privateEndpoints;
+  if (!pes) return finding('VNET-PE', STEP, 'unknown', title, 'Could not check: the private endpoints were not read.', { evidence });
+  if (!pes.ok) return unknownFinding('VNET-PE', STEP, title, "the vault's private endpoints", pes);
+  const mine = pes.value.filter((pe) => approved.some((c) => sameId(c.privateEndpointId, pe.id)));
+  evidence.push(...mine.map((pe) => `${pe.id.split('/').pop()}: subnet ${pe.subnetId ?? 'unknown'}, DNS zones ${pe.privateDnsZoneIds.map((z) => z.split('/').pop()).join(', ') || 'none'}`));
+  const withDns = mine.filter(hasVaultDnsZone);
+  if (withDns.length === 0) {
+    return finding('VNET-PE', STEP, 'warn', title, "The approved private endpoint has no privatelink.vaultcore DNS zone group: API Management would resolve the vault's public address and hit the firewall. Add a zone group with the privatelink.vaultcore zone linked to API Management's virtual network.", { evidence, docLink: DOCS.keyVaultNetwork });
+  }
+  const apimVnet = apim.subnetId ? vnetOfSubnet(apim.subnetId) : undefined;
+  const sameVnet = withDns.some((pe) => pe.subnetId && apimVnet && sameId(vnetOfSubnet(pe.subnetId), apimVnet));
+  if (!sameVnet) {
+    return finding('VNET-PE', STEP, 'info', title, "The private endpoint and its DNS zone are set, in another virtual network than API Management's: it helps only if the networks are peered and the zone is linked to API Management's network (apimkv cannot see the links).", { evidence });
+  }
+  return finding('VNET-PE', STEP, 'pass', title, "An approved private endpoint with its DNS zone sits in API Management's virtual network (zone links are not visible to apimkv: if certificates still fail with a firewall error, check the zone is linked to this network).", { evidence });
+}
+
+function checkRouteTable(subnet: SubnetFacts): Finding {
+  return finding('VNET-UDR', STEP, 'info', TITLES['VNET-UDR'], 'A route table is attached to the subnet. If it sends 0.0.0.0/0 to a firewall appliance (forced tunnelling), that appliance must allow Key Vault and Entra ID on 443; apimkv cannot read the routes.', { evidence: [`route table: ${subnet.routeTableId}`] });
+}
+
+export function networkChecks(facts: Facts): Finding[] {
+  if (!facts.apim.ok) return IDS.map((id) => unknownFinding(id, STEP, TITLES[id], 'the API Management instance', facts.apim as Extract<Facts['apim'], { ok: false }>));
+  const apim = facts.apim.value;
+  if (isConsumption(apim)) return IDS.map((id) => skipped(id, STEP, TITLES[id], 'The Consumption tier cannot be placed in a virtual network.'));
+  if (!inVnet(apim)) return IDS.map((id) => skipped(id, STEP, TITLES[id], 'API Management is not in a virtual network.'));
+  const findings = [
+    checkMode(apim),
+    checkServiceEndpoint(facts, apim),
+    checkVnetRule(facts, apim),
+    checkNsgPresent(facts, apim),
+    checkNsgFlow(facts, apim, 'VNET-NSG-KV', 'AzureKeyVault'),
+    checkNsgFlow(facts, apim, 'VNET-NSG-AAD', 'AzureActiveDirectory'),
+    checkPrivateEndpoint(facts, apim),
+  ];
+  // VNET-UDR only when the facts show a route table (routes themselves are not read).
+  if (facts.subnet?.ok && facts.subnet.value.routeTableId) findings.push(checkRouteTable(facts.subnet.value));
+  return findings;
+}

@@ -1,0 +1,140 @@
+// Local inspection of a .pfx before anything is uploaded: is it PKCS#12, does the password open it, is there
+// a private key, and what certificate is inside. node-forge parses PKCS#12 (Node's crypto cannot); Node's
+// X509Certificate reads the certificates, so EC certificates (which forge cannot decode) work too.
+// The password is only ever passed to the parser: no message built here contains it.
+import { X509Certificate } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import forge from 'node-forge';
+import type { PfxInspection } from '../checks/facts.ts';
+import { Secret } from '../checks/secret.ts';
+
+/** API Management's limit is well below this; anything larger is refused before parsing. */
+export const MAX_PFX_BYTES = 256 * 1024;
+
+type Failure = Extract<PfxInspection, { ok: false }>;
+const failure = (reason: Failure['reason'], message: string): Failure => ({ ok: false, reason, message });
+
+/** Read the file (bounded), or say why not. */
+async function readBounded(path: string): Promise<Buffer | Failure> {
+  let size: number;
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) return failure('unreadable', `${path} is not a file.`);
+    size = info.size;
+  } catch (e) {
+    return failure('unreadable', `Cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}.`);
+  }
+  if (size > MAX_PFX_BYTES) return failure('too-large', `${path} is ${Math.ceil(size / 1024)} KiB; a certificate file is far smaller (limit ${MAX_PFX_BYTES / 1024} KiB). Is this the right file?`);
+  try {
+    return await readFile(path);
+  } catch (e) {
+    return failure('unreadable', `Cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}.`);
+  }
+}
+
+function looksLikePem(bytes: Buffer): boolean {
+  return /^\s*-----BEGIN [A-Z0-9 ]+-----/.test(bytes.subarray(0, 200).toString('latin1'));
+}
+
+interface Bag {
+  cert?: forge.pki.Certificate | null;
+  key?: forge.pki.PrivateKey | null;
+  asn1?: forge.asn1.Asn1;
+  attributes?: Record<string, unknown[]>;
+}
+
+function bagsOf(p12: forge.pkcs12.Pkcs12Pfx, bagType: string): Bag[] {
+  return (p12.getBags({ bagType })[bagType] ?? []) as Bag[];
+}
+
+/** The DER bytes of a certificate bag: forge leaves undecodable (e.g. EC) certificates as raw ASN.1. */
+function certDer(bag: Bag): Buffer | undefined {
+  const asn1 = bag.cert ? forge.pki.certificateToAsn1(bag.cert) : bag.asn1;
+  return asn1 ? Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary') : undefined;
+}
+
+function localKeyId(bag: Bag): string | undefined {
+  const id = bag.attributes?.localKeyId?.[0];
+  return typeof id === 'string' ? Buffer.from(id, 'binary').toString('hex') : undefined;
+}
+
+function dn(text: string): string {
+  return text.split('\n').filter(Boolean).join(', ');
+}
+
+function keyBitsOf(cert: X509Certificate): { keyType: string; keyBits?: number } {
+  const key = cert.publicKey;
+  const details = key.asymmetricKeyDetails ?? {};
+  const type = (key.asymmetricKeyType ?? 'unknown').toUpperCase();
+  if (details.modulusLength) return { keyType: type, keyBits: details.modulusLength };
+  const curveBits: Record<string, number> = { prime256v1: 256, secp384r1: 384, secp521r1: 521 };
+  const bits = details.namedCurve ? curveBits[details.namedCurve] : undefined;
+  return bits ? { keyType: type, keyBits: bits } : { keyType: type };
+}
+
+/** Open a .pfx with its password and describe it; never throws for a bad file. */
+export async function inspectPfx(path: string, password: Secret): Promise<PfxInspection> {
+  const bytes = await readBounded(path);
+  if (!Buffer.isBuffer(bytes)) return bytes;
+  if (looksLikePem(bytes)) {
+    return failure('pem', `${path} is a PEM (text) file. API Management needs PKCS#12: convert it with "openssl pkcs12 -export -in cert.pem -inkey key.pem -out cert.pfx".`);
+  }
+  let asn1: forge.asn1.Asn1;
+  try {
+    asn1 = forge.asn1.fromDer(forge.util.createBuffer(bytes.toString('binary')));
+  } catch {
+    return failure('not-pkcs12', `${path} is not a PKCS#12 (.pfx) file.`);
+  }
+  let p12: forge.pkcs12.Pkcs12Pfx;
+  try {
+    p12 = forge.pkcs12.pkcs12FromAsn1(asn1, false, password.reveal());
+  } catch (e) {
+    const text = e instanceof Error ? e.message : '';
+    // forge reports a bad password as a MAC mismatch or a failed decryption; anything else is not PKCS#12.
+    if (/password|MAC|decrypt/i.test(text)) return failure('wrong-password', `The password does not open ${path}.`);
+    return failure('not-pkcs12', `${path} is not a PKCS#12 (.pfx) file.`);
+  }
+  const certBags = bagsOf(p12, forge.pki.oids.certBag);
+  const keyBags = [...bagsOf(p12, forge.pki.oids.pkcs8ShroudedKeyBag), ...bagsOf(p12, forge.pki.oids.keyBag)];
+  const certs = certBags.flatMap((bag) => {
+    const der = certDer(bag);
+    if (!der) return [];
+    try {
+      return [{ bag, x509: new X509Certificate(der) }];
+    } catch {
+      return [];
+    }
+  });
+  if (certs.length === 0) return failure('no-certificate', `${path} opens, but holds no certificate.`);
+  // The leaf: the certificate paired with the key (same localKeyId), else the one that issued none of the others.
+  const keyIds = new Set(keyBags.map(localKeyId).filter((id): id is string => !!id));
+  const leaf =
+    certs.find((c) => {
+      const id = localKeyId(c.bag);
+      return id !== undefined && keyIds.has(id);
+    }) ??
+    certs.find((c) => !certs.some((o) => o !== c && o.x509.checkIssued(c.x509))) ??
+    certs[0];
+  const x = leaf.x509;
+  const selfSigned = x.checkIssued(x) && x.verify(x.publicKey);
+  return {
+    ok: true,
+    subject: dn(x.subject),
+    issuer: dn(x.issuer),
+    thumbprint: x.fingerprint.replace(/:/g, '').toUpperCase(),
+    notBefore: new Date(x.validFrom).toISOString(),
+    notAfter: new Date(x.validTo).toISOString(),
+    ...keyBitsOf(x),
+    hasPrivateKey: keyBags.length > 0,
+    chainLength: certs.length,
+    selfSigned,
+    sizeBytes: bytes.length,
+  };
+}
+
+/** The file's bytes, base64-encoded, as a Secret (what the upload body carries). */
+export async function readPfxSecret(path: string): Promise<Secret> {
+  const bytes = await readBounded(path);
+  if (!Buffer.isBuffer(bytes)) throw new Error(bytes.message);
+  return new Secret(bytes.toString('base64'), 'pfx');
+}
