@@ -178,7 +178,7 @@ export function checkExpiry(facts: Facts): Finding {
   if (soon.length) {
     return finding('CERT-EXPIRY', STEP, 'warn', title, `${soon.map((d) => `${d.c.name} (${d.days} d)`).join(', ')} expire${soon.length === 1 ? 's' : ''} within ${EXPIRY_WARNING_DAYS} days: renew ${soon.length === 1 ? 'it' : 'them'} now.`, { evidence });
   }
-  return finding('CERT-EXPIRY', STEP, 'pass', title, `None of the ${certs.length} certificate${certs.length === 1 ? '' : 's'} expires within ${EXPIRY_WARNING_DAYS} days.`, { evidence });
+  return finding('CERT-EXPIRY', STEP, 'pass', title, certs.length === 1 ? `The certificate does not expire within ${EXPIRY_WARNING_DAYS} days.` : `None of the ${certs.length} certificates expires within ${EXPIRY_WARNING_DAYS} days.`, { evidence });
 }
 
 export function checkRefresh(facts: Facts): Finding {
@@ -193,7 +193,7 @@ export function checkRefresh(facts: Facts): Finding {
     const explained = s && !statusOk(s) ? explainStatus(s) : undefined;
     return `${c.name}: ${s ? describeStatus(s) : 'no status yet'}${explained ? ` -> ${explained.advice}` : ''}`;
   });
-  if (failing.length === 0) return finding('CERT-REFRESH', STEP, 'pass', title, `All ${kv.length} Key Vault certificate${kv.length === 1 ? '' : 's'} last refreshed successfully.`, { evidence });
+  if (failing.length === 0) return finding('CERT-REFRESH', STEP, 'pass', title, kv.length === 1 ? 'The Key Vault certificate last refreshed successfully.' : `All ${kv.length} Key Vault certificates last refreshed successfully.`, { evidence });
   const apim = facts.apim.value;
   const fix = makePlan('CERT-REFRESH', facts, {
     title: `Refresh ${failing.map((c) => `"${c.name}"`).join(', ')} from Key Vault`,

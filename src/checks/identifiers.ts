@@ -83,10 +83,10 @@ export function parseSecretIdentifier(input: string, kvDnsSuffix: string): Parse
     path = path.replace(/\/+$/, '');
     changes.push('removed the trailing slash');
   }
+  if (path === '/' || path === '') return fail(`The identifier has no path: expected https://${host}/secrets/<name>.`);
   const segments = path.split('/').slice(1);
   const [collection, name, version, ...rest] = segments;
   if (segments.some((s) => s === '')) return fail('The path has an empty segment ("//"): expected /secrets/<name>[/<version>].');
-  if (collection === undefined || collection === '') return fail(`The identifier has no path: expected https://${host}/secrets/<name>.`);
   const kind = collection.toLowerCase();
   if (kind !== 'secrets' && kind !== 'certificates') {
     return fail(`The path starts with /${collection}/: API Management reads certificates through /secrets/<name>.`);
