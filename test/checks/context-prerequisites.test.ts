@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { checkCloud, checkWhoAmI } from '../../src/checks/context.ts';
+import { checkApim, checkIdentityPick, checkManagedIdentity, checkTenant, checkVault } from '../../src/checks/prerequisites.ts';
+import { APIM_ID, apimOf, baseline, forbidden, SYSTEM_PRINCIPAL, TENANT, UAI_CLIENT, UAI_ID, UAI_PRINCIPAL, VAULT_ID, vaultOf } from './builders.ts';
+
+describe('CTX-CLOUD', () => {
+  it('passes when the vault is in the run cloud', () => assert.equal(checkCloud(baseline()).status, 'pass'));
+  it('fails for a vault in another cloud', () => {
+    const f = baseline();
+    vaultOf(f).vaultUri = 'https://kv-contoso.vault.azure.cn/';
+    const r = checkCloud(f);
+    assert.equal(r.status, 'fail');
+    assert.equal(r.cause, "The vault's address kv-contoso.vault.azure.cn does not end in .vault.azure.net, the Key Vault suffix of AzureCloud: API Management in this cloud cannot use a vault from another cloud. Run against the vault's cloud (az cloud set) or use a vault in AzureCloud.");
+  });
+  it('accepts the sandbox vault host with its port', () => {
+    const f = baseline();
+    f.context.kvDnsSuffix = '.vault.localhost';
+    vaultOf(f).vaultUri = 'https://kv-contoso.vault.localhost:8443/';
+    assert.equal(checkCloud(f).status, 'pass');
+  });
+  it('is unknown when the vault could not be read', () => {
+    const f = baseline();
+    f.vault = forbidden('Microsoft.KeyVault/vaults/read');
+    const r = checkCloud(f);
+    assert.deepEqual([r.status, r.missingAction], ['unknown', 'Microsoft.KeyVault/vaults/read']);
+    assert.equal(r.cause, "Could not check: the key vault could not be read (you are not allowed to read it: The client does not have authorization to perform action 'Microsoft.KeyVault/vaults/read'.).");
+  });
+});
+
+describe('CTX-WHOAMI', () => {
+  it('passes with the operator named', () => assert.equal(checkWhoAmI(baseline()).cause, 'Signed in as sre@contoso.com in subscription 11111111-1111-1111-1111-111111111111.'));
+  it('warns when signed in to another tenant than the identity', () => {
+    const f = baseline();
+    f.context.tenantId = '99999999-9999-9999-9999-999999999999';
+    const r = checkWhoAmI(f);
+    assert.equal(r.status, 'warn');
+    assert.match(r.cause, /az login --tenant 22222222-2222-2222-2222-222222222222/);
+  });
+});
+
+describe('PRE-VAULT', () => {
+  it('passes when found', () => assert.equal(checkVault(baseline()).status, 'pass'));
+  it('offers recovery of a soft-deleted vault', () => {
+    const f = baseline();
+    f.vault = { ok: false, unknown: 'NotFound', message: 'Vault not found', from: { resourceId: VAULT_ID, readAt: 'x' } };
+    f.deletedVault = { ok: true, value: { id: '/subscriptions/s/providers/Microsoft.KeyVault/locations/westeurope/deletedVaults/kv-contoso', name: 'kv-contoso', location: 'westeurope', scheduledPurgeDate: '2026-12-20T00:00:00Z' } };
+    const r = checkVault(f);
+    assert.equal(r.status, 'fail');
+    assert.deepEqual(r.fix?.operations, [{ kind: 'vault.recover', vaultId: VAULT_ID, location: 'westeurope' }]);
+    assert.deepEqual(r.fix?.az, ['az keyvault recover --name kv-contoso --location westeurope']);
+    assert.equal(r.cause, 'The vault kv-contoso was deleted but is still recoverable (soft delete) until 2026-12-20T00:00:00Z: recover it rather than creating a new one, so existing references keep working.');
+  });
+  it('fails without a fix when not found and not soft-deleted', () => {
+    const f = baseline();
+    f.vault = { ok: false, unknown: 'NotFound', message: 'Vault not found' };
+    f.deletedVault = { ok: true, value: null };
+    const r = checkVault(f);
+    assert.deepEqual([r.status, r.fix], ['fail', undefined]);
+    assert.equal(r.cause, 'The key vault was not found and is not among the soft-deleted vaults. Check the name and subscription, or create the vault and import the certificate first.');
+  });
+  it('is unknown when forbidden', () => {
+    const f = baseline();
+    f.vault = forbidden('Microsoft.KeyVault/vaults/read');
+    assert.equal(checkVault(f).status, 'unknown');
+  });
+});
+
+describe('PRE-TENANT', () => {
+  it('passes in one tenant', () => assert.equal(checkTenant(baseline()).status, 'pass'));
+  it('fails across tenants', () => {
+    const f = baseline();
+    vaultOf(f).tenantId = '99999999-9999-9999-9999-999999999999';
+    assert.equal(checkTenant(f).status, 'fail');
+  });
+  it('is skipped without an identity', () => {
+    const f = baseline();
+    apimOf(f).identity = { type: 'None', userAssigned: [] };
+    assert.equal(checkTenant(f).status, 'skipped');
+  });
+});
+
+describe('PRE-APIM', () => {
+  it('fails while an operation is in progress', () => {
+    const f = baseline();
+    apimOf(f).provisioningState = 'Updating';
+    assert.equal(checkApim(f).cause, 'The instance is "Updating": API Management refuses changes until its current operation finishes. Wait for it to reach Succeeded, then re-check.');
+  });
+  it('fails on stv1', () => {
+    const f = baseline();
+    apimOf(f).platformVersion = 'stv1';
+    assert.equal(checkApim(f).status, 'fail');
+  });
+  it('fails when not found', () => {
+    const f = baseline();
+    f.apim = { ok: false, unknown: 'NotFound', message: 'ResourceNotFound' };
+    assert.equal(checkApim(f).status, 'fail');
+  });
+  it('notes the Consumption tier', () => {
+    const f = baseline();
+    apimOf(f).sku = 'Consumption';
+    assert.match(checkApim(f).cause, /Consumption tier: no virtual network and no dedicated outbound IP/);
+  });
+});
+
+describe('PRE-MI', () => {
+  it('passes with identities', () => assert.equal(checkManagedIdentity(baseline()).status, 'pass'));
+  it('offers to enable the system identity', () => {
+    const f = baseline();
+    apimOf(f).identity = { type: 'None', userAssigned: [] };
+    const r = checkManagedIdentity(f);
+    assert.equal(r.status, 'fail');
+    assert.deepEqual(r.fix?.operations, [{ kind: 'apim.enableSystemIdentity', apimId: APIM_ID }]);
+    assert.deepEqual(r.fix?.requiredActions, ['Microsoft.ApiManagement/service/write']);
+    assert.deepEqual(r.fix?.requiredRoles, [{ role: 'API Management Service Contributor', scope: APIM_ID }]);
+    assert.deepEqual(r.fix?.az, ['az apim update --name apim-contoso --resource-group rg-app --set identity.type=SystemAssigned']);
+  });
+  it('is unknown when APIM cannot be read', () => {
+    const f = baseline();
+    f.apim = forbidden('Microsoft.ApiManagement/service/read');
+    assert.deepEqual([checkManagedIdentity(f).status, checkManagedIdentity(f).missingAction], ['unknown', 'Microsoft.ApiManagement/service/read']);
+  });
+});
+
+describe('PRE-MI-PICK', () => {
+  it('picks the system identity by default', () => assert.deepEqual(checkIdentityPick(baseline()).evidence, [`principal id: ${SYSTEM_PRINCIPAL}`]));
+  it('picks the identity chosen in step 5', () => {
+    const f = baseline();
+    f.intent = { kind: 'keyVault', certificateId: 'c', secretIdentifier: 'https://kv-contoso.vault.azure.net/secrets/c', identity: { userAssignedId: UAI_ID } };
+    const r = checkIdentityPick(f);
+    assert.equal(r.status, 'info');
+    assert.deepEqual(r.evidence, [`resource id: ${UAI_ID}`, `principal id: ${UAI_PRINCIPAL}`, `client id: ${UAI_CLIENT}`]);
+  });
+  it('falls back to the only user-assigned identity', () => {
+    const f = baseline();
+    apimOf(f).identity = { type: 'UserAssigned', userAssigned: apimOf(f).identity.userAssigned, tenantId: TENANT };
+    assert.match(checkIdentityPick(f).cause, /the only identity attached/);
+  });
+});
