@@ -2,7 +2,7 @@
 // a private key, and what certificate is inside. node-forge parses PKCS#12 (Node's crypto cannot); Node's
 // X509Certificate reads the certificates, so EC certificates (which forge cannot decode) work too.
 // The password is only ever passed to the parser: no message built here contains it.
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import forge from 'node-forge';
 import type { PfxInspection } from '../checks/facts.ts';
@@ -53,9 +53,18 @@ function certDer(bag: Bag): Buffer | undefined {
   return asn1 ? Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary') : undefined;
 }
 
-function localKeyId(bag: Bag): string | undefined {
-  const id = bag.attributes?.localKeyId?.[0];
-  return typeof id === 'string' ? Buffer.from(id, 'binary').toString('hex') : undefined;
+/** The public key (SPKI, base64) of a key bag's private key; forge decodes RSA keys only, others stay ASN.1. */
+function publicKeyOf(bag: Bag): string | undefined {
+  try {
+    const key = bag.key
+      ? createPrivateKey(forge.pki.privateKeyToPem(bag.key))
+      : bag.asn1
+        ? createPrivateKey({ key: Buffer.from(forge.asn1.toDer(bag.asn1).getBytes(), 'binary'), format: 'der', type: 'pkcs8' })
+        : undefined;
+    return key ? createPublicKey(key).export({ type: 'spki', format: 'der' }).toString('base64') : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function dn(text: string): string {
@@ -106,13 +115,11 @@ export async function inspectPfx(path: string, password: Secret): Promise<PfxIns
     }
   });
   if (certs.length === 0) return failure('no-certificate', `${path} opens, but holds no certificate.`);
-  // The leaf: the certificate paired with the key (same localKeyId), else the one that issued none of the others.
-  const keyIds = new Set(keyBags.map(localKeyId).filter((id): id is string => !!id));
+  // The leaf: the certificate whose public key matches the private key (exporters disagree on the order),
+  // else the one that issued none of the others.
+  const keyIds = new Set(keyBags.map(publicKeyOf).filter((id): id is string => !!id));
   const leaf =
-    certs.find((c) => {
-      const id = localKeyId(c.bag);
-      return id !== undefined && keyIds.has(id);
-    }) ??
+    certs.find((c) => keyIds.has(c.x509.publicKey.export({ type: 'spki', format: 'der' }).toString('base64'))) ??
     certs.find((c) => !certs.some((o) => o !== c && o.x509.checkIssued(c.x509))) ??
     certs[0];
   const x = leaf.x509;
