@@ -79,7 +79,7 @@ function identityPreview(op: Extract<Operation, { kind: 'apim.enableSystemIdenti
     method: 'PATCH',
     path: at(op.apimId, API_VERSIONS.apim),
     body: { identity },
-    diff: [`- identity.type: ${before}`, `+ identity.type: ${type}`, ...uais.map((u) => `  userAssignedIdentity: ${u.id}`)],
+    diff: [...(before === type ? [`  identity.type: ${type}`] : [`- identity.type: ${before}`, `+ identity.type: ${type}`]), ...uais.map((u) => `  userAssignedIdentity: ${u.id}`)],
   };
 }
 
@@ -193,7 +193,8 @@ function subnetPreview(op: Extract<Operation, { kind: 'subnet.addServiceEndpoint
   if (!subnet) {
     return { method: 'PUT', path, body: { properties: { serviceEndpoints: [{ service: op.service, locations: ['*'] }] } }, diff: ['  (the subnet was not read: the gateway reads it and sends it back whole)', `+ serviceEndpoint: ${op.service}`] };
   }
-  const endpoints = [...subnet.serviceEndpoints.map((e) => ({ service: e.service, locations: e.locations })), { service: op.service, locations: ['*'] }];
+  const present = subnet.serviceEndpoints.some((e) => e.service.toLowerCase() === op.service.toLowerCase());
+  const endpoints = [...subnet.serviceEndpoints.map((e) => ({ service: e.service, locations: e.locations })), ...(present ? [] : [{ service: op.service, locations: ['*'] }])];
   // A subnet PUT replaces the whole subnet: everything it has must be sent back.
   const body = {
     properties: {
