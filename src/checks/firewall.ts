@@ -57,9 +57,13 @@ export function checkIdentity(facts: Facts): Finding {
   const fix = systemOn
     ? undefined
     : makePlan('FW-IDENTITY', facts, { title: 'Enable the system-assigned identity', operations: [{ kind: 'apim.enableSystemIdentity', apimId: apim.id }], disruption: 'None for traffic; the service update takes a minute or two.' });
-  const which = picked.kind === 'user' || picked.kind === 'unattached' ? `the user-assigned identity ${picked.id.split('/').pop()}` : 'no usable identity';
+  const evidence = [`identity type: ${apim.identity.type}`, `picked: ${picked.kind}${picked.kind === 'user' ? ` ${picked.id}` : ''} (${picked.why})`];
+  if (picked.kind === 'system' || picked.kind === 'none') {
+    return finding('FW-IDENTITY', STEP, 'fail', title, 'The system-assigned identity is not enabled, and behind the vault firewall it is the only identity admitted (user-assigned identities do not get the trusted-service exception). Enable it, then grant it access (step 2).', { evidence, fix, docLink: DOCS.identity });
+  }
+  const which = `the user-assigned identity ${picked.id.split('/').pop()}`;
   return finding('FW-IDENTITY', STEP, 'fail', title, `API Management would use ${which}, but behind the vault firewall only the system-assigned identity gets the trusted-service exception. ${systemOn ? 'Choose the system-assigned identity in step 5' : 'Enable the system-assigned identity, grant it access (step 2) and choose it in step 5'}.`, {
-    evidence: [`identity type: ${apim.identity.type}`, `picked: ${picked.kind}${picked.kind === 'user' ? ` ${picked.id}` : ''} (${picked.why})`],
+    evidence,
     fix,
     docLink: DOCS.identity,
   });
@@ -121,6 +125,8 @@ export function checkLineOfSight(facts: Facts): Finding {
     how = ' The Consumption tier has no dedicated outbound IP, so no IP rule can cover it.';
   } else if (subnet && hasKeyVaultEndpoint(subnet) && apim.subnetId) {
     operations = [{ kind: 'vault.addVirtualNetworkRule', vaultId: v.id, subnetId: apim.subnetId }];
+  } else if (subnet && apim.subnetId) {
+    how = ' In a virtual network the documented path is the Microsoft.KeyVault service endpoint plus a VNet rule: VNET-SE adds both.';
   } else if (los.ipRuleCandidates.length) {
     operations = los.ipRuleCandidates.map((ip) => ({ kind: 'vault.addIpRule', vaultId: v.id, value: `${ip}/32` }));
   } else {

@@ -79,16 +79,20 @@ export function checkManagedIdentity(facts: Facts): Finding {
   if (!facts.apim.ok) return unknownFinding('PRE-MI', STEP, title, 'the API Management instance', facts.apim);
   const a = facts.apim.value;
   const evidence = [`identity type: ${a.identity.type || 'None'}`, ...(a.identity.principalId ? [`system-assigned principal: ${a.identity.principalId}`] : []), ...a.identity.userAssigned.map((u) => `user-assigned: ${u.id} (principal ${u.principalId}, client ${u.clientId})`)];
+  const enable = () =>
+    makePlan('PRE-MI', facts, {
+      title: 'Enable the system-assigned identity',
+      operations: [{ kind: 'apim.enableSystemIdentity', apimId: a.id }],
+      disruption: 'None for traffic; the service update takes a minute or two, during which other changes to the instance wait.',
+    });
+  if (facts.intent?.kind === 'keyVault' && facts.intent.identity === 'system' && !hasSystemIdentity(a)) {
+    return finding('PRE-MI', STEP, 'fail', title, 'The system-assigned identity was chosen in step 5 but is not enabled: enable it.', { evidence, fix: enable(), docLink: DOCS.identity });
+  }
   if (hasSystemIdentity(a) || a.identity.userAssigned.length > 0) {
     const kinds = [hasSystemIdentity(a) ? 'system-assigned' : '', a.identity.userAssigned.length ? `${a.identity.userAssigned.length} user-assigned` : ''].filter(Boolean).join(' and ');
     return finding('PRE-MI', STEP, 'pass', title, `It has ${kinds} identity${a.identity.userAssigned.length > 1 ? ' (identities)' : ''}.`, { evidence, docLink: DOCS.identity });
   }
-  const fix = makePlan('PRE-MI', facts, {
-    title: 'Enable the system-assigned identity',
-    operations: [{ kind: 'apim.enableSystemIdentity', apimId: a.id }],
-    disruption: 'None for traffic; the service update takes a minute or two, during which other changes to the instance wait.',
-  });
-  return finding('PRE-MI', STEP, 'fail', title, 'API Management has no managed identity, so it has nothing to authenticate to Key Vault with. Enable the system-assigned identity: it is the one that works behind the vault firewall.', { evidence, fix, docLink: DOCS.identity });
+  return finding('PRE-MI', STEP, 'fail', title, 'API Management has no managed identity, so it has nothing to authenticate to Key Vault with. Enable the system-assigned identity: it is the one that works behind the vault firewall.', { evidence, fix: enable(), docLink: DOCS.identity });
 }
 
 export function checkIdentityPick(facts: Facts): Finding {

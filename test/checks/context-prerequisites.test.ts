@@ -137,3 +137,13 @@ describe('PRE-MI-PICK', () => {
     assert.match(checkIdentityPick(f).cause, /the only identity attached/);
   });
 });
+
+describe('PRE-MI with a choice', () => {
+  it('fails with a fix when the system identity chosen in step 5 is not enabled', () => {
+    const f = baseline();
+    apimOf(f).identity = { type: 'UserAssigned', userAssigned: apimOf(f).identity.userAssigned };
+    f.intent = { kind: 'keyVault', certificateId: 'c', secretIdentifier: 'https://kv-contoso.vault.azure.net/secrets/c', identity: 'system' };
+    const r = checkManagedIdentity(f);
+    assert.deepEqual([r.status, r.cause, r.fix?.operations], ['fail', 'The system-assigned identity was chosen in step 5 but is not enabled: enable it.', [{ kind: 'apim.enableSystemIdentity', apimId: APIM_ID }]]);
+  });
+});

@@ -211,3 +211,22 @@ describe('FW-PNA-DISABLED', () => {
     assert.equal(checkPublicAccessDisabled(f).cause, "Public network access is disabled. API Management's control plane still gets in through the trusted-services exception. You need a path through a private endpoint to browse the vault, or type the secret identifier in step 5.");
   });
 });
+
+describe('FW-LOS in a virtual network without the service endpoint', () => {
+  it('points at VNET-SE instead of an IP rule that the endpoint would break', () => {
+    const f = baseline();
+    vaultOf(f).networkAcls.virtualNetworkRules = [];
+    subnetOf(f).serviceEndpoints = [];
+    const r = checkLineOfSight(f);
+    assert.deepEqual([r.status, r.fix], ['warn', undefined]);
+    assert.match(r.cause, / VNET-SE adds both\.$/);
+  });
+  it('FW-IDENTITY: a chosen system identity that is not enabled', () => {
+    const f = baseline();
+    apimOf(f).identity = { type: 'UserAssigned', userAssigned: apimOf(f).identity.userAssigned };
+    f.intent = { kind: 'keyVault', certificateId: 'c', secretIdentifier: 'https://kv-contoso.vault.azure.net/secrets/c', identity: 'system' };
+    const r = checkIdentity(f);
+    assert.equal(r.cause, 'The system-assigned identity is not enabled, and behind the vault firewall it is the only identity admitted (user-assigned identities do not get the trusted-service exception). Enable it, then grant it access (step 2).');
+    assert.equal(r.fix?.operations[0].kind, 'apim.enableSystemIdentity');
+  });
+});
