@@ -1,0 +1,99 @@
+// The SDK clients, built from a cloud profile. Endpoint AND token scope are set explicitly on every
+// client (classic: endpoint/$host/credentialScopes; modular: endpoint/credentials.scopes) because the
+// modular network and resource-graph clients otherwise ask for the public-cloud scope (domain.md §4.2).
+// The sandbox differs only in profile, agent and credential: there is no separate mock path.
+import type { TokenCredential } from '@azure/core-auth';
+import { ApiManagementClient } from '@azure/arm-apimanagement';
+import { AuthorizationManagementClient } from '@azure/arm-authorization';
+import { KeyVaultManagementClient } from '@azure/arm-keyvault';
+import { NetworkManagementClient } from '@azure/arm-network';
+import { ResourceGraphClient } from '@azure/arm-resourcegraph';
+import type { Agent, HttpClient, PipelinePolicy } from '@azure/core-rest-pipeline';
+import { CertificateClient } from '@azure/keyvault-certificates';
+import { SecretClient } from '@azure/keyvault-secrets';
+import type { CloudProfile } from './cloud.ts';
+import { eventsPolicy, type EventSink } from './events-policy.ts';
+
+/** Retry knobs passed to every client (tests shorten them; production keeps the SDK defaults). */
+export interface RetryOptions {
+  maxRetries?: number;
+  retryDelayInMs?: number;
+  maxRetryDelayInMs?: number;
+}
+
+/** Inputs of createClients. */
+export interface ClientsOptions {
+  profile: CloudProfile;
+  credential: TokenCredential;
+  subscriptionId: string;
+  /** An https.Agent (the sandbox's: trusts its CA, resolves *.localhost). An ordinary pipeline option. */
+  agent?: Agent;
+  retry?: RetryOptions;
+  /** Poll interval for long-running operations; undefined = the SDK default (Retry-After or 2 s). */
+  lroIntervalMs?: number;
+  /** Per-attempt timeout (default 60 s). */
+  requestTimeoutMs?: number;
+  onEvent?: EventSink;
+  /** Replaces the transport (unit tests capture requests with it). */
+  httpClient?: HttpClient;
+}
+
+/** The SDK clients of one run, plus factories for the data plane of a vault. */
+export interface AzureClients {
+  profile: CloudProfile;
+  subscriptionId: string;
+  apim: ApiManagementClient;
+  keyVault: KeyVaultManagementClient;
+  network: NetworkManagementClient;
+  authorization: AuthorizationManagementClient;
+  resourceGraph: ResourceGraphClient;
+  certificateClient(vaultUri: string): CertificateClient;
+  secretClient(vaultUri: string): SecretClient;
+  lroIntervalMs?: number;
+}
+
+export function createClients(options: ClientsOptions): AzureClients {
+  const { profile, credential, subscriptionId } = options;
+  const endpoint = profile.armEndpoint;
+  const scopes = [profile.armScope];
+  // One policy instance per client: it keeps per-request attempt counters and LRO monitor URLs.
+  const common = (): {
+    agent?: Agent;
+    httpClient?: HttpClient;
+    retryOptions?: RetryOptions;
+    additionalPolicies: { policy: PipelinePolicy; position: 'perRetry' }[];
+  } => ({
+    ...(options.agent ? { agent: options.agent } : {}),
+    ...(options.httpClient ? { httpClient: options.httpClient } : {}),
+    ...(options.retry ? { retryOptions: options.retry } : {}),
+    additionalPolicies: [{ policy: eventsPolicy({ onEvent: options.onEvent, timeoutMs: options.requestTimeoutMs }), position: 'perRetry' }],
+  });
+
+  const classic = () => ({ ...common(), endpoint, $host: endpoint, credentialScopes: scopes });
+  const modular = () => ({ ...common(), endpoint, credentials: { scopes } });
+
+  const dataPlaneCache = new Map<string, CertificateClient | SecretClient>();
+  const dataPlane = <T extends CertificateClient | SecretClient>(kind: 'cert' | 'secret', vaultUri: string, make: () => T): T => {
+    const key = `${kind} ${vaultUri.toLowerCase()}`;
+    let client = dataPlaneCache.get(key) as T | undefined;
+    if (!client) {
+      client = make();
+      dataPlaneCache.set(key, client);
+    }
+    return client;
+  };
+
+  return {
+    profile,
+    subscriptionId,
+    apim: new ApiManagementClient(credential, subscriptionId, classic()),
+    authorization: new AuthorizationManagementClient(credential, subscriptionId, classic()),
+    keyVault: new KeyVaultManagementClient(credential, subscriptionId, modular()),
+    network: new NetworkManagementClient(credential, subscriptionId, modular()),
+    resourceGraph: new ResourceGraphClient(credential, modular()),
+    // The data plane's scope follows the vault's 401 challenge; the URL comes from ARM (vaultUri).
+    certificateClient: (vaultUri) => dataPlane('cert', vaultUri, () => new CertificateClient(vaultUri, credential, common())),
+    secretClient: (vaultUri) => dataPlane('secret', vaultUri, () => new SecretClient(vaultUri, credential, common())),
+    lroIntervalMs: options.lroIntervalMs,
+  };
+}

@@ -1,0 +1,152 @@
+// How apimkv signs in. The Azure CLI credential is the default (it follows `az cloud set` and the
+// operator's existing login); a failure becomes one message naming what was tried and the command that fixes it.
+import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
+import { AzureCliCredential, DefaultAzureCredential, DeviceCodeCredential } from '@azure/identity';
+import type { CloudProfile } from './cloud.ts';
+
+/** Which sign-in to use. */
+export type CredentialKind = 'cli' | 'default' | 'device-code' | 'static';
+
+/** Options for createCredential; `profile` is needed by every kind except 'static'. */
+export interface CredentialOptions {
+  kind: CredentialKind;
+  profile?: CloudProfile;
+  tenantId?: string;
+  /** device-code: shows "To sign in, open … and enter the code …" (TUI or stderr). */
+  onDeviceCode?: (message: string) => void;
+  /** device-code: the app registration to sign in with (default: the SDK's developer client). */
+  clientId?: string;
+  /** static: the bearer token, or a function returning it (the sandbox passes `sandbox.token`). */
+  token?: string | (() => string);
+  /** cli: how long `az account get-access-token` may take. */
+  processTimeoutInMs?: number;
+}
+
+/** Sign-in failed; the message says what was tried and what to run. Carries no token. */
+export class SignInError extends Error {
+  override readonly name = 'SignInError';
+  readonly kind = 'Unknown' as const;
+  readonly code = 'SignInFailed';
+  readonly tried: string;
+  readonly hint: string;
+
+  constructor(tried: string, reason: string, hint: string) {
+    super(`Sign-in failed (${tried}): ${reason}`);
+    this.tried = tried;
+    this.hint = hint;
+  }
+}
+
+/** A credential that always returns the given token (the sandbox; tests). */
+export function staticCredential(token: string | (() => string), lifetimeMs = 3_600_000): TokenCredential {
+  return {
+    async getToken(): Promise<AccessToken> {
+      return { token: typeof token === 'function' ? token() : token, expiresOnTimestamp: Date.now() + lifetimeMs };
+    },
+  };
+}
+
+function firstLine(e: unknown): string {
+  const raw = e instanceof Error ? e.message : String(e);
+  // Identity errors can be long (whole CLI stderr, troubleshooting links); the first line says enough.
+  const line = raw.split(/\r?\n/).find((l) => l.trim()) ?? 'unknown error';
+  // Defensive: nothing that looks like a JWT may reach a message.
+  return line.replace(/eyJ[\w-]+\.[\w-]+\.[\w-]*/g, '[token]').trim();
+}
+
+function describeAttempt(opts: CredentialOptions, profile: CloudProfile): { tried: string; hint: string } {
+  const tenant = opts.tenantId ? ` --tenant ${opts.tenantId}` : '';
+  const login = `az login${tenant}`;
+  switch (opts.kind) {
+    case 'cli':
+      return {
+        tried: `Azure CLI: az account get-access-token --resource ${profile.armEndpoint}${tenant}`,
+        hint: `Run "${login}" (and "az cloud set --name ${profile.name === 'Custom' ? '<cloud>' : profile.name}" if az is on another cloud), or use --device-code.`,
+      };
+    case 'default':
+      return {
+        tried: 'DefaultAzureCredential (environment, workload identity, managed identity, Azure CLI, Azure PowerShell, azd)',
+        hint: `Set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET, or run "${login}".`,
+      };
+    case 'device-code':
+      return {
+        tried: `device code sign-in at ${profile.authorityHost}${opts.tenantId ? ` for tenant ${opts.tenantId}` : ''}`,
+        hint: `Run apimkv again and finish the device code sign-in, or run "${login}" and drop --device-code.`,
+      };
+    case 'static':
+      return { tried: 'a fixed token', hint: 'The sandbox token was refused; restart the sandbox.' };
+  }
+}
+
+/** Wrap a credential so any failure becomes a SignInError naming the attempt and the fix. */
+function explained(inner: TokenCredential, opts: CredentialOptions, profile: CloudProfile): TokenCredential {
+  const { tried, hint } = describeAttempt(opts, profile);
+  return {
+    async getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {
+      try {
+        const token = await inner.getToken(scopes, options);
+        if (!token) throw new Error('no token was returned');
+        return token;
+      } catch (e) {
+        if (options?.abortSignal?.aborted) throw e;
+        throw new SignInError(tried, firstLine(e), hint);
+      }
+    },
+  };
+}
+
+/** The credential for a run. */
+export function createCredential(opts: CredentialOptions): TokenCredential {
+  if (opts.kind === 'static') {
+    if (opts.token === undefined) throw new Error('A static credential needs a token.');
+    return staticCredential(opts.token);
+  }
+  const profile = opts.profile;
+  if (!profile) throw new Error(`The ${opts.kind} credential needs a cloud profile.`);
+  switch (opts.kind) {
+    case 'cli':
+      return explained(new AzureCliCredential({ tenantId: opts.tenantId, processTimeoutInMs: opts.processTimeoutInMs ?? 30_000 }), opts, profile);
+    case 'default':
+      return explained(new DefaultAzureCredential({ tenantId: opts.tenantId, authorityHost: profile.authorityHost }), opts, profile);
+    case 'device-code': {
+      const onDeviceCode = opts.onDeviceCode ?? ((message: string) => process.stderr.write(`${message}\n`));
+      return explained(
+        new DeviceCodeCredential({
+          tenantId: opts.tenantId,
+          clientId: opts.clientId,
+          authorityHost: profile.authorityHost,
+          userPromptCallback: (info) => onDeviceCode(info.message),
+        }),
+        opts,
+        profile,
+      );
+    }
+  }
+}
+
+/** The claims apimkv reads from an access token (who is signed in). */
+export interface TokenClaims {
+  oid?: string;
+  tid?: string;
+  upn?: string;
+  appid?: string;
+}
+
+/** Read oid/tid/upn/appid from a JWT's payload without verifying it (the token came from our own credential). */
+export function decodeTokenClaims(token: string): TokenClaims {
+  const payload = token.split('.')[1];
+  if (!payload) return {};
+  try {
+    const json = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
+    return {
+      oid: str(json.oid),
+      tid: str(json.tid),
+      // Guests and MSA accounts carry unique_name/preferred_username instead of upn.
+      upn: str(json.upn) ?? str(json.unique_name) ?? str(json.preferred_username),
+      appid: str(json.appid) ?? str(json.azp),
+    };
+  } catch {
+    return {};
+  }
+}
