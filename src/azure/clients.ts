@@ -42,6 +42,8 @@ export interface ClientsOptions {
 export interface AzureClients {
   profile: CloudProfile;
   subscriptionId: string;
+  /** Kept so the gateway can read the operator's claims (oid, upn) from the ARM token. */
+  credential: TokenCredential;
   apim: ApiManagementClient;
   keyVault: KeyVaultManagementClient;
   network: NetworkManagementClient;
@@ -86,6 +88,7 @@ export function createClients(options: ClientsOptions): AzureClients {
   return {
     profile,
     subscriptionId,
+    credential,
     apim: new ApiManagementClient(credential, subscriptionId, classic()),
     authorization: new AuthorizationManagementClient(credential, subscriptionId, classic()),
     keyVault: new KeyVaultManagementClient(credential, subscriptionId, modular()),

@@ -1,0 +1,367 @@
+// One read pass: everything the checks need, concurrently along real dependencies (APIM -> subnet ->
+// NSG; vault -> role assignments -> role definitions; vault -> private endpoints), each resource once.
+import type { KeyVaultManagementClient, Vault } from '@azure/arm-keyvault';
+import type {
+  ApimCertificateFacts,
+  ApimFacts,
+  ContextFacts,
+  DataPlaneProbe,
+  DeletedVaultFacts,
+  Fact,
+  Facts,
+  NsgFacts,
+  PermissionFacts,
+  PrivateEndpointFacts,
+  RoleAssignmentFacts,
+  RoleDefinitionFacts,
+  SubnetFacts,
+  VaultCertificateFacts,
+  VaultFacts,
+} from '../checks/facts.ts';
+import { vaultByName } from '../graph/queries.ts';
+import type { Target } from '../runbook/ports.ts';
+import { parseApimId, parseNsgId, parsePrivateEndpointId, parseSubnetId, scopeForSdk } from './arm-id.ts';
+import type { AzureClients } from './clients.ts';
+import {
+  apimCertificateFromSdk,
+  apimFromSdk,
+  deletedVaultFromSdk,
+  nsgFromSdk,
+  privateEndpointFromSdk,
+  roleAssignmentFromSdk,
+  roleDefinitionFromSdk,
+  roleDefinitionGuid,
+  subnetFromSdk,
+  vaultCertificateFromSdk,
+  vaultFromSdk,
+} from './convert.ts';
+import { decodeTokenClaims, type TokenClaims } from './credential.ts';
+import { parseClientAddress, toAzureError } from './errors.ts';
+import { all, API_VERSIONS, Cancelled, dependentFact, failedFact, listPermissions, readFact } from './facts-read.ts';
+
+/** What the gather needs besides the clients. */
+export interface GatherContext {
+  subscriptionId: string;
+  sandbox: boolean;
+}
+
+type Gathered = Omit<Facts, 'temporaryChanges' | 'intent'>;
+
+function apimIdOf(target: Target): string {
+  return `/subscriptions/${target.subscriptionId}/resourceGroups/${target.apim.resourceGroup}/providers/Microsoft.ApiManagement/service/${target.apim.name}`;
+}
+
+function vaultIdOf(target: Target, resourceGroup: string): string {
+  return `/subscriptions/${target.subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.KeyVault/vaults/${target.vault.name}`;
+}
+
+/** Claims of the ARM token: who the operator is. A failure here is not fatal (the reads will report it). */
+export async function operatorClaims(clients: AzureClients, signal?: AbortSignal): Promise<TokenClaims> {
+  try {
+    const token = await clients.credential.getToken(clients.profile.armScope, { abortSignal: signal });
+    return token ? decodeTokenClaims(token.token) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** Where the vault is: by resource group when known, else Resource Graph, else listing the subscription's vaults. */
+async function readVault(clients: AzureClients, target: Target, signal?: AbortSignal): Promise<Fact<VaultFacts>> {
+  const kv: KeyVaultManagementClient = clients.keyVault;
+  const opts = { abortSignal: signal };
+  if (target.vault.resourceGroup) {
+    const id = vaultIdOf(target, target.vault.resourceGroup);
+    return readFact(id, API_VERSIONS.keyVault, 'Microsoft.KeyVault/vaults/read', async () => vaultFromSdk(await kv.vaults.get(target.vault.resourceGroup!, target.vault.name, opts)));
+  }
+  const placeholder = `/subscriptions/${target.subscriptionId}/providers/Microsoft.KeyVault/vaults/${target.vault.name}`;
+  let resourceGroup: string | undefined;
+  try {
+    const result = await clients.resourceGraph.resources(
+      { query: vaultByName(target.vault.name), subscriptions: [target.subscriptionId], options: { resultFormat: 'objectArray' } },
+      opts,
+    );
+    const rows = (Array.isArray(result.data) ? result.data : []) as { name?: string; resourceGroup?: string }[];
+    resourceGroup = rows.find((r) => r.name?.toLowerCase() === target.vault.name.toLowerCase())?.resourceGroup;
+  } catch (e) {
+    if (toAzureError(e).kind === 'Aborted') throw new Cancelled();
+    // Resource Graph refused or is unavailable: the subscription listing below still finds it.
+  }
+  if (resourceGroup) {
+    const rg = resourceGroup;
+    return readFact(vaultIdOf(target, rg), API_VERSIONS.keyVault, 'Microsoft.KeyVault/vaults/read', async () => vaultFromSdk(await kv.vaults.get(rg, target.vault.name, opts)));
+  }
+  // Resource Graph lags ARM (domain.md §3.7): a vault created a minute ago is only in the listing.
+  const listed = await readFact<Vault | undefined>(placeholder, API_VERSIONS.keyVault, 'Microsoft.KeyVault/vaults/read', async () => {
+    for await (const v of kv.vaults.listBySubscription(opts)) {
+      if (v.name?.toLowerCase() === target.vault.name.toLowerCase()) return v;
+    }
+    return undefined;
+  });
+  if (!listed.ok) return listed as Fact<VaultFacts>;
+  if (!listed.value) {
+    return {
+      ok: false,
+      unknown: 'NotFound',
+      message: `No key vault named "${target.vault.name}" in subscription ${target.subscriptionId}.`,
+      from: listed.from,
+    };
+  }
+  return { ok: true, value: vaultFromSdk(listed.value), from: { ...listed.from!, resourceId: listed.value.id ?? placeholder } };
+}
+
+/** Is a vault that was not found soft-deleted? Tries APIM's region first, then the subscription's deleted vaults. */
+async function readDeletedVault(clients: AzureClients, target: Target, location: string | undefined, signal?: AbortSignal): Promise<Fact<DeletedVaultFacts | null>> {
+  const opts = { abortSignal: signal };
+  const id = `/subscriptions/${target.subscriptionId}/providers/Microsoft.KeyVault/deletedVaults/${target.vault.name}`;
+  return readFact(id, API_VERSIONS.keyVault, 'Microsoft.KeyVault/deletedVaults/read', async () => {
+    if (location) {
+      try {
+        return deletedVaultFromSdk(await clients.keyVault.vaults.getDeleted(target.vault.name, location, opts));
+      } catch (e) {
+        if (toAzureError(e).kind !== 'NotFound') throw e;
+      }
+    }
+    try {
+      for await (const d of clients.keyVault.vaults.listDeleted(opts)) {
+        if (d.name?.toLowerCase() === target.vault.name.toLowerCase()) return deletedVaultFromSdk(d);
+      }
+    } catch (e) {
+      // A 404 on the listing means "none" as far as we can tell.
+      if (toAzureError(e).kind !== 'NotFound') throw e;
+    }
+    return null;
+  });
+}
+
+/** Role assignments at (or inherited by) the vault for each APIM identity principal, de-duplicated. */
+async function readRoleAssignments(clients: AzureClients, vaultId: string, principals: string[], signal?: AbortSignal): Promise<Fact<RoleAssignmentFacts[]>> {
+  return readFact(vaultId, API_VERSIONS.authorization, 'Microsoft.Authorization/roleAssignments/read', async () => {
+    const lists = await Promise.all(
+      principals.map((p) => all(clients.authorization.roleAssignments.listForScope(scopeForSdk(vaultId), { filter: `assignedTo('${p}')`, abortSignal: signal }))),
+    );
+    const byId = new Map<string, RoleAssignmentFacts>();
+    for (const ra of lists.flat().map(roleAssignmentFromSdk)) byId.set(ra.id.toLowerCase(), ra);
+    return [...byId.values()];
+  });
+}
+
+/** Each referenced role definition, read once. An unreadable one is left out (the check then says unknown). */
+async function readRoleDefinitions(clients: AzureClients, assignments: RoleAssignmentFacts[], signal?: AbortSignal): Promise<Record<string, RoleDefinitionFacts>> {
+  const ids = new Map<string, string>();
+  for (const a of assignments) if (a.roleDefinitionId) ids.set(roleDefinitionGuid(a.roleDefinitionId), a.roleDefinitionId);
+  const out: Record<string, RoleDefinitionFacts> = {};
+  await Promise.all(
+    [...ids].map(async ([guid, id]) => {
+      const fact = await readFact(id, API_VERSIONS.authorization, 'Microsoft.Authorization/roleDefinitions/read', async () =>
+        roleDefinitionFromSdk(await clients.authorization.roleDefinitions.getById(id, { abortSignal: signal })),
+      );
+      if (fact.ok) out[guid] = fact.value;
+    }),
+  );
+  return out;
+}
+
+function permissionsFact(clients: AzureClients, resourceId: string, signal?: AbortSignal): Promise<Fact<PermissionFacts[]>> {
+  return readFact(resourceId, API_VERSIONS.authorization, 'Microsoft.Authorization/permissions/read', () => listPermissions(clients, resourceId, signal));
+}
+
+/** Can the operator list one page of secrets and of certificates? Tells firewall, RBAC and reachability apart. */
+export async function probeDataPlane(clients: AzureClients, vaultUri: string, signal?: AbortSignal): Promise<Fact<DataPlaneProbe>> {
+  const attempt = async (list: () => AsyncIterableIterator<unknown>): Promise<{ ok: true } | { ok: false; info: ReturnType<typeof toAzureError> }> => {
+    try {
+      await list().next();
+      return { ok: true };
+    } catch (e) {
+      const info = toAzureError(e);
+      if (info.kind === 'Aborted') throw new Cancelled();
+      return { ok: false, info };
+    }
+  };
+  const secrets = clients.secretClient(vaultUri);
+  const certificates = clients.certificateClient(vaultUri);
+  const [s, c] = await Promise.all([
+    attempt(() => secrets.listPropertiesOfSecrets({ abortSignal: signal }).byPage({ maxPageSize: 1 })),
+    attempt(() => certificates.listPropertiesOfCertificates({ abortSignal: signal }).byPage({ maxPageSize: 1 })),
+  ]);
+  const from = { resourceId: vaultUri, apiVersion: API_VERSIONS.keyVaultData, readAt: new Date().toISOString() };
+  const failures = [s, c].flatMap((r) => (r.ok ? [] : [r.info]));
+  const firewall = failures.find((i) => i.code === 'ForbiddenByFirewall');
+  if (firewall) return { ok: true, value: { status: 'firewall', clientAddress: parseClientAddress(firewall.message), message: firewall.message }, from };
+  const network = failures.find((i) => i.kind === 'Network');
+  if (network) return { ok: true, value: { status: 'unreachable', message: network.message }, from };
+  const other = failures.find((i) => i.kind !== 'Forbidden');
+  if (other) return failedFact(other, vaultUri, API_VERSIONS.keyVaultData);
+  if (!s.ok && !c.ok) return { ok: true, value: { status: 'forbidden', message: s.info.message }, from };
+  return { ok: true, value: { status: 'ok', canListSecrets: s.ok, canListCertificates: c.ok }, from };
+}
+
+/** All certificates of a vault (every page), with content type from the secrets listing when allowed. */
+export async function listVaultCertificates(clients: AzureClients, vaultUri: string, signal?: AbortSignal): Promise<Fact<VaultCertificateFacts[]>> {
+  return readFact(vaultUri, API_VERSIONS.keyVaultData, undefined, async () => {
+    const contentTypes = new Map<string, string>();
+    const [certs] = await Promise.all([
+      all(clients.certificateClient(vaultUri).listPropertiesOfCertificates({ abortSignal: signal })),
+      (async () => {
+        try {
+          for await (const s of clients.secretClient(vaultUri).listPropertiesOfSecrets({ abortSignal: signal })) {
+            if (s.contentType) contentTypes.set(s.name.toLowerCase(), s.contentType);
+          }
+        } catch (e) {
+          if (toAzureError(e).kind === 'Aborted') throw e;
+          // Certificates get/list without secrets list is a valid setup: content types stay unknown.
+        }
+      })(),
+    ]);
+    return certs.map((c) => vaultCertificateFromSdk(c, contentTypes.get((c.name ?? '').toLowerCase()))).sort((a, b) => a.name.localeCompare(b.name));
+  });
+}
+
+/** One APIM certificate (with its ETag). */
+export async function getApimCertificate(clients: AzureClients, apimId: string, certificateId: string, signal?: AbortSignal): Promise<Fact<ApimCertificateFacts>> {
+  const { resourceGroup, name } = parseApimId(apimId);
+  return readFact(`${apimId}/certificates/${certificateId}`, API_VERSIONS.apim, 'Microsoft.ApiManagement/service/certificates/read', async () =>
+    apimCertificateFromSdk(await clients.apim.certificate.get(resourceGroup, name, certificateId, { abortSignal: signal })),
+  );
+}
+
+async function readSubnetAndNsg(
+  clients: AzureClients,
+  subnetId: string,
+  signal?: AbortSignal,
+): Promise<{ subnet: Fact<SubnetFacts>; nsg?: Fact<NsgFacts>; subnetPermissions: Fact<PermissionFacts[]>; nsgPermissions?: Fact<PermissionFacts[]> }> {
+  const s = parseSubnetId(subnetId);
+  const [subnet, subnetPermissions] = await Promise.all([
+    readFact(subnetId, API_VERSIONS.network, 'Microsoft.Network/virtualNetworks/subnets/read', async () =>
+      subnetFromSdk(await clients.network.subnets.get(s.resourceGroup, s.vnet, s.name, { abortSignal: signal })),
+    ),
+    permissionsFact(clients, subnetId, signal),
+  ]);
+  if (!subnet.ok || !subnet.value.nsgId) return { subnet, subnetPermissions };
+  const nsgId = subnet.value.nsgId;
+  const n = parseNsgId(nsgId);
+  const [nsg, nsgPermissions] = await Promise.all([
+    readFact(nsgId, API_VERSIONS.network, 'Microsoft.Network/networkSecurityGroups/read', async () =>
+      nsgFromSdk(await clients.network.networkSecurityGroups.get(n.resourceGroup, n.name, { abortSignal: signal })),
+    ),
+    permissionsFact(clients, nsgId, signal),
+  ]);
+  return { subnet, nsg, subnetPermissions, nsgPermissions };
+}
+
+async function readPrivateEndpoints(clients: AzureClients, vault: VaultFacts, signal?: AbortSignal): Promise<Fact<PrivateEndpointFacts[]>> {
+  return readFact(vault.id, API_VERSIONS.network, 'Microsoft.Network/privateEndpoints/read', async () =>
+    Promise.all(
+      vault.privateEndpointConnections
+        .filter((c) => c.privateEndpointId)
+        .map(async (c) => {
+          const pe = parsePrivateEndpointId(c.privateEndpointId!);
+          const [endpoint, groups] = await Promise.all([
+            clients.network.privateEndpoints.get(pe.resourceGroup, pe.name, { abortSignal: signal }),
+            all(clients.network.privateDnsZoneGroups.list(pe.resourceGroup, pe.name, { abortSignal: signal })),
+          ]);
+          return privateEndpointFromSdk(endpoint, c.status, groups);
+        }),
+    ),
+  );
+}
+
+/** The whole read pass. */
+export async function gather(clients: AzureClients, context: GatherContext, target: Target, signal?: AbortSignal): Promise<Gathered> {
+  const apimId = apimIdOf(target);
+  const opts = { abortSignal: signal };
+  const { resourceGroup: apimRg, name: apimName } = target.apim;
+
+  const claimsP = operatorClaims(clients, signal);
+  const apimP = readFact(apimId, API_VERSIONS.apim, 'Microsoft.ApiManagement/service/read', async () => {
+    const svc = await clients.apim.apiManagementService.get(apimRg, apimName, opts);
+    return apimFromSdk(svc);
+  });
+  const vaultP = readVault(clients, target, signal);
+  const certificatesP = readFact(`${apimId}/certificates`, API_VERSIONS.apim, 'Microsoft.ApiManagement/service/certificates/read', async () =>
+    (await all(clients.apim.certificate.listByService(apimRg, apimName, opts))).map(apimCertificateFromSdk),
+  );
+  const apimPermissionsP = permissionsFact(clients, apimId, signal);
+
+  // APIM side: subnet -> NSG, as soon as APIM is known.
+  const networkP = apimP.then((apim) => (apim.ok && apim.value.subnetId ? readSubnetAndNsg(clients, apim.value.subnetId, signal) : undefined));
+
+  // Vault side: everything that hangs off the vault.
+  const vaultSideP = Promise.all([apimP, vaultP]).then(async ([apim, vault]) => {
+    if (!vault.ok) {
+      const deletedVault = vault.unknown === 'NotFound' ? await readDeletedVault(clients, target, apim.ok ? apim.value.location : undefined, signal) : undefined;
+      const unknownVaultId = vault.from?.resourceId ?? target.vault.name;
+      return {
+        deletedVault,
+        vaultRoleAssignments: dependentFact<RoleAssignmentFacts[]>(vault, unknownVaultId),
+        roleDefinitions: {},
+        vaultPermissions: dependentFact<PermissionFacts[]>(vault, unknownVaultId),
+        operatorDataPlane: dependentFact<DataPlaneProbe>(vault, unknownVaultId),
+        privateEndpoints: undefined,
+      };
+    }
+    const v = vault.value;
+    const principals = apim.ok ? [apim.value.identity.principalId, ...apim.value.identity.userAssigned.map((u) => u.principalId)].filter((p): p is string => !!p) : [];
+    const rolesP = (async () => {
+      if (!apim.ok) return { vaultRoleAssignments: dependentFact<RoleAssignmentFacts[]>(apim, v.id), roleDefinitions: {} };
+      if (principals.length === 0) {
+        const none: Fact<RoleAssignmentFacts[]> = { ok: true, value: [], from: { resourceId: v.id, readAt: new Date().toISOString() } };
+        return { vaultRoleAssignments: none, roleDefinitions: {} };
+      }
+      const vaultRoleAssignments = await readRoleAssignments(clients, v.id, principals, signal);
+      const roleDefinitions = vaultRoleAssignments.ok ? await readRoleDefinitions(clients, vaultRoleAssignments.value, signal) : {};
+      return { vaultRoleAssignments, roleDefinitions };
+    })();
+    const [roles, vaultPermissions, operatorDataPlane, privateEndpoints] = await Promise.all([
+      rolesP,
+      permissionsFact(clients, v.id, signal),
+      probeDataPlane(clients, v.vaultUri, signal),
+      readPrivateEndpoints(clients, v, signal),
+    ]);
+    return { deletedVault: undefined, ...roles, vaultPermissions, operatorDataPlane, privateEndpoints };
+  });
+
+  const [claims, apim, vault, apimCertificates, apimPermissions, network, vaultSide] = await Promise.all([
+    claimsP,
+    apimP,
+    vaultP,
+    certificatesP,
+    apimPermissionsP,
+    networkP,
+    vaultSideP,
+  ]);
+
+  const contextFacts: ContextFacts = {
+    cloud: clients.profile.name,
+    armEndpoint: clients.profile.armEndpoint,
+    kvDnsSuffix: clients.profile.kvDnsSuffix,
+    subscriptionId: context.subscriptionId,
+    ...(claims.tid ? { tenantId: claims.tid } : {}),
+    // Azure has no API for the operator's public IP: the data-plane probe's clientAddress tells it.
+    operator: { objectId: claims.oid, displayName: claims.upn ?? claims.appid },
+    sandbox: context.sandbox,
+    now: new Date().toISOString(),
+  };
+
+  const gathered: Gathered = {
+    context: contextFacts,
+    apim: apim as Fact<ApimFacts>,
+    vault,
+    vaultRoleAssignments: vaultSide.vaultRoleAssignments,
+    roleDefinitions: vaultSide.roleDefinitions,
+    operatorPermissions: {
+      vault: vaultSide.vaultPermissions,
+      apim: apimPermissions,
+      ...(network ? { subnet: network.subnetPermissions } : {}),
+      ...(network?.nsgPermissions ? { nsg: network.nsgPermissions } : {}),
+    },
+    operatorDataPlane: vaultSide.operatorDataPlane,
+    apimCertificates,
+  };
+  if (vaultSide.deletedVault) gathered.deletedVault = vaultSide.deletedVault;
+  if (network) {
+    gathered.subnet = network.subnet;
+    if (network.nsg) gathered.nsg = network.nsg;
+  }
+  if (vaultSide.privateEndpoints) gathered.privateEndpoints = vaultSide.privateEndpoints;
+  return gathered;
+}
