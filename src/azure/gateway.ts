@@ -1,0 +1,29 @@
+// The Gateway of src/runbook/ports.ts over the real SDK clients (Azure or the sandbox: same code).
+import type { Operation } from '../checks/types.ts';
+import type { CallOptions, Gateway } from '../runbook/ports.ts';
+import { applyOperation } from './apply.ts';
+import type { AzureClients } from './clients.ts';
+import type { CloudProfile } from './cloud.ts';
+import { withEventSink } from './events-policy.ts';
+import { gather, getApimCertificate, listVaultCertificates, probeDataPlane } from './gather.ts';
+
+/** Inputs of createAzureGateway. */
+export interface AzureGatewayOptions {
+  clients: AzureClients;
+  profile: CloudProfile;
+  context: { subscriptionId: string; sandbox: boolean };
+  /** Test seam: runs between the re-read and the write of every operation. */
+  beforeWrite?: (operation: Operation) => Promise<void>;
+}
+
+export function createAzureGateway(options: AzureGatewayOptions): Gateway {
+  const { clients, context } = options;
+  const run = <T>(call: CallOptions | undefined, fn: (signal?: AbortSignal) => Promise<T>): Promise<T> => withEventSink(call?.onEvent, () => fn(call?.signal));
+  return {
+    gather: (target, call) => run(call, (signal) => gather(clients, context, target, signal)),
+    apply: (operation, call) => run(call, (signal) => applyOperation({ clients, signal, beforeWrite: options.beforeWrite }, operation)),
+    listVaultCertificates: (vaultUri, call) => run(call, (signal) => listVaultCertificates(clients, vaultUri, signal)),
+    probeDataPlane: (vaultUri, call) => run(call, (signal) => probeDataPlane(clients, vaultUri, signal)),
+    getApimCertificate: (apimId, certificateId, call) => run(call, (signal) => getApimCertificate(clients, apimId, certificateId, signal)),
+  };
+}
