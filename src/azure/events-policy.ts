@@ -111,9 +111,9 @@ export function eventsPolicy(options: EventsPolicyOptions = {}): PipelinePolicy 
         const ms = Math.round(now() - started);
         if (timedOut && !outer?.aborted) {
           emit({ type: 'request', method: request.method, url, ms });
-          seen.lastReason = `no answer within ${Math.round(timeoutMs / 1000)} s`;
+          seen.lastReason = `no answer within ${duration(timeoutMs)}`;
           // ETIMEDOUT is a "system error" to the SDK's retry strategy, so the attempt is retried.
-          throw new RestError(`No answer within ${Math.round(timeoutMs / 1000)} s.`, { code: 'ETIMEDOUT', request });
+          throw new RestError(`No answer within ${duration(timeoutMs)}.`, { code: 'ETIMEDOUT', request });
         }
         const status = isRestError(e) ? e.statusCode : undefined;
         emit({ type: 'request', method: request.method, url, status, ms });
@@ -128,6 +128,10 @@ export function eventsPolicy(options: EventsPolicyOptions = {}): PipelinePolicy 
       }
     },
   };
+}
+
+function duration(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
 }
 
 function lroStatus(text: string | null | undefined): string | undefined {

@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { test } from 'node:test';
+import { AZURE_CHINA_CLOUD } from '../../src/azure/cloud.ts';
+import { createCredential, decodeTokenClaims, SignInError } from '../../src/azure/credential.ts';
+import { toAzureError } from '../../src/azure/errors.ts';
+
+function jwt(payload: object): string {
+  return `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.sig`;
+}
+
+test('decodeTokenClaims reads oid, tid, upn and appid without verifying', () => {
+  assert.deepEqual(decodeTokenClaims(jwt({ oid: 'o1', tid: 't1', upn: 'sre@contoso.com', appid: 'a1', aud: 'x' })), { oid: 'o1', tid: 't1', upn: 'sre@contoso.com', appid: 'a1' });
+  assert.deepEqual(decodeTokenClaims(jwt({ oid: 'o2', preferred_username: 'guest@fabrikam.com', azp: 'a2' })), { oid: 'o2', tid: undefined, upn: 'guest@fabrikam.com', appid: 'a2' });
+  assert.deepEqual(decodeTokenClaims('not-a-token'), {});
+  assert.deepEqual(decodeTokenClaims('a.%%%.c'), {});
+});
+
+test('the static credential returns the given token, asking a function each time', async () => {
+  let n = 0;
+  const cred = createCredential({ kind: 'static', token: () => `t${++n}` });
+  assert.equal((await cred.getToken('https://127.0.0.1/.default'))?.token, 't1');
+  assert.equal((await cred.getToken('https://127.0.0.1/.default'))?.token, 't2');
+  assert.throws(() => createCredential({ kind: 'static' }), { message: 'A static credential needs a token.' });
+  assert.throws(() => createCredential({ kind: 'cli' }), { message: 'The cli credential needs a cloud profile.' });
+});
+
+test('an Azure CLI that is not logged in gives a SignInError naming the attempt and az login --tenant', async (t) => {
+  // A fake az first on PATH (testing-notes §1.6): exits 1 the way a logged-out az does.
+  const dir = mkdtempSync(join(tmpdir(), 'apimkv-az-'));
+  writeFileSync(join(dir, 'az'), "#!/bin/sh\necho \"ERROR: Please run 'az login' to setup account.\" >&2\nexit 1\n");
+  chmodSync(join(dir, 'az'), 0o755);
+  const oldPath = process.env.PATH;
+  process.env.PATH = `${dir}${delimiter}${oldPath}`;
+  t.after(() => {
+    process.env.PATH = oldPath;
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const cred = createCredential({ kind: 'cli', profile: AZURE_CHINA_CLOUD, tenantId: '72f988bf-0000-0000-0000-000000000000' });
+  const error = await cred.getToken(AZURE_CHINA_CLOUD.armScope).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  assert.ok(error instanceof SignInError);
+  assert.match(error.message, /^Sign-in failed \(Azure CLI: az account get-access-token --resource https:\/\/management\.chinacloudapi\.cn --tenant 72f988bf-0000-0000-0000-000000000000\): /);
+  assert.equal(error.hint, 'Run "az login --tenant 72f988bf-0000-0000-0000-000000000000" (and "az cloud set --name AzureChinaCloud" if az is on another cloud), or use --device-code.');
+  const info = toAzureError(error);
+  assert.deepEqual([info.kind, info.code, info.hint], ['Unknown', 'SignInFailed', error.hint]);
+});
