@@ -5,7 +5,7 @@ import { AZURE_PUBLIC_CLOUD } from '../../src/azure/cloud.ts';
 import { toAzureError } from '../../src/azure/errors.ts';
 import { withEventSink } from '../../src/azure/events-policy.ts';
 import type { GatewayEvent } from '../../src/runbook/ports.ts';
-import { fakeHttp, recordingCredential } from './fake-http.ts';
+import { fakeHttp, recordingCredential, type FakeAnswer } from './fake-http.ts';
 
 const SUB = '00000000-0000-0000-0000-000000000001';
 const VAULT = { id: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv', name: 'kv', properties: { tenantId: 't', sku: { family: 'A', name: 'standard' } } };
@@ -16,7 +16,7 @@ function strip(events: GatewayEvent[]) {
 }
 
 test('429 with x-ms-retry-after-ms then 200: request, throttled, retry and request events', async () => {
-  const http = fakeHttp((_req, i) => (i === 0 ? { status: 429, headers: { 'x-ms-retry-after-ms': '15', 'retry-after': '30' }, body: { error: { code: 'TooManyRequests', message: 'slow' } } } : { status: 200, body: VAULT, headers: { 'x-ms-request-id': 'rid-2' } }));
+  const http = fakeHttp((_req, i): FakeAnswer => (i === 0 ? { status: 429, headers: { 'x-ms-retry-after-ms': '15', 'retry-after': '30' }, body: { error: { code: 'TooManyRequests', message: 'slow' } } } : { status: 200, body: VAULT, headers: { 'x-ms-request-id': 'rid-2' } }));
   const events: GatewayEvent[] = [];
   const clients = createClients({ profile: AZURE_PUBLIC_CLOUD, credential: recordingCredential(), subscriptionId: SUB, httpClient: http, retry: FAST, onEvent: (e) => events.push(e) });
   const vault = await clients.keyVault.vaults.get('rg', 'kv');
