@@ -1,0 +1,226 @@
+// API Management's own fetch of a Key Vault secret (on certificate PUT and refreshSecret), decided from the
+// world in the order the service meets the problems: identity, identifier, vault, network (NSG), vault
+// firewall, permission, secret.
+import { createHash } from 'node:crypto';
+import type { Ctx } from '../http.ts';
+import { ipv4Contains, ipv4Overlaps } from '../ipv4.ts';
+import { hasAction } from '../rbac.ts';
+import { keyOf } from '../resource-id.ts';
+import type { ArmResource, Json, VaultObject, VaultObjectVersion } from '../types.ts';
+import { outboundRules } from './network.ts';
+
+/** Why the fetch failed (the codes the product maps back to runbook steps). */
+export type FetchCode =
+  | 'IdentityNotFound'
+  | 'SecretsTypeRequired'
+  | 'VaultNotFound'
+  | 'NetworkBlocked'
+  | 'ForbiddenByFirewall'
+  | 'ForbiddenByRbac'
+  | 'ForbiddenByPolicy'
+  | 'SecretNotFound'
+  | 'SecretDisabled'
+  | 'InvalidContentType';
+
+/** The outcome of one fetch. */
+export type FetchResult =
+  | { ok: true; subject: string; thumbprint: string; expirationDate?: string }
+  | { ok: false; code: FetchCode; message: string };
+
+const fail = (code: FetchCode, message: string): FetchResult => ({ ok: false, code, message });
+
+/** The identifier's parts; undefined when it is not an https URL with a collection and a name. */
+export function parseIdentifier(identifier: string): { host: string; vaultName: string; collection: string; name: string; version?: string } | undefined {
+  let url: URL;
+  try {
+    url = new URL(identifier);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'https:') return undefined;
+  const parts = url.pathname.split('/').filter(Boolean);
+  if (parts.length < 2 || parts.length > 3) return undefined;
+  return { host: url.hostname.toLowerCase(), vaultName: url.hostname.split('.')[0].toLowerCase(), collection: parts[0].toLowerCase(), name: parts[1], version: parts[2] };
+}
+
+const hasSystem = (apim: ArmResource) => /systemassigned/i.test(String(apim.identity?.type ?? ''));
+
+/** The thumbprint the sandbox reports for a version without one (stable across runs). */
+export function derivedThumbprint(vault: string, name: string, version: string): string {
+  return createHash('sha1').update(`${vault.toLowerCase()}/${name}/${version}`).digest('hex').toUpperCase();
+}
+
+/** The current version: the one created last (ties: the later in the list). */
+export function currentVersion(obj: VaultObject): VaultObjectVersion {
+  let best = obj.versions[0];
+  for (const v of obj.versions) if (Date.parse(v.created ?? '') >= Date.parse(best.created ?? '') || !best.created) best = v;
+  return best;
+}
+
+function subnetOf(ctx: Ctx, apim: ArmResource): ArmResource | undefined {
+  const id = apim.properties?.virtualNetworkConfiguration?.subnetResourceId;
+  return typeof id === 'string' ? ctx.state.get(id) : undefined;
+}
+
+function inVnet(apim: ArmResource): boolean {
+  return ['External', 'Internal'].includes(String(apim.properties?.virtualNetworkType ?? 'None'));
+}
+
+function subnetPrefixes(subnet: ArmResource): string[] {
+  const p = subnet.properties ?? {};
+  return [...(p.addressPrefix ? [p.addressPrefix] : []), ...(p.addressPrefixes ?? [])];
+}
+
+function listOf(props: Json, single: string, plural: string): string[] {
+  return [...(props[single] ? [props[single]] : []), ...(props[plural] ?? [])].map(String);
+}
+
+function portCovers(spec: string, port: number): boolean {
+  if (spec === '*') return true;
+  const range = /^(\d+)-(\d+)$/.exec(spec);
+  return range ? port >= Number(range[1]) && port <= Number(range[2]) : Number(spec) === port;
+}
+
+/** The first outbound rule (by priority, defaults included) matching TCP 443 to the service tag decides. */
+function nsgVerdict(ctx: Ctx, nsgId: string, tag: string, sources: string[]): Json | undefined {
+  for (const rule of outboundRules(ctx, nsgId)) {
+    const p = rule.properties;
+    if (!['*', 'tcp'].includes(String(p.protocol).toLowerCase())) continue;
+    if (!listOf(p, 'destinationPortRange', 'destinationPortRanges').some((r) => portCovers(r, 443))) continue;
+    const dest = listOf(p, 'destinationAddressPrefix', 'destinationAddressPrefixes').map((d) => d.toLowerCase());
+    if (!dest.some((d) => ['*', 'internet', '0.0.0.0/0', tag.toLowerCase()].includes(d) || d.startsWith(`${tag.toLowerCase()}.`))) continue;
+    const src = listOf(p, 'sourceAddressPrefix', 'sourceAddressPrefixes').map((s) => s.toLowerCase());
+    if (!src.some((s) => s === '*' || s === 'virtualnetwork' || sources.some((prefix) => ipv4Overlaps(s, prefix)))) continue;
+    return rule;
+  }
+  return undefined;
+}
+
+function callerText(ctx: Ctx, principalId: string, appId: string): string {
+  return `appid=${appId};oid=${principalId};iss=https://sts.windows.net/${ctx.state.world.tenantId}/`;
+}
+
+/** Evaluate APIM's fetch of `identifier` with the identity `identityClientId` selects (system when absent). */
+export function evaluateFetch(ctx: Ctx, apim: ArmResource, identifier: string, identityClientId?: string | null): FetchResult {
+  // 1. Identity.
+  let principalId: string;
+  let appId: string;
+  let system: boolean;
+  if (identityClientId) {
+    const uais: Record<string, Json> = apim.identity?.userAssignedIdentities ?? {};
+    const match = Object.values(uais).find((u) => String(u.clientId).toLowerCase() === identityClientId.toLowerCase());
+    if (!match || !/userassigned/i.test(String(apim.identity?.type ?? ''))) {
+      return fail('IdentityNotFound', `Can not find Managed Identity with provided IdentityClientId : ${identityClientId}`);
+    }
+    principalId = match.principalId;
+    appId = identityClientId;
+    system = false;
+  } else {
+    if (!hasSystem(apim) || !apim.identity?.principalId) {
+      return fail('IdentityNotFound', `Managed Service Identity (http://aka.ms/apimmsi) is not enabled on the service '${apim.name}'. Enable the system-assigned identity, or pass the identityClientId of an attached user-assigned identity.`);
+    }
+    principalId = apim.identity.principalId;
+    appId = principalId;
+    system = true;
+  }
+  // 2. Identifier.
+  const id = parseIdentifier(identifier);
+  if (!id) return fail('SecretNotFound', `'${identifier}' is not a Key Vault secret identifier (https://<vault>.<suffix>/secrets/<name>[/<version>]).`);
+  if (id.collection !== 'secrets') return fail('SecretsTypeRequired', 'ApiManagement service only accepts KeyVault Secrets type');
+  // 3. Vault.
+  const vault = ctx.state.ofType('Microsoft.KeyVault/vaults').find((v) => {
+    try {
+      return new URL(v.properties?.vaultUri ?? '').hostname.toLowerCase() === id.host;
+    } catch {
+      return false;
+    }
+  });
+  if (!vault) return fail('VaultNotFound', `The key vault '${id.host}' could not be found (no vault with this DNS name exists, or it was deleted).`);
+  const vp: Json = vault.properties ?? {};
+  const vaultText = `${vault.name};location=${vault.location ?? ''}`;
+  // 4. Network: the NSG on APIM's subnet must let TCP 443 out to Key Vault and Entra ID.
+  const subnet = inVnet(apim) ? subnetOf(ctx, apim) : undefined;
+  const nsgId = subnet?.properties?.networkSecurityGroup?.id;
+  if (subnet && nsgId && ctx.state.get(nsgId)) {
+    for (const tag of ['AzureKeyVault', 'AzureActiveDirectory']) {
+      const rule = nsgVerdict(ctx, nsgId, tag, subnetPrefixes(subnet));
+      if (rule && rule.properties.access !== 'Allow') {
+        return fail(
+          'NetworkBlocked',
+          `Outbound traffic from subnet '${subnet.name}' to '${tag}' on TCP port 443 is denied by rule '${rule.name}' (priority ${rule.properties.priority}) of network security group '${nsgId.split('/').pop()}'.`,
+        );
+      }
+    }
+  }
+  // 5. Vault firewall.
+  const pna = String(vp.publicNetworkAccess ?? 'Enabled');
+  const acls: Json = vp.networkAcls ?? {};
+  const firewallOn = pna === 'Disabled' || pna === 'SecuredByPerimeter' || acls.defaultAction === 'Deny';
+  const serviceEndpoint = !!subnet && (subnet.properties?.serviceEndpoints ?? []).some((e: Json) => e.service === 'Microsoft.KeyVault' && (e.provisioningState ?? 'Succeeded') === 'Succeeded');
+  const apimIps: string[] = [...(apim.properties?.publicIPAddresses ?? []), ...(apim.properties?.outboundPublicIPAddresses ?? [])];
+  if (firewallOn) {
+    const bypass = system && String(acls.bypass ?? 'AzureServices').includes('AzureServices') && pna !== 'SecuredByPerimeter';
+    const vnetRule =
+      pna === 'Enabled' && serviceEndpoint && (acls.virtualNetworkRules ?? []).some((r: Json) => keyOf(String(r.id)) === keyOf(subnet!.id));
+    const ipRule = pna === 'Enabled' && !serviceEndpoint && (acls.ipRules ?? []).some((r: Json) => apimIps.some((ip) => ipv4Contains(String(r.value), ip)));
+    const privateLink = !!subnet && (vp.privateEndpointConnections ?? []).some((c: Json) => {
+      if (c.properties?.privateLinkServiceConnectionState?.status !== 'Approved') return false;
+      const pe = c.properties?.privateEndpoint?.id;
+      return typeof pe === 'string' && !!ctx.state.get(pe) && ctx.state.children(`${pe}/privateDnsZoneGroups`).length > 0;
+    });
+    if (!bypass && !vnetRule && !ipRule && !privateLink) {
+      const address = serviceEndpoint ? (subnetPrefixes(subnet!)[0] ?? '').split('/')[0] : (apimIps[0] ?? 'unknown');
+      return fail(
+        'ForbiddenByFirewall',
+        `Client address is not authorized and caller is not a trusted service.\r\nClient address: ${address}\r\nCaller: ${callerText(ctx, principalId, appId)}\r\nVault: ${vaultText}`,
+      );
+    }
+  }
+  // 6. Permission.
+  if (vp.enableRbacAuthorization === true) {
+    const action = 'Microsoft.KeyVault/vaults/secrets/getSecret/action';
+    if (!hasAction(ctx.state, principalId, action, vault.id, 'data')) {
+      return fail(
+        'ForbiddenByRbac',
+        `Caller is not authorized to perform action on resource.\r\nIf role assignments, deny assignments or role definitions were changed recently, please observe propagation time.\r\nCaller: ${callerText(ctx, principalId, appId)}\r\nAction: '${action}'\r\nResource: '${vault.id.toLowerCase()}/secrets/${id.name.toLowerCase()}'\r\nAssignment: (not found)\r\nDenyAssignmentId: null\r\nDecisionReason: null \r\nVault: ${vaultText}\r\n`,
+      );
+    }
+  } else {
+    const allowed = (vp.accessPolicies ?? []).some(
+      (p: Json) =>
+        String(p.objectId).toLowerCase() === principalId.toLowerCase() && (p.permissions?.secrets ?? []).some((s: string) => ['get', 'all'].includes(s.toLowerCase())),
+    );
+    if (!allowed) {
+      return fail(
+        'ForbiddenByPolicy',
+        `The user, group or application '${callerText(ctx, principalId, appId)}' does not have secrets get permission on key vault '${vaultText}'. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125287`,
+      );
+    }
+  }
+  // 7. Secret.
+  const data = ctx.state.vaultData(vault.name) ?? {};
+  const find = (objects: Record<string, VaultObject> | undefined) => Object.entries(objects ?? {}).find(([n]) => n.toLowerCase() === id.name.toLowerCase())?.[1];
+  const cert = find(data.certificates);
+  const obj = find(data.secrets) ?? cert;
+  const version = obj && (id.version ? obj.versions.find((v) => v.version.toLowerCase() === id.version!.toLowerCase()) : currentVersion(obj));
+  if (!obj || !version) {
+    return fail(
+      'SecretNotFound',
+      `A secret with (name/id) ${id.name}${id.version ? `/${id.version}` : ''} was not found in this key vault. If you recently deleted this secret you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182`,
+    );
+  }
+  if (version.enabled === false) return fail('SecretDisabled', 'Operation get is not allowed on a disabled secret.');
+  const contentType = version.contentType ?? obj.contentType ?? (cert ? 'application/x-pkcs12' : undefined);
+  if (contentType !== 'application/x-pkcs12') {
+    return fail(
+      'InvalidContentType',
+      `The secret '${id.name}' has content type '${contentType ?? '(none)'}'. API Management requires 'application/x-pkcs12' (a certificate imported into Key Vault in PKCS#12/PFX format).`,
+    );
+  }
+  return {
+    ok: true,
+    subject: version.subject ?? `CN=${id.name}`,
+    thumbprint: (version.thumbprint ?? derivedThumbprint(vault.name, id.name, version.version)).toUpperCase(),
+    expirationDate: version.expires,
+  };
+}

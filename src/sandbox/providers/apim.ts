@@ -1,0 +1,178 @@
+// Microsoft.ApiManagement: the service PATCH (an LRO that also assigns the system identity) and
+// certificates (ETag/If-Match, Key Vault reference evaluated by APIM's own fetch, .pfx upload, refreshSecret).
+import { ArmError, header, ok, type Ctx, type Reply } from '../http.ts';
+import type { LroRegistry } from '../lro.ts';
+import { mergePatch } from '../merge-patch.ts';
+import { readPfx } from '../pfx.ts';
+import { requireAction } from '../rbac.ts';
+import { keyOf, nameOf, parentOf } from '../resource-id.ts';
+import type { ArmResource, Json } from '../types.ts';
+import { mustGet, page, requireParent } from './arm.ts';
+import { evaluateFetch, parseIdentifier } from './apim-fetch.ts';
+
+const types = (t: unknown) => String(t ?? 'None').split(',').map((s) => s.trim().toLowerCase());
+
+/** The identity after a PATCH: system principal assigned or dropped, UAIs resolved from the world. */
+function nextIdentity(ctx: Ctx, apim: ArmResource, patch: Json): Json | undefined {
+  const current: Json = apim.identity ?? { type: 'None' };
+  const wanted = types(patch.type ?? current.type);
+  const out: Json = { type: patch.type ?? current.type };
+  if (wanted.includes('systemassigned')) {
+    out.principalId = current.principalId ?? ctx.state.world.apimSystemIdentities?.[Object.keys(ctx.state.world.apimSystemIdentities ?? {}).find((k) => keyOf(k) === keyOf(apim.id)) ?? ''] ?? ctx.state.guid();
+    out.tenantId = current.tenantId ?? ctx.state.world.tenantId;
+  }
+  if (wanted.includes('userassigned')) {
+    const uais: Json = { ...(current.userAssignedIdentities ?? {}) };
+    for (const [id, value] of Object.entries((patch.userAssignedIdentities ?? {}) as Json)) {
+      if (value === null) {
+        delete uais[id];
+        continue;
+      }
+      const known = Object.keys(uais).find((k) => keyOf(k) === keyOf(id));
+      if (known) continue;
+      const resource = ctx.state.get(id);
+      uais[id] = { principalId: resource?.properties?.principalId ?? ctx.state.guid(), clientId: resource?.properties?.clientId ?? ctx.state.guid() };
+    }
+    out.userAssignedIdentities = uais;
+  }
+  return out;
+}
+
+/** PATCH of the service: validated at once, applied when the long-running operation completes. */
+export function patchService(ctx: Ctx, id: string, lros: LroRegistry): Reply {
+  requireAction(ctx, 'Microsoft.ApiManagement/service/write', id);
+  const apim = mustGet(ctx, id);
+  const body: Json = ctx.body ?? {};
+  const uais: Json = body.identity?.userAssignedIdentities ?? {};
+  for (const [uaiId, value] of Object.entries(uais)) {
+    if (value && typeof value === 'object' && ('principalId' in value || 'clientId' in value)) {
+      throw new ArmError(
+        400,
+        'InvalidIdentityValues',
+        `Invalid value for the identities '${uaiId}'. The 'UserAssignedIdentities' property keys should only be empty json objects, null or the resource exisiting property.`,
+      );
+    }
+  }
+  if (body.identity) {
+    const bad = types(body.identity.type).filter((t) => !['none', 'systemassigned', 'userassigned'].includes(t));
+    if (bad.length) throw new ArmError(400, 'ValidationError', `Identity type '${body.identity.type}' is not valid. Use 'SystemAssigned', 'UserAssigned', 'SystemAssigned, UserAssigned' or 'None'.`);
+  }
+  const { identity, id: _i, name: _n, type: _t, ...rest } = body;
+  const op = lros.start(ctx, 'apim', apim.location ?? 'westeurope', () => {
+    const current = ctx.state.get(id);
+    if (!current) return;
+    const next: ArmResource = mergePatch(current, rest);
+    if (identity) next.identity = nextIdentity(ctx, current, identity);
+    next.properties = { ...(next.properties ?? {}), provisioningState: 'Succeeded' };
+    next.etag = `"${ctx.state.hex(16)}"`;
+    ctx.state.put(next);
+  });
+  apim.properties = { ...(apim.properties ?? {}), provisioningState: 'Updating' };
+  return { status: 202, headers: op.headers, body: undefined, lro: op.id };
+}
+
+function certEtag(ctx: Ctx, id: string): Record<string, string> {
+  return { ETag: ctx.state.etag(id) };
+}
+
+export function getCertificate(ctx: Ctx, id: string): Reply {
+  requireAction(ctx, 'Microsoft.ApiManagement/service/certificates/read', id);
+  return ok(structuredClone(mustGet(ctx, id)), certEtag(ctx, id));
+}
+
+export function listCertificates(ctx: Ctx, collection: string): Reply {
+  const serviceId = parentOf(`${collection}/x`);
+  requireAction(ctx, 'Microsoft.ApiManagement/service/certificates/read', serviceId);
+  mustGet(ctx, serviceId);
+  let items = ctx.state.children(collection);
+  if (ctx.query.get('isKeyVaultRefreshFailed') === 'true') items = items.filter((c) => c.properties?.keyVault && c.properties.keyVault.lastStatus?.code !== 'Success');
+  const skip = Number(ctx.query.get('$skip') ?? 0) || 0;
+  const top = Number(ctx.query.get('$top') ?? 0) || undefined;
+  items = items.slice(skip, top ? skip + top : undefined);
+  return ok(page(ctx, items.map((c) => structuredClone(c))));
+}
+
+function checkIfMatch(ctx: Ctx, id: string, required: boolean): void {
+  const ifMatch = header(ctx, 'if-match');
+  if (!ifMatch) {
+    if (required) throw new ArmError(400, 'InvalidRequest', "The 'If-Match' header is required. Send the ETag from a GET of the certificate, or '*'.");
+    return;
+  }
+  if (ifMatch !== '*' && ifMatch !== ctx.state.etag(id)) {
+    throw new ArmError(412, 'PreconditionFailed', 'Resource was modified since last retrieval. Refresh entity and try again.');
+  }
+}
+
+function lastStatus(ctx: Ctx, code: string, message: string): Json {
+  return { code, message, timeStampUtc: ctx.state.stamp() };
+}
+
+/** PUT of a certificate: Key Vault reference (APIM fetches it now) or an uploaded .pfx. */
+export function putCertificate(ctx: Ctx, id: string): Reply {
+  requireAction(ctx, 'Microsoft.ApiManagement/service/certificates/write', id);
+  requireParent(ctx, id);
+  const apim = mustGet(ctx, parentOf(id));
+  const existing = ctx.state.get(id);
+  if (existing) checkIfMatch(ctx, id, false);
+  const props: Json = ctx.body?.properties ?? {};
+  let properties: Json;
+  if (props.keyVault?.secretIdentifier) {
+    const identifier = String(props.keyVault.secretIdentifier);
+    if (!parseIdentifier(identifier)) {
+      throw new ArmError(400, 'ValidationError', `'${identifier}' is not a valid Key Vault secret identifier. Use https://<vault>.<suffix>/secrets/<name>.`);
+    }
+    const identityClientId = props.keyVault.identityClientId ?? undefined;
+    const result = evaluateFetch(ctx, apim, identifier, identityClientId);
+    if (!result.ok) {
+      throw new ArmError(400, 'ValidationError', `Failed to fetch secret from Key Vault '${identifier}': ${result.code}: ${result.message}`);
+    }
+    properties = {
+      subject: result.subject,
+      thumbprint: result.thumbprint,
+      ...(result.expirationDate ? { expirationDate: result.expirationDate } : {}),
+      keyVault: { secretIdentifier: identifier, ...(identityClientId ? { identityClientId } : {}), lastStatus: lastStatus(ctx, 'Success', '') },
+    };
+  } else if (typeof props.data === 'string') {
+    let summary;
+    try {
+      summary = readPfx(props.data, String(props.password ?? ''));
+    } catch (e) {
+      throw new ArmError(400, 'ValidationError', (e as Error).message);
+    }
+    properties = { ...summary };
+  } else {
+    throw new ArmError(400, 'ValidationError', "Either 'keyVault.secretIdentifier' or 'data' (base64 .pfx) with 'password' is required.");
+  }
+  const stored = ctx.state.put({ id: existing?.id ?? id, type: 'Microsoft.ApiManagement/service/certificates', name: nameOf(id), properties });
+  const etag = ctx.state.bumpEtag(id);
+  return { status: existing ? 200 : 201, headers: { ETag: etag }, body: structuredClone(stored) };
+}
+
+export function deleteCertificate(ctx: Ctx, id: string): Reply {
+  requireAction(ctx, 'Microsoft.ApiManagement/service/certificates/delete', id);
+  mustGet(ctx, parentOf(id));
+  if (!ctx.state.get(id)) return { status: 204 };
+  checkIfMatch(ctx, id, true);
+  ctx.state.delete(id);
+  return { status: 200 };
+}
+
+/** POST …/refreshSecret: APIM fetches again; the outcome lands in keyVault.lastStatus (200 either way). */
+export function refreshSecret(ctx: Ctx, id: string): Reply {
+  requireAction(ctx, 'Microsoft.ApiManagement/service/certificates/refreshSecret/action', id);
+  const apim = mustGet(ctx, parentOf(id));
+  const cert = mustGet(ctx, id);
+  const kv: Json | undefined = cert.properties?.keyVault;
+  if (!kv?.secretIdentifier) throw new ArmError(400, 'ValidationError', `Certificate '${cert.name}' is not a Key Vault certificate; there is no secret to refresh.`);
+  const result = evaluateFetch(ctx, apim, kv.secretIdentifier, kv.identityClientId ?? undefined);
+  if (result.ok) {
+    cert.properties.subject = result.subject;
+    cert.properties.thumbprint = result.thumbprint;
+    if (result.expirationDate) cert.properties.expirationDate = result.expirationDate;
+    kv.lastStatus = lastStatus(ctx, 'Success', '');
+  } else {
+    kv.lastStatus = lastStatus(ctx, result.code, result.message);
+  }
+  ctx.state.put(cert);
+  return ok(structuredClone(cert), { ETag: ctx.state.bumpEtag(id) });
+}

@@ -1,0 +1,87 @@
+// Azure RBAC as the emulator enforces it: role assignments at or above a scope, built-in role definitions,
+// wildcard action matching, and the 403 AuthorizationFailed ARM answers.
+import { builtinRole } from './builtin-roles.ts';
+import { ArmError, type Ctx } from './http.ts';
+import { scopeCovers } from './resource-id.ts';
+import type { SandboxState } from './state.ts';
+import type { ArmResource } from './types.ts';
+
+/** One role's grant (ARM applies a role's notActions to that role only). */
+export interface Grant {
+  actions: string[];
+  notActions: string[];
+  dataActions: string[];
+  notDataActions: string[];
+}
+
+const patterns = new Map<string, RegExp>();
+
+/** ARM wildcard match, case-insensitive; `*` matches any run of characters. */
+export function actionMatches(pattern: string, action: string): boolean {
+  let re = patterns.get(pattern);
+  if (!re) {
+    re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
+    patterns.set(pattern, re);
+  }
+  return re.test(action);
+}
+
+export function grantAllows(grant: Grant, action: string, plane: 'control' | 'data'): boolean {
+  const [allow, deny] = plane === 'data' ? [grant.dataActions, grant.notDataActions] : [grant.actions, grant.notActions];
+  return allow.some((p) => actionMatches(p, action)) && !deny.some((p) => actionMatches(p, action));
+}
+
+const RA_TYPE = 'microsoft.authorization/roleassignments';
+
+/** The scope of a role assignment (its property, else its id without the extension suffix). */
+export function assignmentScope(ra: ArmResource): string {
+  return ra.properties?.scope ?? ra.id.replace(/\/providers\/Microsoft\.Authorization\/roleAssignments\/[^/]+$/i, '') ?? '/';
+}
+
+export function roleAssignments(state: SandboxState): ArmResource[] {
+  return [...state.resources.values()].filter((r) => r.type.toLowerCase() === RA_TYPE);
+}
+
+/** Assignments of a principal that apply at `scope` (assigned there or above). */
+export function assignmentsFor(state: SandboxState, principalId: string, scope: string, opts: { propagated?: boolean } = {}): ArmResource[] {
+  const delay = state.world.rbacPropagationMs ?? 0;
+  return roleAssignments(state).filter((ra) => {
+    if (String(ra.properties?.principalId).toLowerCase() !== principalId.toLowerCase()) return false;
+    if (!scopeCovers(assignmentScope(ra), scope)) return false;
+    if (opts.propagated && delay > 0) {
+      const created = Date.parse(ra.properties?.createdOn ?? '');
+      if (!Number.isNaN(created) && created + delay > state.clock()) return false;
+    }
+    return true;
+  });
+}
+
+/** The grants a principal holds at a scope. */
+export function grantsFor(state: SandboxState, principalId: string, scope: string, opts: { propagated?: boolean } = {}): Grant[] {
+  const grants: Grant[] = [];
+  for (const ra of assignmentsFor(state, principalId, scope, opts)) {
+    const role = builtinRole(String(ra.properties?.roleDefinitionId ?? ''));
+    if (role) grants.push({ actions: role.actions, notActions: role.notActions, dataActions: role.dataActions, notDataActions: role.notDataActions });
+  }
+  return grants;
+}
+
+export function hasAction(state: SandboxState, principalId: string, action: string, scope: string, plane: 'control' | 'data' = 'control'): boolean {
+  return grantsFor(state, principalId, scope, { propagated: plane === 'data' }).some((g) => grantAllows(g, action, plane));
+}
+
+/** Who the caller is, as ARM prints it in errors. */
+export function callerName(ctx: Ctx): string {
+  const op = ctx.state.world.operator;
+  return op.principalId.toLowerCase() === ctx.principalId.toLowerCase() && op.upn ? op.upn : ctx.principalId;
+}
+
+/** Throw ARM's 403 unless the caller may perform `action` over `scope`. */
+export function requireAction(ctx: Ctx, action: string, scope: string): void {
+  if (hasAction(ctx.state, ctx.principalId, action, scope)) return;
+  throw new ArmError(
+    403,
+    'AuthorizationFailed',
+    `The client '${callerName(ctx)}' with object id '${ctx.principalId}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
+  );
+}

@@ -1,0 +1,115 @@
+// The sandbox's public data shapes: the world file, fault rules and the request log.
+
+/** Any JSON object as ARM returns it (REST shape, not SDK model shape). */
+export type Json = Record<string, any>;
+
+/** One ARM resource exactly as GET returns it; `id` is its key (case-insensitive). */
+export interface ArmResource extends Json {
+  id: string;
+  name: string;
+  type: string;
+}
+
+/** One version of a Key Vault certificate or secret (metadata only: the sandbox holds no key material). */
+export interface VaultObjectVersion {
+  version: string;
+  enabled?: boolean;
+  created?: string;
+  expires?: string;
+  notBefore?: string;
+  contentType?: string;
+  exportable?: boolean;
+  subject?: string;
+  /** Hex SHA-1 thumbprint; derived from the name and version when absent. */
+  thumbprint?: string;
+}
+
+/** A certificate or secret with its versions (the last created version is the current one). */
+export interface VaultObject {
+  versions: VaultObjectVersion[];
+  contentType?: string;
+  tags?: Record<string, string>;
+}
+
+/** Data-plane contents of one vault. A certificate implies the secret of the same name. */
+export interface VaultData {
+  certificates?: Record<string, VaultObject>;
+  secrets?: Record<string, VaultObject>;
+}
+
+/** A soft-deleted vault, as `GET …/locations/{l}/deletedVaults/{name}` returns it, plus the vault to restore. */
+export interface DeletedVault {
+  id: string;
+  name: string;
+  type: string;
+  properties: Json & { vaultId: string; location: string; deletionDate?: string; scheduledPurgeDate?: string };
+  /** The vault as it was when deleted (restored by `createMode: recover`). */
+  vault: ArmResource;
+}
+
+/** Who "you" are in the sandbox. */
+export interface Operator {
+  principalId: string;
+  upn?: string;
+  /** The address vaults see for the operator's data-plane calls (firewall checks). */
+  publicIp?: string;
+}
+
+/** A fault injected into matching requests. */
+export interface FaultRule {
+  match: {
+    method?: string;
+    /** Regex tested against the normalised path (no query). */
+    path: string;
+    /** Regex tested against the Host header (e.g. "vault\\.localhost"). */
+    host?: string;
+    /** How many requests it hits before it disarms (default: unlimited). */
+    times?: number;
+  };
+  respond: { status: number; headers?: Record<string, string>; body?: unknown } | { reset: true } | { hang: true };
+  /** 'before' (default) answers instead of the operation; 'after' performs it, then answers with the fault. */
+  when?: 'before' | 'after';
+}
+
+/** Latency added to every request: base plus seeded jitter in [0, jitterMs). */
+export interface Latency {
+  baseMs: number;
+  jitterMs: number;
+}
+
+/** A whole sandbox world: loadable from JSON and what `world()` returns. */
+export interface World {
+  tenantId: string;
+  subscriptions: { subscriptionId: string; displayName: string; state?: string }[];
+  operator: Operator;
+  resources: ArmResource[];
+  vaultData?: Record<string, VaultData>;
+  /** Principal ids that enabling an APIM instance's system identity assigns (by APIM resource id). */
+  apimSystemIdentities?: Record<string, string>;
+  /** Role assignments count for data-plane access only this long after their creation. */
+  rbacPropagationMs?: number;
+  deletedVaults?: DeletedVault[];
+  faults?: FaultRule[];
+  latency?: Latency;
+  seed?: number;
+  /** Page size of ARM collection GETs (default 100). */
+  pageSize?: number;
+}
+
+/** One request and its response, as the log keeps them (no Authorization, no secret-bearing body). */
+export interface LoggedRequest {
+  seq: number;
+  time: string;
+  method: string;
+  host: string;
+  path: string;
+  query: string;
+  status: number;
+  ms: number;
+  /** The caller's object id (from the token), when one was sent. */
+  principalId?: string;
+  requestBody?: unknown;
+  responseBody?: unknown;
+  /** Set when a fault rule answered: 'status', 'reset' or 'hang'. */
+  fault?: string;
+}
