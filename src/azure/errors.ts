@@ -2,6 +2,7 @@
 // screens and the checks only ever see these kinds; nothing here carries a token or a request body.
 import { isRestError } from '@azure/core-rest-pipeline';
 import type { AzureErrorInfo } from '../runbook/ports.ts';
+import { errorBodyOf } from './error-bodies.ts';
 
 /** An Error carrying AzureErrorInfo's fields (kind, hint, missingAction …) for callers that throw. */
 export class AzureCallError extends Error {
@@ -124,7 +125,7 @@ export function toAzureError(e: unknown): AzureErrorInfo {
 
   if (isRestError(e)) {
     const status = e.statusCode ?? e.response?.status;
-    const body = bodyError(e.response?.bodyAsText ?? undefined);
+    const body = bodyError(e.response?.bodyAsText ?? errorBodyOf(e.request));
     const code = body.inner === 'ForbiddenByFirewall' ? 'ForbiddenByFirewall' : (e.code ?? body.code);
     const message = scrub(body.message ?? e.message);
     const host = hostOf(e.request?.url);

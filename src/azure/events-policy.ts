@@ -4,6 +4,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { RestError, isRestError, type PipelinePolicy, type PipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
 import type { GatewayEvent } from '../runbook/ports.ts';
+import { rememberErrorBody } from './error-bodies.ts';
 import { retryAfterMsFrom } from './errors.ts';
 
 /** Listener for gateway events. */
@@ -89,6 +90,7 @@ export function eventsPolicy(options: EventsPolicyOptions = {}): PipelinePolicy 
         emit({ type: 'request', method: request.method, url, status: response.status, ms, requestId });
         seen.lastStatus = response.status;
         seen.lastReason = `HTTP ${response.status}`;
+        if (response.status >= 400) rememberErrorBody(request, response.bodyAsText);
 
         if (response.status === 429 || response.status === 503) {
           const retryInMs = retryAfterMsFrom((n) => response.headers.get(n));

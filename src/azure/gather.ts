@@ -113,7 +113,7 @@ async function readVault(clients: AzureClients, target: Target, signal?: AbortSi
 async function readDeletedVault(clients: AzureClients, target: Target, location: string | undefined, signal?: AbortSignal): Promise<Fact<DeletedVaultFacts | null>> {
   const opts = { abortSignal: signal };
   const id = `/subscriptions/${target.subscriptionId}/providers/Microsoft.KeyVault/deletedVaults/${target.vault.name}`;
-  return readFact(id, API_VERSIONS.keyVault, 'Microsoft.KeyVault/deletedVaults/read', async () => {
+  return readFact(id, API_VERSIONS.keyVault, 'Microsoft.KeyVault/locations/deletedVaults/read', async () => {
     if (location) {
       try {
         return deletedVaultFromSdk(await clients.keyVault.vaults.getDeleted(target.vault.name, location, opts));
