@@ -413,3 +413,33 @@ describe('access policies and recovery', () => {
     }
   });
 });
+
+describe('the certificate picker', () => {
+  test('listVaultCertificates pages through hundreds of certificates with content types', async () => {
+    const base = await startSandbox({ world: 'healthy' });
+    const world = base.world();
+    await base.close();
+    const vaultName = find(world, VAULT)!.name;
+    const certificates = world.vaultData![vaultName]!.certificates!;
+    const existing = Object.keys(certificates).length;
+    for (let i = 0; i < 600; i++) {
+      certificates[`bulk-${String(i).padStart(4, '0')}`] = {
+        versions: [{ version: `v${i}`, enabled: i % 7 !== 0, created: '2026-01-01T00:00:00Z', expires: '2027-06-01T00:00:00Z', contentType: i % 2 ? 'application/x-pem-file' : 'application/x-pkcs12', exportable: true, subject: `CN=bulk-${i}` }],
+      } as never;
+    }
+    const r = await rig(world);
+    try {
+      const facts = await r.gateway.gather(r.target);
+      assert.ok(facts.vault.ok);
+      const list = await r.gateway.listVaultCertificates(facts.vault.value.vaultUri);
+      assert.ok(list.ok);
+      assert.equal(list.value.length, existing + 600);
+      const b7 = list.value.find((c) => c.name === 'bulk-0007')!;
+      assert.deepEqual(b7, { name: 'bulk-0007', secretId: `https://${vaultName}.vault.localhost/secrets/bulk-0007`, enabled: false, expiresOn: '2027-06-01T00:00:00.000Z', contentType: 'application/x-pem-file' });
+      const pages = r.sb.requests().filter((x) => x.method === 'GET' && /vault\.localhost/.test(x.host) && /^\/certificates\/?$/.test(x.path) && x.status === 200).length;
+      assert.equal(pages > 1, true, 'more than one page');
+    } finally {
+      await r.sb.close();
+    }
+  });
+});
