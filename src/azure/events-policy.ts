@@ -45,7 +45,8 @@ export function eventsPolicy(options: EventsPolicyOptions = {}): PipelinePolicy 
   const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const attempts = new WeakMap<PipelineRequest, { count: number; lastStatus?: number; lastReason?: string }>();
   // Status monitors handed out by LRO starts (Azure-AsyncOperation / Location): GETs to them are polls.
-  const monitors = new Set<string>();
+  // Both headers of one start share a group, so a finished operation is reported once.
+  const monitors = new Map<string, Set<string>>();
 
   const emit = (event: GatewayEvent) => {
     for (const sink of [options.onEvent, callSinks.getStore()]) {
@@ -97,15 +98,16 @@ export function eventsPolicy(options: EventsPolicyOptions = {}): PipelinePolicy 
           // Only a retry-after header makes the SDK's throttling strategy wait and retry; report what it will do.
           if (retryInMs !== undefined) emit({ type: 'throttled', method: request.method, url, status: response.status, retryInMs });
         }
-        for (const header of ['azure-asyncoperation', 'location']) {
-          const monitor = response.headers.get(header);
-          if (monitor && (response.status === 201 || response.status === 202)) monitors.add(displayUrl(monitor));
+        if (response.status === 201 || response.status === 202) {
+          const group = new Set(['azure-asyncoperation', 'location'].map((h) => response.headers.get(h)).filter((m): m is string => !!m).map(displayUrl));
+          for (const m of group) monitors.set(m, group);
         }
-        if (request.method === 'GET' && monitors.has(url) && response.status === 200) {
+        const group = request.method === 'GET' && response.status === 200 ? monitors.get(url) : undefined;
+        if (group) {
           const status = lroStatus(response.bodyAsText);
           if (status) {
             emit({ type: 'lro', url, status });
-            if (status !== 'InProgress' && status !== 'Accepted' && status !== 'Running') monitors.delete(url);
+            if (status !== 'InProgress' && status !== 'Accepted' && status !== 'Running') for (const m of group) monitors.delete(m);
           }
         }
         return response;
