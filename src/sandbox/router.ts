@@ -3,7 +3,7 @@
 import { ArmError, ok, type Ctx, type Reply } from './http.ts';
 import type { LroRegistry } from './lro.ts';
 import { RESOURCE_ID, typeOf } from './resource-id.ts';
-import { requireAction } from './rbac.ts';
+import { hasAction, requireAction } from './rbac.ts';
 import { actionFor, genericDelete, genericGet, genericList, genericPatch, genericPut, isCollectionPath, page } from './providers/arm.ts';
 import { deleteCertificate, getCertificate, listCertificates, patchService, putCertificate, refreshSecret } from './providers/apim.ts';
 import { deleteRoleAssignment, getRoleAssignment, getRoleDefinition, listPermissions, listRoleAssignments, listRoleDefinitions, putRoleAssignment } from './providers/authorization.ts';
@@ -71,8 +71,9 @@ export function route(ctx: Ctx, lros: LroRegistry): Reply {
   }
   if ((g = m(/^\/subscriptions\/([^/]+)\/resourceGroups$/i, path)) && method === 'GET') {
     if (!ctx.state.subscription(g[1])) throw new ArmError(404, 'SubscriptionNotFound', `The subscription '${g[1]}' could not be found.`);
-    requireAction(ctx, 'Microsoft.Resources/subscriptions/resourceGroups/read', `/subscriptions/${g[1]}`);
-    return ok(page(ctx, ctx.state.resourceGroups(g[1])));
+    // Lists the resource groups the caller can read.
+    const visible = ctx.state.resourceGroups(g[1]).filter((rg) => hasAction(ctx.state, ctx.principalId, 'Microsoft.Resources/subscriptions/resourceGroups/read', rg.id));
+    return ok(page(ctx, visible));
   }
   if ((g = m(/^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)$/i, path)) && method === 'GET') {
     if (!ctx.state.subscription(g[1])) throw new ArmError(404, 'SubscriptionNotFound', `The subscription '${g[1]}' could not be found.`);

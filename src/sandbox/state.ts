@@ -96,16 +96,17 @@ export class SandboxState {
     const id = `/subscriptions/${subscriptionId}/resourceGroups/${name}`;
     const declared = this.get(id);
     if (declared) return declared;
-    const member = [...this.resources.values()].find(
+    const members = [...this.resources.values()].filter(
       (r) => subscriptionOf(r.id)?.toLowerCase() === subscriptionId.toLowerCase() && resourceGroupOf(r.id)?.toLowerCase() === name.toLowerCase(),
     );
+    const member = members.find((r) => typeof r.location === 'string') ?? members[0];
     if (!member) return undefined;
     const rg = resourceGroupOf(member.id)!;
     return {
       id: `/subscriptions/${subscriptionOf(member.id)}/resourceGroups/${rg}`,
       name: rg,
       type: 'Microsoft.Resources/resourceGroups',
-      location: member.location ?? 'westeurope',
+      location: String(member.location ?? 'westeurope').replace(/\s+/g, '').toLowerCase(),
       properties: { provisioningState: 'Succeeded' },
     };
   }

@@ -2,7 +2,7 @@
 // nextLink), PUT upsert, PATCH as JSON merge patch, DELETE, and parent/resource-group existence.
 import { ArmError, notFound, ok, type Ctx, type Reply } from '../http.ts';
 import { mergePatch } from '../merge-patch.ts';
-import { requireAction } from '../rbac.ts';
+import { hasAction, requireAction } from '../rbac.ts';
 import { nameOf, parentOf, resourceGroupOf, segments, subscriptionOf, typeOf } from '../resource-id.ts';
 import type { ArmResource, Json } from '../types.ts';
 import { presentNsg, presentVnet } from './network.ts';
@@ -82,7 +82,9 @@ export function genericGet(ctx: Ctx, id: string): Reply {
 
 export function genericList(ctx: Ctx, collection: string, filter: (r: ArmResource) => boolean = () => true): Reply {
   const type = typeOf(collection)!;
-  requireAction(ctx, actionFor('GET', type), parentOf(`${collection}/x`));
+  const subscriptionWide = !resourceGroupOf(collection) && !/\/providers\/[^/]+\/[^/]+\/[^/]+\//i.test(collection);
+  // A subscription-wide list shows what the caller can read; anything narrower needs read on the parent.
+  if (!subscriptionWide) requireAction(ctx, actionFor('GET', type), parentOf(`${collection}/x`));
   const sub = subscriptionOf(collection);
   if (sub && !ctx.state.subscription(sub)) throw new ArmError(404, 'SubscriptionNotFound', `The subscription '${sub}' could not be found.`);
   const rg = resourceGroupOf(collection);
@@ -90,7 +92,9 @@ export function genericList(ctx: Ctx, collection: string, filter: (r: ArmResourc
   const parent = parentOf(`${collection}/x`);
   if (/\/providers\/[^/]+(\/[^/]+\/[^/]+)+$/i.test(parent)) mustGet(ctx, parent);
   // `/subscriptions/{s}/providers/ns/type` lists the whole subscription; otherwise direct children.
-  const items = rg || /\/providers\/[^/]+\/[^/]+\/[^/]+\//i.test(collection) ? ctx.state.children(collection) : ctx.state.ofType(type, `/subscriptions/${sub}`);
+  const items = subscriptionWide
+    ? ctx.state.ofType(type, `/subscriptions/${sub}`).filter((r) => hasAction(ctx.state, ctx.principalId, actionFor('GET', type), r.id))
+    : ctx.state.children(collection);
   return ok(page(ctx, items.filter(filter).map((r) => present(ctx, r))));
 }
 
@@ -111,6 +115,8 @@ export function genericPatch(ctx: Ctx, id: string, shape: (r: ArmResource) => Ar
   requireAction(ctx, actionFor('PATCH', typeOf(id)!), id);
   const existing = mustGet(ctx, id);
   const patched = mergePatch(existing, writable(ctx.body));
+  // ARM replaces the whole tag set on PATCH.
+  if (ctx.body?.tags) patched.tags = structuredClone(ctx.body.tags);
   const stored = ctx.state.put(shape({ ...patched, id: existing.id, name: existing.name, type: existing.type }));
   return ok(present(ctx, stored));
 }

@@ -36,6 +36,8 @@ export function patchVault(ctx: Ctx, id: string): Reply {
   const { id: _i, name: _n, type: _t, ...patch } = ctx.body ?? {};
   // JSON merge patch replaces arrays (ipRules, virtualNetworkRules, accessPolicies), as Key Vault does.
   const patched = normaliseVault(mergePatch(existing, patch));
+  // Key Vault replaces the whole tag set on PATCH.
+  if (patch.tags) patched.tags = structuredClone(patch.tags);
   return ok(present(ctx, ctx.state.put({ ...patched, id: existing.id, name: existing.name, type: existing.type })));
 }
 
