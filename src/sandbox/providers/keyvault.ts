@@ -2,7 +2,7 @@
 // replaced, PUT incl. createMode recover), soft-deleted vaults, and accessPolicies add/replace/remove.
 import { ArmError, ok, type Ctx, type Reply } from '../http.ts';
 import { mergePatch } from '../merge-patch.ts';
-import { requireAction } from '../rbac.ts';
+import { hasAction, requireAction } from '../rbac.ts';
 import { nameOf, subscriptionOf } from '../resource-id.ts';
 import type { ArmResource, DeletedVault, Json } from '../types.ts';
 import { genericPut, mustGet, page, present } from './arm.ts';
@@ -103,17 +103,20 @@ function presentDeleted(d: DeletedVault): Json {
 }
 
 export function getDeletedVault(ctx: Ctx, sub: string, location: string, name: string): Reply {
-  requireAction(ctx, 'Microsoft.KeyVault/locations/deletedVaults/read', `/subscriptions/${sub}`);
   const found = ctx.state
     .deletedVaults()
     .find((d) => d.name.toLowerCase() === name.toLowerCase() && d.properties.location.replace(/\s+/g, '').toLowerCase() === location.toLowerCase());
   if (!found) throw new ArmError(404, 'DeletedVaultNotFound', `The specified deleted vault '${name}' does not exist.`);
+  // Authorised at the vault's former scope, so whoever could read the vault can find it after deletion.
+  requireAction(ctx, 'Microsoft.KeyVault/locations/deletedVaults/read', found.properties.vaultId);
   return ok(presentDeleted(found));
 }
 
 export function listDeletedVaults(ctx: Ctx, sub: string): Reply {
-  requireAction(ctx, 'Microsoft.KeyVault/deletedVaults/read', `/subscriptions/${sub}`);
-  return ok(page(ctx, ctx.state.deletedVaults().filter((d) => subscriptionOf(d.id)?.toLowerCase() === sub.toLowerCase()).map(presentDeleted)));
+  const visible = ctx.state
+    .deletedVaults()
+    .filter((d) => subscriptionOf(d.id)?.toLowerCase() === sub.toLowerCase() && hasAction(ctx.state, ctx.principalId, 'Microsoft.KeyVault/deletedVaults/read', d.properties.vaultId));
+  return ok(page(ctx, visible.map(presentDeleted)));
 }
 
 const PERMISSION_KINDS = ['keys', 'secrets', 'certificates', 'storage'] as const;

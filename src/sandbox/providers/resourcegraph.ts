@@ -87,5 +87,5 @@ export function queryResources(ctx: Ctx): Reply {
   const start = Number(options.$skipToken ?? options.skipToken ?? options.$skip ?? options.skip ?? 0) || 0;
   const data = rows.slice(start, start + top);
   const more = start + top < rows.length;
-  return ok({ totalRecords: rows.length, count: data.length, resultTruncated: 'false', ...(more ? { skipToken: String(start + top) } : {}), data, facets: [] });
+  return ok({ totalRecords: rows.length, count: data.length, resultTruncated: 'false', ...(more ? { $skipToken: String(start + top) } : {}), data, facets: [] });
 }
