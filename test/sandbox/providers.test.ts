@@ -9,10 +9,18 @@ const RG = 'rg-apim-demo';
 const LRO = { updateIntervalInMs: 10 };
 const role = (guid: string) => `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
 
+const subscriptionReader = {
+  id: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleAssignments/2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d`,
+  name: '2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d',
+  type: 'Microsoft.Authorization/roleAssignments',
+  properties: { roleDefinitionId: role('acdd72a7-3385-48ef-bd42-f606fba81ae7'), principalId: OPERATOR, principalType: 'User', scope: `/subscriptions/${SUB}` },
+};
+
 describe('Key Vault management', () => {
   let t: Awaited<ReturnType<typeof setup>>;
   before(async () => {
-    t = await setup();
+    // Reader at the subscription: deleted vaults are read there.
+    t = await setup({ world: worldWith(loadWorld('everything-broken'), (w) => w.resources.push(subscriptionReader)) });
   });
   after(() => t.close());
 
@@ -41,6 +49,17 @@ describe('Key Vault management', () => {
     assert.deepEqual(policies().permissions.secrets, ['get', 'list']);
     await t.kv.vaults.updateAccessPolicy(RG, 'kv-contoso-certs', 'replace', { properties: { accessPolicies: [entry(['get'])] } });
     assert.deepEqual(policies().permissions, { secrets: ['get'] });
+  });
+
+  test('deleted vaults are read at the subscription: a resource-group Owner is refused', async () => {
+    const rgOnly = await setup();
+    try {
+      const err = await rejection(rgOnly.kv.vaults.getDeleted('kv-contoso-certs', 'westeurope'));
+      assert.equal(err.code, 'AuthorizationFailed');
+      assert.match(err.message, /'Microsoft\.KeyVault\/locations\/deletedVaults\/read' over scope '\/subscriptions\/3f2b7c1d-9a4e-4b8f-a6d2-1c5e7f9a0b34'/);
+    } finally {
+      await rgOnly.close();
+    }
   });
 
   test('DELETE soft-deletes; deletedVaults GET finds it; createMode recover restores it', async () => {

@@ -2,7 +2,7 @@
 // replaced, PUT incl. createMode recover), soft-deleted vaults, and accessPolicies add/replace/remove.
 import { ArmError, ok, type Ctx, type Reply } from '../http.ts';
 import { mergePatch } from '../merge-patch.ts';
-import { hasAction, requireAction } from '../rbac.ts';
+import { requireAction } from '../rbac.ts';
 import { nameOf, subscriptionOf } from '../resource-id.ts';
 import type { ArmResource, DeletedVault, Json } from '../types.ts';
 import { genericPut, mustGet, page, present } from './arm.ts';
@@ -103,19 +103,18 @@ function presentDeleted(d: DeletedVault): Json {
 }
 
 export function getDeletedVault(ctx: Ctx, sub: string, location: string, name: string): Reply {
+  // Deleted vaults live at the subscription: ARM authorises there, so a resource-group-only role is refused.
+  requireAction(ctx, 'Microsoft.KeyVault/locations/deletedVaults/read', `/subscriptions/${sub}`);
   const found = ctx.state
     .deletedVaults()
     .find((d) => d.name.toLowerCase() === name.toLowerCase() && d.properties.location.replace(/\s+/g, '').toLowerCase() === location.toLowerCase());
   if (!found) throw new ArmError(404, 'DeletedVaultNotFound', `The specified deleted vault '${name}' does not exist.`);
-  // Authorised at the vault's former scope, so whoever could read the vault can find it after deletion.
-  requireAction(ctx, 'Microsoft.KeyVault/locations/deletedVaults/read', found.properties.vaultId);
   return ok(presentDeleted(found));
 }
 
 export function listDeletedVaults(ctx: Ctx, sub: string): Reply {
-  const visible = ctx.state
-    .deletedVaults()
-    .filter((d) => subscriptionOf(d.id)?.toLowerCase() === sub.toLowerCase() && hasAction(ctx.state, ctx.principalId, 'Microsoft.KeyVault/deletedVaults/read', d.properties.vaultId));
+  requireAction(ctx, 'Microsoft.KeyVault/deletedVaults/read', `/subscriptions/${sub}`);
+  const visible = ctx.state.deletedVaults().filter((d) => subscriptionOf(d.id)?.toLowerCase() === sub.toLowerCase());
   return ok(page(ctx, visible.map(presentDeleted)));
 }
 
