@@ -40,8 +40,9 @@ export function scrub(message: string): string {
 
 /** ARM's AuthorizationFailed wording: "... perform action 'X' over scope 'Y' ..." */
 export function parseAuthorizationFailed(message: string): { action?: string; scope?: string } {
-  const action = /perform action '([^']+)'/i.exec(message)?.[1];
-  const scope = /over scope '([^']+)'/i.exec(message)?.[1];
+  // ARM: "... perform action 'X' over scope 'Y'"; Key Vault data plane: "... Action: 'X' Resource: 'Y'".
+  const action = /perform action '([^']+)'/i.exec(message)?.[1] ?? /\bAction: '([^']+)'/.exec(message)?.[1];
+  const scope = /over scope '([^']+)'/i.exec(message)?.[1] ?? /\bResource: '([^']+)'/.exec(message)?.[1];
   return { action, scope };
 }
 
@@ -56,6 +57,8 @@ export function roleForAction(action: string): string {
   if (a.startsWith('microsoft.authorization/roleassignments/write')) {
     return 'Owner, User Access Administrator or Role Based Access Control Administrator (Key Vault Data Access Administrator can grant Key Vault Secrets User)';
   }
+  if (a.startsWith('microsoft.keyvault/vaults/') && (a.includes('/secrets/readmetadata') || /^microsoft\.keyvault\/vaults\/(certificates|secrets|keys)\/read$/.test(a))) return 'Key Vault Reader';
+  if (a === 'microsoft.keyvault/vaults/secrets/getsecret/action') return 'Key Vault Secrets User';
   if (a.endsWith('/read')) return 'Reader';
   if (a.startsWith('microsoft.keyvault/')) return 'Key Vault Contributor';
   if (a.startsWith('microsoft.apimanagement/')) return 'API Management Service Contributor';
@@ -153,9 +156,11 @@ export function toAzureError(e: unknown): AzureErrorInfo {
       case status === 403: {
         if (code === 'ForbiddenByFirewall' || /Client address is not authorized/i.test(message)) {
           const address = parseClientAddress(message);
+          // Key Vault's wording runs to five lines (caller ids, issuer); the address is what matters.
           return {
             kind: 'Forbidden',
             ...base,
+            message: `${message.split('\n')[0].trim()}${address ? ` Client address: ${address}` : ''}`,
             code: 'ForbiddenByFirewall',
             hint: `The key vault firewall blocks your address${address ? ` ${address}` : ''}: add a temporary IP rule in the Key Vault firewall step, or type the certificate identifier instead of picking it.`,
           };
@@ -165,6 +170,8 @@ export function toAzureError(e: unknown): AzureErrorInfo {
           return {
             kind: 'Forbidden',
             ...base,
+            // Key Vault's RBAC refusal runs to a dozen lines (caller, assignment, decision reason).
+            ...(code === 'Forbidden' || code === 'ForbiddenByRbac' ? { message: `${message.split('\n')[0].trim()} (needs ${action})` } : {}),
             missingAction: action,
             hint: `Ask for ${roleForAction(action)} on ${scope ?? 'the resource'} (needs ${action}); if it was just granted, wait a few minutes and sign in again.`,
           };

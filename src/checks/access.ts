@@ -5,10 +5,10 @@ import type { Facts, PermissionFacts, RoleAssignmentFacts, RoleDefinitionFacts, 
 import { finding, unknownFinding } from './finding.ts';
 import { makePlan } from './plan.ts';
 import { pickIdentity, principalOf, type PickedIdentity } from './posture.ts';
-import { builtInRole, GET_SECRET_ACTION, KEY_VAULT_CERTIFICATE_USER, KEY_VAULT_SECRETS_USER, READ_SECRET_METADATA_ACTION, roleDefinitionId, roleGuid } from './roles.ts';
+import { builtInRole, GET_SECRET_ACTION, KEY_VAULT_CERTIFICATE_USER, KEY_VAULT_READER, KEY_VAULT_SECRETS_USER, READ_SECRET_METADATA_ACTION, roleDefinitionId, roleGuid } from './roles.ts';
 import { parseResourceId } from './resource-id.ts';
 import { DOCS } from './steps.ts';
-import type { Finding } from './types.ts';
+import type { Finding, FixPlan } from './types.ts';
 import { roleAssignmentName } from './uuid.ts';
 
 const STEP = 'access' as const;
@@ -55,13 +55,20 @@ function noIdentity(checkId: string, title: string, picked: PickedIdentity): Fin
   return finding(checkId, STEP, 'fail', title, cause);
 }
 
+/** The identity lacks the grant in the model the vault really uses (ACC-RBAC or ACC-AP does not pass). */
+function realGrantMissing(facts: Facts): boolean {
+  const vault = facts.vault.ok ? facts.vault.value : undefined;
+  return (vault?.enableRbacAuthorization ? checkRbac(facts) : checkAccessPolicy(facts)).status !== 'pass';
+}
+
 export function checkModel(facts: Facts): Finding {
   const title = 'Permission model of the vault';
   if (!facts.vault.ok) return unknownFinding('ACC-MODEL', STEP, title, 'the key vault', facts.vault);
   const v = facts.vault.value;
   const evidence = [`enableRbacAuthorization: ${v.enableRbacAuthorization}`, `access policies: ${v.accessPolicies.length}`];
   if (v.enableRbacAuthorization && v.accessPolicies.length > 0) {
-    return finding('ACC-MODEL', STEP, 'warn', title, `The vault uses Azure RBAC, so its ${v.accessPolicies.length} access polic${v.accessPolicies.length === 1 ? 'y is' : 'ies are'} ignored: a grant there gives no access. Grant roles instead (ACC-RBAC).`, { evidence });
+    // The ignored policies only matter while the grant that counts is missing: they explain the confusion.
+    return finding('ACC-MODEL', STEP, realGrantMissing(facts) ? 'warn' : 'info', title, `The vault uses Azure RBAC, so its ${v.accessPolicies.length} access polic${v.accessPolicies.length === 1 ? 'y is' : 'ies are'} ignored: a grant there gives no access. Grant roles instead (ACC-RBAC).`, { evidence });
   }
   return finding('ACC-MODEL', STEP, 'info', title, v.enableRbacAuthorization ? 'The vault uses Azure RBAC: access is granted with role assignments.' : 'The vault uses access policies: access is granted with a policy entry for the identity.', { evidence });
 }
@@ -170,15 +177,48 @@ export function checkWrongModel(facts: Facts): Finding {
   if (!principalId) return finding('ACC-WRONG-MODEL', STEP, 'skipped', title, 'No identity to look for yet (PRE-MI).');
   if (v.enableRbacAuthorization) {
     const entry = v.accessPolicies.find((p) => p.objectId.toLowerCase() === principalId.toLowerCase());
-    if (entry) return finding('ACC-WRONG-MODEL', STEP, 'warn', title, 'The identity has an access policy, but this vault uses RBAC and ignores it: the grant that counts is a role assignment (ACC-RBAC).', { evidence: [`access policy for ${principalId}: secrets [${entry.permissions.secrets.join(', ')}]`] });
+    if (entry) return finding('ACC-WRONG-MODEL', STEP, realGrantMissing(facts) ? 'warn' : 'info', title, 'The identity has an access policy, but this vault uses RBAC and ignores it: the grant that counts is a role assignment (ACC-RBAC).', { evidence: [`access policy for ${principalId}: secrets [${entry.permissions.secrets.join(', ')}]`] });
     return finding('ACC-WRONG-MODEL', STEP, 'pass', title, 'No access policy for the identity lingers on this RBAC vault.');
   }
   if (!facts.vaultRoleAssignments.ok) return unknownFinding('ACC-WRONG-MODEL', STEP, title, "the vault's role assignments", facts.vaultRoleAssignments);
   const covering = resolve(facts, assignmentsOf(facts, principalId)).filter(coversGetSecret);
   if (covering.length) {
-    return finding('ACC-WRONG-MODEL', STEP, 'warn', title, `The identity holds ${covering[0].roleName}, but this vault uses access policies and ignores data-plane roles: the grant that counts is an access policy (ACC-AP).`, { evidence: covering.map((r) => `role: ${r.roleName} at ${r.assignment.scope}`) });
+    return finding('ACC-WRONG-MODEL', STEP, realGrantMissing(facts) ? 'warn' : 'info', title, `The identity holds ${covering[0].roleName}, but this vault uses access policies and ignores data-plane roles: the grant that counts is an access policy (ACC-AP).`, { evidence: covering.map((r) => `role: ${r.roleName} at ${r.assignment.scope}`) });
   }
   return finding('ACC-WRONG-MODEL', STEP, 'pass', title, 'No data-plane role for the identity lingers on this access-policy vault.');
+}
+
+/**
+ * The operator's own read access for the picker: metadata only (Key Vault Reader, or an access policy with
+ * list), never secret values. Only when apimkv knows who the operator is.
+ */
+function operatorReadFix(facts: Facts, v: VaultFacts): FixPlan | undefined {
+  const me = facts.context.operator.objectId;
+  if (!me) return undefined;
+  if (!v.enableRbacAuthorization) {
+    return makePlan('ACC-OPERATOR', facts, {
+      title: `Let yourself list the certificates of ${v.name} (access policy: secrets list, certificates list)`,
+      operations: [{ kind: 'vault.addAccessPolicy', vaultId: v.id, tenantId: v.tenantId, objectId: me, permissions: { secrets: ['list'], certificates: ['list'] } }],
+      disruption: 'None: metadata only, no secret values.',
+    });
+  }
+  const subscriptionId = parseResourceId(v.id).subscriptionId ?? facts.context.subscriptionId;
+  return makePlan('ACC-OPERATOR', facts, {
+    title: `Grant yourself Key Vault Reader on ${v.name} (metadata only, for the picker)`,
+    operations: [
+      {
+        kind: 'roleAssignment.create',
+        scope: v.id,
+        name: roleAssignmentName(v.id, me, KEY_VAULT_READER),
+        roleDefinitionId: roleDefinitionId(subscriptionId, KEY_VAULT_READER),
+        principalId: me,
+        principalType: 'User',
+        description: 'apimkv: the operator lists certificate metadata in the picker',
+      },
+    ],
+    disruption: 'None: Key Vault Reader reads metadata, never secret values. Azure can take a few minutes to honour it.',
+    propagation: 'rbac',
+  });
 }
 
 export function checkOperator(facts: Facts): Finding {
@@ -192,11 +232,11 @@ export function checkOperator(facts: Facts): Finding {
     if (p.status === 'ok') {
       evidence.push(`data-plane probe: list secrets ${p.canListSecrets ? 'allowed' : 'denied'}, list certificates ${p.canListCertificates ? 'allowed' : 'denied'}`);
       if (p.canListSecrets) return finding('ACC-OPERATOR', STEP, 'pass', title, 'You can browse the vault in the picker.', { evidence });
-      return finding('ACC-OPERATOR', STEP, 'warn', title, 'You cannot list secrets in this vault: the picker will be empty. Type the secret identifier instead, or ask for Key Vault Reader (RBAC) or a secrets list policy.', { evidence, missingAction: READ_SECRET_METADATA_ACTION });
+      return finding('ACC-OPERATOR', STEP, 'info', title, 'You cannot list secrets in this vault: the picker will be empty. Type the secret identifier instead, or ask for Key Vault Reader (RBAC) or a secrets list policy.', { evidence, missingAction: READ_SECRET_METADATA_ACTION, fix: operatorReadFix(facts, v) });
     }
     if (p.status === 'forbidden') {
       evidence.push(`data-plane probe: 403 (${p.message})`);
-      return finding('ACC-OPERATOR', STEP, 'warn', title, 'The vault refused to list secrets for you (403): the picker will be empty. Type the secret identifier instead, or ask for Key Vault Reader (RBAC) or a secrets list policy.', { evidence, missingAction: READ_SECRET_METADATA_ACTION });
+      return finding('ACC-OPERATOR', STEP, 'info', title, 'The vault refused to list secrets for you (403): the picker will be empty. Type the secret identifier instead, or ask for Key Vault Reader (RBAC) or a secrets list policy.', { evidence, missingAction: READ_SECRET_METADATA_ACTION, fix: operatorReadFix(facts, v) });
     }
     // Blocked by the firewall or unreachable: fall back to what your grants say.
     evidence.push(p.status === 'firewall' ? `data-plane probe: blocked by the vault firewall${p.clientAddress ? ` (client address ${p.clientAddress})` : ''}` : `data-plane probe: unreachable (${p.message})`);
@@ -208,13 +248,13 @@ export function checkOperator(facts: Facts): Finding {
     const perms = facts.operatorPermissions.vault;
     if (!perms.ok) return unknownFinding('ACC-OPERATOR', STEP, title, 'your permissions on the key vault', perms);
     if (permitted(perms.value, READ_SECRET_METADATA_ACTION, 'data')) return finding('ACC-OPERATOR', STEP, 'pass', title, `Your roles allow listing secrets.${gate}`, { evidence });
-    return finding('ACC-OPERATOR', STEP, 'warn', title, `Your roles do not allow listing secrets: the picker will be empty. Type the secret identifier instead, or ask for Key Vault Reader on the vault.${gate}`, { evidence, missingAction: READ_SECRET_METADATA_ACTION });
+    return finding('ACC-OPERATOR', STEP, 'info', title, `Your roles do not allow listing secrets: the picker will be empty. Type the secret identifier instead, or grant yourself Key Vault Reader on the vault.${gate}`, { evidence, missingAction: READ_SECRET_METADATA_ACTION, fix: operatorReadFix(facts, v) });
   }
   const me = facts.context.operator.objectId;
   if (!me) return finding('ACC-OPERATOR', STEP, 'unknown', title, 'Could not check: your object id is unknown, so your access policy cannot be found.', { evidence });
   const entry = v.accessPolicies.find((p) => p.objectId.toLowerCase() === me.toLowerCase());
   if (entry && hasAll(entry.permissions.secrets, ['list'])) return finding('ACC-OPERATOR', STEP, 'pass', title, `Your access policy allows listing secrets.${gate}`, { evidence });
-  return finding('ACC-OPERATOR', STEP, 'warn', title, `No access policy lets you list secrets: the picker will be empty. Type the secret identifier instead, or ask for a secrets list policy.${gate}`, { evidence });
+  return finding('ACC-OPERATOR', STEP, 'info', title, `No access policy lets you list secrets: the picker will be empty. Type the secret identifier instead, or add yourself a list policy.${gate}`, { evidence, fix: operatorReadFix(facts, v) });
 }
 
 export function accessChecks(facts: Facts): Finding[] {

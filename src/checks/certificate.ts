@@ -90,6 +90,7 @@ export function checkExisting(facts: Facts): Finding {
   const existing = existingCertificate(facts, facts.intent.certificateId);
   if (!existing) return finding('CERT-EXISTING', STEP, 'pass', title, `No certificate "${facts.intent.certificateId}" yet: it will be created.`);
   const source = existing.keyVault ? `Key Vault ${existing.keyVault.secretIdentifier}` : 'an uploaded file';
+  if (checkCreate(facts, []).status === 'pass') return finding('CERT-EXISTING', STEP, 'pass', title, `"${existing.name}" already is this certificate (from ${source}).`);
   return finding('CERT-EXISTING', STEP, 'warn', title, `"${existing.name}" already exists (from ${source}): adding it again replaces it, and policies or domains using it switch to the new certificate.`, {
     evidence: [`subject: ${existing.subject ?? 'unknown'}`, `thumbprint: ${existing.thumbprint ?? 'unknown'}`, `expires: ${existing.expirationDate ?? 'unknown'}`, `etag: ${existing.etag ?? 'none'}`],
   });
@@ -131,7 +132,7 @@ export function checkCreate(facts: Facts, earlier: readonly Finding[]): Finding 
         secretIdentifier: parsed.normalised,
         ...(identityClientId ? { identityClientId } : {}),
         // An update must match the current entity tag; "*" when the read gave none.
-        ...(existing ? { ifMatch: existing.etag ?? '*' } : {}),
+        ...(existing?.etag ? { ifMatch: existing.etag } : {}),
       },
     ],
     disruption: existing ? `Policies and domains that use "${existing.name}" switch to the new certificate as soon as it is fetched.` : 'None: a new certificate entity is added.',

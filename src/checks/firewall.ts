@@ -177,9 +177,9 @@ export function checkClientIp(facts: Facts): Finding {
   const ip = p.clientAddress ?? facts.context.operator.publicIp;
   const evidence = [`probe: ${p.message}`, `your address: ${ip ?? 'unknown'}`];
   if (v.publicNetworkAccess !== 'Enabled') {
-    return finding('FW-CLIENTIP', STEP, 'warn', title, 'The vault blocks you, and with public network access disabled an IP rule would be ignored: reach it through a private endpoint, or type the secret identifier in step 5 instead of picking it.', { evidence });
+    return finding('FW-CLIENTIP', STEP, 'info', title, 'The vault blocks you, and with public network access disabled an IP rule would be ignored: reach it through a private endpoint, or type the secret identifier in step 5 instead of picking it.', { evidence });
   }
-  if (!ip) return finding('FW-CLIENTIP', STEP, 'warn', title, 'The vault firewall blocks you, but your public address is unknown, so no rule can be offered. Type the secret identifier in step 5 instead of picking it.', { evidence });
+  if (!ip) return finding('FW-CLIENTIP', STEP, 'info', title, 'The vault firewall blocks you, but your public address is unknown, so no rule can be offered. Type the secret identifier in step 5 instead of picking it.', { evidence });
   const value = `${ip}/32`;
   if (v.networkAcls.ipRules.some((r) => sameIpRule(r, value))) {
     return finding('FW-CLIENTIP', STEP, 'warn', title, `The vault already allows ${value}, yet still blocked you: the rule may still be applying (re-check in a minute) or your traffic leaves from another address.`, { evidence });
@@ -190,7 +190,7 @@ export function checkClientIp(facts: Facts): Finding {
     temporary: true,
     disruption: 'None; apimkv records the rule and offers to remove it when you are done (FW-CLIENTIP-CLEANUP).',
   });
-  return finding('FW-CLIENTIP', STEP, 'warn', title, `The vault firewall blocks you (${ip}): the picker and validation cannot read the vault. Allow your IP for the session, or type the secret identifier in step 5.`, { evidence, fix });
+  return finding('FW-CLIENTIP', STEP, 'info', title, `The vault firewall blocks you (${ip}): the picker and validation cannot read the vault. Allow your IP for the session, or type the secret identifier in step 5.`, { evidence, fix });
 }
 
 export function checkClientIpCleanup(facts: Facts): Finding {

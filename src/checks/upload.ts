@@ -67,7 +67,7 @@ export function checkUploadCreate(facts: Facts): Finding {
   }
   const fix = makePlan('UPL-CREATE', facts, {
     title: `${existing ? 'Replace' : 'Upload'} certificate "${intent.certificateId}" (${i.subject})`,
-    operations: [{ kind: 'apim.uploadCertificate', apimId: facts.apim.value.id, certificateId: intent.certificateId, pfx: intent.pfx, password: intent.password, ...(existing ? { ifMatch: existing.etag ?? '*' } : {}) }],
+    operations: [{ kind: 'apim.uploadCertificate', apimId: facts.apim.value.id, certificateId: intent.certificateId, pfx: intent.pfx, password: intent.password, ...(existing?.etag ? { ifMatch: existing.etag } : {}) }],
     disruption: existing ? `Policies that use "${existing.name}" switch to the uploaded certificate at once.` : 'None: a new certificate entity is added.',
   });
   return finding('UPL-CREATE', STEP, 'warn', title, `Not uploaded yet: apply to ${existing ? 'replace' : 'add'} "${intent.certificateId}" (thumbprint ${i.thumbprint}).`, { evidence: [`file: ${intent.path}`, `thumbprint: ${i.thumbprint}`], fix });

@@ -105,13 +105,41 @@ export function createEngine(options: EngineOptions): RunbookEngine {
       if (!propagating || waited >= propagation.maxWaitMs) return result;
       // The grant was made minutes ago at most: wait with a visible countdown, then try again.
       const wait = Math.min(step, propagation.maxWaitMs - waited);
-      for (let left = Math.ceil(wait / 1000); left > 0; left--) {
-        progress({ phase: 'propagation', message: `Access was granted moments ago; Azure RBAC can take minutes to apply. Retrying in ${left} s`, secondsLeft: left });
-        await sleep(1000, signal);
-      }
+      await countdown(wait, 'Access was granted moments ago; Azure RBAC can take minutes to apply. Retrying in', progress, signal);
       waited += wait;
       step = Math.min(step * 2, propagation.maxStepMs);
     }
+  }
+
+  async function countdown(ms: number, message: string, progress: (p: ApplyProgress) => void, signal?: AbortSignal): Promise<void> {
+    for (let left = Math.ceil(ms / 1000); left > 0; left--) {
+      progress({ phase: 'propagation', message: `${message} ${left} s`, secondsLeft: left });
+      await sleep(1000, signal);
+    }
+  }
+
+  /**
+   * A grant is written at once but honoured only after RBAC caches refresh: re-check with a visible
+   * countdown (backing off) until the fixed check passes or the wait is over. Cancelling ends the wait only.
+   */
+  async function awaitPropagation(plan: FixPlan, progress: (p: ApplyProgress) => void, signal?: AbortSignal): Promise<Evaluation | undefined> {
+    let waited = 0;
+    let step = propagation.firstStepMs;
+    let evaluation: Evaluation | undefined;
+    try {
+      while (waited < propagation.maxWaitMs) {
+        const wait = Math.min(step, propagation.maxWaitMs - waited);
+        await countdown(wait, `Granted; waiting for Azure RBAC to honour it before ${plan.checkId} can pass. Re-checking in`, progress, signal);
+        waited += wait;
+        step = Math.min(step * 2, propagation.maxStepMs);
+        progress({ phase: 'recheck', message: 'Re-checking' });
+        evaluation = await evaluate({ signal });
+        if (evaluation.findings.find((f) => f.checkId === plan.checkId)?.status === 'pass') break;
+      }
+    } catch (e) {
+      transcript.note(`Stopped waiting for ${plan.checkId} to pass: ${(e as Error).message}`);
+    }
+    return evaluation;
   }
 
   async function apply(plan: FixPlan, opts: { signal?: AbortSignal; onProgress?: (p: ApplyProgress) => void } = {}): Promise<ApplyOutcome> {
@@ -153,6 +181,10 @@ export function createEngine(options: EngineOptions): RunbookEngine {
     } catch (e) {
       transcript.note(`Re-check after ${plan.id} failed: ${(e as Error).message}`);
     }
+    if (!failed && lost.length === 0 && plan.propagation === 'rbac' && after && after.status !== 'pass') {
+      evaluation = (await awaitPropagation(plan, progress, opts.signal)) ?? evaluation;
+      after = evaluation?.findings.find((f) => f.checkId === plan.checkId);
+    }
     const ok = !failed && lost.length === 0;
     const message = failed
       ? `Failed: ${failed.error?.message ?? failed.message}${failed.error?.hint ? ` — ${failed.error.hint}` : ''}`
@@ -160,7 +192,9 @@ export function createEngine(options: EngineOptions): RunbookEngine {
         ? `Applied, but these existing entries are missing afterwards: ${lost.join(', ')}. Someone else may be editing this resource; check it before going on.`
         : results.every((r) => r.outcome === 'already')
           ? 'Nothing to do: already in place.'
-          : `Applied and verified${after ? ` — ${after.checkId} is now ${after.status}` : ''}.`;
+          : after && after.status !== 'pass' && after.status !== 'info'
+            ? `Applied and verified, but ${after.checkId} is still ${after.status}: ${after.cause}`
+            : `Applied and verified${after ? ` — ${after.checkId} is now ${after.status}` : ''}.`;
     transcript.fixFinished(plan, ok, message, results);
     return { ok, message, results, after, evaluation };
   }

@@ -68,6 +68,11 @@ export function clientIpPlan(evaluation: Evaluation | undefined): FixPlan | unde
   );
 }
 
+/** What lets the operator list the vault: the firewall opening, or their own read access (ACC-OPERATOR). */
+export function listAccessPlan(evaluation: Evaluation | undefined, firewall: boolean): FixPlan | undefined {
+  return firewall ? clientIpPlan(evaluation) : evaluation?.findings.find((f) => f.checkId === 'ACC-OPERATOR' && f.fix)?.fix;
+}
+
 /** Items for the picker: filtered by a case-insensitive substring, values are the (stable) names. */
 function pickerItems(certs: readonly VaultCertificateFacts[], filter: string) {
   const f = filter.trim().toLowerCase();
@@ -111,7 +116,7 @@ export function AddCertificate({ width, height, active }: { width: number; heigh
 
   const items = useMemo(() => pickerItems(w.certs, w.filter), [w.certs, w.filter]);
   const identities = useMemo(() => identityChoices(facts), [facts]);
-  const fwPlan = clientIpPlan(evaluation);
+  const fwPlan = listAccessPlan(evaluation, w.listError?.firewall ?? false);
 
   const textStage = w.stage === 'typing' || w.stage === 'name' || (w.stage === 'list' && w.filtering);
   const keyContext = textStage ? 'text' : w.stage === 'list' || w.stage === 'listFailed' || w.stage === 'loading' ? 'picker' : 'wizard';
@@ -212,12 +217,11 @@ export function AddCertificate({ width, height, active }: { width: number; heigh
       return frame(<Text color={THEME.caution}>{w.stage === 'loading' ? 'Listing the vault’s certificates…' : 'Re-checking with this certificate…'}</Text>);
     case 'listFailed': {
       const lines: Line[] = [...para(`${statusLabel('fail')}  ${w.listError?.what ?? ''}`, width, { color: STATUS.fail.color })];
-      if (w.listError?.firewall) {
-        lines.push(
-          ...(fwPlan
-            ? para(`f  ${fwPlan.title} (FW-CLIENTIP, temporary: apimkv offers to remove it afterwards)`, width, { color: THEME.accent })
-            : para('Add your IP to the vault firewall (FW-CLIENTIP on the checklist), or type the identifier.', width)),
-        );
+      if (fwPlan) {
+        const note = fwPlan.temporary ? ' (temporary: apimkv offers to remove it afterwards)' : '';
+        lines.push(...para(`f  ${fwPlan.title} — ${fwPlan.checkId}${note}`, width, { color: THEME.accent }));
+      } else if (w.listError?.firewall) {
+        lines.push(...para('Add your IP to the vault firewall (FW-CLIENTIP on the checklist), or type the identifier.', width));
       }
       lines.push({ text: 't  type the identifier instead', color: THEME.accent });
       return frame(<Lines lines={lines} height={body - 1} />);

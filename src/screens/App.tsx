@@ -16,6 +16,7 @@ import { THEME } from './theme.ts';
 import { TranscriptPanel } from './TranscriptPanel.tsx';
 import { UploadPfx } from './UploadPfx.tsx';
 import { useKeyScope } from './use-key-scope.ts';
+import { keypresses } from './use-keys.ts';
 import { useRunbook } from './use-runbook.ts';
 import { useRunbookActions } from './use-runbook-actions.ts';
 
@@ -71,19 +72,20 @@ function Shell() {
       else if (input === 'n' || key.escape) actions.cancelQuit();
       return;
     }
-    const binding = keyFor(tooSmall ? 'blocked' : scope.current, input, key);
-    switch (binding?.id) {
-      case 'quit':
-        return actions.quit();
-      case 'help':
-        return tooSmall ? undefined : actions.showOverlay(state.overlay === 'help' ? undefined : 'help');
-      case 'transcript':
-        return actions.showOverlay(state.overlay === 'transcript' ? undefined : 'transcript');
-      case 'back':
-        if (state.overlay) actions.showOverlay(undefined);
-        return;
-      default:
-        return;
+    const context = tooSmall ? 'blocked' : scope.current;
+    for (const [ch, k] of keypresses(context, input, key)) {
+      switch (keyFor(context, ch, k)?.id) {
+        case 'quit':
+          return actions.quit();
+        case 'help':
+          return tooSmall ? undefined : actions.showOverlay(state.overlay === 'help' ? undefined : 'help');
+        case 'transcript':
+          return actions.showOverlay(state.overlay === 'transcript' ? undefined : 'transcript');
+        case 'back':
+          if (state.overlay) actions.showOverlay(undefined);
+          return;
+        default:
+      }
     }
   });
 

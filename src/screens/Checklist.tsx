@@ -61,12 +61,17 @@ export function detailLines(row: ChecklistRow, showWhy: boolean, width: number):
   return lines;
 }
 
-/** How the body's rows are split between the list and the detail pane. */
-export function checklistLayout(bodyRows: number, rowCount: number): { list: number; detail: number } {
-  // One row for the summary, one for the divider; the list gets about half, at least 5 rows.
+/**
+ * How the body's rows are split between the list and the detail pane. The detail pane is as tall as the
+ * longest detail of this evaluation needs (so the split does not jump as the cursor moves), at most half
+ * the body; a tall terminal gives the rest to the list.
+ */
+export function checklistLayout(bodyRows: number, rowCount: number, detailNeeded: number): { list: number; detail: number } {
+  // One row for the summary, one for the divider.
   const available = bodyRows - 2;
-  const list = Math.min(rowCount, Math.max(5, Math.floor(available / 2)));
-  return { list, detail: Math.max(0, available - list) };
+  const detail = Math.min(detailNeeded, Math.max(available - Math.max(5, Math.floor(available / 2)), 0));
+  const list = Math.min(rowCount, available - detail);
+  return { list, detail: available - list };
 }
 
 export function Checklist({ width, height, active }: { width: number; height: number; active: boolean }) {
@@ -96,7 +101,8 @@ export function Checklist({ width, height, active }: { width: number; height: nu
 
   const index = Math.max(0, rows.findIndex((r) => r.value === selected));
   const current = rows[index];
-  const { list, detail } = checklistLayout(body, rows.length);
+  const detailNeeded = Math.max(0, ...rows.map((r) => detailLines(r, showWhy, width).length));
+  const { list, detail } = checklistLayout(body, rows.length, detailNeeded);
   const counts = statusCounts(evaluation.findings);
   const summary = (['fail', 'unknown', 'warn', 'pass', 'info', 'skipped'] as const)
     .filter((s) => counts[s] > 0)

@@ -68,9 +68,13 @@ export function SelectList<T extends ListItem>({ items, selected, onChange, onSe
   topRef.current = top;
   const window = items.slice(top, top + visible);
 
+  // Several moves can arrive in one input chunk before the next render: count from the last move.
+  const cursorRef = useRef(index);
+  cursorRef.current = index;
   const move = (delta: number) => {
     if (items.length === 0) return;
-    const next = Math.max(0, Math.min(items.length - 1, index + delta));
+    const next = Math.max(0, Math.min(items.length - 1, cursorRef.current + delta));
+    cursorRef.current = next;
     onChange(items[next].value);
   };
   useKeys(
@@ -81,7 +85,7 @@ export function SelectList<T extends ListItem>({ items, selected, onChange, onSe
       down: () => move(1),
       pageUp: () => move(-visible),
       pageDown: () => move(visible),
-      enter: () => items[index] && onSelect?.(items[index]),
+      enter: () => items[cursorRef.current] && onSelect?.(items[cursorRef.current]),
     },
     isFocused,
   );

@@ -23,9 +23,11 @@ function accessPolicyVault(f: Facts, secrets: string[], certificates: string[] =
 
 describe('ACC-MODEL', () => {
   it('is info for RBAC', () => assert.deepEqual([checkModel(baseline()).status, checkModel(baseline()).cause], ['info', 'The vault uses Azure RBAC: access is granted with role assignments.']));
-  it('warns about inert access policies on an RBAC vault', () => {
+  it('notes inert access policies on an RBAC vault, and warns while the role that counts is missing', () => {
     const f = baseline();
     vaultOf(f).accessPolicies = [{ tenantId: TENANT, objectId: SYSTEM_PRINCIPAL, permissions: { secrets: ['get'], certificates: [], keys: [] } }];
+    assert.equal(checkModel(f).status, 'info');
+    f.vaultRoleAssignments = { ok: true, value: [] };
     assert.equal(checkModel(f).status, 'warn');
   });
 });
@@ -134,9 +136,11 @@ describe('ACC-AP', () => {
 
 describe('ACC-WRONG-MODEL', () => {
   it('passes on the baseline', () => assert.equal(checkWrongModel(baseline()).status, 'pass'));
-  it('warns about an access policy on an RBAC vault', () => {
+  it('warns about an access policy on an RBAC vault while the role that counts is missing; a note once it is granted', () => {
     const f = baseline();
     vaultOf(f).accessPolicies = [{ tenantId: TENANT, objectId: SYSTEM_PRINCIPAL, permissions: { secrets: ['get', 'list'], certificates: [], keys: [] } }];
+    assert.equal(checkWrongModel(f).status, 'info');
+    f.vaultRoleAssignments = { ok: true, value: [] };
     assert.equal(checkWrongModel(f).status, 'warn');
   });
   it('warns about a role on an access-policy vault', () => {
@@ -151,14 +155,14 @@ describe('ACC-OPERATOR', () => {
     const f = baseline();
     f.operatorDataPlane = { ok: true, value: { status: 'forbidden', message: 'Forbidden' } };
     const r = checkOperator(f);
-    assert.deepEqual([r.status, r.missingAction], ['warn', 'Microsoft.KeyVault/vaults/secrets/readMetadata/action']);
+    assert.deepEqual([r.status, r.missingAction], ['info', 'Microsoft.KeyVault/vaults/secrets/readMetadata/action']);
   });
   it('falls back to RBAC permissions behind the firewall', () => {
     const f = baseline();
     f.operatorDataPlane = { ok: true, value: { status: 'firewall', clientAddress: '198.51.100.7', message: 'Client address is not authorized' } };
     assert.equal(checkOperator(f).cause, 'Your roles allow listing secrets. The firewall blocks you for now (FW-CLIENTIP).');
     f.operatorPermissions.vault = { ok: true, value: [{ actions: ['*'], notActions: [], dataActions: [], notDataActions: [] }] };
-    assert.equal(checkOperator(f).status, 'warn');
+    assert.equal(checkOperator(f).status, 'info');
   });
   it('is unknown when neither probe nor permissions are available', () => {
     const f = baseline();
@@ -169,8 +173,24 @@ describe('ACC-OPERATOR', () => {
   it('reads the operator access policy on an access-policy vault', () => {
     const f = accessPolicyVault(baseline(), ['get', 'list']);
     f.operatorDataPlane = { ok: true, value: { status: 'firewall', message: 'blocked' } };
-    assert.equal(checkOperator(f).status, 'warn');
+    assert.equal(checkOperator(f).status, 'info');
     vaultOf(f).accessPolicies.push({ tenantId: TENANT, objectId: OPERATOR, permissions: { secrets: ['list'], certificates: [], keys: [] } });
     assert.equal(checkOperator(f).status, 'pass');
+  });
+  it('offers the operator metadata-only read access: Key Vault Reader on an RBAC vault, a list policy otherwise', () => {
+    const f = baseline();
+    f.operatorDataPlane = { ok: true, value: { status: 'forbidden', message: 'Forbidden' } };
+    const op = checkOperator(f).fix?.operations[0];
+    assert.equal(op?.kind, 'roleAssignment.create');
+    assert.ok(op?.kind === 'roleAssignment.create' && op.principalId === OPERATOR && op.roleDefinitionId.endsWith('/21090545-7ca7-4776-b22c-e363652d74d2') && op.scope === vaultOf(f).id);
+    const p = accessPolicyVault(baseline(), ['get', 'list']);
+    p.operatorDataPlane = { ok: true, value: { status: 'firewall', message: 'blocked' } };
+    assert.deepEqual(checkOperator(p).fix?.operations[0], {
+      kind: 'vault.addAccessPolicy',
+      vaultId: vaultOf(p).id,
+      tenantId: vaultOf(p).tenantId,
+      objectId: OPERATOR,
+      permissions: { secrets: ['list'], certificates: ['list'] },
+    });
   });
 });

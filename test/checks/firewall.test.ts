@@ -170,7 +170,7 @@ describe('FW-CLIENTIP', () => {
   it('passes when the probe gets in', () => assert.equal(checkClientIp(baseline()).status, 'pass'));
   it('offers a temporary /32 rule when blocked', () => {
     const r = checkClientIp(blocked(baseline()));
-    assert.equal(r.status, 'warn');
+    assert.equal(r.status, 'info');
     assert.equal(r.fix?.temporary, true);
     assert.deepEqual(r.fix?.operations, [{ kind: 'vault.addIpRule', vaultId: VAULT_ID, value: '198.51.100.7/32', temporary: true }]);
     assert.deepEqual(r.fix?.az, ['az keyvault network-rule add --name kv-contoso --ip-address 198.51.100.7/32']);
@@ -178,7 +178,7 @@ describe('FW-CLIENTIP', () => {
   it('offers no rule when public access is disabled', () => {
     const f = blocked(baseline());
     vaultOf(f).publicNetworkAccess = 'Disabled';
-    assert.deepEqual([checkClientIp(f).status, checkClientIp(f).fix], ['warn', undefined]);
+    assert.deepEqual([checkClientIp(f).status, checkClientIp(f).fix], ['info', undefined]);
   });
   it('is unknown when the probe failed', () => {
     const f = baseline();

@@ -177,7 +177,7 @@ test('when the vault cannot be listed (firewall) it says why and offers FW-CLIEN
   const r = await openPicker(engine);
   const f = flat(await r.waitFor('cannot be listed'));
   assert.match(f, /✖ fail The vault's certificates cannot be listed: your address is blocked by the vault firewall\. Client address is not authorized/);
-  assert.match(f, /f Add 203\.0\.113\.7\/32 to the vault firewall \(FW-CLIENTIP, temporary/);
+  assert.match(f, /f Add 203\.0\.113\.7\/32 to the vault firewall — FW-CLIENTIP \(temporary/);
   assert.match(f, /t type the identifier instead/);
   await r.press('f');
   await r.waitFor('Fix FW-CLIENTIP: Add 203.0.113.7/32 to the vault firewall');

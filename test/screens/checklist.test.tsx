@@ -23,7 +23,7 @@ test('checklist shows every status as symbol and word, steps in order, and fits 
   for (const label of ['✔ pass', '▲ warn', '✖ fail', '? unknown', 'i info']) assert.ok(frame.includes(label), `missing ${label}`);
   // "- skipped" is further down the list: the summary line counts it.
   assert.match(frame, /1 - skipped/);
-  assert.match(frame, /↓ 6 more/);
+  assert.match(frame, /↓ 4 more/);
   const steps = ['0. Context', '1. Prerequisites', '2. Key vault access'].map((s) => frame.indexOf(s));
   assert.deepEqual([...steps].sort((a, b) => a - b), steps);
   assert.deepEqual(oversizedFrames(r.frames(), 80, 24), []);
