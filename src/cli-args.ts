@@ -22,10 +22,24 @@ export interface CommonOptions {
   yes: boolean;
 }
 
+/** What add-cert and upload-cert add (never a password: that comes from a prompt, a variable or a file). */
+export interface CertificateOptions {
+  secretId?: string;
+  certificateId?: string;
+  identity?: string;
+  keepVersion: boolean;
+  file?: string;
+  passwordEnv?: string;
+  passwordFile?: string;
+}
+
 export type Command =
   | { kind: 'tui'; options: CommonOptions }
   | { kind: 'check'; options: CommonOptions }
-  | { kind: 'fix'; checkId: string; options: CommonOptions }
+  /** checkIds empty: every failing check that has a fix. */
+  | { kind: 'fix'; checkIds: string[]; plan: boolean; options: CommonOptions }
+  | { kind: 'add-cert'; certificate: CertificateOptions; plan: boolean; options: CommonOptions }
+  | { kind: 'upload-cert'; certificate: CertificateOptions; plan: boolean; options: CommonOptions }
   | { kind: 'cleanup'; options: CommonOptions }
   | { kind: 'sandbox'; argv: string[] }
   | { kind: 'help' }
@@ -38,8 +52,16 @@ export const HELP = `apimkv ${VERSION} — API Management + Key Vault certificat
 Usage
   apimkv [options]                 full-screen runbook (needs a terminal)
   apimkv check [--json] [options]  run every check once and print the report
-  apimkv fix <CHECK-ID|all> [--yes] [options]
-                                   show the fix plan(s); apply them with --yes
+  apimkv fix [CHECK-ID|all] [--only CHECK-ID]... [--yes | --plan] [options]
+                                   show the fix plan(s) for what fails; apply them with --yes;
+                                   --plan prints them as an az script and changes nothing
+  apimkv add-cert --secret-id URL [--certificate-id ID] [--identity system|CLIENT-ID|NAME]
+                  [--keep-version] [--yes | --plan] [options]
+                                   add (or update) a Key Vault certificate in API Management
+  apimkv upload-cert --file PFX [--certificate-id ID] [--password-env VAR | --password-file FILE]
+                     [--yes | --plan] [options]
+                                   validate a .pfx locally, then upload it (password prompted,
+                                   masked, when no variable or file is named; never on the command line)
   apimkv cleanup [options]         remove temporary changes apimkv made (client IP rules)
   apimkv sandbox serve [--world NAME|FILE] [--port N] [--save FILE] [--ca-out FILE]
                                    run the local ARM emulator for other clients (az, curl)
@@ -67,12 +89,13 @@ Sandbox (no Azure needed)
   --world NAME|FILE        sandbox world (default: everything-broken)
 
 Other
-  --json                   machine-readable output (check, fix)
-  --yes                    apply without asking (fix, cleanup)
+  --json                   machine-readable output (check; schema: docs/report.schema.json)
+  --yes                    apply (fix, add-cert, upload-cert, cleanup); without it nothing is written
   -h, --help               this help
   -v, --version            version
 
-Exit codes: 0 all passed, 1 warnings, 2 failures or unknowns, 3 could not connect or sign in, 64 usage error.`;
+Exit codes: 0 nothing fails (warnings allowed) or the fix/upload succeeded, 1 a check fails or is unknown,
+or a fix failed, 2 usage, sign-in or connection error. The full-screen runbook: 0 quit, 130 Ctrl-C.`;
 
 export function parseCommand(argv: string[]): Command {
   if (argv[0] === 'sandbox') return { kind: 'sandbox', argv: argv.slice(1) };
@@ -98,6 +121,16 @@ export function parseCommand(argv: string[]): Command {
         'state-dir': { type: 'string' },
         json: { type: 'boolean', default: false },
         yes: { type: 'boolean', default: false },
+        plan: { type: 'boolean', default: false },
+        only: { type: 'string', multiple: true },
+        'secret-id': { type: 'string' },
+        'certificate-id': { type: 'string' },
+        identity: { type: 'string' },
+        'keep-version': { type: 'boolean', default: false },
+        file: { type: 'string' },
+        'password-env': { type: 'string' },
+        'password-file': { type: 'string' },
+        password: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
       },
@@ -107,6 +140,9 @@ export function parseCommand(argv: string[]): Command {
   }
   const v = parsed.values;
   if (v.help) return { kind: 'help' };
+  // Declared only to refuse it with a reason: argv is visible to every user of the machine (ps, history).
+  if (v.password !== undefined) throw new UsageError('A password on the command line is visible to others (ps, shell history): use --password-env VAR, --password-file FILE, or the masked prompt.');
+  if (v.plan && v.yes) throw new UsageError('--plan prints the plan and changes nothing; --yes applies it. Choose one.');
   if (v.version) return { kind: 'version' };
   const options: CommonOptions = {
     sandbox: v.sandbox || v.world !== undefined,
@@ -132,9 +168,26 @@ export function parseCommand(argv: string[]): Command {
       return { kind: 'tui', options };
     case 'check':
       return { kind: 'check', options };
-    case 'fix':
-      if (!rest[0]) throw new UsageError('fix needs a check id (for example "apimkv fix FW-BYPASS") or "all".');
-      return { kind: 'fix', checkId: rest[0].toUpperCase() === 'ALL' ? 'all' : rest[0].toUpperCase(), options };
+    case 'fix': {
+      const ids = [...rest, ...(v.only ?? [])].map((id) => id.toUpperCase()).filter((id) => id !== 'ALL');
+      return { kind: 'fix', checkIds: [...new Set(ids)], plan: v.plan, options };
+    }
+    case 'add-cert':
+    case 'upload-cert': {
+      const certificate: CertificateOptions = {
+        secretId: v['secret-id'],
+        certificateId: v['certificate-id'],
+        identity: v.identity,
+        keepVersion: v['keep-version'],
+        file: v.file,
+        passwordEnv: v['password-env'],
+        passwordFile: v['password-file'],
+      };
+      if (command === 'add-cert' && !certificate.secretId) throw new UsageError('add-cert needs --secret-id https://<vault>.vault.azure.net/secrets/<name> (the versionless identifier is best).');
+      if (command === 'upload-cert' && !certificate.file) throw new UsageError('upload-cert needs --file <path to the .pfx>.');
+      if (certificate.passwordEnv && certificate.passwordFile) throw new UsageError('Give the password one way: --password-env or --password-file.');
+      return { kind: command, certificate, plan: v.plan, options };
+    }
     case 'cleanup':
       return { kind: 'cleanup', options };
     default:

@@ -6,8 +6,9 @@ import type { RunContext } from './runbook/engine-types.ts';
 // Ink's chalk ignores NO_COLOR; map it before anything imports Ink.
 if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') process.env.FORCE_COLOR = '0';
 
-const EXIT_CONNECT = 3;
-const EXIT_USAGE = 64;
+// Usage, sign-in and connection errors share one code: scripts branch on "the report" (0/1) vs "no report" (2).
+const EXIT_CONNECT = 2;
+const EXIT_USAGE = 2;
 
 function provisionalContext(o: CommonOptions): RunContext {
   return {
@@ -68,7 +69,15 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'fix': {
       const { runFix } = await import('./runbook/commands.ts');
-      return runFix(command.checkId, command.options);
+      return runFix(command.checkIds, command.plan, command.options);
+    }
+    case 'add-cert': {
+      const { runAddCert } = await import('./runbook/commands.ts');
+      return runAddCert(command.certificate, command.plan, command.options);
+    }
+    case 'upload-cert': {
+      const { runUploadCert } = await import('./runbook/commands.ts');
+      return runUploadCert(command.certificate, command.plan, command.options);
     }
     case 'cleanup': {
       const { runCleanup } = await import('./runbook/commands.ts');

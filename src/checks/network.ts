@@ -117,7 +117,12 @@ function checkNsgFlow(facts: Facts, apim: ApimFacts, checkId: 'VNET-NSG-KV' | 'V
   const verdict = evaluateFlow(nsg.rules, flow);
   const evidence = [`NSG: ${nsg.id}`, `deciding rule: ${describeRule(verdict.rule)}`];
   if (verdict.access === 'Allow') return finding(checkId, STEP, 'pass', title, `Outbound TCP 443 to ${tag} is allowed by ${verdict.rule.name}.`, { evidence });
-  const priority = freePriorityBelow(nsg.rules, verdict.rule);
+  // Both rules are often missing together: the Entra ID rule leaves the Key Vault rule's priority to it,
+  // so the two fixes (and the az script of both) never collide.
+  const kvFlow: NsgFlow = { ...flow, destinationTags: ['AzureKeyVault', regionalTag('AzureKeyVault', apim.location)] };
+  const kvVerdict = tag === 'AzureActiveDirectory' ? evaluateFlow(nsg.rules, kvFlow) : undefined;
+  const kvPriority = kvVerdict?.access === 'Deny' ? freePriorityBelow(nsg.rules, kvVerdict.rule) : undefined;
+  const priority = freePriorityBelow(nsg.rules, verdict.rule, kvPriority === undefined ? [] : [kvPriority]);
   const ruleName = `Allow-${tag}-443-Out`;
   const fix =
     priority !== undefined

@@ -91,8 +91,8 @@ export function evaluateFlow(rules: readonly NsgRuleFacts[], flow: NsgFlow): Nsg
  * A priority for a new allow rule that wins over `blocking`: the highest free custom priority (100-4096)
  * below it, not used by any rule in the same direction. Undefined when none is free.
  */
-export function freePriorityBelow(rules: readonly NsgRuleFacts[], blocking: NsgRuleFacts): number | undefined {
-  const used = new Set(rules.filter((r) => r.direction === blocking.direction).map((r) => r.priority));
+export function freePriorityBelow(rules: readonly NsgRuleFacts[], blocking: NsgRuleFacts, reserved: readonly number[] = []): number | undefined {
+  const used = new Set([...rules.filter((r) => r.direction === blocking.direction).map((r) => r.priority), ...reserved]);
   for (let p = Math.min(blocking.priority - 1, 4096); p >= 100; p--) {
     if (!used.has(p)) return p;
   }

@@ -1,81 +1,202 @@
-// Non-interactive commands: check, fix, cleanup. They print plain text (or JSON) and never load Ink.
+// Non-interactive commands: check, fix, add-cert, upload-cert, cleanup. They print plain text (or JSON)
+// and never load Ink. Every command reads first; nothing is written without --yes.
 import { writeFileSync } from 'node:fs';
-import type { CommonOptions } from '../cli-args.ts';
-import type { FixPlan } from '../checks/types.ts';
+import { basename } from 'node:path';
+import type { CertificateOptions, CommonOptions } from '../cli-args.ts';
+import type { CertificateIntent, Facts } from '../checks/facts.ts';
+import { parseSecretIdentifier } from '../checks/identifiers.ts';
+import type { Secret } from '../checks/secret.ts';
+import type { Finding, FixPlan } from '../checks/types.ts';
 import { connect } from './connect.ts';
-import type { RunbookEngine } from './engine-types.ts';
-import { exitCodeFor, formatPlan, formatReport, reportJson } from './report.ts';
+import type { Evaluation, RunbookEngine } from './engine-types.ts';
+import { readPassword } from './password.ts';
+import { azScript, EXIT, exitCodeFor, formatPlan, formatReport, reportJson } from './report.ts';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 const err = (s: string) => process.stderr.write(`${s}\n`);
 
-function saveTranscript(engine: RunbookEngine, options: CommonOptions): void {
-  if (options.transcript) writeFileSync(options.transcript, engine.transcript(), { mode: 0o600 });
+/** A problem with what the operator asked for: the message says what to pass instead. */
+export class InputError extends Error {
+  exitCode = EXIT.error;
 }
 
-export async function runCheck(options: CommonOptions): Promise<number> {
+async function withEngine(options: CommonOptions, run: (engine: RunbookEngine) => Promise<number>): Promise<number> {
   const { engine, close } = await connect(options, { interactive: false });
   try {
+    return await run(engine);
+  } finally {
+    if (options.transcript) writeFileSync(options.transcript, engine.transcript(), { mode: 0o600 });
+    await close();
+  }
+}
+
+function remindTemporary(engine: RunbookEngine): void {
+  const pending = engine.temporaryChanges();
+  if (pending.length) err(`\nTemporary changes still in place: ${pending.map((c) => c.value).join(', ')}. Remove them with "apimkv cleanup --yes" when you are done.`);
+}
+
+export function runCheck(options: CommonOptions): Promise<number> {
+  return withEngine(options, async (engine) => {
     const evaluation = await engine.evaluate();
-    out(options.json ? reportJson(evaluation, engine.context) : formatReport(evaluation, engine.context));
-    const pending = engine.temporaryChanges();
-    if (pending.length && !options.json) err(`\nTemporary changes still in place: ${pending.map((c) => c.value).join(', ')} — remove them with "apimkv cleanup".`);
-    saveTranscript(engine, options);
+    out(options.json ? reportJson(evaluation, engine.context, engine.target) : formatReport(evaluation, engine.context));
+    if (!options.json) remindTemporary(engine);
     return exitCodeFor(evaluation.findings);
-  } finally {
-    await close();
-  }
+  });
 }
 
-async function applyPlans(engine: RunbookEngine, plans: FixPlan[], options: CommonOptions): Promise<boolean> {
-  let allOk = true;
-  for (const plan of plans) {
-    out(formatPlan(plan));
-    if (!options.yes) continue;
-    const outcome = await engine.apply(plan, {
-      onProgress: (p) => err(`  … ${p.message}`),
-    });
+const fixable = (f: Finding) => !!f.fix && (f.status === 'fail' || f.status === 'unknown');
+const planKey = (plan: FixPlan) => JSON.stringify(plan.operations);
+
+/**
+ * Apply fixes one at a time, each taken from the latest evaluation: a fix changes the world, so later plans
+ * change too (a grant can only be planned once the identity exists; two NSG rules must not claim the same
+ * free priority). `pick` chooses the next finding to fix; a plan is never tried twice.
+ */
+async function applyInOrder(engine: RunbookEngine, first: Evaluation, pick: (e: Evaluation, tried: Set<string>) => Finding | undefined): Promise<number> {
+  let evaluation = first;
+  const tried = new Set<string>();
+  for (let next = pick(evaluation, tried); next?.fix; next = pick(evaluation, tried)) {
+    tried.add(next.checkId).add(planKey(next.fix));
+    out(formatPlan(next.fix));
+    const outcome = await engine.apply(next.fix, { onProgress: (p) => err(`  … ${p.message}`) });
     out(`  => ${outcome.message}\n`);
-    allOk &&= outcome.ok;
-    if (!outcome.ok) break;
+    // Later fixes often build on this one (an identity before its grant): stop rather than pile up errors.
+    if (!outcome.ok) return EXIT.findings;
+    evaluation = outcome.evaluation ?? (await engine.evaluate());
   }
-  return allOk;
+  return exitCodeFor(evaluation.findings);
 }
 
-export async function runFix(checkId: string, options: CommonOptions): Promise<number> {
-  const { engine, close } = await connect(options, { interactive: false });
-  try {
+/** The next failing check with a fix not tried yet, in the runbook's order. */
+const nextFailing = (e: Evaluation, tried: Set<string>) => e.findings.find((f) => fixable(f) && !tried.has(f.checkId) && !tried.has(planKey(f.fix!)));
+
+/** These checks, in this order, whatever their status (a temporary IP rule is info, not a failure). */
+const namedChecks = (ids: string[]) => (e: Evaluation, tried: Set<string>) =>
+  ids.filter((id) => !tried.has(id)).map((id) => e.findings.find((f) => f.checkId === id)).find((f) => f?.fix && !tried.has(planKey(f.fix)));
+
+/** Print plans without applying them: as previews, or (--plan) as an az script. */
+function showPlans(engine: RunbookEngine, plans: FixPlan[], asScript: boolean): number {
+  if (asScript) {
+    process.stdout.write(azScript(plans, engine.context));
+    err(`\n${plans.length} plan(s) printed as an az script; nothing was changed. Later steps assume the earlier ones were applied.`);
+  } else {
+    for (const plan of plans) out(`${formatPlan(plan)}\n`);
+    err('Nothing was changed. Run again with --yes to apply (each fix is re-read, written with If-Match where Azure offers it, and verified).');
+  }
+  return EXIT.ok;
+}
+
+export function runFix(checkIds: string[], plan: boolean, options: CommonOptions): Promise<number> {
+  return withEngine(options, async (engine) => {
     const evaluation = await engine.evaluate();
-    const candidates = evaluation.findings.filter((f) => f.fix && (f.status === 'fail' || f.status === 'warn' || f.status === 'unknown'));
-    const chosen = checkId === 'all' ? candidates : candidates.filter((f) => f.checkId === checkId);
-    if (chosen.length === 0) {
-      const known = evaluation.findings.find((f) => f.checkId === checkId);
-      err(known ? `${checkId} is ${known.status}: nothing to fix.` : `No check named ${checkId}. Run "apimkv check" to see the check ids.`);
-      return known ? 0 : 64;
+    const unknownIds = checkIds.filter((id) => !evaluation.findings.some((f) => f.checkId === id));
+    if (unknownIds.length) throw new InputError(`No check named ${unknownIds.join(', ')}. "apimkv check" lists the check ids.`);
+    // Named checks: whatever they offer (a temporary IP rule is info, not a failure). Otherwise: what fails.
+    const candidates = checkIds.length ? checkIds.map((id) => evaluation.findings.find((f) => f.checkId === id)!).filter((f) => f.fix) : evaluation.findings.filter(fixable);
+    // Two checks can ask for the same change (PRE-MI and FW-IDENTITY both enable the system identity).
+    const seen = new Set<string>();
+    const chosen = candidates.filter((f) => !seen.has(planKey(f.fix!)) && !!seen.add(planKey(f.fix!)));
+    for (const id of checkIds) {
+      const f = evaluation.findings.find((x) => x.checkId === id)!;
+      if (!f.fix) err(`${id} is ${f.status}: it offers no fix.`);
     }
-    const ok = await applyPlans(engine, chosen.map((f) => f.fix!), options);
-    if (!options.yes) err('\nNothing was changed. Run again with --yes to apply (each plan is re-read and verified).');
-    saveTranscript(engine, options);
-    return ok ? 0 : 2;
-  } finally {
-    await close();
-  }
+    if (chosen.length === 0) {
+      out(checkIds.length ? 'Nothing to fix.' : 'Nothing failing has a fix. "apimkv check" shows the full report.');
+      return exitCodeFor(evaluation.findings);
+    }
+    if (!options.yes) return showPlans(engine, chosen.map((f) => f.fix!), plan);
+    const code = await applyInOrder(engine, evaluation, checkIds.length ? namedChecks(checkIds) : nextFailing);
+    remindTemporary(engine);
+    return code;
+  });
 }
 
-export async function runCleanup(options: CommonOptions): Promise<number> {
-  const { engine, close } = await connect(options, { interactive: false });
-  try {
+/** The identity the certificate is read with: "system", or a user-assigned one by client id, name or resource id. */
+function chooseIdentity(facts: Facts, wanted: string | undefined): Extract<CertificateIntent, { kind: 'keyVault' }>['identity'] {
+  if (!wanted || wanted.toLowerCase() === 'system') return 'system';
+  const attached = facts.apim.ok ? facts.apim.value.identity.userAssigned : [];
+  const w = wanted.toLowerCase();
+  const match = attached.find((u) => u.clientId.toLowerCase() === w || u.id.toLowerCase() === w || u.id.split('/').pop()!.toLowerCase() === w);
+  if (!match) {
+    const names = attached.map((u) => `${u.id.split('/').pop()} (client ${u.clientId})`);
+    throw new InputError(`"${wanted}" is not a user-assigned identity of this API Management instance. ${names.length ? `Attached: ${names.join(', ')}.` : 'None is attached.'} Use --identity system, or attach the identity first.`);
+  }
+  return { userAssignedId: match.id };
+}
+
+/** The step-5 lines of the report, then the plan that adds the certificate (or why there is none). */
+async function addCertificate(engine: RunbookEngine, intent: CertificateIntent, plan: boolean, options: CommonOptions): Promise<number> {
+  engine.setIntent(intent);
+  const evaluation = await engine.evaluate();
+  const step5 = evaluation.findings.filter((f) => f.step === 'certificate' && (intent.kind === 'pfx' ? f.checkId.startsWith('UPL-') : f.checkId.startsWith('CERT-')));
+  for (const f of step5) if (f.status !== 'skipped') out(`  ${f.status.padEnd(8)} ${f.checkId.padEnd(16)} ${f.cause}`);
+  const createId = intent.kind === 'pfx' ? 'UPL-CREATE' : 'CERT-CREATE';
+  const create = evaluation.findings.find((f) => f.checkId === createId);
+  if (!create?.fix) {
+    const blocking = evaluation.findings.filter((f) => f.step !== 'certificate' && (f.status === 'fail' || f.status === 'unknown'));
+    if (create?.status === 'pass') {
+      out(`\n${create.cause}`);
+      return EXIT.ok;
+    }
+    err(`\nNot ready to add it: ${create?.cause ?? 'no plan was produced.'}`);
+    if (blocking.length) err(`Fix these first: ${blocking.map((f) => `${f.checkId}${f.fix ? ` (apimkv fix ${f.checkId})` : ''}`).join(', ')}.`);
+    return EXIT.findings;
+  }
+  out('');
+  if (!options.yes) return showPlans(engine, [create.fix], plan);
+  const code = await applyInOrder(engine, evaluation, namedChecks([createId]));
+  const verify = (await engine.evaluate()).findings.find((f) => f.checkId === (intent.kind === 'pfx' ? 'UPL-CREATE' : 'CERT-VERIFY'));
+  if (verify) out(`${verify.checkId}: ${verify.status} — ${verify.cause}`);
+  remindTemporary(engine);
+  return code === EXIT.ok && (verify?.status === 'pass' || verify?.status === 'info') ? EXIT.ok : EXIT.findings;
+}
+
+export function runAddCert(certificate: CertificateOptions, plan: boolean, options: CommonOptions): Promise<number> {
+  return withEngine(options, async (engine) => {
+    const facts = (await engine.evaluate()).facts;
+    const parsed = parseSecretIdentifier(certificate.secretId!, facts.context.kvDnsSuffix);
+    if (!parsed.ok) throw new InputError(parsed.error);
+    for (const change of parsed.changes) err(`note: ${change}`);
+    let identifier = parsed.normalised;
+    if (parsed.version && !certificate.keepVersion) {
+      err(`note: ${parsed.normalised} names version ${parsed.version}, which never rotates; using the versionless ${parsed.versionless} (pass --keep-version to pin the version).`);
+      identifier = parsed.versionless;
+    }
+    const certificateId = certificate.certificateId ?? parsed.name;
+    const intent: CertificateIntent = { kind: 'keyVault', certificateId, secretIdentifier: identifier, identity: chooseIdentity(facts, certificate.identity) };
+    out(`Add certificate "${certificateId}" from ${identifier} to ${engine.context.apimName}`);
+    return addCertificate(engine, intent, plan, options);
+  });
+}
+
+export function runUploadCert(certificate: CertificateOptions, plan: boolean, options: CommonOptions): Promise<number> {
+  return withEngine(options, async (engine) => {
+    const path = certificate.file!;
+    const password: Secret = await readPassword(certificate);
+    const inspection = await engine.inspectPfx(path, password);
+    if (!inspection.ok) throw new InputError(`${inspection.message}${inspection.reason === 'wrong-password' ? ' Nothing was uploaded.' : ''}`);
+    out(`${path}: ${inspection.subject}, issued by ${inspection.issuer}`);
+    out(`  thumbprint ${inspection.thumbprint} · valid ${inspection.notBefore.slice(0, 10)} to ${inspection.notAfter.slice(0, 10)} · ${inspection.keyType}${inspection.keyBits ? ` ${inspection.keyBits}-bit` : ''} · private key ${inspection.hasPrivateKey ? 'present' : 'MISSING'} · ${inspection.chainLength} certificate(s) in the file`);
+    await engine.evaluate();
+    const { readPfxSecret } = await import('./pfx.ts');
+    const certificateId = certificate.certificateId ?? basename(path).replace(/\.(pfx|p12)$/i, '').replace(/[^A-Za-z0-9-]/g, '-');
+    const intent: CertificateIntent = { kind: 'pfx', certificateId, path, inspection, pfx: await readPfxSecret(path), password };
+    return addCertificate(engine, intent, plan, options);
+  });
+}
+
+export function runCleanup(options: CommonOptions): Promise<number> {
+  return withEngine(options, async (engine) => {
     const evaluation = await engine.evaluate();
     const cleanup = evaluation.findings.filter((f) => f.checkId === 'FW-CLIENTIP-CLEANUP' && f.fix);
     if (cleanup.length === 0) {
       out('No temporary changes to remove.');
-      return 0;
+      return EXIT.ok;
     }
-    const ok = await applyPlans(engine, cleanup.map((f) => f.fix!), options);
-    if (!options.yes) err('\nNothing was changed. Run again with --yes to remove them.');
-    saveTranscript(engine, options);
-    return ok ? 0 : 2;
-  } finally {
-    await close();
-  }
+    if (!options.yes) {
+      showPlans(engine, cleanup.map((f) => f.fix!), false);
+      return EXIT.ok;
+    }
+    return applyInOrder(engine, evaluation, namedChecks(['FW-CLIENTIP-CLEANUP']));
+  });
 }

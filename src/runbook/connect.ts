@@ -16,7 +16,7 @@ export interface Connection {
 
 /** An error that tells the user what to pass or do, and exits with the connect/sign-in code. */
 export class ConnectError extends Error {
-  exitCode = 3;
+  exitCode = 2;
 }
 
 export function stateDir(options: CommonOptions): string {

@@ -1,14 +1,33 @@
 // The plain report for `apimkv check` and non-TTY use: text for people, JSON for pipelines. No Ink here.
 import type { Finding, FixPlan, Status } from '../checks/types.ts';
 import type { Evaluation, RunContext } from './engine-types.ts';
+import type { Target } from './ports.ts';
 
 const WORD: Record<Status, string> = { pass: '✔ pass', warn: '▲ warn', fail: '✖ fail', unknown: '? unknown', skipped: '- skipped', info: 'i info' };
 
-/** 0 clean, 1 warnings, 2 failures or unknowns. */
+/** Exit codes of the non-interactive commands (documented in --help and the README). */
+export const EXIT = { ok: 0, findings: 1, error: 2 } as const;
+
+/** 0 when nothing fails (warnings are advice), 1 when a check fails or could not be checked. */
 export function exitCodeFor(findings: Finding[]): number {
-  if (findings.some((f) => f.status === 'fail' || f.status === 'unknown')) return 2;
-  if (findings.some((f) => f.status === 'warn')) return 1;
-  return 0;
+  return findings.some((f) => f.status === 'fail' || f.status === 'unknown') ? EXIT.findings : EXIT.ok;
+}
+
+/** The plans as a bash script of their az equivalents, for review or a change ticket. */
+export function azScript(plans: FixPlan[], context: RunContext, now = new Date()): string {
+  const out = [
+    '#!/usr/bin/env bash',
+    `# apimkv fix plan for ${context.apimName} + ${context.vaultName} (subscription ${context.subscriptionId}${context.sandbox ? ', SANDBOX' : ''})`,
+    `# generated ${now.toISOString()}; review before running. apimkv itself re-reads, uses If-Match and verifies.`,
+    'set -euo pipefail',
+  ];
+  for (const plan of plans) {
+    out.push('', `# ${plan.checkId}: ${plan.title}`);
+    if (plan.requiredRoles.length) out.push(`# needs: ${plan.requiredRoles.map((r) => `${r.role} on ${r.scope}`).join('; ')}`);
+    if (plan.disruption) out.push(`# disruption: ${plan.disruption}`);
+    out.push(...plan.az);
+  }
+  return `${out.join('\n')}\n`;
 }
 
 export function summary(findings: Finding[]): Record<Status, number> {
@@ -16,6 +35,9 @@ export function summary(findings: Finding[]): Record<Status, number> {
   for (const f of findings) counts[f.status]++;
   return counts;
 }
+
+/** Evidence quoted from Azure can span lines; a report line stays one line. */
+const oneLine = (text: string) => text.replace(/\s*\n\s*/g, ' ⏎ ');
 
 export function formatReport(evaluation: Evaluation, context: RunContext): string {
   const out: string[] = [
@@ -30,7 +52,7 @@ export function formatReport(evaluation: Evaluation, context: RunContext): strin
       out.push(`  ${WORD[f.status].padEnd(10)} ${f.checkId.padEnd(20)} ${f.title}`);
       if (f.status !== 'pass' && f.status !== 'skipped') {
         out.push(`             ${f.cause}`);
-        for (const e of f.evidence.slice(0, 4)) out.push(`             · ${e}`);
+        for (const e of f.evidence.slice(0, 4)) out.push(`             · ${oneLine(e)}`);
         if (f.missingAction) out.push(`             missing permission: ${f.missingAction}`);
         if (f.fix) out.push(`             fix: apimkv fix ${f.checkId}   (${f.fix.title})`);
       }
@@ -55,10 +77,22 @@ export function formatPlan(plan: FixPlan): string {
   return out.join('\n');
 }
 
-export function reportJson(evaluation: Evaluation, context: RunContext): string {
+/** Bumped on any incompatible change to the JSON report (docs/report.schema.json). */
+export const REPORT_SCHEMA_VERSION = 1;
+
+export function reportJson(evaluation: Evaluation, context: RunContext, target: Target): string {
   return JSON.stringify(
     {
-      context,
+      schemaVersion: REPORT_SCHEMA_VERSION,
+      tool: 'apimkv',
+      target: {
+        subscriptionId: target.subscriptionId,
+        resourceGroup: target.apim.resourceGroup,
+        service: target.apim.name,
+        vault: target.vault.name,
+        ...(target.vault.resourceGroup ? { vaultResourceGroup: target.vault.resourceGroup } : {}),
+      },
+      context: { cloud: context.cloud, sandbox: context.sandbox, readOnly: context.readOnly },
       summary: summary(evaluation.findings),
       findings: evaluation.findings.map((f) => ({ ...f, fix: f.fix ? { id: f.fix.id, title: f.fix.title, preview: f.fix.preview, az: f.fix.az, requiredRoles: f.fix.requiredRoles, disruption: f.fix.disruption, temporary: f.fix.temporary } : undefined })),
       gatherMs: evaluation.gatherMs,

@@ -10,7 +10,7 @@ import { ActionsContext, StateContext, type RunbookActions } from './runbook-con
 import { initialState, reducer, writeInFlight, type FixOrigin, type State } from './state.ts';
 
 /** Exit codes runTui returns. */
-export const EXIT = { ok: 0, connect: 3, interrupted: 130 } as const;
+export const EXIT = { ok: 0, connect: 2, interrupted: 130 } as const;
 
 export interface RunbookProviderProps {
   context: RunContext;

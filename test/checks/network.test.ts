@@ -127,6 +127,8 @@ describe('VNET-NSG and its rules', () => {
     assert.equal(check(f, 'VNET-NSG-AAD').status, 'fail');
     const aad = check(f, 'VNET-NSG-AAD').fix?.operations[0];
     assert.equal(aad?.kind === 'nsg.putRule' && aad.rule.destinationAddressPrefix, 'AzureActiveDirectory');
+    // Both missing: the two rules take distinct free priorities (148 for Key Vault, 147 for Entra ID).
+    assert.equal(aad?.kind === 'nsg.putRule' && aad.rule.priority, 147);
   });
   it('the default DenyAllOutBound is not reached while AllowInternetOutBound applies', () => {
     const f = baseline();
