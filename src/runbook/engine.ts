@@ -122,7 +122,7 @@ export function createEngine(options: EngineOptions): RunbookEngine {
    * A grant is written at once but honoured only after RBAC caches refresh: re-check with a visible
    * countdown (backing off) until the fixed check passes or the wait is over. Cancelling ends the wait only.
    */
-  async function awaitPropagation(plan: FixPlan, progress: (p: ApplyProgress) => void, signal?: AbortSignal): Promise<Evaluation | undefined> {
+  async function awaitPropagation(plan: FixPlan, progress: (p: ApplyProgress) => void, signal: AbortSignal | undefined, reapply: boolean): Promise<Evaluation | undefined> {
     let waited = 0;
     let step = propagation.firstStepMs;
     let evaluation: Evaluation | undefined;
@@ -132,6 +132,8 @@ export function createEngine(options: EngineOptions): RunbookEngine {
         await countdown(wait, `Granted; waiting for Azure RBAC to honour it before ${plan.checkId} can pass. Re-checking in`, progress, signal);
         waited += wait;
         step = Math.min(step * 2, propagation.maxStepMs);
+        // A refresh or a certificate fetch happens once per write: try it again now that the grant may count.
+        if (reapply) for (const [i, operation] of plan.operations.entries()) await applyOne(plan, operation, i, progress, signal);
         progress({ phase: 'recheck', message: 'Re-checking' });
         evaluation = await evaluate({ signal });
         if (evaluation.findings.find((f) => f.checkId === plan.checkId)?.status === 'pass') break;
@@ -163,7 +165,7 @@ export function createEngine(options: EngineOptions): RunbookEngine {
         const result = await applyOne(plan, operation, i, progress, opts.signal);
         results.push(result);
         if (result.outcome === 'failed') break;
-        if (operation.kind === 'roleAssignment.create' || operation.kind === 'vault.addAccessPolicy') rbacGrantedAt = Date.now();
+        if (operation.kind === 'roleAssignment.create' || operation.kind === 'vault.addAccessPolicy') rbacGrantedAt = clock().getTime();
       }
     } catch (e) {
       const message = `Interrupted: ${(e as Error).message}. The journal records the write as of unknown outcome; re-check to see the real state.`;
@@ -181,8 +183,11 @@ export function createEngine(options: EngineOptions): RunbookEngine {
     } catch (e) {
       transcript.note(`Re-check after ${plan.id} failed: ${(e as Error).message}`);
     }
-    if (!failed && lost.length === 0 && plan.propagation === 'rbac' && after && after.status !== 'pass') {
-      evaluation = (await awaitPropagation(plan, progress, opts.signal)) ?? evaluation;
+    // Still failing right after a grant made in this run (the grant itself, or what needed it): propagation.
+    const grantRecent = rbacGrantedAt !== undefined && clock().getTime() - rbacGrantedAt < propagation.maxWaitMs;
+    const blockedByGrant = !!after && grantRecent && PROPAGATION_SIGNS.test(`${after.cause} ${after.evidence.join(' ')}`);
+    if (!failed && lost.length === 0 && after && after.status !== 'pass' && (plan.propagation === 'rbac' || (blockedByGrant && after.status !== 'info'))) {
+      evaluation = (await awaitPropagation(plan, progress, opts.signal, plan.propagation !== 'rbac')) ?? evaluation;
       after = evaluation?.findings.find((f) => f.checkId === plan.checkId);
     }
     const ok = !failed && lost.length === 0;

@@ -171,7 +171,7 @@ test('a failed connection says what happened and what to do (403 with hint)', as
   assert.match(f.replace(/\s+/g, ' '), /Forbidden \(403\): you do not have permission Microsoft\.ApiManagement\/service\/read\. The client/);
   assert.match(f, /What to do: Ask for Reader on the API Management instance\./);
   await r.press('q');
-  assert.deepEqual(r.exits, [3]);
+  assert.deepEqual(r.exits, [2]);
   r.unmount();
 });
 
