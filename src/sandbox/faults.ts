@@ -62,8 +62,11 @@ export function faultReply(respond: { status: number; headers?: Record<string, s
   const headers: Record<string, string> = { ...(respond.headers ?? {}) };
   const has = (name: string) => Object.keys(headers).some((k) => k.toLowerCase() === name);
   if (respond.status === 429 || respond.status === 503) {
-    if (!has('retry-after')) headers['Retry-After'] = '1';
-    if (!has('x-ms-retry-after-ms')) headers['x-ms-retry-after-ms'] = '20';
+    // A rule that names its own Retry-After means that wait; otherwise tests get a short one.
+    if (!has('retry-after')) {
+      headers['Retry-After'] = '1';
+      if (!has('x-ms-retry-after-ms')) headers['x-ms-retry-after-ms'] = '20';
+    }
   }
   const code = CODES[respond.status] ?? `Http${respond.status}`;
   const body = respond.body ?? { error: { code, message: `Injected fault: ${respond.status} ${code} (sandbox fault rule).` } };

@@ -141,8 +141,9 @@ export function FixFlow({ width, height, active }: { width: number; height: numb
   );
   if (!fix || !plan) return null;
 
-  const step = fix.all ? `  [fix all: ${fix.all.handled.length + 1} of ${Math.max(fix.all.total, fix.all.handled.length + 1)}]` : '';
-  const title = <Text bold wrap="truncate">{truncate(`Fix ${plan.checkId}: ${plan.title}${step}`, width)}</Text>;
+  // The fix-all position goes first: a long title is truncated, the position must stay visible.
+  const step = fix.all ? `[fix all ${fix.all.handled.length + 1} of ${Math.max(fix.all.total, fix.all.handled.length + 1)}] ` : '';
+  const title = <Text bold wrap="truncate">{truncate(`${step}Fix ${plan.checkId}: ${plan.title}`, width)}</Text>;
 
   if (phase === 'preview') {
     const shown = lines.slice(top, top + scrollRows);

@@ -44,7 +44,12 @@ export function RunbookProvider({ context, loadEngine, onExit, children }: Runbo
       if (!engineRef.current) return undefined;
       dispatch({ type: 'checkStarted' });
       try {
-        const evaluation = await engine().evaluate();
+        // Throttling during a check is retried by the pipeline; say so, or the screen looks hung.
+        const evaluation = await engine().evaluate({
+          onEvent: (e) => {
+            if (e.type === 'throttled') dispatch({ type: 'notice', notice: { tone: 'info', text: `▲ throttled by Azure (${e.status}), retrying in ${Math.ceil(e.retryInMs / 1000)} s`, whileChecking: true } });
+          },
+        });
         dispatch({ type: 'checked', evaluation });
         stateRef.current = { ...stateRef.current, evaluation };
         return evaluation;

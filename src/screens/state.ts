@@ -27,6 +27,8 @@ export interface Notice {
   tone: 'info' | 'error';
   text: string;
   hint?: string;
+  /** Only true while a check runs (e.g. "throttled, retrying"): the check's end clears it. */
+  whileChecking?: boolean;
 }
 
 export type Connection = { kind: 'connecting' } | { kind: 'ready' } | { kind: 'failed'; error: ErrorView };
@@ -99,7 +101,7 @@ export function reducer(state: State, action: Action): State {
     case 'checkStarted':
       return { ...state, checking: true, notice: undefined };
     case 'checked':
-      return { ...state, checking: false, evaluation: action.evaluation };
+      return { ...state, checking: false, evaluation: action.evaluation, notice: state.notice?.whileChecking ? undefined : state.notice };
     case 'checkFailed':
       return { ...state, checking: false, notice: { tone: 'error', text: `Re-check failed: ${action.error.what}`, hint: action.error.hint } };
     case 'select':

@@ -180,10 +180,10 @@ test('fix all offers each failing fix in order with one confirmation each; s ski
   const r = renderApp(engine);
   await r.waitFor('CTX-CLOUD');
   await r.press('F');
-  await r.waitFor('Fix ACC-RBAC: Grant Key Vault Certificate User  [fix all: 1 of 2]');
+  await r.waitFor('[fix all 1 of 2] Fix ACC-RBAC: Grant Key Vault Certificate User');
   assert.match(r.frame(), /s skips this one/);
   await r.press('s');
-  await r.waitFor('Fix FW-BYPASS: Allow trusted Microsoft services  [fix all: 2 of 2]');
+  await r.waitFor('[fix all 2 of 2] Fix FW-BYPASS: Allow trusted Microsoft services');
   assert.deepEqual(engine.callsOf('apply'), []);
   await r.press('y');
   await r.waitFor('Enter next fix');
