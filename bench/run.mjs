@@ -4,14 +4,15 @@
 //   keypress-to-frame latency in a 5,000-certificate picker
 import { build } from 'esbuild';
 import { spawn } from 'node-pty';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = `${root}bench/out`;
 mkdirSync(out, { recursive: true });
+// Built exactly like dist/cli.js (ESM, splitting, production React), so the ratio compares like with like.
 await build({
-  entryPoints: [`${root}bench/fixtures/hello.tsx`], outfile: `${out}/hello.js`, bundle: true, format: 'esm', platform: 'node',
+  entryPoints: { hello: `${root}bench/fixtures/hello.tsx` }, outdir: out, splitting: true, chunkNames: 'chunks/[name]-[hash]', bundle: true, format: 'esm', platform: 'node',
   target: 'node22', minify: true, define: { 'process.env.NODE_ENV': '"production"' }, external: ['react-devtools-core'],
   banner: { js: "import { createRequire as __c } from 'node:module'; const require = __c(import.meta.url);" }, logLevel: 'warning',
 });
@@ -71,3 +72,63 @@ await new Promise((resolve, reject) => {
     resolve();
   })();
 });
+
+// Keypress-to-frame latency in the certificate picker with 5,000 certificates, side by side with the same
+// picker holding 5: the list is windowed, so the per-keypress cost must not grow with the vault.
+function pickerWorld(count) {
+  const world = JSON.parse(readFileSync(`${root}src/sandbox/worlds/healthy.json`, 'utf8'));
+  const vault = Object.values(world.vaultData)[0];
+  for (let i = 0; i < count; i++) {
+    const name = `bulk-cert-${String(i).padStart(5, '0')}`;
+    const version = i.toString(16).padStart(32, '0');
+    vault.certificates[name] = { versions: [{ version, enabled: i % 17 !== 0, created: '2026-01-01T00:00:00Z', expires: `2027-${String((i % 12) + 1).padStart(2, '0')}-01T00:00:00Z`, contentType: 'application/x-pkcs12', exportable: true, subject: `CN=${name}.contoso.com` }] };
+  }
+  const path = `${out}/picker-${count}.json`;
+  writeFileSync(path, JSON.stringify(world));
+  return path;
+}
+
+async function pickerLatency(count, presses = 40) {
+  const world = pickerWorld(count);
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [`${root}dist/cli.js`, '--world', world], { cols: 80, rows: 24, env });
+    let text = '';
+    let lastChunkAt = 0;
+    p.onData((d) => { text += d; lastChunkAt = performance.now(); });
+    const wait = (ms) => new Promise((r) => setTimeout(r, ms));
+    const until = async (re, ms = 60000) => {
+      const deadline = Date.now() + ms;
+      while (!re.test(text)) { if (Date.now() > deadline) throw new Error(`never saw ${re}: ${text.slice(-300)}`); await wait(20); }
+    };
+    (async () => {
+      await until(/pass/);
+      await wait(300);
+      p.write('a');
+      await until(new RegExp(`${count + 4} of ${count + 4} certificates`));
+      await wait(500);
+      const samples = [];
+      for (let i = 0; i < presses; i++) {
+        const sentAt = performance.now();
+        const seenBefore = lastChunkAt;
+        p.write(i % 2 ? '\x1b[A' : '\x1b[B');
+        while (lastChunkAt === seenBefore) await wait(1);
+        // A frame can arrive in several chunks: wait for the output to settle, then count to its last byte.
+        let settled = lastChunkAt;
+        await wait(30);
+        while (lastChunkAt !== settled) { settled = lastChunkAt; await wait(30); }
+        samples.push(settled - sentAt);
+        await wait(50);
+      }
+      p.write('q');
+      await wait(200);
+      p.kill();
+      resolve(samples.sort((a, b) => a - b));
+    })().catch((e) => { p.kill(); reject(e); });
+  });
+}
+
+const small = await pickerLatency(0);
+const large = await pickerLatency(5000);
+const pct = (xs, q) => xs[Math.min(xs.length - 1, Math.floor(xs.length * q))];
+console.log(`picker keypress-to-frame: 4 certificates median ${pct(small, 0.5).toFixed(1)} ms (p95 ${pct(small, 0.95).toFixed(1)}), 5,004 certificates median ${pct(large, 0.5).toFixed(1)} ms (p95 ${pct(large, 0.95).toFixed(1)}), ratio ${(pct(large, 0.5) / pct(small, 0.5)).toFixed(2)}x`);
+process.exit(0);

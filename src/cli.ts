@@ -50,11 +50,12 @@ async function main(argv: string[]): Promise<number> {
         return runCheck(command.options);
       }
       const { runTui } = await import('./screens/run-tui.tsx');
-      const { connect } = await import('./runbook/connect.ts');
       let close: (() => Promise<void>) | undefined;
       const code = await runTui({
         context: provisionalContext(command.options),
+        // Everything behind the first frame: the connection code and, through it, the Azure SDKs.
         loadEngine: async () => {
+          const { connect } = await import('./runbook/connect.ts');
           const connection = await connect(command.options, { interactive: true });
           close = connection.close;
           return connection.engine;

@@ -1,11 +1,9 @@
 // The whole screen: header, then the current screen (or an overlay), sized to the terminal exactly.
 // Global keys live here: Ctrl-C, help, transcript, quit (and the quit confirmation).
 import { Box, Text, useInput, useWindowSize } from 'ink';
-import { useContext, useRef } from 'react';
+import { lazy, Suspense, useContext, useRef } from 'react';
 import type { RunbookEngine, RunContext } from '../runbook/engine-types.ts';
-import { AddCertificate } from './AddCertificate.tsx';
 import { Checklist } from './Checklist.tsx';
-import { FixFlow } from './FixFlow.tsx';
 import { Header, HEADER_ROWS } from './Header.tsx';
 import { HelpOverlay } from './HelpOverlay.tsx';
 import { keyFor, type KeyContext } from './keys.ts';
@@ -14,11 +12,15 @@ import { EXIT, RunbookProvider } from './RunbookProvider.tsx';
 import { truncate } from './text.ts';
 import { THEME } from './theme.ts';
 import { TranscriptPanel } from './TranscriptPanel.tsx';
-import { UploadPfx } from './UploadPfx.tsx';
 import { useKeyScope } from './use-key-scope.ts';
 import { keypresses } from './use-keys.ts';
 import { useRunbook } from './use-runbook.ts';
 import { useRunbookActions } from './use-runbook-actions.ts';
+
+// Only the checklist is needed for the first frame; the other screens load when first opened (a few ms).
+const FixFlow = lazy(() => import('./FixFlow.tsx').then((m) => ({ default: m.FixFlow })));
+const AddCertificate = lazy(() => import('./AddCertificate.tsx').then((m) => ({ default: m.AddCertificate })));
+const UploadPfx = lazy(() => import('./UploadPfx.tsx').then((m) => ({ default: m.UploadPfx })));
 
 /** The smallest terminal the layout is designed for. */
 export const MIN_SIZE = { columns: 80, rows: 24 } as const;
@@ -108,7 +110,7 @@ function Shell() {
     <Box flexDirection="column" width={columns} height={rows} overflow="hidden">
       <Header width={columns} />
       <Box display={state.overlay ? 'none' : 'flex'} flexDirection="column" height={bodyRows}>
-        {screen}
+        <Suspense fallback={<Text color={THEME.muted}>loading…</Text>}>{screen}</Suspense>
       </Box>
       {state.overlay === 'help' && <HelpOverlay width={columns} height={bodyRows} />}
       {state.overlay === 'transcript' && <TranscriptPanel width={columns} height={bodyRows} />}
