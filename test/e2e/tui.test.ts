@@ -200,3 +200,28 @@ test('a 403 on a read makes the check unknown and names the missing permission; 
     s.kill('SIGKILL');
   }
 });
+
+test('NO_COLOR and FORCE_COLOR=0 give a monochrome screen; status still reads as symbol and word', { timeout: 60_000 }, async () => {
+  for (const env of [{ NO_COLOR: '1' }, { FORCE_COLOR: '0' }]) {
+    const s = start(['--sandbox'], { env });
+    try {
+      assert.match(await s.waitFor(/10 ✖ fail/), /✔ pass/);
+      await s.press('q');
+      await s.exited;
+      // SGR colour parameters: 30-37, 90-97 (foreground), 38;5/38;2 (256/true colour).
+      assert.doesNotMatch(s.output(), /\x1b\[(?:[0-9;]*;)?(?:3[0-7]|9[0-7]|38;[25])(?:;[0-9;]*)?m/, JSON.stringify(env));
+    } finally {
+      s.kill('SIGKILL');
+    }
+  }
+  // And with colour allowed, the theme does use colour (the check above can fail).
+  const coloured = start(['--sandbox']);
+  try {
+    await coloured.waitFor(/10 ✖ fail/);
+    await coloured.press('q');
+    await coloured.exited;
+    assert.match(coloured.output(), /\x1b\[(?:3[0-7]|9[0-7])m/);
+  } finally {
+    coloured.kill('SIGKILL');
+  }
+});
