@@ -12,6 +12,11 @@ export interface CommonOptions {
   apim?: string;
   vault?: string;
   vaultResourceGroup?: string;
+  /** Full ARM id of the API Management instance (alternative to --subscription/-g/--service). */
+  serviceId?: string;
+  /** An ARM-compatible endpoint (e.g. `apimkv sandbox serve`) and the CA that signs its certificate. */
+  armEndpoint?: string;
+  caCert?: string;
   cloud?: string;
   tenant?: string;
   deviceCode: boolean;
@@ -70,7 +75,8 @@ Usage
 Target
   --subscription ID        subscription (default: AZURE_SUBSCRIPTION_ID, then the az CLI default)
   -g, --resource-group RG  resource group of the API Management instance
-  --apim NAME              API Management instance
+  --service NAME           API Management instance (also --apim)
+  --service-id ID          the instance's full ARM id, instead of --subscription, -g and --service
   --vault NAME             key vault (its resource group is looked up if not given)
   --vault-resource-group RG
 
@@ -78,6 +84,8 @@ Sign-in and cloud
   --cloud NAME             AzureCloud | AzureChinaCloud | AzureUSGovernment (default: the az CLI's cloud)
   --tenant ID              Microsoft Entra tenant
   --device-code            sign in with a device code (SSH sessions without a browser)
+  --arm-endpoint URL       any ARM-compatible endpoint, e.g. a running "apimkv sandbox serve"
+  --ca-cert FILE           PEM CA certificate that endpoint's TLS certificate chains to
 
 Safety
   --read-only              checks and previews only: no write can be sent
@@ -111,6 +119,10 @@ export function parseCommand(argv: string[]): Command {
         subscription: { type: 'string' },
         'resource-group': { type: 'string', short: 'g' },
         apim: { type: 'string' },
+        service: { type: 'string' },
+        'service-id': { type: 'string' },
+        'arm-endpoint': { type: 'string' },
+        'ca-cert': { type: 'string' },
         vault: { type: 'string' },
         'vault-resource-group': { type: 'string' },
         cloud: { type: 'string' },
@@ -142,6 +154,9 @@ export function parseCommand(argv: string[]): Command {
   if (v.help) return { kind: 'help' };
   // Declared only to refuse it with a reason: argv is visible to every user of the machine (ps, history).
   if (v.password !== undefined) throw new UsageError('A password on the command line is visible to others (ps, shell history): use --password-env VAR, --password-file FILE, or the masked prompt.');
+  if (v['service-id'] && (v.service || v.apim || v['resource-group'])) throw new UsageError('--service-id already names the subscription, resource group and instance: drop --service/--apim and -g.');
+  if (v['ca-cert'] && !v['arm-endpoint']) throw new UsageError('--ca-cert is for --arm-endpoint (Azure itself needs no extra CA).');
+  if (v['arm-endpoint'] && (v.sandbox || v.world)) throw new UsageError('--arm-endpoint and --sandbox are two different connections: choose one.');
   if (v.plan && v.yes) throw new UsageError('--plan prints the plan and changes nothing; --yes applies it. Choose one.');
   if (v.version) return { kind: 'version' };
   const options: CommonOptions = {
@@ -149,7 +164,10 @@ export function parseCommand(argv: string[]): Command {
     world: v.world,
     subscription: v.subscription,
     resourceGroup: v['resource-group'],
-    apim: v.apim,
+    apim: v.service ?? v.apim,
+    serviceId: v['service-id'],
+    armEndpoint: v['arm-endpoint'],
+    caCert: v['ca-cert'],
     vault: v.vault,
     vaultResourceGroup: v['vault-resource-group'],
     cloud: v.cloud,

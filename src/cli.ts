@@ -92,8 +92,8 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    const err = e as Error & { exitCode?: number };
-    process.stderr.write(`apimkv: ${err.message}\n`);
+    const err = e as Error & { exitCode?: number; hint?: string };
+    process.stderr.write(`apimkv: ${err.message}\n${err.hint ? `apimkv: ${err.hint}\n` : ''}`);
     process.exitCode = err.exitCode ?? EXIT_CONNECT;
   },
 );

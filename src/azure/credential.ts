@@ -1,11 +1,12 @@
 // How apimkv signs in. The Azure CLI credential is the default (it follows `az cloud set` and the
 // operator's existing login); a failure becomes one message naming what was tried and the command that fixes it.
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
-import { AzureCliCredential, DefaultAzureCredential, DeviceCodeCredential } from '@azure/identity';
+import { AzureCliCredential, ChainedTokenCredential, DefaultAzureCredential, DeviceCodeCredential, EnvironmentCredential, ManagedIdentityCredential, WorkloadIdentityCredential } from '@azure/identity';
 import type { CloudProfile } from './cloud.ts';
 
 /** Which sign-in to use. */
-export type CredentialKind = 'cli' | 'default' | 'device-code' | 'static';
+/** 'chain': the Azure CLI first, then DefaultAzureCredential (environment, workload identity, managed identity). */
+export type CredentialKind = 'chain' | 'cli' | 'default' | 'device-code' | 'static';
 
 /** Options for createCredential; `profile` is needed by every kind except 'static'. */
 export interface CredentialOptions {
@@ -47,6 +48,9 @@ export function staticCredential(token: string | (() => string), lifetimeMs = 3_
 }
 
 function firstLine(e: unknown): string {
+  // A chain fails as a whole; the first link (the Azure CLI) says what the operator can act on.
+  const inner = (e as { errors?: unknown[] } | undefined)?.errors?.[0];
+  if (inner) return firstLine(inner);
   const raw = e instanceof Error ? e.message : String(e);
   // Identity errors can be long (whole CLI stderr, troubleshooting links); the first line says enough.
   const line = raw.split(/\r?\n/).find((l) => l.trim()) ?? 'unknown error';
@@ -62,6 +66,11 @@ function describeAttempt(opts: CredentialOptions, profile: CloudProfile): { trie
       return {
         tried: `Azure CLI: az account get-access-token --resource ${profile.armEndpoint}${tenant}`,
         hint: `Run "${login}" (and "az cloud set --name ${profile.name === 'Custom' ? '<cloud>' : profile.name}" if az is on another cloud), or use --device-code.`,
+      };
+    case 'chain':
+      return {
+        tried: `Azure CLI (az account get-access-token --resource ${profile.armEndpoint}${tenant}), then environment variables, workload identity and managed identity`,
+        hint: `Run "${login}" (and "az cloud set --name ${profile.name === 'Custom' ? '<cloud>' : profile.name}" if az is on another cloud); over SSH without a browser, "az login --use-device-code" or apimkv --device-code; in automation set AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET (or use a managed identity).`,
       };
     case 'default':
       return {
@@ -106,6 +115,19 @@ export function createCredential(opts: CredentialOptions): TokenCredential {
   switch (opts.kind) {
     case 'cli':
       return explained(new AzureCliCredential({ tenantId: opts.tenantId, processTimeoutInMs: opts.processTimeoutInMs ?? 30_000 }), opts, profile);
+    case 'chain':
+      // The operator's own az login wins over an ambient identity (a jump box's managed identity).
+      return explained(
+        new ChainedTokenCredential(
+          new AzureCliCredential({ tenantId: opts.tenantId, processTimeoutInMs: opts.processTimeoutInMs ?? 30_000 }),
+          new EnvironmentCredential({ authorityHost: profile.authorityHost }),
+          // Its constructor refuses to exist without the federated token file (AKS, GitHub OIDC).
+          ...(process.env.AZURE_FEDERATED_TOKEN_FILE ? [new WorkloadIdentityCredential({ tenantId: opts.tenantId, authorityHost: profile.authorityHost })] : []),
+          new ManagedIdentityCredential(process.env.AZURE_CLIENT_ID ? { clientId: process.env.AZURE_CLIENT_ID } : {}),
+        ),
+        opts,
+        profile,
+      );
     case 'default':
       return explained(new DefaultAzureCredential({ tenantId: opts.tenantId, authorityHost: profile.authorityHost }), opts, profile);
     case 'device-code': {

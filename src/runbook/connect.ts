@@ -44,14 +44,51 @@ function sandboxTarget(world: WorldLike, options: CommonOptions, subscriptionId:
   };
 }
 
-function realTarget(options: CommonOptions, subscriptionId: string): Target {
-  const missing = [!options.resourceGroup && '--resource-group', !options.apim && '--apim', !options.vault && '--vault'].filter(Boolean);
-  if (missing.length) throw new ConnectError(`Say which instance and vault to check: pass ${missing.join(', ')} (or try the demo with --sandbox).`);
-  return {
-    subscriptionId,
-    apim: { resourceGroup: options.resourceGroup!, name: options.apim! },
-    vault: { name: options.vault!, resourceGroup: options.vaultResourceGroup },
-  };
+const SERVICE_ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.ApiManagement\/service\/([^/]+)\/?$/i;
+
+/** --service-id taken apart, or a usage error that shows the expected shape. */
+export function parseServiceId(id: string): { subscriptionId: string; resourceGroup: string; name: string } {
+  const m = SERVICE_ID.exec(id.trim());
+  if (!m) throw new ConnectError(`"${id}" is not an API Management id: expected /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.ApiManagement/service/<name>.`);
+  return { subscriptionId: m[1]!, resourceGroup: m[2]!, name: m[3]! };
+}
+
+interface Candidate {
+  name: string;
+  resourceGroup: string;
+}
+
+/**
+ * The target from the flags; what is missing is completed from what the operator can see (Resource Graph)
+ * when that leaves exactly one choice, else a clear error listing the candidates and the flags to pass.
+ */
+export async function resolveTarget(options: CommonOptions, subscriptionId: string, find: () => Promise<{ instances: Candidate[]; vaults: Candidate[] }>): Promise<Target> {
+  const fromId = options.serviceId ? parseServiceId(options.serviceId) : undefined;
+  let apim = fromId ? { resourceGroup: fromId.resourceGroup, name: fromId.name } : options.apim && options.resourceGroup ? { resourceGroup: options.resourceGroup, name: options.apim } : undefined;
+  let vault = options.vault ? { name: options.vault, resourceGroup: options.vaultResourceGroup } : undefined;
+  if (!apim || !vault) {
+    const seen = await find();
+    const same = (a: string, b?: string) => !b || a.toLowerCase() === b.toLowerCase();
+    const list = (items: Candidate[]) => items.slice(0, 8).map((c) => `${c.name} (${c.resourceGroup})`).join(', ') + (items.length > 8 ? `, … ${items.length - 8} more` : '');
+    if (!apim) {
+      const instances = seen.instances.filter((i) => same(i.name, options.apim) && same(i.resourceGroup, options.resourceGroup));
+      if (instances.length !== 1) {
+        throw new ConnectError(
+          instances.length === 0
+            ? `No API Management instance${options.apim ? ` named "${options.apim}"` : ''} is visible in subscription ${subscriptionId}. Check --subscription, or pass --service-id.`
+            : `Say which API Management instance: pass -g <resource group> --service <name> (visible: ${list(instances)}).`,
+        );
+      }
+      apim = { resourceGroup: instances[0]!.resourceGroup, name: instances[0]!.name };
+    }
+    if (!vault) {
+      if (seen.vaults.length !== 1) {
+        throw new ConnectError(seen.vaults.length === 0 ? `No key vault is visible in subscription ${subscriptionId}: pass --vault <name>.` : `Say which key vault: pass --vault <name> (visible: ${list(seen.vaults)}).`);
+      }
+      vault = { name: seen.vaults[0]!.name, resourceGroup: seen.vaults[0]!.resourceGroup };
+    }
+  }
+  return { subscriptionId: fromId?.subscriptionId ?? subscriptionId, apim, vault };
 }
 
 export async function connect(options: CommonOptions, _mode: { interactive: boolean }): Promise<Connection> {
@@ -77,32 +114,38 @@ export async function connect(options: CommonOptions, _mode: { interactive: bool
     return { engine, close: () => sandbox.close() };
   }
 
-  const [{ cloudFromAzCliName }, { createCredential }, { azAccount }] = await Promise.all([
+  const [{ cloudFromAzCliName, customCloud, sandboxCloud }, { createCredential }, { azAccount }, { discover, trustingAgent }] = await Promise.all([
     import('../azure/cloud.ts'),
     import('../azure/credential.ts'),
     import('../azure/az-cli.ts'),
+    import('../azure/discover.ts'),
   ]);
-  // Only ask az when a flag is missing: it costs a process start (~0.5 s).
-  const account = options.cloud && (options.subscription || process.env.AZURE_SUBSCRIPTION_ID) ? undefined : await azAccount();
-  const profile = cloudFromAzCliName(options.cloud ?? account?.cloudName ?? 'AzureCloud');
+  const fromId = options.serviceId ? parseServiceId(options.serviceId) : undefined;
+  const knownSubscription = options.subscription || fromId?.subscriptionId || process.env.AZURE_SUBSCRIPTION_ID || undefined;
+  // Only ask az when something is missing: it costs a process start (~0.5 s).
+  const account = (options.cloud || options.armEndpoint) && knownSubscription ? undefined : await azAccount();
+  // A loopback ARM endpoint is a local emulator, whose vaults live under .vault.localhost.
+  const loopback = options.armEndpoint ? /^https:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/i.test(options.armEndpoint) : false;
+  const profile = options.armEndpoint ? (loopback ? sandboxCloud(options.armEndpoint) : customCloud(options.armEndpoint)) : cloudFromAzCliName(options.cloud ?? account?.cloudName ?? 'AzureCloud');
+  const agent = options.caCert ? trustingAgent(options.caCert) : undefined;
   const credential = createCredential({
-    kind: options.deviceCode ? 'device-code' : 'cli',
+    kind: options.deviceCode ? 'device-code' : 'chain',
     tenantId: options.tenant ?? account?.tenantId,
     profile,
     onDeviceCode: (message: string) => process.stderr.write(`${message}\n`),
   });
-  const subscriptionId = options.subscription ?? process.env.AZURE_SUBSCRIPTION_ID ?? account?.subscriptionId;
+  const subscriptionId = knownSubscription ?? account?.subscriptionId;
   if (!subscriptionId) throw new ConnectError('No subscription: pass --subscription, set AZURE_SUBSCRIPTION_ID, or run "az account set --subscription <id>".');
-  const target = realTarget(options, subscriptionId);
-  const clients = createClients({ profile, credential, subscriptionId });
-  const azureGateway = createAzureGateway({ clients, profile, context: { subscriptionId, sandbox: false } });
+  const clients = createClients({ profile, credential, subscriptionId, ...(agent ? { agent } : {}) });
+  const target = await resolveTarget(options, subscriptionId, () => discover(clients, [subscriptionId]));
+  const azureGateway = createAzureGateway({ clients, profile, context: { subscriptionId, sandbox: profile.sandbox } });
   const gateway = options.readOnly ? readOnlyGateway(azureGateway) : azureGateway;
   const journal = new Journal(join(stateDir(options), 'journal.json'));
   const engine = createEngine({
     gateway,
     target,
     journal,
-    context: { cloud: profile.name, subscriptionId, apimName: target.apim.name, vaultName: target.vault.name, sandbox: false, readOnly: options.readOnly },
+    context: { cloud: profile.label ?? profile.name, subscriptionId, apimName: target.apim.name, vaultName: target.vault.name, sandbox: profile.sandbox, readOnly: options.readOnly },
   });
-  return { engine, close: async () => {} };
+  return { engine, close: async () => agent?.destroy() };
 }

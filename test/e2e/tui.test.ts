@@ -202,7 +202,7 @@ test('a 403 on a read makes the check unknown and names the missing permission; 
 });
 
 test('NO_COLOR and FORCE_COLOR=0 give a monochrome screen; status still reads as symbol and word', { timeout: 60_000 }, async () => {
-  for (const env of [{ NO_COLOR: '1' }, { FORCE_COLOR: '0' }]) {
+  for (const env of [{ NO_COLOR: '1' }, { FORCE_COLOR: '0' }] as Record<string, string>[]) {
     const s = start(['--sandbox'], { env });
     try {
       assert.match(await s.waitFor(/10 ✖ fail/), /✔ pass/);

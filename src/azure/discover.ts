@@ -1,0 +1,54 @@
+// Which API Management instances and key vaults the operator can see: Resource Graph across the given
+// subscriptions, every page. Used to complete a partial target (and by pickers).
+import { readFileSync } from 'node:fs';
+import https from 'node:https';
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { APIM_INSTANCES, KEY_VAULTS } from '../graph/queries.ts';
+import type { AzureClients } from './clients.ts';
+
+export interface DiscoveredResource {
+  id: string;
+  name: string;
+  resourceGroup: string;
+  subscriptionId: string;
+  location?: string;
+}
+
+async function query(clients: AzureClients, text: string, subscriptions: string[], signal?: AbortSignal): Promise<DiscoveredResource[]> {
+  const rows: DiscoveredResource[] = [];
+  let skipToken: string | undefined;
+  do {
+    const page = await clients.resourceGraph.resources({ query: text, subscriptions, options: { resultFormat: 'objectArray', ...(skipToken ? { skipToken } : {}) } }, { abortSignal: signal });
+    rows.push(...((Array.isArray(page.data) ? page.data : []) as DiscoveredResource[]));
+    skipToken = page.skipToken;
+  } while (skipToken);
+  return rows;
+}
+
+export async function discover(clients: AzureClients, subscriptions: string[], signal?: AbortSignal): Promise<{ instances: DiscoveredResource[]; vaults: DiscoveredResource[] }> {
+  const [instances, vaults] = await Promise.all([query(clients, APIM_INSTANCES, subscriptions, signal), query(clients, KEY_VAULTS, subscriptions, signal)]);
+  return { instances, vaults };
+}
+
+/** RFC 6761: *.localhost is loopback (a local emulator's vault hosts), whatever the resolver says. */
+function loopbackLookup(hostname: string, options: unknown, callback: unknown): void {
+  const opts = (typeof options === 'function' ? {} : (options ?? {})) as { all?: boolean };
+  const cb = (typeof options === 'function' ? options : callback) as (err: Error | null, address: string | LookupAddress[], family?: number) => void;
+  if (hostname === 'localhost' || hostname.endsWith('.localhost')) return opts.all ? cb(null, [{ address: '127.0.0.1', family: 4 }]) : cb(null, '127.0.0.1', 4);
+  (dnsLookup as (...args: unknown[]) => void)(hostname, opts, cb);
+}
+
+/**
+ * An agent that trusts exactly the given CA (an ARM-compatible endpoint with its own certificate, such as
+ * `apimkv sandbox serve`), for our clients only: TLS verification stays on everywhere.
+ */
+export function trustingAgent(caFile: string): https.Agent {
+  let ca: string;
+  try {
+    ca = readFileSync(caFile, 'utf8');
+  } catch (e) {
+    throw new Error(`Cannot read the CA certificate ${caFile} (--ca-cert): ${(e as NodeJS.ErrnoException).code ?? 'error'}.`);
+  }
+  if (!ca.includes('-----BEGIN CERTIFICATE-----')) throw new Error(`${caFile} (--ca-cert) is not a PEM certificate.`);
+  return new https.Agent({ ca, keepAlive: true, lookup: loopbackLookup as never });
+}
