@@ -38,6 +38,7 @@ function remindTemporary(engine: RunbookEngine): void {
 export function runCheck(options: CommonOptions): Promise<number> {
   return withEngine(options, async (engine) => {
     const evaluation = await engine.evaluate();
+    if (!options.json) for (const note of evaluation.journalNotes) err(`journal: ${note}`);
     out(options.json ? reportJson(evaluation, engine.context, engine.target) : formatReport(evaluation, engine.context));
     if (!options.json) remindTemporary(engine);
     return exitCodeFor(evaluation.findings);
@@ -52,7 +53,7 @@ const planKey = (plan: FixPlan) => JSON.stringify(plan.operations);
  * change too (a grant can only be planned once the identity exists; two NSG rules must not claim the same
  * free priority). `pick` chooses the next finding to fix; a plan is never tried twice.
  */
-async function applyInOrder(engine: RunbookEngine, first: Evaluation, pick: (e: Evaluation, tried: Set<string>) => Finding | undefined): Promise<number> {
+async function applyInOrder(engine: RunbookEngine, first: Evaluation, pick: (e: Evaluation, tried: Set<string>) => Finding | undefined): Promise<{ ok: boolean; evaluation: Evaluation }> {
   let evaluation = first;
   const tried = new Set<string>();
   for (let next = pick(evaluation, tried); next?.fix; next = pick(evaluation, tried)) {
@@ -61,10 +62,10 @@ async function applyInOrder(engine: RunbookEngine, first: Evaluation, pick: (e: 
     const outcome = await engine.apply(next.fix, { onProgress: (p) => err(`  … ${p.message}`) });
     out(`  => ${outcome.message}\n`);
     // Later fixes often build on this one (an identity before its grant): stop rather than pile up errors.
-    if (!outcome.ok) return EXIT.findings;
+    if (!outcome.ok) return { ok: false, evaluation };
     evaluation = outcome.evaluation ?? (await engine.evaluate());
   }
-  return exitCodeFor(evaluation.findings);
+  return { ok: true, evaluation };
 }
 
 /** The next failing check with a fix not tried yet, in the runbook's order. */
@@ -105,9 +106,9 @@ export function runFix(checkIds: string[], plan: boolean, options: CommonOptions
       return exitCodeFor(evaluation.findings);
     }
     if (!options.yes) return showPlans(engine, chosen.map((f) => f.fix!), plan);
-    const code = await applyInOrder(engine, evaluation, checkIds.length ? namedChecks(checkIds) : nextFailing);
+    const result = await applyInOrder(engine, evaluation, checkIds.length ? namedChecks(checkIds) : nextFailing);
     remindTemporary(engine);
-    return code;
+    return result.ok ? exitCodeFor(result.evaluation.findings) : EXIT.findings;
   });
 }
 
@@ -144,11 +145,11 @@ async function addCertificate(engine: RunbookEngine, intent: CertificateIntent, 
   }
   out('');
   if (!options.yes) return showPlans(engine, [create.fix], plan);
-  const code = await applyInOrder(engine, evaluation, namedChecks([createId]));
-  const verify = (await engine.evaluate()).findings.find((f) => f.checkId === (intent.kind === 'pfx' ? 'UPL-CREATE' : 'CERT-VERIFY'));
+  const result = await applyInOrder(engine, evaluation, namedChecks([createId]));
+  const verify = result.evaluation.findings.find((f) => f.checkId === (intent.kind === 'pfx' ? 'UPL-CREATE' : 'CERT-VERIFY'));
   if (verify) out(`${verify.checkId}: ${verify.status} — ${verify.cause}`);
   remindTemporary(engine);
-  return code === EXIT.ok && (verify?.status === 'pass' || verify?.status === 'info') ? EXIT.ok : EXIT.findings;
+  return result.ok && (verify?.status === 'pass' || verify?.status === 'info') ? EXIT.ok : EXIT.findings;
 }
 
 export function runAddCert(certificate: CertificateOptions, plan: boolean, options: CommonOptions): Promise<number> {
@@ -187,7 +188,9 @@ export function runUploadCert(certificate: CertificateOptions, plan: boolean, op
 
 export function runCleanup(options: CommonOptions): Promise<number> {
   return withEngine(options, async (engine) => {
+    // Reading first settles any write of unknown outcome (the journal says which).
     const evaluation = await engine.evaluate();
+    for (const note of evaluation.journalNotes) out(note);
     const cleanup = evaluation.findings.filter((f) => f.checkId === 'FW-CLIENTIP-CLEANUP' && f.fix);
     if (cleanup.length === 0) {
       out('No temporary changes to remove.');
@@ -197,6 +200,6 @@ export function runCleanup(options: CommonOptions): Promise<number> {
       showPlans(engine, cleanup.map((f) => f.fix!), false);
       return EXIT.ok;
     }
-    return applyInOrder(engine, evaluation, namedChecks(['FW-CLIENTIP-CLEANUP']));
+    return (await applyInOrder(engine, evaluation, namedChecks(['FW-CLIENTIP-CLEANUP']))).ok ? EXIT.ok : EXIT.findings;
   });
 }

@@ -22,6 +22,8 @@ export interface Evaluation {
   steps: StepInfo[];
   /** Milliseconds the gather took. */
   gatherMs: number;
+  /** What the journal says before anything else: writes from earlier runs settled by this read, or still unknown. */
+  journalNotes: string[];
 }
 
 /** Progress while a fix applies (one line on screen at a time). */

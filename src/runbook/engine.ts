@@ -9,6 +9,7 @@ import type { Finding, FixPlan, Operation } from '../checks/types.ts';
 import type { ApplyOutcome, ApplyProgress, Evaluation, RunbookEngine, RunContext } from './engine-types.ts';
 import type { Journal } from './journal.ts';
 import { inspectPfx } from './pfx.ts';
+import { effectPresent } from './reconcile.ts';
 import type { CallOptions, Gateway, GatewayEvent, OperationResult, Target } from './ports.ts';
 import { Transcript } from './transcript.ts';
 
@@ -67,13 +68,29 @@ export function createEngine(options: EngineOptions): RunbookEngine {
     onEvent?.(e);
   };
 
+  /** Writes left without an outcome (a kill, a crash, a Ctrl-C; not this run's in flight) are settled by reading. */
+  function settleJournal(facts: Facts): string[] {
+    const notes: string[] = [];
+    for (const entry of journal.unresolved()) {
+      if (entry.status === 'pending' && entry.runId === journal.runId) continue;
+      const op = entry.operation as Operation;
+      const present = effectPresent(op, facts);
+      journal.settle(entry, present);
+      const what = `${describe(op)} (${entry.planId}, ${entry.startedAt})`;
+      notes.push(present === undefined ? `Unknown outcome: ${what}. ${entry.message}` : `Settled: ${what} — ${present ? 'it was made' : 'it was not made'}.`);
+    }
+    if (notes.length) transcript.note(`Journal: ${notes.join(' ')}`);
+    return notes;
+  }
+
   async function evaluate(opts: CallOptions = {}): Promise<Evaluation> {
     const t0 = Date.now();
     const gathered = await gateway.gather(target, { signal: opts.signal, onEvent: eventSink(opts.onEvent) });
+    const journalNotes = settleJournal({ ...gathered, temporaryChanges: [], ...(intent ? { intent } : {}) });
     const facts: Facts = { ...gathered, temporaryChanges: journal.temporaryChanges(), ...(intent ? { intent } : {}) };
     const findings = runChecks(facts);
     const gatherMs = Date.now() - t0;
-    last = { facts, findings, steps: STEPS, gatherMs };
+    last = { facts, findings, steps: STEPS, gatherMs, journalNotes };
     transcript.evaluation(findings, gatherMs);
     return last;
   }

@@ -119,6 +119,20 @@ export class Journal {
     return this.#entries.filter((e) => e.status === 'pending' || e.status === 'unknown');
   }
 
+  /**
+   * Settle a write of unknown outcome from what the resource shows now: present means it happened, absent
+   * means it did not. Undefined (the facts cannot tell) leaves it unknown.
+   */
+  settle(entry: JournalEntry, present: boolean | undefined): void {
+    if (present === undefined) {
+      entry.status = 'unknown';
+      entry.message = 'Outcome unknown, and reading the resource cannot tell: re-apply the fix if its check still fails (fixes are idempotent).';
+      this.save();
+      return;
+    }
+    this.finish(entry, present ? 'done' : 'failed', { message: present ? 'Settled by reading the resource: the change is in place.' : 'Settled by reading the resource: the change was not made.' });
+  }
+
   /** Atomic replace: temp file, fsync, rename; a crash leaves the old or the new journal, never half of one. */
   private save(): void {
     if (!this.path) return;

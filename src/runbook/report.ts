@@ -94,6 +94,7 @@ export function reportJson(evaluation: Evaluation, context: RunContext, target: 
       },
       context: { cloud: context.cloud, sandbox: context.sandbox, readOnly: context.readOnly },
       summary: summary(evaluation.findings),
+      journal: { notes: evaluation.journalNotes, temporaryChanges: evaluation.facts.temporaryChanges },
       findings: evaluation.findings.map((f) => ({ ...f, fix: f.fix ? { id: f.fix.id, title: f.fix.title, preview: f.fix.preview, az: f.fix.az, requiredRoles: f.fix.requiredRoles, disruption: f.fix.disruption, temporary: f.fix.temporary } : undefined })),
       gatherMs: evaluation.gatherMs,
     },

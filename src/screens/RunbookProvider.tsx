@@ -51,6 +51,9 @@ export function RunbookProvider({ context, loadEngine, onExit, children }: Runbo
           },
         });
         dispatch({ type: 'checked', evaluation });
+        // An earlier run's unfinished writes come first: what reading Azure now says about them.
+        const notes = evaluation.journalNotes;
+        if (notes.length) dispatch({ type: 'notice', notice: { tone: 'info', text: `${notes[0]}${notes.length > 1 ? ` (+${notes.length - 1} more in the transcript, l)` : ''}` } });
         stateRef.current = { ...stateRef.current, evaluation };
         return evaluation;
       } catch (e) {

@@ -119,7 +119,9 @@ test('upload a .pfx: masked password, local validation, upload and verify; the p
     const preview = await s.waitFor(/Fix UPL-CREATE/);
     assert.doesNotMatch(preview, new RegExp(password));
     await applyPreview(s, /Re-check: UPL-CREATE is now ✔ pass/);
-    await s.press(KEY.esc, 'q');
+    await s.press(KEY.esc);
+    await s.waitFor(SUMMARY);
+    await s.press('q');
     assert.equal(await s.exited, 0);
     const everything = s.output();
     assert.ok(!everything.includes(password), 'the password was written to the terminal');

@@ -106,6 +106,7 @@ export function evaluation(overrides: { findings?: Finding[]; facts?: Facts } = 
     facts: overrides.facts ?? facts(),
     steps: STEPS,
     gatherMs: 42,
+    journalNotes: [],
     findings: overrides.findings ?? [
       finding('CTX-CLOUD', 'context', 'pass'),
       finding('PRE-APIM', 'prerequisites', 'info'),
