@@ -2,7 +2,6 @@
 // the versionless identifier, pick the identity API Management reads it with, name it, then hand the
 // choice to the engine, re-check, and continue in the CERT-CREATE fix flow.
 import { Box, Text } from 'ink';
-import TextInput from 'ink-text-input';
 import { useEffect, useMemo, useReducer, type ReactNode } from 'react';
 import type { CertificateIntent, VaultCertificateFacts } from '../checks/facts.ts';
 import type { FixPlan } from '../checks/types.ts';
@@ -21,6 +20,7 @@ import { Lines, para, type Line } from './Lines.tsx';
 import { FRAME_ROWS, ScreenFrame } from './ScreenFrame.tsx';
 import { SelectList } from './SelectList.tsx';
 import { fit, truncate } from './text.ts';
+import { TextField } from './TextField.tsx';
 import { STATUS, statusLabel, THEME } from './theme.ts';
 import { useKeyScope } from './use-key-scope.ts';
 import { useKeys } from './use-keys.ts';
@@ -235,7 +235,7 @@ export function AddCertificate({ width, height, active }: { width: number; heigh
             {w.filtering ? (
               <>
                 <Text>Filter: </Text>
-                <TextInput value={w.filter} onChange={(v) => set({ filter: v })} onSubmit={() => set({ filtering: false })} focus={active} />
+                <TextField value={w.filter} onChange={(v) => set({ filter: v })} onSubmit={() => set({ filtering: false })} focus={active} />
               </>
             ) : (
               <Text color={THEME.muted} wrap="truncate">
@@ -295,7 +295,7 @@ export function AddCertificate({ width, height, active }: { width: number; heigh
           <Text>Secret identifier:</Text>
           <Box height={1}>
             <Text>› </Text>
-            <TextInput value={w.typed} onChange={(v) => set({ typed: v, error: undefined })} onSubmit={submitTyped} focus={active} />
+            <TextField value={w.typed} onChange={(v) => set({ typed: v, error: undefined })} onSubmit={submitTyped} focus={active} />
           </Box>
           <Lines lines={[...hint, ...errorLines]} height={Math.max(1, body - 3)} />
         </>,
@@ -347,7 +347,7 @@ export function AddCertificate({ width, height, active }: { width: number; heigh
           <Text>Certificate id in API Management:</Text>
           <Box height={1}>
             <Text>› </Text>
-            <TextInput value={w.certificateId} onChange={(v) => set({ certificateId: v, error: undefined })} onSubmit={submitName} focus={active} />
+            <TextField value={w.certificateId} onChange={(v) => set({ certificateId: v, error: undefined })} onSubmit={submitName} focus={active} />
           </Box>
           <Lines lines={errorLines} height={Math.max(1, body - 3)} />
         </>,

@@ -22,8 +22,16 @@ export function PasswordInput({ onSubmit, focus, label = 'pfx password' }: { onS
       if (key.backspace || key.delete) {
         value.current = value.current.slice(0, -1);
       } else {
-        // A paste arrives as one chunk; keep printable characters only.
-        value.current += [...input].filter((c) => c >= ' ' && c !== '\u007f').join('');
+        // A paste or a fast typist's "secret\r" arrives as one chunk: printable characters, then Enter.
+        const [text, ...rest] = input.split(/[\r\n]/);
+        value.current += [...text!].filter((c) => c >= ' ' && c !== '\u007f').join('');
+        if (rest.length) {
+          const secret = new Secret(value.current, label);
+          value.current = '';
+          setTyped(false);
+          onSubmit(secret);
+          return;
+        }
       }
       setTyped(value.current.length > 0);
     },

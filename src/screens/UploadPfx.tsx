@@ -1,7 +1,7 @@
 // Screen 4: upload a .pfx (step 5b). Path, then a password that is never echoed, then what the file
 // holds (subject, thumbprint, expiry, key, chain) before anything is sent, then the UPL-CREATE fix flow.
 import { Box, Text } from 'ink';
-import TextInput from 'ink-text-input';
+import { TextField } from './TextField.tsx';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { useReducer, useRef, type ReactNode } from 'react';
@@ -147,7 +147,7 @@ export function UploadPfx({ width, height, active }: { width: number; height: nu
 
   switch (u.stage) {
     case 'path':
-      return frame(field('Path to the .pfx file:', <TextInput value={u.path} onChange={(v) => set({ path: v, error: undefined })} onSubmit={(v) => (v.trim() ? go('password') : set({ error: { what: 'Type the path to a .pfx file.' } }))} focus={active} />));
+      return frame(field('Path to the .pfx file:', <TextField value={u.path} onChange={(v) => set({ path: v, error: undefined })} onSubmit={(v) => (v.trim() ? go('password') : set({ error: { what: 'Type the path to a .pfx file.' } }))} focus={active} />));
     case 'password':
       return frame(field(`Password for ${truncate(basename(u.path.trim()), width - 14)}:`, <PasswordInput focus={active} onSubmit={(s) => void inspect(s)} />));
     case 'inspecting':
@@ -159,7 +159,7 @@ export function UploadPfx({ width, height, active }: { width: number; height: nu
       return frame(<Lines lines={lines} height={body - 1} />);
     }
     case 'name':
-      return frame(field('Certificate id in API Management:', <TextInput value={u.certificateId} onChange={(v) => set({ certificateId: v, error: undefined })} onSubmit={(v) => {
+      return frame(field('Certificate id in API Management:', <TextField value={u.certificateId} onChange={(v) => set({ certificateId: v, error: undefined })} onSubmit={(v) => {
         const problem = validCertificateId(v.trim());
         return problem ? set({ error: { what: problem } }) : go('confirm', { certificateId: v.trim() });
       }} focus={active} />));
