@@ -51,6 +51,7 @@ async function main(argv: string[]): Promise<number> {
       }
       const { runTui } = await import('./screens/run-tui.tsx');
       let close: (() => Promise<void>) | undefined;
+      let engine: import('./runbook/engine-types.ts').RunbookEngine | undefined;
       const code = await runTui({
         context: provisionalContext(command.options),
         // Everything behind the first frame: the connection code and, through it, the Azure SDKs.
@@ -58,9 +59,11 @@ async function main(argv: string[]): Promise<number> {
           const { connect } = await import('./runbook/connect.ts');
           const connection = await connect(command.options, { interactive: true });
           close = connection.close;
+          engine = connection.engine;
           return connection.engine;
         },
       });
+      if (command.options.transcript && engine) process.stderr.write(`apimkv: transcript written to ${engine.saveTranscript()}\n`);
       await close?.();
       return code;
     }

@@ -1,6 +1,5 @@
 // Non-interactive commands: check, fix, add-cert, upload-cert, cleanup. They print plain text (or JSON)
 // and never load Ink. Every command reads first; nothing is written without --yes.
-import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { CertificateOptions, CommonOptions } from '../cli-args.ts';
 import type { CertificateIntent, Facts } from '../checks/facts.ts';
@@ -25,7 +24,7 @@ async function withEngine(options: CommonOptions, run: (engine: RunbookEngine) =
   try {
     return await run(engine);
   } finally {
-    if (options.transcript) writeFileSync(options.transcript, engine.transcript(), { mode: 0o600 });
+    if (options.transcript) engine.saveTranscript();
     await close();
   }
 }

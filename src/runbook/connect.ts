@@ -19,6 +19,11 @@ export class ConnectError extends Error {
   exitCode = 2;
 }
 
+/** --transcript, else a new file per run under the state directory (for the TUI's transcript key). */
+export function transcriptPath(options: CommonOptions): string {
+  return options.transcript ?? join(stateDir(options), 'transcripts', `apimkv-${new Date().toISOString().replace(/[:.]/g, '-')}.md`);
+}
+
 export function stateDir(options: CommonOptions): string {
   if (options.stateDir) return options.stateDir;
   if (process.env.APIMKV_STATE_DIR) return process.env.APIMKV_STATE_DIR;
@@ -110,6 +115,7 @@ export async function connect(options: CommonOptions, _mode: { interactive: bool
       target,
       journal,
       context: { cloud: 'Sandbox', subscriptionId, apimName: target.apim.name, vaultName: target.vault.name, sandbox: true, readOnly: options.readOnly },
+      transcriptPath: transcriptPath(options),
     });
     return { engine, close: () => sandbox.close() };
   }
@@ -146,6 +152,7 @@ export async function connect(options: CommonOptions, _mode: { interactive: bool
     target,
     journal,
     context: { cloud: profile.label ?? profile.name, subscriptionId, apimName: target.apim.name, vaultName: target.vault.name, sandbox: profile.sandbox, readOnly: options.readOnly },
+    transcriptPath: transcriptPath(options),
   });
   return { engine, close: async () => agent?.destroy() };
 }

@@ -63,4 +63,6 @@ export interface RunbookEngine {
   temporaryChanges(): TemporaryChange[];
   /** Append-only record of the session (checks, fixes, requests) for the transcript. */
   transcript(): string;
+  /** Write the transcript (Markdown, no secrets) to --transcript or a file in the state directory; returns the path. */
+  saveTranscript(): string;
 }

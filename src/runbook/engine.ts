@@ -1,5 +1,7 @@
 // The runbook engine: gather facts, run the checks, apply a fix (permission pre-check, journal, write,
 // verify, wait out RBAC propagation, re-check). No UI here, and no Azure: only the Gateway port.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { CertificateIntent, Facts } from '../checks/facts.ts';
 import { runChecks } from '../checks/index.ts';
 import { fixPermission } from '../checks/permissions.ts';
@@ -30,6 +32,8 @@ export interface EngineOptions {
   propagation?: PropagationPolicy;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   clock?: () => Date;
+  /** Where saveTranscript writes (--transcript, or a file under the state directory). */
+  transcriptPath?: string;
 }
 
 const DEFAULT_PROPAGATION: PropagationPolicy = { maxWaitMs: 10 * 60_000, firstStepMs: 5_000, maxStepMs: 60_000 };
@@ -244,6 +248,14 @@ export function createEngine(options: EngineOptions): RunbookEngine {
     },
     transcript() {
       return transcript.markdown();
+    },
+    saveTranscript() {
+      const path = options.transcriptPath;
+      if (!path) throw new Error('No transcript file was set for this run.');
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      // Owner-only: it names resources and people, though never a secret.
+      writeFileSync(path, transcript.markdown(), { mode: 0o600 });
+      return path;
     },
   };
 }

@@ -83,6 +83,8 @@ function Shell() {
           return tooSmall ? undefined : actions.showOverlay(state.overlay === 'help' ? undefined : 'help');
         case 'transcript':
           return actions.showOverlay(state.overlay === 'transcript' ? undefined : 'transcript');
+        case 'saveTranscript':
+          return actions.saveTranscript();
         case 'back':
           if (state.overlay) actions.showOverlay(undefined);
           return;

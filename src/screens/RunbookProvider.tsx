@@ -143,6 +143,13 @@ export function RunbookProvider({ context, loadEngine, onExit, children }: Runbo
       inspectPfx: (path, password) => engine().inspectPfx(path, password),
       temporaryChanges: () => engineRef.current?.temporaryChanges() ?? [],
       transcript: () => engineRef.current?.transcript() ?? '',
+      saveTranscript: () => {
+        try {
+          dispatch({ type: 'notice', notice: { tone: 'info', text: `Transcript written to ${engine().saveTranscript()}` } });
+        } catch (e) {
+          dispatch({ type: 'notice', notice: { tone: 'error', text: `The transcript could not be written: ${(e as Error).message}` } });
+        }
+      },
     };
   }, []);
 

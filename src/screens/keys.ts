@@ -17,6 +17,7 @@ export type KeyId =
   | 'upload'
   | 'why'
   | 'transcript'
+  | 'saveTranscript'
   | 'help'
   | 'apply'
   | 'skip'
@@ -69,6 +70,7 @@ export const KEYS: readonly KeyBinding[] = [
   { id: 'cleanup', label: 'c', help: 'remove the temporary IP rule', contexts: ['result'], matches: letter('c') },
   { id: 'why', short: 'why', label: 'w', help: 'why this step matters', contexts: ['checklist'], matches: letter('w') },
   { id: 'transcript', label: 'l', help: 'transcript (session log)', contexts: ['checklist', 'result', 'overlay'], matches: letter('l') },
+  { id: 'saveTranscript', label: 'T', help: 'write the transcript to a file', contexts: ['checklist', 'result', 'overlay'], matches: letter('T') },
   { id: 'help', short: 'help', label: '?', help: 'this help', contexts: ['checklist', 'preview', 'applying', 'result', 'picker', 'wizard', 'overlay', 'blocked'], footer: ['checklist'], matches: letter('?') },
   // Esc only ever goes back: a lone Esc can be the first byte of a split arrow key on a slow link.
   { id: 'back', short: 'back', label: 'Esc', help: 'back (never confirms a write)', contexts: ['preview', 'result', 'picker', 'wizard', 'text', 'overlay'], footer: ['preview', 'result', 'picker', 'wizard', 'text', 'overlay'], matches: (_i, k) => k.escape },

@@ -35,6 +35,8 @@ export interface RunbookActions {
   inspectPfx(path: string, password: Secret): Promise<PfxInspection>;
   temporaryChanges(): TemporaryChange[];
   transcript(): string;
+  /** Write the transcript file and say where. */
+  saveTranscript(): void;
 }
 
 export const StateContext = createContext<State | undefined>(undefined);

@@ -131,6 +131,16 @@ test('transcript panel shows the tail of the engine transcript', async () => {
   r.unmount();
 });
 
+test('T writes the transcript to a file and says where', async () => {
+  const engine = new FakeEngine();
+  const r = renderApp(engine);
+  await r.waitFor('CTX-CLOUD');
+  await r.press('T');
+  assert.match(await r.waitFor('Transcript written to'), /Transcript written to \/state\/transcripts\/apimkv-test\.md/);
+  assert.equal(engine.calls.filter((c) => c.method === 'saveTranscript').length, 1);
+  r.unmount();
+});
+
 test('SANDBOX and READ-ONLY badges come from the engine context', async () => {
   const r = renderApp(new FakeEngine({ context: runContext({ sandbox: true, readOnly: true, cloud: 'Sandbox' }) }));
   const f = await r.waitFor('CTX-CLOUD');

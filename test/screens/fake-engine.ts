@@ -9,6 +9,7 @@ import { evaluation as defaultEvaluation, runContext } from './fixtures.ts';
 /** One recorded call. */
 export type Call =
   | { method: 'evaluate' }
+  | { method: 'saveTranscript' }
   | { method: 'apply'; plan: FixPlan }
   | { method: 'setIntent'; intent: CertificateIntent | undefined }
   | { method: 'listVaultCertificates' }
@@ -69,6 +70,11 @@ export class FakeEngine implements RunbookEngine {
 
   transcript(): string {
     return '# apimkv transcript\n- evaluate: 8 checks\n- fix FW-BYPASS applied';
+  }
+
+  saveTranscript(): string {
+    this.calls.push({ method: 'saveTranscript' });
+    return '/state/transcripts/apimkv-test.md';
   }
 
   /** Calls of one method. */
