@@ -117,7 +117,9 @@ export function createEngine(options: EngineOptions): RunbookEngine {
         journal.finish(entry, 'unknown', { message: (e as Error).message });
         throw e;
       }
-      journal.finish(entry, result.outcome === 'applied' ? 'done' : result.outcome, { message: result.message, before: result.before, after: result.after });
+      // A 5xx, a reset or a timeout may come after Azure made the change: that outcome is unknown until read.
+      const uncertain = result.outcome === 'failed' && ['Transient', 'Network', 'Aborted'].includes(result.error?.kind ?? '');
+      journal.finish(entry, result.outcome === 'applied' ? 'done' : uncertain ? 'unknown' : result.outcome, { message: result.message, before: result.before, after: result.after });
       // "already" gone counts as removed too: the journal must stop offering it for cleanup.
       if (result.outcome !== 'failed' && operation.kind === 'vault.removeIpRule') {
         journal.markRemoved({ kind: 'vault.ipRule', vaultId: operation.vaultId, value: operation.value, addedAt: '' });

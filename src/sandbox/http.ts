@@ -52,6 +52,13 @@ export function header(ctx: Ctx, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
+/** If-Match against the resource's current ETag: '*' or a match goes ahead, anything else is ARM's 412. */
+export function checkIfMatch(ctx: Ctx, current: string | undefined): void {
+  const ifMatch = header(ctx, 'if-match');
+  if (!ifMatch || ifMatch === '*' || ifMatch === current) return;
+  throw new ArmError(412, 'PreconditionFailed', 'The condition specified using HTTP conditional header(s) is not met: the resource was modified since it was read. Read it again and retry.');
+}
+
 /** ARM's 404 for a missing resource, or for its missing resource group. */
 export function notFound(ctx: Ctx, id: string, type: string, name: string): ArmError {
   const rg = /\/resourceGroups\/([^/]+)/i.exec(id)?.[1];

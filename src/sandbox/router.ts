@@ -7,7 +7,7 @@ import { hasAction, requireAction } from './rbac.ts';
 import { actionFor, genericDelete, genericGet, genericList, genericPatch, genericPut, isCollectionPath, page } from './providers/arm.ts';
 import { deleteCertificate, getCertificate, listCertificates, patchService, putCertificate, refreshSecret } from './providers/apim.ts';
 import { deleteRoleAssignment, getRoleAssignment, getRoleDefinition, listPermissions, listRoleAssignments, listRoleDefinitions, putRoleAssignment } from './providers/authorization.ts';
-import { deleteVault, getDeletedVault, listDeletedVaults, patchVault, putVault, updateAccessPolicies } from './providers/keyvault.ts';
+import { deleteVault, getDeletedVault, listDeletedVaults, getVault, patchVault, putVault, updateAccessPolicies } from './providers/keyvault.ts';
 import { networkPut } from './providers/network.ts';
 import { queryResources } from './providers/resourcegraph.ts';
 
@@ -131,6 +131,9 @@ export function route(ctx: Ctx, lros: LroRegistry): Reply {
       return putCertificate(ctx, path);
     case 'DELETE microsoft.apimanagement/service/certificates':
       return deleteCertificate(ctx, path);
+    case 'GET microsoft.keyvault/vaults':
+    case 'HEAD microsoft.keyvault/vaults':
+      return getVault(ctx, path);
     case 'PATCH microsoft.keyvault/vaults':
       return patchVault(ctx, path);
     case 'PUT microsoft.keyvault/vaults':

@@ -1,6 +1,6 @@
 // Microsoft.KeyVault management plane: vaults (GET with a connectable vaultUri, PATCH merge with arrays
 // replaced, PUT incl. createMode recover), soft-deleted vaults, and accessPolicies add/replace/remove.
-import { ArmError, ok, type Ctx, type Reply } from '../http.ts';
+import { ArmError, checkIfMatch, ok, type Ctx, type Reply } from '../http.ts';
 import { mergePatch } from '../merge-patch.ts';
 import { requireAction } from '../rbac.ts';
 import { nameOf, subscriptionOf } from '../resource-id.ts';
@@ -30,15 +30,23 @@ function normaliseVault(vault: ArmResource): ArmResource {
   return vault;
 }
 
+/** GET of a vault, with the ETag a read-modify-write sends back as If-Match. */
+export function getVault(ctx: Ctx, id: string): Reply {
+  requireAction(ctx, 'Microsoft.KeyVault/vaults/read', id);
+  return ok(present(ctx, mustGet(ctx, id)), { ETag: ctx.state.etag(id) });
+}
+
 export function patchVault(ctx: Ctx, id: string): Reply {
   requireAction(ctx, 'Microsoft.KeyVault/vaults/write', id);
   const existing = mustGet(ctx, id);
+  checkIfMatch(ctx, ctx.state.etag(id));
   const { id: _i, name: _n, type: _t, ...patch } = ctx.body ?? {};
   // JSON merge patch replaces arrays (ipRules, virtualNetworkRules, accessPolicies), as Key Vault does.
   const patched = normaliseVault(mergePatch(existing, patch));
   // Key Vault replaces the whole tag set on PATCH.
   if (patch.tags) patched.tags = structuredClone(patch.tags);
-  return ok(present(ctx, ctx.state.put({ ...patched, id: existing.id, name: existing.name, type: existing.type })));
+  const stored = ctx.state.put({ ...patched, id: existing.id, name: existing.name, type: existing.type });
+  return ok(present(ctx, stored), { ETag: ctx.state.bumpEtag(id) });
 }
 
 export function putVault(ctx: Ctx, id: string): Reply {
@@ -156,5 +164,7 @@ export function updateAccessPolicies(ctx: Ctx, vaultId: string, kind: string): R
   }
   vault.properties.accessPolicies = policies;
   ctx.state.put(vault);
+  // The vault changed: a read-modify-write of its network rules that read before this must not win.
+  ctx.state.bumpEtag(vaultId);
   return ok({ id: `${vault.id}/accessPolicies/${kind}`, name: kind, type: 'Microsoft.KeyVault/vaults/accessPolicies', location: vault.location, properties: { accessPolicies: submitted } });
 }

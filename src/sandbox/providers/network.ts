@@ -1,7 +1,7 @@
 // Microsoft.Network: VNets with their subnets inlined, NSGs with their rules and Azure's default rules
 // inlined, and the network-style LRO for subnet and security rule PUTs (201/200 + Azure-AsyncOperation,
 // provisioningState Updating -> Succeeded).
-import { ArmError, type Ctx, type Reply } from '../http.ts';
+import { ArmError, checkIfMatch, type Ctx, type Reply } from '../http.ts';
 import type { LroRegistry } from '../lro.ts';
 import { requireAction } from '../rbac.ts';
 import { nameOf, parentOf } from '../resource-id.ts';
@@ -70,6 +70,8 @@ export function networkPut(ctx: Ctx, id: string, kind: 'subnet' | 'securityRule'
   requireParent(ctx, id);
   const parent = mustGet(ctx, parentOf(id));
   const existing = ctx.state.get(id);
+  // Network resources carry their ETag in the body; If-Match against it guards a read-modify-write.
+  if (existing) checkIfMatch(ctx, existing.etag);
   const props: Json = structuredClone(ctx.body?.properties ?? {});
   if (kind === 'securityRule') validateRule(ctx, id, props);
   if (kind === 'subnet' && !props.addressPrefix && !props.addressPrefixes) {
