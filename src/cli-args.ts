@@ -38,6 +38,18 @@ export interface CertificateOptions {
   passwordFile?: string;
 }
 
+/** What `apimkv audit` adds: the fleet's scope and the output. */
+export interface AuditCliOptions {
+  /** Empty (and no management groups): every subscription the operator can see. */
+  subscriptions: string[];
+  managementGroups: string[];
+  /** Expiry warning window in days. */
+  days: number;
+  format: 'tui' | 'text' | 'json' | 'csv';
+  concurrency: number;
+  namedValues: boolean;
+}
+
 export type Command =
   | { kind: 'tui'; options: CommonOptions }
   | { kind: 'check'; options: CommonOptions }
@@ -46,6 +58,7 @@ export type Command =
   | { kind: 'add-cert'; certificate: CertificateOptions; plan: boolean; options: CommonOptions }
   | { kind: 'upload-cert'; certificate: CertificateOptions; plan: boolean; options: CommonOptions }
   | { kind: 'cleanup'; options: CommonOptions }
+  | { kind: 'audit'; audit: AuditCliOptions; options: CommonOptions }
   | { kind: 'sandbox'; argv: string[] }
   | { kind: 'help' }
   | { kind: 'version' };
@@ -68,9 +81,17 @@ Usage
                                    validate a .pfx locally, then upload it (password prompted,
                                    masked, when no variable or file is named; never on the command line)
   apimkv cleanup [options]         remove temporary changes apimkv made (client IP rules)
+  apimkv audit [--subscription ID]... [--management-group NAME]... [--days N] [--json | --csv]
+               [--concurrency N] [--no-named-values] [options]
+                                   every API Management instance in scope and every Key Vault
+                                   reference (certificates, named values, custom domains): broken
+                                   or at risk. A table in a terminal (Enter opens the runbook),
+                                   else a report; default scope: every subscription you can see
   apimkv sandbox serve [--world NAME|FILE] [--port N] [--save FILE] [--ca-out FILE]
                                    run the local ARM emulator for other clients (az, curl)
   apimkv sandbox worlds            list the shipped sandbox worlds
+  apimkv sandbox generate [--instances N] [--vaults N] [--subscriptions N] [--seed N] [--out FILE]
+                                   write a generated fleet world (for audit practice and benchmarks)
 
 Target
   --subscription ID        subscription (default: AZURE_SUBSCRIPTION_ID, then the az CLI default)
@@ -94,16 +115,19 @@ Safety
 
 Sandbox (no Azure needed)
   --sandbox                use the built-in ARM emulator (what npm start does)
-  --world NAME|FILE        sandbox world (default: everything-broken)
+  --world NAME|FILE        sandbox world (default: everything-broken; for audit: fleet)
 
 Other
-  --json                   machine-readable output (check; schema: docs/report.schema.json)
+  --json                   machine-readable output (check: docs/report.schema.json,
+                           audit: docs/audit.schema.json)
+  --csv                    audit findings as CSV
   --yes                    apply (fix, add-cert, upload-cert, cleanup); without it nothing is written
   -h, --help               this help
   -v, --version            version
 
 Exit codes: 0 nothing fails (warnings allowed) or the fix/upload succeeded, 1 a check fails or is unknown,
-or a fix failed, 2 usage, sign-in or connection error. The full-screen runbook: 0 quit, 130 Ctrl-C.`;
+or a fix failed, 2 usage, sign-in or connection error. The full-screen runbook: 0 quit, 130 Ctrl-C.
+audit: 0 no findings, 1 something is broken or could not be read, 3 only at-risk warnings, 2 as above.`;
 
 export function parseCommand(argv: string[]): Command {
   if (argv[0] === 'sandbox') return { kind: 'sandbox', argv: argv.slice(1) };
@@ -116,7 +140,12 @@ export function parseCommand(argv: string[]): Command {
       options: {
         sandbox: { type: 'boolean', default: false },
         world: { type: 'string' },
-        subscription: { type: 'string' },
+        subscription: { type: 'string', multiple: true },
+        'management-group': { type: 'string', multiple: true },
+        days: { type: 'string' },
+        csv: { type: 'boolean', default: false },
+        concurrency: { type: 'string' },
+        'no-named-values': { type: 'boolean', default: false },
         'resource-group': { type: 'string', short: 'g' },
         apim: { type: 'string' },
         service: { type: 'string' },
@@ -159,10 +188,18 @@ export function parseCommand(argv: string[]): Command {
   if (v['arm-endpoint'] && (v.sandbox || v.world)) throw new UsageError('--arm-endpoint and --sandbox are two different connections: choose one.');
   if (v.plan && v.yes) throw new UsageError('--plan prints the plan and changes nothing; --yes applies it. Choose one.');
   if (v.version) return { kind: 'version' };
+  const [command, ...rest] = parsed.positionals;
+  const subscriptions = v.subscription ?? [];
+  if (command !== 'audit') {
+    if (subscriptions.length > 1) throw new UsageError('--subscription is given more than once: only "apimkv audit" spans several subscriptions.');
+    for (const flag of ['management-group', 'days', 'csv', 'concurrency', 'no-named-values'] as const) {
+      if (v[flag] !== undefined && v[flag] !== false) throw new UsageError(`--${flag} is an option of "apimkv audit".`);
+    }
+  }
   const options: CommonOptions = {
     sandbox: v.sandbox || v.world !== undefined,
     world: v.world,
-    subscription: v.subscription,
+    subscription: subscriptions[0],
     resourceGroup: v['resource-group'],
     apim: v.service ?? v.apim,
     serviceId: v['service-id'],
@@ -179,7 +216,6 @@ export function parseCommand(argv: string[]): Command {
     json: v.json,
     yes: v.yes,
   };
-  const [command, ...rest] = parsed.positionals;
   switch (command) {
     case undefined:
     case 'run':
@@ -208,6 +244,28 @@ export function parseCommand(argv: string[]): Command {
     }
     case 'cleanup':
       return { kind: 'cleanup', options };
+    case 'audit': {
+      if (v.json && v.csv) throw new UsageError('Choose one output: --json or --csv.');
+      if (options.serviceId || options.apim || options.vault) throw new UsageError('audit covers every instance in scope: narrow it with --subscription or --management-group, not --service or --vault.');
+      const whole = (flag: string, text: string | undefined, fallback: number, min: number, max: number) => {
+        if (text === undefined) return fallback;
+        const n = Number(text);
+        if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${flag} must be a whole number from ${min} to ${max}.`);
+        return n;
+      };
+      return {
+        kind: 'audit',
+        audit: {
+          subscriptions,
+          managementGroups: v['management-group'] ?? [],
+          days: whole('days', v.days, 30, 0, 3650),
+          format: v.json ? 'json' : v.csv ? 'csv' : 'tui',
+          concurrency: whole('concurrency', v.concurrency, 16, 1, 64),
+          namedValues: !v['no-named-values'],
+        },
+        options,
+      };
+    }
     default:
       throw new UsageError(`Unknown command "${command}". Run "apimkv --help" for the commands.`);
   }

@@ -83,6 +83,15 @@ async function main(argv: string[]): Promise<number> {
       const { runUploadCert } = await import('./runbook/commands.ts');
       return runUploadCert(command.certificate, command.plan, command.options);
     }
+    case 'audit': {
+      const interactive = command.audit.format === 'tui' && process.stdin.isTTY && process.stdout.isTTY;
+      if (!interactive) {
+        const { runAudit } = await import('./audit/command.ts');
+        return runAudit(command.audit.format === 'tui' ? { ...command.audit, format: 'text' } : command.audit, command.options);
+      }
+      const { runAuditTui } = await import('./screens/run-audit-tui.tsx');
+      return runAuditTui(command.audit, command.options);
+    }
     case 'cleanup': {
       const { runCleanup } = await import('./runbook/commands.ts');
       return runCleanup(command.options);

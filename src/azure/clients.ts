@@ -45,6 +45,8 @@ export interface AzureClients {
   /** Kept so the gateway can read the operator's claims (oid, upn) from the ARM token. */
   credential: TokenCredential;
   apim: ApiManagementClient;
+  /** API Management in another subscription (the fleet audit spans many); cached per subscription. */
+  apimFor(subscriptionId: string): ApiManagementClient;
   keyVault: KeyVaultManagementClient;
   network: NetworkManagementClient;
   authorization: AuthorizationManagementClient;
@@ -85,11 +87,20 @@ export function createClients(options: ClientsOptions): AzureClients {
     return client;
   };
 
+  const apim = new ApiManagementClient(credential, subscriptionId, classic());
+  const apimBySubscription = new Map<string, ApiManagementClient>([[subscriptionId.toLowerCase(), apim]]);
+  const apimFor = (sub: string): ApiManagementClient => {
+    let client = apimBySubscription.get(sub.toLowerCase());
+    if (!client) apimBySubscription.set(sub.toLowerCase(), (client = new ApiManagementClient(credential, sub, classic())));
+    return client;
+  };
+
   return {
     profile,
     subscriptionId,
     credential,
-    apim: new ApiManagementClient(credential, subscriptionId, classic()),
+    apim,
+    apimFor,
     authorization: new AuthorizationManagementClient(credential, subscriptionId, classic()),
     keyVault: new KeyVaultManagementClient(credential, subscriptionId, modular()),
     network: new NetworkManagementClient(credential, subscriptionId, modular()),

@@ -120,29 +120,8 @@ export async function connect(options: CommonOptions, _mode: { interactive: bool
     return { engine, close: () => sandbox.close() };
   }
 
-  const [{ cloudFromAzCliName, customCloud, sandboxCloud }, { createCredential }, { azAccount }, { discover, trustingAgent }] = await Promise.all([
-    import('../azure/cloud.ts'),
-    import('../azure/credential.ts'),
-    import('../azure/az-cli.ts'),
-    import('../azure/discover.ts'),
-  ]);
-  const fromId = options.serviceId ? parseServiceId(options.serviceId) : undefined;
-  const knownSubscription = options.subscription || fromId?.subscriptionId || process.env.AZURE_SUBSCRIPTION_ID || undefined;
-  // Only ask az when something is missing: it costs a process start (~0.5 s).
-  const account = (options.cloud || options.armEndpoint) && knownSubscription ? undefined : await azAccount();
-  // A loopback ARM endpoint is a local emulator, whose vaults live under .vault.localhost.
-  const loopback = options.armEndpoint ? /^https:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/i.test(options.armEndpoint) : false;
-  const profile = options.armEndpoint ? (loopback ? sandboxCloud(options.armEndpoint) : customCloud(options.armEndpoint)) : cloudFromAzCliName(options.cloud ?? account?.cloudName ?? 'AzureCloud');
-  const agent = options.caCert ? trustingAgent(options.caCert) : undefined;
-  const credential = createCredential({
-    kind: options.deviceCode ? 'device-code' : 'chain',
-    tenantId: options.tenant ?? account?.tenantId,
-    profile,
-    onDeviceCode: (message: string) => process.stderr.write(`${message}\n`),
-  });
-  const subscriptionId = knownSubscription ?? account?.subscriptionId;
-  if (!subscriptionId) throw new ConnectError('No subscription: pass --subscription, set AZURE_SUBSCRIPTION_ID, or run "az account set --subscription <id>".');
-  const clients = createClients({ profile, credential, subscriptionId, ...(agent ? { agent } : {}) });
+  const { discover } = await import('../azure/discover.ts');
+  const { clients, profile, subscriptionId, close } = await signIn(options);
   const target = await resolveTarget(options, subscriptionId, () => discover(clients, [subscriptionId]));
   const azureGateway = createAzureGateway({ clients, profile, context: { subscriptionId, sandbox: profile.sandbox } });
   const gateway = options.readOnly ? readOnlyGateway(azureGateway) : azureGateway;
@@ -154,5 +133,82 @@ export async function connect(options: CommonOptions, _mode: { interactive: bool
     context: { cloud: profile.label ?? profile.name, subscriptionId, apimName: target.apim.name, vaultName: target.vault.name, sandbox: profile.sandbox, readOnly: options.readOnly },
     transcriptPath: transcriptPath(options),
   });
-  return { engine, close: async () => agent?.destroy() };
+  return { engine, close };
+}
+
+/** Real Azure or any ARM endpoint: cloud profile, credential, trust, and clients for one subscription. */
+async function signIn(options: CommonOptions, requireSubscription = true) {
+  const [{ createClients }, { cloudFromAzCliName, customCloud, sandboxCloud }, { createCredential }, { azAccount }, { trustingAgent }] = await Promise.all([
+    import('../azure/clients.ts'),
+    import('../azure/cloud.ts'),
+    import('../azure/credential.ts'),
+    import('../azure/az-cli.ts'),
+    import('../azure/discover.ts'),
+  ]);
+  const fromId = options.serviceId ? parseServiceId(options.serviceId) : undefined;
+  const knownSubscription = options.subscription || fromId?.subscriptionId || process.env.AZURE_SUBSCRIPTION_ID || undefined;
+  // Only ask az when something is missing: it costs a process start (~0.5 s).
+  const account = (options.cloud || options.armEndpoint) && (knownSubscription || !requireSubscription) ? undefined : await azAccount();
+  // A loopback ARM endpoint is a local emulator, whose vaults live under .vault.localhost.
+  const loopback = options.armEndpoint ? /^https:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/i.test(options.armEndpoint) : false;
+  const profile = options.armEndpoint ? (loopback ? sandboxCloud(options.armEndpoint) : customCloud(options.armEndpoint)) : cloudFromAzCliName(options.cloud ?? account?.cloudName ?? 'AzureCloud');
+  const agent = options.caCert ? trustingAgent(options.caCert) : undefined;
+  const credential = createCredential({
+    kind: options.deviceCode ? 'device-code' : 'chain',
+    tenantId: options.tenant ?? account?.tenantId,
+    profile,
+    onDeviceCode: (message: string) => process.stderr.write(`${message}\n`),
+  });
+  const subscriptionId = knownSubscription ?? account?.subscriptionId;
+  if (!subscriptionId && requireSubscription) throw new ConnectError('No subscription: pass --subscription, set AZURE_SUBSCRIPTION_ID, or run "az account set --subscription <id>".');
+  // The fleet audit spans subscriptions: its clients only need one to be constructed.
+  const clients = createClients({ profile, credential, subscriptionId: subscriptionId ?? '00000000-0000-0000-0000-000000000000', ...(agent ? { agent } : {}) });
+  return { clients, profile, credential, agent, subscriptionId: subscriptionId ?? '', close: async () => agent?.destroy() };
+}
+
+/** What the fleet audit runs on: clients (any subscription), the cloud's name, and a runbook for one instance. */
+export interface FleetConnection {
+  clients: import('../azure/clients.ts').AzureClients;
+  cloud: string;
+  sandbox: boolean;
+  /** The runbook engine for one instance and vault of the fleet, on the same connection. */
+  engineFor(target: Target): RunbookEngine;
+  close(): Promise<void>;
+}
+
+export async function connectFleet(options: CommonOptions): Promise<FleetConnection> {
+  const [{ createClients }, { createAzureGateway }] = await Promise.all([import('../azure/clients.ts'), import('../azure/gateway.ts')]);
+  let link: Omit<import('../azure/clients.ts').ClientsOptions, 'subscriptionId'>;
+  let close: () => Promise<void>;
+  let cloud: string;
+  let clients: import('../azure/clients.ts').AzureClients;
+  if (options.sandbox) {
+    const [{ startSandbox }, { connectToSandbox }] = await Promise.all([import('../sandbox/index.ts'), import('../azure/sandbox-connection.ts')]);
+    const sandbox = await startSandbox({ world: options.world ?? 'fleet' });
+    const subscriptionId = sandbox.world().subscriptions[0]!.subscriptionId;
+    const { subscriptionId: _s, ...rest } = connectToSandbox(sandbox, subscriptionId);
+    link = rest;
+    clients = createClients({ ...link, subscriptionId });
+    cloud = 'Sandbox';
+    close = () => sandbox.close();
+  } else {
+    const signedIn = await signIn(options, false);
+    link = { profile: signedIn.profile, credential: signedIn.credential, ...(signedIn.agent ? { agent: signedIn.agent } : {}) };
+    clients = signedIn.clients;
+    cloud = signedIn.profile.label ?? signedIn.profile.name;
+    close = signedIn.close;
+  }
+  const journal = new Journal(options.sandbox ? (options.stateDir ? join(options.stateDir, 'sandbox-journal.json') : undefined) : join(stateDir(options), 'journal.json'));
+  const engineFor = (target: Target): RunbookEngine => {
+    const forTarget = createClients({ ...link, subscriptionId: target.subscriptionId });
+    const azureGateway = createAzureGateway({ clients: forTarget, profile: link.profile, context: { subscriptionId: target.subscriptionId, sandbox: link.profile.sandbox } });
+    return createEngine({
+      gateway: options.readOnly ? readOnlyGateway(azureGateway) : azureGateway,
+      target,
+      journal,
+      context: { cloud, subscriptionId: target.subscriptionId, apimName: target.apim.name, vaultName: target.vault.name, sandbox: link.profile.sandbox, readOnly: options.readOnly },
+      transcriptPath: transcriptPath(options),
+    });
+  };
+  return { clients, cloud, sandbox: link.profile.sandbox, engineFor, close };
 }

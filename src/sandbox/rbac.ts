@@ -39,14 +39,13 @@ export function assignmentScope(ra: ArmResource): string {
 }
 
 export function roleAssignments(state: SandboxState): ArmResource[] {
-  return [...state.resources.values()].filter((r) => r.type.toLowerCase() === RA_TYPE);
+  return state.ofType(RA_TYPE);
 }
 
 /** Assignments of a principal that apply at `scope` (assigned there or above). */
 export function assignmentsFor(state: SandboxState, principalId: string, scope: string, opts: { propagated?: boolean } = {}): ArmResource[] {
   const delay = state.world.rbacPropagationMs ?? 0;
-  return roleAssignments(state).filter((ra) => {
-    if (String(ra.properties?.principalId).toLowerCase() !== principalId.toLowerCase()) return false;
+  return state.assignmentsOf(principalId).filter((ra) => {
     if (!scopeCovers(assignmentScope(ra), scope)) return false;
     if (opts.propagated && delay > 0) {
       const created = Date.parse(ra.properties?.createdOn ?? '');

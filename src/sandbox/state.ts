@@ -10,12 +10,17 @@ const INLINE_CHILDREN: Record<string, string> = {
   'microsoft.network/networksecuritygroups': 'securityRules',
 };
 
+/** The order ids were always listed in (localeCompare's), with one collator instead of one per comparison. */
+const ID_ORDER = new Intl.Collator();
+
 export class SandboxState {
   readonly resources = new Map<string, ArmResource>();
   /** ETag per resource key, kept outside the bodies of types whose spec has none in the body. */
   readonly etags = new Map<string, string>();
   readonly rand: () => number;
   world: Omit<World, 'resources'>;
+  /** Lookups by type and by collection, rebuilt after a put or delete (a fleet world has thousands of resources). */
+  private index: { byType: Map<string, ArmResource[]>; byCollection: Map<string, ArmResource[]>; groupMembers: Map<string, ArmResource[]>; assignmentsByPrincipal: Map<string, ArmResource[]> } | undefined;
 
   constructor(world: World, readonly clock: () => number) {
     const { resources, ...rest } = structuredClone(world);
@@ -61,12 +66,14 @@ export class SandboxState {
   put(resource: ArmResource): ArmResource {
     const r = { ...resource, id: normalisePath(resource.id) };
     this.resources.set(keyOf(r.id), r);
+    this.index = undefined;
     return r;
   }
 
   delete(id: string): boolean {
     const key = keyOf(id);
     const existed = this.resources.delete(key);
+    this.index = undefined;
     // Children go with their parent, as in ARM.
     for (const k of [...this.resources.keys()]) if (k.startsWith(`${key}/`)) this.resources.delete(k);
     this.etags.delete(key);
@@ -75,16 +82,44 @@ export class SandboxState {
 
   /** Direct children in a collection path (e.g. ".../service/x/certificates"), in id order. */
   children(collectionPath: string): ArmResource[] {
-    const key = keyOf(collectionPath);
-    return [...this.resources.values()].filter((r) => keyOf(collectionOf(r.id)) === key).sort((a, b) => a.id.localeCompare(b.id));
+    return [...(this.indexed().byCollection.get(keyOf(collectionPath)) ?? [])];
   }
 
   ofType(type: string, within?: string): ArmResource[] {
-    const t = type.toLowerCase();
-    const scope = within ? keyOf(within) : undefined;
-    return [...this.resources.values()]
-      .filter((r) => r.type.toLowerCase() === t && (!scope || keyOf(r.id).startsWith(`${scope}/`)))
-      .sort((a, b) => a.id.localeCompare(b.id));
+    const all = this.indexed().byType.get(type.toLowerCase()) ?? [];
+    const scope = within ? `${keyOf(within)}/` : undefined;
+    return scope ? all.filter((r) => keyOf(r.id).startsWith(scope)) : [...all];
+  }
+
+  /** Role assignments whose principal is `principalId`, in id order. */
+  assignmentsOf(principalId: string): ArmResource[] {
+    return this.indexed().assignmentsByPrincipal.get(principalId.toLowerCase()) ?? [];
+  }
+
+  private indexed(): NonNullable<SandboxState['index']> {
+    if (this.index) return this.index;
+    const byType = new Map<string, ArmResource[]>();
+    const byCollection = new Map<string, ArmResource[]>();
+    const groupMembers = new Map<string, ArmResource[]>();
+    const assignmentsByPrincipal = new Map<string, ArmResource[]>();
+    const sorted = [...this.resources.values()].sort((a, b) => ID_ORDER.compare(a.id, b.id));
+    for (const r of sorted) {
+      const t = r.type.toLowerCase();
+      const c = keyOf(collectionOf(r.id));
+      (byType.get(t) ?? byType.set(t, []).get(t)!).push(r);
+      (byCollection.get(c) ?? byCollection.set(c, []).get(c)!).push(r);
+      const rg = resourceGroupOf(r.id);
+      if (rg) {
+        const g = `${subscriptionOf(r.id)}/${rg}`.toLowerCase();
+        (groupMembers.get(g) ?? groupMembers.set(g, []).get(g)!).push(r);
+      }
+    }
+    for (const ra of byType.get('microsoft.authorization/roleassignments') ?? []) {
+      const p = String(ra.properties?.principalId).toLowerCase();
+      (assignmentsByPrincipal.get(p) ?? assignmentsByPrincipal.set(p, []).get(p)!).push(ra);
+    }
+    this.index = { byType, byCollection, groupMembers, assignmentsByPrincipal };
+    return this.index;
   }
 
   subscription(id: string): World['subscriptions'][number] | undefined {
@@ -96,9 +131,7 @@ export class SandboxState {
     const id = `/subscriptions/${subscriptionId}/resourceGroups/${name}`;
     const declared = this.get(id);
     if (declared) return declared;
-    const members = [...this.resources.values()].filter(
-      (r) => subscriptionOf(r.id)?.toLowerCase() === subscriptionId.toLowerCase() && resourceGroupOf(r.id)?.toLowerCase() === name.toLowerCase(),
-    );
+    const members = this.indexed().groupMembers.get(`${subscriptionId}/${name}`.toLowerCase()) ?? [];
     const member = members.find((r) => typeof r.location === 'string') ?? members[0];
     if (!member) return undefined;
     const rg = resourceGroupOf(member.id)!;

@@ -94,6 +94,10 @@ export interface World {
   seed?: number;
   /** Page size of ARM collection GETs (default 100). */
   pageSize?: number;
+  /** Management groups by name, with the subscriptions under them (Resource Graph `managementGroups` scope). */
+  managementGroups?: Record<string, string[]>;
+  /** Resource Graph answers at most this many rows per query with resultTruncated (a query it cannot page). */
+  graphTruncateAfter?: number;
 }
 
 /** One request and its response, as the log keeps them (no Authorization, no secret-bearing body). */

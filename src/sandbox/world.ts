@@ -3,7 +3,11 @@
 import { readFileSync } from 'node:fs';
 import { RESOURCE_ID, nameOf, typeOf } from './resource-id.ts';
 import type { World } from './types.ts';
+import { generateFleet } from './generate.ts';
 import { SHIPPED_WORLDS } from './worlds/index.ts';
+
+/** "fleet" (40 instances) or "fleet-<n>": a generated fleet world (seed 1), for the audit demo. */
+const FLEET_WORLD = /^fleet(?:-(\d{1,5}))?$/;
 
 /** A world file that cannot be used; the message starts with the JSON path of the problem. */
 export class WorldError extends Error {
@@ -98,6 +102,13 @@ export function validateWorld(value: unknown): World {
   }
   if (value.deletedVaults !== undefined && !Array.isArray(value.deletedVaults)) fail('deletedVaults', 'must be an array');
   if (value.pageSize !== undefined && (!Number.isInteger(value.pageSize) || (value.pageSize as number) < 1)) fail('pageSize', 'must be a positive integer');
+  if (value.managementGroups !== undefined) {
+    if (!isObject(value.managementGroups)) fail('managementGroups', 'must be an object of name -> subscription ids');
+    for (const [name, subs] of Object.entries(value.managementGroups)) {
+      if (!Array.isArray(subs) || subs.some((x) => typeof x !== 'string')) fail(`managementGroups.${name}`, 'must be an array of subscription ids');
+    }
+  }
+  if (value.graphTruncateAfter !== undefined && (!Number.isInteger(value.graphTruncateAfter) || (value.graphTruncateAfter as number) < 0)) fail('graphTruncateAfter', 'must be an integer >= 0');
   return value as unknown as World;
 }
 
@@ -107,12 +118,17 @@ export { fault as validateFaultShape };
 export function loadWorld(pathOrName: string): World {
   const shipped = SHIPPED_WORLDS[pathOrName];
   if (shipped) return validateWorld(structuredClone(shipped));
+  const fleet = FLEET_WORLD.exec(pathOrName);
+  if (fleet) {
+    const instances = Number(fleet[1] ?? 40);
+    return validateWorld(generateFleet({ instances, vaults: Math.ceil(instances * 1.5), subscriptions: Math.max(1, Math.min(20, Math.ceil(instances / 50))), seed: 1 }));
+  }
   let text: string;
   try {
     text = readFileSync(pathOrName, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new WorldError(`$: cannot read world "${pathOrName}" (${code ?? 'error'}); shipped worlds: ${Object.keys(SHIPPED_WORLDS).join(', ')}`);
+    throw new WorldError(`$: cannot read world "${pathOrName}" (${code ?? 'error'}); shipped worlds: ${Object.keys(SHIPPED_WORLDS).join(', ')}, fleet, fleet-<instances>`);
   }
   let parsed: unknown;
   try {

@@ -5,13 +5,17 @@ import { Footer } from './Footer.tsx';
 import type { KeyContext } from './keys.ts';
 import { truncate } from './text.ts';
 import { THEME } from './theme.ts';
-import { useRunbook } from './use-runbook.ts';
+import { useContext } from 'react';
+import { StateContext } from './runbook-context.ts';
 
 /** Rows the frame takes besides the body. */
 export const FRAME_ROWS = 2;
 
 export function NoticeLine({ width }: { width: number }) {
-  const { notice, confirmQuit } = useRunbook();
+  // The help overlay is also shown by the fleet audit, which has no runbook state (and no notice).
+  const state = useContext(StateContext);
+  if (!state) return <Text> </Text>;
+  const { notice, confirmQuit } = state;
   if (confirmQuit) {
     return (
       <Text color={THEME.danger} bold wrap="truncate">

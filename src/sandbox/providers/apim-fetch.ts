@@ -101,7 +101,8 @@ function callerText(ctx: Ctx, principalId: string, appId: string): string {
 }
 
 /** Evaluate APIM's fetch of `identifier` with the identity `identityClientId` selects (system when absent). */
-export function evaluateFetch(ctx: Ctx, apim: ArmResource, identifier: string, identityClientId?: string | null): FetchResult {
+/** `purpose` 'secret' is a named value: any content type will do (only certificates must be PKCS#12). */
+export function evaluateFetch(ctx: Ctx, apim: ArmResource, identifier: string, identityClientId?: string | null, purpose: 'certificate' | 'secret' = 'certificate'): FetchResult {
   // 1. Identity.
   let principalId: string;
   let appId: string;
@@ -211,7 +212,7 @@ export function evaluateFetch(ctx: Ctx, apim: ArmResource, identifier: string, i
   }
   if (version.enabled === false) return fail('SecretDisabled', 'Operation get is not allowed on a disabled secret.');
   const contentType = version.contentType ?? obj.contentType ?? (cert ? 'application/x-pkcs12' : undefined);
-  if (contentType !== 'application/x-pkcs12') {
+  if (purpose === 'certificate' && contentType !== 'application/x-pkcs12') {
     return fail(
       'InvalidContentType',
       `The secret '${id.name}' has content type '${contentType ?? '(none)'}'. API Management requires 'application/x-pkcs12' (a certificate imported into Key Vault in PKCS#12/PFX format).`,

@@ -61,11 +61,23 @@ const VAULT_BY_NAME = new RegExp(
     .replace('NAME', "([a-zA-Z0-9-]{3,24})")}$`,
 );
 
+/** The subscriptions a query covers: `subscriptions`, else the `managementGroups`' members, else all (undefined). */
+function scopeSubscriptions(ctx: Ctx, body: Json): string[] | undefined {
+  if (Array.isArray(body.subscriptions)) return body.subscriptions.map((s: unknown) => String(s).toLowerCase());
+  if (!Array.isArray(body.managementGroups)) return undefined;
+  const groups = ctx.state.world.managementGroups ?? {};
+  return body.managementGroups.flatMap((name: unknown) => {
+    const key = Object.keys(groups).find((k) => k.toLowerCase() === String(name).toLowerCase());
+    if (!key) throw new ArmError(400, 'BadRequest', `Management group '${String(name)}' could not be found or the caller has no access to it.`);
+    return groups[key]!.map((s) => s.toLowerCase());
+  });
+}
+
 export function queryResources(ctx: Ctx): Reply {
   const body: Json = ctx.body ?? {};
   if (typeof body.query !== 'string') throw new ArmError(400, 'BadRequest', 'The request body must contain a query.');
   const query = normaliseQuery(body.query);
-  const subs: string[] | undefined = Array.isArray(body.subscriptions) ? body.subscriptions.map((s: unknown) => String(s).toLowerCase()) : undefined;
+  const subs = scopeSubscriptions(ctx, body);
   const visible = (type: string) =>
     ctx.state
       .ofType(type)
@@ -85,6 +97,11 @@ export function queryResources(ctx: Ctx): Reply {
   const options: Json = body.options ?? {};
   const top = Number(options.$top ?? options.top ?? 100) || 100;
   const start = Number(options.$skipToken ?? options.skipToken ?? options.$skip ?? options.skip ?? 0) || 0;
+  const truncateAfter = ctx.state.world.graphTruncateAfter;
+  if (truncateAfter !== undefined && rows.length > truncateAfter) {
+    const data = rows.slice(0, Math.min(truncateAfter, top));
+    return ok({ totalRecords: rows.length, count: data.length, resultTruncated: 'true', data, facets: [] });
+  }
   const data = rows.slice(start, start + top);
   const more = start + top < rows.length;
   return ok({ totalRecords: rows.length, count: data.length, resultTruncated: 'false', ...(more ? { $skipToken: String(start + top) } : {}), data, facets: [] });

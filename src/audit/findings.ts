@@ -1,0 +1,209 @@
+// The audit's findings: pure functions of the fleet facts. One finding per instance and reference (or per
+// instance and vault for vault-level risks), worst first, so an SRE reads the broken things before the risky.
+import { daysUntil, EXPIRY_WARNING_DAYS } from '../checks/dates.ts';
+import { ipv4Contains } from '../checks/ipv4.ts';
+import { DOCS, STEPS } from '../checks/steps.ts';
+import type { AuditFinding, AuditKind, AuditSeverity, FleetFacts, FleetInstance, FleetInstanceFacts, FleetReference, FleetVault } from './types.ts';
+
+export interface AuditOptions {
+  /** Warn about certificates expiring within this many days. */
+  days?: number;
+  /** "Now" for expiry (ISO); default facts.readAt. */
+  now?: string;
+}
+
+export const SEVERITY_ORDER: Record<AuditSeverity, number> = { fail: 0, unknown: 1, warn: 2, info: 3 };
+
+const SEVERITY: Record<AuditKind, AuditSeverity> = {
+  'refresh-failed': 'fail',
+  expired: 'fail',
+  'uai-behind-firewall': 'fail',
+  'no-identity': 'fail',
+  expiring: 'warn',
+  'versioned-identifier': 'warn',
+  'soft-delete-off': 'warn',
+  'purge-protection-off': 'warn',
+  'gateway-bypass': 'warn',
+  'hostname-bypass-only': 'warn',
+  'vault-not-visible': 'unknown',
+  unreadable: 'unknown',
+  'fleet-truncated': 'warn',
+};
+
+const docFor = (step: string) => STEPS.find((s) => s.id === step)?.docLink;
+const DOC: Partial<Record<AuditKind, string>> = {
+  'refresh-failed': docFor('prerequisites'),
+  'versioned-identifier': docFor('certificate'),
+  'uai-behind-firewall': DOCS.identity,
+  'no-identity': DOCS.identity,
+  'soft-delete-off': DOCS.softDelete,
+  'purge-protection-off': DOCS.softDelete,
+  'gateway-bypass': DOCS.retirement,
+  'hostname-bypass-only': DOCS.customDomain,
+};
+
+const IDENTIFIER = /^https:\/\/([^/:?#]+)(?::\d+)?\/(secrets|certificates)\/([^/?#]+)(?:\/([^/?#]+))?\/?$/i;
+
+/** Host (lower-case, no port), object name and version of a Key Vault identifier; undefined when it is not one. */
+export function splitIdentifier(identifier: string): { host: string; name: string; version?: string } | undefined {
+  const m = IDENTIFIER.exec(identifier.trim());
+  return m ? { host: m[1]!.toLowerCase(), name: m[3]!, ...(m[4] ? { version: m[4] } : {}) } : undefined;
+}
+
+function hostOf(vaultUri: string): string {
+  try {
+    return new URL(vaultUri).hostname.toLowerCase();
+  } catch {
+    return '';
+  }
+}
+
+/** Firewall on: public access off (or perimeter), or the ACL denies by default. */
+export function vaultFirewalled(v: FleetVault): boolean {
+  return v.pna === 'Disabled' || v.pna === 'SecuredByPerimeter' || (v.defaultAction ?? '').toLowerCase() === 'deny';
+}
+
+/** Trusted-services bypass in force (ARM's default is AzureServices; a perimeter overrides it). */
+export function vaultBypass(v: FleetVault): boolean {
+  return v.pna !== 'SecuredByPerimeter' && (v.bypass || 'AzureServices').toLowerCase().includes('azureservices');
+}
+
+const hasSystemIdentity = (i: FleetInstance) => /systemassigned/i.test(i.identityType.replace(/\s/g, ''));
+
+/** A network path from the gateway to the vault that does not need the bypass. */
+export function lineOfSight(i: FleetInstance, v: FleetVault): boolean {
+  if (!vaultFirewalled(v)) return true;
+  const inVnet = ['external', 'internal'].includes((i.vnetType ?? '').toLowerCase());
+  if (inVnet && (v.peCount ?? 0) > 0) return true;
+  if (v.pna !== 'Enabled' && v.pna !== undefined && v.pna !== '') return false;
+  if (i.subnetId && (v.vnetRules ?? []).some((r) => (r.id ?? '').toLowerCase() === i.subnetId!.toLowerCase())) return true;
+  return (v.ipRules ?? []).some((r) => (i.publicIPs ?? []).some((ip) => !!r.value && ipv4Contains(r.value, ip)));
+}
+
+const refLabel = (r: FleetReference) => `${r.kind} ${r.name}`;
+const firstLine = (text: string | undefined) => (text ?? '').split(/\r?\n/)[0]!.trim();
+
+function auditInstance(facts: FleetInstanceFacts, vaultsByHost: Map<string, FleetVault>, days: number, now: string): AuditFinding[] {
+  const { instance } = facts;
+  const out: AuditFinding[] = [];
+  const seen = new Set<string>();
+  const add = (kind: AuditKind, reference: string, vault: string, message: string, extra: { date?: string; once?: string } = {}) => {
+    if (extra.once) {
+      if (seen.has(`${kind} ${extra.once}`)) return;
+      seen.add(`${kind} ${extra.once}`);
+    }
+    out.push({
+      kind,
+      severity: SEVERITY[kind],
+      instanceId: instance.id,
+      instance: instance.name,
+      subscriptionId: instance.subscriptionId,
+      resourceGroup: instance.resourceGroup,
+      reference,
+      vault,
+      message,
+      ...(extra.date ? { date: extra.date } : {}),
+      ...(DOC[kind] ? { docs: DOC[kind] } : {}),
+    });
+  };
+  for (const { what, error } of facts.errors) {
+    add('unreadable', '', '', `Could not list ${what}: ${error.message}${error.missingAction ? ` (needs ${error.missingAction})` : ''}. Its Key Vault references were not audited.`);
+  }
+  const uais = Object.values(instance.uais ?? {});
+  for (const ref of facts.references) {
+    const label = refLabel(ref);
+    const id = splitIdentifier(ref.secretIdentifier);
+    const vault = id ? vaultsByHost.get(id.host) : undefined;
+    const vaultName = vault?.name ?? id?.host.split('.')[0] ?? '';
+
+    if (ref.kind === 'hostname' ? ref.certificateStatus === 'Failed' : !!ref.lastStatus && ref.lastStatus.code !== 'Success') {
+      const why = ref.kind === 'hostname' ? 'the certificate status is Failed' : `${ref.lastStatus!.code}${ref.lastStatus!.message ? `: ${firstLine(ref.lastStatus!.message)}` : ''}`;
+      add('refresh-failed', label, vaultName, `The last refresh from Key Vault failed (${why}); API Management keeps serving the cached value until it expires. Open the runbook for this instance to find the step that explains it.`, {
+        date: ref.lastStatus?.timeStampUtc,
+      });
+    }
+    if (id?.version) {
+      add('versioned-identifier', label, vaultName, `Pinned to version ${id.version.slice(0, 8)}…: it will not pick up a renewed certificate. Use https://${id.host}/secrets/${id.name}.`);
+    }
+    const left = daysUntil(ref.expirationDate, now);
+    if (left !== undefined && left < 0) add('expired', label, vaultName, `The certificate API Management holds expired on ${ref.expirationDate!.slice(0, 10)} (${-left} day${left === -1 ? '' : 's'} ago).`, { date: ref.expirationDate });
+    else if (left !== undefined && left <= days) add('expiring', label, vaultName, `The certificate API Management holds expires on ${ref.expirationDate!.slice(0, 10)} (in ${left} day${left === 1 ? '' : 's'}).`, { date: ref.expirationDate });
+
+    const system = !ref.identityClientId;
+    if (system ? !hasSystemIdentity(instance) : !uais.some((u) => (u.clientId ?? '').toLowerCase() === ref.identityClientId!.toLowerCase())) {
+      add(
+        'no-identity',
+        system ? '' : label,
+        vaultName,
+        system
+          ? `References Key Vault but has no system-assigned identity (identity: ${instance.identityType || 'None'}); API Management cannot read the vault.`
+          : `Uses identity client id ${ref.identityClientId}, which is not attached to the instance.`,
+        { once: system ? 'system' : ref.identityClientId },
+      );
+    }
+    if (!vault) {
+      add('vault-not-visible', label, vaultName, `The vault ${id ? id.host : `"${ref.secretIdentifier}"`} is not among the vaults visible in this scope (deleted, in another tenant or subscription, or no read access), so its firewall and settings were not audited.`, { once: id?.host ?? ref.secretIdentifier });
+      continue;
+    }
+    if (!system && vaultFirewalled(vault)) {
+      add('uai-behind-firewall', label, vault.name, `Uses a user-assigned identity, but ${vault.name} has its firewall on: only the system-assigned identity is admitted there. Switch the reference to the system-assigned identity.`);
+    }
+    if (vault.softDelete === false) add('soft-delete-off', '', vault.name, `${vault.name} has soft delete off: a deleted certificate cannot be recovered.`, { once: vault.id });
+    if (vault.purgeProtection !== true) add('purge-protection-off', '', vault.name, `${vault.name} has purge protection off: a deleted certificate can be purged before anyone notices.`, { once: vault.id });
+    if (ref.kind === 'hostname' && vaultFirewalled(vault)) {
+      add(
+        'hostname-bypass-only',
+        label,
+        vault.name,
+        vaultBypass(vault)
+          ? `${vault.name} is reachable for this custom domain only through the trusted-services bypass (a line of sight does not count for custom hostnames): removing the bypass breaks certificate renewal.`
+          : `${vault.name} has its firewall on without the trusted-services bypass: custom hostname certificates need the vault public or the bypass, even with a line of sight.`,
+      );
+      if (!vaultBypass(vault)) out[out.length - 1]!.severity = 'fail';
+    }
+    if (system && vaultFirewalled(vault) && vaultBypass(vault) && (instance.noTrusted ?? '').toLowerCase() !== 'true' && !lineOfSight(instance, vault)) {
+      add(
+        'gateway-bypass',
+        '',
+        vault.name,
+        `DisableOverPrivilegedAccess is not set and ${vault.name} admits this instance only through the trusted-services bypass, which no longer serves the gateway (policies, backends) since 15 March 2026. Check Azure Advisor, give the gateway a line of sight if it calls the vault, then set the flag.`,
+        { once: vault.id },
+      );
+    }
+  }
+  return out;
+}
+
+export function compareFindings(a: AuditFinding, b: AuditFinding): number {
+  return SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.kind.localeCompare(b.kind) || a.instanceId.localeCompare(b.instanceId) || a.reference.localeCompare(b.reference);
+}
+
+/** Every finding of the fleet, worst first. */
+export function auditFleet(facts: FleetFacts, options: AuditOptions = {}): AuditFinding[] {
+  const days = options.days ?? EXPIRY_WARNING_DAYS;
+  const now = options.now ?? facts.readAt;
+  const vaultsByHost = new Map(facts.vaults.map((v) => [hostOf(v.vaultUri), v] as const));
+  const findings = facts.instances.flatMap((i) => auditInstance(i, vaultsByHost, days, now));
+  for (const what of facts.truncated) {
+    findings.push({ kind: 'fleet-truncated', severity: 'warn', instanceId: '', instance: '', subscriptionId: '', resourceGroup: '', reference: '', vault: '', message: `Resource Graph truncated the ${what} list: the audit covers only part of the fleet. Narrow it with --subscription or --management-group.` });
+  }
+  return findings.sort(compareFindings);
+}
+
+/** 0 clean (info only), 1 something broken or unreadable, 3 only at-risk warnings. */
+export function auditExitCode(findings: AuditFinding[]): number {
+  if (findings.some((f) => f.severity === 'fail' || f.severity === 'unknown')) return 1;
+  if (findings.some((f) => f.severity === 'warn')) return 3;
+  return 0;
+}
+
+/** Per instance: its worst severity and finding count (instances without findings included). */
+export function instanceSummaries(facts: FleetFacts, findings: AuditFinding[]): { instance: FleetInstance; references: number; worst?: AuditSeverity; findings: number }[] {
+  const byInstance = new Map<string, AuditFinding[]>();
+  for (const f of findings) if (f.instanceId) (byInstance.get(f.instanceId) ?? byInstance.set(f.instanceId, []).get(f.instanceId)!).push(f);
+  return facts.instances.map(({ instance, references }) => {
+    const own = byInstance.get(instance.id) ?? [];
+    const worst = own.reduce<AuditSeverity | undefined>((w, f) => (w === undefined || SEVERITY_ORDER[f.severity] < SEVERITY_ORDER[w] ? f.severity : w), undefined);
+    return { instance, references: references.length, worst, findings: own.length };
+  });
+}

@@ -1,0 +1,165 @@
+// Reads the fleet for the audit: Resource Graph for every instance and vault in scope (all pages), then
+// ARM only where Resource Graph has no data: each instance's certificates and named values, with a bound
+// on concurrent calls. A 429 anywhere pauses new calls for its Retry-After (the SDK retries the call
+// itself), so a large fleet slows down instead of hammering a throttled subscription.
+import type { ApiManagementClient } from '@azure/arm-apimanagement';
+import type { FleetFacts, FleetInstance, FleetInstanceFacts, FleetReference, FleetVault } from '../audit/types.ts';
+import { APIM_INSTANCES, KEY_VAULTS } from '../graph/queries.ts';
+import type { GatewayEvent } from '../runbook/ports.ts';
+import type { AzureClients } from './clients.ts';
+import { toAzureError } from './errors.ts';
+import { withEventSink } from './events-policy.ts';
+
+export interface FleetScope {
+  /** Empty with no management groups: every subscription the operator can see. */
+  subscriptions: string[];
+  managementGroups: string[];
+}
+
+export interface FleetReadOptions {
+  /** Concurrent ARM calls (default 16). */
+  concurrency?: number;
+  /** Also list named values (one more call per instance; default true). */
+  namedValues?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+  onEvent?: (event: GatewayEvent) => void;
+}
+
+/** Resource Graph's page size limit. */
+const GRAPH_PAGE = 1000;
+
+async function graphAll<T>(clients: AzureClients, query: string, scope: FleetScope, stats: FleetFacts['stats'], truncated: string[], label: string, signal?: AbortSignal): Promise<T[]> {
+  const rows: T[] = [];
+  let skipToken: string | undefined;
+  do {
+    const page = await clients.resourceGraph.resources(
+      {
+        query,
+        ...(scope.subscriptions.length ? { subscriptions: scope.subscriptions } : {}),
+        ...(scope.managementGroups.length && !scope.subscriptions.length ? { managementGroups: scope.managementGroups } : {}),
+        options: { resultFormat: 'objectArray', top: GRAPH_PAGE, ...(skipToken ? { skipToken } : {}) },
+      },
+      { abortSignal: signal },
+    );
+    stats.graphPages++;
+    rows.push(...((Array.isArray(page.data) ? page.data : []) as T[]));
+    skipToken = page.skipToken;
+    // A truncated answer without a skip token cannot be continued: say so rather than audit part silently.
+    if (!skipToken && String(page.resultTruncated).toLowerCase() === 'true') truncated.push(label);
+  } while (skipToken);
+  return rows;
+}
+
+const iso = (d: Date | undefined) => (d ? d.toISOString() : undefined);
+
+async function all<T>(iterator: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of iterator) out.push(item);
+  return out;
+}
+
+async function certificatesOf(apim: ApiManagementClient, i: FleetInstance, signal?: AbortSignal): Promise<FleetReference[]> {
+  const certs = await all(apim.certificate.listByService(i.resourceGroup, i.name, { abortSignal: signal }));
+  return certs
+    .filter((c) => c.keyVault?.secretIdentifier)
+    .map((c) => ({
+      kind: 'certificate' as const,
+      name: c.name ?? '',
+      secretIdentifier: c.keyVault!.secretIdentifier!,
+      ...(c.keyVault!.identityClientId ? { identityClientId: c.keyVault!.identityClientId } : {}),
+      ...(c.keyVault!.lastStatus ? { lastStatus: { code: c.keyVault!.lastStatus.code ?? '', message: c.keyVault!.lastStatus.message || undefined, timeStampUtc: iso(c.keyVault!.lastStatus.timeStampUtc) } } : {}),
+      ...(c.expirationDate ? { expirationDate: iso(c.expirationDate) } : {}),
+    }));
+}
+
+async function namedValuesOf(apim: ApiManagementClient, i: FleetInstance, signal?: AbortSignal): Promise<FleetReference[]> {
+  const values = await all(apim.namedValue.listByService(i.resourceGroup, i.name, { abortSignal: signal }));
+  return values
+    .filter((v) => v.keyVault?.secretIdentifier)
+    .map((v) => ({
+      kind: 'named value' as const,
+      name: v.name ?? v.displayName ?? '',
+      secretIdentifier: v.keyVault!.secretIdentifier!,
+      ...(v.keyVault!.identityClientId ? { identityClientId: v.keyVault!.identityClientId } : {}),
+      ...(v.keyVault!.lastStatus ? { lastStatus: { code: v.keyVault!.lastStatus.code ?? '', message: v.keyVault!.lastStatus.message || undefined, timeStampUtc: iso(v.keyVault!.lastStatus.timeStampUtc) } } : {}),
+    }));
+}
+
+/** Custom domains come with the instance row: no ARM call. */
+function hostnamesOf(i: FleetInstance): FleetReference[] {
+  return (i.hostnames ?? [])
+    .filter((h) => h.keyVaultId)
+    .map((h) => ({
+      kind: 'hostname' as const,
+      name: h.hostName ?? '',
+      secretIdentifier: h.keyVaultId!,
+      ...(h.identityClientId ? { identityClientId: h.identityClientId } : {}),
+      ...(h.certificate?.expiry ? { expirationDate: h.certificate.expiry } : {}),
+      ...(h.certificateStatus ? { certificateStatus: h.certificateStatus } : {}),
+    }));
+}
+
+/** Runs `work` over `items` with at most `limit` in flight; `gate` can hold back new starts. */
+async function pool<T>(items: T[], limit: number, gate: () => Promise<void>, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      await gate();
+      const item = items[next++];
+      if (item !== undefined) await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+export async function readFleet(clients: AzureClients, scope: FleetScope, options: FleetReadOptions = {}): Promise<FleetFacts> {
+  const t0 = performance.now();
+  const stats: FleetFacts['stats'] = { graphPages: 0, armLists: 0, requests: 0, throttled: 0, ms: 0 };
+  const truncated: string[] = [];
+  let pausedUntil = 0;
+  const onEvent = (e: GatewayEvent) => {
+    if (e.type === 'request') stats.requests++;
+    if (e.type === 'throttled') {
+      stats.throttled++;
+      pausedUntil = Math.max(pausedUntil, Date.now() + e.retryInMs);
+    }
+    options.onEvent?.(e);
+  };
+  const gate = async () => {
+    for (let wait = pausedUntil - Date.now(); wait > 0; wait = pausedUntil - Date.now()) await new Promise((r) => setTimeout(r, wait));
+    options.signal?.throwIfAborted();
+  };
+  return withEventSink(onEvent, async () => {
+    const [instances, vaults] = await Promise.all([
+      graphAll<FleetInstance>(clients, APIM_INSTANCES, scope, stats, truncated, 'API Management instance', options.signal),
+      graphAll<FleetVault>(clients, KEY_VAULTS, scope, stats, truncated, 'key vault', options.signal),
+    ]);
+    const results: FleetInstanceFacts[] = instances.map((instance) => ({ instance, references: hostnamesOf(instance), errors: [] }));
+    const lists: { facts: FleetInstanceFacts; what: string; read: (apim: ApiManagementClient, i: FleetInstance) => Promise<FleetReference[]> }[] = [];
+    for (const facts of results) {
+      lists.push({ facts, what: 'certificates', read: (a, i) => certificatesOf(a, i, options.signal) });
+      if (options.namedValues !== false) lists.push({ facts, what: 'named values', read: (a, i) => namedValuesOf(a, i, options.signal) });
+    }
+    let done = 0;
+    options.onProgress?.(0, lists.length);
+    await pool(lists, options.concurrency ?? 16, gate, async ({ facts, what, read }) => {
+      try {
+        facts.references.push(...(await read(clients.apimFor(facts.instance.subscriptionId), facts.instance)));
+      } catch (e) {
+        const error = toAzureError(e);
+        if (error.kind === 'Aborted') throw e;
+        // Resource Graph lags ARM: an instance deleted since the query is gone, not broken.
+        if (error.kind !== 'NotFound') facts.errors.push({ what, error });
+      }
+      stats.armLists++;
+      options.onProgress?.(++done, lists.length);
+    });
+    // Certificates first, then named values, then hostnames, whatever order the calls finished in.
+    const order: Record<FleetReference['kind'], number> = { certificate: 0, 'named value': 1, hostname: 2 };
+    for (const f of results) f.references.sort((a, b) => order[a.kind] - order[b.kind] || a.name.localeCompare(b.name));
+    stats.ms = Math.round(performance.now() - t0);
+    return { instances: results, vaults, truncated, readAt: new Date().toISOString(), stats };
+  });
+}
+

@@ -1,0 +1,229 @@
+// The fleet audit as a full-screen table: one row per instance (worst finding first), the selected
+// instance's findings below, a filter, a sort key, and Enter to open the runbook for that instance.
+import { Box, Text, useInput, useWindowSize } from 'ink';
+import { useMemo, useRef, useState } from 'react';
+import type { AuditResult } from '../audit/command.ts';
+import { severityCounts } from '../audit/report.ts';
+import type { AuditSeverity } from '../audit/types.ts';
+import { Footer } from './Footer.tsx';
+import { HelpOverlay } from './HelpOverlay.tsx';
+import { instanceRows, runbookTarget, SORTS, visibleRows, type InstanceRow, type SortKey } from './audit-model.ts';
+import type { Target } from '../runbook/ports.ts';
+import { SelectList } from './SelectList.tsx';
+import { fit, truncate, wrap } from './text.ts';
+import { TextField } from './TextField.tsx';
+import { STATUS, THEME } from './theme.ts';
+import { useKeyScope } from './use-key-scope.ts';
+import { keyFor } from './keys.ts';
+import { keypresses } from './use-keys.ts';
+
+const SEVERITY_STYLE: Record<AuditSeverity | 'ok', { symbol: string; word: string; color: (typeof STATUS)['pass']['color'] }> = {
+  fail: STATUS.fail,
+  unknown: STATUS.unknown,
+  warn: { ...STATUS.warn, word: 'risk' },
+  info: STATUS.info,
+  ok: STATUS.pass,
+};
+
+/** Rows besides the instance list and the detail pane: title, summary, column heads, rule, notice, footer. */
+const FIXED_ROWS = 6;
+
+export interface AuditTableProps {
+  title: string;
+  sandbox: boolean;
+  result?: AuditResult;
+  progress?: { done: number; total: number; throttledMs?: number };
+  error?: string;
+  notice?: string;
+  onOpen: (target: Target) => void;
+  onReload: () => void;
+  onQuit: () => void;
+}
+
+export function AuditTable({ title, sandbox, result, progress, error, notice: outerNotice, onOpen, onReload, onQuit }: AuditTableProps) {
+  const { columns: width, rows: height } = useWindowSize();
+  const [sort, setSort] = useState<SortKey>('severity');
+  const [filter, setFilter] = useState('');
+  const [filtering, setFiltering] = useState(false);
+  const [selected, setSelected] = useState<string>();
+  const [help, setHelp] = useState(false);
+  const [notice, setNotice] = useState<string>();
+  const sortRef = useRef(sort);
+  sortRef.current = sort;
+
+  const rows = useMemo(() => (result ? instanceRows(result.facts, result.findings) : []), [result]);
+  const shown = useMemo(() => visibleRows(rows, sort, filter), [rows, sort, filter]);
+  const current = shown.find((r) => r.value === selected) ?? shown[0];
+  const tooSmall = width < 80 || height < 24;
+  useKeyScope(tooSmall ? 'blocked' : filtering ? 'text' : help ? 'overlay' : 'audit', true);
+
+  const open = (row: InstanceRow | undefined) => {
+    if (!row || !result) return;
+    const target = runbookTarget(row, result.facts);
+    if (!target) return setNotice(`${row.instance.name} references no key vault: there is no runbook to open for it.`);
+    onOpen(target);
+  };
+
+  // Keys the list does not handle: quit, help, sort, filter, reload (and Esc leaves help or the filter).
+  useInput((input, key) => {
+    const context = tooSmall ? 'blocked' : filtering ? 'text' : help ? 'overlay' : 'audit';
+    if (key.ctrl && input === 'c') return onQuit();
+    if (filtering) {
+      if (key.escape) {
+        setFiltering(false);
+        setFilter('');
+      }
+      return;
+    }
+    for (const [ch, k] of keypresses(context, input, key)) {
+      switch (keyFor(context, ch, k)?.id) {
+        case 'quit':
+          return onQuit();
+        case 'help':
+          setHelp((h) => !h);
+          break;
+        case 'back':
+          setHelp(false);
+          break;
+        case 'sort': {
+          const next = SORTS[(SORTS.indexOf(sortRef.current) + 1) % SORTS.length]!;
+          sortRef.current = next;
+          setSort(next);
+          break;
+        }
+        case 'filter':
+          setFiltering(true);
+          break;
+        case 'recheck':
+          setNotice(undefined);
+          onReload();
+          break;
+      }
+    }
+  });
+
+  if (tooSmall) {
+    return (
+      <Box flexDirection="column" width={width} height={Math.min(height, 2)} overflow="hidden">
+        <Text color={THEME.caution} wrap="truncate">
+          {truncate(`terminal too small (need 80x24, have ${width}x${height})`, width)}
+        </Text>
+        <Text color={THEME.caution} wrap="truncate">
+          {truncate('enlarge the window, or press q to quit', width)}
+        </Text>
+      </Box>
+    );
+  }
+  if (help) return <HelpOverlay width={width} height={height} />;
+
+  const body = height - FIXED_ROWS;
+  const detailRows = Math.max(5, Math.floor(body * 0.4));
+  const listRows = body - detailRows;
+  const counts = result ? severityCounts(result.findings) : undefined;
+  const summary = result
+    ? `${result.facts.instances.length} instances · ${result.facts.vaults.length} vaults · ${STATUS.fail.symbol} ${counts!.fail} failing  ${STATUS.unknown.symbol} ${counts!.unknown} unknown  ${STATUS.warn.symbol} ${counts!.warn} at risk · sort: ${sort}`
+    : error
+      ? ''
+      : progress && progress.total > 0
+        ? `reading the fleet: ${progress.done}/${progress.total} lists${progress.throttledMs ? ` · throttled, retrying in ${Math.ceil(progress.throttledMs / 1000)}s` : ''}`
+        : 'reading the fleet: Resource Graph…';
+  const cols = { status: 8, name: Math.max(16, Math.floor((width - 30) * 0.4)), rg: 14, refs: 5 };
+  const rest = width - cols.status - cols.name - cols.rg - cols.refs - 4;
+  const heading = `${fit('STATUS', cols.status)} ${fit('INSTANCE', cols.name)} ${fit('GROUP', cols.rg)} ${fit('REFS', cols.refs)} ${fit('FINDINGS', rest)}`;
+  const noticeText = notice ?? outerNotice ?? (filter || filtering ? `filter: ${filter}` : '');
+
+  return (
+    <Box flexDirection="column" width={width} height={height} overflow="hidden">
+      <Box width={width}>
+        <Box flexGrow={1}>
+          <Text bold color={THEME.accent} wrap="truncate">
+            {truncate(title, width - (sandbox ? 10 : 0))}
+          </Text>
+        </Box>
+        {sandbox && (
+          <Text inverse bold color={THEME.badge}>
+            {' SANDBOX '}
+          </Text>
+        )}
+      </Box>
+      <Text color={error ? THEME.danger : THEME.muted} wrap="truncate">
+        {truncate(error ? `✖ ${error}` : summary, width)}
+      </Text>
+      <Text bold wrap="truncate">
+        {truncate(heading, width)}
+      </Text>
+      <Box height={listRows} flexDirection="column" overflow="hidden">
+        {result && shown.length === 0 && <Text color={THEME.muted}>{filter ? `  no instance matches "${filter}"` : '  no API Management instance in scope'}</Text>}
+        {result && shown.length > 0 && (
+          <SelectList
+            items={shown}
+            selected={current?.value}
+            onChange={setSelected}
+            onSelect={open}
+            height={listRows}
+            context="audit"
+            isFocused={!filtering}
+            renderItem={(row, isSelected) => {
+              const style = SEVERITY_STYLE[row.worst ?? 'ok'];
+              const first = row.findings[0];
+              const what = first ? `${row.findings.length} · ${first.kind}${row.findings.length > 1 ? ' …' : ''}` : '-';
+              const line = `${fit(`${style.symbol} ${style.word}`, cols.status)} ${fit(row.instance.name, cols.name)} ${fit(row.instance.resourceGroup, cols.rg)} ${fit(String(row.references), cols.refs)} ${fit(what, rest)}`;
+              return (
+                <Text color={style.color} inverse={isSelected} wrap="truncate">
+                  {truncate(line, width)}
+                </Text>
+              );
+            }}
+          />
+        )}
+      </Box>
+      <Text color={THEME.muted} wrap="truncate">
+        {'─'.repeat(width)}
+      </Text>
+      <Box height={detailRows} flexDirection="column" overflow="hidden">
+        {detailLines(current, width, detailRows).map((l, i) => (
+          <Text key={i} color={l.color} bold={l.bold} wrap="truncate">
+            {l.text || ' '}
+          </Text>
+        ))}
+      </Box>
+      <Box width={width}>
+        {filtering ? (
+          <>
+            <Text color={THEME.accent}>filter: </Text>
+            <TextField value={filter} onChange={setFilter} onSubmit={() => setFiltering(false)} focus />
+          </>
+        ) : (
+          <Text color={THEME.accent} wrap="truncate">
+            {truncate(noticeText || ' ', width)}
+          </Text>
+        )}
+      </Box>
+      <Footer context={filtering ? 'text' : 'audit'} width={width} extra={filtering ? 'Enter keep filter · Esc clear' : undefined} />
+    </Box>
+  );
+}
+
+interface Line {
+  text: string;
+  color?: string;
+  bold?: boolean;
+}
+
+/** The selected instance's findings: a heading, then each finding's kind, where, and its message wrapped. */
+function detailLines(row: InstanceRow | undefined, width: number, height: number): Line[] {
+  if (!row) return [];
+  const i = row.instance;
+  const lines: Line[] = [{ text: truncate(`${i.name} · ${i.sku} · identity ${i.identityType || 'None'} · sub ${i.subscriptionId.slice(0, 8)}… · ${row.references} Key Vault reference${row.references === 1 ? '' : 's'}`, width), bold: true }];
+  if (row.findings.length === 0) lines.push({ text: 'No findings: every Key Vault reference of this instance is healthy.', color: THEME.muted });
+  for (const f of row.findings) {
+    const style = SEVERITY_STYLE[f.severity];
+    lines.push({ text: truncate(`${style.symbol} ${style.word} ${f.kind}${f.reference ? ` · ${f.reference}` : ''}${f.vault ? ` · vault ${f.vault}` : ''}`, width), color: style.color });
+    for (const l of wrap(f.message, width - 4)) lines.push({ text: `    ${l}` });
+  }
+  if (lines.length > height) {
+    const more = lines.length - (height - 1);
+    return [...lines.slice(0, height - 1), { text: truncate(`  ↓ ${more} more lines · Enter opens the runbook for ${i.name}`, width), color: THEME.muted }];
+  }
+  return lines;
+}

@@ -1,0 +1,110 @@
+// The fleet audit, full screen: the instance table first (painted before the Azure SDKs load), the
+// fleet read behind it with progress, and Enter opens the runbook for one instance in the same session;
+// quitting the runbook comes back to the table. Terminal handling is the runbook's (run-tui.tsx).
+import { render } from 'ink';
+import { useEffect, useRef, useState } from 'react';
+import type { AuditResult } from '../audit/command.ts';
+import type { AuditCliOptions, CommonOptions } from '../cli-args.ts';
+import type { FleetConnection } from '../runbook/connect.ts';
+import type { Target } from '../runbook/ports.ts';
+import { App } from './App.tsx';
+import { AuditTable } from './AuditTable.tsx';
+
+const SIGNAL_EXIT: Record<'SIGINT' | 'SIGTERM' | 'SIGHUP', number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+const INTERRUPTED = 130;
+
+interface AuditAppProps {
+  audit: AuditCliOptions;
+  options: CommonOptions;
+  connect: () => Promise<FleetConnection>;
+  onExit: (code: number) => void;
+}
+
+function scopeText(audit: AuditCliOptions): string {
+  if (audit.subscriptions.length) return `${audit.subscriptions.length} subscription${audit.subscriptions.length === 1 ? '' : 's'}`;
+  if (audit.managementGroups.length) return `management group ${audit.managementGroups.join(', ')}`;
+  return 'every visible subscription';
+}
+
+function AuditApp({ audit, options, connect, onExit }: AuditAppProps) {
+  const [result, setResult] = useState<AuditResult>();
+  const [progress, setProgress] = useState<{ done: number; total: number; throttledMs?: number }>();
+  const [error, setError] = useState<string>();
+  const [cloud, setCloud] = useState(options.sandbox ? 'Sandbox' : (options.cloud ?? 'Azure'));
+  const [runbook, setRunbook] = useState<Target>();
+  const [generation, setGeneration] = useState(0);
+  const connection = useRef<Promise<FleetConnection>>(undefined);
+
+  useEffect(() => {
+    let live = true;
+    const controller = new AbortController();
+    setResult(undefined);
+    setError(undefined);
+    setProgress(undefined);
+    (async () => {
+      connection.current ??= connect();
+      const link = await connection.current;
+      if (live) setCloud(link.cloud);
+      const { readAudit } = await import('../audit/command.ts');
+      const read = await readAudit(link, audit, (p) => live && setProgress(p), controller.signal);
+      if (live) setResult(read);
+    })().catch((e: unknown) => live && setError((e as Error).message));
+    return () => {
+      live = false;
+      controller.abort();
+    };
+  }, [generation]);
+
+  useEffect(() => () => void connection.current?.then((c) => c.close(), () => undefined), []);
+
+  if (runbook && connection.current) {
+    const link = connection.current;
+    return (
+      <App
+        context={{ cloud, subscriptionId: runbook.subscriptionId, apimName: runbook.apim.name, vaultName: runbook.vault.name, sandbox: options.sandbox, readOnly: options.readOnly }}
+        loadEngine={async () => (await link).engineFor(runbook)}
+        onExit={(code) => (code === INTERRUPTED ? onExit(code) : setRunbook(undefined))}
+      />
+    );
+  }
+  return (
+    <AuditTable
+      title={`apimkv audit · ${cloud} · ${scopeText(audit)}`}
+      sandbox={options.sandbox}
+      result={result}
+      progress={progress}
+      error={error}
+      onOpen={setRunbook}
+      onReload={() => setGeneration((g) => g + 1)}
+      onQuit={() => onExit(0)}
+    />
+  );
+}
+
+export async function runAuditTui(audit: AuditCliOptions, options: CommonOptions): Promise<number> {
+  let code: number | undefined;
+  // eslint-disable-next-line prefer-const
+  let instance: ReturnType<typeof render> | undefined;
+  const finish = (exitCode: number) => {
+    if (code !== undefined) return;
+    code = exitCode;
+    instance?.unmount();
+  };
+  const connect = async () => (await import('../runbook/connect.ts')).connectFleet(options);
+  instance = render(<AuditApp audit={audit} options={options} connect={connect} onExit={finish} />, {
+    alternateScreen: true,
+    interactive: Boolean(process.stdout.isTTY),
+    exitOnCtrlC: false,
+    maxFps: 15,
+    incrementalRendering: true,
+  });
+  const onSignal = (signal: NodeJS.Signals) => finish(SIGNAL_EXIT[signal as keyof typeof SIGNAL_EXIT] ?? 1);
+  const signals = Object.keys(SIGNAL_EXIT) as (keyof typeof SIGNAL_EXIT)[];
+  for (const s of signals) process.on(s, onSignal);
+  try {
+    await instance.waitUntilExit();
+  } finally {
+    for (const s of signals) process.off(s, onSignal);
+  }
+  return code ?? 0;
+}
