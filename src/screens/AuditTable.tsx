@@ -121,7 +121,7 @@ export function AuditTable({ title, sandbox, result, progress, error, notice: ou
   const listRows = body - detailRows;
   const counts = result ? severityCounts(result.findings) : undefined;
   const summary = result
-    ? `${result.facts.instances.length} instances · ${result.facts.vaults.length} vaults · ${STATUS.fail.symbol} ${counts!.fail} failing  ${STATUS.unknown.symbol} ${counts!.unknown} unknown  ${STATUS.warn.symbol} ${counts!.warn} at risk · sort: ${sort}`
+    ? `${result.facts.instances.length} instances · ${result.facts.vaults.length} vaults · ${STATUS.fail.symbol} ${counts!.fail} fail  ${STATUS.unknown.symbol} ${counts!.unknown} unknown  ${STATUS.warn.symbol} ${counts!.warn} risk · sort: ${sort}`
     : error
       ? ''
       : progress && progress.total > 0
