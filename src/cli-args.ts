@@ -98,7 +98,8 @@ Target
   -g, --resource-group RG  resource group of the API Management instance
   --service NAME           API Management instance (also --apim)
   --service-id ID          the instance's full ARM id, instead of --subscription, -g and --service
-  --vault NAME             key vault (its resource group is looked up if not given)
+  --vault NAME|ID          key vault: a name (its resource group is looked up if not given), or its resource id
+                           when it lives in another subscription than the instance
   --vault-resource-group RG
 
 Sign-in and cloud

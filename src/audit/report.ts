@@ -67,6 +67,8 @@ export function auditCsv(findings: AuditFinding[]): string {
   return `${[CSV_COLUMNS.join(','), ...rows].join('\r\n')}\r\n`;
 }
 
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
 const LABEL: Record<AuditSeverity, string> = { fail: 'FAIL', unknown: 'UNKNOWN', warn: 'WARN', info: 'INFO' };
 
 export function auditText(facts: FleetFacts, findings: AuditFinding[], scope: AuditScopeText): string {
@@ -75,7 +77,7 @@ export function auditText(facts: FleetFacts, findings: AuditFinding[], scope: Au
   const where = scope.subscriptions.length ? `${scope.subscriptions.length} subscription(s)` : scope.managementGroups.length ? `management group(s) ${scope.managementGroups.join(', ')}` : 'every visible subscription';
   const lines = [
     `apimkv audit — ${scope.cloud}, ${where}`,
-    `${facts.instances.length} API Management instances, ${facts.vaults.length} key vaults, ${refs} Key Vault references (expiry window ${scope.days} days)`,
+    `${plural(facts.instances.length, 'API Management instance')}, ${plural(facts.vaults.length, 'key vault')}, ${plural(refs, 'Key Vault reference')} (expiry window ${scope.days} days)`,
     `${counts.fail} failing, ${counts.unknown} unknown, ${counts.warn} at risk`,
     '',
   ];

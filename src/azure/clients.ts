@@ -26,6 +26,8 @@ export interface ClientsOptions {
   profile: CloudProfile;
   credential: TokenCredential;
   subscriptionId: string;
+  /** The key vault's subscription when it is not the instance's. */
+  vaultSubscriptionId?: string;
   /** An https.Agent (the sandbox's: trusts its CA, resolves *.localhost). An ordinary pipeline option. */
   agent?: Agent;
   retry?: RetryOptions;
@@ -102,7 +104,7 @@ export function createClients(options: ClientsOptions): AzureClients {
     apim,
     apimFor,
     authorization: new AuthorizationManagementClient(credential, subscriptionId, classic()),
-    keyVault: new KeyVaultManagementClient(credential, subscriptionId, modular()),
+    keyVault: new KeyVaultManagementClient(credential, options.vaultSubscriptionId ?? subscriptionId, modular()),
     network: new NetworkManagementClient(credential, subscriptionId, modular()),
     resourceGraph: new ResourceGraphClient(credential, modular()),
     // The data plane's scope follows the vault's 401 challenge; the URL comes from ARM (vaultUri).

@@ -126,40 +126,49 @@ export async function readFleet(clients: AzureClients, scope: FleetScope, option
     }
     options.onEvent?.(e);
   };
+  // One failure stops the calls still in flight: otherwise they outlive the audit and retry against a
+  // connection that is closing.
+  const stop = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
   const gate = async () => {
     for (let wait = pausedUntil - Date.now(); wait > 0; wait = pausedUntil - Date.now()) await new Promise((r) => setTimeout(r, wait));
-    options.signal?.throwIfAborted();
+    signal.throwIfAborted();
   };
   return withEventSink(onEvent, async () => {
-    const [instances, vaults] = await Promise.all([
-      graphAll<FleetInstance>(clients, APIM_INSTANCES, scope, stats, truncated, 'API Management instance', options.signal),
-      graphAll<FleetVault>(clients, KEY_VAULTS, scope, stats, truncated, 'key vault', options.signal),
-    ]);
-    const results: FleetInstanceFacts[] = instances.map((instance) => ({ instance, references: hostnamesOf(instance), errors: [] }));
-    const lists: { facts: FleetInstanceFacts; what: string; read: (apim: ApiManagementClient, i: FleetInstance) => Promise<FleetReference[]> }[] = [];
-    for (const facts of results) {
-      lists.push({ facts, what: 'certificates', read: (a, i) => certificatesOf(a, i, options.signal) });
-      if (options.namedValues !== false) lists.push({ facts, what: 'named values', read: (a, i) => namedValuesOf(a, i, options.signal) });
-    }
-    let done = 0;
-    options.onProgress?.(0, lists.length);
-    await pool(lists, options.concurrency ?? 16, gate, async ({ facts, what, read }) => {
-      try {
-        facts.references.push(...(await read(clients.apimFor(facts.instance.subscriptionId), facts.instance)));
-      } catch (e) {
-        const error = toAzureError(e);
-        if (error.kind === 'Aborted') throw e;
-        // Resource Graph lags ARM: an instance deleted since the query is gone, not broken.
-        if (error.kind !== 'NotFound') facts.errors.push({ what, error });
+    try {
+      const [instances, vaults] = await Promise.all([
+        graphAll<FleetInstance>(clients, APIM_INSTANCES, scope, stats, truncated, 'API Management instance', signal),
+        graphAll<FleetVault>(clients, KEY_VAULTS, scope, stats, truncated, 'key vault', signal),
+      ]);
+      const results: FleetInstanceFacts[] = instances.map((instance) => ({ instance, references: hostnamesOf(instance), errors: [] }));
+      const lists: { facts: FleetInstanceFacts; what: string; read: (apim: ApiManagementClient, i: FleetInstance) => Promise<FleetReference[]> }[] = [];
+      for (const facts of results) {
+        lists.push({ facts, what: 'certificates', read: (a, i) => certificatesOf(a, i, signal) });
+        if (options.namedValues !== false) lists.push({ facts, what: 'named values', read: (a, i) => namedValuesOf(a, i, signal) });
       }
-      stats.armLists++;
-      options.onProgress?.(++done, lists.length);
-    });
-    // Certificates first, then named values, then hostnames, whatever order the calls finished in.
-    const order: Record<FleetReference['kind'], number> = { certificate: 0, 'named value': 1, hostname: 2 };
-    for (const f of results) f.references.sort((a, b) => order[a.kind] - order[b.kind] || a.name.localeCompare(b.name));
-    stats.ms = Math.round(performance.now() - t0);
-    return { instances: results, vaults, truncated, readAt: new Date().toISOString(), stats };
+      let done = 0;
+      options.onProgress?.(0, lists.length);
+      await pool(lists, options.concurrency ?? 16, gate, async ({ facts, what, read }) => {
+        try {
+          facts.references.push(...(await read(clients.apimFor(facts.instance.subscriptionId), facts.instance)));
+        } catch (e) {
+          const error = toAzureError(e);
+          if (error.kind === 'Aborted') throw e;
+          // Resource Graph lags ARM: an instance deleted since the query is gone, not broken.
+          if (error.kind !== 'NotFound') facts.errors.push({ what, error });
+        }
+        stats.armLists++;
+        options.onProgress?.(++done, lists.length);
+      });
+      // Certificates first, then named values, then hostnames, whatever order the calls finished in.
+      const order: Record<FleetReference['kind'], number> = { certificate: 0, 'named value': 1, hostname: 2 };
+      for (const f of results) f.references.sort((a, b) => order[a.kind] - order[b.kind] || a.name.localeCompare(b.name));
+      stats.ms = Math.round(performance.now() - t0);
+      return { instances: results, vaults, truncated, readAt: new Date().toISOString(), stats };
+    } catch (e) {
+      stop.abort();
+      throw e;
+    }
   });
 }
 

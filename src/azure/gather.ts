@@ -51,8 +51,10 @@ function apimIdOf(target: Target): string {
   return `/subscriptions/${target.subscriptionId}/resourceGroups/${target.apim.resourceGroup}/providers/Microsoft.ApiManagement/service/${target.apim.name}`;
 }
 
+const vaultSubscriptionOf = (target: Target) => target.vault.subscriptionId ?? target.subscriptionId;
+
 function vaultIdOf(target: Target, resourceGroup: string): string {
-  return `/subscriptions/${target.subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.KeyVault/vaults/${target.vault.name}`;
+  return `/subscriptions/${vaultSubscriptionOf(target)}/resourceGroups/${resourceGroup}/providers/Microsoft.KeyVault/vaults/${target.vault.name}`;
 }
 
 /** Claims of the ARM token: who the operator is. A failure here is not fatal (the reads will report it). */
@@ -73,11 +75,11 @@ async function readVault(clients: AzureClients, target: Target, signal?: AbortSi
     const id = vaultIdOf(target, target.vault.resourceGroup);
     return readFact(id, API_VERSIONS.keyVault, 'Microsoft.KeyVault/vaults/read', async () => vaultFromSdk(await kv.vaults.get(target.vault.resourceGroup!, target.vault.name, opts)));
   }
-  const placeholder = `/subscriptions/${target.subscriptionId}/providers/Microsoft.KeyVault/vaults/${target.vault.name}`;
+  const placeholder = `/subscriptions/${vaultSubscriptionOf(target)}/providers/Microsoft.KeyVault/vaults/${target.vault.name}`;
   let resourceGroup: string | undefined;
   try {
     const result = await clients.resourceGraph.resources(
-      { query: vaultByName(target.vault.name), subscriptions: [target.subscriptionId], options: { resultFormat: 'objectArray' } },
+      { query: vaultByName(target.vault.name), subscriptions: [vaultSubscriptionOf(target)], options: { resultFormat: 'objectArray' } },
       opts,
     );
     const rows = (Array.isArray(result.data) ? result.data : []) as { name?: string; resourceGroup?: string }[];
@@ -102,7 +104,7 @@ async function readVault(clients: AzureClients, target: Target, signal?: AbortSi
     return {
       ok: false,
       unknown: 'NotFound',
-      message: `No key vault named "${target.vault.name}" in subscription ${target.subscriptionId}.`,
+      message: `No key vault named "${target.vault.name}" in subscription ${vaultSubscriptionOf(target)}. A vault in another subscription is named by its resource id (--vault /subscriptions/…/vaults/${target.vault.name}).`,
       from: listed.from,
     };
   }
@@ -112,7 +114,7 @@ async function readVault(clients: AzureClients, target: Target, signal?: AbortSi
 /** Is a vault that was not found soft-deleted? Tries APIM's region first, then the subscription's deleted vaults. */
 async function readDeletedVault(clients: AzureClients, target: Target, location: string | undefined, signal?: AbortSignal): Promise<Fact<DeletedVaultFacts | null>> {
   const opts = { abortSignal: signal };
-  const id = `/subscriptions/${target.subscriptionId}/providers/Microsoft.KeyVault/deletedVaults/${target.vault.name}`;
+  const id = `/subscriptions/${vaultSubscriptionOf(target)}/providers/Microsoft.KeyVault/deletedVaults/${target.vault.name}`;
   return readFact(id, API_VERSIONS.keyVault, 'Microsoft.KeyVault/locations/deletedVaults/read', async () => {
     if (location) {
       try {

@@ -40,12 +40,13 @@ interface WorldLike {
 function sandboxTarget(world: WorldLike, options: CommonOptions, subscriptionId: string): Target {
   const rgOf = (id: string) => /\/resourceGroups\/([^/]+)/i.exec(id)?.[1] ?? '';
   const apim = world.resources.find((r) => /^Microsoft\.ApiManagement\/service$/i.test(r.type) && (!options.apim || r.name === options.apim));
-  const vault = world.resources.find((r) => /^Microsoft\.KeyVault\/vaults$/i.test(r.type) && (!options.vault || r.name === options.vault));
+  const given = vaultOption(options);
+  const vault = world.resources.find((r) => /^Microsoft\.KeyVault\/vaults$/i.test(r.type) && (!given || r.name === given.name));
   if (!apim) throw new ConnectError(`The sandbox world has no API Management instance${options.apim ? ` named "${options.apim}"` : ''}.`);
   return {
     subscriptionId,
     apim: { resourceGroup: options.resourceGroup ?? rgOf(apim.id), name: apim.name },
-    vault: { name: options.vault ?? vault?.name ?? 'missing-vault', resourceGroup: options.vaultResourceGroup ?? (vault ? rgOf(vault.id) : undefined) },
+    vault: given?.resourceGroup ? given : { name: given?.name ?? vault?.name ?? 'missing-vault', ...(vault ? { resourceGroup: rgOf(vault.id), subscriptionId: vault.id.split('/')[2]! } : {}) },
   };
 }
 
@@ -56,6 +57,17 @@ export function parseServiceId(id: string): { subscriptionId: string; resourceGr
   const m = SERVICE_ID.exec(id.trim());
   if (!m) throw new ConnectError(`"${id}" is not an API Management id: expected /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.ApiManagement/service/<name>.`);
   return { subscriptionId: m[1]!, resourceGroup: m[2]!, name: m[3]! };
+}
+
+const VAULT_ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.KeyVault\/vaults\/([^/]+)\/?$/i;
+
+/** --vault as a name (with --vault-resource-group) or a resource id, which may name another subscription. */
+export function vaultOption(options: Pick<CommonOptions, 'vault' | 'vaultResourceGroup'>): Target['vault'] | undefined {
+  if (!options.vault) return undefined;
+  if (!options.vault.startsWith('/')) return { name: options.vault, ...(options.vaultResourceGroup ? { resourceGroup: options.vaultResourceGroup } : {}) };
+  const m = VAULT_ID.exec(options.vault.trim());
+  if (!m) throw new ConnectError(`"${options.vault}" is not a key vault id: expected /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.KeyVault/vaults/<name>, or just the vault's name.`);
+  return { name: m[3]!, resourceGroup: m[2]!, subscriptionId: m[1]! };
 }
 
 interface Candidate {
@@ -70,7 +82,7 @@ interface Candidate {
 export async function resolveTarget(options: CommonOptions, subscriptionId: string, find: () => Promise<{ instances: Candidate[]; vaults: Candidate[] }>): Promise<Target> {
   const fromId = options.serviceId ? parseServiceId(options.serviceId) : undefined;
   let apim = fromId ? { resourceGroup: fromId.resourceGroup, name: fromId.name } : options.apim && options.resourceGroup ? { resourceGroup: options.resourceGroup, name: options.apim } : undefined;
-  let vault = options.vault ? { name: options.vault, resourceGroup: options.vaultResourceGroup } : undefined;
+  let vault = vaultOption(options);
   if (!apim || !vault) {
     const seen = await find();
     const same = (a: string, b?: string) => !b || a.toLowerCase() === b.toLowerCase();
@@ -103,10 +115,17 @@ export async function connect(options: CommonOptions, _mode: { interactive: bool
     const sandbox = await startSandbox({ world: options.world ?? 'everything-broken' });
     const world = sandbox.world() as unknown as WorldLike;
     const subscriptionId = options.subscription ?? world.subscriptions[0]?.subscriptionId;
-    if (!subscriptionId) throw new ConnectError('The sandbox world has no subscription.');
-    const target = sandboxTarget(world, options, subscriptionId);
+    let target: Target;
+    try {
+      if (!subscriptionId) throw new ConnectError('The sandbox world has no subscription.');
+      target = sandboxTarget(world, options, subscriptionId);
+    } catch (e) {
+      // A running server would keep the process alive after the error is shown.
+      await sandbox.close();
+      throw e;
+    }
     const link = connectToSandbox(sandbox, subscriptionId);
-    const clients = createClients({ ...link, subscriptionId });
+    const clients = createClients({ ...link, subscriptionId, ...(target.vault.subscriptionId ? { vaultSubscriptionId: target.vault.subscriptionId } : {}) });
     const azureGateway = createAzureGateway({ clients, profile: link.profile, context: { subscriptionId, sandbox: true } });
     const gateway = options.readOnly ? readOnlyGateway(azureGateway) : azureGateway;
     const journal = new Journal(options.stateDir ? join(options.stateDir, 'sandbox-journal.json') : undefined);
@@ -121,8 +140,12 @@ export async function connect(options: CommonOptions, _mode: { interactive: bool
   }
 
   const { discover } = await import('../azure/discover.ts');
-  const { clients, profile, subscriptionId, close } = await signIn(options);
-  const target = await resolveTarget(options, subscriptionId, () => discover(clients, [subscriptionId]));
+  const signedIn = await signIn(options);
+  const { profile, subscriptionId, close } = signedIn;
+  const target = await resolveTarget(options, subscriptionId, () => discover(signedIn.clients, [subscriptionId]));
+  const clients = target.vault.subscriptionId
+    ? createClients({ profile, credential: signedIn.credential, subscriptionId, vaultSubscriptionId: target.vault.subscriptionId, ...(signedIn.agent ? { agent: signedIn.agent } : {}) })
+    : signedIn.clients;
   const azureGateway = createAzureGateway({ clients, profile, context: { subscriptionId, sandbox: profile.sandbox } });
   const gateway = options.readOnly ? readOnlyGateway(azureGateway) : azureGateway;
   const journal = new Journal(join(stateDir(options), 'journal.json'));
@@ -200,7 +223,7 @@ export async function connectFleet(options: CommonOptions): Promise<FleetConnect
   }
   const journal = new Journal(options.sandbox ? (options.stateDir ? join(options.stateDir, 'sandbox-journal.json') : undefined) : join(stateDir(options), 'journal.json'));
   const engineFor = (target: Target): RunbookEngine => {
-    const forTarget = createClients({ ...link, subscriptionId: target.subscriptionId });
+    const forTarget = createClients({ ...link, subscriptionId: target.subscriptionId, ...(target.vault.subscriptionId ? { vaultSubscriptionId: target.vault.subscriptionId } : {}) });
     const azureGateway = createAzureGateway({ clients: forTarget, profile: link.profile, context: { subscriptionId: target.subscriptionId, sandbox: link.profile.sandbox } });
     return createEngine({
       gateway: options.readOnly ? readOnlyGateway(azureGateway) : azureGateway,

@@ -7,8 +7,9 @@ import type { Operation } from '../checks/types.ts';
 export interface Target {
   subscriptionId: string;
   apim: { resourceGroup: string; name: string };
-  /** The vault's resource group may be unknown: the gateway then finds the vault by name. */
-  vault: { name: string; resourceGroup?: string };
+  /** The vault's resource group may be unknown: the gateway then finds the vault by name. Its subscription
+   * defaults to the instance's (a central certificate vault often lives elsewhere). */
+  vault: { name: string; resourceGroup?: string; subscriptionId?: string };
 }
 
 /** Something the gateway saw on the wire, for progress lines, the transcript and the request log. */

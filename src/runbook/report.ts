@@ -91,6 +91,7 @@ export function reportJson(evaluation: Evaluation, context: RunContext, target: 
         service: target.apim.name,
         vault: target.vault.name,
         ...(target.vault.resourceGroup ? { vaultResourceGroup: target.vault.resourceGroup } : {}),
+        ...(target.vault.subscriptionId && target.vault.subscriptionId !== target.subscriptionId ? { vaultSubscriptionId: target.vault.subscriptionId } : {}),
       },
       context: { cloud: context.cloud, sandbox: context.sandbox, readOnly: context.readOnly },
       summary: summary(evaluation.findings),

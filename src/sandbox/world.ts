@@ -128,7 +128,7 @@ export function loadWorld(pathOrName: string): World {
     text = readFileSync(pathOrName, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new WorldError(`$: cannot read world "${pathOrName}" (${code ?? 'error'}); shipped worlds: ${Object.keys(SHIPPED_WORLDS).join(', ')}, fleet, fleet-<instances>`);
+    throw new WorldError(`cannot read world "${pathOrName}" (${code ?? 'error'}); shipped worlds: ${Object.keys(SHIPPED_WORLDS).join(', ')}, fleet, fleet-<instances>`);
   }
   let parsed: unknown;
   try {

@@ -28,6 +28,15 @@ const SEVERITY_STYLE: Record<AuditSeverity | 'ok', { symbol: string; word: strin
 /** Rows besides the instance list and the detail pane: title, summary, column heads, rule, notice, footer. */
 const FIXED_ROWS = 6;
 
+/** What survives a trip to the runbook and back: the order, the filter and the selected instance. */
+export interface AuditView {
+  sort: SortKey;
+  filter: string;
+  selected?: string;
+}
+
+export const INITIAL_VIEW: AuditView = { sort: 'severity', filter: '' };
+
 export interface AuditTableProps {
   title: string;
   sandbox: boolean;
@@ -35,21 +44,26 @@ export interface AuditTableProps {
   progress?: { done: number; total: number; throttledMs?: number };
   error?: string;
   notice?: string;
+  view: AuditView;
+  onView: (view: AuditView) => void;
   onOpen: (target: Target) => void;
   onReload: () => void;
   onQuit: () => void;
 }
 
-export function AuditTable({ title, sandbox, result, progress, error, notice: outerNotice, onOpen, onReload, onQuit }: AuditTableProps) {
+export function AuditTable({ title, sandbox, result, progress, error, notice: outerNotice, view, onView, onOpen, onReload, onQuit }: AuditTableProps) {
   const { columns: width, rows: height } = useWindowSize();
-  const [sort, setSort] = useState<SortKey>('severity');
-  const [filter, setFilter] = useState('');
+  const { sort, filter, selected } = view;
   const [filtering, setFiltering] = useState(false);
-  const [selected, setSelected] = useState<string>();
   const [help, setHelp] = useState(false);
   const [notice, setNotice] = useState<string>();
-  const sortRef = useRef(sort);
-  sortRef.current = sort;
+  // Keys can arrive several to a chunk, before a re-render: read and write the latest view.
+  const viewRef = useRef(view);
+  viewRef.current = view;
+  const update = (change: Partial<AuditView>) => {
+    viewRef.current = { ...viewRef.current, ...change };
+    onView(viewRef.current);
+  };
 
   const rows = useMemo(() => (result ? instanceRows(result.facts, result.findings) : []), [result]);
   const shown = useMemo(() => visibleRows(rows, sort, filter), [rows, sort, filter]);
@@ -71,7 +85,7 @@ export function AuditTable({ title, sandbox, result, progress, error, notice: ou
     if (filtering) {
       if (key.escape) {
         setFiltering(false);
-        setFilter('');
+        update({ filter: '' });
       }
       return;
     }
@@ -86,9 +100,7 @@ export function AuditTable({ title, sandbox, result, progress, error, notice: ou
           setHelp(false);
           break;
         case 'sort': {
-          const next = SORTS[(SORTS.indexOf(sortRef.current) + 1) % SORTS.length]!;
-          sortRef.current = next;
-          setSort(next);
+          update({ sort: SORTS[(SORTS.indexOf(viewRef.current.sort) + 1) % SORTS.length]! });
           break;
         }
         case 'filter':
@@ -114,7 +126,7 @@ export function AuditTable({ title, sandbox, result, progress, error, notice: ou
       </Box>
     );
   }
-  if (help) return <HelpOverlay width={width} height={height} />;
+  if (help) return <HelpOverlay width={width} height={height} screen="audit" />;
 
   const body = height - FIXED_ROWS;
   const detailRows = Math.max(5, Math.floor(body * 0.4));
@@ -158,7 +170,7 @@ export function AuditTable({ title, sandbox, result, progress, error, notice: ou
           <SelectList
             items={shown}
             selected={current?.value}
-            onChange={setSelected}
+            onChange={(value) => update({ selected: value })}
             onSelect={open}
             height={listRows}
             context="audit"
@@ -191,7 +203,7 @@ export function AuditTable({ title, sandbox, result, progress, error, notice: ou
         {filtering ? (
           <>
             <Text color={THEME.accent}>filter: </Text>
-            <TextField value={filter} onChange={setFilter} onSubmit={() => setFiltering(false)} focus />
+            <TextField value={filter} onChange={(text) => update({ filter: text })} onSubmit={() => setFiltering(false)} focus />
           </>
         ) : (
           <Text color={THEME.accent} wrap="truncate">
@@ -199,7 +211,7 @@ export function AuditTable({ title, sandbox, result, progress, error, notice: ou
           </Text>
         )}
       </Box>
-      <Footer context={filtering ? 'text' : 'audit'} width={width} extra={filtering ? 'Enter keep filter · Esc clear' : undefined} />
+      <Footer context={filtering ? 'text' : 'audit'} width={width} />
     </Box>
   );
 }

@@ -1,6 +1,7 @@
-// The `?` overlay: every binding in the key table, in two columns so it fits 80x24.
+// The `?` overlay: the bindings of the key table that work on this screen (the runbook or the fleet
+// audit), in two columns so it fits 80x24.
 import { Box, Text } from 'ink';
-import { KEYS } from './keys.ts';
+import { KEYS, type KeyBinding } from './keys.ts';
 import { ScreenFrame, FRAME_ROWS } from './ScreenFrame.tsx';
 import { fit, truncate } from './text.ts';
 import { THEME } from './theme.ts';
@@ -8,11 +9,21 @@ import { useKeyScope } from './use-key-scope.ts';
 
 const LABEL = 6;
 
-export function HelpOverlay({ width, height }: { width: number; height: number }) {
+const TIP = {
+  runbook: 'Digits do nothing. Esc only goes back. Fixes always show a preview and wait for y or Enter.',
+  audit: "Enter opens the selected instance's runbook; q there returns to this table.",
+};
+
+/** The audit's table uses its own keys and Esc; the runbook uses every key but the audit's. */
+const onScreen = (screen: 'runbook' | 'audit') => (k: KeyBinding) =>
+  screen === 'audit' ? k.contexts.includes('audit') || k.id === 'back' : k.contexts.some((c) => c !== 'audit');
+
+export function HelpOverlay({ width, height, screen = 'runbook' }: { width: number; height: number; screen?: 'runbook' | 'audit' }) {
   useKeyScope('overlay', true);
+  const keys = KEYS.filter(onScreen(screen));
   const column = Math.floor(width / 2);
-  const perColumn = Math.ceil(KEYS.length / 2);
-  const rows = Array.from({ length: perColumn }, (_, i) => [KEYS[i], KEYS[i + perColumn]] as const);
+  const perColumn = Math.ceil(keys.length / 2);
+  const rows = Array.from({ length: perColumn }, (_, i) => [keys[i]!, keys[i + perColumn]] as const);
   const body = height - FRAME_ROWS;
   return (
     <ScreenFrame height={height} width={width} context="overlay">
@@ -28,7 +39,7 @@ export function HelpOverlay({ width, height }: { width: number; height: number }
         ))}
       </Box>
       <Text color={THEME.muted} wrap="truncate">
-        {truncate('Digits do nothing. Esc only goes back. Fixes always show a preview and wait for y or Enter.', width)}
+        {truncate(TIP[screen], width)}
       </Text>
     </ScreenFrame>
   );

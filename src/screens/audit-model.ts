@@ -53,7 +53,7 @@ export function runbookTarget(row: InstanceRow, facts: FleetFacts): Target | und
   return {
     subscriptionId: row.instance.subscriptionId,
     apim: { resourceGroup: row.instance.resourceGroup, name: row.instance.name },
-    vault: { name: vault?.name ?? vaultName, ...(vault ? { resourceGroup: vault.resourceGroup } : {}) },
+    vault: { name: vault?.name ?? vaultName, ...(vault ? { resourceGroup: vault.resourceGroup, subscriptionId: vault.subscriptionId } : {}) },
   };
 }
 

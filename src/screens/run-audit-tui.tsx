@@ -8,7 +8,7 @@ import type { AuditCliOptions, CommonOptions } from '../cli-args.ts';
 import type { FleetConnection } from '../runbook/connect.ts';
 import type { Target } from '../runbook/ports.ts';
 import { App } from './App.tsx';
-import { AuditTable } from './AuditTable.tsx';
+import { AuditTable, INITIAL_VIEW, type AuditView } from './AuditTable.tsx';
 
 const SIGNAL_EXIT: Record<'SIGINT' | 'SIGTERM' | 'SIGHUP', number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 const INTERRUPTED = 130;
@@ -32,6 +32,7 @@ function AuditApp({ audit, options, connect, onExit }: AuditAppProps) {
   const [error, setError] = useState<string>();
   const [cloud, setCloud] = useState(options.sandbox ? 'Sandbox' : (options.cloud ?? 'Azure'));
   const [runbook, setRunbook] = useState<Target>();
+  const [view, setView] = useState<AuditView>(INITIAL_VIEW);
   const [generation, setGeneration] = useState(0);
   const connection = useRef<Promise<FleetConnection>>(undefined);
 
@@ -74,6 +75,8 @@ function AuditApp({ audit, options, connect, onExit }: AuditAppProps) {
       result={result}
       progress={progress}
       error={error}
+      view={view}
+      onView={setView}
       onOpen={setRunbook}
       onReload={() => setGeneration((g) => g + 1)}
       onQuit={() => onExit(0)}

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseCommand, UsageError } from '../../src/cli-args.ts';
+import { ConnectError, vaultOption } from '../../src/runbook/connect.ts';
 
 test('modes and options', () => {
   assert.deepEqual(parseCommand([]).kind, 'tui');
@@ -29,4 +30,12 @@ test('bad input names the problem and the way out', () => {
   assert.throws(() => parseCommand(['fix', '--plan', '--yes']), /Choose one/);
   assert.throws(() => parseCommand(['upload-cert', '--file', 'a', '--password-env', 'A', '--password-file', 'B']), /one way/);
   assert.throws(() => parseCommand(['frobnicate']), /Unknown command "frobnicate"/);
+});
+
+test('--vault: a name, a name with its resource group, or a resource id in another subscription', () => {
+  assert.equal(vaultOption({}), undefined);
+  assert.deepEqual(vaultOption({ vault: 'kv-a' }), { name: 'kv-a' });
+  assert.deepEqual(vaultOption({ vault: 'kv-a', vaultResourceGroup: 'rg-kv' }), { name: 'kv-a', resourceGroup: 'rg-kv' });
+  assert.deepEqual(vaultOption({ vault: '/subscriptions/s-2/resourceGroups/rg-central/providers/Microsoft.KeyVault/vaults/kv-central/' }), { name: 'kv-central', resourceGroup: 'rg-central', subscriptionId: 's-2' });
+  assert.throws(() => vaultOption({ vault: '/subscriptions/s-2/vaults/kv' }), (e: Error) => e instanceof ConnectError && /is not a key vault id: expected \/subscriptions\/<id>\/resourceGroups\/<rg>\/providers\/Microsoft\.KeyVault\/vaults\/<name>/.test(e.message));
 });

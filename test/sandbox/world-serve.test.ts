@@ -51,7 +51,7 @@ test('loadWorld reads a file path and reports unreadable or invalid JSON', () =>
   assert.equal(loadWorld(file).tenantId, '8f3c2a1e-5b7d-4c9a-9e21-3d4f6a7b8c90');
   writeFileSync(file, '{ nope');
   assert.throws(() => loadWorld(file), (e: Error) => e instanceof WorldError && e.message.startsWith(`$: ${file} is not valid JSON`));
-  assert.throws(() => loadWorld(join(dir, 'missing.json')), (e: Error) => e instanceof WorldError && /^\$: cannot read world ".*missing\.json" \(ENOENT\); shipped worlds: everything-broken, healthy/.test(e.message));
+  assert.throws(() => loadWorld(join(dir, 'missing.json')), (e: Error) => e instanceof WorldError && /^cannot read world ".*missing\.json" \(ENOENT\); shipped worlds: everything-broken, healthy/.test(e.message));
 });
 
 test('sandbox serve: answers curl with only the CA file, then saves the world on stop', async () => {
@@ -81,5 +81,5 @@ test('sandbox serve: bad flags and bad worlds exit with a message', async () => 
   assert.match(err.join(''), /Usage: apimkv sandbox serve/);
   assert.equal(await serveSandbox(['--port', 'x'], { err: (s) => err.push(s) }), 64);
   assert.equal(await serveSandbox(['--world', '/nonexistent.json'], { err: (s) => err.push(s) }), 2);
-  assert.match(err.join(''), /the world "\/nonexistent\.json" cannot be used: \$: cannot read world/);
+  assert.match(err.join(''), /the world "\/nonexistent\.json" cannot be used: cannot read world/);
 });
