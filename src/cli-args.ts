@@ -114,6 +114,12 @@ Safety
   --transcript FILE        write a Markdown record of the session for the incident ticket
   --state-dir DIR          where the write journal lives (default: $XDG_STATE_HOME/apimkv)
 
+Audit
+  --management-group NAME  audit the subscriptions under a management group (repeatable)
+  --days N                 warn about certificates expiring within N days (default 30)
+  --concurrency N          ARM calls in flight at once (default 16; a 429 pauses them all)
+  --no-named-values        skip the named-value lists (one fewer call per instance)
+
 Sandbox (no Azure needed)
   --sandbox                use the built-in ARM emulator (what npm start does)
   --world NAME|FILE        sandbox world (default: everything-broken; for audit: fleet)
