@@ -49,6 +49,20 @@ async function main(argv: string[]): Promise<number> {
         const { runCheck } = await import('./runbook/commands.ts');
         return runCheck(command.options);
       }
+      const o = command.options;
+      if (!((o.serviceId || (o.apim && o.resourceGroup)) && o.vault)) {
+        // Something is not named: pick it on screen (a step with one choice is taken without asking).
+        const [{ parseServiceId, vaultOption }, { runPickerTui }] = await Promise.all([import('./runbook/connect.ts'), import('./screens/run-picker-tui.tsx')]);
+        const fromId = o.serviceId ? parseServiceId(o.serviceId) : undefined;
+        const vault = vaultOption(o);
+        const { code, engine } = await runPickerTui(o, {
+          subscriptionId: fromId?.subscriptionId ?? o.subscription,
+          ...(fromId ? { apim: { name: fromId.name, resourceGroup: fromId.resourceGroup } } : o.apim ? { apim: { name: o.apim, ...(o.resourceGroup ? { resourceGroup: o.resourceGroup } : {}) } } : {}),
+          ...(vault ? { vault } : {}),
+        });
+        if (o.transcript && engine) process.stderr.write(`apimkv: transcript written to ${engine.saveTranscript()}\n`);
+        return code;
+      }
       const { runTui } = await import('./screens/run-tui.tsx');
       let close: (() => Promise<void>) | undefined;
       let engine: import('./runbook/engine-types.ts').RunbookEngine | undefined;

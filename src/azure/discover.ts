@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { APIM_INSTANCES, KEY_VAULTS } from '../graph/queries.ts';
+import { APIM_INSTANCES, KEY_VAULTS, SUBSCRIPTIONS } from '../graph/queries.ts';
 import type { AzureClients } from './clients.ts';
 
 export interface DiscoveredResource {
@@ -14,12 +14,16 @@ export interface DiscoveredResource {
   location?: string;
 }
 
-async function query(clients: AzureClients, text: string, subscriptions: string[], signal?: AbortSignal): Promise<DiscoveredResource[]> {
-  const rows: DiscoveredResource[] = [];
+/** Every page of a query; no subscriptions = every subscription the operator can see. */
+async function query<T = DiscoveredResource>(clients: AzureClients, text: string, subscriptions: string[], signal?: AbortSignal): Promise<T[]> {
+  const rows: T[] = [];
   let skipToken: string | undefined;
   do {
-    const page = await clients.resourceGraph.resources({ query: text, subscriptions, options: { resultFormat: 'objectArray', ...(skipToken ? { skipToken } : {}) } }, { abortSignal: signal });
-    rows.push(...((Array.isArray(page.data) ? page.data : []) as DiscoveredResource[]));
+    const page = await clients.resourceGraph.resources(
+      { query: text, ...(subscriptions.length ? { subscriptions } : {}), options: { resultFormat: 'objectArray', ...(skipToken ? { skipToken } : {}) } },
+      { abortSignal: signal },
+    );
+    rows.push(...((Array.isArray(page.data) ? page.data : []) as T[]));
     skipToken = page.skipToken;
   } while (skipToken);
   return rows;
@@ -29,6 +33,17 @@ export async function discover(clients: AzureClients, subscriptions: string[], s
   const [instances, vaults] = await Promise.all([query(clients, APIM_INSTANCES, subscriptions, signal), query(clients, KEY_VAULTS, subscriptions, signal)]);
   return { instances, vaults };
 }
+
+export interface DiscoveredSubscription {
+  subscriptionId: string;
+  name: string;
+  tenantId?: string;
+}
+
+/** What the target picker offers, step by step: subscriptions, the instances in one, every visible vault. */
+export const listSubscriptions = (clients: AzureClients, signal?: AbortSignal) => query<DiscoveredSubscription>(clients, SUBSCRIPTIONS, [], signal);
+export const listInstances = (clients: AzureClients, subscriptionId: string, signal?: AbortSignal) => query(clients, APIM_INSTANCES, [subscriptionId], signal);
+export const listVaults = (clients: AzureClients, signal?: AbortSignal) => query(clients, KEY_VAULTS, [], signal);
 
 /** RFC 6761: *.localhost is loopback (a local emulator's vault hosts), whatever the resolver says. */
 function loopbackLookup(hostname: string, options: unknown, callback: unknown): void {

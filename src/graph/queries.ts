@@ -25,6 +25,12 @@ export const KEY_VAULTS = `resources
           softDelete = tobool(properties.enableSoftDelete), purgeProtection = tobool(properties.enablePurgeProtection)
 | order by id asc`;
 
+/** The subscriptions the operator can see (the target picker's first step). */
+export const SUBSCRIPTIONS = `resourcecontainers
+| where type =~ 'microsoft.resources/subscriptions'
+| project subscriptionId, name, tenantId
+| order by name asc`;
+
 /** One vault by name (to find its resource group). The name is validated before it is inserted. */
 export function vaultByName(name: string): string {
   if (!/^[a-zA-Z0-9-]{3,24}$/.test(name)) throw new Error(`"${name}" is not a valid key vault name (3-24 letters, digits and hyphens).`);

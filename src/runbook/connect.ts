@@ -8,6 +8,7 @@ import { createEngine } from './engine.ts';
 import { Journal } from './journal.ts';
 import { readOnlyGateway } from './read-only-gateway.ts';
 import type { Target } from './ports.ts';
+import { TargetMemory, type TargetSource } from './targets.ts';
 
 export interface Connection {
   engine: RunbookEngine;
@@ -196,10 +197,12 @@ export interface FleetConnection {
   sandbox: boolean;
   /** The runbook engine for one instance and vault of the fleet, on the same connection. */
   engineFor(target: Target): RunbookEngine;
+  /** What the target picker offers, and the last choice in this tenant. */
+  targets: TargetSource;
   close(): Promise<void>;
 }
 
-export async function connectFleet(options: CommonOptions): Promise<FleetConnection> {
+export async function connectFleet(options: CommonOptions, defaultWorld = 'fleet'): Promise<FleetConnection> {
   const [{ createClients }, { createAzureGateway }] = await Promise.all([import('../azure/clients.ts'), import('../azure/gateway.ts')]);
   let link: Omit<import('../azure/clients.ts').ClientsOptions, 'subscriptionId'>;
   let close: () => Promise<void>;
@@ -207,7 +210,7 @@ export async function connectFleet(options: CommonOptions): Promise<FleetConnect
   let clients: import('../azure/clients.ts').AzureClients;
   if (options.sandbox) {
     const [{ startSandbox }, { connectToSandbox }] = await Promise.all([import('../sandbox/index.ts'), import('../azure/sandbox-connection.ts')]);
-    const sandbox = await startSandbox({ world: options.world ?? 'fleet' });
+    const sandbox = await startSandbox({ world: options.world ?? defaultWorld });
     const subscriptionId = sandbox.world().subscriptions[0]!.subscriptionId;
     const { subscriptionId: _s, ...rest } = connectToSandbox(sandbox, subscriptionId);
     link = rest;
@@ -233,5 +236,17 @@ export async function connectFleet(options: CommonOptions): Promise<FleetConnect
       transcriptPath: transcriptPath(options),
     });
   };
-  return { clients, cloud, sandbox: link.profile.sandbox, engineFor, close };
+  const [{ listInstances, listSubscriptions, listVaults }, { operatorClaims }] = await Promise.all([import('../azure/discover.ts'), import('../azure/gather.ts')]);
+  // The sandbox remembers only inside an explicit --state-dir: the demo must not touch the operator's state.
+  const memory = new TargetMemory(link.profile.sandbox ? (options.stateDir ? join(options.stateDir, 'targets.json') : undefined) : join(stateDir(options), 'targets.json'));
+  let tenant: Promise<string> | undefined;
+  const tenantId = () => (tenant ??= operatorClaims(clients).then((c) => c.tid ?? 'unknown-tenant'));
+  const targets: TargetSource = {
+    subscriptions: async (signal) => (await listSubscriptions(clients, signal)).map((s) => ({ subscriptionId: s.subscriptionId, name: s.name })),
+    instances: (subscriptionId, signal) => listInstances(clients, subscriptionId, signal),
+    vaults: (signal) => listVaults(clients, signal),
+    remembered: async () => memory.read(await tenantId()),
+    remember: async (choice) => memory.write(await tenantId(), choice),
+  };
+  return { clients, cloud, sandbox: link.profile.sandbox, engineFor, targets, close };
 }

@@ -29,7 +29,7 @@ export type KeyId =
   | 'quit';
 
 /** Where the user is: which keys work there. `text` is any focused text field (letters are typed, not keys). */
-export type KeyContext = 'audit' | 'checklist' | 'preview' | 'applying' | 'result' | 'picker' | 'wizard' | 'text' | 'overlay' | 'blocked';
+export type KeyContext = 'audit' | 'target' | 'checklist' | 'preview' | 'applying' | 'result' | 'picker' | 'wizard' | 'text' | 'overlay' | 'blocked';
 
 /** One binding: how it is written in help/footer, what it does, where it works, and how it is recognised. */
 export interface KeyBinding {
@@ -49,7 +49,7 @@ export interface KeyBinding {
 const plain = (key: Key) => !key.ctrl && !key.meta;
 const letter = (ch: string) => (input: string, key: Key) => plain(key) && input === ch;
 
-const LISTS = ['audit', 'checklist', 'preview', 'result', 'picker', 'wizard', 'overlay'] as const;
+const LISTS = ['audit', 'target', 'checklist', 'preview', 'result', 'picker', 'wizard', 'overlay'] as const;
 
 /** Every key apimkv understands, in the order the help overlay lists them. */
 export const KEYS: readonly KeyBinding[] = [
@@ -57,13 +57,13 @@ export const KEYS: readonly KeyBinding[] = [
   { id: 'down', short: 'move', label: '↓/j', help: 'move down / scroll down', contexts: LISTS, footer: ['checklist'], matches: (i, k) => k.downArrow || letter('j')(i, k) },
   { id: 'pageUp', label: 'PgUp', help: 'page up', contexts: LISTS, matches: (_i, k) => k.pageUp },
   { id: 'pageDown', label: 'PgDn', help: 'page down', contexts: LISTS, matches: (_i, k) => k.pageDown },
-  { id: 'enter', short: 'choose', label: 'Enter', help: 'choose / open / Apply', contexts: ['audit', 'checklist', 'preview', 'result', 'picker', 'wizard', 'text'], footer: ['audit', 'picker', 'wizard', 'text'], matches: (_i, k) => k.return },
+  { id: 'enter', short: 'choose', label: 'Enter', help: 'choose / open / Apply', contexts: ['audit', 'target', 'checklist', 'preview', 'result', 'picker', 'wizard', 'text'], footer: ['audit', 'target', 'picker', 'wizard', 'text'], matches: (_i, k) => k.return },
   { id: 'apply', short: 'apply', label: 'y', help: 'apply the previewed fix', contexts: ['preview'], footer: ['preview'], matches: letter('y') },
   { id: 'fix', short: 'fix', label: 'f', help: 'fix the selected check', contexts: ['checklist', 'picker'], footer: ['checklist', 'picker'], matches: letter('f') },
   { id: 'fixAll', short: 'fix all', label: 'F', help: 'fix all failing, one by one', contexts: ['checklist'], footer: ['checklist'], matches: letter('F') },
   { id: 'skip', short: 'skip', label: 's', help: 'skip this fix (fix all)', contexts: ['preview', 'result'], footer: ['preview'], matches: letter('s') },
   { id: 'recheck', short: 're-check', label: 'r', help: 're-check everything', contexts: ['audit', 'checklist', 'result'], footer: ['audit', 'checklist'], matches: letter('r') },
-  { id: 'filter', short: 'filter', label: '/', help: 'filter the list', contexts: ['audit', 'picker'], footer: ['audit', 'picker'], matches: letter('/') },
+  { id: 'filter', short: 'filter', label: '/', help: 'filter the list', contexts: ['audit', 'target', 'picker'], footer: ['audit', 'target', 'picker'], matches: letter('/') },
   { id: 'sort', short: 'sort', label: 'o', help: 'sort by the next column (audit)', contexts: ['audit'], footer: ['audit'], matches: letter('o') },
   { id: 'typeId', short: 'type id', label: 't', help: 'type an identifier instead', contexts: ['picker'], footer: ['picker'], matches: letter('t') },
   { id: 'keepVersion', label: 'v', help: 'keep the versioned identifier', contexts: ['wizard'], matches: letter('v') },
@@ -75,8 +75,8 @@ export const KEYS: readonly KeyBinding[] = [
   { id: 'saveTranscript', label: 'T', help: 'write the transcript to a file', contexts: ['checklist', 'result', 'overlay'], matches: letter('T') },
   { id: 'help', short: 'help', label: '?', help: 'this help', contexts: ['audit', 'checklist', 'preview', 'applying', 'result', 'picker', 'wizard', 'overlay', 'blocked'], footer: ['audit', 'checklist'], matches: letter('?') },
   // Esc only ever goes back: a lone Esc can be the first byte of a split arrow key on a slow link.
-  { id: 'back', short: 'back', label: 'Esc', help: 'back (never confirms a write)', contexts: ['preview', 'result', 'picker', 'wizard', 'text', 'overlay'], footer: ['preview', 'result', 'picker', 'wizard', 'text', 'overlay'], matches: (_i, k) => k.escape },
-  { id: 'quit', short: 'quit', label: 'q', help: 'quit (asks if a write runs)', contexts: ['audit', 'checklist', 'preview', 'applying', 'result', 'picker', 'wizard', 'overlay', 'blocked'], footer: ['audit', 'checklist', 'applying', 'blocked'], matches: letter('q') },
+  { id: 'back', short: 'back', label: 'Esc', help: 'back (never confirms a write)', contexts: ['target', 'preview', 'result', 'picker', 'wizard', 'text', 'overlay'], footer: ['target', 'preview', 'result', 'picker', 'wizard', 'text', 'overlay'], matches: (_i, k) => k.escape },
+  { id: 'quit', short: 'quit', label: 'q', help: 'quit (asks if a write runs)', contexts: ['audit', 'target', 'checklist', 'preview', 'applying', 'result', 'picker', 'wizard', 'overlay', 'blocked'], footer: ['audit', 'target', 'checklist', 'applying', 'blocked'], matches: letter('q') },
 ];
 
 /** The binding a keypress means in this context, if any. Digits never match anything. */

@@ -1,16 +1,15 @@
 // The fleet audit, full screen: the instance table first (painted before the Azure SDKs load), the
 // fleet read behind it with progress, and Enter opens the runbook for one instance in the same session;
 // quitting the runbook comes back to the table. Terminal handling is the runbook's (run-tui.tsx).
-import { render } from 'ink';
 import { useEffect, useRef, useState } from 'react';
 import type { AuditResult } from '../audit/command.ts';
 import type { AuditCliOptions, CommonOptions } from '../cli-args.ts';
 import type { FleetConnection } from '../runbook/connect.ts';
 import type { Target } from '../runbook/ports.ts';
 import { App } from './App.tsx';
+import { runFullScreen } from './full-screen.tsx';
 import { AuditTable, INITIAL_VIEW, type AuditView } from './AuditTable.tsx';
 
-const SIGNAL_EXIT: Record<'SIGINT' | 'SIGTERM' | 'SIGHUP', number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 const INTERRUPTED = 130;
 
 interface AuditAppProps {
@@ -85,29 +84,6 @@ function AuditApp({ audit, options, connect, onExit }: AuditAppProps) {
 }
 
 export async function runAuditTui(audit: AuditCliOptions, options: CommonOptions): Promise<number> {
-  let code: number | undefined;
-  // eslint-disable-next-line prefer-const
-  let instance: ReturnType<typeof render> | undefined;
-  const finish = (exitCode: number) => {
-    if (code !== undefined) return;
-    code = exitCode;
-    instance?.unmount();
-  };
   const connect = async () => (await import('../runbook/connect.ts')).connectFleet(options);
-  instance = render(<AuditApp audit={audit} options={options} connect={connect} onExit={finish} />, {
-    alternateScreen: true,
-    interactive: Boolean(process.stdout.isTTY),
-    exitOnCtrlC: false,
-    maxFps: 15,
-    incrementalRendering: true,
-  });
-  const onSignal = (signal: NodeJS.Signals) => finish(SIGNAL_EXIT[signal as keyof typeof SIGNAL_EXIT] ?? 1);
-  const signals = Object.keys(SIGNAL_EXIT) as (keyof typeof SIGNAL_EXIT)[];
-  for (const s of signals) process.on(s, onSignal);
-  try {
-    await instance.waitUntilExit();
-  } finally {
-    for (const s of signals) process.off(s, onSignal);
-  }
-  return code ?? 0;
+  return runFullScreen((finish) => <AuditApp audit={audit} options={options} connect={connect} onExit={finish} />);
 }

@@ -1,6 +1,6 @@
 // Microsoft.ResourceGraph: answers exactly the queries the product sends (src/graph/queries.ts), projected
 // from the world, with `$top`/`$skipToken` paging; any other query is a 400 so an unplanned one is noticed.
-import { APIM_INSTANCES, KEY_VAULTS, normaliseQuery } from '../../graph/queries.ts';
+import { APIM_INSTANCES, KEY_VAULTS, normaliseQuery, SUBSCRIPTIONS } from '../../graph/queries.ts';
 import { ArmError, ok, type Ctx, type Reply } from '../http.ts';
 import { hasAction } from '../rbac.ts';
 import { resourceGroupOf, subscriptionOf } from '../resource-id.ts';
@@ -86,6 +86,14 @@ export function queryResources(ctx: Ctx): Reply {
   let rows: Json[];
   if (query === normaliseQuery(APIM_INSTANCES)) rows = visible('Microsoft.ApiManagement/service').map((r) => apimRow(ctx, r));
   else if (query === normaliseQuery(KEY_VAULTS)) rows = visible('Microsoft.KeyVault/vaults').map((r) => vaultRow(ctx, r));
+  else if (query === normaliseQuery(SUBSCRIPTIONS)) {
+    // Azure lists a subscription to anyone with a role anywhere in it (or above it).
+    const scopes = ctx.state.assignmentsOf(ctx.principalId).map((a) => String((a.properties as Json | undefined)?.scope ?? a.id).toLowerCase());
+    const inside = (id: string) => scopes.some((scope) => scope === '/' || scope.startsWith('/providers/microsoft.management/') || scope.startsWith(`/subscriptions/${id.toLowerCase()}`));
+    rows = ctx.state.world.subscriptions
+      .filter((s) => (!subs || subs.includes(s.subscriptionId.toLowerCase())) && inside(s.subscriptionId))
+      .map((s) => ({ id: `/subscriptions/${s.subscriptionId}`, subscriptionId: s.subscriptionId, name: s.displayName, tenantId: ctx.state.world.tenantId }));
+  }
   else {
     const name = VAULT_BY_NAME.exec(query)?.[1];
     if (!name) throw new ArmError(400, 'InvalidQuery', `The sandbox does not answer this query (add it to src/graph/queries.ts and to the sandbox): ${query}`);

@@ -1,0 +1,34 @@
+// Runs one full-screen Ink element (the audit table, the target picker and the runbooks they open):
+// alternate screen, 15 fps at most, and the terminal given back on quit, Ctrl-C, SIGTERM and SIGHUP.
+import { render } from 'ink';
+import type { ReactElement } from 'react';
+
+const SIGNAL_EXIT: Record<'SIGINT' | 'SIGTERM' | 'SIGHUP', number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+
+/** Resolves with the exit code the element (or a signal) finished with. */
+export async function runFullScreen(element: (finish: (code: number) => void) => ReactElement): Promise<number> {
+  let code: number | undefined;
+  // eslint-disable-next-line prefer-const
+  let instance: ReturnType<typeof render> | undefined;
+  const finish = (exitCode: number) => {
+    if (code !== undefined) return;
+    code = exitCode;
+    instance?.unmount();
+  };
+  instance = render(element(finish), {
+    alternateScreen: true,
+    interactive: Boolean(process.stdout.isTTY),
+    exitOnCtrlC: false,
+    maxFps: 15,
+    incrementalRendering: true,
+  });
+  const onSignal = (signal: NodeJS.Signals) => finish(SIGNAL_EXIT[signal as keyof typeof SIGNAL_EXIT] ?? 1);
+  const signals = Object.keys(SIGNAL_EXIT) as (keyof typeof SIGNAL_EXIT)[];
+  for (const s of signals) process.on(s, onSignal);
+  try {
+    await instance.waitUntilExit();
+  } finally {
+    for (const s of signals) process.off(s, onSignal);
+  }
+  return code ?? 0;
+}

@@ -1,0 +1,63 @@
+// The runbook when the flags do not name the instance and vault: the target picker first (painted before
+// the Azure SDKs load), then the runbook for the choice on the same connection.
+import { useEffect, useRef, useState } from 'react';
+import type { CommonOptions } from '../cli-args.ts';
+import type { FleetConnection } from '../runbook/connect.ts';
+import type { RunbookEngine } from '../runbook/engine-types.ts';
+import type { Target } from '../runbook/ports.ts';
+import type { TargetSource } from '../runbook/targets.ts';
+import { App } from './App.tsx';
+import { runFullScreen } from './full-screen.tsx';
+import { TargetPicker, type GivenTarget } from './TargetPicker.tsx';
+
+interface PickAppProps {
+  options: CommonOptions;
+  given: GivenTarget;
+  connect: () => Promise<FleetConnection>;
+  onEngine: (engine: RunbookEngine) => void;
+  onExit: (code: number) => void;
+}
+
+function PickApp({ options, given, connect, onEngine, onExit }: PickAppProps) {
+  const [source, setSource] = useState<TargetSource>();
+  const [error, setError] = useState<string>();
+  const [cloud, setCloud] = useState(options.sandbox ? 'Sandbox' : (options.cloud ?? 'Azure'));
+  const [target, setTarget] = useState<Target>();
+  const connection = useRef<Promise<FleetConnection>>(undefined);
+
+  useEffect(() => {
+    const link = (connection.current = connect());
+    link.then(
+      (c) => {
+        setCloud(c.cloud);
+        setSource(c.targets);
+      },
+      (e: unknown) => setError((e as Error).message),
+    );
+    return () => void link.then((c) => c.close(), () => undefined);
+  }, []);
+
+  if (target && connection.current) {
+    const link = connection.current;
+    return (
+      <App
+        context={{ cloud, subscriptionId: target.subscriptionId, apimName: target.apim.name, vaultName: target.vault.name, sandbox: options.sandbox, readOnly: options.readOnly }}
+        loadEngine={async () => {
+          const engine = (await link).engineFor(target);
+          onEngine(engine);
+          return engine;
+        }}
+        onExit={onExit}
+      />
+    );
+  }
+  return <TargetPicker title={`apimkv · ${cloud} · choose the instance and vault`} sandbox={options.sandbox} source={source} error={error} given={given} onPick={setTarget} onQuit={() => onExit(0)} />;
+}
+
+/** Runs picker then runbook; resolves with the exit code and the engine (for the transcript), if one ran. */
+export async function runPickerTui(options: CommonOptions, given: GivenTarget): Promise<{ code: number; engine?: RunbookEngine }> {
+  let engine: RunbookEngine | undefined;
+  const connect = async () => (await import('../runbook/connect.ts')).connectFleet(options, 'everything-broken');
+  const code = await runFullScreen((finish) => <PickApp options={options} given={given} connect={connect} onEngine={(e) => (engine = e)} onExit={finish} />);
+  return { code, engine };
+}
