@@ -131,4 +131,7 @@ const small = await pickerLatency(0);
 const large = await pickerLatency(5000);
 const pct = (xs, q) => xs[Math.min(xs.length - 1, Math.floor(xs.length * q))];
 console.log(`picker keypress-to-frame: 4 certificates median ${pct(small, 0.5).toFixed(1)} ms (p95 ${pct(small, 0.95).toFixed(1)}), 5,004 certificates median ${pct(large, 0.5).toFixed(1)} ms (p95 ${pct(large, 0.95).toFixed(1)}), ratio ${(pct(large, 0.5) / pct(small, 0.5)).toFixed(2)}x`);
+
+// The fleet audit (1,000 instances at 50 ms per request): its own script, run here so `npm run bench` prints everything.
+await import('./audit.mjs');
 process.exit(0);
