@@ -2,12 +2,18 @@
 //   first frame: apimkv (bundled, sandbox demo) vs an Ink hello-world bundled the same way
 //   bytes per keypress on the checklist (the SSH cost)
 //   keypress-to-frame latency in a 5,000-certificate picker
+//   the fleet audit (bench/audit.mjs; BENCH_ONLY=audit runs only that)
 import { build } from 'esbuild';
 import { spawn } from 'node-pty';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+// BENCH_ONLY=audit: just the fleet audit figures, without the TUI benchmarks before them.
+if (process.env.BENCH_ONLY === 'audit') {
+  await import('./audit.mjs');
+  process.exit(0);
+}
 const out = `${root}bench/out`;
 mkdirSync(out, { recursive: true });
 // Built exactly like dist/cli.js (ESM, splitting, production React), so the ratio compares like with like.
