@@ -12,6 +12,7 @@ import type { Target } from '../runbook/ports.ts';
 import { SelectList } from './SelectList.tsx';
 import { fit, truncate, wrap } from './text.ts';
 import { TextField } from './TextField.tsx';
+import { TitleBar } from './TitleBar.tsx';
 import { STATUS, THEME } from './theme.ts';
 import { useKeyScope } from './use-key-scope.ts';
 import { keyFor } from './keys.ts';
@@ -146,18 +147,7 @@ export function AuditTable({ title, sandbox, result, progress, error, notice: ou
 
   return (
     <Box flexDirection="column" width={width} height={height} overflow="hidden">
-      <Box width={width}>
-        <Box flexGrow={1}>
-          <Text bold color={THEME.accent} wrap="truncate">
-            {truncate(title, width - (sandbox ? 10 : 0))}
-          </Text>
-        </Box>
-        {sandbox && (
-          <Text inverse bold color={THEME.badge}>
-            {' SANDBOX '}
-          </Text>
-        )}
-      </Box>
+      <TitleBar title={title} sandbox={sandbox} width={width} />
       <Text color={error ? THEME.danger : THEME.muted} wrap="truncate">
         {truncate(error ? `✖ ${error}` : summary, width)}
       </Text>

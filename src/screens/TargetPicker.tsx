@@ -10,6 +10,7 @@ import { keyFor } from './keys.ts';
 import { SelectList } from './SelectList.tsx';
 import { fit, truncate } from './text.ts';
 import { TextField } from './TextField.tsx';
+import { TitleBar } from './TitleBar.tsx';
 import { THEME } from './theme.ts';
 import { useKeyScope } from './use-key-scope.ts';
 
@@ -181,18 +182,7 @@ export function TargetPicker({ title, sandbox, source, error, given, onPick, onQ
   const colB = Math.max(16, Math.floor(width * 0.3));
   return (
     <Box flexDirection="column" width={width} height={height} overflow="hidden">
-      <Box width={width}>
-        <Box flexGrow={1}>
-          <Text bold color={THEME.accent} wrap="truncate">
-            {truncate(title, width - (sandbox ? 10 : 0))}
-          </Text>
-        </Box>
-        {sandbox && (
-          <Text inverse bold color={THEME.badge}>
-            {' SANDBOX '}
-          </Text>
-        )}
-      </Box>
+      <TitleBar title={title} sandbox={sandbox} width={width} />
       <Text color={status ? THEME.danger : THEME.muted} wrap="truncate">
         {truncate(status ? `✖ ${status}` : heading, width)}
       </Text>
