@@ -48,7 +48,7 @@ export function TargetPicker({ title, sandbox, source, error, given, onPick, onQ
   const [step, setStep] = useState<Step>('subscription');
   const [subscription, setSubscription] = useState<SubscriptionChoice | undefined>(given.subscriptionId ? { subscriptionId: given.subscriptionId, name: given.subscriptionId } : undefined);
   const [apim, setApim] = useState<ResourceChoice>();
-  const [items, setItems] = useState<{ step: Step; rows: Row[]; raw: unknown[] }>();
+  const [loaded, setLoaded] = useState<{ step: Step; rows: Row[]; raw: unknown[] }>();
   const [loadError, setLoadError] = useState<string>();
   const [remembered, setRemembered] = useState<RememberedTarget>();
   const [selected, setSelected] = useState<string>();
@@ -69,7 +69,7 @@ export function TargetPicker({ title, sandbox, source, error, given, onPick, onQ
     if (!source) return;
     const controller = new AbortController();
     let live = true;
-    setItems(undefined);
+    setLoaded(undefined);
     setLoadError(undefined);
     setFilter('');
     (async () => {
@@ -84,7 +84,7 @@ export function TargetPicker({ title, sandbox, source, error, given, onPick, onQ
           return setStep('instance');
         }
         setSelected(chosen.current.subscription ?? subs.find((s) => same(s.subscriptionId, memory?.subscriptionId))?.subscriptionId);
-        return setItems({ step, raw: subs, rows: subs.map((s) => ({ value: s.subscriptionId, label: s.name, columns: [s.name, s.subscriptionId, ''] })) });
+        return setLoaded({ step, raw: subs, rows: subs.map((s) => ({ value: s.subscriptionId, label: s.name, columns: [s.name, s.subscriptionId, ''] })) });
       }
       if (step === 'instance') {
         const all = await source.instances(subscription!.subscriptionId, controller.signal);
@@ -95,7 +95,7 @@ export function TargetPicker({ title, sandbox, source, error, given, onPick, onQ
           return setStep('vault');
         }
         setSelected(chosen.current.instance ?? instances.find((i) => same(i.id, memory?.apimId))?.id);
-        return setItems({ step, raw: instances, rows: instances.map((i) => ({ value: i.id, label: i.name, columns: [i.name, i.resourceGroup, i.location ?? ''] })) });
+        return setLoaded({ step, raw: instances, rows: instances.map((i) => ({ value: i.id, label: i.name, columns: [i.name, i.resourceGroup, i.location ?? ''] })) });
       }
       const all = await source.vaults(controller.signal);
       if (!live) return;
@@ -106,7 +106,7 @@ export function TargetPicker({ title, sandbox, source, error, given, onPick, onQ
         .sort((a, b) => Number(!same(a.subscriptionId, apim!.subscriptionId)) - Number(!same(b.subscriptionId, apim!.subscriptionId)) || a.name.localeCompare(b.name));
       if (vaults.length === 1 && (wanted || all.length === 1)) return finish(apim!, vaults[0]!);
       setSelected(vaults.find((v) => same(v.id, memory?.vaultId))?.id);
-      setItems({
+      setLoaded({
         step,
         raw: vaults,
         rows: vaults.map((v) => ({ value: v.id, label: v.name, columns: [v.name, v.resourceGroup, same(v.subscriptionId, apim!.subscriptionId) ? 'same subscription' : `sub ${v.subscriptionId.slice(0, 8)}…`] })),
@@ -117,6 +117,10 @@ export function TargetPicker({ title, sandbox, source, error, given, onPick, onQ
       controller.abort();
     };
   }, [source, step]);
+
+  // Until the effect above clears them, the previous step's rows are still in state: never show them (or
+  // act on a key pressed over them) under this step's title.
+  const items = loaded?.step === step ? loaded : undefined;
 
   const shown = useMemo(() => {
     const words = filter.toLowerCase().split(/\s+/).filter(Boolean);
