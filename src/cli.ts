@@ -12,7 +12,8 @@ const EXIT_USAGE = 2;
 
 function provisionalContext(o: CommonOptions): RunContext {
   return {
-    cloud: o.sandbox ? 'Sandbox' : (o.cloud ?? 'AzureCloud'),
+    // Until az or the engine says which cloud, say only what the flags say.
+    cloud: o.sandbox ? 'Sandbox' : (o.cloud ?? (o.armEndpoint ? new URL(o.armEndpoint).host : 'Azure')),
     subscriptionId: o.subscription ?? process.env.AZURE_SUBSCRIPTION_ID ?? '…',
     apimName: o.apim ?? '…',
     vaultName: o.vault ?? '…',
@@ -63,15 +64,17 @@ async function main(argv: string[]): Promise<number> {
         if (o.transcript && engine) process.stderr.write(`apimkv: transcript written to ${engine.saveTranscript()}\n`);
         return code;
       }
-      const { runTui } = await import('./screens/run-tui.tsx');
+      const [{ runTui }, { SignInPrompt, signInCopy }] = await Promise.all([import('./screens/run-tui.tsx'), import('./screens/sign-in-prompt.ts')]);
+      const signIn = new SignInPrompt();
       let close: (() => Promise<void>) | undefined;
       let engine: import('./runbook/engine-types.ts').RunbookEngine | undefined;
       const code = await runTui({
         context: provisionalContext(command.options),
+        signIn,
         // Everything behind the first frame: the connection code and, through it, the Azure SDKs.
         loadEngine: async () => {
           const { connect } = await import('./runbook/connect.ts');
-          const connection = await connect(command.options, { interactive: true });
+          const connection = await connect(command.options, { interactive: true, signIn: signIn.hooks(signInCopy()) });
           close = connection.close;
           engine = connection.engine;
           return connection.engine;

@@ -88,7 +88,8 @@ export function sandboxCloud(endpoint: string): CloudProfile {
   const arm = trimSlash(endpoint);
   return customCloud(arm, {
     label: 'Sandbox',
-    authorityHost: 'https://login.microsoftonline.com',
+    // The emulator is also the tenant's Entra ID (device code sign-in), at the same address.
+    authorityHost: arm,
     kvDnsSuffix: '.vault.localhost',
     kvScope: 'https://vault.localhost/.default',
     kvPrivateDnsZone: 'privatelink.vaultcore.localhost',

@@ -2,6 +2,7 @@
 // operator's existing login); a failure becomes one message naming what was tried and the command that fixes it.
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
 import { AzureCliCredential, ChainedTokenCredential, DefaultAzureCredential, DeviceCodeCredential, EnvironmentCredential, ManagedIdentityCredential, WorkloadIdentityCredential } from '@azure/identity';
+import type { Agent } from 'node:https';
 import type { CloudProfile } from './cloud.ts';
 
 /** Which sign-in to use. */
@@ -15,6 +16,10 @@ export interface CredentialOptions {
   tenantId?: string;
   /** device-code: shows "To sign in, open … and enter the code …" (TUI or stderr). */
   onDeviceCode?: (message: string) => void;
+  /** device-code: the sign-in ended (code entered, declined or expired), so the message can go. */
+  onSignInDone?: () => void;
+  /** Trust for the authority's TLS (--ca-cert: a local emulator or a TLS-inspecting proxy). */
+  agent?: Agent;
   /** device-code: the app registration to sign in with (default: the SDK's developer client). */
   clientId?: string;
   /** static: the bearer token, or a function returning it (the sandbox passes `sandbox.token`). */
@@ -87,19 +92,44 @@ function describeAttempt(opts: CredentialOptions, profile: CloudProfile): { trie
   }
 }
 
-/** Wrap a credential so any failure becomes a SignInError naming the attempt and the fix. */
+/** A token this close to expiry is fetched again. */
+const REFRESH_MARGIN_MS = 5 * 60_000;
+
+/**
+ * Wrap a credential so any failure becomes a SignInError naming the attempt and the fix, and so that
+ * every client shares one token per scope: each client's pipeline would otherwise ask on its own (one
+ * `az` process each, or one device code each while the first sign-in is still pending).
+ */
 function explained(inner: TokenCredential, opts: CredentialOptions, profile: CloudProfile): TokenCredential {
   const { tried, hint } = describeAttempt(opts, profile);
+  const fetch = async (scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken> => {
+    try {
+      const token = await inner.getToken(scopes, options);
+      if (!token) throw new Error('no token was returned');
+      return token;
+    } catch (e) {
+      if (options?.abortSignal?.aborted) throw e;
+      throw new SignInError(tried, firstLine(e), hint);
+    }
+  };
+  const shared = new Map<string, { token: Promise<AccessToken>; expiresAt: number }>();
   return {
-    async getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {
-      try {
-        const token = await inner.getToken(scopes, options);
-        if (!token) throw new Error('no token was returned');
-        return token;
-      } catch (e) {
-        if (options?.abortSignal?.aborted) throw e;
-        throw new SignInError(tried, firstLine(e), hint);
-      }
+    getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {
+      // A claims challenge (CAE) needs a fresh token, never a shared one.
+      if (options?.claims) return fetch(scopes, options);
+      const key = `${[scopes].flat().join(' ')}|${options?.tenantId ?? ''}`;
+      const hit = shared.get(key);
+      if (hit && hit.expiresAt - Date.now() > REFRESH_MARGIN_MS) return hit.token;
+      // Shared by callers with different abort signals: no single caller may cancel it.
+      const { abortSignal: _abort, ...rest } = options ?? {};
+      const token = fetch(scopes, rest);
+      const entry = { token, expiresAt: Number.POSITIVE_INFINITY };
+      shared.set(key, entry);
+      token.then(
+        (t) => (entry.expiresAt = t.expiresOnTimestamp),
+        () => shared.get(key) === entry && shared.delete(key),
+      );
+      return token;
     },
   };
 }
@@ -132,13 +162,40 @@ export function createCredential(opts: CredentialOptions): TokenCredential {
       return explained(new DefaultAzureCredential({ tenantId: opts.tenantId, authorityHost: profile.authorityHost }), opts, profile);
     case 'device-code': {
       const onDeviceCode = opts.onDeviceCode ?? ((message: string) => process.stderr.write(`${message}\n`));
+      const inner = new DeviceCodeCredential({
+        tenantId: opts.tenantId,
+        clientId: opts.clientId,
+        authorityHost: profile.authorityHost,
+        // Instance discovery only knows Microsoft's clouds; a custom ARM endpoint brings its own authority.
+        disableInstanceDiscovery: profile.name === 'Custom',
+        ...(opts.agent ? { agent: opts.agent } : {}),
+        userPromptCallback: (info) => onDeviceCode(info.message),
+      });
+      // The clients ask for tokens in parallel, and identity would start one device code per caller: while
+      // a sign-in runs, the others wait for it and then get their token silently (or its error: one
+      // declined code is one failure, not a queue of new codes).
+      let signedIn = false;
+      let attempt: Promise<AccessToken | null> | undefined;
+      const once = async (scopes: string | string[], options?: GetTokenOptions) => {
+        try {
+          // identity keeps one token cache per CAE setting: a caller asking without CAE (ARM and Key Vault
+          // ask with it) would start a second sign-in.
+          const token = await inner.getToken(scopes, { ...options, enableCae: true });
+          signedIn = true;
+          return token;
+        } finally {
+          opts.onSignInDone?.();
+        }
+      };
       return explained(
-        new DeviceCodeCredential({
-          tenantId: opts.tenantId,
-          clientId: opts.clientId,
-          authorityHost: profile.authorityHost,
-          userPromptCallback: (info) => onDeviceCode(info.message),
-        }),
+        {
+          getToken(scopes, options) {
+            if (signedIn) return inner.getToken(scopes, { ...options, enableCae: true });
+            if (attempt) return attempt.then(() => inner.getToken(scopes, { ...options, enableCae: true }));
+            attempt = once(scopes, options).finally(() => (attempt = undefined));
+            return attempt;
+          },
+        },
         opts,
         profile,
       );

@@ -15,6 +15,15 @@ export interface Connection {
   close(): Promise<void>;
 }
 
+/** Where a device code sign-in shows "open … and enter the code …": the full-screen TUI, else stderr. */
+export interface SignInHooks {
+  onDeviceCode(message: string): void;
+  /** The sign-in ended (code entered, declined or expired); the message can go. */
+  onSignInDone?(): void;
+}
+
+const STDERR_SIGN_IN: SignInHooks = { onDeviceCode: (message) => process.stderr.write(`${message}\n`) };
+
 /** An error that tells the user what to pass or do, and exits with the connect/sign-in code. */
 export class ConnectError extends Error {
   exitCode = 2;
@@ -109,7 +118,15 @@ export async function resolveTarget(options: CommonOptions, subscriptionId: stri
   return { subscriptionId: fromId?.subscriptionId ?? subscriptionId, apim, vault };
 }
 
-export async function connect(options: CommonOptions, _mode: { interactive: boolean }): Promise<Connection> {
+/** The embedded sandbox signs nobody in: say how to practise a device code sign-in instead. */
+function refuseSandboxDeviceCode(options: CommonOptions): void {
+  if (options.sandbox && options.deviceCode) {
+    throw new ConnectError('--device-code signs in to Azure; the embedded sandbox needs no sign-in. To practise it, run "apimkv sandbox serve" and point apimkv at it with --arm-endpoint, --ca-cert and --device-code.');
+  }
+}
+
+export async function connect(options: CommonOptions, mode: { interactive: boolean; signIn?: SignInHooks }): Promise<Connection> {
+  refuseSandboxDeviceCode(options);
   const [{ createClients }, { createAzureGateway }] = await Promise.all([import('../azure/clients.ts'), import('../azure/gateway.ts')]);
   if (options.sandbox) {
     const [{ startSandbox }, { connectToSandbox }] = await Promise.all([import('../sandbox/index.ts'), import('../azure/sandbox-connection.ts')]);
@@ -141,7 +158,7 @@ export async function connect(options: CommonOptions, _mode: { interactive: bool
   }
 
   const { discover } = await import('../azure/discover.ts');
-  const signedIn = await signIn(options);
+  const signedIn = await signIn(options, true, mode.signIn);
   const { profile, subscriptionId, close } = signedIn;
   const target = await resolveTarget(options, subscriptionId, () => discover(signedIn.clients, [subscriptionId]));
   const clients = target.vault.subscriptionId
@@ -161,7 +178,7 @@ export async function connect(options: CommonOptions, _mode: { interactive: bool
 }
 
 /** Real Azure or any ARM endpoint: cloud profile, credential, trust, and clients for one subscription. */
-async function signIn(options: CommonOptions, requireSubscription = true) {
+async function signIn(options: CommonOptions, requireSubscription = true, hooks: SignInHooks = STDERR_SIGN_IN) {
   const [{ createClients }, { cloudFromAzCliName, customCloud, sandboxCloud }, { createCredential }, { azAccount }, { trustingAgent }] = await Promise.all([
     import('../azure/clients.ts'),
     import('../azure/cloud.ts'),
@@ -181,10 +198,15 @@ async function signIn(options: CommonOptions, requireSubscription = true) {
     kind: options.deviceCode ? 'device-code' : 'chain',
     tenantId: options.tenant ?? account?.tenantId,
     profile,
-    onDeviceCode: (message: string) => process.stderr.write(`${message}\n`),
+    onDeviceCode: hooks.onDeviceCode,
+    ...(hooks.onSignInDone ? { onSignInDone: hooks.onSignInDone } : {}),
+    ...(agent ? { agent } : {}),
   });
   const subscriptionId = knownSubscription ?? account?.subscriptionId;
   if (!subscriptionId && requireSubscription) throw new ConnectError('No subscription: pass --subscription, set AZURE_SUBSCRIPTION_ID, or run "az account set --subscription <id>".');
+  // Sign in first: a failure is then the connection's one clear message (not every check "unknown"),
+  // and a device code is asked for before any client reads. The clients reuse this token.
+  await credential.getToken(profile.armScope);
   // The fleet audit spans subscriptions: its clients only need one to be constructed.
   const clients = createClients({ profile, credential, subscriptionId: subscriptionId ?? '00000000-0000-0000-0000-000000000000', ...(agent ? { agent } : {}) });
   return { clients, profile, credential, agent, subscriptionId: subscriptionId ?? '', close: async () => agent?.destroy() };
@@ -202,7 +224,8 @@ export interface FleetConnection {
   close(): Promise<void>;
 }
 
-export async function connectFleet(options: CommonOptions, defaultWorld = 'fleet'): Promise<FleetConnection> {
+export async function connectFleet(options: CommonOptions, defaultWorld = 'fleet', hooks?: SignInHooks): Promise<FleetConnection> {
+  refuseSandboxDeviceCode(options);
   const [{ createClients }, { createAzureGateway }] = await Promise.all([import('../azure/clients.ts'), import('../azure/gateway.ts')]);
   let link: Omit<import('../azure/clients.ts').ClientsOptions, 'subscriptionId'>;
   let close: () => Promise<void>;
@@ -218,7 +241,7 @@ export async function connectFleet(options: CommonOptions, defaultWorld = 'fleet
     cloud = 'Sandbox';
     close = () => sandbox.close();
   } else {
-    const signedIn = await signIn(options, false);
+    const signedIn = await signIn(options, false, hooks);
     link = { profile: signedIn.profile, credential: signedIn.credential, ...(signedIn.agent ? { agent: signedIn.agent } : {}) };
     clients = signedIn.clients;
     cloud = signedIn.profile.label ?? signedIn.profile.name;

@@ -13,6 +13,7 @@ import { truncate } from './text.ts';
 import { THEME } from './theme.ts';
 import { TranscriptPanel } from './TranscriptPanel.tsx';
 import { useKeyScope } from './use-key-scope.ts';
+import type { SignInPrompt } from './sign-in-prompt.ts';
 import { keypresses } from './use-keys.ts';
 import { useRunbook } from './use-runbook.ts';
 import { useRunbookActions } from './use-runbook-actions.ts';
@@ -29,14 +30,16 @@ export interface AppProps {
   context: RunContext;
   loadEngine: () => Promise<RunbookEngine>;
   onExit: (code: number) => void;
+  /** Where a device code sign-in's message arrives (shown until the code is entered). */
+  signIn?: SignInPrompt;
 }
 
-export function App({ context, loadEngine, onExit }: AppProps) {
+export function App({ context, loadEngine, onExit, signIn }: AppProps) {
   // The scope is a plain mutable box: whoever has the keyboard writes it while rendering.
   const scope = useRef<KeyContext>('blocked');
   return (
     <KeyScopeContext.Provider value={scope}>
-      <RunbookProvider context={context} loadEngine={loadEngine} onExit={onExit}>
+      <RunbookProvider context={context} loadEngine={loadEngine} onExit={onExit} signIn={signIn}>
         <Shell />
       </RunbookProvider>
     </KeyScopeContext.Provider>

@@ -45,6 +45,8 @@ export interface AuditTableProps {
   progress?: { done: number; total: number; throttledMs?: number };
   error?: string;
   notice?: string;
+  /** A device code sign-in waits for its code: "open … and enter the code …". */
+  signIn?: string;
   view: AuditView;
   onView: (view: AuditView) => void;
   onOpen: (target: Target) => void;
@@ -52,7 +54,7 @@ export interface AuditTableProps {
   onQuit: () => void;
 }
 
-export function AuditTable({ title, sandbox, result, progress, error, notice: outerNotice, view, onView, onOpen, onReload, onQuit }: AuditTableProps) {
+export function AuditTable({ title, sandbox, result, progress, error, notice: outerNotice, signIn, view, onView, onOpen, onReload, onQuit }: AuditTableProps) {
   const { columns: width, rows: height } = useWindowSize();
   const { sort, filter, selected } = view;
   const [filtering, setFiltering] = useState(false);
@@ -155,6 +157,17 @@ export function AuditTable({ title, sandbox, result, progress, error, notice: ou
         {truncate(heading, width)}
       </Text>
       <Box height={listRows} flexDirection="column" overflow="hidden">
+        {signIn && !result && !error && (
+          <>
+            <Text bold color={THEME.caution}>
+              Sign in with a device code (--device-code)
+            </Text>
+            <Text wrap="wrap">{signIn}</Text>
+            <Text color={THEME.muted} wrap="truncate">
+              {truncate('Waiting for the code to be entered; the audit starts after that. q quits.', width)}
+            </Text>
+          </>
+        )}
         {result && shown.length === 0 && <Text color={THEME.muted}>{filter ? `  no instance matches "${filter}"` : '  no API Management instance in scope'}</Text>}
         {result && shown.length > 0 && (
           <SelectList

@@ -77,7 +77,7 @@ export function checklistLayout(bodyRows: number, rowCount: number, detailNeeded
 export function Checklist({ width, height, active }: { width: number; height: number; active: boolean }) {
   const state = useRunbook();
   const actions = useRunbookActions();
-  const { evaluation, selected, showWhy, connection } = state;
+  const { evaluation, selected, showWhy, connection, signIn } = state;
   const rows = useMemo(() => (evaluation ? checklistRows(evaluation) : []), [evaluation]);
   const body = height - FRAME_ROWS;
   const blocked = connection.kind !== 'ready' || !evaluation;
@@ -91,7 +91,13 @@ export function Checklist({ width, height, active }: { width: number; height: nu
             ...para(connection.error.what, width),
             ...(connection.error.hint ? para(`What to do: ${connection.error.hint}`, width) : []),
           ]
-        : [{ text: connection.kind === 'connecting' ? 'connecting…' : 'checking…', color: THEME.caution }];
+        : signIn
+          ? [
+              { text: 'Sign in with a device code (--device-code)', bold: true, color: THEME.caution },
+              ...para(signIn, width),
+              { text: 'Waiting for the code to be entered; the checks start after that. q quits.', color: THEME.muted },
+            ]
+          : [{ text: connection.kind === 'connecting' ? 'connecting…' : 'checking…', color: THEME.caution }];
     return (
       <ScreenFrame height={height} width={width} context="blocked">
         <Lines lines={capLines(lines, body)} height={body} />

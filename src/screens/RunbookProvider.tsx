@@ -7,6 +7,7 @@ import type { RunbookEngine, RunContext } from '../runbook/engine-types.ts';
 import { failingFixes } from './checklist-model.ts';
 import { describeError } from './describe-error.ts';
 import { ActionsContext, StateContext, type RunbookActions } from './runbook-context.ts';
+import type { SignInPrompt } from './sign-in-prompt.ts';
 import { initialState, reducer, writeInFlight, type FixOrigin, type State } from './state.ts';
 
 /** Exit codes runTui returns. */
@@ -16,6 +17,8 @@ export interface RunbookProviderProps {
   context: RunContext;
   loadEngine: () => Promise<RunbookEngine>;
   onExit: (code: number) => void;
+  /** Where a device code sign-in's message arrives. */
+  signIn?: SignInPrompt;
   children: ReactNode;
 }
 
@@ -25,7 +28,7 @@ function certificatePlan(state: Pick<State, 'evaluation'>, kind: CertificateInte
   return state.evaluation?.findings.find((f) => f.fix?.operations.some((o) => o.kind === op))?.fix;
 }
 
-export function RunbookProvider({ context, loadEngine, onExit, children }: RunbookProviderProps) {
+export function RunbookProvider({ context, loadEngine, onExit, signIn, children }: RunbookProviderProps) {
   const [state, dispatch] = useReducer(reducer, context, initialState);
   const engineRef = useRef<RunbookEngine | undefined>(undefined);
   // Intents read the latest state through a ref so the actions object stays stable.
@@ -152,6 +155,13 @@ export function RunbookProvider({ context, loadEngine, onExit, children }: Runbo
       },
     };
   }, []);
+
+  useEffect(() => {
+    if (!signIn) return;
+    const show = () => dispatch({ type: 'signInPrompt', message: signIn.current });
+    show();
+    return signIn.subscribe(show);
+  }, [signIn]);
 
   useEffect(() => {
     let live = true;

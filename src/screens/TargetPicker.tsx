@@ -35,6 +35,8 @@ export interface TargetPickerProps {
   source?: TargetSource;
   /** The connection failed. */
   error?: string;
+  /** A device code sign-in waits for its code: "open … and enter the code …". */
+  signIn?: string;
   given: GivenTarget;
   onPick: (target: Target) => void;
   onQuit: () => void;
@@ -43,7 +45,7 @@ export interface TargetPickerProps {
 const STEP_TITLE: Record<Step, string> = { subscription: '1/3 Subscription', instance: '2/3 API Management instance', vault: '3/3 Key vault' };
 const same = (a?: string, b?: string) => !!a && !!b && a.toLowerCase() === b.toLowerCase();
 
-export function TargetPicker({ title, sandbox, source, error, given, onPick, onQuit }: TargetPickerProps) {
+export function TargetPicker({ title, sandbox, source, error, signIn, given, onPick, onQuit }: TargetPickerProps) {
   const { columns: width, rows: height } = useWindowSize();
   const [step, setStep] = useState<Step>('subscription');
   const [subscription, setSubscription] = useState<SubscriptionChoice | undefined>(given.subscriptionId ? { subscriptionId: given.subscriptionId, name: given.subscriptionId } : undefined);
@@ -194,6 +196,17 @@ export function TargetPicker({ title, sandbox, source, error, given, onPick, onQ
         {truncate(items ? (step === 'subscription' ? `${fit('NAME', colA)} ID` : `${fit('NAME', colA)} ${fit('RESOURCE GROUP', colB)} ${step === 'vault' ? 'WHERE' : 'LOCATION'}`) : ' ', width)}
       </Text>
       <Box height={listRows} flexDirection="column" overflow="hidden">
+        {signIn && !status && (
+          <>
+            <Text bold color={THEME.caution}>
+              Sign in with a device code (--device-code)
+            </Text>
+            <Text wrap="wrap">{signIn}</Text>
+            <Text color={THEME.muted} wrap="truncate">
+              {truncate('Waiting for the code to be entered; the choices appear after that. q quits.', width)}
+            </Text>
+          </>
+        )}
         {items && shown.length === 0 && (
           <Text color={THEME.muted} wrap="truncate">
             {truncate(filter ? `  nothing matches "${filter}"` : step === 'instance' ? `  no API Management instance visible in ${subscription?.name ?? 'this subscription'}: Esc to choose another subscription` : `  nothing visible here`, width)}

@@ -9,6 +9,7 @@ import type { Target } from '../runbook/ports.ts';
 import { App } from './App.tsx';
 import { runFullScreen } from './full-screen.tsx';
 import { AuditTable, INITIAL_VIEW, type AuditView } from './AuditTable.tsx';
+import { SignInPrompt, signInCopy, useSignInPrompt } from './sign-in-prompt.ts';
 
 const INTERRUPTED = 130;
 
@@ -16,6 +17,7 @@ interface AuditAppProps {
   audit: AuditCliOptions;
   options: CommonOptions;
   connect: () => Promise<FleetConnection>;
+  signIn: SignInPrompt;
   onExit: (code: number) => void;
 }
 
@@ -25,7 +27,8 @@ function scopeText(audit: AuditCliOptions): string {
   return 'every visible subscription';
 }
 
-function AuditApp({ audit, options, connect, onExit }: AuditAppProps) {
+function AuditApp({ audit, options, connect, signIn, onExit }: AuditAppProps) {
+  const signInMessage = useSignInPrompt(signIn);
   const [result, setResult] = useState<AuditResult>();
   const [progress, setProgress] = useState<{ done: number; total: number; throttledMs?: number }>();
   const [error, setError] = useState<string>();
@@ -64,6 +67,7 @@ function AuditApp({ audit, options, connect, onExit }: AuditAppProps) {
         context={{ cloud, subscriptionId: runbook.subscriptionId, apimName: runbook.apim.name, vaultName: runbook.vault.name, sandbox: options.sandbox, readOnly: options.readOnly }}
         loadEngine={async () => (await link).engineFor(runbook)}
         onExit={(code) => (code === INTERRUPTED ? onExit(code) : setRunbook(undefined))}
+        signIn={signIn}
       />
     );
   }
@@ -74,6 +78,7 @@ function AuditApp({ audit, options, connect, onExit }: AuditAppProps) {
       result={result}
       progress={progress}
       error={error}
+      signIn={signInMessage}
       view={view}
       onView={setView}
       onOpen={setRunbook}
@@ -84,6 +89,7 @@ function AuditApp({ audit, options, connect, onExit }: AuditAppProps) {
 }
 
 export async function runAuditTui(audit: AuditCliOptions, options: CommonOptions): Promise<number> {
-  const connect = async () => (await import('../runbook/connect.ts')).connectFleet(options);
-  return runFullScreen((finish) => <AuditApp audit={audit} options={options} connect={connect} onExit={finish} />);
+  const signIn = new SignInPrompt();
+  const connect = async () => (await import('../runbook/connect.ts')).connectFleet(options, 'fleet', signIn.hooks(signInCopy()));
+  return runFullScreen((finish) => <AuditApp audit={audit} options={options} connect={connect} signIn={signIn} onExit={finish} />);
 }

@@ -7,6 +7,7 @@ import type { RunbookEngine } from '../runbook/engine-types.ts';
 import type { Target } from '../runbook/ports.ts';
 import type { TargetSource } from '../runbook/targets.ts';
 import { App } from './App.tsx';
+import { SignInPrompt, signInCopy, useSignInPrompt } from './sign-in-prompt.ts';
 import { runFullScreen } from './full-screen.tsx';
 import { TargetPicker, type GivenTarget } from './TargetPicker.tsx';
 
@@ -14,11 +15,13 @@ interface PickAppProps {
   options: CommonOptions;
   given: GivenTarget;
   connect: () => Promise<FleetConnection>;
+  signIn: SignInPrompt;
   onEngine: (engine: RunbookEngine) => void;
   onExit: (code: number) => void;
 }
 
-function PickApp({ options, given, connect, onEngine, onExit }: PickAppProps) {
+function PickApp({ options, given, connect, signIn, onEngine, onExit }: PickAppProps) {
+  const signInMessage = useSignInPrompt(signIn);
   const [source, setSource] = useState<TargetSource>();
   const [error, setError] = useState<string>();
   const [cloud, setCloud] = useState(options.sandbox ? 'Sandbox' : (options.cloud ?? 'Azure'));
@@ -48,16 +51,18 @@ function PickApp({ options, given, connect, onEngine, onExit }: PickAppProps) {
           return engine;
         }}
         onExit={onExit}
+        signIn={signIn}
       />
     );
   }
-  return <TargetPicker title={`apimkv · ${cloud} · choose the instance and vault`} sandbox={options.sandbox} source={source} error={error} given={given} onPick={setTarget} onQuit={() => onExit(0)} />;
+  return <TargetPicker title={`apimkv · ${cloud} · choose the instance and vault`} sandbox={options.sandbox} source={source} error={error} signIn={signInMessage} given={given} onPick={setTarget} onQuit={() => onExit(0)} />;
 }
 
 /** Runs picker then runbook; resolves with the exit code and the engine (for the transcript), if one ran. */
 export async function runPickerTui(options: CommonOptions, given: GivenTarget): Promise<{ code: number; engine?: RunbookEngine }> {
   let engine: RunbookEngine | undefined;
-  const connect = async () => (await import('../runbook/connect.ts')).connectFleet(options, 'everything-broken');
-  const code = await runFullScreen((finish) => <PickApp options={options} given={given} connect={connect} onEngine={(e) => (engine = e)} onExit={finish} />);
+  const signIn = new SignInPrompt();
+  const connect = async () => (await import('../runbook/connect.ts')).connectFleet(options, 'everything-broken', signIn.hooks(signInCopy()));
+  const code = await runFullScreen((finish) => <PickApp options={options} given={given} connect={connect} signIn={signIn} onEngine={(e) => (engine = e)} onExit={finish} />);
   return { code, engine };
 }

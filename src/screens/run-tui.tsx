@@ -4,12 +4,15 @@
 import { render } from 'ink';
 import type { RunbookEngine, RunContext } from '../runbook/engine-types.ts';
 import { App } from './App.tsx';
+import type { SignInPrompt } from './sign-in-prompt.ts';
 
 export interface RunTuiOptions {
   /** Connects and builds the engine; awaited only after the first frame is on screen. */
   loadEngine: () => Promise<RunbookEngine>;
   /** What the header shows until the engine knows better. */
   context: RunContext;
+  /** Where a device code sign-in's message arrives. */
+  signIn?: SignInPrompt;
   stdin?: NodeJS.ReadStream;
   stdout?: NodeJS.WriteStream;
 }
@@ -38,7 +41,7 @@ export async function runTui(options: RunTuiOptions): Promise<number> {
     code = exitCode;
     instance?.unmount();
   };
-  instance = render(<App context={options.context} loadEngine={loadEngine} onExit={finish} />, {
+  instance = render(<App context={options.context} loadEngine={loadEngine} onExit={finish} signIn={options.signIn} />, {
     stdout,
     stdin,
     alternateScreen: true,

@@ -47,6 +47,8 @@ export interface State {
   fix?: FixFlowState;
   confirmQuit: boolean;
   notice?: Notice;
+  /** A device code sign-in waits for its code: "open … and enter the code …". */
+  signIn?: string;
 }
 
 /** Everything that can happen to the state. */
@@ -68,7 +70,8 @@ export type Action =
   | { type: 'closeFix' }
   | { type: 'askQuit' }
   | { type: 'cancelQuit' }
-  | { type: 'notice'; notice: Notice | undefined };
+  | { type: 'notice'; notice: Notice | undefined }
+  | { type: 'signInPrompt'; message: string | undefined };
 
 export function initialState(context: RunContext): State {
   return { context, connection: { kind: 'connecting' }, checking: false, showWhy: false, screen: 'checklist', confirmQuit: false };
@@ -103,6 +106,8 @@ export function reducer(state: State, action: Action): State {
     case 'checked':
       return { ...state, checking: false, evaluation: action.evaluation, notice: state.notice?.whileChecking ? undefined : state.notice };
     case 'checkFailed':
+      // With nothing checked yet there is no checklist to keep: it failed as a connection does (sign-in).
+      if (!state.evaluation) return { ...state, checking: false, connection: { kind: 'failed', error: action.error } };
       return { ...state, checking: false, notice: { tone: 'error', text: `Re-check failed: ${action.error.what}`, hint: action.error.hint } };
     case 'select':
       return { ...state, selected: action.value };
@@ -142,6 +147,13 @@ export function reducer(state: State, action: Action): State {
       return { ...state, confirmQuit: false };
     case 'notice':
       return { ...state, notice: action.notice };
+    case 'signInPrompt':
+      // Before the first check the connecting view shows it; later (a new scope or tenant) the notice line.
+      return {
+        ...state,
+        signIn: action.message,
+        notice: action.message && state.evaluation ? { tone: 'info', text: action.message } : state.signIn && state.notice?.text === state.signIn ? undefined : state.notice,
+      };
   }
 }
 
