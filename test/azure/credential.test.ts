@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { test } from 'node:test';
@@ -48,4 +48,33 @@ test('an Azure CLI that is not logged in gives a SignInError naming the attempt 
   assert.equal(error.hint, 'Run "az login --tenant 72f988bf-0000-0000-0000-000000000000" (and "az cloud set --name AzureChinaCloud" if az is on another cloud), or use --device-code.');
   const info = toAzureError(error);
   assert.deepEqual([info.kind, info.code, info.hint], ['Unknown', 'SignInFailed', error.hint]);
+});
+
+test('clients share one token per scope: parallel callers start one az process, another scope another; a claims challenge is never answered from the share', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'apimkv-az-'));
+  const calls = join(dir, 'calls.log');
+  // Slow enough that the parallel callers all arrive while the first is still running.
+  writeFileSync(
+    join(dir, 'az'),
+    `#!/bin/sh\necho "$@" >> ${calls}\nsleep 0.3\necho '{"accessToken":"${jwt({ oid: 'o1' })}","expiresOn":"2099-01-01 00:00:00.000000","expires_on":4070908800,"tokenType":"Bearer"}'\n`,
+  );
+  chmodSync(join(dir, 'az'), 0o755);
+  const oldPath = process.env.PATH;
+  process.env.PATH = `${dir}${delimiter}${oldPath}`;
+  t.after(() => {
+    process.env.PATH = oldPath;
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const cred = createCredential({ kind: 'cli', profile: AZURE_CHINA_CLOUD });
+  const abort = new AbortController();
+  const tokens = await Promise.all(Array.from({ length: 6 }, (_, i) => cred.getToken(AZURE_CHINA_CLOUD.armScope, i === 0 ? { abortSignal: abort.signal } : {})));
+  assert.equal(new Set(tokens.map((tk) => tk?.token)).size, 1);
+  const count = () => readFileSync(calls, 'utf8').trim().split('\n').length;
+  assert.equal(count(), 1, 'one az process for six parallel callers');
+  await cred.getToken(AZURE_CHINA_CLOUD.armScope);
+  assert.equal(count(), 1, 'a token far from expiry is reused');
+  await cred.getToken(AZURE_CHINA_CLOUD.kvScope);
+  assert.equal(count(), 2, 'another scope is another token');
+  // A claims challenge never gets the shared token: it goes to az (which sends the operator to az login).
+  await assert.rejects(cred.getToken(AZURE_CHINA_CLOUD.armScope, { claims: '{"access_token":{"nbf":{"essential":true}}}' }), /az login --claims-challenge/);
 });
