@@ -87,8 +87,9 @@ Usage
                                    reference (certificates, named values, custom domains): broken
                                    or at risk. A table in a terminal (Enter opens the runbook),
                                    else a report; default scope: every subscription you can see
-  apimkv sandbox serve [--world NAME|FILE] [--port N] [--save FILE] [--ca-out FILE]
-                                   run the local ARM emulator for other clients (az, curl)
+  apimkv sandbox serve [--world NAME|FILE] [--port N] [--save FILE] [--ca-out FILE] [--cloud-hosts]
+                                   run the local ARM emulator for other clients (az, curl);
+                                   --cloud-hosts: its certificate also names the clouds' ARM and vault hosts
   apimkv sandbox worlds            list the shipped sandbox worlds
   apimkv sandbox generate [--instances N] [--vaults N] [--subscriptions N] [--seed N] [--out FILE]
                                    write a generated fleet world (for audit practice and benchmarks)

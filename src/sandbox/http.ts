@@ -22,7 +22,7 @@ export interface Ctx {
   /** The caller's object id (from the token; the operator when absent or undecodable). */
   principalId: string;
   state: SandboxState;
-  /** 'https://127.0.0.1:<port>' */
+  /** The ARM base the caller used, for links: 'https://127.0.0.1:<port>', or a cloud's ARM host (clouds.ts). */
   endpoint: string;
   port: number;
   lroPolls: number;

@@ -5,6 +5,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { CLOUD_HOSTNAMES, cloudOfHost, fromCloud, toCloud, vaultOfHost } from './clouds.ts';
 import { faultReply, Faults } from './faults.ts';
 import { ArmError, type Ctx, type Reply } from './http.ts';
 import { LroRegistry } from './lro.ts';
@@ -31,6 +32,8 @@ export interface SandboxOptions {
   lroPolls?: number;
   /** Injectable ms clock (default Date.now). */
   clock?: () => number;
+  /** Also certify the clouds' own ARM and vault hostnames (for clients routed here under those names). */
+  cloudHosts?: boolean;
 }
 
 /** A running sandbox. */
@@ -69,16 +72,17 @@ function b64url(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
-/** The caller's object id from an unsigned (or any) JWT; undefined when it cannot be read. */
-function principalFromToken(auth: string | undefined): string | undefined {
+/** The caller's object id and the token's audience from an unsigned (or any) JWT; empty when unreadable. */
+function tokenClaims(auth: string | undefined): { oid?: string; aud?: string } {
   const token = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : undefined;
   const payload = token?.split('.')[1];
-  if (!payload) return undefined;
+  if (!payload) return {};
   try {
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Json;
-    return typeof claims.oid === 'string' && claims.oid ? claims.oid : undefined;
+    const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
+    return { oid: str(claims.oid), aud: str(claims.aud) };
   } catch {
-    return undefined;
+    return {};
   }
 }
 
@@ -112,8 +116,6 @@ function safeDecode(text: string): string {
   }
 }
 
-const VAULT_HOST = /^([a-z0-9-]+)\.vault\.localhost(?::\d+)?$/i;
-
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const initial = typeof options.world === 'string' || options.world === undefined ? loadWorld(options.world ?? 'everything-broken') : validateWorld(structuredClone(options.world));
   const clock = options.clock ?? Date.now;
@@ -128,7 +130,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const hanging = new Set<ServerResponse>();
   const sockets = new Set<Socket>();
   // TLS validity is checked against the real time, not the injectable clock.
-  const tls = await generateCertificate(new Date());
+  const tls = await generateCertificate(new Date(), options.cloudHosts ? CLOUD_HOSTNAMES : []);
   let port = 0;
   let endpoint = '';
 
@@ -186,11 +188,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
 
     const auth = typeof req.headers.authorization === 'string' ? req.headers.authorization : undefined;
-    const principalId = principalFromToken(auth) ?? state.world.operator.principalId;
+    const claims = tokenClaims(auth);
+    const principalId = claims.oid ?? state.world.operator.principalId;
     const entry: LoggedRequest = { seq: log.length + 1, time: state.stamp(), method, host, path, query: queryText, status: 0, ms: 0 };
     if (auth) entry.principalId = principalId;
+    if (claims.aud) entry.audience = claims.aud;
+    const cloud = cloudOfHost(host);
     let body: Json | undefined;
     const finish = (reply: Reply, fault?: string) => {
+      if (cloud.armHost && reply.body !== undefined) reply = { ...reply, body: JSON.parse(toCloud(JSON.stringify(reply.body), cloud)) };
       entry.status = reply.status;
       entry.ms = Math.round(performance.now() - started);
       if (reply.body !== undefined) entry.responseBody = redact(reply.body, path);
@@ -203,7 +209,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     } catch {
       return finish(new ArmError(400, 'InvalidRequestContent', 'The request content was invalid and could not be deserialized.').reply());
     }
-    if (body !== undefined) entry.requestBody = redact(body, path);
+    if (body !== undefined) {
+      entry.requestBody = redact(body, path);
+      if (cloud.armHost) body = JSON.parse(fromCloud(JSON.stringify(body), cloud));
+    }
 
     const applyFault = (rule: FaultRule): boolean => {
       const r = rule.respond;
@@ -228,14 +237,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       applyFault(before);
       return;
     }
-    const vaultHost = VAULT_HOST.exec(host);
-    const ctx: Ctx = { method, path, query: new URLSearchParams(queryText), host, headers: req.headers, body, principalId, state, endpoint, port, lroPolls };
+    const vault = vaultOfHost(host);
+    // Links (nextLink, Azure-AsyncOperation) name the cloud's ARM host, so a client keeps talking to the cloud it chose.
+    const base = cloud.armHost ? `https://${cloud.armHost}` : endpoint;
+    const ctx: Ctx = { method, path, query: new URLSearchParams(queryText), host, headers: req.headers, body, principalId, state, endpoint: base, port, lroPolls };
     let reply: Reply;
     try {
-      if (vaultHost) reply = dataPlane(ctx, vaultHost[1]);
+      if (vault) reply = dataPlane(ctx, vault);
       else if (!auth?.startsWith('Bearer ')) {
         throw new ArmError(401, 'AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing.", {}, {
-          'WWW-Authenticate': `Bearer authorization_uri="https://login.microsoftonline.com/${state.world.tenantId}", error="invalid_token", error_description="The authentication failed because of missing 'Authorization' header."`,
+          'WWW-Authenticate': `Bearer authorization_uri="${cloud.authority}/${state.world.tenantId}", error="invalid_token", error_description="The authentication failed because of missing 'Authorization' header."`,
         });
       } else reply = route(ctx, lros);
     } catch (e) {

@@ -4,10 +4,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { CLOUD_HOSTNAMES } from './clouds.ts';
 import { startSandbox } from './index.ts';
 import { WorldError } from './world.ts';
 
-const USAGE = 'Usage: apimkv sandbox serve [--world FILE|NAME] [--port N] [--save FILE] [--ca-out FILE]';
+const USAGE = 'Usage: apimkv sandbox serve [--world FILE|NAME] [--port N] [--save FILE] [--ca-out FILE] [--cloud-hosts]';
 
 /** Options for tests: where to print and which signal source to wait on. */
 export interface ServeIo {
@@ -34,11 +35,11 @@ function waitForSignal(): Promise<string> {
 export async function serveSandbox(argv: string[], io: ServeIo = {}): Promise<number> {
   const out = io.out ?? ((t: string) => process.stdout.write(t));
   const err = io.err ?? ((t: string) => process.stderr.write(t));
-  let values: { world?: string; port?: string; save?: string; 'ca-out'?: string };
+  let values: { world?: string; port?: string; save?: string; 'ca-out'?: string; 'cloud-hosts'?: boolean };
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { world: { type: 'string' }, port: { type: 'string' }, save: { type: 'string' }, 'ca-out': { type: 'string' } },
+      options: { world: { type: 'string' }, port: { type: 'string' }, save: { type: 'string' }, 'ca-out': { type: 'string' }, 'cloud-hosts': { type: 'boolean' } },
       strict: true,
       allowPositionals: false,
     }));
@@ -53,7 +54,7 @@ export async function serveSandbox(argv: string[], io: ServeIo = {}): Promise<nu
   }
   let sandbox;
   try {
-    sandbox = await startSandbox({ world: values.world ?? 'everything-broken', port });
+    sandbox = await startSandbox({ world: values.world ?? 'everything-broken', port, cloudHosts: values['cloud-hosts'] });
   } catch (e) {
     if (e instanceof WorldError) {
       err(`apimkv: the world "${values.world}" cannot be used: ${e.message}\n`);
@@ -79,6 +80,7 @@ export async function serveSandbox(argv: string[], io: ServeIo = {}): Promise<nu
       `  subscription:   ${sub} (${world.subscriptions[0].displayName})`,
       `  operator:       ${world.operator.upn ?? world.operator.principalId}`,
       `  key vaults:     https://<vault>.vault.localhost:${new URL(sandbox.endpoint).port}/ (resolve *.localhost to 127.0.0.1)`,
+      ...(values['cloud-hosts'] ? [`  also answers as: ${CLOUD_HOSTNAMES.join(', ')} (route them to this port yourself)`] : []),
       '',
       'Try:',
       `  curl --cacert ${caPath} -H "Authorization: Bearer ${token}" "${sandbox.endpoint}/subscriptions/${sub}/providers/Microsoft.ApiManagement/service?api-version=2024-05-01"`,

@@ -112,6 +112,8 @@ export interface LoggedRequest {
   ms: number;
   /** The caller's object id (from the token), when one was sent. */
   principalId?: string;
+  /** The token's `aud` claim (never the token itself): shows which cloud's audience the client asked for. */
+  audience?: string;
   requestBody?: unknown;
   responseBody?: unknown;
   /** Set when a fault rule answered: 'status', 'reset' or 'hang'. */

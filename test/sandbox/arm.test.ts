@@ -125,7 +125,9 @@ describe('generic ARM', () => {
     const log = t.sandbox.requests();
     assert.equal(log.length > 5, true);
     assert.equal(JSON.stringify(log).includes(t.sandbox.token()), false);
-    assert.deepEqual(Object.keys(log.find((r) => r.status === 200)!).sort(), ['host', 'method', 'ms', 'path', 'principalId', 'query', 'responseBody', 'seq', 'status', 'time']);
+    const entry = log.find((r) => r.status === 200)!;
+    assert.deepEqual(Object.keys(entry).sort(), ['audience', 'host', 'method', 'ms', 'path', 'principalId', 'query', 'responseBody', 'seq', 'status', 'time']);
+    assert.equal(entry.audience, t.sandbox.endpoint, "the token's aud, not the token");
   });
 });
 

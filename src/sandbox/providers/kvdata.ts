@@ -1,6 +1,7 @@
-// Key Vault data plane on https://<vault>.vault.localhost:<port>: the 401 challenge, the vault firewall
-// (the operator's public IP), the caller's data permissions (RBAC or access policy), and metadata reads
-// of certificates and secrets. No key material or secret value is ever served.
+// Key Vault data plane on https://<vault>.vault.localhost:<port> (or a cloud's vault host): the 401 challenge,
+// the vault firewall (the operator's public IP), the caller's data permissions (RBAC or access policy), and
+// metadata reads of certificates and secrets. No key material or secret value is ever served.
+import { cloudOfHost, vaultResource } from '../clouds.ts';
 import { ArmError, header, ok, type Ctx, type Reply } from '../http.ts';
 import { ipv4Contains } from '../ipv4.ts';
 import { hasAction } from '../rbac.ts';
@@ -100,8 +101,10 @@ export function dataPlane(ctx: Ctx, vaultName: string): Reply {
   if (!vault) throw kvError(404, 'VaultNotFound', `The vault '${vaultName}' does not exist.`);
   const canonical = `https://${vault.name.toLowerCase()}.vault.localhost`;
   if (!header(ctx, 'authorization')?.startsWith('Bearer ')) {
+    // The client derives the token's audience from this challenge: it must be the called host's cloud.
+    const cloud = cloudOfHost(ctx.host);
     throw kvError(401, 'Unauthorized', 'AKV10000: Request is missing a Bearer or PoP token.', undefined, {
-      'WWW-Authenticate': `Bearer authorization="https://login.microsoftonline.com/${ctx.state.world.tenantId}", resource="https://vault.localhost"`,
+      'WWW-Authenticate': `Bearer authorization="${cloud.authority}/${ctx.state.world.tenantId}", resource="${vaultResource(cloud)}"`,
     });
   }
   const parts = ctx.path.split('/').filter(Boolean);
