@@ -9,6 +9,7 @@ import { CLOUD_HOSTNAMES, cloudOfHost, fromCloud, toCloud, vaultOfHost } from '.
 import { faultReply, Faults } from './faults.ts';
 import { ArmError, type Ctx, type Reply } from './http.ts';
 import { LroRegistry } from './lro.ts';
+import { Entra } from './providers/entra.ts';
 import { dataPlane } from './providers/kvdata.ts';
 import { seededRandom } from './random.ts';
 import { normalisePath } from './resource-id.ts';
@@ -133,6 +134,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const tls = await generateCertificate(new Date(), options.cloudHosts ? CLOUD_HOSTNAMES : []);
   let port = 0;
   let endpoint = '';
+  const entra = new Entra(state, () => endpoint, clock);
 
   const send = (res: ServerResponse, reply: Reply, head: boolean) => {
     const headers: Record<string, string> = { ...(reply.headers ?? {}) };
@@ -151,6 +153,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     try {
       if (path === '/__sandbox/world' && method === 'GET') return send(res, { status: 200, body: snapshot() }, false);
       if (path === '/__sandbox/log' && method === 'GET') return send(res, { status: 200, body: structuredClone(log) }, false);
+      if (path === '/__sandbox/signins' && method === 'GET') return send(res, { status: 200, body: { pending: entra.pendingCodes() } }, false);
       if (path === '/__sandbox/faults' && method === 'POST') {
         const rule = JSON.parse(raw || 'null');
         validateFaultShape(rule, 'body');
@@ -183,6 +186,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const queryText = q >= 0 ? rawUrl.slice(q + 1) : '';
     const raw = await readBody(req);
     if (path.startsWith('/__sandbox/')) return control(req, res, path, raw);
+    if (entra.serves(path)) {
+      // Logged without bodies: they carry device codes and refresh tokens.
+      const reply = entra.handle(method, path, raw, String(req.headers['content-type'] ?? ''));
+      log.push({ seq: log.length + 1, time: state.stamp(), method, host, path, query: queryText, status: reply.status, ms: Math.round(performance.now() - started) });
+      return send(res, reply, false);
+    }
 
     const delay = latency.baseMs + Math.floor(jitter() * latency.jitterMs);
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
