@@ -92,7 +92,8 @@ export function sandboxCloud(endpoint: string): CloudProfile {
     authorityHost: arm,
     kvDnsSuffix: '.vault.localhost',
     kvScope: 'https://vault.localhost/.default',
-    kvPrivateDnsZone: 'privatelink.vaultcore.localhost',
+    // Private endpoints are ARM resources, not DNS lookups: the emulator keeps the public cloud's zone.
+    kvPrivateDnsZone: 'privatelink.vaultcore.azure.net',
     apimHostSuffix: '.azure-api.localhost',
     sandbox: true,
   });

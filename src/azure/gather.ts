@@ -336,6 +336,7 @@ export async function gather(clients: AzureClients, context: GatherContext, targ
     cloud: clients.profile.name,
     armEndpoint: clients.profile.armEndpoint,
     kvDnsSuffix: clients.profile.kvDnsSuffix,
+    kvPrivateDnsZone: clients.profile.kvPrivateDnsZone,
     subscriptionId: context.subscriptionId,
     ...(claims.tid ? { tenantId: claims.tid } : {}),
     // Azure has no API for the operator's public IP: the data-plane probe's clientAddress tells it.

@@ -26,6 +26,8 @@ export interface ContextFacts {
   armEndpoint: string;
   /** e.g. ".vault.azure.net" (sandbox: ".vault.localhost"). */
   kvDnsSuffix: string;
+  /** The private DNS zone for vaults in this cloud, e.g. "privatelink.vaultcore.azure.cn". */
+  kvPrivateDnsZone: string;
   subscriptionId: string;
   tenantId?: string;
   operator: { objectId?: string; displayName?: string; publicIp?: string };

@@ -157,9 +157,14 @@ function checkPrivateEndpoint(facts: Facts, apim: ApimFacts): Finding {
   if (!pes.ok) return unknownFinding('VNET-PE', STEP, title, "the vault's private endpoints", pes);
   const mine = pes.value.filter((pe) => approved.some((c) => sameId(c.privateEndpointId, pe.id)));
   evidence.push(...mine.map((pe) => `${pe.id.split('/').pop()}: subnet ${pe.subnetId ?? 'unknown'}, DNS zones ${pe.privateDnsZoneIds.map((z) => z.split('/').pop()).join(', ') || 'none'}`));
-  const withDns = mine.filter(hasVaultDnsZone);
+  const zone = facts.context.kvPrivateDnsZone;
+  const withDns = mine.filter((pe) => hasVaultDnsZone(pe, zone));
   if (withDns.length === 0) {
-    return finding('VNET-PE', STEP, 'warn', title, "The approved private endpoint has no privatelink.vaultcore DNS zone group: API Management would resolve the vault's public address and hit the firewall. Add a zone group with the privatelink.vaultcore zone linked to API Management's virtual network.", { evidence, docLink: DOCS.keyVaultNetwork });
+    const foreign = mine.flatMap((pe) => pe.privateDnsZoneIds.map((z) => z.split('/').pop() ?? '')).find((z) => /^privatelink\.vaultcore\./i.test(z));
+    const cause = foreign
+      ? `The approved private endpoint registers the vault in ${foreign}, but vaults in ${facts.context.cloud} resolve through ${zone}: API Management would resolve the vault's public address and hit the firewall. Add a zone group with ${zone} linked to API Management's virtual network.`
+      : `The approved private endpoint has no ${zone} DNS zone group: API Management would resolve the vault's public address and hit the firewall. Add a zone group with ${zone} linked to API Management's virtual network.`;
+    return finding('VNET-PE', STEP, 'warn', title, cause, { evidence, docLink: DOCS.keyVaultNetwork });
   }
   const apimVnet = apim.subnetId ? vnetOfSubnet(apim.subnetId) : undefined;
   const sameVnet = withDns.some((pe) => pe.subnetId && apimVnet && sameId(vnetOfSubnet(pe.subnetId), apimVnet));

@@ -120,16 +120,16 @@ export function lineOfSight(facts: Facts, apim: ApimFacts, vault: VaultFacts): L
     if (approved.length) {
       const pes = facts.privateEndpoints;
       if (pes && !pes.ok) gaps.push(`the vault's private endpoints could not be read (${pes.message})`);
-      const withDns = pes?.ok ? pes.value.filter((pe) => approved.some((c) => sameId(c.privateEndpointId, pe.id)) && hasVaultDnsZone(pe)) : [];
+      const withDns = pes?.ok ? pes.value.filter((pe) => approved.some((c) => sameId(c.privateEndpointId, pe.id)) && hasVaultDnsZone(pe, facts.context.kvPrivateDnsZone)) : [];
       if (withDns.length) paths.push({ kind: 'privateEndpoint', detail: `private endpoint ${withDns[0].id} (approved, DNS zone group set)` });
     }
   }
   return { paths, gaps, ipRuleCandidates };
 }
 
-/** Does a private endpoint register the vault in a privatelink.vaultcore.* zone? */
-export function hasVaultDnsZone(pe: PrivateEndpointFacts): boolean {
-  return pe.privateDnsZoneIds.some((id) => /privatelink\.vaultcore\./i.test(id));
+/** Does a private endpoint register the vault in this cloud's zone (e.g. privatelink.vaultcore.azure.cn)? */
+export function hasVaultDnsZone(pe: PrivateEndpointFacts, zone: string): boolean {
+  return pe.privateDnsZoneIds.some((id) => id.split('/').pop()?.toLowerCase() === zone.toLowerCase());
 }
 
 /** Hostname configurations that take their certificate from this vault. */

@@ -91,7 +91,7 @@ export function baseline(): Facts {
     ],
   };
   return {
-    context: { cloud: 'AzureCloud', armEndpoint: 'https://management.azure.com', kvDnsSuffix: '.vault.azure.net', subscriptionId: SUB, tenantId: TENANT, operator: { objectId: OPERATOR, displayName: 'sre@contoso.com', publicIp: '198.51.100.7' }, sandbox: false, now: NOW },
+    context: { cloud: 'AzureCloud', armEndpoint: 'https://management.azure.com', kvDnsSuffix: '.vault.azure.net', kvPrivateDnsZone: 'privatelink.vaultcore.azure.net', subscriptionId: SUB, tenantId: TENANT, operator: { objectId: OPERATOR, displayName: 'sre@contoso.com', publicIp: '198.51.100.7' }, sandbox: false, now: NOW },
     apim: { ok: true, value: apim, from: { resourceId: APIM_ID, apiVersion: '2024-05-01', ...read } },
     vault: { ok: true, value: vault, from: { resourceId: VAULT_ID, apiVersion: '2026-02-01', ...read } },
     vaultRoleAssignments: {

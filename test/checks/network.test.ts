@@ -151,6 +151,18 @@ describe('VNET-PE', () => {
   it('info while pending', () => assert.equal(check(withPe(baseline(), 'Pending', []), 'VNET-PE').status, 'info'));
   it('warns without a privatelink.vaultcore DNS zone', () => assert.equal(check(withPe(baseline(), 'Approved', []), 'VNET-PE').status, 'warn'));
   it('passes with the DNS zone in the APIM VNet', () => assert.equal(check(withPe(baseline(), 'Approved', ['/zones/privatelink.vaultcore.azure.net']), 'VNET-PE').status, 'pass'));
+  it("follows the cloud: in China only privatelink.vaultcore.azure.cn counts, and another cloud's zone is named", () => {
+    const china = (zones: string[]) => {
+      const f = withPe(baseline(), 'Approved', zones);
+      f.context = { ...f.context, cloud: 'AzureChinaCloud', kvDnsSuffix: '.vault.azure.cn', kvPrivateDnsZone: 'privatelink.vaultcore.azure.cn' };
+      return check(f, 'VNET-PE');
+    };
+    const wrong = china(['/zones/privatelink.vaultcore.azure.net']);
+    assert.equal(wrong.status, 'warn');
+    assert.match(wrong.cause, /registers the vault in privatelink\.vaultcore\.azure\.net, but vaults in AzureChinaCloud resolve through privatelink\.vaultcore\.azure\.cn/);
+    assert.equal(china(['/zones/privatelink.vaultcore.azure.cn']).status, 'pass');
+    assert.match(china([]).cause, /no privatelink\.vaultcore\.azure\.cn DNS zone group/);
+  });
   it('is unknown when the private endpoints could not be read', () => {
     const f = withPe(baseline(), 'Approved', []);
     f.privateEndpoints = forbidden('Microsoft.Network/privateEndpoints/read');

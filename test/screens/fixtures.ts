@@ -52,7 +52,7 @@ export function finding(checkId: string, step: StepId, status: Status, overrides
 export function facts(overrides: Partial<Facts> = {}): Facts {
   const read = { readAt: '2026-11-22T10:00:00Z' };
   return {
-    context: { cloud: 'AzureCloud', armEndpoint: 'https://management.azure.com', kvDnsSuffix: '.vault.azure.net', subscriptionId: SUB, operator: { objectId: 'op-1', publicIp: '203.0.113.7' }, sandbox: false, now: '2026-11-22T10:00:00Z' },
+    context: { cloud: 'AzureCloud', armEndpoint: 'https://management.azure.com', kvDnsSuffix: '.vault.azure.net', kvPrivateDnsZone: 'privatelink.vaultcore.azure.net', subscriptionId: SUB, operator: { objectId: 'op-1', publicIp: '203.0.113.7' }, sandbox: false, now: '2026-11-22T10:00:00Z' },
     apim: {
       ok: true,
       from: { resourceId: APIM_ID, ...read },
