@@ -6,7 +6,7 @@ import { finding, unknownFinding } from './finding.ts';
 import { parseSecretIdentifier, type ParsedSecretIdentifier } from './identifiers.ts';
 import { describeStatus, explainStatus, statusOk } from './key-vault-status.ts';
 import { makePlan } from './plan.ts';
-import { bypassOn, firewallOn, hostnamesOnVault, pickIdentity } from './posture.ts';
+import { bypassOn, firewallOn, hostnamesOnVault, lineOfSight, pickIdentity } from './posture.ts';
 import { STEPS, DOCS } from './steps.ts';
 import type { Finding } from './types.ts';
 
@@ -112,6 +112,22 @@ export function checkCreate(facts: Facts, earlier: readonly Finding[]): Finding 
   const picked = pickIdentity(facts, apim);
   if (picked.kind === 'none' || picked.kind === 'unattached' || (picked.kind === 'system' && !picked.enabled)) {
     return finding('CERT-CREATE', STEP, 'fail', title, 'Not ready: the chosen identity cannot be used (CERT-IDENTITY).');
+  }
+  // A user-assigned identity gets no trusted-service exception: with the firewall on and no line of sight
+  // API Management's fetch is refused for certain, so the write could only fail — refuse it before sending.
+  const vault = facts.vault.ok ? facts.vault.value : undefined;
+  if (picked.kind === 'user' && vault && vault.name.toLowerCase() === parsed.vaultName && firewallOn(vault)) {
+    const sight = lineOfSight(facts, apim, vault);
+    if (sight.paths.length === 0 && sight.gaps.length === 0) {
+      return finding(
+        'CERT-CREATE',
+        STEP,
+        'fail',
+        title,
+        `Not ready: the firewall of ${vault.name} admits API Management only with its system-assigned identity (the user-assigned identity ${picked.id.split('/').pop()} gets no trusted-service exception, and the vault gives API Management no network line of sight). Choose the system-assigned identity (FW-IDENTITY).`,
+        { evidence: [`identity: user-assigned ${picked.id}`, `firewall: ${vault.publicNetworkAccess === 'Disabled' ? 'public network access disabled' : `default action ${vault.networkAcls.defaultAction}`}`, 'line of sight: none'], docLink: DOCS.identity },
+      );
+    }
   }
   if (!facts.apimCertificates.ok) return unknownFinding('CERT-CREATE', STEP, title, "API Management's certificates", facts.apimCertificates);
   const identityClientId = picked.kind === 'user' ? picked.clientId : undefined;

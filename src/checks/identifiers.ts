@@ -3,12 +3,12 @@
 // version, so the runbook validates identifiers itself and says exactly what is wrong.
 
 /** Key Vault DNS suffixes by cloud, to name the cloud when an identifier belongs to another one. */
-const KNOWN_SUFFIXES: readonly { suffix: string; cloud: string }[] = [
-  { suffix: '.vault.azure.net', cloud: 'Azure (public)' },
-  { suffix: '.vault.azure.cn', cloud: 'Azure China' },
-  { suffix: '.vault.usgovcloudapi.net', cloud: 'Azure US Government' },
+const KNOWN_SUFFIXES: readonly { suffix: string; cloud: string; switchWith?: string }[] = [
+  { suffix: '.vault.azure.net', cloud: 'Azure (public)', switchWith: '--cloud AzureCloud' },
+  { suffix: '.vault.azure.cn', cloud: 'Azure China', switchWith: '--cloud AzureChinaCloud' },
+  { suffix: '.vault.usgovcloudapi.net', cloud: 'Azure US Government', switchWith: '--cloud AzureUSGovernment' },
   { suffix: '.vault.microsoftazure.de', cloud: 'Azure Germany (closed)' },
-  { suffix: '.vault.localhost', cloud: 'the apimkv sandbox' },
+  { suffix: '.vault.localhost', cloud: 'the apimkv sandbox', switchWith: '--sandbox' },
 ];
 
 /** A valid identifier, taken apart and normalised. */
@@ -58,7 +58,7 @@ export function parseSecretIdentifier(input: string, kvDnsSuffix: string): Parse
   }
   if (url.protocol !== 'https:') return fail(`Key Vault identifiers use https, not ${url.protocol.replace(':', '')}.`);
   if (url.username || url.password) return fail('The identifier must not contain user information.');
-  if (url.search || url.hash) return fail('The identifier must not have a query string or fragment.');
+  if (url.search || url.hash) return fail(`The identifier must not have a query string or fragment (${url.search}${url.hash}): API Management takes https://<vault>${kvDnsSuffix}/secrets/<name> with nothing after it.`);
   const host = url.hostname.toLowerCase();
   const suffix = kvDnsSuffix.toLowerCase();
   if (/\.privatelink\./.test(host)) {
@@ -68,7 +68,7 @@ export function parseSecretIdentifier(input: string, kvDnsSuffix: string): Parse
     const other = KNOWN_SUFFIXES.find((k) => host.endsWith(k.suffix));
     return fail(
       other
-        ? `The vault ${host} is in ${other.cloud} (${other.suffix}), but this run is connected to a cloud whose vaults end in ${kvDnsSuffix}: switch cloud or use a vault in this cloud.`
+        ? `The vault ${host} is in ${other.cloud} (${other.suffix}), but this run is connected to a cloud whose vaults end in ${kvDnsSuffix}: ${other.switchWith ? `run apimkv with ${other.switchWith}` : 'that cloud is closed, so use a vault in this cloud'}${other.switchWith ? ', or use a vault in this cloud' : ''}.`
         : `${host} is not a Key Vault host in this cloud: vault hosts end in ${kvDnsSuffix}.`,
     );
   }

@@ -3,6 +3,7 @@
 import type { Facts } from './facts.ts';
 import { finding, unknownFinding } from './finding.ts';
 import { makePlan } from './plan.ts';
+import { parseResourceId } from './resource-id.ts';
 import { hasSystemIdentity, isConsumption, isV2, pickIdentity } from './posture.ts';
 import { DOCS } from './steps.ts';
 import type { Finding } from './types.ts';
@@ -36,7 +37,16 @@ export function checkVault(facts: Facts): Finding {
     return finding('PRE-VAULT', STEP, 'fail', title, `The vault ${d.name} was deleted but is still recoverable (soft delete)${d.scheduledPurgeDate ? ` until ${d.scheduledPurgeDate}` : ''}: recover it rather than creating a new one, so existing references keep working.`, { evidence, fix, docLink: DOCS.softDelete });
   }
   if (deleted && !deleted.ok) evidence.push(`soft-deleted vaults could not be listed: ${deleted.message}`);
-  return finding('PRE-VAULT', STEP, 'fail', title, `The key vault was not found${deleted?.ok ? ' and is not among the soft-deleted vaults' : ''}. Check the name and subscription, or create the vault and import the certificate first.`, { evidence });
+  const where = vault.from ? parseResourceId(vault.from.resourceId) : undefined;
+  const named = where ? `The key vault ${where.name} was not found in ${where.resourceGroup ? `resource group ${where.resourceGroup} of ` : ''}subscription ${where.subscriptionId ?? 'unknown'}` : 'The key vault was not found';
+  return finding(
+    'PRE-VAULT',
+    STEP,
+    'fail',
+    title,
+    `${named}${deleted?.ok ? ' and is not among the soft-deleted vaults' : ''}. Check --vault (a name, or the resource id of a vault in another subscription) and --subscription, or create the vault and import the certificate first.`,
+    { evidence },
+  );
 }
 
 export function checkTenant(facts: Facts): Finding {
@@ -59,7 +69,11 @@ export function checkApim(facts: Facts): Finding {
   const title = 'The API Management instance is ready';
   const apim = facts.apim;
   if (!apim.ok) {
-    if (apim.unknown === 'NotFound') return finding('PRE-APIM', STEP, 'fail', title, `The API Management instance was not found (${apim.message}). Check its name, resource group and subscription.`, { evidence: [`read: ${apim.message}`] });
+    if (apim.unknown === 'NotFound') {
+      const where = apim.from ? parseResourceId(apim.from.resourceId) : undefined;
+      const named = where?.resourceGroup ? `The API Management instance ${where.name} was not found in resource group ${where.resourceGroup} of subscription ${where.subscriptionId ?? 'unknown'}` : `The API Management instance was not found (${apim.message})`;
+      return finding('PRE-APIM', STEP, 'fail', title, `${named}. Check --service, -g (--resource-group) and --subscription, or pass --service-id.`, { evidence: [`read: ${apim.message}`] });
+    }
     return unknownFinding('PRE-APIM', STEP, title, 'the API Management instance', apim);
   }
   const a = apim.value;

@@ -138,8 +138,11 @@ async function addCertificate(engine: RunbookEngine, intent: CertificateIntent, 
       out(`\n${create.cause}`);
       return EXIT.ok;
     }
-    err(`\nNot ready to add it: ${create?.cause ?? 'no plan was produced.'}`);
+    // The check's own cause already starts with "Not ready: " (it reads on its own in the report).
+    err(`\nNot ready to add it: ${create?.cause.replace(/^Not ready: /, '') ?? 'no plan was produced.'}`);
     if (blocking.length) err(`Fix these first: ${blocking.map((f) => `${f.checkId}${f.fix ? ` (apimkv fix ${f.checkId})` : ''}`).join(', ')}.`);
+    // The user-assigned identity was this command's own choice: say which flag replaces it.
+    if (intent.kind === 'keyVault' && intent.identity !== 'system' && blocking.some((f) => f.checkId === 'FW-IDENTITY')) err('Then run add-cert again with --identity system.');
     return EXIT.findings;
   }
   out('');
@@ -174,7 +177,11 @@ export function runUploadCert(certificate: CertificateOptions, plan: boolean, op
     const path = certificate.file!;
     const password: Secret = await readPassword(certificate);
     const inspection = await engine.inspectPfx(path, password);
-    if (!inspection.ok) throw new InputError(`${inspection.message}${inspection.reason === 'wrong-password' ? ' Nothing was uploaded.' : ''}`);
+    if (!inspection.ok) {
+      // Name where the password came from (never the password): that is what the operator corrects.
+      const source = certificate.passwordEnv ? `the variable ${certificate.passwordEnv}` : certificate.passwordFile ? `the file ${certificate.passwordFile}` : 'the prompt';
+      throw new InputError(`${inspection.message} Nothing was uploaded${inspection.reason === 'wrong-password' ? `: check the password in ${source}` : ''}.`);
+    }
     out(`${path}: ${inspection.subject}, issued by ${inspection.issuer}`);
     out(`  thumbprint ${inspection.thumbprint} · valid ${inspection.notBefore.slice(0, 10)} to ${inspection.notAfter.slice(0, 10)} · ${inspection.keyType}${inspection.keyBits ? ` ${inspection.keyBits}-bit` : ''} · private key ${inspection.hasPrivateKey ? 'present' : 'MISSING'} · ${inspection.chainLength} certificate(s) in the file`);
     await engine.evaluate();

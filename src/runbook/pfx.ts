@@ -24,6 +24,7 @@ async function readBounded(path: string): Promise<Buffer | Failure> {
   } catch (e) {
     return failure('unreadable', `Cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}.`);
   }
+  if (size === 0) return failure('not-pkcs12', `${path} is empty (0 bytes): export the certificate with its private key as .pfx and use that file.`);
   if (size > MAX_PFX_BYTES) return failure('too-large', `${path} is ${Math.ceil(size / 1024)} KiB; a certificate file is far smaller (limit ${MAX_PFX_BYTES / 1024} KiB). Is this the right file?`);
   try {
     return await readFile(path);
@@ -31,6 +32,9 @@ async function readBounded(path: string): Promise<Buffer | Failure> {
     return failure('unreadable', `Cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}.`);
   }
 }
+
+/** Truncated downloads and other formats look alike to the parser: say both, and what to produce instead. */
+const notPkcs12 = (path: string) => `${path} is not a PKCS#12 (.pfx) file, or it is damaged (truncated?): export the certificate with its private key as .pfx and use that file.`;
 
 function looksLikePem(bytes: Buffer): boolean {
   return /^\s*-----BEGIN [A-Z0-9 ]+-----/.test(bytes.subarray(0, 200).toString('latin1'));
@@ -92,7 +96,7 @@ export async function inspectPfx(path: string, password: Secret): Promise<PfxIns
   try {
     asn1 = forge.asn1.fromDer(forge.util.createBuffer(bytes.toString('binary')));
   } catch {
-    return failure('not-pkcs12', `${path} is not a PKCS#12 (.pfx) file.`);
+    return failure('not-pkcs12', notPkcs12(path));
   }
   let p12: forge.pkcs12.Pkcs12Pfx;
   try {
@@ -101,7 +105,7 @@ export async function inspectPfx(path: string, password: Secret): Promise<PfxIns
     const text = e instanceof Error ? e.message : '';
     // forge reports a bad password as a MAC mismatch or a failed decryption; anything else is not PKCS#12.
     if (/password|MAC|decrypt/i.test(text)) return failure('wrong-password', `The password does not open ${path}.`);
-    return failure('not-pkcs12', `${path} is not a PKCS#12 (.pfx) file.`);
+    return failure('not-pkcs12', notPkcs12(path));
   }
   const certBags = bagsOf(p12, forge.pki.oids.certBag);
   const keyBags = [...bagsOf(p12, forge.pki.oids.pkcs8ShroudedKeyBag), ...bagsOf(p12, forge.pki.oids.keyBag)];

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { certificateChecks, checkCertIdentity, checkCreate, checkExisting, checkExpiry, checkHostname, checkIdFormat, checkIdVersion, checkRefresh, checkVerify, checkVersioned } from '../../src/checks/certificate.ts';
 import type { Facts } from '../../src/checks/facts.ts';
 import type { Finding } from '../../src/checks/types.ts';
-import { APIM_ID, apimOf, baseline, forbidden, SECRET_ID, UAI_CLIENT, UAI_ID, VERSION, vaultOf } from './builders.ts';
+import { APIM_ID, apimOf, baseline, forbidden, noVnet, SECRET_ID, UAI_CLIENT, UAI_ID, VERSION, vaultOf } from './builders.ts';
 
 function intent(f: Facts, secretIdentifier = SECRET_ID, identity: 'system' | { userAssignedId: string } = 'system', certificateId = 'backend-client'): Facts {
   f.intent = { kind: 'keyVault', certificateId, secretIdentifier, identity };
@@ -109,6 +109,19 @@ describe('CERT-EXISTING and CERT-CREATE', () => {
   it('fails without a plan when the identifier or identity is unusable', () => {
     assert.deepEqual([checkCreate(intent(baseline(), 'garbage'), []).status, checkCreate(intent(baseline(), 'garbage'), []).fix], ['fail', undefined]);
     assert.equal(checkCreate(intent(baseline(), SECRET_ID, { userAssignedId: '/other' }), []).status, 'fail');
+  });
+  it('refuses a user-assigned identity behind the firewall when nothing gives API Management a line of sight', () => {
+    const f = intent(noVnet(), SECRET_ID, { userAssignedId: UAI_ID });
+    // The public IP rule is the line of sight: the fetch can work, so the plan stays on offer.
+    assert.equal(checkCreate(f, []).fix?.operations[0].kind, 'apim.putKeyVaultCertificate');
+    vaultOf(f).networkAcls.ipRules = ['203.0.113.0/24'];
+    const r = checkCreate(f, []);
+    assert.deepEqual([r.status, r.fix], ['fail', undefined]);
+    assert.equal(r.cause, 'Not ready: the firewall of kv-contoso admits API Management only with its system-assigned identity (the user-assigned identity uai-certs gets no trusted-service exception, and the vault gives API Management no network line of sight). Choose the system-assigned identity (FW-IDENTITY).');
+    // Another vault's firewall says nothing about this identifier's vault.
+    assert.equal(checkCreate(intent(f, 'https://kv-elsewhere.vault.azure.net/secrets/c', { userAssignedId: UAI_ID }), []).status, 'warn');
+    vaultOf(f).networkAcls.defaultAction = 'Allow';
+    assert.equal(checkCreate(intent(f, SECRET_ID, { userAssignedId: UAI_ID }), []).status, 'warn');
   });
   it('is unknown when the certificates cannot be listed', () => {
     const f = intent(baseline());

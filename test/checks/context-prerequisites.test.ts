@@ -57,7 +57,12 @@ describe('PRE-VAULT', () => {
     f.deletedVault = { ok: true, value: null };
     const r = checkVault(f);
     assert.deepEqual([r.status, r.fix], ['fail', undefined]);
-    assert.equal(r.cause, 'The key vault was not found and is not among the soft-deleted vaults. Check the name and subscription, or create the vault and import the certificate first.');
+    assert.equal(r.cause, 'The key vault was not found and is not among the soft-deleted vaults. Check --vault (a name, or the resource id of a vault in another subscription) and --subscription, or create the vault and import the certificate first.');
+    // Where it was looked for, when the read says so: the operator sees which name and subscription to correct.
+    f.vault = { ok: false, unknown: 'NotFound', message: 'Vault not found', from: { resourceId: '/subscriptions/s1/providers/Microsoft.KeyVault/vaults/kv-typo', readAt: 'x' } };
+    assert.match(checkVault(f).cause, /^The key vault kv-typo was not found in subscription s1 and is not among the soft-deleted vaults\. Check --vault /);
+    f.vault = { ok: false, unknown: 'NotFound', message: 'Vault not found', from: { resourceId: VAULT_ID, readAt: 'x' } };
+    assert.match(checkVault(f).cause, /^The key vault kv-contoso was not found in resource group rg-app of subscription 11111111-1111-1111-1111-111111111111 /);
   });
   it('is unknown when forbidden', () => {
     const f = baseline();
@@ -95,6 +100,8 @@ describe('PRE-APIM', () => {
     const f = baseline();
     f.apim = { ok: false, unknown: 'NotFound', message: 'ResourceNotFound' };
     assert.equal(checkApim(f).status, 'fail');
+    f.apim = { ok: false, unknown: 'NotFound', message: 'ResourceNotFound', from: { resourceId: APIM_ID, readAt: 'x' } };
+    assert.equal(checkApim(f).cause, 'The API Management instance apim-contoso was not found in resource group rg-app of subscription 11111111-1111-1111-1111-111111111111. Check --service, -g (--resource-group) and --subscription, or pass --service-id.');
   });
   it('notes the Consumption tier', () => {
     const f = baseline();

@@ -43,7 +43,7 @@ describe('parseSecretIdentifier', () => {
     ['empty', '', 'The identifier is empty: expected https://<vault>.vault.azure.net/secrets/<name>.'],
     ['garbage', 'not a url', '"not a url" is not a URL: expected https://<vault>.vault.azure.net/secrets/<name>.'],
     ['http', 'http://kv-contoso.vault.azure.net/secrets/gw', 'Key Vault identifiers use https, not http.'],
-    ['other cloud', 'https://kv-contoso.vault.azure.cn/secrets/gw', 'The vault kv-contoso.vault.azure.cn is in Azure China (.vault.azure.cn), but this run is connected to a cloud whose vaults end in .vault.azure.net: switch cloud or use a vault in this cloud.'],
+    ['other cloud', 'https://kv-contoso.vault.azure.cn/secrets/gw', 'The vault kv-contoso.vault.azure.cn is in Azure China (.vault.azure.cn), but this run is connected to a cloud whose vaults end in .vault.azure.net: run apimkv with --cloud AzureChinaCloud, or use a vault in this cloud.'],
     ['not a vault host', 'https://example.com/secrets/gw', 'example.com is not a Key Vault host in this cloud: vault hosts end in .vault.azure.net.'],
     ['privatelink host', 'https://kv-contoso.privatelink.vaultcore.azure.net/secrets/gw', "Use the vault's public name (<vault>.vault.azure.net), not its privatelink host kv-contoso.privatelink.vaultcore.azure.net: the private DNS zone maps the public name to the private endpoint."],
     ['keys collection', 'https://kv-contoso.vault.azure.net/keys/gw', 'The path starts with /keys/: API Management reads certificates through /secrets/<name>.'],
@@ -53,7 +53,7 @@ describe('parseSecretIdentifier', () => {
     ['bad name', 'https://kv-contoso.vault.azure.net/secrets/gw_cert', '"gw_cert" is not a valid Key Vault object name (1-127 letters, digits and hyphens).'],
     ['too many segments', `https://kv-contoso.vault.azure.net/secrets/gw/${V}/x`, 'Too many path segments after /secrets/gw: expected /secrets/<name>[/<version>].'],
     ['bad vault name', 'https://k.vault.azure.net/secrets/gw', '"k" is not a valid vault name (3-24 letters, digits and single hyphens, starting with a letter).'],
-    ['query string', 'https://kv-contoso.vault.azure.net/secrets/gw?x=1', 'The identifier must not have a query string or fragment.'],
+    ['query string', 'https://kv-contoso.vault.azure.net/secrets/gw?x=1', 'The identifier must not have a query string or fragment (?x=1): API Management takes https://<vault>.vault.azure.net/secrets/<name> with nothing after it.'],
   ];
   for (const [name, input, error] of invalid) {
     it(`rejects ${name}`, () => assert.deepEqual(parseSecretIdentifier(input, S), { ok: false, error }));

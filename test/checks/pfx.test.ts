@@ -96,7 +96,7 @@ describe('inspectPfx', () => {
     const r = await inspectPfx(paths.pem, pw());
     assert.equal(r.ok === false && r.reason, 'pem');
   });
-  it('rejects garbage as not PKCS#12', async () => assert.deepEqual(await inspectPfx(paths.garbage, pw()), { ok: false, reason: 'not-pkcs12', message: `${paths.garbage} is not a PKCS#12 (.pfx) file.` }));
+  it('rejects garbage as not PKCS#12', async () => assert.deepEqual(await inspectPfx(paths.garbage, pw()), { ok: false, reason: 'not-pkcs12', message: `${paths.garbage} is not a PKCS#12 (.pfx) file, or it is damaged (truncated?): export the certificate with its private key as .pfx and use that file.` }));
   it('refuses a file over 256 KiB before parsing', async () => {
     const r = await inspectPfx(paths.large, pw());
     assert.equal(r.ok === false && r.reason, 'too-large');
