@@ -113,6 +113,13 @@ export function checkCreate(facts: Facts, earlier: readonly Finding[]): Finding 
   if (picked.kind === 'none' || picked.kind === 'unattached' || (picked.kind === 'system' && !picked.enabled)) {
     return finding('CERT-CREATE', STEP, 'fail', title, 'Not ready: the chosen identity cannot be used (CERT-IDENTITY).');
   }
+  // A vault that is not there: API Management's fetch fails for certain, so the write is refused unsent.
+  const vaultFact = facts.vault;
+  if (!vaultFact.ok && vaultFact.unknown === 'NotFound' && vaultFact.from?.resourceId?.split('/').pop()?.toLowerCase() === parsed.vaultName) {
+    return finding('CERT-CREATE', STEP, 'fail', title, `Not ready: the key vault ${parsed.vaultName} does not exist (PRE-VAULT): API Management could not fetch the certificate from it. Check the identifier and --vault, or recover the vault if it was deleted.`, {
+      evidence: [`looked for: ${vaultFact.from.resourceId}`],
+    });
+  }
   // A user-assigned identity gets no trusted-service exception: with the firewall on and no line of sight
   // API Management's fetch is refused for certain, so the write could only fail — refuse it before sending.
   const vault = facts.vault.ok ? facts.vault.value : undefined;

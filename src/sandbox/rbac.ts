@@ -78,6 +78,10 @@ export function callerName(ctx: Ctx): string {
 /** Throw ARM's 403 unless the caller may perform `action` over `scope`. */
 export function requireAction(ctx: Ctx, action: string, scope: string): void {
   if (hasAction(ctx.state, ctx.principalId, action, scope)) return;
+  // ARM looks the subscription up before it authorizes: a subscription that is not there is a 404 for
+  // every resource in it, not a 403 for some and a 404 for others.
+  const sub = /^\/subscriptions\/([^/]+)/i.exec(scope)?.[1];
+  if (sub && !ctx.state.subscription(sub)) throw new ArmError(404, 'SubscriptionNotFound', `The subscription '${sub}' could not be found.`);
   throw new ArmError(
     403,
     'AuthorizationFailed',

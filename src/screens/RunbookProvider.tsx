@@ -139,7 +139,7 @@ export function RunbookProvider({ context, loadEngine, onExit, signIn, children 
         }
         const blocking = evaluation.findings.find((f) => f.step === 'certificate' && f.status === 'fail');
         return blocking
-          ? { what: `Not ready to add it: ${blocking.title}. ${blocking.cause}`, hint: blocking.fix ? `Fix ${blocking.checkId} first (f on the checklist).` : undefined }
+          ? { what: `Not ready to add it: ${blocking.title}. ${blocking.cause.replace(/^Not ready: /, '')}`, hint: blocking.fix ? `Fix ${blocking.checkId} first (f on the checklist).` : undefined }
           : { what: 'The checks did not produce a certificate fix for this choice.', hint: 'See step 5 on the checklist.' };
       },
       listVaultCertificates: (signal) => engine().listVaultCertificates({ signal }),

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { certificateChecks, checkCertIdentity, checkCreate, checkExisting, checkExpiry, checkHostname, checkIdFormat, checkIdVersion, checkRefresh, checkVerify, checkVersioned } from '../../src/checks/certificate.ts';
 import type { Facts } from '../../src/checks/facts.ts';
 import type { Finding } from '../../src/checks/types.ts';
-import { APIM_ID, apimOf, baseline, forbidden, noVnet, SECRET_ID, UAI_CLIENT, UAI_ID, VERSION, vaultOf } from './builders.ts';
+import { APIM_ID, apimOf, baseline, forbidden, noVnet, NOW, SECRET_ID, UAI_CLIENT, UAI_ID, VAULT_ID, VERSION, vaultOf } from './builders.ts';
 
 function intent(f: Facts, secretIdentifier = SECRET_ID, identity: 'system' | { userAssignedId: string } = 'system', certificateId = 'backend-client'): Facts {
   f.intent = { kind: 'keyVault', certificateId, secretIdentifier, identity };
@@ -122,6 +122,14 @@ describe('CERT-EXISTING and CERT-CREATE', () => {
     assert.equal(checkCreate(intent(f, 'https://kv-elsewhere.vault.azure.net/secrets/c', { userAssignedId: UAI_ID }), []).status, 'warn');
     vaultOf(f).networkAcls.defaultAction = 'Allow';
     assert.equal(checkCreate(intent(f, SECRET_ID, { userAssignedId: UAI_ID }), []).status, 'warn');
+  });
+  it("refuses, unsent, a certificate from a vault that does not exist; another vault's identifier is not affected", () => {
+    const f = intent(baseline());
+    f.vault = { ok: false, unknown: 'NotFound', message: 'not found', from: { resourceId: VAULT_ID, readAt: NOW } };
+    const r = checkCreate(f, []);
+    assert.deepEqual([r.status, r.fix], ['fail', undefined]);
+    assert.equal(r.cause, 'Not ready: the key vault kv-contoso does not exist (PRE-VAULT): API Management could not fetch the certificate from it. Check the identifier and --vault, or recover the vault if it was deleted.');
+    assert.equal(checkCreate(intent(f, 'https://kv-elsewhere.vault.azure.net/secrets/c'), []).fix?.operations[0].kind, 'apim.putKeyVaultCertificate');
   });
   it('is unknown when the certificates cannot be listed', () => {
     const f = intent(baseline());

@@ -349,6 +349,18 @@ const ROWS: Row[] = [
     stderr: [`No API Management instance is visible in subscription ${UNKNOWN_SUB}. Check --subscription, or pass --service-id.`],
   },
   {
+    input: 'an unknown subscription (instance and vault fully named)',
+    run: (r) => cli(r, ['check', '--subscription', UNKNOWN_SUB, '-g', 'rg-apim-demo', '--service', 'apim-contoso-dev', '--vault', 'kv-contoso-certs', '--vault-resource-group', 'rg-apim-demo']),
+    code: 1,
+    // Both reads say the same thing: the subscription is not there (not a 403 for one and a 404 for the other).
+    stdout: [
+      `✖ fail     PRE-APIM`,
+      `The API Management instance apim-contoso-dev was not found in resource group rg-apim-demo of subscription ${UNKNOWN_SUB}.`,
+      `✖ fail     PRE-VAULT`,
+      `· read: The subscription '${UNKNOWN_SUB}' could not be found.`,
+    ],
+  },
+  {
     input: 'an unknown API Management service (by name)',
     run: (r) => cli(r, ['check', '--service', 'apim-nope']),
     code: 2,
@@ -365,6 +377,12 @@ const ROWS: Row[] = [
     run: (r) => cli(r, ['check', '--vault', 'kv-nope']),
     code: 1,
     stdout: [`✖ fail     PRE-VAULT`, `The key vault kv-nope was not found in subscription ${SUB}. Check --vault (a name, or the resource id of a vault in another subscription) and --subscription, or create the vault and import the certificate first.`],
+  },
+  {
+    input: 'a certificate from a key vault that does not exist',
+    run: (r) => cli(r, ['add-cert', '--vault', 'kv-nope', '--secret-id', 'https://kv-nope.vault.localhost/secrets/contoso-api-client', '--yes']),
+    code: 1,
+    stderr: ['Not ready to add it: the key vault kv-nope does not exist (PRE-VAULT): API Management could not fetch the certificate from it. Check the identifier and --vault, or recover the vault if it was deleted.'],
   },
   {
     input: 'an unknown check id for fix --yes',
