@@ -39,8 +39,10 @@ function firstFrame(args, marker) {
         done = true;
         const ms = Number(process.hrtime.bigint() - t0) / 1e6;
         clearTimeout(timer);
+        // The next run starts only once this process is gone: a dying process still loading its
+        // modules would share the 2 cores with the next measurement.
+        p.onExit(() => resolve(ms));
         p.kill();
-        resolve(ms);
       }
     });
   });

@@ -53,7 +53,7 @@ async function main(argv: string[]): Promise<number> {
       const o = command.options;
       if (!((o.serviceId || (o.apim && o.resourceGroup)) && o.vault)) {
         // Something is not named: pick it on screen (a step with one choice is taken without asking).
-        const [{ parseServiceId, vaultOption }, { runPickerTui }] = await Promise.all([import('./runbook/connect.ts'), import('./screens/run-picker-tui.tsx')]);
+        const [{ parseServiceId, vaultOption }, { runPickerTui }] = await Promise.all([import('./runbook/target-flags.ts'), import('./screens/run-picker-tui.tsx')]);
         const fromId = o.serviceId ? parseServiceId(o.serviceId) : undefined;
         const vault = vaultOption(o);
         const { code, engine } = await runPickerTui(o, {

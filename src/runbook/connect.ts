@@ -8,7 +8,10 @@ import { createEngine } from './engine.ts';
 import { Journal } from './journal.ts';
 import { readOnlyGateway } from './read-only-gateway.ts';
 import type { Target } from './ports.ts';
+import { ConnectError, parseServiceId, vaultOption } from './target-flags.ts';
 import { TargetMemory, type TargetSource } from './targets.ts';
+
+export { ConnectError, parseServiceId, vaultOption } from './target-flags.ts';
 
 export interface Connection {
   engine: RunbookEngine;
@@ -24,10 +27,6 @@ export interface SignInHooks {
 
 const STDERR_SIGN_IN: SignInHooks = { onDeviceCode: (message) => process.stderr.write(`${message}\n`) };
 
-/** An error that tells the user what to pass or do, and exits with the connect/sign-in code. */
-export class ConnectError extends Error {
-  exitCode = 2;
-}
 
 /** --transcript, else a new file per run under the state directory (for the TUI's transcript key). */
 export function transcriptPath(options: CommonOptions): string {
@@ -60,25 +59,7 @@ function sandboxTarget(world: WorldLike, options: CommonOptions, subscriptionId:
   };
 }
 
-const SERVICE_ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.ApiManagement\/service\/([^/]+)\/?$/i;
 
-/** --service-id taken apart, or a usage error that shows the expected shape. */
-export function parseServiceId(id: string): { subscriptionId: string; resourceGroup: string; name: string } {
-  const m = SERVICE_ID.exec(id.trim());
-  if (!m) throw new ConnectError(`"${id}" is not an API Management id: expected /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.ApiManagement/service/<name>.`);
-  return { subscriptionId: m[1]!, resourceGroup: m[2]!, name: m[3]! };
-}
-
-const VAULT_ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.KeyVault\/vaults\/([^/]+)\/?$/i;
-
-/** --vault as a name (with --vault-resource-group) or a resource id, which may name another subscription. */
-export function vaultOption(options: Pick<CommonOptions, 'vault' | 'vaultResourceGroup'>): Target['vault'] | undefined {
-  if (!options.vault) return undefined;
-  if (!options.vault.startsWith('/')) return { name: options.vault, ...(options.vaultResourceGroup ? { resourceGroup: options.vaultResourceGroup } : {}) };
-  const m = VAULT_ID.exec(options.vault.trim());
-  if (!m) throw new ConnectError(`"${options.vault}" is not a key vault id: expected /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.KeyVault/vaults/<name>, or just the vault's name.`);
-  return { name: m[3]!, resourceGroup: m[2]!, subscriptionId: m[1]! };
-}
 
 interface Candidate {
   name: string;

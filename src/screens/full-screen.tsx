@@ -5,9 +5,14 @@ import type { ReactElement } from 'react';
 
 const SIGNAL_EXIT: Record<'SIGINT' | 'SIGTERM' | 'SIGHUP', number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 
-/** Resolves with the exit code the element (or a signal) finished with. */
-export async function runFullScreen(element: (finish: (code: number) => void) => ReactElement): Promise<number> {
+/**
+ * Resolves with the exit code the element (or a signal) finished with. `painted` resolves once the first
+ * frame is on the terminal: load the Azure SDKs after it, or their ~200 ms of module evaluation delays it.
+ */
+export async function runFullScreen(element: (finish: (code: number) => void, painted: Promise<void>) => ReactElement): Promise<number> {
   let code: number | undefined;
+  let firstPaint!: () => void;
+  const painted = new Promise<void>((resolve) => (firstPaint = resolve));
   // eslint-disable-next-line prefer-const
   let instance: ReturnType<typeof render> | undefined;
   const finish = (exitCode: number) => {
@@ -15,7 +20,7 @@ export async function runFullScreen(element: (finish: (code: number) => void) =>
     code = exitCode;
     instance?.unmount();
   };
-  instance = render(element(finish), {
+  instance = render(element(finish, painted), {
     alternateScreen: true,
     interactive: Boolean(process.stdout.isTTY),
     exitOnCtrlC: false,
@@ -26,6 +31,8 @@ export async function runFullScreen(element: (finish: (code: number) => void) =>
   const signals = Object.keys(SIGNAL_EXIT) as (keyof typeof SIGNAL_EXIT)[];
   for (const s of signals) process.on(s, onSignal);
   try {
+    await instance.waitUntilRenderFlush();
+    firstPaint();
     await instance.waitUntilExit();
   } finally {
     for (const s of signals) process.off(s, onSignal);

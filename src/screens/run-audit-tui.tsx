@@ -90,6 +90,13 @@ function AuditApp({ audit, options, connect, signIn, onExit }: AuditAppProps) {
 
 export async function runAuditTui(audit: AuditCliOptions, options: CommonOptions): Promise<number> {
   const signIn = new SignInPrompt();
-  const connect = async () => (await import('../runbook/connect.ts')).connectFleet(options, 'fleet', signIn.hooks(signInCopy()));
-  return runFullScreen((finish) => <AuditApp audit={audit} options={options} connect={connect} signIn={signIn} onExit={finish} />);
+  let painted: Promise<void> = Promise.resolve();
+  const connect = async () => {
+    await painted;
+    return (await import('../runbook/connect.ts')).connectFleet(options, 'fleet', signIn.hooks(signInCopy()));
+  };
+  return runFullScreen((finish, firstPaint) => {
+    painted = firstPaint;
+    return <AuditApp audit={audit} options={options} connect={connect} signIn={signIn} onExit={finish} />;
+  });
 }

@@ -62,7 +62,14 @@ function PickApp({ options, given, connect, signIn, onEngine, onExit }: PickAppP
 export async function runPickerTui(options: CommonOptions, given: GivenTarget): Promise<{ code: number; engine?: RunbookEngine }> {
   let engine: RunbookEngine | undefined;
   const signIn = new SignInPrompt();
-  const connect = async () => (await import('../runbook/connect.ts')).connectFleet(options, 'everything-broken', signIn.hooks(signInCopy()));
-  const code = await runFullScreen((finish) => <PickApp options={options} given={given} connect={connect} signIn={signIn} onEngine={(e) => (engine = e)} onExit={finish} />);
+  let painted: Promise<void> = Promise.resolve();
+  const connect = async () => {
+    await painted;
+    return (await import('../runbook/connect.ts')).connectFleet(options, 'everything-broken', signIn.hooks(signInCopy()));
+  };
+  const code = await runFullScreen((finish, firstPaint) => {
+    painted = firstPaint;
+    return <PickApp options={options} given={given} connect={connect} signIn={signIn} onEngine={(e) => (engine = e)} onExit={finish} />;
+  });
   return { code, engine };
 }

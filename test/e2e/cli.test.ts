@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import Ajv2020 from 'ajv/dist/2020.js';
-import { CLI } from './harness.ts';
+import { spawn as spawnPty } from 'node-pty';
+import { childEnv, CLI } from './harness.ts';
 import { tempDir, writePfx } from './support.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -59,6 +60,23 @@ test('check --json never loads Ink or React (they are only for the full-screen r
   assert.doesNotMatch(trace(['src/cli.ts', 'check', '--json', '--sandbox']), inkOrReact);
   // The tracer does see Ink when it is loaded.
   assert.match(trace(['--input-type=module', '-e', "await import('./src/screens/App.tsx')"]), inkOrReact);
+});
+
+test('the picker paints before the engine, the checks, node-forge and the Azure SDKs are loaded', async () => {
+  const log = join(tempDir(), 'imports.log');
+  writeFileSync(log, '');
+  const hook = join(ROOT, 'test/e2e/record-imports.mjs');
+  const pty = spawnPty(process.execPath, ['--import', 'tsx', '--import', hook, 'src/cli.ts', '--sandbox'], { cwd: ROOT, cols: 80, rows: 24, env: childEnv({ IMPORT_LOG: log }) });
+  let screen = '';
+  await new Promise<void>((resolve) => pty.onData((d) => (screen += d).includes('PRE-VAULT') && resolve()));
+  pty.write('q');
+  await new Promise<void>((resolve) => pty.onExit(() => resolve()));
+  const [before, after] = readFileSync(log, 'utf8').split('FIRST FRAME\n') as [string, string];
+  const heavy = /\/node_modules\/(node-forge|@azure)\/|\/src\/(checks|azure)\/|\/src\/runbook\/(engine|connect)\.ts/;
+  assert.match(before, /\/node_modules\/ink\//);
+  assert.doesNotMatch(before, heavy);
+  // They do load, after the first frame.
+  assert.match(after, heavy);
 });
 
 test('stdin not a terminal: the plain report instead of the full-screen runbook, never a raw-mode crash', () => {
