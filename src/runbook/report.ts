@@ -44,12 +44,20 @@ export function formatReport(evaluation: Evaluation, context: RunContext): strin
     `apimkv check — ${context.apimName} + ${context.vaultName} (${context.cloud}${context.sandbox ? ', SANDBOX' : ''}, subscription ${context.subscriptionId})`,
     '',
   ];
+  // One missing read leaves many checks unknown for the same reason: say it once, then point back to it.
+  const firstWithCause = new Map<string, string>();
   for (const step of evaluation.steps) {
     const findings = evaluation.findings.filter((f) => f.step === step.id);
     if (findings.length === 0) continue;
     out.push(`${step.title}`);
     for (const f of findings) {
       out.push(`  ${WORD[f.status].padEnd(10)} ${f.checkId.padEnd(20)} ${f.title}`);
+      const same = f.status === 'unknown' ? firstWithCause.get(f.cause) : undefined;
+      if (same) {
+        out.push(`             ${f.cause.split(' (')[0]}: see ${same}`);
+        continue;
+      }
+      if (f.status === 'unknown') firstWithCause.set(f.cause, f.checkId);
       if (f.status !== 'pass' && f.status !== 'skipped') {
         out.push(`             ${f.cause}`);
         for (const e of f.evidence.slice(0, 4)) out.push(`             · ${oneLine(e)}`);
