@@ -95,6 +95,21 @@ test('TUI picker: the sign-in shows in the picker before any choice is read', { 
   }
 });
 
+test('audit TUI: the sign-in shows in the table while the fleet waits; then the fleet is read', { timeout: 90_000 }, async () => {
+  const s = start(['audit', '--arm-endpoint', endpoint, '--ca-cert', ca, '--device-code', '--tenant', TENANT, '--subscription', SUB], { env: noAz });
+  try {
+    const screen = await s.waitFor(/apimkv audit[\s\S]*Sign in with a device code[\s\S]*enter the code [A-Z0-9]{9}[\s\S]*the audit starts after that/);
+    curl('/devicelogin', `code=${codeOn(screen)}`);
+    const table = await s.waitFor(/1 instances · \d+ vaults/, 30_000);
+    assert.match(table, /apim-contoso-dev/);
+    assert.doesNotMatch(table, /enter the code/);
+    await s.press('q');
+    assert.equal(await s.exited, 0);
+  } finally {
+    s.kill();
+  }
+});
+
 test('TUI: a declined sign-in says what was tried and what to run, and q quits', { timeout: 90_000 }, async () => {
   const s = start(['--arm-endpoint', endpoint, '--ca-cert', ca, '--device-code', '--tenant', TENANT, '--subscription', SUB, ...TARGET], { env: noAz });
   try {
