@@ -188,7 +188,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (path.startsWith('/__sandbox/')) return control(req, res, path, raw);
     if (entra.serves(path)) {
       // Logged without bodies: they carry device codes and refresh tokens.
-      const reply = entra.handle(method, path, raw, String(req.headers['content-type'] ?? ''));
+      const reply = entra.handle(method, path, raw, String(req.headers['content-type'] ?? ''), host);
       log.push({ seq: log.length + 1, time: state.stamp(), method, host, path, query: queryText, status: reply.status, ms: Math.round(performance.now() - started) });
       return send(res, reply, false);
     }

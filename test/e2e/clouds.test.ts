@@ -210,3 +210,70 @@ test('401 challenges name the resource and authority of the host that was called
     assert.match(String(arm.headers['www-authenticate']), new RegExp(`^Bearer authorization_uri="${cloud.login.replace(/\./g, '\\.')}/${world.tenantId}"`));
   }
 });
+
+/** An HTTPS POST of a form to the sandbox (the person entering a device code). */
+function post(sb: Served, host: string, path: string, form: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = https.request({ method: 'POST', host: '127.0.0.1', port: sb.port, servername: host.replace(/:\d+$/, ''), ca: readFileSync(sb.ca), path, headers: { host, 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(form.length) }, agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(form);
+  });
+}
+
+for (const cloud of CLOUDS) {
+  test(`${cloud.name} with --device-code: the sign-in goes to its authority (${new URL(cloud.login).host}) and nowhere else; one code serves ARM and the vault`, { timeout: 90_000 }, async (t) => {
+    const sb = served.healthy!;
+    const login = new URL(cloud.login).host;
+    // MSAL sends China's sign-in to the authority's preferred network name, login.partner.microsoftonline.cn
+    // (msal-common's built-in cloud metadata): the same authority, so both names count as the cloud's.
+    const logins = cloud.name === 'AzureChinaCloud' ? [login, 'login.partner.microsoftonline.cn'] : [login];
+    const armHost = new URL(cloud.arm).host;
+    const connectLog = join(tempDir(), 'connects.log');
+    const env: Record<string, string | undefined> = { ...process.env };
+    for (const k of Object.keys(env)) if (/^(https?_proxy|no_proxy|all_proxy|AZURE_.*|IDENTITY_ENDPOINT|MSI_ENDPOINT)$/i.test(k)) delete env[k];
+    const seen = (await sandboxLog(sb)).length;
+    const child = spawn(process.execPath, [CLI, 'check', '--json', '--cloud', cloud.name, '--subscription', SUB, '--tenant', world.tenantId, '--device-code'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...env,
+        PATH: `${tempDir('apimkv-noaz-')}:/usr/bin:/bin`,
+        NODE_OPTIONS: `--import=${PRELOAD}`,
+        APIMKV_TEST_ROUTE: `${ROUTED},${logins.join(',')}=>127.0.0.1:${sb.port}`,
+        APIMKV_TEST_CONNECT_LOG: connectLog,
+        NODE_EXTRA_CA_CERTS: sb.ca,
+        APIMKV_STATE_DIR: tempDir(),
+      },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    const code = await new Promise<string>((resolve, reject) => {
+      child.once('exit', () => reject(new Error(`exited before asking for a code: ${stderr}`)));
+      child.stderr!.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        const m = /enter the code ([A-Z0-9]{9})/.exec(stderr);
+        if (m) resolve(m[1]!);
+      });
+    });
+    const page = /open the page https:\/\/([^/]+)\/devicelogin/.exec(stderr)?.[1];
+    assert.ok(page && logins.includes(page), stderr);
+    assert.equal(await post(sb, page, '/devicelogin', `code=${code}`), 200);
+    assert.equal(await new Promise((resolve) => child.once('exit', resolve)), 0, stderr);
+
+    const log = (await sandboxLog(sb)).slice(seen);
+    const connects = [...new Set(readFileSync(connectLog, 'utf8').split('\n').filter(Boolean))].sort();
+    assert.ok(connects.every((h) => [armHost, `${VAULT}${cloud.vaultSuffix}`, ...logins].includes(h)), `no other authority (no public-cloud instance discovery), no other cloud: ${connects.join(', ')}`);
+    assert.ok(connects.includes(armHost) && connects.some((h) => logins.includes(h)));
+    const entra = log.filter((e) => logins.includes(e.host)).map((e) => e.path.replace(world.tenantId, '<tenant>'));
+    assert.ok(entra.includes('/<tenant>/oauth2/v2.0/devicecode') && entra.includes('/<tenant>/oauth2/v2.0/token'), entra.join('\n'));
+    assert.equal(entra.filter((p) => p.endsWith('/devicecode')).length, 1, 'one code');
+    assert.deepEqual([...new Set(log.filter((e) => e.host === armHost).map((e) => e.audience))], [cloud.arm], 'ARM tokens for the cloud ARM audience');
+    assert.deepEqual([...new Set(log.filter((e) => e.host.endsWith(cloud.vaultSuffix) && e.audience).map((e) => e.audience))], [cloud.vault], 'vault tokens for the cloud vault resource');
+    const report = JSON.parse(stdout) as { summary: { fail: number; unknown: number } };
+    assert.deepEqual([report.summary.fail, report.summary.unknown], [0, 0]);
+    t.diagnostic(`${log.length} requests: ${entra.length} to ${[...new Set(log.filter((e) => logins.includes(e.host)).map((e) => e.host))].join(', ')}, the rest on ${armHost} and the vault`);
+  });
+}

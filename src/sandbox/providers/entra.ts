@@ -39,6 +39,7 @@ export class Entra {
     private readonly clock: () => number,
   ) {}
 
+
   /** True for the paths this emulates (checked before the body is parsed as JSON: OAuth bodies are forms). */
   serves(path: string): boolean {
     return METADATA.test(path) || OAUTH.test(path) || path === '/devicelogin';
@@ -49,20 +50,23 @@ export class Entra {
     return [...this.pending.values()].filter((p) => p.outcome === 'pending' && p.expiresAt > this.clock()).map((p) => p.userCode);
   }
 
-  handle(method: string, path: string, raw: string, contentType: string): Reply {
+  handle(method: string, path: string, raw: string, contentType: string, host: string): Reply {
+    // Links name the host the caller used (127.0.0.1:port, or login.chinacloudapi.cn routed here), so a
+    // client of a sovereign cloud's authority stays on it.
+    const origin = host ? `https://${host}` : this.endpoint();
     const form = contentType.includes('json') ? new URLSearchParams(Object.entries(safeJson(raw)).map(([k, v]): [string, string] => [k, String(v)])) : new URLSearchParams(raw);
     const metadata = METADATA.exec(path);
-    if (metadata && method === 'GET') return { status: 200, body: this.metadata(metadata[1]!) };
+    if (metadata && method === 'GET') return { status: 200, body: this.metadata(metadata[1]!, origin) };
     const oauth = OAUTH.exec(path);
-    if (oauth && method === 'POST') return oauth[2]!.toLowerCase() === 'devicecode' ? this.deviceCode(form) : this.token(form);
-    if (path === '/devicelogin') return method === 'POST' ? this.enterCode(form) : { status: 200, body: { message: `Enter the code shown by apimkv: POST ${this.endpoint()}/devicelogin with code=<the code> (add action=decline to refuse).` } };
+    if (oauth && method === 'POST') return oauth[2]!.toLowerCase() === 'devicecode' ? this.deviceCode(form, origin) : this.token(form, origin);
+    if (path === '/devicelogin') return method === 'POST' ? this.enterCode(form) : { status: 200, body: { message: `Enter the code shown by apimkv: POST ${origin}/devicelogin with code=<the code> (add action=decline to refuse).` } };
     return oauthError('invalid_request', `AADSTS900561: The endpoint only accepts ${path === '/devicelogin' ? 'GET or POST' : metadata ? 'GET' : 'POST'} requests.`);
   }
 
-  private metadata(tenant: string) {
-    const base = `${this.endpoint()}/${tenant}`;
+  private metadata(tenant: string, origin: string) {
+    const base = `${origin}/${tenant}`;
     return {
-      issuer: `${this.endpoint()}/${this.state.world.tenantId}/v2.0`,
+      issuer: `${origin}/${this.state.world.tenantId}/v2.0`,
       authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
       token_endpoint: `${base}/oauth2/v2.0/token`,
       device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode`,
@@ -71,7 +75,7 @@ export class Entra {
     };
   }
 
-  private deviceCode(form: URLSearchParams): Reply {
+  private deviceCode(form: URLSearchParams, origin: string): Reply {
     const clientId = form.get('client_id');
     if (!clientId) return oauthError('invalid_request', "AADSTS900144: The request body must contain the following parameter: 'client_id'.");
     // Entra's codes are 9 characters of capitals and digits, without look-alikes.
@@ -79,7 +83,7 @@ export class Entra {
     const userCode = Array.from({ length: 9 }, () => alphabet[randomInt(alphabet.length)]).join('');
     const deviceCode = randomBytes(24).toString('base64url');
     this.pending.set(deviceCode, { userCode, clientId, expiresAt: this.clock() + CODE_SECONDS * 1000, outcome: 'pending' });
-    const uri = `${this.endpoint()}/devicelogin`;
+    const uri = `${origin}/devicelogin`;
     return {
       status: 200,
       body: {
@@ -102,7 +106,7 @@ export class Entra {
     return { status: 200, body: { code, outcome: found.outcome, user: this.state.world.operator.upn ?? this.state.world.operator.principalId } };
   }
 
-  private token(form: URLSearchParams): Reply {
+  private token(form: URLSearchParams, origin: string): Reply {
     const grant = form.get('grant_type');
     const scope = form.get('scope') ?? '';
     if (DEVICE_GRANTS.has(grant ?? '')) {
@@ -113,16 +117,16 @@ export class Entra {
       if (sign.outcome === 'pending') return oauthError('authorization_pending', 'AADSTS70016: OAuth 2.0 device flow error. Authorization is pending. Continue polling.');
       this.pending.delete(deviceCode);
       if (sign.outcome === 'declined') return oauthError('authorization_declined', 'AADSTS70000: The user declined to authorize the sign-in.');
-      return this.tokens(scope, sign.clientId);
+      return this.tokens(scope, sign.clientId, origin);
     }
     if (grant === 'refresh_token') {
       if (!this.refreshTokens.has(form.get('refresh_token') ?? '')) return oauthError('invalid_grant', 'AADSTS9002313: Invalid request. The refresh token is unknown or was revoked.');
-      return this.tokens(scope, form.get('client_id') ?? '');
+      return this.tokens(scope, form.get('client_id') ?? '', origin);
     }
     return oauthError('unsupported_grant_type', `AADSTS70003: The app requested an unsupported grant type '${grant ?? ''}'.`);
   }
 
-  private tokens(scope: string, clientId: string): Reply {
+  private tokens(scope: string, clientId: string, origin: string): Reply {
     const { tenantId, operator } = this.state.world;
     const now = Math.floor(this.clock() / 1000);
     // The audience is the resource of the ".default" scope asked for (ARM, or a vault's data plane).
@@ -137,9 +141,9 @@ export class Entra {
         scope,
         expires_in: 3599,
         ext_expires_in: 3599,
-        access_token: jwt({ ...who, aud: resource, iss: `${this.endpoint()}/${tenantId}/v2.0`, appid: clientId, iat: now, nbf: now, exp: now + 3599 }),
+        access_token: jwt({ ...who, aud: resource, iss: `${origin}/${tenantId}/v2.0`, appid: clientId, iat: now, nbf: now, exp: now + 3599 }),
         refresh_token: refresh,
-        id_token: jwt({ ...who, sub: operator.principalId, aud: clientId, iss: `${this.endpoint()}/${tenantId}/v2.0`, name: operator.upn ?? 'Sandbox operator', iat: now, nbf: now, exp: now + 3599, ver: '2.0' }),
+        id_token: jwt({ ...who, sub: operator.principalId, aud: clientId, iss: `${origin}/${tenantId}/v2.0`, name: operator.upn ?? 'Sandbox operator', iat: now, nbf: now, exp: now + 3599, ver: '2.0' }),
         client_info: b64url({ uid: operator.principalId, utid: tenantId }),
       },
     };
