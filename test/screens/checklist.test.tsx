@@ -157,12 +157,17 @@ test('SANDBOX and READ-ONLY badges come from the engine context', async () => {
 });
 
 test('below 80x24 a clear "terminal too small" line replaces the layout, and a resize brings it back', async () => {
-  const r = renderApp(new FakeEngine(), { columns: 60, rows: 20 });
+  const engine = new FakeEngine();
+  const r = renderApp(engine, { columns: 60, rows: 20 });
   await r.waitFor('terminal too small');
   assert.equal(r.frame().split('\n')[0], 'terminal too small (need 80x24, have 60x20)');
   assert.deepEqual(oversizedFrames(r.frames(), 60, 20), []);
+  // Only q works here: T (save the transcript), l and ? would act unseen.
+  await r.press('T', 'l', '?');
+  assert.ok(!engine.calls.some((c) => c.method === 'saveTranscript'));
   r.stdout.resize(80, 24);
   await r.waitFor('CTX-CLOUD');
+  assert.doesNotMatch(r.frame(), /Transcript written|TRANSCRIPT|Keys/);
   assert.deepEqual(oversizedFrames(r.frames().slice(-1), 80, 24), []);
   r.stdout.resize(100, 30);
   await r.waitFor((/↓ \d+ more/));
