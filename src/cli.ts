@@ -66,6 +66,8 @@ async function main(argv: string[]): Promise<number> {
       }
       const [{ runTui }, { SignInPrompt, signInCopy }] = await Promise.all([import('./screens/run-tui.tsx'), import('./screens/sign-in-prompt.ts')]);
       const signIn = new SignInPrompt();
+      // Quitting while the sign-in still waits for its code must end the sign-in too.
+      const session = new AbortController();
       let close: (() => Promise<void>) | undefined;
       let engine: import('./runbook/engine-types.ts').RunbookEngine | undefined;
       const code = await runTui({
@@ -74,13 +76,14 @@ async function main(argv: string[]): Promise<number> {
         // Everything behind the first frame: the connection code and, through it, the Azure SDKs.
         loadEngine: async () => {
           const { connect } = await import('./runbook/connect.ts');
-          const connection = await connect(command.options, { interactive: true, signIn: signIn.hooks(signInCopy()) });
+          const connection = await connect(command.options, { interactive: true, signIn: signIn.hooks(signInCopy()), signal: session.signal });
           close = connection.close;
           engine = connection.engine;
           return connection.engine;
         },
       });
       if (command.options.transcript && engine) process.stderr.write(`apimkv: transcript written to ${engine.saveTranscript()}\n`);
+      session.abort();
       await close?.();
       return code;
     }
@@ -117,8 +120,12 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => {
+  async (code) => {
     process.exitCode = code;
+    // Quit while a device code sign-in still waited: it was cancelled, but its library only notices at
+    // its next poll (up to 5 s). The terminal is already restored; do not hold the shell for that.
+    const { SignInPrompt } = await import('./screens/sign-in-prompt.ts');
+    if (SignInPrompt.anyWaiting()) process.exit(code);
   },
   (e: unknown) => {
     const err = e as Error & { exitCode?: number; hint?: string };

@@ -20,6 +20,8 @@ export interface CredentialOptions {
   onSignInDone?: () => void;
   /** Trust for the authority's TLS (--ca-cert: a local emulator or a TLS-inspecting proxy). */
   agent?: Agent;
+  /** Ends the credential with its connection: a device code sign-in still waiting stops polling. */
+  signal?: AbortSignal;
   /** device-code: the app registration to sign in with (default: the SDK's developer client). */
   clientId?: string;
   /** static: the bearer token, or a function returning it (the sandbox passes `sandbox.token`). */
@@ -120,9 +122,9 @@ function explained(inner: TokenCredential, opts: CredentialOptions, profile: Clo
       const key = `${[scopes].flat().join(' ')}|${options?.tenantId ?? ''}`;
       const hit = shared.get(key);
       if (hit && hit.expiresAt - Date.now() > REFRESH_MARGIN_MS) return hit.token;
-      // Shared by callers with different abort signals: no single caller may cancel it.
+      // Shared by callers with different abort signals: no single caller may cancel it, only the connection.
       const { abortSignal: _abort, ...rest } = options ?? {};
-      const token = fetch(scopes, rest);
+      const token = fetch(scopes, opts.signal ? { ...rest, abortSignal: opts.signal } : rest);
       const entry = { token, expiresAt: Number.POSITIVE_INFINITY };
       shared.set(key, entry);
       token.then(

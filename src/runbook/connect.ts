@@ -106,7 +106,7 @@ function refuseSandboxDeviceCode(options: CommonOptions): void {
   }
 }
 
-export async function connect(options: CommonOptions, mode: { interactive: boolean; signIn?: SignInHooks }): Promise<Connection> {
+export async function connect(options: CommonOptions, mode: { interactive: boolean; signIn?: SignInHooks; signal?: AbortSignal }): Promise<Connection> {
   refuseSandboxDeviceCode(options);
   const [{ createClients }, { createAzureGateway }] = await Promise.all([import('../azure/clients.ts'), import('../azure/gateway.ts')]);
   if (options.sandbox) {
@@ -139,7 +139,7 @@ export async function connect(options: CommonOptions, mode: { interactive: boole
   }
 
   const { discover } = await import('../azure/discover.ts');
-  const signedIn = await signIn(options, true, mode.signIn);
+  const signedIn = await signIn(options, true, mode.signIn, mode.signal);
   const { profile, subscriptionId, close } = signedIn;
   const target = await resolveTarget(options, subscriptionId, () => discover(signedIn.clients, [subscriptionId]));
   const clients = target.vault.subscriptionId
@@ -159,7 +159,7 @@ export async function connect(options: CommonOptions, mode: { interactive: boole
 }
 
 /** Real Azure or any ARM endpoint: cloud profile, credential, trust, and clients for one subscription. */
-async function signIn(options: CommonOptions, requireSubscription = true, hooks: SignInHooks = STDERR_SIGN_IN) {
+async function signIn(options: CommonOptions, requireSubscription = true, hooks: SignInHooks = STDERR_SIGN_IN, signal?: AbortSignal) {
   const [{ createClients }, { cloudFromAzCliName, customCloud, sandboxCloud }, { createCredential }, { azAccount }, { trustingAgent }] = await Promise.all([
     import('../azure/clients.ts'),
     import('../azure/cloud.ts'),
@@ -182,6 +182,7 @@ async function signIn(options: CommonOptions, requireSubscription = true, hooks:
     onDeviceCode: hooks.onDeviceCode,
     ...(hooks.onSignInDone ? { onSignInDone: hooks.onSignInDone } : {}),
     ...(agent ? { agent } : {}),
+    ...(signal ? { signal } : {}),
   });
   const subscriptionId = knownSubscription ?? account?.subscriptionId;
   if (!subscriptionId && requireSubscription) throw new ConnectError('No subscription: pass --subscription, set AZURE_SUBSCRIPTION_ID, or run "az account set --subscription <id>".');
@@ -205,7 +206,7 @@ export interface FleetConnection {
   close(): Promise<void>;
 }
 
-export async function connectFleet(options: CommonOptions, defaultWorld = 'fleet', hooks?: SignInHooks): Promise<FleetConnection> {
+export async function connectFleet(options: CommonOptions, defaultWorld = 'fleet', session: { signIn?: SignInHooks; signal?: AbortSignal } = {}): Promise<FleetConnection> {
   refuseSandboxDeviceCode(options);
   const [{ createClients }, { createAzureGateway }] = await Promise.all([import('../azure/clients.ts'), import('../azure/gateway.ts')]);
   let link: Omit<import('../azure/clients.ts').ClientsOptions, 'subscriptionId'>;
@@ -222,7 +223,7 @@ export async function connectFleet(options: CommonOptions, defaultWorld = 'fleet
     cloud = 'Sandbox';
     close = () => sandbox.close();
   } else {
-    const signedIn = await signIn(options, false, hooks);
+    const signedIn = await signIn(options, false, session.signIn, session.signal);
     link = { profile: signedIn.profile, credential: signedIn.credential, ...(signedIn.agent ? { agent: signedIn.agent } : {}) };
     clients = signedIn.clients;
     cloud = signedIn.profile.label ?? signedIn.profile.name;

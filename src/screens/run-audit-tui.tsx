@@ -9,7 +9,8 @@ import type { Target } from '../runbook/ports.ts';
 import { App } from './App.tsx';
 import { runFullScreen } from './full-screen.tsx';
 import { AuditTable, INITIAL_VIEW, type AuditView } from './AuditTable.tsx';
-import { SignInPrompt, signInCopy, useSignInPrompt } from './sign-in-prompt.ts';
+import { SignInPrompt, signInCopy } from './sign-in-prompt.ts';
+import { useSignInPrompt } from './use-sign-in-prompt.ts';
 
 const INTERRUPTED = 130;
 
@@ -90,13 +91,17 @@ function AuditApp({ audit, options, connect, signIn, onExit }: AuditAppProps) {
 
 export async function runAuditTui(audit: AuditCliOptions, options: CommonOptions): Promise<number> {
   const signIn = new SignInPrompt();
+  // Quitting while the sign-in still waits for its code must end the sign-in too.
+  const session = new AbortController();
   let painted: Promise<void> = Promise.resolve();
   const connect = async () => {
     await painted;
-    return (await import('../runbook/connect.ts')).connectFleet(options, 'fleet', signIn.hooks(signInCopy()));
+    return (await import('../runbook/connect.ts')).connectFleet(options, 'fleet', { signIn: signIn.hooks(signInCopy()), signal: session.signal });
   };
-  return runFullScreen((finish, firstPaint) => {
+  const code = await runFullScreen((finish, firstPaint) => {
     painted = firstPaint;
     return <AuditApp audit={audit} options={options} connect={connect} signIn={signIn} onExit={finish} />;
   });
+  session.abort();
+  return code;
 }

@@ -1,10 +1,15 @@
 // The device code sign-in's "open … and enter the code …", carried from the connection (which signs in
 // behind the first frame) to whichever screen is up, and cleared once the code has been entered.
-import { useSyncExternalStore } from 'react';
 import type { SignInHooks } from '../runbook/connect.ts';
 
 export class SignInPrompt {
+  private static readonly waitingPrompts = new Set<SignInPrompt>();
   private message: string | undefined;
+
+  /** True while some sign-in still waits for its code (its library sleeps between polls, up to 5 s). */
+  static anyWaiting(): boolean {
+    return SignInPrompt.waitingPrompts.size > 0;
+  }
   private readonly listeners = new Set<() => void>();
 
   /** What the connection calls; `copy` also gets the message (stderr when it is not the terminal). */
@@ -29,16 +34,11 @@ export class SignInPrompt {
 
   private set(message: string | undefined): void {
     this.message = message;
+    if (message) SignInPrompt.waitingPrompts.add(this);
+    else SignInPrompt.waitingPrompts.delete(this);
     for (const l of this.listeners) l();
   }
 }
-
-/** The message to show now, if a sign-in waits for its code. */
-export function useSignInPrompt(prompt: SignInPrompt | undefined): string | undefined {
-  return useSyncExternalStore(prompt?.subscribe ?? noSubscribe, () => prompt?.current);
-}
-
-const noSubscribe = () => () => undefined;
 
 /** In the full-screen TUI stderr is the same terminal: copy the message there only when it is redirected. */
 export function signInCopy(): { write(text: string): unknown } | undefined {

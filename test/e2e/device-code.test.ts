@@ -127,6 +127,29 @@ test('TUI: a declined sign-in says what was tried and what to run, and q quits',
   }
 });
 
+for (const [what, args] of [
+  ['runbook', TARGET],
+  ['picker', []],
+  ['audit', ['audit']],
+] as const) {
+  test(`${what}: q while the code still waits quits, and the sign-in stops polling`, { timeout: 60_000 }, async () => {
+    const base = ['--arm-endpoint', endpoint, '--ca-cert', ca, '--device-code', '--tenant', TENANT, '--subscription', SUB];
+    const s = start(what === 'audit' ? ['audit', ...base] : [...base, ...args], { env: noAz });
+    try {
+      const code = codeOn(await s.waitFor(/enter the code [A-Z0-9]{9}/))!;
+      await s.press('q');
+      assert.equal(await s.exited, 0);
+      const stopped = lastSeq();
+      // Longer than the sandbox's polling interval (1 s): a sign-in left running would poll again.
+      await new Promise((r) => setTimeout(r, 2_500));
+      assert.deepEqual(since(stopped).filter((e) => /\/token$/.test(e.path)), [], 'no token poll after quitting');
+      assert.ok(pending().includes(code), 'the code was never used');
+    } finally {
+      s.kill();
+    }
+  });
+}
+
 test('check --device-code: the message goes to stderr, stdout stays the report', { timeout: 90_000 }, async () => {
   const child = spawn(process.execPath, [CLI, 'check', '--json', '--arm-endpoint', endpoint, '--ca-cert', ca, '--device-code', '--tenant', TENANT, '--subscription', SUB, ...TARGET], {
     env: { ...process.env, ...noAz },
