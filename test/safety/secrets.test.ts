@@ -1,0 +1,123 @@
+// Secrets, end to end (issue 6, item 8): the whole upload flow run as an operator would — in the
+// full-screen runbook in a pseudo-terminal, and with the plain command under the Azure SDK's verbose
+// logging — against a standalone sandbox, then every byte apimkv wrote is searched for the .pfx password
+// and the .pfx data: the terminal, stdout, stderr, the transcript, every file under the state directory
+// (journal, transcripts, targets), and the sandbox's request log.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { CLI, KEY, start } from '../e2e/harness.ts';
+import { tempDir, writePfx } from '../e2e/support.ts';
+
+const SUB = '3f2b7c1d-9a4e-4b8f-a6d2-1c5e7f9a0b34';
+const TARGET = ['--subscription', SUB, '-g', 'rg-apim-demo', '--service', 'apim-contoso-dev', '--vault', 'kv-contoso-certs'];
+const PASSWORD = 'S3cret-Pfx-Passw0rd!';
+let serve: ChildProcess;
+let endpoint = '';
+let token = '';
+const dir = tempDir('apimkv-secrets-');
+const ca = join(dir, 'ca.pem');
+const pfx = writePfx(dir, PASSWORD);
+
+before(async () => {
+  serve = spawn(process.execPath, [CLI, 'sandbox', 'serve', '--world', 'healthy', '--port', '0', '--ca-out', ca], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`sandbox serve did not start: ${out}`)), 30_000);
+    serve.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /emulator on (https:\/\/\S+)[\s\S]*Bearer ([\w.-]+)/.exec(out);
+      if (m) {
+        [, endpoint, token] = m as unknown as [string, string, string];
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+});
+after(() => serve.kill('SIGTERM'));
+
+/** A stand-in `az` that hands out the sandbox's token (the production sign-in path, no browser). */
+function azPath(): string {
+  const bin = tempDir('apimkv-az-');
+  writeFileSync(join(bin, 'az'), `#!/bin/sh\necho '{"accessToken":"${token}","expiresOn":"2099-01-01 00:00:00.000000","expires_on":4070908800,"tokenType":"Bearer"}'\n`);
+  chmodSync(join(bin, 'az'), 0o755);
+  return `${bin}:${process.env.PATH}`;
+}
+
+/** Every file under a directory, as text. */
+function filesUnder(root: string): { path: string; text: string }[] {
+  return readdirSync(root, { recursive: true, encoding: 'utf8' })
+    .map((p) => join(root, p))
+    .filter((p) => statSync(p).isFile())
+    .map((p) => ({ path: p, text: readFileSync(p, 'utf8') }));
+}
+
+function sandboxLog(): string {
+  return spawnSync('curl', ['-s', '--cacert', ca, `${endpoint}/__sandbox/log`], { encoding: 'utf8' }).stdout;
+}
+
+/** The secret in the forms it could leak in: the password, and the .pfx as base64 (whole or a run of it). */
+const NEEDLES = [PASSWORD, pfx.base64.slice(0, 40), pfx.base64.slice(-40, -4), Buffer.from(PASSWORD).toString('base64')];
+
+function assertClean(where: string, text: string): void {
+  for (const needle of NEEDLES) assert.ok(!text.includes(needle), `${where} holds a secret (${needle.slice(0, 6)}…)`);
+}
+
+test('the full-screen upload flow: the password and the .pfx appear nowhere apimkv wrote', { timeout: 90_000 }, async () => {
+  const state = tempDir('apimkv-secrets-state-');
+  const transcript = join(state, 'session.md');
+  const uploadsBefore = (sandboxLog().match(/\/certificates\/tui-upload/g) ?? []).length;
+  const s = start(['--arm-endpoint', endpoint, '--ca-cert', ca, ...TARGET, '--state-dir', state, '--transcript', transcript], { env: { PATH: azPath(), AZURE_SUBSCRIPTION_ID: '' } });
+  try {
+    await s.waitFor(/PRE-VAULT +The key vault exists/, 30_000);
+    await s.press('u');
+    await s.waitFor('Path to the .pfx file');
+    s.pty.write(`${pfx.path}\r`);
+    await s.waitFor('Password for upload.pfx');
+    s.pty.write(`${PASSWORD}\r`);
+    await s.waitFor('Thumbprint');
+    await s.press(KEY.enter);
+    await s.waitFor('Certificate id in API Management');
+    await s.press(...Array(30).fill(KEY.backspace), ...'tui-upload', KEY.enter);
+    await s.waitFor('About to plan');
+    await s.press(KEY.enter);
+    await s.waitFor(/ Apply +y or Enter applies/);
+    await s.press('y');
+    await s.waitFor(/Re-check: UPL-CREATE is now ✔ pass/, 60_000);
+    await s.press('T');
+    await s.waitFor(/Transcript written to/);
+    await s.press(KEY.esc, 'q');
+    assert.equal(await s.exited, 0);
+  } finally {
+    s.kill('SIGKILL');
+  }
+  const log = sandboxLog();
+  assert.equal((log.match(/\/certificates\/tui-upload/g) ?? []).length > uploadsBefore, true, 'the upload really happened');
+  assertClean('the terminal (screen, stdout and stderr)', s.output());
+  const files = filesUnder(state);
+  assert.ok(files.some((f) => /journal\.json$/.test(f.path)) && files.some((f) => f.path === transcript), files.map((f) => f.path).join('\n'));
+  for (const f of files) assertClean(f.path, f.text);
+  assertClean('the sandbox request log', log);
+});
+
+test('upload-cert under the Azure SDK verbose log: stdout, stderr (the log), transcript and state are clean', { timeout: 90_000 }, () => {
+  const state = tempDir('apimkv-secrets-state-');
+  const transcript = join(state, 'cli.md');
+  const r = spawnSync(process.execPath, [CLI, 'upload-cert', '--arm-endpoint', endpoint, '--ca-cert', ca, ...TARGET, '--state-dir', state, '--transcript', transcript, '--file', pfx.path, '--password-env', 'PFX_PW', '--certificate-id', 'cli-upload', '--yes'], {
+    encoding: 'utf8',
+    timeout: 90_000,
+    // The verbose log is long.
+    maxBuffer: 256 * 1024 * 1024,
+    env: { ...process.env, PATH: azPath(), AZURE_SUBSCRIPTION_ID: '', PFX_PW: PASSWORD, AZURE_LOG_LEVEL: 'verbose' },
+  });
+  assert.equal(r.status, 0, r.stderr.slice(-2000));
+  assert.match(r.stdout, /UPL-CREATE is now pass/);
+  assert.match(r.stderr, /azure:core-rest-pipeline/, 'the SDK log was on');
+  assertClean('stdout', r.stdout);
+  assertClean('stderr with the SDK verbose log', r.stderr);
+  for (const f of filesUnder(state)) assertClean(f.path, f.text);
+  assertClean('the sandbox request log', sandboxLog());
+});
