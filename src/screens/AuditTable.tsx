@@ -10,6 +10,7 @@ import { HelpOverlay } from './HelpOverlay.tsx';
 import { instanceRows, runbookTarget, SORTS, visibleRows, type InstanceRow, type SortKey } from './audit-model.ts';
 import type { Target } from '../runbook/ports.ts';
 import { SelectList } from './SelectList.tsx';
+import { SignInNotice } from './SignInNotice.tsx';
 import { fit, truncate, wrap } from './text.ts';
 import { TextField } from './TextField.tsx';
 import { TitleBar } from './TitleBar.tsx';
@@ -157,17 +158,7 @@ export function AuditTable({ title, sandbox, result, progress, error, notice: ou
         {truncate(heading, width)}
       </Text>
       <Box height={listRows} flexDirection="column" overflow="hidden">
-        {signIn && !result && !error && (
-          <>
-            <Text bold color={THEME.caution}>
-              Sign in with a device code (--device-code)
-            </Text>
-            <Text wrap="wrap">{signIn}</Text>
-            <Text color={THEME.muted} wrap="truncate">
-              {truncate('Waiting for the code to be entered; the audit starts after that. q quits.', width)}
-            </Text>
-          </>
-        )}
+        {signIn && !result && !error && <SignInNotice message={signIn} next="the audit starts" width={width} />}
         {result && shown.length === 0 && <Text color={THEME.muted}>{filter ? `  no instance matches "${filter}"` : '  no API Management instance in scope'}</Text>}
         {result && shown.length > 0 && (
           <SelectList

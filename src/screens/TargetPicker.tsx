@@ -8,6 +8,7 @@ import { targetOf, type RememberedTarget, type ResourceChoice, type Subscription
 import { Footer } from './Footer.tsx';
 import { keyFor } from './keys.ts';
 import { SelectList } from './SelectList.tsx';
+import { SignInNotice } from './SignInNotice.tsx';
 import { fit, truncate } from './text.ts';
 import { TextField } from './TextField.tsx';
 import { TitleBar } from './TitleBar.tsx';
@@ -196,17 +197,7 @@ export function TargetPicker({ title, sandbox, source, error, signIn, given, onP
         {truncate(items ? (step === 'subscription' ? `${fit('NAME', colA)} ID` : `${fit('NAME', colA)} ${fit('RESOURCE GROUP', colB)} ${step === 'vault' ? 'WHERE' : 'LOCATION'}`) : ' ', width)}
       </Text>
       <Box height={listRows} flexDirection="column" overflow="hidden">
-        {signIn && !status && (
-          <>
-            <Text bold color={THEME.caution}>
-              Sign in with a device code (--device-code)
-            </Text>
-            <Text wrap="wrap">{signIn}</Text>
-            <Text color={THEME.muted} wrap="truncate">
-              {truncate('Waiting for the code to be entered; the choices appear after that. q quits.', width)}
-            </Text>
-          </>
-        )}
+        {signIn && !status && <SignInNotice message={signIn} next="the choices appear" width={width} />}
         {items && shown.length === 0 && (
           <Text color={THEME.muted} wrap="truncate">
             {truncate(filter ? `  nothing matches "${filter}"` : step === 'instance' ? `  no API Management instance visible in ${subscription?.name ?? 'this subscription'}: Esc to choose another subscription` : `  nothing visible here`, width)}

@@ -7,9 +7,9 @@ import type { AuditCliOptions, CommonOptions } from '../cli-args.ts';
 import type { FleetConnection } from '../runbook/connect.ts';
 import type { Target } from '../runbook/ports.ts';
 import { App } from './App.tsx';
-import { runFullScreen } from './full-screen.tsx';
+import { runFleetScreen } from './fleet-screen.tsx';
 import { AuditTable, INITIAL_VIEW, type AuditView } from './AuditTable.tsx';
-import { SignInPrompt, signInCopy } from './sign-in-prompt.ts';
+import type { SignInPrompt } from './sign-in-prompt.ts';
 import { useSignInPrompt } from './use-sign-in-prompt.ts';
 
 const INTERRUPTED = 130;
@@ -90,18 +90,5 @@ function AuditApp({ audit, options, connect, signIn, onExit }: AuditAppProps) {
 }
 
 export async function runAuditTui(audit: AuditCliOptions, options: CommonOptions): Promise<number> {
-  const signIn = new SignInPrompt();
-  // Quitting while the sign-in still waits for its code must end the sign-in too.
-  const session = new AbortController();
-  let painted: Promise<void> = Promise.resolve();
-  const connect = async () => {
-    await painted;
-    return (await import('../runbook/connect.ts')).connectFleet(options, 'fleet', { signIn: signIn.hooks(signInCopy()), signal: session.signal });
-  };
-  const code = await runFullScreen((finish, firstPaint) => {
-    painted = firstPaint;
-    return <AuditApp audit={audit} options={options} connect={connect} signIn={signIn} onExit={finish} />;
-  });
-  session.abort();
-  return code;
+  return runFleetScreen(options, 'fleet', ({ connect, signIn, finish }) => <AuditApp audit={audit} options={options} connect={connect} signIn={signIn} onExit={finish} />);
 }

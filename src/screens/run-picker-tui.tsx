@@ -7,9 +7,9 @@ import type { RunbookEngine } from '../runbook/engine-types.ts';
 import type { Target } from '../runbook/ports.ts';
 import type { TargetSource } from '../runbook/targets.ts';
 import { App } from './App.tsx';
-import { SignInPrompt, signInCopy } from './sign-in-prompt.ts';
+import type { SignInPrompt } from './sign-in-prompt.ts';
 import { useSignInPrompt } from './use-sign-in-prompt.ts';
-import { runFullScreen } from './full-screen.tsx';
+import { runFleetScreen } from './fleet-screen.tsx';
 import { TargetPicker, type GivenTarget } from './TargetPicker.tsx';
 
 interface PickAppProps {
@@ -62,18 +62,8 @@ function PickApp({ options, given, connect, signIn, onEngine, onExit }: PickAppP
 /** Runs picker then runbook; resolves with the exit code and the engine (for the transcript), if one ran. */
 export async function runPickerTui(options: CommonOptions, given: GivenTarget): Promise<{ code: number; engine?: RunbookEngine }> {
   let engine: RunbookEngine | undefined;
-  const signIn = new SignInPrompt();
-  // Quitting while the sign-in still waits for its code must end the sign-in too.
-  const session = new AbortController();
-  let painted: Promise<void> = Promise.resolve();
-  const connect = async () => {
-    await painted;
-    return (await import('../runbook/connect.ts')).connectFleet(options, 'everything-broken', { signIn: signIn.hooks(signInCopy()), signal: session.signal });
-  };
-  const code = await runFullScreen((finish, firstPaint) => {
-    painted = firstPaint;
-    return <PickApp options={options} given={given} connect={connect} signIn={signIn} onEngine={(e) => (engine = e)} onExit={finish} />;
-  });
-  session.abort();
+  const code = await runFleetScreen(options, 'everything-broken', ({ connect, signIn, finish }) => (
+    <PickApp options={options} given={given} connect={connect} signIn={signIn} onEngine={(e) => (engine = e)} onExit={finish} />
+  ));
   return { code, engine };
 }

@@ -2,13 +2,27 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { AZURE_CHINA_CLOUD } from '../../src/azure/cloud.ts';
 import { createCredential, decodeTokenClaims, SignInError } from '../../src/azure/credential.ts';
 import { toAzureError } from '../../src/azure/errors.ts';
 
 function jwt(payload: object): string {
   return `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.sig`;
+}
+
+/** A fake az first on PATH for this test (testing-notes §1.6); returns the path of its calls log. */
+function azOnPath(t: TestContext, script: (dir: string) => string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'apimkv-az-'));
+  writeFileSync(join(dir, 'az'), script(dir));
+  chmodSync(join(dir, 'az'), 0o755);
+  const oldPath = process.env.PATH;
+  process.env.PATH = `${dir}${delimiter}${oldPath}`;
+  t.after(() => {
+    process.env.PATH = oldPath;
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return join(dir, 'calls.log');
 }
 
 test('decodeTokenClaims reads oid, tid, upn and appid without verifying', () => {
@@ -28,16 +42,8 @@ test('the static credential returns the given token, asking a function each time
 });
 
 test('an Azure CLI that is not logged in gives a SignInError naming the attempt and az login --tenant', async (t) => {
-  // A fake az first on PATH (testing-notes §1.6): exits 1 the way a logged-out az does.
-  const dir = mkdtempSync(join(tmpdir(), 'apimkv-az-'));
-  writeFileSync(join(dir, 'az'), "#!/bin/sh\necho \"ERROR: Please run 'az login' to setup account.\" >&2\nexit 1\n");
-  chmodSync(join(dir, 'az'), 0o755);
-  const oldPath = process.env.PATH;
-  process.env.PATH = `${dir}${delimiter}${oldPath}`;
-  t.after(() => {
-    process.env.PATH = oldPath;
-    rmSync(dir, { recursive: true, force: true });
-  });
+  // Exits 1 the way a logged-out az does.
+  azOnPath(t, () => "#!/bin/sh\necho \"ERROR: Please run 'az login' to setup account.\" >&2\nexit 1\n");
   const cred = createCredential({ kind: 'cli', profile: AZURE_CHINA_CLOUD, tenantId: '72f988bf-0000-0000-0000-000000000000' });
   const error = await cred.getToken(AZURE_CHINA_CLOUD.armScope).then(
     () => undefined,
@@ -51,20 +57,8 @@ test('an Azure CLI that is not logged in gives a SignInError naming the attempt 
 });
 
 test('clients share one token per scope: parallel callers start one az process, another scope another; a claims challenge is never answered from the share', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'apimkv-az-'));
-  const calls = join(dir, 'calls.log');
   // Slow enough that the parallel callers all arrive while the first is still running.
-  writeFileSync(
-    join(dir, 'az'),
-    `#!/bin/sh\necho "$@" >> ${calls}\nsleep 0.3\necho '{"accessToken":"${jwt({ oid: 'o1' })}","expiresOn":"2099-01-01 00:00:00.000000","expires_on":4070908800,"tokenType":"Bearer"}'\n`,
-  );
-  chmodSync(join(dir, 'az'), 0o755);
-  const oldPath = process.env.PATH;
-  process.env.PATH = `${dir}${delimiter}${oldPath}`;
-  t.after(() => {
-    process.env.PATH = oldPath;
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const calls = azOnPath(t, (dir) => `#!/bin/sh\necho "$@" >> ${join(dir, 'calls.log')}\nsleep 0.3\necho '{"accessToken":"${jwt({ oid: 'o1' })}","expiresOn":"2099-01-01 00:00:00.000000","expires_on":4070908800,"tokenType":"Bearer"}'\n`);
   const cred = createCredential({ kind: 'cli', profile: AZURE_CHINA_CLOUD });
   const abort = new AbortController();
   const tokens = await Promise.all(Array.from({ length: 6 }, (_, i) => cred.getToken(AZURE_CHINA_CLOUD.armScope, i === 0 ? { abortSignal: abort.signal } : {})));

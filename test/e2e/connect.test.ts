@@ -2,37 +2,24 @@
 // against a standalone `apimkv sandbox serve` reached with --arm-endpoint and --ca-cert, the target
 // completed from Resource Graph, --service-id, and a sign-in failure that says what to run.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { CLI } from './harness.ts';
-import { tempDir } from './support.ts';
+import { serveSandbox, tempDir, type Served } from './support.ts';
 
 const SUB = '3f2b7c1d-9a4e-4b8f-a6d2-1c5e7f9a0b34';
-let serve: ChildProcess;
+let sandbox: Served;
 let endpoint = '';
 let token = '';
-const dir = tempDir();
-const ca = join(dir, 'ca.pem');
+let ca = '';
 
 before(async () => {
-  serve = spawn(process.execPath, [CLI, 'sandbox', 'serve', '--world', 'healthy', '--port', '0', '--ca-out', ca], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`sandbox serve did not start: ${out}`)), 30_000);
-    serve.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /emulator on (https:\/\/\S+)[\s\S]*Bearer ([\w.-]+)/.exec(out);
-      if (m) {
-        [, endpoint, token] = m as unknown as [string, string, string];
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
+  sandbox = await serveSandbox(['--world', 'healthy']);
+  ({ endpoint, token, ca } = sandbox);
 });
-after(() => serve.kill('SIGTERM'));
+after(() => sandbox.stop());
 
 /** A stand-in `az`: `account show` and `account get-access-token`, each call logged with its arguments. */
 function fakeAz(behaviour: 'logged-in' | 'logged-out'): { path: string; log: string } {
@@ -98,7 +85,7 @@ test('a logged-out Azure CLI: the error names what was tried and the command tha
 
 test('an unreadable CA file and a CA without --arm-endpoint are usage errors', () => {
   const az = fakeAz('logged-in');
-  const r = run(['check', '--arm-endpoint', endpoint, '--ca-cert', join(dir, 'missing.pem')], az.path);
+  const r = run(['check', '--arm-endpoint', endpoint, '--ca-cert', join(tempDir(), 'missing.pem')], az.path);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /Cannot read the CA certificate .*missing\.pem/);
   const u = run(['check', '--ca-cert', ca], az.path);

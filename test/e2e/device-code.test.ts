@@ -3,38 +3,24 @@
 // on screen in the TUI (and on stderr for the plain commands); "entering the code" is a POST to the
 // sandbox's /devicelogin, as a person would do in a browser on another machine.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { CLI, start } from './harness.ts';
-import { tempDir } from './support.ts';
+import { serveSandbox, tempDir, type Served } from './support.ts';
 
 const SUB = '3f2b7c1d-9a4e-4b8f-a6d2-1c5e7f9a0b34';
 const TENANT = '8f3c2a1e-5b7d-4c9a-9e21-3d4f6a7b8c90';
 const OPERATOR = '5a1f0c2e-7d3b-4e8a-9c6f-2b4d8e1a3c57';
 const TARGET = ['-g', 'rg-apim-demo', '--service', 'apim-contoso-dev', '--vault', 'kv-contoso-certs'];
-let serve: ChildProcess;
+let sandbox: Served;
 let endpoint = '';
-const dir = tempDir('apimkv-devicecode-');
-const ca = join(dir, 'ca.pem');
+let ca = '';
 
 before(async () => {
-  serve = spawn(process.execPath, [CLI, 'sandbox', 'serve', '--world', 'healthy', '--port', '0', '--ca-out', ca], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`sandbox serve did not start: ${out}`)), 30_000);
-    serve.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /emulator on (https:\/\/\S+)/.exec(out);
-      if (m && out.includes('Stop with')) {
-        endpoint = m[1]!;
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
+  sandbox = await serveSandbox(['--world', 'healthy']);
+  ({ endpoint, ca } = sandbox);
 });
-after(() => serve.kill('SIGTERM'));
+after(() => sandbox.stop());
 
 function curl(path: string, form?: string): unknown {
   const r = spawnSync('curl', ['-s', '--cacert', ca, ...(form ? ['-d', form] : []), `${endpoint}${path}`], { encoding: 'utf8' });

@@ -2,18 +2,17 @@
 // sandbox whose world outlives it), then the next start settles the write by reading the resource, and
 // `cleanup` removes the temporary firewall opening it made, and only that.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import https from 'node:https';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { CLI } from './harness.ts';
-import { tempDir } from './support.ts';
+import { azHandingOut, serveSandbox, tempDir, type Served } from './support.ts';
 
 const SUB = '3f2b7c1d-9a4e-4b8f-a6d2-1c5e7f9a0b34';
 const dir = tempDir();
-const ca = join(dir, 'ca.pem');
-let serve: ChildProcess;
+let ca = '';
 let endpoint = '';
 let path = '';
 
@@ -29,29 +28,13 @@ function control(method: string, route: string, body?: unknown): Promise<unknown
   });
 }
 
+let sandbox: Served;
 before(async () => {
-  serve = spawn(process.execPath, [CLI, 'sandbox', 'serve', '--port', '0', '--ca-out', ca], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let token = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`sandbox serve did not start: ${out}`)), 30_000);
-    serve.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /emulator on (https:\/\/\S+)[\s\S]*Bearer ([\w.-]+)/.exec(out);
-      if (m) {
-        endpoint = m[1]!;
-        token = m[2]!;
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
-  const bin = tempDir('apimkv-az-');
-  writeFileSync(join(bin, 'az'), `#!/bin/sh\ncase "$2" in\n  get-access-token) echo '{"accessToken":"${token}","expiresOn":"2099-01-01 00:00:00.000000","expires_on":4070908800,"tokenType":"Bearer"}' ;;\n  *) exit 1 ;;\nesac\n`);
-  chmodSync(join(bin, 'az'), 0o755);
-  path = `${bin}:${process.env.PATH}`;
+  sandbox = await serveSandbox();
+  ({ endpoint, ca } = sandbox);
+  path = azHandingOut(sandbox.token);
 });
-after(() => serve.kill('SIGTERM'));
+after(() => sandbox.stop());
 
 const stateDir = join(dir, 'state');
 const journalFile = join(stateDir, 'journal.json');

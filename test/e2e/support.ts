@@ -1,10 +1,13 @@
-// Shared pieces for end-to-end tests: throw-away directories, sandbox world files with edits, a .pfx.
+// Shared pieces for end-to-end tests: throw-away directories, sandbox world files with edits, a .pfx, and
+// a standalone `apimkv sandbox serve` reached as production reaches Azure (--arm-endpoint, --ca-cert).
+import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import forge from 'node-forge';
 import { loadWorld, type World } from '../../src/sandbox/index.ts';
+import { CLI } from './harness.ts';
 
 export function tempDir(prefix = 'apimkv-e2e-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -36,4 +39,40 @@ export function writePfx(dir: string, password: string, cn = 'upload.contoso.com
   const path = join(dir, 'upload.pfx');
   writeFileSync(path, bytes);
   return { path, base64: bytes.toString('base64') };
+}
+
+export interface Served {
+  /** https://127.0.0.1:<port> */
+  endpoint: string;
+  /** The sandbox's own token for the world's operator. */
+  token: string;
+  /** Its CA certificate, for --ca-cert. */
+  ca: string;
+  stop(): void;
+}
+
+/** `apimkv sandbox serve` on a free port, resolved once it prints its endpoint and token. */
+export function serveSandbox(args: string[] = []): Promise<Served> {
+  const ca = join(tempDir('apimkv-serve-'), 'ca.pem');
+  const child = spawn(process.execPath, [CLI, 'sandbox', 'serve', '--port', '0', '--ca-out', ca, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`sandbox serve did not start: ${out}`)), 30_000);
+    child.once('exit', (code) => reject(new Error(`sandbox serve exited (${code}): ${out}`)));
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /emulator on (https:\/\/\S+)[\s\S]*Bearer ([\w.-]+)[\s\S]*Stop with/.exec(out);
+      if (!m) return;
+      clearTimeout(timer);
+      resolve({ endpoint: m[1]!, token: m[2]!, ca, stop: () => child.kill('SIGTERM') });
+    });
+  });
+}
+
+/** A stand-in `az` first on PATH that hands out `token` (the production sign-in path, no browser); returns the PATH. */
+export function azHandingOut(token: string): string {
+  const bin = tempDir('apimkv-az-');
+  writeFileSync(join(bin, 'az'), `#!/bin/sh\ncase "$2" in\n  get-access-token) echo '{"accessToken":"${token}","expiresOn":"2099-01-01 00:00:00.000000","expires_on":4070908800,"tokenType":"Bearer"}' ;;\n  *) exit 1 ;;\nesac\n`);
+  chmodSync(join(bin, 'az'), 0o755);
+  return `${bin}:${process.env.PATH}`;
 }

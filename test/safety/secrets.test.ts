@@ -4,48 +4,24 @@
 // and the .pfx data: the terminal, stdout, stderr, the transcript, every file under the state directory
 // (journal, transcripts, targets), and the sandbox's request log.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { CLI, KEY, start } from '../e2e/harness.ts';
-import { tempDir, writePfx } from '../e2e/support.ts';
+import { azHandingOut, serveSandbox, tempDir, writePfx, type Served } from '../e2e/support.ts';
 
 const SUB = '3f2b7c1d-9a4e-4b8f-a6d2-1c5e7f9a0b34';
 const TARGET = ['--subscription', SUB, '-g', 'rg-apim-demo', '--service', 'apim-contoso-dev', '--vault', 'kv-contoso-certs'];
 const PASSWORD = 'S3cret-Pfx-Passw0rd!';
-let serve: ChildProcess;
-let endpoint = '';
-let token = '';
+let sandbox: Served;
 const dir = tempDir('apimkv-secrets-');
-const ca = join(dir, 'ca.pem');
 const pfx = writePfx(dir, PASSWORD);
 
 before(async () => {
-  serve = spawn(process.execPath, [CLI, 'sandbox', 'serve', '--world', 'healthy', '--port', '0', '--ca-out', ca], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`sandbox serve did not start: ${out}`)), 30_000);
-    serve.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /emulator on (https:\/\/\S+)[\s\S]*Bearer ([\w.-]+)/.exec(out);
-      if (m) {
-        [, endpoint, token] = m as unknown as [string, string, string];
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
+  sandbox = await serveSandbox(['--world', 'healthy']);
 });
-after(() => serve.kill('SIGTERM'));
-
-/** A stand-in `az` that hands out the sandbox's token (the production sign-in path, no browser). */
-function azPath(): string {
-  const bin = tempDir('apimkv-az-');
-  writeFileSync(join(bin, 'az'), `#!/bin/sh\necho '{"accessToken":"${token}","expiresOn":"2099-01-01 00:00:00.000000","expires_on":4070908800,"tokenType":"Bearer"}'\n`);
-  chmodSync(join(bin, 'az'), 0o755);
-  return `${bin}:${process.env.PATH}`;
-}
+after(() => sandbox.stop());
 
 /** Every file under a directory, as text. */
 function filesUnder(root: string): { path: string; text: string }[] {
@@ -56,7 +32,7 @@ function filesUnder(root: string): { path: string; text: string }[] {
 }
 
 function sandboxLog(): string {
-  return spawnSync('curl', ['-s', '--cacert', ca, `${endpoint}/__sandbox/log`], { encoding: 'utf8' }).stdout;
+  return spawnSync('curl', ['-s', '--cacert', sandbox.ca, `${sandbox.endpoint}/__sandbox/log`], { encoding: 'utf8' }).stdout;
 }
 
 /** The secret in the forms it could leak in: the password, and the .pfx as base64 (whole or a run of it). */
@@ -79,7 +55,7 @@ test('the full-screen upload flow: the password and the .pfx appear nowhere apim
   const state = tempDir('apimkv-secrets-state-');
   const transcript = join(state, 'session.md');
   const uploadsBefore = (sandboxLog().match(/\/certificates\/tui-upload/g) ?? []).length;
-  const s = start(['--arm-endpoint', endpoint, '--ca-cert', ca, ...TARGET, '--state-dir', state, '--transcript', transcript], { env: { PATH: azPath(), AZURE_SUBSCRIPTION_ID: '' } });
+  const s = start(['--arm-endpoint', sandbox.endpoint, '--ca-cert', sandbox.ca, ...TARGET, '--state-dir', state, '--transcript', transcript], { env: { PATH: azHandingOut(sandbox.token), AZURE_SUBSCRIPTION_ID: '' } });
   try {
     await s.waitFor(/PRE-VAULT +The key vault exists/, 30_000);
     await s.press('u');
@@ -115,12 +91,12 @@ test('the full-screen upload flow: the password and the .pfx appear nowhere apim
 test('upload-cert under the Azure SDK verbose log: stdout, stderr (the log), transcript and state are clean', { timeout: 90_000 }, () => {
   const state = tempDir('apimkv-secrets-state-');
   const transcript = join(state, 'cli.md');
-  const r = spawnSync(process.execPath, [CLI, 'upload-cert', '--arm-endpoint', endpoint, '--ca-cert', ca, ...TARGET, '--state-dir', state, '--transcript', transcript, '--file', pfx.path, '--password-env', 'PFX_PW', '--certificate-id', 'cli-upload', '--yes'], {
+  const r = spawnSync(process.execPath, [CLI, 'upload-cert', '--arm-endpoint', sandbox.endpoint, '--ca-cert', sandbox.ca, ...TARGET, '--state-dir', state, '--transcript', transcript, '--file', pfx.path, '--password-env', 'PFX_PW', '--certificate-id', 'cli-upload', '--yes'], {
     encoding: 'utf8',
     timeout: 90_000,
     // The verbose log is long.
     maxBuffer: 256 * 1024 * 1024,
-    env: { ...process.env, PATH: azPath(), AZURE_SUBSCRIPTION_ID: '', PFX_PW: PASSWORD, AZURE_LOG_LEVEL: 'verbose' },
+    env: { ...process.env, PATH: azHandingOut(sandbox.token), AZURE_SUBSCRIPTION_ID: '', PFX_PW: PASSWORD, AZURE_LOG_LEVEL: 'verbose' },
   });
   assert.equal(r.status, 0, r.stderr.slice(-2000));
   assert.match(r.stdout, /UPL-CREATE is now pass/);

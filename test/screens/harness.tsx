@@ -2,6 +2,7 @@
 // width of 100 and no height, so this is the same idea with both configurable and resizable). Every
 // frame is kept so tests can assert that none was taller or wider than the terminal.
 import { render } from 'ink';
+import type { ReactElement } from 'react';
 import { EventEmitter } from 'node:events';
 import { stripVTControlCharacters } from 'node:util';
 import type { RunbookEngine, RunContext } from '../../src/runbook/engine-types.ts';
@@ -71,11 +72,16 @@ export interface Rendered {
 }
 
 export function renderApp(engine: RunbookEngine | (() => Promise<RunbookEngine>), options: { columns?: number; rows?: number; context?: RunContext } = {}): Rendered {
-  const stdout = new FakeStdout(options.columns ?? 80, options.rows ?? 24);
-  const stdin = new FakeStdin();
   const exits: number[] = [];
   const loadEngine = typeof engine === 'function' ? engine : async () => engine;
-  const instance = render(<App context={options.context ?? runContext()} loadEngine={loadEngine} onExit={(c) => exits.push(c)} />, {
+  return { ...renderElement(<App context={options.context ?? runContext()} loadEngine={loadEngine} onExit={(c) => exits.push(c)} />, options), exits };
+}
+
+/** Any element in the fake terminal (a screen on its own, without the App around it). */
+export function renderElement(element: ReactElement, options: { columns?: number; rows?: number } = {}): Omit<Rendered, 'exits'> {
+  const stdout = new FakeStdout(options.columns ?? 80, options.rows ?? 24);
+  const stdin = new FakeStdin();
+  const instance = render(element, {
     stdout: stdout as unknown as NodeJS.WriteStream,
     stdin: stdin as unknown as NodeJS.ReadStream,
     debug: true,
@@ -87,7 +93,6 @@ export function renderApp(engine: RunbookEngine | (() => Promise<RunbookEngine>)
   return {
     stdout,
     stdin,
-    exits,
     frame,
     frames,
     async press(...keys) {

@@ -1,13 +1,11 @@
 // The target picker as a component: each step's title only ever sits over that step's rows, a key
 // pressed the moment a step appears acts on that step, and the remembered choice is under the cursor.
 import assert from 'node:assert/strict';
-import { render } from 'ink';
-import { stripVTControlCharacters } from 'node:util';
 import { test } from 'node:test';
 import type { Target } from '../../src/runbook/ports.ts';
 import type { RememberedTarget, ResourceChoice, SubscriptionChoice, TargetSource } from '../../src/runbook/targets.ts';
 import { TargetPicker, type GivenTarget } from '../../src/screens/TargetPicker.tsx';
-import { FakeStdin, FakeStdout, KEY, oversizedFrames, settle } from './harness.tsx';
+import { KEY, oversizedFrames, renderElement, settle } from './harness.tsx';
 
 const SUBS: SubscriptionChoice[] = [
   { subscriptionId: '11111111-0000-0000-0000-000000000001', name: 'Prod' },
@@ -37,56 +35,30 @@ function source(remembered?: RememberedTarget, delay = 0): TargetSource & { reme
 }
 
 function renderPicker(src: TargetSource, given: GivenTarget = {}) {
-  const stdout = new FakeStdout(80, 24);
-  const stdin = new FakeStdin();
   const picks: Target[] = [];
-  const instance = render(<TargetPicker title="apimkv · Sandbox · choose" sandbox source={src} given={given} onPick={(t) => picks.push(t)} onQuit={() => undefined} />, {
-    stdout: stdout as unknown as NodeJS.WriteStream,
-    stdin: stdin as unknown as NodeJS.ReadStream,
-    debug: true,
-    exitOnCtrlC: false,
-    patchConsole: false,
-  });
-  const frames = () => stdout.frames.map((f) => stripVTControlCharacters(f));
-  return {
-    picks,
-    frames,
-    frame: () => frames().at(-1) ?? '',
-    press: (k: string) => stdin.write(k),
-    async until(re: RegExp) {
-      for (let i = 0; i < 100; i++) {
-        if (re.test(frames().at(-1) ?? '')) return frames().at(-1)!;
-        await settle(10);
-      }
-      throw new Error(`no frame matched ${String(re)}:\n${frames().at(-1)}`);
-    },
-    unmount: () => instance.unmount(),
-  };
+  const r = renderElement(<TargetPicker title="apimkv · Sandbox · choose" sandbox source={src} given={given} onPick={(t) => picks.push(t)} onQuit={() => undefined} />);
+  return { ...r, picks, picked: async () => { for (let i = 0; i < 50 && picks.length === 0; i++) await settle(10); } };
 }
 
 test('a step title never sits over the previous step rows, and Enter on the frame that shows a step acts on it', async () => {
   const r = renderPicker(source(undefined, 5));
   try {
-    await r.until(/1\/3 Subscription · 2 visible/);
-    await settle(20);
-    r.press(KEY.down);
-    await settle(20);
-    r.press(KEY.enter);
-    const instances = await r.until(/2\/3 API Management instance · 2 visible/);
+    await r.waitFor(/1\/3 Subscription · 2 visible/);
+    await r.press(KEY.down);
+    await r.press(KEY.enter);
+    const instances = await r.waitFor(/2\/3 API Management instance · 2 visible/);
     // Sorted by name; Enter straight away chooses the first.
     assert.match(instances, /apim-a[\s\S]*apim-b/);
     for (const f of r.frames()) {
       if (/2\/3 API Management instance/.test(f)) assert.doesNotMatch(f, /Prod|Test +22222222/, f);
       if (/3\/3 Key vault/.test(f)) assert.doesNotMatch(f, /apim-/, f);
     }
-    await settle(20);
-    r.press(KEY.enter);
-    const vaults = await r.until(/3\/3 Key vault · 2 visible · subscription Test · instance apim-a/);
+    await r.press(KEY.enter);
+    const vaults = await r.waitFor(/3\/3 Key vault · 2 visible · subscription Test · instance apim-a/);
     // The instance's own subscription first.
     assert.match(vaults, /kv-same +rg-a +same subscription[\s\S]*kv-other +rg-x +sub 11111111…/);
-    await settle(20);
-    r.press(KEY.enter);
-    for (let i = 0; i < 50 && r.picks.length === 0; i++) await settle(10);
+    await r.press(KEY.enter);
+    await r.picked();
     assert.deepEqual(r.picks, [{ subscriptionId: SUBS[1]!.subscriptionId, apim: { resourceGroup: 'rg-a', name: 'apim-a' }, vault: { name: 'kv-same', resourceGroup: 'rg-a' } }]);
     assert.deepEqual(oversizedFrames(r.frames(), 80, 24), []);
   } finally {
@@ -98,16 +70,13 @@ test('the remembered choice is under the cursor at every step; a vault in anothe
   const src = source({ subscriptionId: SUBS[1]!.subscriptionId, apimId: APIMS[0]!.id, vaultId: VAULTS[0]!.id });
   const r = renderPicker(src);
   try {
-    await r.until(/1\/3 Subscription[\s\S]*the cursor starts on your last choice/);
-    await settle(20);
-    r.press(KEY.enter);
-    await r.until(/2\/3 API Management instance · 2 visible/);
-    await settle(20);
-    r.press(KEY.enter);
-    await r.until(/3\/3 Key vault · 2 visible · subscription Test · instance apim-b/);
-    await settle(20);
-    r.press(KEY.enter);
-    for (let i = 0; i < 50 && r.picks.length === 0; i++) await settle(10);
+    await r.waitFor(/1\/3 Subscription[\s\S]*the cursor starts on your last choice/);
+    await r.press(KEY.enter);
+    await r.waitFor(/2\/3 API Management instance · 2 visible/);
+    await r.press(KEY.enter);
+    await r.waitFor(/3\/3 Key vault · 2 visible · subscription Test · instance apim-b/);
+    await r.press(KEY.enter);
+    await r.picked();
     assert.deepEqual(r.picks, [{ subscriptionId: SUBS[1]!.subscriptionId, apim: { resourceGroup: 'rg-b', name: 'apim-b' }, vault: { name: 'kv-other', resourceGroup: 'rg-x', subscriptionId: SUBS[0]!.subscriptionId } }]);
     await settle(20);
     assert.deepEqual(src.remembers, [{ subscriptionId: SUBS[1]!.subscriptionId, apimId: APIMS[0]!.id, vaultId: VAULTS[0]!.id }]);
@@ -119,19 +88,15 @@ test('the remembered choice is under the cursor at every step; a vault in anothe
 test('Esc steps back with the cursor on the earlier choice; flags that fix the subscription skip its step', async () => {
   const r = renderPicker(source(), { subscriptionId: SUBS[1]!.subscriptionId });
   try {
-    await r.until(/2\/3 API Management instance · 2 visible/);
-    await settle(20);
-    r.press(KEY.down);
-    await settle(20);
-    r.press(KEY.enter);
-    await r.until(/3\/3 Key vault · 2 visible · .*instance apim-b/);
-    await settle(20);
-    r.press(KEY.esc);
-    const back = await r.until(/2\/3 API Management instance · 2 visible/);
+    await r.waitFor(/2\/3 API Management instance · 2 visible/);
+    await r.press(KEY.down);
+    await r.press(KEY.enter);
+    await r.waitFor(/3\/3 Key vault · 2 visible · .*instance apim-b/);
+    await r.press(KEY.esc);
+    const back = await r.waitFor(/2\/3 API Management instance · 2 visible/);
     assert.match(back, /^apim-b .*$/m);
     // With the subscription given, Esc at the first shown step stays there.
-    await settle(20);
-    r.press(KEY.esc);
+    await r.press(KEY.esc);
     await settle(40);
     assert.match(r.frame(), /2\/3 API Management instance/);
   } finally {

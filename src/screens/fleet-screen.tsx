@@ -1,0 +1,31 @@
+// The target picker and the audit table: full screen, connected to the fleet only once the first frame
+// is on the terminal (the Azure SDKs take ~200 ms to load), with the device code sign-in shown on screen,
+// and that sign-in ended with the screen (quitting while the code waits must not leave it polling).
+import type { ReactElement } from 'react';
+import type { CommonOptions } from '../cli-args.ts';
+import type { FleetConnection } from '../runbook/connect.ts';
+import { runFullScreen } from './full-screen.tsx';
+import { SignInPrompt, signInCopy } from './sign-in-prompt.ts';
+
+export interface FleetScreen {
+  connect(): Promise<FleetConnection>;
+  signIn: SignInPrompt;
+  finish(code: number): void;
+}
+
+/** Resolves with the exit code the screen (or a signal) finished with. */
+export async function runFleetScreen(options: CommonOptions, defaultWorld: string, element: (screen: FleetScreen) => ReactElement): Promise<number> {
+  const signIn = new SignInPrompt();
+  const session = new AbortController();
+  let painted: Promise<void> = Promise.resolve();
+  const connect = async () => {
+    await painted;
+    return (await import('../runbook/connect.ts')).connectFleet(options, defaultWorld, { signIn: signIn.hooks(signInCopy()), signal: session.signal });
+  };
+  const code = await runFullScreen((finish, firstPaint) => {
+    painted = firstPaint;
+    return element({ connect, signIn, finish });
+  });
+  session.abort();
+  return code;
+}
