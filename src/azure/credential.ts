@@ -173,29 +173,17 @@ export function createCredential(opts: CredentialOptions): TokenCredential {
         ...(opts.agent ? { agent: opts.agent } : {}),
         userPromptCallback: (info) => onDeviceCode(info.message),
       });
-      // The clients ask for tokens in parallel, and identity would start one device code per caller: while
-      // a sign-in runs, the others wait for it and then get their token silently (or its error: one
-      // declined code is one failure, not a queue of new codes).
-      let signedIn = false;
-      let attempt: Promise<AccessToken | null> | undefined;
-      const once = async (scopes: string | string[], options?: GetTokenOptions) => {
-        try {
-          // identity keeps one token cache per CAE setting: a caller asking without CAE (ARM and Key Vault
-          // ask with it) would start a second sign-in.
-          const token = await inner.getToken(scopes, { ...options, enableCae: true });
-          signedIn = true;
-          return token;
-        } finally {
-          opts.onSignInDone?.();
-        }
-      };
       return explained(
         {
-          getToken(scopes, options) {
-            if (signedIn) return inner.getToken(scopes, { ...options, enableCae: true });
-            if (attempt) return attempt.then(() => inner.getToken(scopes, { ...options, enableCae: true }));
-            attempt = once(scopes, options).finally(() => (attempt = undefined));
-            return attempt;
+          async getToken(scopes, options) {
+            try {
+              // identity keeps one token cache per CAE setting: a caller asking without CAE (ARM and Key Vault
+              // ask with it) would start a second sign-in. (One sign-in for parallel callers comes from the
+              // shared tokens in explained() and the sign-in connect() does before any read.)
+              return await inner.getToken(scopes, { ...options, enableCae: true });
+            } finally {
+              opts.onSignInDone?.();
+            }
           },
         },
         opts,
