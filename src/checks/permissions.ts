@@ -2,7 +2,7 @@
 // notActions) for every resource the fix writes to, so the UI can say "needs role X on Y" up front.
 import { permitted } from './action-match.ts';
 import type { Facts, PermissionFacts } from './facts.ts';
-import { targetOfAction, type PermissionTarget } from './requirements.ts';
+import { targetOfAction, type PermissionTarget } from './operations/index.ts';
 import type { FixPlan } from './types.ts';
 
 /** The answer, with what is missing or why it cannot be told. */

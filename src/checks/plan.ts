@@ -1,9 +1,7 @@
 // One place that turns operations into a FixPlan: preview, az lines and requirements all come from the same
 // operations, so the preview, the transcript, --plan and the tests cannot disagree.
-import { azForOperation } from './az.ts';
 import type { Facts } from './facts.ts';
-import { previewOperation } from './preview.ts';
-import { planRequirements } from './requirements.ts';
+import { azForOperation, planRequirements, previewOperation } from './operations/index.ts';
 import type { FixPlan, Operation } from './types.ts';
 
 /** The parts of a plan a check decides; the rest is derived from the operations. */

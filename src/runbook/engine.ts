@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { CertificateIntent, Facts } from '../checks/facts.ts';
 import { runChecks } from '../checks/index.ts';
+import { describeOperation, isDone, operationSpec } from '../checks/operations/index.ts';
 import { fixPermission } from '../checks/permissions.ts';
 import type { Secret } from '../checks/secret.ts';
 import { STEPS } from '../checks/steps.ts';
@@ -11,7 +12,6 @@ import type { Finding, FixPlan, Operation } from '../checks/types.ts';
 import type { ApplyOutcome, ApplyProgress, Evaluation, RunbookEngine, RunContext } from './engine-types.ts';
 import type { Journal } from './journal.ts';
 import { inspectPfx } from './pfx.ts';
-import { effectPresent } from './reconcile.ts';
 import type { CallOptions, Gateway, GatewayEvent, OperationResult, Target } from './ports.ts';
 import { Transcript } from './transcript.ts';
 
@@ -78,9 +78,9 @@ export function createEngine(options: EngineOptions): RunbookEngine {
     for (const entry of journal.unresolved()) {
       if (entry.status === 'pending' && entry.runId === journal.runId) continue;
       const op = entry.operation as Operation;
-      const present = effectPresent(op, facts);
+      const present = isDone(op, facts);
       journal.settle(entry, present);
-      const what = `${describe(op)} (${entry.planId}, ${entry.startedAt})`;
+      const what = `${describeOperation(op)} (${entry.planId}, ${entry.startedAt})`;
       notes.push(present === undefined ? `Unknown outcome: ${what}. ${entry.message}` : `Settled: ${what} — ${present ? 'it was made' : 'it was not made'}.`);
     }
     if (notes.length) transcript.note(`Journal: ${notes.join(' ')}`);
@@ -107,7 +107,7 @@ export function createEngine(options: EngineOptions): RunbookEngine {
     let waited = 0;
     let step = propagation.firstStepMs;
     for (;;) {
-      progress({ phase: 'write', message: describe(operation), operationIndex: index, operationCount: plan.operations.length });
+      progress({ phase: 'write', message: describeOperation(operation), operationIndex: index, operationCount: plan.operations.length });
       const entry = journal.begin(plan.id, operation);
       let result: OperationResult;
       try {
@@ -121,9 +121,8 @@ export function createEngine(options: EngineOptions): RunbookEngine {
       const uncertain = result.outcome === 'failed' && ['Transient', 'Network', 'Aborted'].includes(result.error?.kind ?? '');
       journal.finish(entry, result.outcome === 'applied' ? 'done' : uncertain ? 'unknown' : result.outcome, { message: result.message, before: result.before, after: result.after });
       // "already" gone counts as removed too: the journal must stop offering it for cleanup.
-      if (result.outcome !== 'failed' && operation.kind === 'vault.removeIpRule') {
-        journal.markRemoved({ kind: 'vault.ipRule', vaultId: operation.vaultId, value: operation.value, addedAt: '' });
-      }
+      const undone = result.outcome !== 'failed' ? operationSpec(operation).undoes?.(operation) : undefined;
+      if (undone) journal.markRemoved(undone);
       const propagating = result.outcome === 'failed' && rbacGrantedAt !== undefined && PROPAGATION_SIGNS.test(`${result.error?.code ?? ''} ${result.message}`);
       if (!propagating || waited >= propagation.maxWaitMs) return result;
       // The grant was made minutes ago at most: wait with a visible countdown, then try again.
@@ -188,7 +187,7 @@ export function createEngine(options: EngineOptions): RunbookEngine {
         const result = await applyOne(plan, operation, i, progress, opts.signal);
         results.push(result);
         if (result.outcome === 'failed') break;
-        if (operation.kind === 'roleAssignment.create' || operation.kind === 'vault.addAccessPolicy') rbacGrantedAt = clock().getTime();
+        if (operationSpec(operation).grantsAccess) rbacGrantedAt = clock().getTime();
       }
     } catch (e) {
       const message = `Interrupted: ${(e as Error).message}. The journal records the write as of unknown outcome; re-check to see the real state.`;
@@ -260,24 +259,4 @@ export function createEngine(options: EngineOptions): RunbookEngine {
       return path;
     },
   };
-}
-
-/** One line for the progress display. */
-export function describe(op: Operation): string {
-  switch (op.kind) {
-    case 'apim.enableSystemIdentity': return 'Enabling the system-assigned identity on API Management';
-    case 'apim.setCustomProperty': return `Setting ${op.key} = ${op.value} on API Management`;
-    case 'apim.putKeyVaultCertificate': return `Adding certificate "${op.certificateId}" from Key Vault`;
-    case 'apim.uploadCertificate': return `Uploading certificate "${op.certificateId}"`;
-    case 'apim.refreshCertificate': return `Refreshing certificate "${op.certificateId}" from Key Vault`;
-    case 'vault.recover': return 'Recovering the soft-deleted key vault';
-    case 'vault.addAccessPolicy': return 'Adding an access policy (secrets get, list)';
-    case 'vault.setBypass': return 'Allowing trusted Microsoft services through the vault firewall';
-    case 'vault.addIpRule': return `Adding ${op.value} to the vault firewall${op.temporary ? ' (temporary)' : ''}`;
-    case 'vault.removeIpRule': return `Removing ${op.value} from the vault firewall`;
-    case 'vault.addVirtualNetworkRule': return 'Adding the API Management subnet to the vault firewall';
-    case 'roleAssignment.create': return 'Creating the role assignment on the vault';
-    case 'subnet.addServiceEndpoint': return `Adding the ${op.service} service endpoint to the subnet`;
-    case 'nsg.putRule': return `Creating NSG rule ${op.ruleName}`;
-  }
 }

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { TemporaryChange } from '../checks/facts.ts';
+import { operationSpec } from '../checks/operations/index.ts';
 import type { Operation } from '../checks/types.ts';
 
 /** pending: sent (or about to be) with no answer yet; unknown: the answer was lost (crash, abort, reset). */
@@ -28,14 +29,6 @@ export interface JournalEntry {
 interface JournalFile {
   version: 1;
   entries: JournalEntry[];
-}
-
-/** Operations whose effect is meant to be undone later. */
-function temporaryOf(operation: Operation, at: string): TemporaryChange | undefined {
-  if (operation.kind === 'vault.addIpRule' && operation.temporary) {
-    return { kind: 'vault.ipRule', vaultId: operation.vaultId, value: operation.value, addedAt: at };
-  }
-  return undefined;
 }
 
 const sameVault = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
@@ -74,7 +67,7 @@ export class Journal {
       status: 'pending',
       operation: JSON.parse(JSON.stringify(operation)),
     };
-    const temporary = temporaryOf(operation, at);
+    const temporary = operationSpec(operation).temporaryChange?.(operation, at);
     if (temporary) entry.temporary = temporary;
     this.#entries.push(entry);
     this.save();

@@ -1,29 +1,13 @@
 // Whether the operator may apply a fix, for the preview. The engine checks again right before writing;
 // this is only so the preview can say up front "you may apply this" or which permission is missing.
 import type { Fact, Facts, PermissionFacts } from '../checks/facts.ts';
+import { operationSpec } from '../checks/operations/index.ts';
 import type { FixPlan, Operation } from '../checks/types.ts';
 
 /** The preview's answer to "may I apply this?". */
 export type MayApply = { may: 'yes' } | { may: 'no'; missing: string[] } | { may: 'unknown'; reason: string };
 
-function resourceOf(op: Operation): keyof Facts['operatorPermissions'] {
-  switch (op.kind) {
-    case 'subnet.addServiceEndpoint':
-      return 'subnet';
-    case 'nsg.putRule':
-      return 'nsg';
-    case 'vault.recover':
-    case 'vault.addAccessPolicy':
-    case 'vault.setBypass':
-    case 'vault.addIpRule':
-    case 'vault.removeIpRule':
-    case 'vault.addVirtualNetworkRule':
-    case 'roleAssignment.create':
-      return 'vault';
-    default:
-      return 'apim';
-  }
-}
+const resourceOf = (op: Operation) => operationSpec(op).target(op).resource;
 
 /** ARM action patterns are case-insensitive globs with `*`. */
 function globMatch(pattern: string, action: string): boolean {

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { azForOperation, shellQuote } from '../../src/checks/az.ts';
-import { previewOperation } from '../../src/checks/preview.ts';
+import { azForOperation, previewOperation, shellQuote } from '../../src/checks/operations/index.ts';
 import { Secret } from '../../src/checks/secret.ts';
 import type { Operation, PreviewRequest } from '../../src/checks/types.ts';
 import { APIM_ID, baseline, NSG_ID, SUBNET_ID, SYSTEM_PRINCIPAL, TENANT, UAI_ID, VAULT_ID } from './builders.ts';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Operation } from '../../src/checks/types.ts';
-import { effectPresent } from '../../src/runbook/reconcile.ts';
+import { isDone } from '../../src/checks/operations/index.ts';
 import { APIM_ID, baseline, NSG_ID, nsgOf, SUBNET_ID, subnetOf, SYSTEM_PRINCIPAL, TENANT, VAULT_ID, vaultOf } from '../checks/builders.ts';
 
 test('each kind of write is seen in the facts when it was made, and not when it was not', () => {
@@ -21,20 +21,20 @@ test('each kind of write is seen in the facts when it was made, and not when it 
     [{ kind: 'roleAssignment.create', scope: VAULT_ID, name: 'ra-new', roleDefinitionId: 'r', principalId: SYSTEM_PRINCIPAL, principalType: 'ServicePrincipal' }, () => (f.vaultRoleAssignments.ok ? f.vaultRoleAssignments.value.push({ id: 'x/ra-new', name: 'ra-new', scope: VAULT_ID, roleDefinitionId: 'r', principalId: SYSTEM_PRINCIPAL }) : undefined)],
   ];
   for (const [op, make] of cases) {
-    assert.equal(effectPresent(op, f), false, `${op.kind} before`);
+    assert.equal(isDone(op, f), false, `${op.kind} before`);
     make();
-    assert.equal(effectPresent(op, f), true, `${op.kind} after`);
+    assert.equal(isDone(op, f), true, `${op.kind} after`);
   }
   const removal: Operation = { kind: 'vault.removeIpRule', vaultId: VAULT_ID, value: '203.0.113.9/32' };
-  assert.equal(effectPresent(removal, f), false, 'the rule is still there: the removal was not made');
+  assert.equal(isDone(removal, f), false, 'the rule is still there: the removal was not made');
 });
 
 test('cannot tell: an unread resource, another resource, a refresh, the operator\'s own role assignment', () => {
   const f = baseline();
   const ipRule: Operation = { kind: 'vault.addIpRule', vaultId: VAULT_ID, value: '203.0.113.9/32' };
-  assert.equal(effectPresent({ ...ipRule, vaultId: `${VAULT_ID}-other` }, f), undefined);
+  assert.equal(isDone({ ...ipRule, vaultId: `${VAULT_ID}-other` }, f), undefined);
   f.vault = { ok: false, unknown: 'Forbidden', message: '403' };
-  assert.equal(effectPresent(ipRule, f), undefined);
-  assert.equal(effectPresent({ kind: 'apim.refreshCertificate', apimId: APIM_ID, certificateId: 'c' }, f), undefined);
-  assert.equal(effectPresent({ kind: 'roleAssignment.create', scope: VAULT_ID, name: 'ra-op', roleDefinitionId: 'r', principalId: 'the-operator', principalType: 'User' }, baseline()), undefined);
+  assert.equal(isDone(ipRule, f), undefined);
+  assert.equal(isDone({ kind: 'apim.refreshCertificate', apimId: APIM_ID, certificateId: 'c' }, f), undefined);
+  assert.equal(isDone({ kind: 'roleAssignment.create', scope: VAULT_ID, name: 'ra-op', roleDefinitionId: 'r', principalId: 'the-operator', principalType: 'User' }, baseline()), undefined);
 });

@@ -13,7 +13,7 @@ import type { FixPlan, Operation } from '../../src/checks/types.ts';
 import { createEngine } from '../../src/runbook/engine.ts';
 import { Journal } from '../../src/runbook/journal.ts';
 import type { Target } from '../../src/runbook/ports.ts';
-import { effectPresent } from '../../src/runbook/reconcile.ts';
+import { isDone } from '../../src/checks/operations/index.ts';
 import { startSandbox, type FaultRule, type Sandbox, type World } from '../../src/sandbox/index.ts';
 import { tempDir, writePfx } from '../e2e/support.ts';
 
@@ -242,7 +242,7 @@ async function scenario(c: Case, label: string, fault?: FaultRule, concurrent = 
     r.sb.clearFaults();
     // What the world holds now, read again, against what the journal says.
     const facts = { ...(await r.gateway.gather(r.target)), temporaryChanges: [] };
-    const present = effectPresent(op, facts);
+    const present = isDone(op, facts);
     const entries = r.journal.entries().filter((e) => (e.operation as Operation).kind === op.kind);
     const last = entries.at(-1);
     assert.ok(last, `${label}: the write was not journaled`);

@@ -1,0 +1,161 @@
+// API Management executors: identity, custom properties, certificates.
+import type { ApiManagementServiceResource, CertificateContract } from '@azure/arm-apimanagement';
+import type { OperationOf } from '../../checks/operations/index.ts';
+import type { OperationResult } from '../../runbook/ports.ts';
+import { parseApimId } from '../arm-id.ts';
+import { apimCertificateFromSdk, apimFromSdk } from '../convert.ts';
+import { toAzureError } from '../errors.ts';
+import { done, readModifyWrite, seen, type ApplyContext, type ExecutorFamily, type Snapshot } from './read-modify-write.ts';
+
+type Certificate = CertificateContract & { eTag?: string };
+
+async function readApim(ctx: ApplyContext, apimId: string): Promise<Snapshot<ApiManagementServiceResource>> {
+  const { resourceGroup, name } = parseApimId(apimId);
+  const svc = await ctx.clients.apim.apiManagementService.get(resourceGroup, name, { abortSignal: ctx.signal });
+  return { state: svc };
+}
+
+const observeApim = (svc: ApiManagementServiceResource) => ({ apim: seen(apimFromSdk(svc)) });
+
+function identityView(svc: ApiManagementServiceResource) {
+  return {
+    type: svc.identity?.type ?? 'None',
+    principalId: svc.identity?.principalId,
+    userAssignedIdentities: Object.keys(svc.identity?.userAssignedIdentities ?? {}),
+  };
+}
+
+function enableSystemIdentity(ctx: ApplyContext, op: OperationOf<'apim.enableSystemIdentity'>): Promise<OperationResult> {
+  const { resourceGroup, name } = parseApimId(op.apimId);
+  return readModifyWrite(ctx, op, {
+    what: `System-assigned identity on ${name}`,
+    read: () => readApim(ctx, op.apimId),
+    observe: observeApim,
+    async write(svc) {
+      const uais = Object.keys(svc.identity?.userAssignedIdentities ?? {});
+      // UAIs are sent back as empty objects: echoing principalId/clientId gives InvalidIdentityValues (domain.md §3.2).
+      const identity = uais.length
+        ? { type: 'SystemAssigned, UserAssigned' as const, userAssignedIdentities: Object.fromEntries(uais.map((id) => [id, {}])) }
+        : { type: 'SystemAssigned' as const };
+      await ctx.clients.apim.apiManagementService.beginUpdateAndWait(resourceGroup, name, { identity }, { abortSignal: ctx.signal, updateIntervalInMs: ctx.clients.lroIntervalMs });
+    },
+    entries: (svc) => Object.keys(svc.identity?.userAssignedIdentities ?? {}).map((id) => `userAssignedIdentity ${id.toLowerCase()}`),
+    view: identityView,
+  });
+}
+
+function setCustomProperty(ctx: ApplyContext, op: OperationOf<'apim.setCustomProperty'>): Promise<OperationResult> {
+  const { resourceGroup, name } = parseApimId(op.apimId);
+  return readModifyWrite(ctx, op, {
+    what: `Custom property ${op.key}=${op.value} on ${name}`,
+    read: () => readApim(ctx, op.apimId),
+    observe: observeApim,
+    async write(svc) {
+      // The whole map goes back: a partial map could drop the other settings (domain.md §2.4).
+      const customProperties = { ...(svc.customProperties ?? {}), [op.key]: op.value };
+      await ctx.clients.apim.apiManagementService.beginUpdateAndWait(resourceGroup, name, { customProperties }, { abortSignal: ctx.signal, updateIntervalInMs: ctx.clients.lroIntervalMs });
+    },
+    entries: (svc) => Object.entries(svc.customProperties ?? {}).filter(([k]) => k !== op.key).map(([k, v]) => `${k}=${v}`),
+    view: (svc) => ({ customProperties: { ...(svc.customProperties ?? {}) } }),
+  });
+}
+
+async function readCertificate(ctx: ApplyContext, apimId: string, certificateId: string): Promise<Certificate | undefined> {
+  const { resourceGroup, name } = parseApimId(apimId);
+  try {
+    return await ctx.clients.apim.certificate.get(resourceGroup, name, certificateId, { abortSignal: ctx.signal });
+  } catch (e) {
+    if (toAzureError(e).kind === 'NotFound') return undefined;
+    throw e;
+  }
+}
+
+/** The certificate (or its absence) as facts, for the registry's isDone. */
+const observeCertificate = (c: Certificate | undefined) => ({ apimCertificates: seen(c ? [apimCertificateFromSdk(c)] : []) });
+
+function certificateView(c: Certificate | undefined) {
+  if (!c) return undefined;
+  const f = apimCertificateFromSdk(c);
+  return { subject: f.subject, thumbprint: f.thumbprint, expirationDate: f.expirationDate, keyVault: f.keyVault };
+}
+
+async function putKeyVaultCertificate(ctx: ApplyContext, op: OperationOf<'apim.putKeyVaultCertificate'>): Promise<OperationResult> {
+  const { resourceGroup, name } = parseApimId(op.apimId);
+  const existing = await readCertificate(ctx, op.apimId, op.certificateId);
+  // Pointing at the secret is not enough when APIM could not fetch it: writing again makes it fetch anew.
+  if (done(op, observeCertificate(existing)) && (existing?.keyVault?.lastStatus?.code ?? 'Success') === 'Success') {
+    return { outcome: 'already', message: `Certificate ${op.certificateId} already points at ${op.secretIdentifier}.`, before: certificateView(existing), after: certificateView(existing), verified: true, lost: [] };
+  }
+  await ctx.beforeWrite?.(op);
+  // The plan's ETag (what the operator saw) wins: if it no longer matches, APIM answers 412 instead of overwriting.
+  const etag = op.ifMatch ?? existing?.eTag;
+  const keyVault = { secretIdentifier: op.secretIdentifier, ...(op.identityClientId ? { identityClientId: op.identityClientId } : {}) };
+  await ctx.clients.apim.certificate.createOrUpdate(resourceGroup, name, op.certificateId, { keyVault }, { abortSignal: ctx.signal, ...(etag ? { ifMatch: etag } : {}) });
+  const after = await readCertificate(ctx, op.apimId, op.certificateId);
+  const status = after?.keyVault?.lastStatus;
+  const pointsRight = done(op, observeCertificate(after));
+  const fetched = (status?.code ?? '') === 'Success';
+  return {
+    outcome: 'applied',
+    message: pointsRight
+      ? fetched
+        ? `Certificate ${op.certificateId} added from Key Vault (thumbprint ${after?.thumbprint ?? 'unknown'}).`
+        : `Certificate ${op.certificateId} saved, but APIM could not fetch the secret: ${status?.code ?? 'no status'} ${status?.message ?? ''}`.trim()
+      : `Certificate ${op.certificateId}: written, but it does not point at ${op.secretIdentifier} on re-read.`,
+    before: certificateView(existing),
+    after: certificateView(after),
+    verified: pointsRight && fetched,
+    lost: [],
+  };
+}
+
+async function uploadCertificate(ctx: ApplyContext, op: OperationOf<'apim.uploadCertificate'>): Promise<OperationResult> {
+  const { resourceGroup, name } = parseApimId(op.apimId);
+  const existing = await readCertificate(ctx, op.apimId, op.certificateId);
+  await ctx.beforeWrite?.(op);
+  const etag = op.ifMatch ?? existing?.eTag;
+  // The only place a Secret is revealed, straight into the request body.
+  await ctx.clients.apim.certificate.createOrUpdate(
+    resourceGroup,
+    name,
+    op.certificateId,
+    { data: op.pfx.reveal(), password: op.password.reveal() },
+    { abortSignal: ctx.signal, ...(etag ? { ifMatch: etag } : {}) },
+  );
+  const after = await readCertificate(ctx, op.apimId, op.certificateId);
+  const ok = done(op, observeCertificate(after));
+  return {
+    outcome: 'applied',
+    message: ok ? `Certificate ${op.certificateId} uploaded (thumbprint ${after!.thumbprint}).` : `Certificate ${op.certificateId}: uploaded, but it is not visible on re-read.`,
+    before: certificateView(existing),
+    after: certificateView(after),
+    verified: ok,
+    lost: [],
+  };
+}
+
+/** A refresh leaves nothing isDone could see: its own answer (lastStatus) is the verification. */
+async function refreshCertificate(ctx: ApplyContext, op: OperationOf<'apim.refreshCertificate'>): Promise<OperationResult> {
+  const { resourceGroup, name } = parseApimId(op.apimId);
+  const before = await readCertificate(ctx, op.apimId, op.certificateId);
+  await ctx.beforeWrite?.(op);
+  const after = await ctx.clients.apim.certificate.refreshSecret(resourceGroup, name, op.certificateId, { abortSignal: ctx.signal });
+  const status = after.keyVault?.lastStatus;
+  const ok = status?.code === 'Success';
+  return {
+    outcome: 'applied',
+    message: ok ? `Certificate ${op.certificateId} refreshed from Key Vault.` : `Refresh of ${op.certificateId} ran, but APIM reports ${status?.code ?? 'no status'}: ${status?.message ?? ''}`.trim(),
+    before: certificateView(before),
+    after: certificateView(after),
+    verified: ok,
+    lost: [],
+  };
+}
+
+export const apimExecutors: ExecutorFamily<'apim.'> = {
+  'apim.enableSystemIdentity': enableSystemIdentity,
+  'apim.setCustomProperty': setCustomProperty,
+  'apim.putKeyVaultCertificate': putKeyVaultCertificate,
+  'apim.uploadCertificate': uploadCertificate,
+  'apim.refreshCertificate': refreshCertificate,
+};

@@ -1,0 +1,174 @@
+// API Management writes: the instance's identity and custom properties, and its certificates.
+import type { ApimFacts, Facts } from '../facts.ts';
+import { parseResourceId, sameId } from '../resource-id.ts';
+import { OPERATOR_ROLES } from '../roles.ts';
+import { redacted } from '../secret.ts';
+import type { PreviewRequest } from '../types.ts';
+import { API_VERSIONS, at, azRest, cmd, same, valueOf } from './shared.ts';
+import type { OperationFamily, OperationOf, Observed } from './types.ts';
+
+function apimOf(facts: Observed, apimId: string): ApimFacts | undefined {
+  const apim = valueOf(facts.apim);
+  return apim && sameId(apim.id, apimId) ? apim : undefined;
+}
+
+function existingCertificate(facts: Facts, certificateId: string) {
+  return facts.apimCertificates.ok ? facts.apimCertificates.value.find((c) => c.name.toLowerCase() === certificateId.toLowerCase()) : undefined;
+}
+
+function certificatePath(apimId: string, certificateId: string): string {
+  return at(`${apimId}/certificates/${certificateId}`, API_VERSIONS.apim);
+}
+
+const onApim = (op: { apimId: string }) => ({ resource: 'apim' as const, id: op.apimId });
+const apimRole = (op: { apimId: string }) => [{ role: OPERATOR_ROLES.apim, scope: op.apimId }];
+const serviceWrite = () => [{ action: 'Microsoft.ApiManagement/service/write', target: 'apim' as const }];
+const certificateWrite = () => [{ action: 'Microsoft.ApiManagement/service/certificates/write', target: 'apim' as const }];
+
+function identityPreview(op: OperationOf<'apim.enableSystemIdentity'>, facts: Facts): PreviewRequest {
+  const apim = apimOf(facts, op.apimId);
+  const uais = apim?.identity.userAssigned ?? [];
+  const type = uais.length ? 'SystemAssigned, UserAssigned' : 'SystemAssigned';
+  // Each user-assigned identity is sent as an empty object: echoing principalId/clientId back is rejected (InvalidIdentityValues).
+  const identity = uais.length ? { type, userAssignedIdentities: Object.fromEntries(uais.map((u) => [u.id, {}])) } : { type };
+  const before = apim?.identity.type ?? 'None';
+  return {
+    method: 'PATCH',
+    path: at(op.apimId, API_VERSIONS.apim),
+    body: { identity },
+    diff: [...(before === type ? [`  identity.type: ${type}`] : [`- identity.type: ${before}`, `+ identity.type: ${type}`]), ...uais.map((u) => `  userAssignedIdentity: ${u.id}`)],
+  };
+}
+
+function customPropertyPreview(op: OperationOf<'apim.setCustomProperty'>, facts: Facts): PreviewRequest {
+  const current = apimOf(facts, op.apimId)?.customProperties ?? {};
+  // customProperties is sent whole: a partial map would reset the TLS/cipher settings it also holds.
+  const after = { ...current, [op.key]: op.value };
+  const diff: string[] = [];
+  for (const [k, v] of Object.entries(current)) {
+    if (k === op.key && v !== op.value) diff.push(`- ${k}: ${v}`, `+ ${k}: ${op.value}`);
+    else diff.push(`  ${k}: ${v}`);
+  }
+  if (!(op.key in current)) diff.push(`+ ${op.key}: ${op.value}`);
+  return { method: 'PATCH', path: at(op.apimId, API_VERSIONS.apim), body: { properties: { customProperties: after } }, diff };
+}
+
+function putKeyVaultPreview(op: OperationOf<'apim.putKeyVaultCertificate'>, facts: Facts): PreviewRequest {
+  const existing = existingCertificate(facts, op.certificateId);
+  const keyVault = { secretIdentifier: op.secretIdentifier, ...(op.identityClientId ? { identityClientId: op.identityClientId } : {}) };
+  const identity = op.identityClientId ? `user-assigned (client ${op.identityClientId})` : 'system-assigned';
+  const diff: string[] = [];
+  if (!existing) {
+    diff.push(`+ certificate: ${op.certificateId}`, `+ keyVault.secretIdentifier: ${op.secretIdentifier}`, `+ identity: ${identity}`);
+  } else {
+    const was = existing.keyVault?.secretIdentifier;
+    if (was === op.secretIdentifier) diff.push(`  keyVault.secretIdentifier: ${was}`);
+    else diff.push(was ? `- keyVault.secretIdentifier: ${was}` : `- uploaded certificate: ${existing.thumbprint ?? existing.subject ?? op.certificateId}`, `+ keyVault.secretIdentifier: ${op.secretIdentifier}`);
+    const wasIdentity = existing.keyVault ? (existing.keyVault.identityClientId ? `user-assigned (client ${existing.keyVault.identityClientId})` : 'system-assigned') : undefined;
+    if (wasIdentity === identity) diff.push(`  identity: ${identity}`);
+    else diff.push(...(wasIdentity ? [`- identity: ${wasIdentity}`] : []), `+ identity: ${identity}`);
+  }
+  if (op.ifMatch) diff.push(`  If-Match: ${op.ifMatch}`);
+  return { method: 'PUT', path: certificatePath(op.apimId, op.certificateId), body: { properties: { keyVault } }, diff };
+}
+
+function uploadPreview(op: OperationOf<'apim.uploadCertificate'>, facts: Facts): PreviewRequest {
+  const existing = existingCertificate(facts, op.certificateId);
+  const diff = existing
+    ? [existing.keyVault ? `- keyVault.secretIdentifier: ${existing.keyVault.secretIdentifier}` : `- uploaded certificate: ${existing.thumbprint ?? op.certificateId}`, `+ data: ${redacted}`, `+ password: ${redacted}`]
+    : [`+ certificate: ${op.certificateId}`, `+ data: ${redacted}`, `+ password: ${redacted}`];
+  if (op.ifMatch) diff.push(`  If-Match: ${op.ifMatch}`);
+  return { method: 'PUT', path: certificatePath(op.apimId, op.certificateId), body: { properties: { data: redacted, password: redacted } }, diff };
+}
+
+function refreshPreview(op: OperationOf<'apim.refreshCertificate'>, facts: Facts): PreviewRequest {
+  const existing = existingCertificate(facts, op.certificateId);
+  const status = existing?.keyVault?.lastStatus?.code;
+  return {
+    method: 'POST',
+    path: at(`${op.apimId}/certificates/${op.certificateId}/refreshSecret`, API_VERSIONS.apim),
+    diff: [
+      ...(existing?.keyVault ? [`  keyVault.secretIdentifier: ${existing.keyVault.secretIdentifier}`] : []),
+      ...(status ? [`- keyVault.lastStatus: ${status}`] : []),
+      '+ keyVault.lastStatus: (from a fresh read of the secret)',
+    ],
+  };
+}
+
+const ifMatchHeader = (op: { ifMatch?: string }) => (op.ifMatch ? `If-Match=${op.ifMatch}` : undefined);
+
+export const apimOperations: OperationFamily<'apim.'> = {
+  'apim.enableSystemIdentity': {
+    summary: () => 'Enabling the system-assigned identity on API Management',
+    target: onApim,
+    requirements: serviceWrite,
+    roles: apimRole,
+    preview: identityPreview,
+    az(op, facts) {
+      const { name, resourceGroup } = parseResourceId(op.apimId);
+      const hasUai = facts.apim.ok && facts.apim.value.identity.userAssigned.length > 0;
+      return [cmd('az', 'apim', 'update', '--name', name, '--resource-group', resourceGroup ?? '<resource-group>', '--set', `identity.type=${hasUai ? 'SystemAssigned, UserAssigned' : 'SystemAssigned'}`)];
+    },
+    // Azure fills in the principal id when the identity exists; the type alone may be a request not yet honoured.
+    isDone(op, observed) {
+      const apim = apimOf(observed, op.apimId);
+      return apim ? /SystemAssigned/i.test(apim.identity.type) && !!apim.identity.principalId : undefined;
+    },
+  },
+  'apim.setCustomProperty': {
+    summary: (op) => `Setting ${op.key} = ${op.value} on API Management`,
+    target: onApim,
+    requirements: serviceWrite,
+    roles: apimRole,
+    preview: customPropertyPreview,
+    az(op, facts) {
+      // az apim update --set cannot address the dotted key; send the whole map with az rest.
+      const current = facts.apim.ok ? facts.apim.value.customProperties : {};
+      return [azRest(facts, 'patch', `${op.apimId}?api-version=${API_VERSIONS.apim}`, { properties: { customProperties: { ...current, [op.key]: op.value } } })];
+    },
+    // APIM answers "True" for "true": the boolean settings compare without case.
+    isDone(op, observed) {
+      const apim = apimOf(observed, op.apimId);
+      return apim ? apim.customProperties[op.key]?.toLowerCase() === op.value.toLowerCase() : undefined;
+    },
+  },
+  'apim.putKeyVaultCertificate': {
+    summary: (op) => `Adding certificate "${op.certificateId}" from Key Vault`,
+    target: onApim,
+    requirements: certificateWrite,
+    roles: apimRole,
+    preview: putKeyVaultPreview,
+    az(op, facts) {
+      const keyVault = { secretIdentifier: op.secretIdentifier, ...(op.identityClientId ? { identityClientId: op.identityClientId } : {}) };
+      return [azRest(facts, 'put', certificatePath(op.apimId, op.certificateId), { properties: { keyVault } }, ifMatchHeader(op))];
+    },
+    isDone(op, observed) {
+      const certs = valueOf(observed.apimCertificates);
+      return certs ? certs.some((c) => same(c.name, op.certificateId) && c.keyVault?.secretIdentifier === op.secretIdentifier && (c.keyVault.identityClientId ?? '').toLowerCase() === (op.identityClientId ?? '').toLowerCase()) : undefined;
+    },
+  },
+  'apim.uploadCertificate': {
+    summary: (op) => `Uploading certificate "${op.certificateId}"`,
+    target: onApim,
+    requirements: certificateWrite,
+    roles: apimRole,
+    preview: uploadPreview,
+    az: (op, facts) => [azRest(facts, 'put', certificatePath(op.apimId, op.certificateId), { properties: { data: '<base64 of the .pfx>', password: '<password>' } }, ifMatchHeader(op))],
+    // The uploaded bytes cannot be compared; an uploaded (non-Key Vault) certificate of that id with a thumbprint is the sign.
+    isDone(op, observed) {
+      const certs = valueOf(observed.apimCertificates);
+      return certs ? certs.some((c) => same(c.name, op.certificateId) && !c.keyVault && !!c.thumbprint) : undefined;
+    },
+  },
+  'apim.refreshCertificate': {
+    summary: (op) => `Refreshing certificate "${op.certificateId}" from Key Vault`,
+    target: onApim,
+    requirements: () => [{ action: 'Microsoft.ApiManagement/service/certificates/refreshSecret/action', target: 'apim' }],
+    roles: apimRole,
+    preview: refreshPreview,
+    az: (op, facts) => [azRest(facts, 'post', at(`${op.apimId}/certificates/${op.certificateId}/refreshSecret`, API_VERSIONS.apim))],
+    // A refresh leaves no trace but a newer lastStatus: harmless either way, and repeatable. The executor
+    // judges its own refresh by the status the refresh answers with.
+    isDone: () => undefined,
+  },
+};

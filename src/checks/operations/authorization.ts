@@ -1,0 +1,43 @@
+// Authorization writes: role assignments that let API Management's identity read the vault.
+import type { Facts } from '../facts.ts';
+import { builtInRole, KEY_VAULT_SECRETS_USER, OPERATOR_ROLES, roleGuid } from '../roles.ts';
+import type { PreviewRequest } from '../types.ts';
+import { API_VERSIONS, at, cmd, same, valueOf } from './shared.ts';
+import type { OperationFamily, OperationOf } from './types.ts';
+
+function roleAssignmentPreview(op: OperationOf<'roleAssignment.create'>, facts: Facts): PreviewRequest {
+  const name = (id: string) => builtInRole(id)?.name ?? facts.roleDefinitions[roleGuid(id)]?.roleName ?? roleGuid(id);
+  const existing = facts.vaultRoleAssignments.ok ? facts.vaultRoleAssignments.value.filter((a) => a.principalId.toLowerCase() === op.principalId.toLowerCase()) : [];
+  return {
+    method: 'PUT',
+    path: at(`${op.scope}/providers/Microsoft.Authorization/roleAssignments/${op.name}`, API_VERSIONS.authorization),
+    body: { properties: { roleDefinitionId: op.roleDefinitionId, principalId: op.principalId, principalType: op.principalType, ...(op.description ? { description: op.description } : {}) } },
+    diff: [...existing.map((a) => `  ${name(a.roleDefinitionId)} for ${a.principalId} at ${a.scope}`), `+ ${name(op.roleDefinitionId)} for ${op.principalId} at ${op.scope}`],
+  };
+}
+
+export const authorizationOperations: OperationFamily<'roleAssignment.'> = {
+  'roleAssignment.create': {
+    summary: () => 'Creating the role assignment on the vault',
+    target: (op) => ({ resource: 'vault', id: op.scope }),
+    requirements: () => [{ action: 'Microsoft.Authorization/roleAssignments/write', target: 'vault' }],
+    // Key Vault Data Access Administrator may assign Secrets User (not Certificate User): the least privilege for that grant.
+    roles: (op) => [{ role: roleGuid(op.roleDefinitionId) === KEY_VAULT_SECRETS_USER ? OPERATOR_ROLES.rbacSecretsUserOnly : OPERATOR_ROLES.rbac, scope: op.scope }],
+    preview: roleAssignmentPreview,
+    az(op) {
+      const role = builtInRole(op.roleDefinitionId)?.name ?? roleGuid(op.roleDefinitionId);
+      return [cmd('az', 'role', 'assignment', 'create', '--assignee-object-id', op.principalId, '--assignee-principal-type', op.principalType, '--role', role, '--scope', op.scope)];
+    },
+    // Found under its name, for its principal and role: made. Not found: not made only when the facts list
+    // that principal's assignments (the gather reads API Management's identities', not the operator's).
+    isDone(op, observed) {
+      const assignments = valueOf(observed.vaultRoleAssignments);
+      if (!assignments) return undefined;
+      if (assignments.some((a) => same(a.name, op.name) && same(a.principalId, op.principalId) && roleGuid(a.roleDefinitionId) === roleGuid(op.roleDefinitionId))) return true;
+      const apim = valueOf(observed.apim);
+      const listed = assignments.some((a) => same(a.principalId, op.principalId)) || (!!apim && [apim.identity.principalId, ...apim.identity.userAssigned.map((u) => u.principalId)].some((p) => same(p, op.principalId)));
+      return listed ? false : undefined;
+    },
+    grantsAccess: true,
+  },
+};

@@ -1,0 +1,123 @@
+// Virtual network writes: the subnet's service endpoints and the NSG's security rules.
+import type { Facts, NsgRuleFacts } from '../facts.ts';
+import { describeRule } from '../nsg.ts';
+import { parseResourceId, sameId, vnetOfSubnet } from '../resource-id.ts';
+import { OPERATOR_ROLES } from '../roles.ts';
+import type { NsgRuleSpec, PreviewRequest } from '../types.ts';
+import { API_VERSIONS, at, cmd, listDiff, same, valueOf } from './shared.ts';
+import type { OperationFamily, OperationOf } from './types.ts';
+
+function subnetPreview(op: OperationOf<'subnet.addServiceEndpoint'>, facts: Facts): PreviewRequest {
+  const subnet = facts.subnet?.ok && sameId(facts.subnet.value.id, op.subnetId) ? facts.subnet.value : undefined;
+  const path = at(op.subnetId, API_VERSIONS.network);
+  if (!subnet) {
+    return { method: 'PUT', path, body: { properties: { serviceEndpoints: [{ service: op.service, locations: ['*'] }] } }, diff: ['  (the subnet was not read: the gateway reads it and sends it back whole)', `+ serviceEndpoint: ${op.service}`] };
+  }
+  const present = subnet.serviceEndpoints.some((e) => e.service.toLowerCase() === op.service.toLowerCase());
+  const endpoints = [...subnet.serviceEndpoints.map((e) => ({ service: e.service, locations: e.locations })), ...(present ? [] : [{ service: op.service, locations: ['*'] }])];
+  // A subnet PUT replaces the whole subnet: everything it has must be sent back.
+  const body = {
+    properties: {
+      addressPrefixes: subnet.addressPrefixes,
+      ...(subnet.nsgId ? { networkSecurityGroup: { id: subnet.nsgId } } : {}),
+      ...(subnet.routeTableId ? { routeTable: { id: subnet.routeTableId } } : {}),
+      ...(subnet.delegations.length ? { delegations: subnet.delegations.map((serviceName) => ({ properties: { serviceName } })) } : {}),
+      serviceEndpoints: endpoints,
+    },
+  };
+  return {
+    method: 'PUT',
+    path,
+    body,
+    diff: [
+      ...subnet.addressPrefixes.map((p) => `  addressPrefix: ${p}`),
+      ...(subnet.nsgId ? [`  networkSecurityGroup: ${subnet.nsgId}`] : []),
+      ...(subnet.routeTableId ? [`  routeTable: ${subnet.routeTableId}`] : []),
+      ...subnet.delegations.map((d) => `  delegation: ${d}`),
+      ...listDiff('serviceEndpoint', subnet.serviceEndpoints.map((e) => e.service), endpoints.map((e) => e.service)),
+    ],
+  };
+}
+
+function nsgRuleLine(name: string, rule: NsgRuleSpec): string {
+  return describeRule({ name, priority: rule.priority, direction: rule.direction, access: rule.access, protocol: rule.protocol, sourceAddressPrefixes: [rule.sourceAddressPrefix], destinationAddressPrefixes: [rule.destinationAddressPrefix], destinationPortRanges: [rule.destinationPortRange], isDefault: false });
+}
+
+function nsgPreview(op: OperationOf<'nsg.putRule'>, facts: Facts): PreviewRequest {
+  const nsg = facts.nsg?.ok && sameId(facts.nsg.value.id, op.nsgId) ? facts.nsg.value : undefined;
+  const existing = (nsg?.rules ?? []).filter((r) => r.direction === op.rule.direction && !r.isDefault).sort((a, b) => a.priority - b.priority);
+  return {
+    method: 'PUT',
+    path: at(`${op.nsgId}/securityRules/${op.ruleName}`, API_VERSIONS.network),
+    body: { properties: { ...op.rule } },
+    diff: [...existing.map((r) => `${same(r.name, op.ruleName) ? '-' : ' '} ${describeRule(r)}`), `+ ${nsgRuleLine(op.ruleName, op.rule)}`],
+  };
+}
+
+/** The rule as read says what the spec asks for (one prefix and one port range each, like the spec). */
+function ruleMatches(r: NsgRuleFacts, w: NsgRuleSpec): boolean {
+  const one = (a: string[], b: string) => a.length === 1 && a[0]!.toLowerCase() === b.toLowerCase();
+  return (
+    r.priority === w.priority &&
+    r.direction === w.direction &&
+    r.access === w.access &&
+    r.protocol.toLowerCase() === w.protocol.toLowerCase() &&
+    one(r.sourceAddressPrefixes, w.sourceAddressPrefix) &&
+    one(r.destinationAddressPrefixes, w.destinationAddressPrefix) &&
+    one(r.destinationPortRanges, w.destinationPortRange)
+  );
+}
+
+export const networkOperations: OperationFamily<'subnet.' | 'nsg.'> = {
+  'subnet.addServiceEndpoint': {
+    summary: (op) => `Adding the ${op.service} service endpoint to the subnet`,
+    target: (op) => ({ resource: 'subnet', id: op.subnetId }),
+    requirements: () => [{ action: 'Microsoft.Network/virtualNetworks/subnets/write', target: 'subnet' }],
+    roles: (op) => [{ role: OPERATOR_ROLES.network, scope: vnetOfSubnet(op.subnetId) }],
+    preview: subnetPreview,
+    az(op, facts) {
+      const { name, parentName, resourceGroup } = parseResourceId(op.subnetId);
+      const existing = facts.subnet?.ok ? facts.subnet.value.serviceEndpoints.map((e) => e.service) : [];
+      // --service-endpoints replaces the list: repeat the endpoints the subnet already has.
+      const services = [...existing.filter((s) => s.toLowerCase() !== op.service.toLowerCase()), op.service];
+      return [cmd('az', 'network', 'vnet', 'subnet', 'update', '--resource-group', resourceGroup ?? '<resource-group>', '--vnet-name', parentName ?? '<vnet>', '--name', name, '--service-endpoints', ...services)];
+    },
+    isDone(op, observed) {
+      const subnet = valueOf(observed.subnet);
+      return subnet && sameId(subnet.id, op.subnetId) ? subnet.serviceEndpoints.some((e) => same(e.service, op.service)) : undefined;
+    },
+  },
+  'nsg.putRule': {
+    summary: (op) => `Creating NSG rule ${op.ruleName}`,
+    target: (op) => ({ resource: 'nsg', id: op.nsgId }),
+    requirements: () => [{ action: 'Microsoft.Network/networkSecurityGroups/securityRules/write', target: 'nsg' }],
+    roles: (op) => [{ role: OPERATOR_ROLES.network, scope: op.nsgId }],
+    preview: nsgPreview,
+    az(op) {
+      const { name, resourceGroup } = parseResourceId(op.nsgId);
+      const r = op.rule;
+      return [
+        cmd(
+          'az', 'network', 'nsg', 'rule', 'create',
+          '--resource-group', resourceGroup ?? '<resource-group>',
+          '--nsg-name', name,
+          '--name', op.ruleName,
+          '--priority', String(r.priority),
+          '--direction', r.direction,
+          '--access', r.access,
+          '--protocol', r.protocol,
+          '--source-address-prefixes', r.sourceAddressPrefix,
+          '--source-port-ranges', r.sourcePortRange,
+          '--destination-address-prefixes', r.destinationAddressPrefix,
+          '--destination-port-ranges', r.destinationPortRange,
+          ...(r.description ? ['--description', r.description] : []),
+        ),
+      ];
+    },
+    // A rule of that name that says something else is not the fix: it must match what the fix asked for.
+    isDone(op, observed) {
+      const nsg = valueOf(observed.nsg);
+      return nsg && sameId(nsg.id, op.nsgId) ? nsg.rules.some((r) => !r.isDefault && same(r.name, op.ruleName) && ruleMatches(r, op.rule)) : undefined;
+    },
+  },
+};

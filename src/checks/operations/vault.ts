@@ -1,0 +1,177 @@
+// Key Vault writes: recovery, access policies, and the firewall (bypass, IP rules, virtual network rules).
+import type { Facts, VaultFacts } from '../facts.ts';
+import { sameIpRule } from '../ipv4.ts';
+import { nameOf, parseResourceId, sameId, vnetOfSubnet } from '../resource-id.ts';
+import { OPERATOR_ROLES } from '../roles.ts';
+import type { PreviewRequest } from '../types.ts';
+import { API_VERSIONS, at, cmd, listDiff, same, valueOf } from './shared.ts';
+import type { Observed, OperationFamily, OperationOf } from './types.ts';
+
+function vaultOf(facts: Observed, vaultId: string): VaultFacts | undefined {
+  const vault = valueOf(facts.vault);
+  return vault && sameId(vault.id, vaultId) ? vault : undefined;
+}
+
+/** The networkAcls object as ARM wants it back (PATCH replaces the arrays, so send them whole). */
+function aclsBody(acls: VaultFacts['networkAcls']) {
+  return {
+    bypass: acls.bypass,
+    defaultAction: acls.defaultAction,
+    ipRules: acls.ipRules.map((value) => ({ value })),
+    virtualNetworkRules: acls.virtualNetworkRules.map((r) => ({ id: r.id, ...(r.ignoreMissingVnetServiceEndpoint !== undefined ? { ignoreMissingVnetServiceEndpoint: r.ignoreMissingVnetServiceEndpoint } : {}) })),
+  };
+}
+
+function aclsDiff(before: VaultFacts['networkAcls'], after: VaultFacts['networkAcls']): string[] {
+  const lines: string[] = [];
+  const scalar = (key: 'bypass' | 'defaultAction') => {
+    if (before[key] === after[key]) lines.push(`  ${key}: ${before[key]}`);
+    else lines.push(`- ${key}: ${before[key]}`, `+ ${key}: ${after[key]}`);
+  };
+  scalar('defaultAction');
+  scalar('bypass');
+  lines.push(...listDiff('ipRule', before.ipRules, after.ipRules));
+  lines.push(...listDiff('virtualNetworkRule', before.virtualNetworkRules.map((r) => r.id), after.virtualNetworkRules.map((r) => r.id)));
+  return lines;
+}
+
+/** A PATCH of networkAcls with one change, from the vault the checks saw. */
+function aclsPatch(op: { vaultId: string }, facts: Facts, change: (acls: VaultFacts['networkAcls']) => VaultFacts['networkAcls']): PreviewRequest {
+  const vault = vaultOf(facts, op.vaultId);
+  if (!vault) {
+    return { method: 'PATCH', path: at(op.vaultId, API_VERSIONS.keyVault), body: { properties: { networkAcls: '(current networkAcls with the change applied)' } }, diff: ['  (the vault was not read: the gateway reads it right before writing)'] };
+  }
+  const after = change(vault.networkAcls);
+  return { method: 'PATCH', path: at(vault.id, API_VERSIONS.keyVault), body: { properties: { networkAcls: aclsBody(after) } }, diff: aclsDiff(vault.networkAcls, after) };
+}
+
+function recoverPreview(op: OperationOf<'vault.recover'>, facts: Facts): PreviewRequest {
+  const tenantId = facts.context.tenantId;
+  return {
+    method: 'PUT',
+    path: at(op.vaultId, API_VERSIONS.keyVault),
+    body: { location: op.location, properties: { ...(tenantId ? { tenantId } : {}), sku: { family: 'A', name: 'standard' }, createMode: 'recover' } },
+    diff: [`+ vault: ${nameOf(op.vaultId)} (recovered from soft-delete with its secrets, certificates and settings)`],
+  };
+}
+
+const permissionsLine = (p: { secrets?: string[]; certificates?: string[] }) => `secrets ${(p.secrets ?? []).join(',') || '-'}; certificates ${(p.certificates ?? []).join(',') || '-'}`;
+
+function accessPolicyPreview(op: OperationOf<'vault.addAccessPolicy'>, facts: Facts): PreviewRequest {
+  const vault = vaultOf(facts, op.vaultId);
+  const existing = vault?.accessPolicies ?? [];
+  const diff = existing.map((p) => (p.objectId.toLowerCase() === op.objectId.toLowerCase() ? `- ${p.objectId}: ${permissionsLine(p.permissions)}` : `  ${p.objectId}: ${permissionsLine(p.permissions)}`));
+  const mine = existing.find((p) => p.objectId.toLowerCase() === op.objectId.toLowerCase());
+  // "add" merges with an existing entry for the same object id.
+  const merged = {
+    secrets: [...new Set([...(mine?.permissions.secrets ?? []), ...(op.permissions.secrets ?? [])].map((x) => x.toLowerCase()))],
+    certificates: [...new Set([...(mine?.permissions.certificates ?? []), ...(op.permissions.certificates ?? [])].map((x) => x.toLowerCase()))],
+  };
+  diff.push(`+ ${op.objectId}: ${permissionsLine(merged)}`);
+  return {
+    method: 'PUT',
+    path: at(`${op.vaultId}/accessPolicies/add`, API_VERSIONS.keyVault),
+    body: { properties: { accessPolicies: [{ tenantId: op.tenantId, objectId: op.objectId, permissions: op.permissions }] } },
+    diff,
+  };
+}
+
+/** Every wanted permission is granted ("all" grants every one). */
+function covers(granted: readonly string[], wanted: readonly string[] | undefined): boolean {
+  const g = new Set(granted.map((x) => x.toLowerCase()));
+  return (wanted ?? []).every((w) => g.has('all') || g.has(w.toLowerCase()));
+}
+
+const onVault = (op: { vaultId: string }) => ({ resource: 'vault' as const, id: op.vaultId });
+const vaultWrite = () => [{ action: 'Microsoft.KeyVault/vaults/write', target: 'vault' as const }];
+const vaultRole = (op: { vaultId: string }) => [{ role: OPERATOR_ROLES.vault, scope: op.vaultId }];
+const vaultName = (op: { vaultId: string }) => parseResourceId(op.vaultId).name;
+
+export const vaultOperations: OperationFamily<'vault.'> = {
+  'vault.recover': {
+    summary: () => 'Recovering the soft-deleted key vault',
+    target: onVault,
+    requirements: vaultWrite,
+    roles: vaultRole,
+    preview: recoverPreview,
+    az: (op) => [cmd('az', 'keyvault', 'recover', '--name', vaultName(op), '--location', op.location)],
+    isDone: (op, observed) => (valueOf(observed.vault) ? !!vaultOf(observed, op.vaultId) : undefined),
+  },
+  'vault.addAccessPolicy': {
+    summary: () => 'Adding an access policy (secrets get, list)',
+    target: onVault,
+    requirements: () => [{ action: 'Microsoft.KeyVault/vaults/accessPolicies/write', target: 'vault' }],
+    roles: vaultRole,
+    preview: accessPolicyPreview,
+    az(op) {
+      const args = ['az', 'keyvault', 'set-policy', '--name', vaultName(op), '--object-id', op.objectId];
+      if (op.permissions.secrets?.length) args.push('--secret-permissions', ...op.permissions.secrets);
+      if (op.permissions.certificates?.length) args.push('--certificate-permissions', ...op.permissions.certificates);
+      return [cmd(...args)];
+    },
+    // The principal's entry must grant every permission asked for, not merely exist.
+    isDone(op, observed) {
+      const vault = vaultOf(observed, op.vaultId);
+      if (!vault) return undefined;
+      return vault.accessPolicies.some((p) => same(p.objectId, op.objectId) && covers(p.permissions.secrets, op.permissions.secrets) && covers(p.permissions.certificates, op.permissions.certificates));
+    },
+    grantsAccess: true,
+  },
+  'vault.setBypass': {
+    summary: () => 'Allowing trusted Microsoft services through the vault firewall',
+    target: onVault,
+    requirements: vaultWrite,
+    roles: vaultRole,
+    preview: (op, facts) => aclsPatch(op, facts, (acls) => ({ ...acls, bypass: op.bypass })),
+    az: (op) => [cmd('az', 'keyvault', 'update', '--name', vaultName(op), '--bypass', op.bypass)],
+    isDone(op, observed) {
+      const vault = vaultOf(observed, op.vaultId);
+      return vault ? vault.networkAcls.bypass.includes(op.bypass) : undefined;
+    },
+  },
+  'vault.addIpRule': {
+    summary: (op) => `Adding ${op.value} to the vault firewall${op.temporary ? ' (temporary)' : ''}`,
+    target: onVault,
+    requirements: vaultWrite,
+    roles: vaultRole,
+    preview: (op, facts) => aclsPatch(op, facts, (acls) => ({ ...acls, ipRules: [...acls.ipRules, op.value] })),
+    az: (op) => [cmd('az', 'keyvault', 'network-rule', 'add', '--name', vaultName(op), '--ip-address', op.value)],
+    isDone(op, observed) {
+      const vault = vaultOf(observed, op.vaultId);
+      return vault ? vault.networkAcls.ipRules.some((r) => sameIpRule(r, op.value)) : undefined;
+    },
+    temporaryChange: (op, addedAt) => (op.temporary ? { kind: 'vault.ipRule', vaultId: op.vaultId, value: op.value, addedAt } : undefined),
+  },
+  'vault.removeIpRule': {
+    summary: (op) => `Removing ${op.value} from the vault firewall`,
+    target: onVault,
+    requirements: vaultWrite,
+    roles: vaultRole,
+    preview: (op, facts) => aclsPatch(op, facts, (acls) => ({ ...acls, ipRules: acls.ipRules.filter((r) => !sameIpRule(r, op.value)) })),
+    az: (op) => [cmd('az', 'keyvault', 'network-rule', 'remove', '--name', vaultName(op), '--ip-address', op.value)],
+    isDone(op, observed) {
+      const vault = vaultOf(observed, op.vaultId);
+      return vault ? !vault.networkAcls.ipRules.some((r) => sameIpRule(r, op.value)) : undefined;
+    },
+    undoes: (op) => ({ kind: 'vault.ipRule', vaultId: op.vaultId, value: op.value, addedAt: '' }),
+  },
+  'vault.addVirtualNetworkRule': {
+    summary: () => 'Adding the API Management subnet to the vault firewall',
+    target: onVault,
+    // Key Vault also checks that the caller may join the subnet through its service endpoint.
+    requirements: () => [
+      { action: 'Microsoft.KeyVault/vaults/write', target: 'vault' },
+      { action: 'Microsoft.Network/virtualNetworks/subnets/joinViaServiceEndpoint/action', target: 'subnet' },
+    ],
+    roles: (op) => [
+      { role: OPERATOR_ROLES.vault, scope: op.vaultId },
+      { role: OPERATOR_ROLES.network, scope: vnetOfSubnet(op.subnetId) },
+    ],
+    preview: (op, facts) => aclsPatch(op, facts, (acls) => ({ ...acls, virtualNetworkRules: [...acls.virtualNetworkRules, { id: op.subnetId }] })),
+    az: (op) => [cmd('az', 'keyvault', 'network-rule', 'add', '--name', vaultName(op), '--subnet', op.subnetId)],
+    isDone(op, observed) {
+      const vault = vaultOf(observed, op.vaultId);
+      return vault ? vault.networkAcls.virtualNetworkRules.some((r) => sameId(r.id, op.subnetId)) : undefined;
+    },
+  },
+};
