@@ -1,7 +1,12 @@
-// Argument parsing for every mode. Kept free of heavy imports: it runs before the first frame.
-import { parseArgs } from 'node:util';
+// Every command's argument table, and the parser built from them. Kept free of heavy imports: it runs
+// before the first frame. Help, refusal of foreign flags and shell completion all come from these tables.
+import pkg from '../package.json' with { type: 'json' };
+import { commandName, flagsOf, helpFor, parseWith, UsageError, type CommandSpec, type Flag, type Values } from './cli-spec.ts';
+import { SANDBOX_SERVE } from './sandbox/serve-flags.ts';
 
-export const VERSION = '0.1.0';
+export { UsageError } from './cli-spec.ts';
+
+export const VERSION: string = pkg.version;
 
 /** The options every mode shares. */
 export interface CommonOptions {
@@ -59,222 +64,356 @@ export type Command =
   | { kind: 'upload-cert'; certificate: CertificateOptions; plan: boolean; options: CommonOptions }
   | { kind: 'cleanup'; options: CommonOptions }
   | { kind: 'audit'; audit: AuditCliOptions; options: CommonOptions }
+  /** argv: the words after "sandbox", already checked against the sub-command's table. */
   | { kind: 'sandbox'; argv: string[] }
-  | { kind: 'help' }
+  | { kind: 'completion'; shell: Shell }
+  /** command: whose --help ('' = the overview). */
+  | { kind: 'help'; command?: string }
   | { kind: 'version' };
 
-export class UsageError extends Error {}
+export const SHELLS = ['bash', 'zsh', 'fish'] as const;
+export type Shell = (typeof SHELLS)[number];
 
-export const HELP = `apimkv ${VERSION} — API Management + Key Vault certificates, step by step
 
-Usage
-  apimkv [options]                 full-screen runbook (needs a terminal)
-  apimkv check [--json] [options]  run every check once and print the report
-  apimkv fix [CHECK-ID|all] [--only CHECK-ID]... [--yes | --plan] [options]
-                                   show the fix plan(s) for what fails; apply them with --yes;
-                                   --plan prints them as an az script and changes nothing
-  apimkv add-cert --secret-id URL [--certificate-id ID] [--identity system|CLIENT-ID|NAME]
-                  [--keep-version] [--yes | --plan] [options]
-                                   add (or update) a Key Vault certificate in API Management
-  apimkv upload-cert --file PFX [--certificate-id ID] [--password-env VAR | --password-file FILE]
-                     [--yes | --plan] [options]
-                                   validate a .pfx locally, then upload it (password prompted,
-                                   masked, when no variable or file is named; never on the command line)
-  apimkv cleanup [options]         remove temporary changes apimkv made (client IP rules)
-  apimkv audit [--subscription ID]... [--management-group NAME]... [--days N] [--json | --csv]
-               [--concurrency N] [--no-named-values] [options]
-                                   every API Management instance in scope and every Key Vault
-                                   reference (certificates, named values, custom domains): broken
-                                   or at risk. A table in a terminal (Enter opens the runbook),
-                                   else a report; default scope: every subscription you can see
-  apimkv sandbox serve [--world NAME|FILE] [--port N] [--save FILE] [--ca-out FILE] [--cloud-hosts]
-                                   run the local ARM emulator for other clients (az, curl);
-                                   --cloud-hosts: its certificate also names the clouds' ARM and vault hosts
-  apimkv sandbox worlds            list the shipped sandbox worlds
-  apimkv sandbox generate [--instances N] [--vaults N] [--subscriptions N] [--seed N] [--out FILE]
-                                   write a generated fleet world (for audit practice and benchmarks)
+const TARGET = 'Target';
+const SIGN_IN = 'Sign-in and cloud';
+const SAFETY = 'Safety';
+const SANDBOX = 'Sandbox (no Azure needed)';
+const OUTPUT = 'Output and changes';
 
-Target
-  --subscription ID        subscription (default: AZURE_SUBSCRIPTION_ID, then the az CLI default)
-  -g, --resource-group RG  resource group of the API Management instance
-  --service NAME           API Management instance (also --apim)
-  --service-id ID          the instance's full ARM id, instead of --subscription, -g and --service
-  --vault NAME|ID          key vault: a name (its resource group is looked up if not given), or its resource id
-                           when it lives in another subscription than the instance
-  --vault-resource-group RG
+const TARGET_FLAGS: Flag[] = [
+  { name: 'subscription', type: 'string', arg: 'ID', group: TARGET, help: 'subscription (default: AZURE_SUBSCRIPTION_ID, then the az CLI default)' },
+  { name: 'resource-group', short: 'g', type: 'string', arg: 'RG', group: TARGET, help: 'resource group of the API Management instance' },
+  { name: 'service', type: 'string', arg: 'NAME', group: TARGET, help: 'API Management instance (also --apim)' },
+  { name: 'apim', type: 'string', arg: 'NAME', group: TARGET, help: 'the same as --service', hidden: true },
+  { name: 'service-id', type: 'string', arg: 'ID', group: TARGET, help: "the instance's full ARM id, instead of --subscription, -g and --service" },
+  { name: 'vault', type: 'string', arg: 'NAME|ID', group: TARGET, help: 'key vault: a name (its resource group is looked up if not given), or its\nresource id when it lives in another subscription than the instance' },
+  { name: 'vault-resource-group', type: 'string', arg: 'RG', group: TARGET, help: "the vault's resource group" },
+];
+const CLOUD_FLAG: Flag = { name: 'cloud', type: 'string', arg: 'NAME', group: SIGN_IN, complete: 'cloud', help: "AzureCloud | AzureChinaCloud | AzureUSGovernment (default: the az CLI's cloud)" };
+const SIGN_IN_FLAGS: Flag[] = [
+  CLOUD_FLAG,
+  { name: 'tenant', type: 'string', arg: 'ID', group: SIGN_IN, help: 'Microsoft Entra tenant' },
+  { name: 'device-code', type: 'boolean', group: SIGN_IN, help: 'sign in with a device code (SSH sessions without a browser)' },
+  { name: 'arm-endpoint', type: 'string', arg: 'URL', group: SIGN_IN, help: 'any ARM-compatible endpoint, e.g. a running "apimkv sandbox serve"' },
+  { name: 'ca-cert', type: 'string', arg: 'FILE', group: SIGN_IN, complete: 'file', help: "PEM CA certificate that endpoint's TLS certificate chains to" },
+];
+const SANDBOX_FLAGS: Flag[] = [
+  { name: 'sandbox', type: 'boolean', group: SANDBOX, help: 'use the built-in ARM emulator (what npm start does)' },
+  { name: 'world', type: 'string', arg: 'NAME|FILE', group: SANDBOX, complete: 'world', help: 'sandbox world (default: everything-broken; for audit: fleet); implies --sandbox' },
+];
+const STATE_DIR: Flag = { name: 'state-dir', type: 'string', arg: 'DIR', group: SAFETY, complete: 'dir', help: 'where the write journal lives (default: $XDG_STATE_HOME/apimkv)' };
+const SAFETY_FLAGS: Flag[] = [
+  { name: 'read-only', type: 'boolean', group: SAFETY, help: 'checks and previews only: no write can be sent' },
+  { name: 'transcript', type: 'string', arg: 'FILE', group: SAFETY, complete: 'file', help: 'write a Markdown record of the session for the incident ticket' },
+  STATE_DIR,
+];
+const CONNECTION = [...TARGET_FLAGS, ...SIGN_IN_FLAGS, ...SANDBOX_FLAGS, ...SAFETY_FLAGS];
+const JSON_FLAG: Flag = { name: 'json', type: 'boolean', group: OUTPUT, help: 'machine-readable output' };
+const YES: Flag = { name: 'yes', type: 'boolean', group: OUTPUT, help: 'apply; without it nothing is written' };
+const PLAN: Flag = { name: 'plan', type: 'boolean', group: OUTPUT, help: 'print the plan as an az script and change nothing' };
+const CERTIFICATE_ID: Flag = { name: 'certificate-id', type: 'string', arg: 'ID', group: 'Certificate', help: "the certificate's name in API Management" };
 
-Sign-in and cloud
-  --cloud NAME             AzureCloud | AzureChinaCloud | AzureUSGovernment (default: the az CLI's cloud)
-  --tenant ID              Microsoft Entra tenant
-  --device-code            sign in with a device code (SSH sessions without a browser)
-  --arm-endpoint URL       any ARM-compatible endpoint, e.g. a running "apimkv sandbox serve"
-  --ca-cert FILE           PEM CA certificate that endpoint's TLS certificate chains to
+const EXIT_CODES = `Exit codes: 0 nothing fails (warnings allowed) or the change succeeded, 1 a check fails or is unknown,
+or a fix failed, 2 usage, sign-in or connection error.`;
 
-Safety
-  --read-only              checks and previews only: no write can be sent
-  --transcript FILE        write a Markdown record of the session for the incident ticket
-  --state-dir DIR          where the write journal lives (default: $XDG_STATE_HOME/apimkv)
+const TUI: CommandSpec = {
+  path: '',
+  synopsis: 'apimkv [options]',
+  summary: 'The full-screen runbook (in a terminal; otherwise it prints the check report).',
+  flags: [...CONNECTION, { name: 'version', short: 'v', type: 'boolean', group: 'Other', help: "apimkv's version, Node's version and the platform" }],
+  notes: 'The full-screen runbook exits 0 on q and 130 on Ctrl-C.',
+};
 
-Audit
-  --management-group NAME  audit the subscriptions under a management group (repeatable)
-  --days N                 warn about certificates expiring within N days (default 30)
-  --concurrency N          ARM calls in flight at once (default 16; a 429 pauses them all)
-  --no-named-values        skip the named-value lists (one fewer call per instance)
+export const COMMANDS: readonly CommandSpec[] = [
+  TUI,
+  {
+    path: 'check',
+    synopsis: 'apimkv check [--json] [options]',
+    summary: 'Run every check once and print the report.',
+    flags: [...CONNECTION, { ...JSON_FLAG, help: 'the report as JSON (docs/report.schema.json)' }],
+    notes: EXIT_CODES,
+  },
+  {
+    path: 'fix',
+    synopsis: 'apimkv fix [CHECK-ID|all] [--only CHECK-ID]... [--yes | --plan] [options]',
+    summary: 'Show the fix plans for what fails, and apply them with --yes.\n--plan prints them as an az script and changes nothing.',
+    flags: [...CONNECTION, { name: 'only', type: 'string', multiple: true, arg: 'CHECK-ID', group: OUTPUT, complete: 'check', help: 'fix this check (repeatable)' }, YES, PLAN],
+    positionals: { arg: 'CHECK-ID', max: 50, complete: 'check' },
+    notes: EXIT_CODES,
+  },
+  {
+    path: 'add-cert',
+    synopsis: 'apimkv add-cert --secret-id URL [--certificate-id ID] [--identity system|CLIENT-ID|NAME]\n                       [--keep-version] [--yes | --plan] [options]',
+    summary: 'Add (or update) a Key Vault certificate in API Management.',
+    flags: [
+      ...CONNECTION,
+      { name: 'secret-id', type: 'string', arg: 'URL', group: 'Certificate', help: "the Key Vault secret's identifier (versionless is best)" },
+      CERTIFICATE_ID,
+      { name: 'identity', type: 'string', arg: 'system|CLIENT-ID|NAME', group: 'Certificate', help: 'the identity API Management reads the vault with' },
+      { name: 'keep-version', type: 'boolean', group: 'Certificate', help: 'keep the version in the identifier (no automatic renewal)' },
+      YES,
+      PLAN,
+    ],
+    notes: EXIT_CODES,
+  },
+  {
+    path: 'upload-cert',
+    synopsis: 'apimkv upload-cert --file PFX [--certificate-id ID] [--password-env VAR | --password-file FILE]\n                          [--yes | --plan] [options]',
+    summary: 'Validate a .pfx locally, then upload it.\nThe password is prompted, masked, when no variable or file is named; never on the command line.',
+    flags: [
+      ...CONNECTION,
+      { name: 'file', type: 'string', arg: 'PFX', group: 'Certificate', complete: 'file', help: 'the .pfx (PKCS#12) file' },
+      CERTIFICATE_ID,
+      { name: 'password-env', type: 'string', arg: 'VAR', group: 'Certificate', help: 'the environment variable holding the password' },
+      { name: 'password-file', type: 'string', arg: 'FILE', group: 'Certificate', complete: 'file', help: 'the file holding the password' },
+      { name: 'password', type: 'string', group: 'Certificate', help: 'refused: a password on the command line is visible to others', hidden: true },
+      YES,
+      PLAN,
+    ],
+    notes: EXIT_CODES,
+  },
+  {
+    path: 'cleanup',
+    synopsis: 'apimkv cleanup [--yes] [options]',
+    summary: 'Remove the temporary changes apimkv made (client IP rules).',
+    flags: [...CONNECTION, { ...YES, help: 'remove them; without it they are only listed' }],
+    notes: EXIT_CODES,
+  },
+  {
+    path: 'audit',
+    synopsis: 'apimkv audit [--subscription ID]... [--management-group NAME]... [--days N] [--json | --csv]\n                    [--concurrency N] [--no-named-values] [options]',
+    summary:
+      'Every Key Vault reference of every API Management instance in scope: broken or at risk.\nCertificates, named values and custom domains. A table in a terminal (Enter opens the runbook), else\na report; default scope: every subscription you can see.',
+    flags: [
+      { name: 'subscription', type: 'string', multiple: true, arg: 'ID', group: 'Audit', help: 'audit this subscription (repeatable)' },
+      { name: 'management-group', type: 'string', multiple: true, arg: 'NAME', group: 'Audit', help: 'audit the subscriptions under a management group (repeatable)' },
+      { name: 'days', type: 'string', arg: 'N', group: 'Audit', help: 'warn about certificates expiring within N days (default 30)' },
+      { name: 'concurrency', type: 'string', arg: 'N', group: 'Audit', help: 'ARM calls in flight at once (default 16; a 429 pauses them all)' },
+      { name: 'no-named-values', type: 'boolean', group: 'Audit', help: 'skip the named-value lists (one fewer call per instance)' },
+      ...SIGN_IN_FLAGS,
+      ...SANDBOX_FLAGS,
+      ...SAFETY_FLAGS,
+      { ...JSON_FLAG, help: 'the findings as JSON (docs/audit.schema.json)' },
+      { name: 'csv', type: 'boolean', group: OUTPUT, help: 'the findings as CSV' },
+    ],
+    refusals: Object.fromEntries(
+      ['service', 'apim', 'service-id', 'vault', 'vault-resource-group', 'resource-group', 'g'].map((f) => [f, 'audit covers every instance in scope: narrow it with --subscription or --management-group, not --service or --vault.']),
+    ),
+    notes: 'Exit codes: 0 no findings, 1 something is broken or could not be read, 3 only at-risk warnings,\n2 usage, sign-in or connection error.',
+  },
+  {
+    path: 'completion',
+    synopsis: 'apimkv completion bash|zsh|fish',
+    summary: 'Print a shell completion script.\nbash: source <(apimkv completion bash); zsh: source <(apimkv completion zsh);\nfish: apimkv completion fish > ~/.config/fish/completions/apimkv.fish',
+    flags: [],
+    positionals: { arg: 'SHELL', max: 1, complete: 'shell' },
+  },
+  {
+    path: 'sandbox',
+    synopsis: 'apimkv sandbox serve|worlds|generate ...',
+    summary: 'The local ARM emulator: serve it to other clients, list its worlds, generate fleet worlds.\nRun "apimkv sandbox <command> --help" for each.',
+    flags: [],
+    positionals: { arg: 'COMMAND', max: 1 },
+  },
+  SANDBOX_SERVE,
+  { path: 'sandbox worlds', synopsis: 'apimkv sandbox worlds', summary: 'List the shipped sandbox worlds.', flags: [] },
+  {
+    path: 'sandbox generate',
+    synopsis: 'apimkv sandbox generate [--instances N] [--vaults N] [--subscriptions N] [--seed N] [--out FILE]',
+    summary: 'Write a generated fleet world (same seed, same world) for audit practice and benchmarks.',
+    flags: [
+      { name: 'instances', type: 'string', arg: 'N', help: 'API Management instances (default 100, at most 20000)' },
+      { name: 'vaults', type: 'string', arg: 'N', help: 'key vaults (default 1.5 per instance, at most 30000)' },
+      { name: 'subscriptions', type: 'string', arg: 'N', help: 'subscriptions (default 5, at most 500)' },
+      { name: 'seed', type: 'string', arg: 'N', help: 'random seed (default 1)' },
+      { name: 'out', type: 'string', arg: 'FILE', complete: 'file', help: 'write to FILE instead of stdout' },
+    ],
+  },
+];
 
-Sandbox (no Azure needed)
-  --sandbox                use the built-in ARM emulator (what npm start does)
-  --world NAME|FILE        sandbox world (default: everything-broken; for audit: fleet)
+export function commandSpec(path: string): CommandSpec {
+  return COMMANDS.find((c) => c.path === path)!;
+}
 
-Other
-  --json                   machine-readable output (check: docs/report.schema.json,
-                           audit: docs/audit.schema.json)
-  --csv                    audit findings as CSV
-  --yes                    apply (fix, add-cert, upload-cert, cleanup); without it nothing is written
-  -h, --help               this help
-  -v, --version            version
+/** The top-level --help: the commands, then the full-screen runbook's own options. */
+function overview(): string {
+  const commands = COMMANDS.filter((c) => c.path && c.path !== 'sandbox');
+  const width = Math.max(...commands.map((c) => c.path.length)) + 4;
+  return [
+    `apimkv ${VERSION} — API Management + Key Vault certificates, step by step`,
+    '',
+    'Commands',
+    `  ${'(none)'.padEnd(width)}${TUI.summary}`,
+    ...commands.map((c) => `  ${c.path.padEnd(width)}${c.summary.split('\n')[0]}`),
+    '',
+    'Run "apimkv COMMAND --help" for a command\'s options.',
+    '',
+    helpFor(TUI),
+    '',
+    EXIT_CODES,
+  ].join('\n');
+}
 
-Exit codes: 0 nothing fails (warnings allowed) or the fix/upload succeeded, 1 a check fails or is unknown,
-or a fix failed, 2 usage, sign-in or connection error. The full-screen runbook: 0 quit, 130 Ctrl-C.
-audit: 0 no findings, 1 something is broken or could not be read, 3 only at-risk warnings, 2 as above.`;
+/** --help text for a command path ('' or undefined: the overview). */
+export function helpText(path = ''): string {
+  return path ? helpFor(commandSpec(path)) : overview();
+}
+
+/** Kept for callers of the old constant: the overview. */
+export const HELP: string = overview();
+
+/** Which command a word sequence names: the longest path that matches the first words. */
+function resolve(argv: readonly string[]): { spec: CommandSpec; rest: string[] } {
+  const first = argv[0];
+  if (first === undefined || first.startsWith('-')) return { spec: TUI, rest: [...argv] };
+  if (first === 'run') return { spec: TUI, rest: argv.slice(1) };
+  const two = commandSpec(`${first} ${argv[1] ?? ''}`);
+  if (two) return { spec: two, rest: argv.slice(2) };
+  const one = COMMANDS.find((c) => c.path === first);
+  if (!one) throw new UsageError(`Unknown command "${first}". Run "apimkv --help" for the commands.`);
+  return { spec: one, rest: argv.slice(1) };
+}
+
+function elsewhere(spec: CommandSpec) {
+  return (flag: string) => {
+    const homes = COMMANDS.filter((c) => c !== spec && c.flags.some((f) => f.name === flag && !f.hidden)).map((c) => `"${commandName(c)}"`);
+    if (homes.length === 0) return undefined;
+    return homes.length === 1 ? homes[0] : `${homes.slice(0, -1).join(', ')} and ${homes.at(-1)}`;
+  };
+}
+
+const str = (v: Values, k: string) => v[k] as string | undefined;
+const bool = (v: Values, k: string) => v[k] === true;
+
+function whole(flag: string, text: string | undefined, fallback: number, min: number, max: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${flag} must be a whole number from ${min} to ${max} (got "${text}").`);
+  return n;
+}
+
+function commonOptions(v: Values): CommonOptions {
+  if (v.password !== undefined) throw new UsageError('A password on the command line is visible to others (ps, shell history): use --password-env VAR, --password-file FILE, or the masked prompt.');
+  if (str(v, 'service-id') && (v.service || v.apim || v['resource-group'])) throw new UsageError('--service-id already names the subscription, resource group and instance: drop --service/--apim and -g.');
+  if (str(v, 'ca-cert') && !str(v, 'arm-endpoint')) throw new UsageError('--ca-cert is for --arm-endpoint (Azure itself needs no extra CA).');
+  if (str(v, 'arm-endpoint') && (bool(v, 'sandbox') || str(v, 'world') !== undefined)) throw new UsageError('--arm-endpoint and --sandbox are two different connections: choose one.');
+  if (bool(v, 'plan') && bool(v, 'yes')) throw new UsageError('--plan prints the plan and changes nothing; --yes applies it. Choose one.');
+  const subscription = v.subscription;
+  return {
+    sandbox: bool(v, 'sandbox') || str(v, 'world') !== undefined,
+    world: str(v, 'world'),
+    subscription: Array.isArray(subscription) ? subscription[0] : (subscription as string | undefined),
+    resourceGroup: str(v, 'resource-group'),
+    apim: str(v, 'service') ?? str(v, 'apim'),
+    serviceId: str(v, 'service-id'),
+    armEndpoint: str(v, 'arm-endpoint'),
+    caCert: str(v, 'ca-cert'),
+    vault: str(v, 'vault'),
+    vaultResourceGroup: str(v, 'vault-resource-group'),
+    cloud: str(v, 'cloud'),
+    tenant: str(v, 'tenant'),
+    deviceCode: bool(v, 'device-code'),
+    readOnly: bool(v, 'read-only'),
+    transcript: str(v, 'transcript'),
+    stateDir: str(v, 'state-dir'),
+    json: bool(v, 'json'),
+    yes: bool(v, 'yes'),
+  };
+}
 
 export function parseCommand(argv: string[]): Command {
-  if (argv[0] === 'sandbox') return { kind: 'sandbox', argv: argv.slice(1) };
+  const { spec, rest } = resolve(argv);
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        sandbox: { type: 'boolean', default: false },
-        world: { type: 'string' },
-        subscription: { type: 'string', multiple: true },
-        'management-group': { type: 'string', multiple: true },
-        days: { type: 'string' },
-        csv: { type: 'boolean', default: false },
-        concurrency: { type: 'string' },
-        'no-named-values': { type: 'boolean', default: false },
-        'resource-group': { type: 'string', short: 'g' },
-        apim: { type: 'string' },
-        service: { type: 'string' },
-        'service-id': { type: 'string' },
-        'arm-endpoint': { type: 'string' },
-        'ca-cert': { type: 'string' },
-        vault: { type: 'string' },
-        'vault-resource-group': { type: 'string' },
-        cloud: { type: 'string' },
-        tenant: { type: 'string' },
-        'device-code': { type: 'boolean', default: false },
-        'read-only': { type: 'boolean', default: false },
-        transcript: { type: 'string' },
-        'state-dir': { type: 'string' },
-        json: { type: 'boolean', default: false },
-        yes: { type: 'boolean', default: false },
-        plan: { type: 'boolean', default: false },
-        only: { type: 'string', multiple: true },
-        'secret-id': { type: 'string' },
-        'certificate-id': { type: 'string' },
-        identity: { type: 'string' },
-        'keep-version': { type: 'boolean', default: false },
-        file: { type: 'string' },
-        'password-env': { type: 'string' },
-        'password-file': { type: 'string' },
-        password: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-        version: { type: 'boolean', short: 'v', default: false },
-      },
-    });
+    parsed = parseWith(spec, rest, elsewhere(spec));
   } catch (e) {
-    throw new UsageError(`${(e as Error).message}. Run "apimkv --help" for the options.`);
+    // "apimkv --sandbox check": say where the command goes rather than that "check" is unexpected.
+    const word = spec === TUI ? rest.find((w) => COMMANDS.some((c) => c.path === w)) : undefined;
+    if (word && e instanceof UsageError && e.message.includes(`"${word}"`)) throw new UsageError(`The command comes first: "apimkv ${word} ${rest.filter((w) => w !== word).join(' ')}".`);
+    throw e;
   }
-  const v = parsed.values;
-  if (v.help) return { kind: 'help' };
-  // Declared only to refuse it with a reason: argv is visible to every user of the machine (ps, history).
-  if (v.password !== undefined) throw new UsageError('A password on the command line is visible to others (ps, shell history): use --password-env VAR, --password-file FILE, or the masked prompt.');
-  if (v['service-id'] && (v.service || v.apim || v['resource-group'])) throw new UsageError('--service-id already names the subscription, resource group and instance: drop --service/--apim and -g.');
-  if (v['ca-cert'] && !v['arm-endpoint']) throw new UsageError('--ca-cert is for --arm-endpoint (Azure itself needs no extra CA).');
-  if (v['arm-endpoint'] && (v.sandbox || v.world)) throw new UsageError('--arm-endpoint and --sandbox are two different connections: choose one.');
-  if (v.plan && v.yes) throw new UsageError('--plan prints the plan and changes nothing; --yes applies it. Choose one.');
-  if (v.version) return { kind: 'version' };
-  const [command, ...rest] = parsed.positionals;
-  const subscriptions = v.subscription ?? [];
-  if (command !== 'audit') {
-    if (subscriptions.length > 1) throw new UsageError('--subscription is given more than once: only "apimkv audit" spans several subscriptions.');
-    for (const flag of ['management-group', 'days', 'csv', 'concurrency', 'no-named-values'] as const) {
-      if (v[flag] !== undefined && v[flag] !== false) throw new UsageError(`--${flag} is an option of "apimkv audit".`);
+  const { values: v, positionals } = parsed;
+  if (v.help) return { kind: 'help', command: spec.path };
+  switch (spec.path) {
+    case '': {
+      if (v.version) return { kind: 'version' };
+      return { kind: 'tui', options: commonOptions(v) };
     }
-  }
-  const options: CommonOptions = {
-    sandbox: v.sandbox || v.world !== undefined,
-    world: v.world,
-    subscription: subscriptions[0],
-    resourceGroup: v['resource-group'],
-    apim: v.service ?? v.apim,
-    serviceId: v['service-id'],
-    armEndpoint: v['arm-endpoint'],
-    caCert: v['ca-cert'],
-    vault: v.vault,
-    vaultResourceGroup: v['vault-resource-group'],
-    cloud: v.cloud,
-    tenant: v.tenant,
-    deviceCode: v['device-code'],
-    readOnly: v['read-only'],
-    transcript: v.transcript,
-    stateDir: v['state-dir'],
-    json: v.json,
-    yes: v.yes,
-  };
-  switch (command) {
-    case undefined:
-    case 'run':
-      return { kind: 'tui', options };
     case 'check':
-      return { kind: 'check', options };
+      return { kind: 'check', options: commonOptions(v) };
     case 'fix': {
-      const ids = [...rest, ...(v.only ?? [])].map((id) => id.toUpperCase()).filter((id) => id !== 'ALL');
-      return { kind: 'fix', checkIds: [...new Set(ids)], plan: v.plan, options };
+      const ids = [...positionals, ...((v.only as string[] | undefined) ?? [])].map((id) => id.toUpperCase()).filter((id) => id !== 'ALL');
+      return { kind: 'fix', checkIds: [...new Set(ids)], plan: bool(v, 'plan'), options: commonOptions(v) };
     }
     case 'add-cert':
     case 'upload-cert': {
+      const options = commonOptions(v);
       const certificate: CertificateOptions = {
-        secretId: v['secret-id'],
-        certificateId: v['certificate-id'],
-        identity: v.identity,
-        keepVersion: v['keep-version'],
-        file: v.file,
-        passwordEnv: v['password-env'],
-        passwordFile: v['password-file'],
+        secretId: str(v, 'secret-id'),
+        certificateId: str(v, 'certificate-id'),
+        identity: str(v, 'identity'),
+        keepVersion: bool(v, 'keep-version'),
+        file: str(v, 'file'),
+        passwordEnv: str(v, 'password-env'),
+        passwordFile: str(v, 'password-file'),
       };
-      if (command === 'add-cert' && !certificate.secretId) throw new UsageError('add-cert needs --secret-id https://<vault>.vault.azure.net/secrets/<name> (the versionless identifier is best).');
-      if (command === 'upload-cert' && !certificate.file) throw new UsageError('upload-cert needs --file <path to the .pfx>.');
+      if (spec.path === 'add-cert' && !certificate.secretId) throw new UsageError('add-cert needs --secret-id https://<vault>.vault.azure.net/secrets/<name> (the versionless identifier is best).');
+      if (spec.path === 'upload-cert' && !certificate.file) throw new UsageError('upload-cert needs --file <path to the .pfx>.');
       if (certificate.passwordEnv && certificate.passwordFile) throw new UsageError('Give the password one way: --password-env or --password-file.');
-      return { kind: command, certificate, plan: v.plan, options };
+      return { kind: spec.path, certificate, plan: bool(v, 'plan'), options };
     }
     case 'cleanup':
-      return { kind: 'cleanup', options };
+      return { kind: 'cleanup', options: commonOptions(v) };
     case 'audit': {
       if (v.json && v.csv) throw new UsageError('Choose one output: --json or --csv.');
-      if (options.serviceId || options.apim || options.vault) throw new UsageError('audit covers every instance in scope: narrow it with --subscription or --management-group, not --service or --vault.');
-      const whole = (flag: string, text: string | undefined, fallback: number, min: number, max: number) => {
-        if (text === undefined) return fallback;
-        const n = Number(text);
-        if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${flag} must be a whole number from ${min} to ${max}.`);
-        return n;
-      };
+      const options = commonOptions(v);
       return {
         kind: 'audit',
         audit: {
-          subscriptions,
-          managementGroups: v['management-group'] ?? [],
-          days: whole('days', v.days, 30, 0, 3650),
+          subscriptions: (v.subscription as string[] | undefined) ?? [],
+          managementGroups: (v['management-group'] as string[] | undefined) ?? [],
+          days: whole('days', str(v, 'days'), 30, 0, 3650),
           format: v.json ? 'json' : v.csv ? 'csv' : 'tui',
-          concurrency: whole('concurrency', v.concurrency, 16, 1, 64),
+          concurrency: whole('concurrency', str(v, 'concurrency'), 16, 1, 64),
           namedValues: !v['no-named-values'],
         },
         options,
       };
     }
+    case 'completion': {
+      const shell = positionals[0];
+      if (!shell || !(SHELLS as readonly string[]).includes(shell)) throw new UsageError(`Name the shell: "apimkv completion bash", "zsh" or "fish"${shell ? ` (not "${shell}")` : ''}.`);
+      return { kind: 'completion', shell: shell as Shell };
+    }
+    case 'sandbox':
+      throw new UsageError(`${positionals[0] ? `Unknown sandbox command "${positionals[0]}"` : 'Name a sandbox command'}: "apimkv sandbox serve", "apimkv sandbox worlds" or "apimkv sandbox generate".`);
+    case 'sandbox serve':
+      whole('port', str(v, 'port'), 0, 0, 65535);
+      return { kind: 'sandbox', argv: argv.slice(1) };
+    case 'sandbox generate':
+      sandboxGenerateOptions(v);
+      return { kind: 'sandbox', argv: argv.slice(1) };
     default:
-      throw new UsageError(`Unknown command "${command}". Run "apimkv --help" for the commands.`);
+      return { kind: 'sandbox', argv: argv.slice(1) };
   }
+}
+
+export interface GenerateOptions {
+  instances: number;
+  vaults: number;
+  subscriptions: number;
+  seed: number;
+  out?: string;
+}
+
+export function sandboxGenerateOptions(v: Values): GenerateOptions {
+  const instances = whole('instances', str(v, 'instances'), 100, 1, 20_000);
+  return {
+    instances,
+    vaults: whole('vaults', str(v, 'vaults'), Math.ceil(instances * 1.5), 1, 30_000),
+    subscriptions: whole('subscriptions', str(v, 'subscriptions'), 5, 1, 500),
+    seed: whole('seed', str(v, 'seed'), 1, 1, 2 ** 31),
+    out: str(v, 'out'),
+  };
 }

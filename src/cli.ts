@@ -1,6 +1,6 @@
 // apimkv entry point: parse arguments, pick the mode, and load the rest lazily so the first frame (or
 // the first line of a report) appears before the Azure SDKs are even imported.
-import { HELP, parseCommand, UsageError, VERSION, type Command, type CommonOptions } from './cli-args.ts';
+import { helpText, parseCommand, UsageError, VERSION, type Command, type CommonOptions } from './cli-args.ts';
 import type { RunContext } from './runbook/engine-types.ts';
 
 // Ink's chalk ignores NO_COLOR; map it before anything imports Ink.
@@ -35,11 +35,18 @@ async function main(argv: string[]): Promise<number> {
   }
   switch (command.kind) {
     case 'help':
-      process.stdout.write(`${HELP}\n`);
+      process.stdout.write(`${helpText(command.command)}\n`);
       return 0;
     case 'version':
-      process.stdout.write(`${VERSION}\n`);
+      // What a bug report needs: which apimkv, on which Node (the single file carries its own), where.
+      process.stdout.write(`apimkv ${VERSION} (Node.js ${process.version}, ${process.platform}-${process.arch})\n`);
       return 0;
+    case 'completion': {
+      const { completionScript } = await import('./completion.ts');
+      process.stdout.write(completionScript(command.shell));
+      return 0;
+    }
+
     case 'sandbox': {
       const { sandboxCommand } = await import('./cli-sandbox.ts');
       return sandboxCommand(command.argv);

@@ -3,12 +3,15 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseWith, UsageError } from '../cli-spec.ts';
 import { CLOUD_HOSTNAMES } from './clouds.ts';
 import { startSandbox } from './index.ts';
+import { SANDBOX_SERVE } from './serve-flags.ts';
 import { WorldError } from './world.ts';
 
-const USAGE = 'Usage: apimkv sandbox serve [--world FILE|NAME] [--port N] [--save FILE] [--ca-out FILE] [--cloud-hosts]';
+const USAGE = `Usage: ${SANDBOX_SERVE.synopsis}`;
+/** Usage errors share the CLI's exit code. */
+const EXIT_USAGE = 2;
 
 /** Options for tests: where to print and which signal source to wait on. */
 export interface ServeIo {
@@ -35,22 +38,18 @@ function waitForSignal(): Promise<string> {
 export async function serveSandbox(argv: string[], io: ServeIo = {}): Promise<number> {
   const out = io.out ?? ((t: string) => process.stdout.write(t));
   const err = io.err ?? ((t: string) => process.stderr.write(t));
-  let values: { world?: string; port?: string; save?: string; 'ca-out'?: string; 'cloud-hosts'?: boolean };
+  let values: { world?: string; port?: string; save?: string; 'ca-out'?: string; 'cloud-hosts'?: boolean; help?: boolean };
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: { world: { type: 'string' }, port: { type: 'string' }, save: { type: 'string' }, 'ca-out': { type: 'string' }, 'cloud-hosts': { type: 'boolean' } },
-      strict: true,
-      allowPositionals: false,
-    }));
+    values = parseWith(SANDBOX_SERVE, argv).values;
   } catch (e) {
-    err(`apimkv: ${(e as Error).message}\n${USAGE}\n`);
-    return 64;
+    if (!(e instanceof UsageError)) throw e;
+    err(`apimkv: ${e.message}\n${USAGE}\n`);
+    return EXIT_USAGE;
   }
   const port = values.port === undefined ? 0 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    err(`apimkv: --port must be a number from 0 to 65535 (got "${values.port}").\n${USAGE}\n`);
-    return 64;
+  if (values.port?.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535) {
+    err(`apimkv: --port must be a whole number from 0 to 65535 (got "${values.port}").\n${USAGE}\n`);
+    return EXIT_USAGE;
   }
   let sandbox;
   try {

@@ -28,7 +28,7 @@ test('check: exit 1 when something fails, 0 when nothing does, 2 for usage error
   assert.match(healthy.stdout, /\d+ passed, 0 failed/);
   const usage = run(['check', '--frobnicate']);
   assert.equal(usage.code, 2);
-  assert.match(usage.stderr, /frobnicate.*apimkv --help/);
+  assert.match(usage.stderr, /frobnicate.*apimkv check --help/);
   const world = run(['check', '--world', 'no-such-world']);
   assert.equal(world.code, 2);
   assert.match(world.stderr, /no-such-world/);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseCommand, UsageError } from '../../src/cli-args.ts';
+import { COMMANDS, helpText, parseCommand, UsageError } from '../../src/cli-args.ts';
+import { flagsOf } from '../../src/cli-spec.ts';
 import { ConnectError, vaultOption } from '../../src/runbook/connect.ts';
 
 test('modes and options', () => {
@@ -30,6 +31,58 @@ test('bad input names the problem and the way out', () => {
   assert.throws(() => parseCommand(['fix', '--plan', '--yes']), /Choose one/);
   assert.throws(() => parseCommand(['upload-cert', '--file', 'a', '--password-env', 'A', '--password-file', 'B']), /one way/);
   assert.throws(() => parseCommand(['frobnicate']), /Unknown command "frobnicate"/);
+});
+
+const usage = (argv: string[], re: RegExp) => assert.throws(() => parseCommand(argv), (e: Error) => e instanceof UsageError && re.test(e.message), `${argv.join(' ')}: expected ${re}`);
+
+test('each command refuses the flags of another, and says whose they are', () => {
+  usage(['check', '--secret-id', 'foo', '--keep-version'], /--secret-id is an option of "apimkv add-cert", not of "apimkv check"\. Run "apimkv check --help"/);
+  usage(['check', '--yes'], /--yes is an option of "apimkv fix", "apimkv add-cert", "apimkv upload-cert" and "apimkv cleanup", not of "apimkv check"/);
+  usage(['fix', '--json'], /--json is an option of .*"apimkv check".*not of "apimkv fix"/);
+  usage(['add-cert', '--secret-id', 'https://kv.vault.azure.net/secrets/c', '--file', 'a.pfx'], /--file is an option of "apimkv upload-cert"/);
+  usage(['check', '--csv'], /--csv is an option of "apimkv audit"/);
+  usage(['audit', '-g', 'rg'], /not --service or --vault/);
+  usage(['sandbox', 'serve', '--yes'], /--yes is an option of .*not of "apimkv sandbox serve"/);
+  usage(['sandbox', 'generate', '--port', '1'], /--port is an option of "apimkv sandbox serve", not of "apimkv sandbox generate"/);
+  usage(['completion', 'bash', '--sandbox'], /--sandbox is an option of/);
+  usage(['check', '-v'], /Unknown option "-v" for "apimkv check"/);
+  usage(['check', '--frobnicate'], /Unknown option "--frobnicate" for "apimkv check"\. Run "apimkv check --help"/);
+  usage(['--sandbox', 'check'], /The command comes first: "apimkv check --sandbox"/);
+  usage(['check', 'extra'], /"apimkv check" takes no argument "extra"/);
+});
+
+test('--flag=value works like --flag value; values are checked', () => {
+  const c = parseCommand(['check', '--world=healthy', '--vault=/subscriptions/s/resourceGroups/r/providers/Microsoft.KeyVault/vaults/kv', '-g', 'rg']);
+  assert.ok(c.kind === 'check' && c.options.world === 'healthy' && c.options.sandbox && c.options.vault?.endsWith('/vaults/kv') && c.options.resourceGroup === 'rg');
+  const a = parseCommand(['audit', '--days=7', '--concurrency=4', '--subscription=a', '--subscription', 'b']);
+  assert.ok(a.kind === 'audit' && a.audit.days === 7 && a.audit.concurrency === 4 && a.audit.subscriptions.join() === 'a,b');
+  usage(['audit', '--days=soon'], /--days must be a whole number from 0 to 3650 \(got "soon"\)/);
+  usage(['audit', '--days='], /--days must be a whole number/);
+  usage(['check', '--json=yes'], /--json takes no value/);
+  usage(['fix', '--vault', '--yes'], /--vault needs a value \(NAME\|ID\)/);
+  usage(['check', '--vault'], /--vault needs a value/);
+  usage(['check', '--subscription', 'a', '--subscription', 'b'], /--subscription is given more than once/);
+  usage(['sandbox', 'serve', '--port=65536'], /--port must be a whole number from 0 to 65535/);
+  usage(['sandbox', 'generate', '--instances=0'], /--instances must be a whole number from 1 to 20000/);
+  assert.deepEqual(parseCommand(['sandbox', 'generate', '--seed=4']), { kind: 'sandbox', argv: ['generate', '--seed=4'] });
+  assert.throws(() => parseCommand(['add-cert', '--secret-id', 'x', '--yes=hunter2']), (e: Error) => /--yes takes no value/.test(e.message) && !e.message.includes('hunter2'));
+});
+
+test('--help on every command, from its own table', () => {
+  for (const spec of COMMANDS) {
+    const argv = [...(spec.path ? spec.path.split(' ') : []), '--help'];
+    assert.deepEqual(parseCommand(argv), { kind: 'help', command: spec.path }, argv.join(' '));
+    const text = helpText(spec.path);
+    assert.ok(text.startsWith(`Usage: ${spec.synopsis}`) || spec.path === '', spec.path);
+    for (const f of flagsOf(spec).filter((x) => !x.hidden)) assert.match(text, new RegExp(`--${f.name}\\b`), `${spec.path}: --${f.name} in its help`);
+  }
+  assert.match(helpText(), /Commands\n[\s\S]*sandbox serve[\s\S]*Usage: apimkv \[options\]/);
+  assert.doesNotMatch(helpText('upload-cert'), /--password\b(?!-)/, 'the refused --password is not advertised');
+  assert.equal(parseCommand(['sandbox', '--help']).kind, 'help');
+  usage(['sandbox'], /Name a sandbox command/);
+  usage(['sandbox', 'frobnicate'], /Unknown sandbox command "frobnicate"/);
+  usage(['completion'], /Name the shell/);
+  assert.deepEqual(parseCommand(['completion', 'fish']), { kind: 'completion', shell: 'fish' });
 });
 
 test('--vault: a name, a name with its resource group, or a resource id in another subscription', () => {

@@ -75,11 +75,12 @@ test('sandbox serve: answers curl with only the CA file, then saves the world on
   assert.equal(JSON.parse(readFileSync(save, 'utf8')).tenantId, '8f3c2a1e-5b7d-4c9a-9e21-3d4f6a7b8c90');
 });
 
-test('sandbox serve: bad flags and bad worlds exit with a message', async () => {
+test('sandbox serve: bad flags and bad worlds exit 2 (the CLI\'s usage code) with a message', async () => {
   const err: string[] = [];
-  assert.equal(await serveSandbox(['--bogus'], { err: (s) => err.push(s) }), 64);
+  assert.equal(await serveSandbox(['--bogus'], { err: (s) => err.push(s) }), 2);
   assert.match(err.join(''), /Usage: apimkv sandbox serve/);
-  assert.equal(await serveSandbox(['--port', 'x'], { err: (s) => err.push(s) }), 64);
+  assert.equal(await serveSandbox(['--port', 'x'], { err: (s) => err.push(s) }), 2);
+  assert.equal(await serveSandbox(['--port=70000'], { err: (s) => err.push(s) }), 2);
   assert.equal(await serveSandbox(['--world', '/nonexistent.json'], { err: (s) => err.push(s) }), 2);
   assert.match(err.join(''), /the world "\/nonexistent\.json" cannot be used: cannot read world/);
 });
