@@ -1,8 +1,9 @@
 // How apimkv signs in. The Azure CLI credential is the default (it follows `az cloud set` and the
 // operator's existing login); a failure becomes one message naming what was tried and the command that fixes it.
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
-import { AzureCliCredential, ChainedTokenCredential, DefaultAzureCredential, DeviceCodeCredential, EnvironmentCredential, ManagedIdentityCredential, WorkloadIdentityCredential } from '@azure/identity';
+import { ChainedTokenCredential, DefaultAzureCredential, DeviceCodeCredential, EnvironmentCredential, ManagedIdentityCredential, WorkloadIdentityCredential } from '@azure/identity';
 import type { Agent } from 'node:https';
+import { azCliCredential, OtherTenantError, type OwnTenantAccount } from './az-cli-credential.ts';
 import type { CloudProfile } from './cloud.ts';
 
 /** Which sign-in to use. */
@@ -28,6 +29,8 @@ export interface CredentialOptions {
   token?: string | (() => string);
   /** cli: how long `az account get-access-token` may take. */
   processTimeoutInMs?: number;
+  /** cli/chain: az is signed in with an account that refuses --tenant (from `az account show`). */
+  azOwnTenantOnly?: OwnTenantAccount;
 }
 
 /** Sign-in failed; the message says what was tried and what to run. Carries no token. */
@@ -68,15 +71,17 @@ function firstLine(e: unknown): string {
 function describeAttempt(opts: CredentialOptions, profile: CloudProfile): { tried: string; hint: string } {
   const tenant = opts.tenantId ? ` --tenant ${opts.tenantId}` : '';
   const login = `az login${tenant}`;
+  // What was really run: these accounts are asked without --tenant.
+  const asked = opts.azOwnTenantOnly ? '' : tenant;
   switch (opts.kind) {
     case 'cli':
       return {
-        tried: `Azure CLI: az account get-access-token --resource ${profile.armEndpoint}${tenant}`,
+        tried: `Azure CLI: az account get-access-token --resource ${profile.armEndpoint}${asked}`,
         hint: `Run "${login}" (and "az cloud set --name ${profile.name === 'Custom' ? '<cloud>' : profile.name}" if az is on another cloud), or use --device-code.`,
       };
     case 'chain':
       return {
-        tried: `Azure CLI (az account get-access-token --resource ${profile.armEndpoint}${tenant}), then environment variables, workload identity and managed identity`,
+        tried: `Azure CLI (az account get-access-token --resource ${profile.armEndpoint}${asked}), then environment variables, workload identity and managed identity`,
         hint: `Run "${login}" (and "az cloud set --name ${profile.name === 'Custom' ? '<cloud>' : profile.name}" if az is on another cloud); over SSH without a browser, "az login --use-device-code" or apimkv --device-code; in automation set AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET (or use a managed identity).`,
       };
     case 'default':
@@ -111,6 +116,8 @@ function explained(inner: TokenCredential, opts: CredentialOptions, profile: Clo
       return token;
     } catch (e) {
       if (options?.abortSignal?.aborted) throw e;
+      // Its own fix: another az login, not the generic one.
+      if (e instanceof OtherTenantError) throw new SignInError(tried, e.message, e.hint);
       throw new SignInError(tried, firstLine(e), hint);
     }
   };
@@ -136,6 +143,10 @@ function explained(inner: TokenCredential, opts: CredentialOptions, profile: Clo
   };
 }
 
+function azCli(opts: CredentialOptions): TokenCredential {
+  return azCliCredential({ tenantId: opts.tenantId, processTimeoutInMs: opts.processTimeoutInMs ?? 30_000, ...(opts.azOwnTenantOnly ? { ownTenantOnly: opts.azOwnTenantOnly } : {}) });
+}
+
 /** The credential for a run. */
 export function createCredential(opts: CredentialOptions): TokenCredential {
   if (opts.kind === 'static') {
@@ -146,12 +157,12 @@ export function createCredential(opts: CredentialOptions): TokenCredential {
   if (!profile) throw new Error(`The ${opts.kind} credential needs a cloud profile.`);
   switch (opts.kind) {
     case 'cli':
-      return explained(new AzureCliCredential({ tenantId: opts.tenantId, processTimeoutInMs: opts.processTimeoutInMs ?? 30_000 }), opts, profile);
+      return explained(azCli(opts), opts, profile);
     case 'chain':
       // The operator's own az login wins over an ambient identity (a jump box's managed identity).
       return explained(
         new ChainedTokenCredential(
-          new AzureCliCredential({ tenantId: opts.tenantId, processTimeoutInMs: opts.processTimeoutInMs ?? 30_000 }),
+          azCli(opts),
           new EnvironmentCredential({ authorityHost: profile.authorityHost }),
           // Its constructor refuses to exist without the federated token file (AKS, GitHub OIDC).
           ...(process.env.AZURE_FEDERATED_TOKEN_FILE ? [new WorkloadIdentityCredential({ tenantId: opts.tenantId, authorityHost: profile.authorityHost })] : []),

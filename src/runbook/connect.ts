@@ -178,6 +178,7 @@ async function signIn(options: CommonOptions, requireSubscription = true, hooks:
   const credential = createCredential({
     kind: options.deviceCode ? 'device-code' : 'chain',
     tenantId: options.tenant ?? account?.tenantId,
+    ...(account?.ownTenantOnly ? { azOwnTenantOnly: account.ownTenantOnly } : {}),
     profile,
     onDeviceCode: hooks.onDeviceCode,
     ...(hooks.onSignInDone ? { onSignInDone: hooks.onSignInDone } : {}),
