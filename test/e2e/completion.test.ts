@@ -76,6 +76,6 @@ test('the check ids offered are the ones the checks emit', () => {
   assert.ok(seen.size > 30, `${seen.size} ids seen`);
   assert.deepEqual([...seen].filter((id) => !CHECK_IDS.includes(id)), [], 'ids in reports but not completed');
   const dir = fileURLToPath(new URL('../../src/checks/', import.meta.url));
-  const source = readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
+  const source = (readdirSync(dir, { recursive: true }) as string[]).filter((f) => /\.tsx?$/.test(f)).map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
   assert.deepEqual(CHECK_IDS.filter((id) => !source.includes(`'${id}'`)), [], 'ids completed but not in src/checks');
 });
