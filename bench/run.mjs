@@ -3,6 +3,7 @@
 //   bytes per keypress on the checklist (the SSH cost)
 //   keypress-to-frame latency in a 5,000-certificate picker
 //   the fleet audit (bench/audit.mjs; BENCH_ONLY=audit runs only that)
+//   the installed package and the single executable (bench/package.mjs; BENCH_ONLY=package runs only that)
 import { build } from 'esbuild';
 import { spawn } from 'node-pty';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,10 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 // BENCH_ONLY=audit: just the fleet audit figures, without the TUI benchmarks before them.
 if (process.env.BENCH_ONLY === 'audit') {
   await import('./audit.mjs');
+  process.exit(0);
+}
+if (process.env.BENCH_ONLY === 'package') {
+  await import('./package.mjs');
   process.exit(0);
 }
 const out = `${root}bench/out`;
@@ -142,4 +147,5 @@ console.log(`picker keypress-to-frame: 4 certificates median ${pct(small, 0.5).t
 
 // The fleet audit (1,000 instances at 50 ms per request): its own script, run here so `npm run bench` prints everything.
 await import('./audit.mjs');
+await import('./package.mjs');
 process.exit(0);
