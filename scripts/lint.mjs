@@ -20,6 +20,8 @@ const rules = [
     bad: (spec) => IO_MODULES.test(spec) || /^(ink|react)/.test(spec) || (spec.startsWith('.') && /(^|\/)(azure|sandbox|screens|runbook)(\/|$)/.test(spec)) },
   { name: 'screens never reach Azure or the sandbox', applies: (f) => f.startsWith('src/screens/'),
     bad: (spec) => /(^|\/)(azure|sandbox)(\/|$)/.test(spec) && spec.startsWith('.') },
+  // Files, sockets and processes are the engine's: a screen asks it (inspectPfx, readPfx, saveTranscript).
+  { name: 'screens do no I/O', applies: (f) => f.startsWith('src/screens/'), bad: (spec) => IO_MODULES.test(spec) },
   { name: 'the sandbox does not depend on the product', applies: (f) => f.startsWith('src/sandbox/'),
     bad: (spec) => spec.startsWith('.') && /(^|\/)(azure|screens|runbook)(\/|$)/.test(spec) },
 ];

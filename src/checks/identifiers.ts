@@ -126,3 +126,32 @@ export function isVersioned(identifier: string, kvDnsSuffix: string): boolean {
   const parsed = parseSecretIdentifier(identifier, kvDnsSuffix);
   return parsed.ok && parsed.version !== undefined;
 }
+
+/** What the operator typed or picked in the wizard, understood by the same rules as the CLI's --secret-id. */
+export type ParsedIdentifierInput =
+  | { ok: true; versionless: string; name: string; version?: string; host: string; note?: string }
+  | { ok: false; reason: string };
+
+/**
+ * A full secret identifier (parsed by parseSecretIdentifier, so the wizard and the CLI accept and refuse the
+ * same inputs), or a bare secret name resolved against the run's vault.
+ */
+export function parseIdentifierInput(input: string, kvDnsSuffix: string, vaultUri?: string): ParsedIdentifierInput {
+  const text = input.trim();
+  if (text === '') return { ok: false, reason: `Type a secret identifier (https://<vault>${kvDnsSuffix}/secrets/<name>) or a secret name.` };
+  let full = text;
+  if (OBJECT_NAME.test(text)) {
+    const host = vaultUri ? vaultHost(vaultUri) : undefined;
+    if (!host) return { ok: false, reason: 'The vault has not been read, so a bare name cannot be resolved: type the full identifier.' };
+    full = `https://${host}/secrets/${text}`;
+  }
+  const parsed = parseSecretIdentifier(full, kvDnsSuffix);
+  if (!parsed.ok) return { ok: false, reason: parsed.error };
+  const note = parsed.changes.length ? `Normalised: ${parsed.changes.join('; ')}.` : undefined;
+  return { ok: true, versionless: parsed.versionless, name: parsed.name, host: parsed.host, ...(parsed.version ? { version: parsed.version } : {}), ...(note ? { note } : {}) };
+}
+
+/** The identifier as it will be sent: versionless unless the operator chose to keep the version. */
+export function identifierToUse(parsed: Extract<ParsedIdentifierInput, { ok: true }>, keepVersion: boolean): string {
+  return keepVersion && parsed.version ? `${parsed.versionless}/${parsed.version}` : parsed.versionless;
+}

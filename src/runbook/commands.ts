@@ -8,6 +8,7 @@ import type { Secret } from '../checks/secret.ts';
 import type { Finding, FixPlan } from '../checks/types.ts';
 import { connect } from './connect.ts';
 import type { Evaluation, RunbookEngine } from './engine-types.ts';
+import { fixableInOrder, markTried, nextFix, planKey, type Tried } from './fix-sequence.ts';
 import { readPassword } from './password.ts';
 import { azScript, EXIT, exitCodeFor, formatPlan, formatReport, reportJson } from './report.ts';
 
@@ -44,19 +45,16 @@ export function runCheck(options: CommonOptions): Promise<number> {
   });
 }
 
-const fixable = (f: Finding) => !!f.fix && (f.status === 'fail' || f.status === 'unknown');
-const planKey = (plan: FixPlan) => JSON.stringify(plan.operations);
-
 /**
  * Apply fixes one at a time, each taken from the latest evaluation: a fix changes the world, so later plans
  * change too (a grant can only be planned once the identity exists; two NSG rules must not claim the same
  * free priority). `pick` chooses the next finding to fix; a plan is never tried twice.
  */
-async function applyInOrder(engine: RunbookEngine, first: Evaluation, pick: (e: Evaluation, tried: Set<string>) => Finding | undefined): Promise<{ ok: boolean; evaluation: Evaluation }> {
+async function applyInOrder(engine: RunbookEngine, first: Evaluation, pick: (e: Evaluation, tried: Tried) => Finding | undefined): Promise<{ ok: boolean; evaluation: Evaluation }> {
   let evaluation = first;
-  const tried = new Set<string>();
+  let tried: Tried = { checks: [], plans: [] };
   for (let next = pick(evaluation, tried); next?.fix; next = pick(evaluation, tried)) {
-    tried.add(next.checkId).add(planKey(next.fix));
+    tried = markTried(tried, next.fix);
     out(formatPlan(next.fix));
     const outcome = await engine.apply(next.fix, { onProgress: (p) => err(`  … ${p.message}`) });
     out(`  => ${outcome.message}\n`);
@@ -67,12 +65,9 @@ async function applyInOrder(engine: RunbookEngine, first: Evaluation, pick: (e: 
   return { ok: true, evaluation };
 }
 
-/** The next failing check with a fix not tried yet, in the runbook's order. */
-const nextFailing = (e: Evaluation, tried: Set<string>) => e.findings.find((f) => fixable(f) && !tried.has(f.checkId) && !tried.has(planKey(f.fix!)));
-
 /** These checks, in this order, whatever their status (a temporary IP rule is info, not a failure). */
-const namedChecks = (ids: string[]) => (e: Evaluation, tried: Set<string>) =>
-  ids.filter((id) => !tried.has(id)).map((id) => e.findings.find((f) => f.checkId === id)).find((f) => f?.fix && !tried.has(planKey(f.fix)));
+const namedChecks = (ids: string[]) => (e: Evaluation, tried: Tried) =>
+  ids.filter((id) => !tried.checks.includes(id)).map((id) => e.findings.find((f) => f.checkId === id)).find((f) => f?.fix && !tried.plans.includes(planKey(f.fix)));
 
 /** Print plans without applying them: as previews, or (--plan) as an az script. */
 function showPlans(engine: RunbookEngine, plans: FixPlan[], asScript: boolean): number {
@@ -92,7 +87,7 @@ export function runFix(checkIds: string[], plan: boolean, options: CommonOptions
     const unknownIds = checkIds.filter((id) => !evaluation.findings.some((f) => f.checkId === id));
     if (unknownIds.length) throw new InputError(`No check named ${unknownIds.join(', ')}. "apimkv check" lists the check ids.`);
     // Named checks: whatever they offer (a temporary IP rule is info, not a failure). Otherwise: what fails.
-    const candidates = checkIds.length ? checkIds.map((id) => evaluation.findings.find((f) => f.checkId === id)!).filter((f) => f.fix) : evaluation.findings.filter(fixable);
+    const candidates = checkIds.length ? checkIds.map((id) => evaluation.findings.find((f) => f.checkId === id)!).filter((f) => f.fix) : fixableInOrder(evaluation);
     // Two checks can ask for the same change (PRE-MI and FW-IDENTITY both enable the system identity).
     const seen = new Set<string>();
     const chosen = candidates.filter((f) => !seen.has(planKey(f.fix!)) && !!seen.add(planKey(f.fix!)));
@@ -105,7 +100,7 @@ export function runFix(checkIds: string[], plan: boolean, options: CommonOptions
       return exitCodeFor(evaluation.findings);
     }
     if (!options.yes) return showPlans(engine, chosen.map((f) => f.fix!), plan);
-    const result = await applyInOrder(engine, evaluation, checkIds.length ? namedChecks(checkIds) : nextFailing);
+    const result = await applyInOrder(engine, evaluation, checkIds.length ? namedChecks(checkIds) : nextFix);
     remindTemporary(engine);
     return result.ok ? exitCodeFor(result.evaluation.findings) : EXIT.findings;
   });
@@ -185,9 +180,8 @@ export function runUploadCert(certificate: CertificateOptions, plan: boolean, op
     out(`${path}: ${inspection.subject}, issued by ${inspection.issuer}`);
     out(`  thumbprint ${inspection.thumbprint} · valid ${inspection.notBefore.slice(0, 10)} to ${inspection.notAfter.slice(0, 10)} · ${inspection.keyType}${inspection.keyBits ? ` ${inspection.keyBits}-bit` : ''} · private key ${inspection.hasPrivateKey ? 'present' : 'MISSING'} · ${inspection.chainLength} certificate(s) in the file`);
     await engine.evaluate();
-    const { readPfxSecret } = await import('./pfx.ts');
     const certificateId = certificate.certificateId ?? basename(path).replace(/\.(pfx|p12)$/i, '').replace(/[^A-Za-z0-9-]/g, '-');
-    const intent: CertificateIntent = { kind: 'pfx', certificateId, path, inspection, pfx: await readPfxSecret(path), password };
+    const intent: CertificateIntent = { kind: 'pfx', certificateId, path, inspection, pfx: await engine.readPfx(path), password };
     return addCertificate(engine, intent, plan, options);
   });
 }

@@ -59,6 +59,8 @@ export interface RunbookEngine {
   listVaultCertificates(options?: { signal?: AbortSignal }): Promise<Fact<VaultCertificateFacts[]>>;
   /** Validate a .pfx locally; the password never leaves this process except in the upload body. */
   inspectPfx(path: string, password: Secret): Promise<PfxInspection>;
+  /** The .pfx bytes to upload (base64, bounded like the inspection), wrapped as a Secret at once. */
+  readPfx(path: string): Promise<Secret>;
   /** Temporary changes apimkv made that are still in place (from the journal). */
   temporaryChanges(): TemporaryChange[];
   /** Append-only record of the session (checks, fixes, requests) for the transcript. */

@@ -11,7 +11,7 @@ import { STEPS } from '../checks/steps.ts';
 import type { Finding, FixPlan, Operation } from '../checks/types.ts';
 import type { ApplyOutcome, ApplyProgress, Evaluation, RunbookEngine, RunContext } from './engine-types.ts';
 import type { Journal } from './journal.ts';
-import { inspectPfx } from './pfx.ts';
+import { inspectPfx, readPfxSecret } from './pfx.ts';
 import type { CallOptions, Gateway, GatewayEvent, OperationResult, Target } from './ports.ts';
 import { Transcript } from './transcript.ts';
 
@@ -243,6 +243,9 @@ export function createEngine(options: EngineOptions): RunbookEngine {
     },
     inspectPfx(path: string, password: Secret) {
       return inspectPfx(path, password);
+    },
+    readPfx(path: string) {
+      return readPfxSecret(path);
     },
     temporaryChanges() {
       return journal.temporaryChanges();

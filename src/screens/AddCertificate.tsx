@@ -6,15 +6,8 @@ import { useEffect, useMemo, useReducer, type ReactNode } from 'react';
 import type { CertificateIntent, VaultCertificateFacts } from '../checks/facts.ts';
 import type { FixPlan } from '../checks/types.ts';
 import type { Evaluation } from '../runbook/engine-types.ts';
-import {
-  certificateBadge,
-  identifierToUse,
-  identityChoices,
-  parseIdentifier,
-  suggestCertificateId,
-  validCertificateId,
-  type ParsedIdentifier,
-} from './certificate-choice.ts';
+import { identifierToUse, parseIdentifierInput, type ParsedIdentifierInput } from '../checks/identifiers.ts';
+import { certificateBadge, identityChoices, suggestCertificateId, validCertificateId } from './certificate-choice.ts';
 import { describeError, type ErrorView } from './describe-error.ts';
 import { Lines, para, type Line } from './Lines.tsx';
 import { FRAME_ROWS, ScreenFrame } from './ScreenFrame.tsx';
@@ -28,7 +21,7 @@ import { useRunbook } from './use-runbook.ts';
 import { useRunbookActions } from './use-runbook-actions.ts';
 
 type Stage = 'loading' | 'list' | 'listFailed' | 'typing' | 'version' | 'identity' | 'name' | 'confirm' | 'working';
-type Parsed = Extract<ParsedIdentifier, { ok: true }>;
+type Parsed = Extract<ParsedIdentifierInput, { ok: true }>;
 
 interface Wizard {
   stage: Stage;
@@ -87,6 +80,9 @@ export function AddCertificate({ width, height, active }: { width: number; heigh
   const body = height - FRAME_ROWS;
   const facts = evaluation?.facts;
   const vaultUri = facts?.vault.ok ? facts.vault.value.vaultUri : undefined;
+  const suffix = facts?.context.kvDnsSuffix;
+  const parseIdentifier = (input: string): ParsedIdentifierInput =>
+    suffix ? parseIdentifierInput(input, suffix, vaultUri) : { ok: false, reason: 'The checks have not run yet: press r on the checklist first.' };
   const now = facts?.context.now ?? new Date().toISOString();
   const set = (patch: Partial<Wizard>) => dispatch({ type: 'set', patch });
   const go = (stage: Stage, patch?: Partial<Wizard>) => dispatch({ type: 'stage', stage, patch });
@@ -128,12 +124,12 @@ export function AddCertificate({ width, height, active }: { width: number; heigh
   };
   const pick = (cert: VaultCertificateFacts) => {
     if (!cert.enabled) return set({ error: { what: `${cert.name} is disabled in the vault: API Management could not fetch it.`, hint: 'Enable it in the vault, or pick another.' } });
-    const parsed = parseIdentifier(cert.secretId, vaultUri);
+    const parsed = parseIdentifier(cert.secretId);
     if (!parsed.ok) return set({ error: { what: parsed.reason } });
     chooseParsed(parsed, 'list');
   };
   const submitTyped = (value: string) => {
-    const parsed = parseIdentifier(value, vaultUri);
+    const parsed = parseIdentifier(value);
     if (!parsed.ok) return set({ error: { what: parsed.reason } });
     chooseParsed(parsed, 'typed');
   };
@@ -281,7 +277,7 @@ export function AddCertificate({ width, height, active }: { width: number; heigh
       );
     }
     case 'typing': {
-      const live = parseIdentifier(w.typed, vaultUri);
+      const live = parseIdentifier(w.typed);
       const hint: Line[] = w.typed
         ? live.ok
           ? [

@@ -4,11 +4,11 @@
 import { Box, Text } from 'ink';
 import { useState } from 'react';
 import type { Facts } from '../checks/facts.ts';
+import { fixPermission } from '../checks/permissions.ts';
 import type { Finding, FixPlan } from '../checks/types.ts';
 import type { Evaluation } from '../runbook/engine-types.ts';
 import { describeError } from './describe-error.ts';
 import { Lines, para, type Line } from './Lines.tsx';
-import { mayApply } from './may-apply.ts';
 import { ProgressLine } from './ProgressLine.tsx';
 import { FRAME_ROWS, ScreenFrame } from './ScreenFrame.tsx';
 import type { FixFlowState } from './state.ts';
@@ -46,9 +46,10 @@ export function previewLines(plan: FixPlan, facts: Facts | undefined, width: num
   lines.push(...para(`Disruption: ${plan.disruption ?? 'none expected'}`, width));
   if (plan.temporary) lines.push(...para('Temporary: yes — apimkv records it and offers to remove it when you are done.', width, { color: THEME.caution }));
   if (plan.propagation === 'rbac') lines.push(...para('Access changes can take minutes to be honoured; apimkv waits and re-checks.', width));
-  const may = facts ? mayApply(plan, facts) : { may: 'unknown' as const, reason: 'no facts yet' };
-  if (may.may === 'yes') lines.push({ text: `You may apply this: ${statusLabel('pass')} yes`, color: STATUS.pass.color });
-  else if (may.may === 'no') lines.push(...para(`You may apply this: ${statusLabel('fail')} no — missing ${may.missing.join(', ')}`, width, { color: STATUS.fail.color }));
+  // The engine asks the same question right before it writes.
+  const may = facts ? fixPermission(plan, facts) : { allowed: 'unknown' as const, reason: 'no facts yet' };
+  if (may.allowed === true) lines.push({ text: `You may apply this: ${statusLabel('pass')} yes`, color: STATUS.pass.color });
+  else if (may.allowed === false) lines.push(...para(`You may apply this: ${statusLabel('fail')} no — missing ${may.missing.join(', ')}`, width, { color: STATUS.fail.color }));
   else lines.push(...para(`You may apply this: ${statusLabel('unknown')} — ${may.reason}`, width, { color: STATUS.unknown.color }));
   return lines;
 }
@@ -142,7 +143,7 @@ export function FixFlow({ width, height, active }: { width: number; height: numb
   if (!fix || !plan) return null;
 
   // The fix-all position goes first: a long title is truncated, the position must stay visible.
-  const step = fix.all ? `[fix all ${fix.all.handled.length + 1} of ${Math.max(fix.all.total, fix.all.handled.length + 1)}] ` : '';
+  const step = fix.all ? `[fix all ${fix.all.tried.checks.length + 1} of ${Math.max(fix.all.total, fix.all.tried.checks.length + 1)}] ` : '';
   const title = <Text bold wrap="truncate">{truncate(`${step}Fix ${plan.checkId}: ${plan.title}`, width)}</Text>;
 
   if (phase === 'preview') {

@@ -4,7 +4,7 @@ import { useEffect, useMemo, useReducer, useRef, type ReactNode } from 'react';
 import type { CertificateIntent } from '../checks/facts.ts';
 import type { FixPlan } from '../checks/types.ts';
 import type { RunbookEngine, RunContext } from '../runbook/engine-types.ts';
-import { failingFixes } from './checklist-model.ts';
+import { fixableInOrder, markTried, nextFix } from '../runbook/fix-sequence.ts';
 import { describeError } from './describe-error.ts';
 import { ActionsContext, StateContext, type RunbookActions } from './runbook-context.ts';
 import type { SignInPrompt } from './sign-in-prompt.ts';
@@ -67,11 +67,12 @@ export function RunbookProvider({ context, loadEngine, onExit, signIn, children 
     const continueAll = () => {
       const fix = stateRef.current.fix;
       if (!fix?.all) return dispatch({ type: 'closeFix' });
-      const handled = [...fix.all.handled, fix.plan.checkId];
+      const tried = markTried(fix.all.tried, fix.plan);
+      const handled = tried.checks;
       const evaluation = stateRef.current.evaluation;
-      const next = evaluation ? failingFixes(evaluation).find((f) => !handled.includes(f.checkId)) : undefined;
+      const next = evaluation ? nextFix(evaluation, tried) : undefined;
       if (next?.fix) {
-        dispatch({ type: 'previewFix', plan: next.fix, from: fix.from, all: { handled, total: fix.all.total } });
+        dispatch({ type: 'previewFix', plan: next.fix, from: fix.from, all: { tried, total: fix.all.total } });
       } else {
         dispatch({ type: 'closeFix' });
         dispatch({ type: 'notice', notice: { tone: 'info', text: `Fix all: went through ${handled.length} fix${handled.length === 1 ? '' : 'es'}; nothing else failing has a fix.` } });
@@ -88,12 +89,12 @@ export function RunbookProvider({ context, loadEngine, onExit, signIn, children 
       previewFix: (plan, from: FixOrigin = 'checklist') => dispatch({ type: 'previewFix', plan, from }),
       fixAll: () => {
         const evaluation = stateRef.current.evaluation;
-        const failing = evaluation ? failingFixes(evaluation) : [];
+        const failing = evaluation ? fixableInOrder(evaluation) : [];
         if (failing.length === 0) {
           dispatch({ type: 'notice', notice: { tone: 'info', text: 'Fix all: no failing check has a fix.' } });
           return;
         }
-        dispatch({ type: 'previewFix', plan: failing[0].fix!, from: 'checklist', all: { handled: [], total: failing.length } });
+        dispatch({ type: 'previewFix', plan: failing[0].fix!, from: 'checklist', all: { tried: { checks: [], plans: [] }, total: failing.length } });
       },
       applyFix: async () => {
         const fix = stateRef.current.fix;
@@ -144,6 +145,7 @@ export function RunbookProvider({ context, loadEngine, onExit, signIn, children 
       },
       listVaultCertificates: (signal) => engine().listVaultCertificates({ signal }),
       inspectPfx: (path, password) => engine().inspectPfx(path, password),
+      readPfx: (path) => engine().readPfx(path),
       temporaryChanges: () => engineRef.current?.temporaryChanges() ?? [],
       transcript: () => engineRef.current?.transcript() ?? '',
       saveTranscript: () => {

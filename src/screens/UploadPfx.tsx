@@ -2,7 +2,6 @@
 // holds (subject, thumbprint, expiry, key, chain) before anything is sent, then the UPL-CREATE fix flow.
 import { Box, Text } from 'ink';
 import { TextField } from './TextField.tsx';
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { useReducer, useRef, type ReactNode } from 'react';
 import type { PfxInspection } from '../checks/facts.ts';
@@ -91,8 +90,8 @@ export function UploadPfx({ width, height, active }: { width: number; height: nu
     go('working');
     let pfx: Secret;
     try {
-      // The ARM body's "data" is the file in base64; it is wrapped at once so it cannot be printed.
-      pfx = new Secret((await readFile(u.path.trim())).toString('base64'), 'pfx bytes');
+      // The engine reads the bytes (bounded, as a Secret): this screen never touches the file.
+      pfx = await actions.readPfx(u.path.trim());
     } catch (e) {
       return go('path', { error: describeError(e) });
     }

@@ -1,45 +1,7 @@
-// Step 5's pure rules for the wizards: what an identifier means, which identities may be used, and what
-// the certificate entity may be called. No I/O, so they are tested on literals.
+// Step 5's pure rules for the wizards: which identities may be used, and what the certificate entity may be
+// called. No I/O, so they are tested on literals. (What an identifier means is checks/identifiers.ts.)
 import type { Facts, VaultCertificateFacts } from '../checks/facts.ts';
 import { daysUntil } from './text.ts';
-
-/** A Key Vault secret identifier, understood. */
-export type ParsedIdentifier =
-  | { ok: true; versionless: string; name: string; version?: string; host: string; note?: string }
-  | { ok: false; reason: string };
-
-/**
- * Accepts https://<vault><suffix>/secrets/<name>[/<version>] (a /certificates/ URL is rewritten to the
- * /secrets/ one API Management needs), or a bare secret name resolved against the run's vault.
- */
-export function parseIdentifier(input: string, vaultUri?: string): ParsedIdentifier {
-  const text = input.trim();
-  if (text === '') return { ok: false, reason: 'Type a secret identifier (https://<vault>.vault.azure.net/secrets/<name>) or a secret name.' };
-  if (/^[0-9A-Za-z-]{1,127}$/.test(text)) {
-    if (!vaultUri) return { ok: false, reason: 'The vault has not been read, so a bare name cannot be resolved: type the full identifier.' };
-    const base = new URL(vaultUri);
-    return { ok: true, versionless: `${base.origin}/secrets/${text}`, name: text, host: base.host };
-  }
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return { ok: false, reason: 'Not a URL: expected https://<vault>.vault.azure.net/secrets/<name>.' };
-  }
-  if (url.protocol !== 'https:') return { ok: false, reason: 'Key Vault identifiers start with https://.' };
-  const parts = url.pathname.split('/').filter(Boolean);
-  const [collection, name, version, ...rest] = parts;
-  if ((collection !== 'secrets' && collection !== 'certificates') || !name || rest.length > 0) {
-    return { ok: false, reason: 'Expected the path /secrets/<name> or /secrets/<name>/<version>.' };
-  }
-  const note = collection === 'certificates' ? 'API Management reads certificates through the /secrets/ endpoint: the identifier was rewritten.' : undefined;
-  return { ok: true, versionless: `${url.origin}/secrets/${name}`, name, host: url.host, ...(version ? { version } : {}), ...(note ? { note } : {}) };
-}
-
-/** The identifier as it will be sent: versionless unless the operator chose to keep the version. */
-export function identifierToUse(parsed: Extract<ParsedIdentifier, { ok: true }>, keepVersion: boolean): string {
-  return keepVersion && parsed.version ? `${parsed.versionless}/${parsed.version}` : parsed.versionless;
-}
 
 /** Is the vault's firewall on (so only the system-assigned identity gets through)? Unknown counts as off. */
 export function vaultFirewallOn(facts: Facts | undefined): boolean {

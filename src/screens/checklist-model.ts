@@ -31,13 +31,6 @@ export function checklistRows(evaluation: Evaluation): ChecklistRow[] {
   return rows;
 }
 
-/** Findings that failed and carry a fix, in runbook order (for fix-all). */
-export function failingFixes(evaluation: Evaluation): Finding[] {
-  return checklistRows(evaluation)
-    .filter((r) => r.finding?.status === 'fail' && r.finding.fix)
-    .map((r) => r.finding!);
-}
-
 /** Counts per status, for the summary line. */
 export function statusCounts(findings: readonly Finding[]): Record<Status, number> {
   const counts: Record<Status, number> = { pass: 0, warn: 0, fail: 0, unknown: 0, skipped: 0, info: 0 };

@@ -33,6 +33,7 @@ export interface RunbookActions {
   chooseCertificate(intent: CertificateIntent, from: FixOrigin): Promise<ErrorView | undefined>;
   listVaultCertificates(signal?: AbortSignal): Promise<Fact<VaultCertificateFacts[]>>;
   inspectPfx(path: string, password: Secret): Promise<PfxInspection>;
+  readPfx(path: string): Promise<Secret>;
   temporaryChanges(): TemporaryChange[];
   transcript(): string;
   /** Write the transcript file and say where. */

@@ -2,6 +2,7 @@
 // bytes live only in the upload screen's refs and in the engine's intent.
 import type { FixPlan } from '../checks/types.ts';
 import type { ApplyOutcome, ApplyProgress, Evaluation, RunContext } from '../runbook/engine-types.ts';
+import type { Tried } from '../runbook/fix-sequence.ts';
 import type { ErrorView } from './describe-error.ts';
 
 /** Which full screen is showing. */
@@ -14,7 +15,7 @@ export type FixOrigin = 'checklist' | 'certificate' | 'upload';
 export interface FixFlowState {
   plan: FixPlan;
   /** Present in fix-all: the checks applied or skipped so far, and how many were failing at the start. */
-  all?: { handled: string[]; total: number };
+  all?: { tried: Tried; total: number };
   phase: 'preview' | 'applying' | 'done';
   progress: ApplyProgress[];
   outcome?: ApplyOutcome;

@@ -116,6 +116,10 @@ test('pick, refuse the user-assigned identity behind the firewall, choose system
   r.unmount();
 });
 
+// The wizard and --secret-id parse identifiers with the same rules (checks/identifiers.ts): a version is 32
+// hexadecimal characters (https://learn.microsoft.com/en-us/azure/key-vault/general/about-keys-secrets-certificates#object-identifiers).
+const VERSION = '0123abcd0123abcd0123abcd0123abcd';
+
 test('a typed, versioned identifier is warned about and the versionless one is used', async () => {
   const engine = new FakeEngine({ list: async () => ({ ok: true, value: [] }), evaluate: withCertificatePlan });
   const r = await openPicker(engine);
@@ -123,20 +127,20 @@ test('a typed, versioned identifier is warned about and the versionless one is u
   await r.press('t');
   await r.waitFor('Secret identifier:');
   // Typing "q" here is text, not quit.
-  await r.press('https://kv-contoso.vault.azure.net/certificates/web-q/0123abcd');
+  await r.press(`https://kv-contoso.vault.azure.net/certificates/web-q/${VERSION}`);
   let f = r.frame();
   assert.deepEqual(r.exits, []);
   assert.match(f, /→ versionless: https:\/\/kv-contoso\.vault\.azure\.net\/secrets\/web-q/);
-  assert.match(f, /▲ warn {2}versioned \(0123abcd\): no auto-rotation/);
+  assert.match(f, new RegExp(`▲ warn {2}versioned \\(${VERSION}\\): no auto-rotation`));
   await r.press(KEY.enter);
   f = flat(r.frame());
-  assert.match(f, /▲ warn This identifier pins version 0123abcd: API Management will not pick up renewals/);
+  assert.match(f, new RegExp(`▲ warn This identifier pins version ${VERSION}: API Management will not pick up renewals`));
   assert.match(f, /Versionless: https:\/\/kv-contoso\.vault\.azure\.net\/secrets\/web-q/);
   await r.press(KEY.enter);
   await r.waitFor('Which identity');
   await r.press(KEY.enter, KEY.enter);
   f = flat(await r.waitFor('About to plan:'));
-  assert.match(f, /API Management reads certificates through the \/secrets\/ endpoint: the identifier was rewritten\./);
+  assert.match(f, /Normalised: rewrote \/certificates\/ to \/secrets\/ \(API Management only accepts the secret endpoint\)\./);
   await r.press(KEY.enter);
   await r.waitFor('Fix CERT-CREATE');
   const [call] = engine.callsOf('setIntent');
@@ -154,7 +158,7 @@ test('v keeps the versioned identifier; a user-assigned identity is accepted whe
   const r = await openPicker(engine);
   await r.waitFor('The vault has no certificates');
   await r.press('t');
-  await r.press('https://kv-contoso.vault.azure.net/secrets/web/v2', KEY.enter, 'v');
+  await r.press(`https://kv-contoso.vault.azure.net/secrets/web/${VERSION}`, KEY.enter, 'v');
   await r.waitFor('Which identity');
   assert.doesNotMatch(r.frame(), /refused/);
   await r.press('j', KEY.enter);
@@ -166,9 +170,21 @@ test('v keeps the versioned identifier; a user-assigned identity is accepted whe
   assert.deepEqual(engine.callsOf('setIntent')[0].intent, {
     kind: 'keyVault',
     certificateId: 'web',
-    secretIdentifier: 'https://kv-contoso.vault.azure.net/secrets/web/v2',
+    secretIdentifier: `https://kv-contoso.vault.azure.net/secrets/web/${VERSION}`,
     identity: { userAssignedId: UAI_ID },
   });
+  r.unmount();
+});
+
+test('a typed identifier the CLI refuses is refused here with the same reason (privatelink host, non-hex version)', async () => {
+  const engine = new FakeEngine({ list: async () => ({ ok: true, value: [] }), evaluate: withCertificatePlan });
+  const r = await openPicker(engine);
+  await r.waitFor('The vault has no certificates');
+  await r.press('t');
+  await r.waitFor('Secret identifier:');
+  await r.press('https://kv-contoso.privatelink.vaultcore.azure.net/secrets/web', KEY.enter);
+  assert.match(flat(await r.waitFor('privatelink host')), /Use the vault's public name \(<vault>\.vault\.azure\.net\), not its privatelink host/);
+  assert.doesNotMatch(r.frame(), /Which identity/);
   r.unmount();
 });
 

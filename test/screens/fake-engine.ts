@@ -3,6 +3,7 @@ import type { CertificateIntent, Fact, PfxInspection, TemporaryChange, VaultCert
 import type { Secret } from '../../src/checks/secret.ts';
 import type { FixPlan } from '../../src/checks/types.ts';
 import type { ApplyOutcome, ApplyProgress, Evaluation, RunbookEngine, RunContext } from '../../src/runbook/engine-types.ts';
+import { readPfxSecret } from '../../src/runbook/pfx.ts';
 import type { Target } from '../../src/runbook/ports.ts';
 import { evaluation as defaultEvaluation, runContext } from './fixtures.ts';
 
@@ -13,7 +14,8 @@ export type Call =
   | { method: 'apply'; plan: FixPlan }
   | { method: 'setIntent'; intent: CertificateIntent | undefined }
   | { method: 'listVaultCertificates' }
-  | { method: 'inspectPfx'; path: string; password: Secret };
+  | { method: 'inspectPfx'; path: string; password: Secret }
+  | { method: 'readPfx'; path: string };
 
 export interface FakeEngineOptions {
   context?: RunContext;
@@ -62,6 +64,12 @@ export class FakeEngine implements RunbookEngine {
     this.calls.push({ method: 'inspectPfx', path, password });
     if (this.options.inspect) return this.options.inspect(path, password);
     return { ok: false, reason: 'unreadable', message: 'not configured' };
+  }
+
+  /** The real engine's reader: the screen tests write the file they upload. */
+  async readPfx(path: string): Promise<Secret> {
+    this.calls.push({ method: 'readPfx', path });
+    return readPfxSecret(path);
   }
 
   temporaryChanges(): TemporaryChange[] {

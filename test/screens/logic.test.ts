@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Key } from 'ink';
-import { certificateBadge, identityChoices, parseIdentifier, UAI_BEHIND_FIREWALL, validCertificateId } from '../../src/screens/certificate-choice.ts';
+import { parseIdentifierInput } from '../../src/checks/identifiers.ts';
+import { certificateBadge, identityChoices, UAI_BEHIND_FIREWALL, validCertificateId } from '../../src/screens/certificate-choice.ts';
 import { describeError } from '../../src/screens/describe-error.ts';
 import { footerKeys, KEYS, keyFor } from '../../src/screens/keys.ts';
-import { mayApply } from '../../src/screens/may-apply.ts';
+import { previewLines } from '../../src/screens/FixFlow.tsx';
 import { initialState, reducer } from '../../src/screens/state.ts';
 import { truncate, wrap } from '../../src/screens/text.ts';
 import { evaluation, facts, plan, runContext, UAI_ID } from './fixtures.ts';
@@ -46,18 +47,30 @@ test('reducer: a fix cannot be left while it writes; progress lines that count d
   assert.equal(reducer(s, { type: 'closeFix' }).screen, 'certificate');
 });
 
-test('identifiers: versionless form, versions, /certificates/ rewritten, bare names, bad input', () => {
-  assert.deepEqual(parseIdentifier(' https://kv.vault.azure.net/secrets/web/abc123 '), { ok: true, versionless: 'https://kv.vault.azure.net/secrets/web', name: 'web', host: 'kv.vault.azure.net', version: 'abc123' });
-  assert.deepEqual(parseIdentifier('https://kv.vault.azure.net/certificates/web/'), {
+// The wizard reads identifiers by the CLI's rules (parseSecretIdentifier): these four it used to accept, and
+// /Secrets/ it used to refuse. Object identifiers: https://learn.microsoft.com/en-us/azure/key-vault/general/about-keys-secrets-certificates#object-identifiers
+test("identifiers: the wizard's parser is the CLI's; bare names resolve against the vault", () => {
+  const S = '.vault.azure.net';
+  const V = '0123456789abcdef0123456789abcdef';
+  assert.deepEqual(parseIdentifierInput(` https://kv-contoso.vault.azure.net/secrets/web/${V} `, S), { ok: true, versionless: 'https://kv-contoso.vault.azure.net/secrets/web', name: 'web', host: 'kv-contoso.vault.azure.net', version: V });
+  assert.deepEqual(parseIdentifierInput('https://kv-contoso.vault.azure.net/certificates/web/', S), {
     ok: true,
-    versionless: 'https://kv.vault.azure.net/secrets/web',
+    versionless: 'https://kv-contoso.vault.azure.net/secrets/web',
     name: 'web',
-    host: 'kv.vault.azure.net',
-    note: 'API Management reads certificates through the /secrets/ endpoint: the identifier was rewritten.',
+    host: 'kv-contoso.vault.azure.net',
+    note: 'Normalised: removed the trailing slash; rewrote /certificates/ to /secrets/ (API Management only accepts the secret endpoint).',
   });
-  assert.deepEqual(parseIdentifier('web-cert', 'https://kv.vault.azure.net/'), { ok: true, versionless: 'https://kv.vault.azure.net/secrets/web-cert', name: 'web-cert', host: 'kv.vault.azure.net' });
-  assert.deepEqual(parseIdentifier('http://kv.vault.azure.net/secrets/web'), { ok: false, reason: 'Key Vault identifiers start with https://.' });
-  assert.deepEqual(parseIdentifier('https://kv.vault.azure.net/keys/web'), { ok: false, reason: 'Expected the path /secrets/<name> or /secrets/<name>/<version>.' });
+  assert.deepEqual(parseIdentifierInput('web-cert', S, 'https://kv-contoso.vault.azure.net/'), { ok: true, versionless: 'https://kv-contoso.vault.azure.net/secrets/web-cert', name: 'web-cert', host: 'kv-contoso.vault.azure.net' });
+  assert.equal(parseIdentifierInput('web-cert', S).ok, false);
+  assert.deepEqual(parseIdentifierInput('http://kv-contoso.vault.azure.net/secrets/web', S), { ok: false, reason: 'Key Vault identifiers use https, not http.' });
+  for (const refused of ['https://kv-contoso.vault.azure.net/secrets/web/abc123', 'https://kv-contoso.vault.azure.net/secrets/web?x=1', 'https://kv-contoso.privatelink.vaultcore.azure.net/secrets/web', 'https://kv-contoso.vault.azure.cn/secrets/web', 'https://kv-contoso.vault.azure.net/keys/web']) {
+    assert.equal(parseIdentifierInput(refused, S).ok, false, refused);
+  }
+  const upper = parseIdentifierInput('https://kv-contoso.vault.azure.net/Secrets/web', S);
+  assert.equal(upper.ok && upper.versionless, 'https://kv-contoso.vault.azure.net/secrets/web');
+});
+
+test('certificate ids', () => {
   assert.equal(validCertificateId('a b'), 'No spaces or any of * # & + : < > ? / \\');
   assert.equal(validCertificateId('web-cert'), undefined);
 });
@@ -92,14 +105,25 @@ test('errors: 403 names the permission and keeps the hint; 429 says throttled an
   assert.deepEqual(describeError(new Error('boom')), { what: 'boom', hint: undefined });
 });
 
-test('may apply: wildcards allow, notActions deny, unread permissions are unknown', () => {
+const mayLine = (p: ReturnType<typeof plan>, f: ReturnType<typeof facts>) => previewLines(p, f, 200).find((l) => l.text.startsWith('You may apply this'))?.text;
+
+// The preview's answer is the engine's (fixPermission): it checks each action against the resource it
+// belongs to, and control actions against actions only. Permissions API:
+// https://learn.microsoft.com/en-us/rest/api/authorization/permissions/list-for-resource
+test('may apply: the preview says what the engine decides (wildcards, notActions, the subnet join, data actions)', () => {
   const f = facts();
-  assert.deepEqual(mayApply(plan('FW-BYPASS'), f), { may: 'yes' });
-  assert.deepEqual(mayApply(plan('X', { requiredActions: ['Microsoft.Authorization/roleAssignments/write'] }), f), { may: 'no', missing: ['Microsoft.Authorization/roleAssignments/write'] });
+  assert.equal(mayLine(plan('FW-BYPASS'), f), 'You may apply this: ✔ pass yes');
+  assert.equal(mayLine(plan('X', { requiredActions: ['Microsoft.Authorization/roleAssignments/write'] }), f), 'You may apply this: ✖ fail no — missing Microsoft.Authorization/roleAssignments/write');
+  // A VNet rule also needs joinViaServiceEndpoint on the subnet: unread there, so not a "yes".
+  const vnet = plan('FW-LOS', { requiredActions: ['Microsoft.KeyVault/vaults/write', 'Microsoft.Network/virtualNetworks/subnets/joinViaServiceEndpoint/action'] });
+  assert.equal(mayLine(vnet, f), 'You may apply this: ? unknown — your permissions on the subnet were not read');
   f.operatorPermissions.vault = { ok: true, value: [{ actions: ['*'], notActions: ['Microsoft.KeyVault/vaults/write'], dataActions: [], notDataActions: [] }] };
-  assert.deepEqual(mayApply(plan('FW-BYPASS'), f), { may: 'no', missing: ['Microsoft.KeyVault/vaults/write'] });
+  assert.equal(mayLine(plan('FW-BYPASS'), f), 'You may apply this: ✖ fail no — missing Microsoft.KeyVault/vaults/write');
+  // A data-plane grant (Key Vault Administrator's dataActions) does not allow a control-plane write.
+  f.operatorPermissions.vault = { ok: true, value: [{ actions: [], notActions: [], dataActions: ['Microsoft.KeyVault/vaults/*'], notDataActions: [] }] };
+  assert.equal(mayLine(plan('FW-BYPASS'), f), 'You may apply this: ✖ fail no — missing Microsoft.KeyVault/vaults/write');
   f.operatorPermissions.vault = { ok: false, unknown: 'Forbidden', message: 'denied' };
-  assert.deepEqual(mayApply(plan('FW-BYPASS'), f), { may: 'unknown', reason: 'your permissions on the vault could not be read (denied)' });
+  assert.equal(mayLine(plan('FW-BYPASS'), f), 'You may apply this: ? unknown — your permissions on the key vault could not be read (denied)');
 });
 
 test('text: wrap keeps indentation, breaks long ids filling the line; truncate marks the cut', () => {
