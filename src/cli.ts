@@ -1,5 +1,6 @@
 // apimkv entry point: parse arguments, pick the mode, and load the rest lazily so the first frame (or
 // the first line of a report) appears before the Azure SDKs are even imported.
+import { terminalText } from './checks/escape.ts';
 import { helpText, parseCommand, UsageError, VERSION, type Command, type CommonOptions } from './cli-args.ts';
 import type { RunContext } from './runbook/engine-types.ts';
 
@@ -28,7 +29,7 @@ async function main(argv: string[]): Promise<number> {
     command = parseCommand(argv);
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`apimkv: ${e.message}\n`);
+      process.stderr.write(`apimkv: ${terminalText(e.message)}\n`);
       return EXIT_USAGE;
     }
     throw e;
@@ -136,7 +137,8 @@ main(process.argv.slice(2)).then(
   },
   (e: unknown) => {
     const err = e as Error & { exitCode?: number; hint?: string };
-    process.stderr.write(`apimkv: ${err.message}\n${err.hint ? `apimkv: ${err.hint}\n` : ''}`);
+    // The message may quote Azure or a file: one line each, nothing active.
+    process.stderr.write(`apimkv: ${terminalText(err.message)}\n${err.hint ? `apimkv: ${terminalText(err.hint)}\n` : ''}`);
     process.exitCode = err.exitCode ?? EXIT_CONNECT;
   },
 );

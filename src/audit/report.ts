@@ -1,5 +1,6 @@
 // The audit's outputs: JSON (versioned, docs/audit.schema.json), CSV for spreadsheets, and a plain
 // report for a terminal or a log. Pure functions of the facts and findings.
+import { csvCell, terminalText } from '../checks/escape.ts';
 import { instanceSummaries } from './findings.ts';
 import type { AuditFinding, AuditSeverity, FleetFacts } from './types.ts';
 
@@ -56,11 +57,6 @@ export function auditJson(facts: FleetFacts, findings: AuditFinding[], scope: Au
 
 const CSV_COLUMNS = ['severity', 'kind', 'subscriptionId', 'resourceGroup', 'instance', 'reference', 'vault', 'date', 'message'] as const;
 
-/** RFC 4180 quoting; a leading = + - @ is neutralised so a spreadsheet does not run it as a formula. */
-export function csvCell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
 
 export function auditCsv(findings: AuditFinding[]): string {
   const rows = findings.map((f) => CSV_COLUMNS.map((c) => csvCell(String(f[c] ?? ''))).join(','));
@@ -76,7 +72,7 @@ export function auditText(facts: FleetFacts, findings: AuditFinding[], scope: Au
   const refs = facts.instances.reduce((n, i) => n + i.references.length, 0);
   const where = scope.subscriptions.length ? `${scope.subscriptions.length} subscription(s)` : scope.managementGroups.length ? `management group(s) ${scope.managementGroups.join(', ')}` : 'every visible subscription';
   const lines = [
-    `apimkv audit — ${scope.cloud}, ${where}`,
+    `apimkv audit — ${scope.cloud}, ${terminalText(where)}`,
     `${plural(facts.instances.length, 'API Management instance')}, ${plural(facts.vaults.length, 'key vault')}, ${plural(refs, 'Key Vault reference')} (expiry window ${scope.days} days)`,
     `${counts.fail} failing, ${counts.unknown} unknown, ${counts.warn} at risk`,
     '',
@@ -89,8 +85,8 @@ export function auditText(facts: FleetFacts, findings: AuditFinding[], scope: Au
       lines.push(`${head} (${findings.filter((x) => x.severity === f.severity && x.kind === f.kind).length})`);
     }
     const where = [f.instance && `${f.instance} (${f.resourceGroup})`, f.reference, f.vault && `vault ${f.vault}`].filter(Boolean).join(' · ');
-    lines.push(`  ${where}`);
-    lines.push(`    ${f.message}`);
+    lines.push(`  ${terminalText(where)}`);
+    lines.push(`    ${terminalText(f.message)}`);
   }
   if (findings.length === 0) lines.push('No findings: every Key Vault reference in scope is healthy.');
   return `${lines.join('\n')}\n`;

@@ -1,5 +1,6 @@
 // Every failure from the SDKs becomes one typed, secret-free AzureErrorInfo with a next step. The
 // screens and the checks only ever see these kinds; nothing here carries a token or a request body.
+import { wellFormed } from '../checks/escape.ts';
 import { isRestError } from '@azure/core-rest-pipeline';
 import type { AzureErrorInfo } from '../runbook/ports.ts';
 import { errorBodyOf } from './error-bodies.ts';
@@ -31,7 +32,7 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_A
 
 /** Strip anything that looks like a bearer token, and keep messages to a readable length. */
 export function scrub(message: string): string {
-  const cleaned = message
+  const cleaned = wellFormed(message)
     .replace(/Bearer\s+[\w.~+/=-]+/gi, 'Bearer [redacted]')
     .replace(/eyJ[\w-]+\.[\w-]+\.[\w-]*/g, '[token]')
     .trim();

@@ -2,6 +2,7 @@
 // ARM only where Resource Graph has no data: each instance's certificates and named values, with a bound
 // on concurrent calls. A 429 anywhere pauses new calls for its Retry-After (the SDK retries the call
 // itself), so a large fleet slows down instead of hammering a throttled subscription.
+import { remoteFacts } from './untrusted.ts';
 import type { ApiManagementClient } from '@azure/arm-apimanagement';
 import type { FleetFacts, FleetInstance, FleetInstanceFacts, FleetReference, FleetVault } from '../audit/types.ts';
 import { APIM_INSTANCES, KEY_VAULTS } from '../graph/queries.ts';
@@ -164,7 +165,7 @@ export async function readFleet(clients: AzureClients, scope: FleetScope, option
       const order: Record<FleetReference['kind'], number> = { certificate: 0, 'named value': 1, hostname: 2 };
       for (const f of results) f.references.sort((a, b) => order[a.kind] - order[b.kind] || a.name.localeCompare(b.name));
       stats.ms = Math.round(performance.now() - t0);
-      return { instances: results, vaults, truncated, readAt: new Date().toISOString(), stats };
+      return remoteFacts({ instances: results, vaults, truncated, readAt: new Date().toISOString(), stats });
     } catch (e) {
       stop.abort();
       throw e;

@@ -6,6 +6,7 @@ import type { AzureClients } from './clients.ts';
 import type { CloudProfile } from './cloud.ts';
 import { withEventSink } from './events-policy.ts';
 import { gather, getApimCertificate, listVaultCertificates, probeDataPlane } from './gather.ts';
+import { remoteFacts } from './untrusted.ts';
 
 /** Inputs of createAzureGateway. */
 export interface AzureGatewayOptions {
@@ -18,7 +19,8 @@ export interface AzureGatewayOptions {
 
 export function createAzureGateway(options: AzureGatewayOptions): Gateway {
   const { clients, context } = options;
-  const run = <T>(call: CallOptions | undefined, fn: (signal?: AbortSignal) => Promise<T>): Promise<T> => withEventSink(call?.onEvent, () => fn(call?.signal));
+  // Every read passes remoteFacts on its way out: the one place Azure's data becomes Facts.
+  const run = <T>(call: CallOptions | undefined, fn: (signal?: AbortSignal) => Promise<T>): Promise<T> => withEventSink(call?.onEvent, async () => remoteFacts(await fn(call?.signal)));
   return {
     gather: (target, call) => run(call, (signal) => gather(clients, context, target, signal)),
     apply: (operation, call) => run(call, (signal) => applyOperation({ clients, signal, beforeWrite: options.beforeWrite }, operation)),

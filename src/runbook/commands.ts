@@ -2,6 +2,7 @@
 // and never load Ink. Every command reads first; nothing is written without --yes.
 import { basename } from 'node:path';
 import type { CertificateOptions, CommonOptions } from '../cli-args.ts';
+import { terminalText as t, visible } from '../checks/escape.ts';
 import type { CertificateIntent, Facts } from '../checks/facts.ts';
 import { parseSecretIdentifier } from '../checks/identifiers.ts';
 import type { Secret } from '../checks/secret.ts';
@@ -12,8 +13,9 @@ import { fixableInOrder, markTried, nextFix, planKey, type Tried } from './fix-s
 import { readPassword } from './password.ts';
 import { azScript, EXIT, exitCodeFor, formatPlan, formatReport, reportJson } from './report.ts';
 
-const out = (s: string) => process.stdout.write(`${s}\n`);
-const err = (s: string) => process.stderr.write(`${s}\n`);
+// Every line may quote Azure (names, messages): nothing active reaches the terminal, whatever the caller did.
+const out = (s: string) => process.stdout.write(`${visible(s)}\n`);
+const err = (s: string) => process.stderr.write(`${visible(s)}\n`);
 
 /** A problem with what the operator asked for: the message says what to pass instead. */
 export class InputError extends Error {
@@ -32,14 +34,16 @@ async function withEngine(options: CommonOptions, run: (engine: RunbookEngine) =
 
 function remindTemporary(engine: RunbookEngine): void {
   const pending = engine.temporaryChanges();
-  if (pending.length) err(`\nTemporary changes still in place: ${pending.map((c) => c.value).join(', ')}. Remove them with "apimkv cleanup --yes" when you are done.`);
+  if (pending.length) err(`\nTemporary changes still in place: ${t(pending.map((c) => c.value).join(', '))}. Remove them with "apimkv cleanup --yes" when you are done.`);
 }
 
 export function runCheck(options: CommonOptions): Promise<number> {
   return withEngine(options, async (engine) => {
     const evaluation = await engine.evaluate();
-    if (!options.json) for (const note of evaluation.journalNotes) err(`journal: ${note}`);
-    out(options.json ? reportJson(evaluation, engine.context, engine.target) : formatReport(evaluation, engine.context));
+    if (!options.json) for (const note of evaluation.journalNotes) err(`journal: ${t(note)}`);
+    // JSON stays exact (a pipeline must see Azure's own value); the plain report is escaped line by line.
+    if (options.json) process.stdout.write(`${reportJson(evaluation, engine.context, engine.target)}\n`);
+    else out(formatReport(evaluation, engine.context));
     if (!options.json) remindTemporary(engine);
     return exitCodeFor(evaluation.findings);
   });
@@ -56,8 +60,9 @@ async function applyInOrder(engine: RunbookEngine, first: Evaluation, pick: (e: 
   for (let next = pick(evaluation, tried); next?.fix; next = pick(evaluation, tried)) {
     tried = markTried(tried, next.fix);
     out(formatPlan(next.fix));
-    const outcome = await engine.apply(next.fix, { onProgress: (p) => err(`  … ${p.message}`) });
-    out(`  => ${outcome.message}\n`);
+    const outcome = await engine.apply(next.fix, { onProgress: (p) => err(`  … ${t(p.message)}`) });
+    out(`  => ${t(outcome.message)}`);
+    out('');
     // Later fixes often build on this one (an identity before its grant): stop rather than pile up errors.
     if (!outcome.ok) return { ok: false, evaluation };
     evaluation = outcome.evaluation ?? (await engine.evaluate());
@@ -124,17 +129,17 @@ async function addCertificate(engine: RunbookEngine, intent: CertificateIntent, 
   engine.setIntent(intent);
   const evaluation = await engine.evaluate();
   const step5 = evaluation.findings.filter((f) => f.step === 'certificate' && (intent.kind === 'pfx' ? f.checkId.startsWith('UPL-') : f.checkId.startsWith('CERT-')));
-  for (const f of step5) if (f.status !== 'skipped') out(`  ${f.status.padEnd(8)} ${f.checkId.padEnd(16)} ${f.cause}`);
+  for (const f of step5) if (f.status !== 'skipped') out(`  ${f.status.padEnd(8)} ${f.checkId.padEnd(16)} ${t(f.cause)}`);
   const createId = intent.kind === 'pfx' ? 'UPL-CREATE' : 'CERT-CREATE';
   const create = evaluation.findings.find((f) => f.checkId === createId);
   if (!create?.fix) {
     const blocking = evaluation.findings.filter((f) => f.step !== 'certificate' && (f.status === 'fail' || f.status === 'unknown'));
     if (create?.status === 'pass') {
-      out(`\n${create.cause}`);
+      out(`\n${t(create.cause)}`);
       return EXIT.ok;
     }
     // The check's own cause already starts with "Not ready: " (it reads on its own in the report).
-    err(`\nNot ready to add it: ${create?.cause.replace(/^Not ready: /, '') ?? 'no plan was produced.'}`);
+    err(`\nNot ready to add it: ${t(create?.cause.replace(/^Not ready: /, '') ?? 'no plan was produced.')}`);
     if (blocking.length) err(`Fix these first: ${blocking.map((f) => `${f.checkId}${f.fix ? ` (apimkv fix ${f.checkId})` : ''}`).join(', ')}.`);
     // The user-assigned identity was this command's own choice: say which flag replaces it.
     if (intent.kind === 'keyVault' && intent.identity !== 'system' && blocking.some((f) => f.checkId === 'FW-IDENTITY')) err('Then run add-cert again with --identity system.');
@@ -144,7 +149,7 @@ async function addCertificate(engine: RunbookEngine, intent: CertificateIntent, 
   if (!options.yes) return showPlans(engine, [create.fix], plan);
   const result = await applyInOrder(engine, evaluation, namedChecks([createId]));
   const verify = result.evaluation.findings.find((f) => f.checkId === (intent.kind === 'pfx' ? 'UPL-CREATE' : 'CERT-VERIFY'));
-  if (verify) out(`${verify.checkId}: ${verify.status} — ${verify.cause}`);
+  if (verify) out(`${verify.checkId}: ${verify.status} — ${t(verify.cause)}`);
   remindTemporary(engine);
   return result.ok && (verify?.status === 'pass' || verify?.status === 'info') ? EXIT.ok : EXIT.findings;
 }
@@ -154,7 +159,7 @@ export function runAddCert(certificate: CertificateOptions, plan: boolean, optio
     const facts = (await engine.evaluate()).facts;
     const parsed = parseSecretIdentifier(certificate.secretId!, facts.context.kvDnsSuffix);
     if (!parsed.ok) throw new InputError(parsed.error);
-    for (const change of parsed.changes) err(`note: ${change}`);
+    for (const change of parsed.changes) err(`note: ${t(change)}`);
     let identifier = parsed.normalised;
     if (parsed.version && !certificate.keepVersion) {
       err(`note: ${parsed.normalised} names version ${parsed.version}, which never rotates; using the versionless ${parsed.versionless} (pass --keep-version to pin the version).`);
@@ -162,7 +167,7 @@ export function runAddCert(certificate: CertificateOptions, plan: boolean, optio
     }
     const certificateId = certificate.certificateId ?? parsed.name;
     const intent: CertificateIntent = { kind: 'keyVault', certificateId, secretIdentifier: identifier, identity: chooseIdentity(facts, certificate.identity) };
-    out(`Add certificate "${certificateId}" from ${identifier} to ${engine.context.apimName}`);
+    out(t(`Add certificate "${certificateId}" from ${identifier} to ${engine.context.apimName}`));
     return addCertificate(engine, intent, plan, options);
   });
 }
@@ -177,7 +182,7 @@ export function runUploadCert(certificate: CertificateOptions, plan: boolean, op
       const source = certificate.passwordEnv ? `the variable ${certificate.passwordEnv}` : certificate.passwordFile ? `the file ${certificate.passwordFile}` : 'the prompt';
       throw new InputError(`${inspection.message} Nothing was uploaded${inspection.reason === 'wrong-password' ? `: check the password in ${source}` : ''}.`);
     }
-    out(`${path}: ${inspection.subject}, issued by ${inspection.issuer}`);
+    out(t(`${path}: ${inspection.subject}, issued by ${inspection.issuer}`));
     out(`  thumbprint ${inspection.thumbprint} · valid ${inspection.notBefore.slice(0, 10)} to ${inspection.notAfter.slice(0, 10)} · ${inspection.keyType}${inspection.keyBits ? ` ${inspection.keyBits}-bit` : ''} · private key ${inspection.hasPrivateKey ? 'present' : 'MISSING'} · ${inspection.chainLength} certificate(s) in the file`);
     await engine.evaluate();
     const certificateId = certificate.certificateId ?? basename(path).replace(/\.(pfx|p12)$/i, '').replace(/[^A-Za-z0-9-]/g, '-');
@@ -190,7 +195,7 @@ export function runCleanup(options: CommonOptions): Promise<number> {
   return withEngine(options, async (engine) => {
     // Reading first settles any write of unknown outcome (the journal says which).
     const evaluation = await engine.evaluate();
-    for (const note of evaluation.journalNotes) out(note);
+    for (const note of evaluation.journalNotes) out(t(note));
     const cleanup = evaluation.findings.filter((f) => f.checkId === 'FW-CLIENTIP-CLEANUP' && f.fix);
     if (cleanup.length === 0) {
       out('No temporary changes to remove.');

@@ -1,4 +1,5 @@
 // The plain report for `apimkv check` and non-TTY use: text for people, JSON for pipelines. No Ink here.
+import { shellQuote, terminalText as t } from '../checks/escape.ts';
 import type { Finding, FixPlan, Status } from '../checks/types.ts';
 import type { Evaluation, RunContext } from './engine-types.ts';
 import type { Target } from './ports.ts';
@@ -13,18 +14,25 @@ export function exitCodeFor(findings: Finding[]): number {
   return findings.some((f) => f.status === 'fail' || f.status === 'unknown') ? EXIT.findings : EXIT.ok;
 }
 
-/** The plans as a bash script of their az equivalents, for review or a change ticket. */
+/**
+ * The plans as a bash script of their az equivalents, for review or a change ticket. Names come from Azure,
+ * so comments hold generated text only; anything naming a resource is a single-quoted argument (of printf,
+ * which also tells the operator running the script where it is).
+ */
 export function azScript(plans: FixPlan[], context: RunContext, now = new Date()): string {
+  // What the script tells while it runs is for a terminal: inert and one line, like every report line.
+  const say = (text: string) => `printf '%s\\n' ${shellQuote(t(text))}`;
   const out = [
     '#!/usr/bin/env bash',
-    `# apimkv fix plan for ${context.apimName} + ${context.vaultName} (subscription ${context.subscriptionId}${context.sandbox ? ', SANDBOX' : ''})`,
-    `# generated ${now.toISOString()}; review before running. apimkv itself re-reads, uses If-Match and verifies.`,
+    `# apimkv fix plan${context.sandbox ? ' (SANDBOX)' : ''}, generated ${now.toISOString()}; review before running.`,
+    '# apimkv itself re-reads, uses If-Match and verifies.',
     'set -euo pipefail',
+    say(`apimkv fix plan for ${context.apimName} + ${context.vaultName} (subscription ${context.subscriptionId})`),
   ];
   for (const plan of plans) {
-    out.push('', `# ${plan.checkId}: ${plan.title}`);
-    if (plan.requiredRoles.length) out.push(`# needs: ${plan.requiredRoles.map((r) => `${r.role} on ${r.scope}`).join('; ')}`);
-    if (plan.disruption) out.push(`# disruption: ${plan.disruption}`);
+    out.push('', `# ${/^[A-Z0-9-]+$/.test(plan.checkId) ? plan.checkId : 'fix'}`, say(`${plan.checkId}: ${plan.title}`));
+    if (plan.requiredRoles.length) out.push(say(`needs: ${plan.requiredRoles.map((r) => `${r.role} on ${r.scope}`).join('; ')}`));
+    if (plan.disruption) out.push(say(`disruption: ${plan.disruption}`));
     out.push(...plan.az);
   }
   return `${out.join('\n')}\n`;
@@ -36,12 +44,9 @@ export function summary(findings: Finding[]): Record<Status, number> {
   return counts;
 }
 
-/** Evidence quoted from Azure can span lines; a report line stays one line. */
-const oneLine = (text: string) => text.replace(/\s*\n\s*/g, ' ⏎ ');
-
 export function formatReport(evaluation: Evaluation, context: RunContext): string {
   const out: string[] = [
-    `apimkv check — ${context.apimName} + ${context.vaultName} (${context.cloud}${context.sandbox ? ', SANDBOX' : ''}, subscription ${context.subscriptionId})`,
+    t(`apimkv check — ${context.apimName} + ${context.vaultName} (${context.cloud}${context.sandbox ? ', SANDBOX' : ''}, subscription ${context.subscriptionId})`),
     '',
   ];
   // One missing read leaves many checks unknown for the same reason: say it once, then point back to it.
@@ -51,18 +56,18 @@ export function formatReport(evaluation: Evaluation, context: RunContext): strin
     if (findings.length === 0) continue;
     out.push(`${step.title}`);
     for (const f of findings) {
-      out.push(`  ${WORD[f.status].padEnd(10)} ${f.checkId.padEnd(20)} ${f.title}`);
+      out.push(`  ${WORD[f.status].padEnd(10)} ${t(f.checkId).padEnd(20)} ${t(f.title)}`);
       const same = f.status === 'unknown' ? firstWithCause.get(f.cause) : undefined;
       if (same) {
-        out.push(`             ${f.cause.split(' (')[0]}: see ${same}`);
+        out.push(`             ${t(f.cause.split(' (')[0])}: see ${t(same)}`);
         continue;
       }
       if (f.status === 'unknown') firstWithCause.set(f.cause, f.checkId);
       if (f.status !== 'pass' && f.status !== 'skipped') {
-        out.push(`             ${f.cause}`);
-        for (const e of f.evidence.slice(0, 4)) out.push(`             · ${oneLine(e)}`);
-        if (f.missingAction) out.push(`             missing permission: ${f.missingAction}`);
-        if (f.fix) out.push(`             fix: apimkv fix ${f.checkId}   (${f.fix.title})`);
+        out.push(`             ${t(f.cause)}`);
+        for (const e of f.evidence.slice(0, 4)) out.push(`             · ${t(e)}`);
+        if (f.missingAction) out.push(`             missing permission: ${t(f.missingAction)}`);
+        if (f.fix) out.push(`             fix: apimkv fix ${t(f.checkId)}   (${t(f.fix.title)})`);
       }
     }
     out.push('');
@@ -73,14 +78,14 @@ export function formatReport(evaluation: Evaluation, context: RunContext): strin
 }
 
 export function formatPlan(plan: FixPlan): string {
-  const out = [`Fix ${plan.checkId}: ${plan.title}`];
+  const out = [t(`Fix ${plan.checkId}: ${plan.title}`)];
   for (const p of plan.preview) {
-    out.push(`  ${p.method} ${p.path}`);
-    for (const d of p.diff) out.push(`    ${d}`);
+    out.push(`  ${p.method} ${t(p.path)}`);
+    for (const d of p.diff) out.push(`    ${t(d)}`);
   }
-  if (plan.az.length) out.push('  az equivalent:', ...plan.az.map((l) => `    ${l}`));
-  if (plan.requiredRoles.length) out.push(`  needs: ${plan.requiredRoles.map((r) => `${r.role} on ${r.scope}`).join('; ')}`);
-  if (plan.disruption) out.push(`  disruption: ${plan.disruption}`);
+  if (plan.az.length) out.push('  az equivalent:', ...plan.az.map((l) => `    ${t(l)}`));
+  if (plan.requiredRoles.length) out.push(t(`  needs: ${plan.requiredRoles.map((r) => `${r.role} on ${r.scope}`).join('; ')}`));
+  if (plan.disruption) out.push(`  disruption: ${t(plan.disruption)}`);
   if (plan.temporary) out.push('  temporary: recorded in the journal; remove it with "apimkv cleanup" when you are done');
   return out.join('\n');
 }

@@ -1,5 +1,8 @@
 // A Markdown record of the session for the incident ticket: checks, fixes (requests and az equivalents),
 // outcomes and timings. Built only from plain data whose secrets are already redacted (Secret.toJSON).
+// Names and messages come from Azure: each goes through markdownText (one line, nothing active, no
+// Markdown syntax) and code blocks get a fence their content cannot close.
+import { markdownFence, markdownText as md } from '../checks/escape.ts';
 import type { Finding, FixPlan } from '../checks/types.ts';
 import type { RunContext } from './engine-types.ts';
 import type { GatewayEvent, OperationResult } from './ports.ts';
@@ -21,10 +24,10 @@ export class Transcript {
     this.#lines.push(
       `# apimkv session ${clock().toISOString()}`,
       '',
-      `- Cloud: ${context.cloud}${context.sandbox ? ' (SANDBOX)' : ''}`,
-      `- Subscription: ${context.subscriptionId}`,
-      `- API Management: ${context.apimName}`,
-      `- Key vault: ${context.vaultName}`,
+      `- Cloud: ${md(context.cloud)}${context.sandbox ? ' (SANDBOX)' : ''}`,
+      `- Subscription: ${md(context.subscriptionId)}`,
+      `- API Management: ${md(context.apimName)}`,
+      `- Key vault: ${md(context.vaultName)}`,
       `- Mode: ${context.readOnly ? 'read-only' : 'read-write'}`,
       '',
     );
@@ -38,22 +41,22 @@ export class Transcript {
     const counts = new Map<string, number>();
     for (const f of findings) counts.set(f.status, (counts.get(f.status) ?? 0) + 1);
     this.#lines.push(`## ${this.time()} Checks (${gatherMs} ms): ${[...counts].map(([s, n]) => `${n} ${s}`).join(', ')}`, '');
-    for (const f of findings) this.#lines.push(`- ${SYMBOL[f.status]} ${f.status} **${f.checkId}** ${f.title}${f.status === 'pass' || f.status === 'skipped' ? '' : ` — ${f.cause}`}`);
+    for (const f of findings) this.#lines.push(`- ${SYMBOL[f.status]} ${f.status} **${md(f.checkId)}** ${md(f.title)}${f.status === 'pass' || f.status === 'skipped' ? '' : ` — ${md(f.cause)}`}`);
     this.#lines.push('');
   }
 
   fixStarted(plan: FixPlan): void {
-    this.#lines.push(`## ${this.time()} Fix ${plan.id}: ${plan.title}`, '');
+    this.#lines.push(`## ${this.time()} Fix ${md(plan.id)}: ${md(plan.title)}`, '');
     for (const p of plan.preview) {
-      this.#lines.push(`- \`${p.method} ${p.path}\``);
-      if (p.body !== undefined) this.#lines.push('', '```json', scrub(JSON.stringify(p.body, null, 2)), '```', '');
+      this.#lines.push(`- ${p.method} ${md(p.path)}`);
+      if (p.body !== undefined) this.#lines.push('', ...markdownFence('json', scrub(JSON.stringify(p.body, null, 2))), '');
     }
-    if (plan.az.length) this.#lines.push('', 'Equivalent az:', '', '```sh', ...plan.az.map(scrub), '```', '');
+    if (plan.az.length) this.#lines.push('', 'Equivalent az:', '', ...markdownFence('sh', plan.az.map(scrub).join('\n')), '');
   }
 
   fixFinished(plan: FixPlan, ok: boolean, message: string, results: OperationResult[]): void {
-    this.#lines.push(`- ${this.time()} ${ok ? 'Applied' : 'Not applied'}: ${scrub(message)}`);
-    for (const r of results) this.#lines.push(`  - ${r.outcome}${r.verified ? ', verified' : ''}: ${scrub(r.message)}${r.lost.length ? ` (LOST: ${r.lost.join(', ')})` : ''}`);
+    this.#lines.push(`- ${this.time()} ${ok ? 'Applied' : 'Not applied'}: ${md(scrub(message))}`);
+    for (const r of results) this.#lines.push(`  - ${r.outcome}${r.verified ? ', verified' : ''}: ${md(scrub(r.message))}${r.lost.length ? ` (LOST: ${md(r.lost.join(', '))})` : ''}`);
     this.#lines.push('');
   }
 
@@ -62,12 +65,12 @@ export class Transcript {
       this.#requests++;
       return;
     }
-    if (e.type === 'throttled') this.#lines.push(`- ${this.time()} throttled (${e.status}) on ${e.method} ${pathOf(e.url)}, retrying in ${Math.ceil(e.retryInMs / 1000)} s`);
-    if (e.type === 'retry') this.#lines.push(`- ${this.time()} retry ${e.attempt} of ${e.method} ${pathOf(e.url)}: ${e.reason}`);
+    if (e.type === 'throttled') this.#lines.push(`- ${this.time()} throttled (${e.status}) on ${e.method} ${md(pathOf(e.url))}, retrying in ${Math.ceil(e.retryInMs / 1000)} s`);
+    if (e.type === 'retry') this.#lines.push(`- ${this.time()} retry ${e.attempt} of ${e.method} ${md(pathOf(e.url))}: ${md(e.reason)}`);
   }
 
   note(text: string): void {
-    this.#lines.push(`- ${this.time()} ${scrub(text)}`);
+    this.#lines.push(`- ${this.time()} ${md(scrub(text))}`);
   }
 
   markdown(): string {

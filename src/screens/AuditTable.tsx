@@ -11,6 +11,7 @@ import { instanceRows, runbookTarget, SORTS, visibleRows, type InstanceRow, type
 import type { Target } from '../runbook/ports.ts';
 import { SelectList } from './SelectList.tsx';
 import { SignInNotice } from './SignInNotice.tsx';
+import { oneLine } from '../checks/escape.ts';
 import { fit, truncate, wrap } from './text.ts';
 import { TextField } from './TextField.tsx';
 import { TitleBar } from './TitleBar.tsx';
@@ -225,7 +226,7 @@ function detailLines(row: InstanceRow | undefined, width: number, height: number
   for (const f of row.findings) {
     const style = SEVERITY_STYLE[f.severity];
     lines.push({ text: truncate(`${style.symbol} ${style.word} ${f.kind}${f.reference ? ` · ${f.reference}` : ''}${f.vault ? ` · vault ${f.vault}` : ''}`, width), color: style.color });
-    for (const l of wrap(f.message, width - 4)) lines.push({ text: `    ${l}` });
+    for (const l of wrap(oneLine(f.message), width - 4)) lines.push({ text: `    ${l}` });
   }
   if (lines.length > height) {
     const more = lines.length - (height - 1);

@@ -1,4 +1,5 @@
 // Screen 1: the runbook's steps in order with every check's status, and the selected row's details.
+import { oneLine } from '../checks/escape.ts';
 import { Box, Text } from 'ink';
 import { useMemo } from 'react';
 import { checklistRows, statusCounts, type ChecklistRow } from './checklist-model.ts';
@@ -46,7 +47,7 @@ export function detailLines(row: ChecklistRow, showWhy: boolean, width: number):
   const f = row.finding!;
   if (showWhy) lines.push(...why());
   lines.push({ text: truncate(`${statusLabel(f.status)}  ${f.checkId} — ${f.title}`, width), bold: true, color: STATUS[f.status].color });
-  lines.push(...para(f.cause, width));
+  lines.push(...para(oneLine(f.cause), width));
   if (f.missingAction) lines.push({ text: truncate(`Missing permission: ${f.missingAction}`, width), color: THEME.caution });
   if (f.fix) {
     const temp = f.fix.temporary ? ' (temporary; offered for removal later)' : '';

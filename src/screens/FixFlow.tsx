@@ -12,6 +12,7 @@ import { Lines, para, type Line } from './Lines.tsx';
 import { ProgressLine } from './ProgressLine.tsx';
 import { FRAME_ROWS, ScreenFrame } from './ScreenFrame.tsx';
 import type { FixFlowState } from './state.ts';
+import { oneLine } from '../checks/escape.ts';
 import { truncate } from './text.ts';
 import { STATUS, statusLabel, THEME } from './theme.ts';
 import { useKeyScope } from './use-key-scope.ts';
@@ -62,20 +63,20 @@ export function cleanupPlan(evaluation: Evaluation | undefined): FixPlan | undef
 function resultLines(fix: FixFlowState, evaluation: Evaluation | undefined, hasCleanup: boolean, width: number): Line[] {
   const lines: Line[] = [];
   if (fix.error) {
-    lines.push(...para(`${statusLabel('fail')}  ${fix.error.what}`, width, { color: STATUS.fail.color, bold: true }));
-    if (fix.error.hint) lines.push(...para(`What to do: ${fix.error.hint}`, width));
+    lines.push(...para(`${statusLabel('fail')}  ${oneLine(fix.error.what)}`, width, { color: STATUS.fail.color, bold: true }));
+    if (fix.error.hint) lines.push(...para(`What to do: ${oneLine(fix.error.hint)}`, width));
     return lines;
   }
   const outcome = fix.outcome!;
-  lines.push(...para(`${statusLabel(outcome.ok ? 'pass' : 'fail')}  ${outcome.message}`, width, { color: outcome.ok ? STATUS.pass.color : STATUS.fail.color, bold: true }));
+  lines.push(...para(`${statusLabel(outcome.ok ? 'pass' : 'fail')}  ${oneLine(outcome.message)}`, width, { color: outcome.ok ? STATUS.pass.color : STATUS.fail.color, bold: true }));
   for (const r of outcome.results) {
-    lines.push(...para(`  ${r.outcome}: ${r.message}`, width, { color: r.outcome === 'failed' ? THEME.danger : THEME.muted }, '    '));
+    lines.push(...para(`  ${r.outcome}: ${oneLine(r.message)}`, width, { color: r.outcome === 'failed' ? THEME.danger : THEME.muted }, '    '));
     if (r.error) {
       const view = describeError(r.error);
-      if (view.what !== r.message) lines.push(...para(`    ${view.what}`, width, { color: THEME.danger }, '    '));
-      if (view.hint) lines.push(...para(`    What to do: ${view.hint}`, width, {}, '    '));
+      if (view.what !== r.message) lines.push(...para(`    ${oneLine(view.what)}`, width, { color: THEME.danger }, '    '));
+      if (view.hint) lines.push(...para(`    What to do: ${oneLine(view.hint)}`, width, {}, '    '));
     }
-    if (r.lost.length) lines.push(...para(`    Missing afterwards: ${r.lost.join(', ')}`, width, { color: THEME.danger }, '    '));
+    if (r.lost.length) lines.push(...para(`    Missing afterwards: ${oneLine(r.lost.join(', '))}`, width, { color: THEME.danger }, '    '));
   }
   const after: Finding | undefined = outcome.after;
   if (after) lines.push({ text: truncate(`Re-check: ${after.checkId} is now ${statusLabel(after.status)}`, width), color: STATUS[after.status].color });
@@ -88,7 +89,7 @@ function resultLines(fix: FixFlowState, evaluation: Evaluation | undefined, hasC
     if (certOp.kind === 'apim.putKeyVaultCertificate') {
       if (last) {
         const ok = last.code.toLowerCase() === 'success';
-        lines.push(...para(`Key Vault fetch (lastStatus): ${statusLabel(ok ? 'pass' : 'fail')} ${last.code}${last.message ? ` — ${last.message}` : ''}${last.timeStampUtc ? ` (${last.timeStampUtc})` : ''}`, width, { color: ok ? STATUS.pass.color : STATUS.fail.color }));
+        lines.push(...para(`Key Vault fetch (lastStatus): ${statusLabel(ok ? 'pass' : 'fail')} ${last.code}${last.message ? ` — ${oneLine(last.message)}` : ''}${last.timeStampUtc ? ` (${last.timeStampUtc})` : ''}`, width, { color: ok ? STATUS.pass.color : STATUS.fail.color }));
       } else {
         lines.push({ text: `Key Vault fetch (lastStatus): ${statusLabel('unknown')} not reported yet — press r to re-check`, color: STATUS.unknown.color });
       }

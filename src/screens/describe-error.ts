@@ -1,5 +1,6 @@
 // Turns whatever the engine rejected with into plain words for the screen: what happened and what to do
 // next. Engine errors are Errors with a message, sometimes carrying AzureErrorInfo-like fields.
+import { oneLine } from '../checks/escape.ts';
 import type { AzureErrorInfo } from '../runbook/ports.ts';
 
 /** An error as the screens show it: one line of what happened, and (when known) what to do next. */
@@ -12,6 +13,12 @@ type ErrorLike = Partial<AzureErrorInfo> & { message?: string; statusCode?: numb
 
 /** Plain words for a failure. Never includes anything but the error's own message and hint fields. */
 export function describeError(error: unknown): ErrorView {
+  // Azure's messages can span lines; a screen line must never be forged by one.
+  const view = describe(error);
+  return { what: oneLine(view.what), ...(view.hint !== undefined ? { hint: oneLine(view.hint) } : {}) };
+}
+
+function describe(error: unknown): ErrorView {
   if (typeof error !== 'object' || error === null) return { what: String(error) };
   const outer = error as ErrorLike;
   // Some callers wrap the typed info in an Error; prefer the typed fields wherever they are.

@@ -1,9 +1,12 @@
 // Text fitting for a fixed-size screen. The layout is computed in lines and columns up front (not left
-// to Ink's wrapping) so that no frame is ever taller than the terminal or wider than it.
+// to Ink's wrapping) so that no frame is ever taller than the terminal or wider than it. Everything shown
+// passes through here, so this is where remote text's active characters become visible (escape.ts).
+import { terminalText, visible } from '../checks/escape.ts';
 
-/** Cut a string to `width` columns, ending in "…" when it was longer. */
-export function truncate(text: string, width: number): string {
+/** Cut a string to `width` columns, ending in "…" when it was longer (one line, nothing active). */
+export function truncate(raw: string, width: number): string {
   if (width <= 0) return '';
+  const text = terminalText(raw);
   const chars = [...text];
   if (chars.length <= width) return text;
   return `${chars.slice(0, Math.max(0, width - 1)).join('')}…`;
@@ -26,7 +29,7 @@ export function wrap(text: string, width: number, indent = ''): string[] {
   if (width <= 0) return [''];
   const cont = len(indent) < width / 2 ? indent : '';
   const out: string[] = [];
-  for (const paragraph of text.split('\n')) {
+  for (const paragraph of visible(text).split('\n')) {
     const leadRaw = /^\s*/.exec(paragraph)![0];
     const lead = len(leadRaw) < width / 2 ? leadRaw : '';
     const words = paragraph.slice(leadRaw.length).split(/\s+/).filter(Boolean);

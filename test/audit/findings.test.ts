@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { auditExitCode, auditFleet, lineOfSight, splitIdentifier } from '../../src/audit/findings.ts';
-import { auditCsv, auditJson, auditText, csvCell } from '../../src/audit/report.ts';
+import { auditCsv, auditJson, auditText } from '../../src/audit/report.ts';
+import { csvCell } from '../../src/checks/escape.ts';
 import type { AuditKind, FleetFacts, FleetInstance, FleetInstanceFacts, FleetReference, FleetVault } from '../../src/audit/types.ts';
 import { instanceRows, runbookTarget, visibleRows } from '../../src/screens/audit-model.ts';
 
@@ -230,7 +231,7 @@ test('CSV: RFC 4180 quoting and formula neutralising; JSON and text carry the co
   assert.equal(csvCell('say "hi"'), '"say ""hi"""');
   assert.equal(csvCell('=HYPERLINK("x")'), `"'=HYPERLINK(""x"")"`);
   assert.equal(csvCell('+1'), "'+1");
-  assert.equal(csvCell('line\nbreak'), '"line\nbreak"');
+  assert.equal(csvCell('line\nbreak'), 'line ⏎ break');
   const fx = facts([{ instance: instance('=evil'), references: [cert('c1', 'kv-c', { lastStatus: { code: 'Forbidden' } })], errors: [] }], [vault('kv-c')]);
   const findings = auditFleet(fx, { now: NOW });
   const csv = auditCsv(findings);

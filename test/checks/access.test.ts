@@ -62,7 +62,7 @@ describe('ACC-RBAC', () => {
     ]);
     assert.equal(r.fix?.propagation, 'rbac');
     assert.deepEqual(r.fix?.requiredRoles, [{ role: 'Role Based Access Control Administrator', scope: VAULT_ID }]);
-    assert.deepEqual(r.fix?.az, [`az role assignment create --assignee-object-id ${SYSTEM_PRINCIPAL} --assignee-principal-type ServicePrincipal --role "Key Vault Certificate User" --scope ${VAULT_ID}`]);
+    assert.deepEqual(r.fix?.az, [`az role assignment create --assignee-object-id ${SYSTEM_PRINCIPAL} --assignee-principal-type ServicePrincipal --role 'Key Vault Certificate User' --scope ${VAULT_ID}`]);
   });
   it('fails with Certificates Officer only', () => assert.equal(checkRbac(withRole(baseline(), 'a4417e6f-fecd-4de8-b567-7b0420556985')).status, 'fail'));
   it('grants Secrets User when the operator only has Key Vault Data Access Administrator', () => {

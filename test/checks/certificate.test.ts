@@ -81,7 +81,7 @@ describe('CERT-EXISTING and CERT-CREATE', () => {
         diff: ['+ certificate: backend-client', `+ keyVault.secretIdentifier: ${SECRET_ID}`, '+ identity: system-assigned'],
       },
     ]);
-    assert.deepEqual(r.fix?.az, [`az rest --method put --url "https://management.azure.com${APIM_ID}/certificates/backend-client?api-version=2024-05-01" --body '{"properties":{"keyVault":{"secretIdentifier":"${SECRET_ID}"}}}'`]);
+    assert.deepEqual(r.fix?.az, [`az rest --method put --url 'https://management.azure.com${APIM_ID}/certificates/backend-client?api-version=2024-05-01' --body '{"properties":{"keyVault":{"secretIdentifier":"${SECRET_ID}"}}}'`]);
   });
   it('updates an existing certificate with If-Match from its etag and the UAI client id', () => {
     const f = intent(baseline(), 'https://kv-contoso.vault.azure.net/certificates/new-one', { userAssignedId: UAI_ID }, 'gateway-client');

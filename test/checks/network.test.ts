@@ -123,7 +123,7 @@ describe('VNET-NSG and its rules', () => {
         rule: { priority: 148, direction: 'Outbound', access: 'Allow', protocol: 'Tcp', sourceAddressPrefix: 'VirtualNetwork', sourcePortRange: '*', destinationAddressPrefix: 'AzureKeyVault', destinationPortRange: '443', description: 'API Management to AzureKeyVault (apimkv)' },
       },
     ]);
-    assert.deepEqual(r.fix?.az, ['az network nsg rule create --resource-group rg-app --nsg-name nsg-apim --name Allow-AzureKeyVault-443-Out --priority 148 --direction Outbound --access Allow --protocol Tcp --source-address-prefixes VirtualNetwork --source-port-ranges "*" --destination-address-prefixes AzureKeyVault --destination-port-ranges 443 --description "API Management to AzureKeyVault (apimkv)"']);
+    assert.deepEqual(r.fix?.az, ["az network nsg rule create --resource-group rg-app --nsg-name nsg-apim --name Allow-AzureKeyVault-443-Out --priority 148 --direction Outbound --access Allow --protocol Tcp --source-address-prefixes VirtualNetwork --source-port-ranges '*' --destination-address-prefixes AzureKeyVault --destination-port-ranges 443 --description 'API Management to AzureKeyVault (apimkv)'"]);
     assert.equal(check(f, 'VNET-NSG-AAD').status, 'fail');
     const aad = check(f, 'VNET-NSG-AAD').fix?.operations[0];
     assert.equal(aad?.kind === 'nsg.putRule' && aad.rule.destinationAddressPrefix, 'AzureActiveDirectory');

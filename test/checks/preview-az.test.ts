@@ -12,12 +12,12 @@ const table: { op: Operation; preview: PreviewRequest; az: string[] }[] = [
   {
     op: { kind: 'apim.enableSystemIdentity', apimId: APIM_ID },
     preview: { method: 'PATCH', path: `${APIM_ID}?api-version=2024-05-01`, body: { identity: { type: 'SystemAssigned, UserAssigned', userAssignedIdentities: { [UAI_ID]: {} } } }, diff: ['  identity.type: SystemAssigned, UserAssigned', `  userAssignedIdentity: ${UAI_ID}`] },
-    az: ['az apim update --name apim-contoso --resource-group rg-app --set "identity.type=SystemAssigned, UserAssigned"'],
+    az: ["az apim update --name apim-contoso --resource-group rg-app --set 'identity.type=SystemAssigned, UserAssigned'"],
   },
   {
     op: { kind: 'apim.refreshCertificate', apimId: APIM_ID, certificateId: 'gateway-client' },
     preview: { method: 'POST', path: `${APIM_ID}/certificates/gateway-client/refreshSecret?api-version=2024-05-01`, diff: ['  keyVault.secretIdentifier: https://kv-contoso.vault.azure.net/secrets/gateway-client', '- keyVault.lastStatus: Success', '+ keyVault.lastStatus: (from a fresh read of the secret)'] },
-    az: [`az rest --method post --url "${ARM}${APIM_ID}/certificates/gateway-client/refreshSecret?api-version=2024-05-01"`],
+    az: [`az rest --method post --url '${ARM}${APIM_ID}/certificates/gateway-client/refreshSecret?api-version=2024-05-01'`],
   },
   {
     op: { kind: 'vault.addAccessPolicy', vaultId: VAULT_ID, tenantId: TENANT, objectId: SYSTEM_PRINCIPAL, permissions: { secrets: ['get', 'list'], certificates: ['get', 'list'] } },
@@ -67,7 +67,7 @@ const table: { op: Operation; preview: PreviewRequest; az: string[] }[] = [
       body: { properties: { roleDefinitionId: ROLE_ID, principalId: SYSTEM_PRINCIPAL, principalType: 'ServicePrincipal' } },
       diff: [`  Key Vault Certificate User for ${SYSTEM_PRINCIPAL} at ${VAULT_ID}`, `+ Key Vault Certificate User for ${SYSTEM_PRINCIPAL} at ${VAULT_ID}`],
     },
-    az: [`az role assignment create --assignee-object-id ${SYSTEM_PRINCIPAL} --assignee-principal-type ServicePrincipal --role "Key Vault Certificate User" --scope ${VAULT_ID}`],
+    az: [`az role assignment create --assignee-object-id ${SYSTEM_PRINCIPAL} --assignee-principal-type ServicePrincipal --role 'Key Vault Certificate User' --scope ${VAULT_ID}`],
   },
   {
     op: { kind: 'subnet.addServiceEndpoint', subnetId: SUBNET_ID, service: 'Microsoft.KeyVault' },
@@ -98,7 +98,7 @@ const table: { op: Operation; preview: PreviewRequest; az: string[] }[] = [
         '+ 190 Allow Tcp VirtualNetwork -> AzureActiveDirectory:443 (Allow-AzureActiveDirectory-443-Out)',
       ],
     },
-    az: ['az network nsg rule create --resource-group rg-app --nsg-name nsg-apim --name Allow-AzureActiveDirectory-443-Out --priority 190 --direction Outbound --access Allow --protocol Tcp --source-address-prefixes VirtualNetwork --source-port-ranges "*" --destination-address-prefixes AzureActiveDirectory --destination-port-ranges 443'],
+    az: ["az network nsg rule create --resource-group rg-app --nsg-name nsg-apim --name Allow-AzureActiveDirectory-443-Out --priority 190 --direction Outbound --access Allow --protocol Tcp --source-address-prefixes VirtualNetwork --source-port-ranges '*' --destination-address-prefixes AzureActiveDirectory --destination-port-ranges 443"],
   },
   {
     op: { kind: 'vault.recover', vaultId: VAULT_ID, location: 'westeurope' },
@@ -119,12 +119,12 @@ describe('preview and az per operation kind', () => {
     const op: Operation = { kind: 'apim.uploadCertificate', apimId: APIM_ID, certificateId: 'c', pfx: new Secret('QUJD', 'pfx'), password: new Secret('hunter2-Pa55', 'pw'), ifMatch: '*' };
     const text = JSON.stringify([previewOperation(op, baseline()), azForOperation(op, baseline())]);
     assert.equal(text.includes('hunter2-Pa55') || text.includes('QUJD'), false);
-    assert.deepEqual(azForOperation(op, baseline()), [`az rest --method put --url "${ARM}${APIM_ID}/certificates/c?api-version=2024-05-01" --body '{"properties":{"data":"<base64 of the .pfx>","password":"<password>"}}' --headers "If-Match=*"`]);
+    assert.deepEqual(azForOperation(op, baseline()), [`az rest --method put --url '${ARM}${APIM_ID}/certificates/c?api-version=2024-05-01' --body '{"properties":{"data":"<base64 of the .pfx>","password":"<password>"}}' --headers 'If-Match=*'`]);
   });
 
   it('apim.setCustomProperty sends the whole map with az rest', () => {
     const op: Operation = { kind: 'apim.setCustomProperty', apimId: APIM_ID, key: 'K', value: 'True' };
-    assert.deepEqual(azForOperation(op, baseline()), [`az rest --method patch --url "${ARM}${APIM_ID}?api-version=2024-05-01" --body '{"properties":{"customProperties":{"Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls10":"False","K":"True"}}}'`]);
+    assert.deepEqual(azForOperation(op, baseline()), [`az rest --method patch --url '${ARM}${APIM_ID}?api-version=2024-05-01' --body '{"properties":{"customProperties":{"Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls10":"False","K":"True"}}}'`]);
   });
 
   it('vault.removeIpRule treats 1.2.3.4 and 1.2.3.4/32 as the same rule', () => {
@@ -136,7 +136,7 @@ describe('preview and az per operation kind', () => {
 
   it('shell quoting', () => {
     assert.equal(shellQuote('plain-1.2/3'), 'plain-1.2/3');
-    assert.equal(shellQuote('Key Vault Certificate User'), '"Key Vault Certificate User"');
+    assert.equal(shellQuote('Key Vault Certificate User'), "'Key Vault Certificate User'");
     assert.equal(shellQuote(`it's "quoted" $x`), `'it'\\''s "quoted" $x'`);
   });
 });

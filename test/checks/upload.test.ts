@@ -44,7 +44,7 @@ describe('upload checks', () => {
     const create = find(findings, 'UPL-CREATE');
     assert.deepEqual(create.fix?.operations, [{ kind: 'apim.uploadCertificate', apimId: APIM_ID, certificateId: 'backend-mtls', pfx: PFX, password: PASSWORD }]);
     assert.deepEqual(create.fix?.preview, [{ method: 'PUT', path: `${APIM_ID}/certificates/backend-mtls?api-version=2024-05-01`, body: { properties: { data: '[redacted]', password: '[redacted]' } }, diff: ['+ certificate: backend-mtls', '+ data: [redacted]', '+ password: [redacted]'] }]);
-    assert.deepEqual(create.fix?.az, [`az rest --method put --url "https://management.azure.com${APIM_ID}/certificates/backend-mtls?api-version=2024-05-01" --body '{"properties":{"data":"<base64 of the .pfx>","password":"<password>"}}'`]);
+    assert.deepEqual(create.fix?.az, [`az rest --method put --url 'https://management.azure.com${APIM_ID}/certificates/backend-mtls?api-version=2024-05-01' --body '{"properties":{"data":"<base64 of the .pfx>","password":"<password>"}}'`]);
     const text = JSON.stringify(findings);
     assert.equal(text.includes(PASSWORD.reveal()), false);
     assert.equal(text.includes(PFX.reveal()), false);

@@ -17,7 +17,7 @@ function existingCertificate(facts: Facts, certificateId: string) {
 }
 
 function certificatePath(apimId: string, certificateId: string): string {
-  return at(`${apimId}/certificates/${certificateId}`, API_VERSIONS.apim);
+  return at(`${apimId}/certificates/${encodeURIComponent(certificateId)}`, API_VERSIONS.apim);
 }
 
 const onApim = (op: { apimId: string }) => ({ resource: 'apim' as const, id: op.apimId });
@@ -86,7 +86,7 @@ function refreshPreview(op: OperationOf<'apim.refreshCertificate'>, facts: Facts
   const status = existing?.keyVault?.lastStatus?.code;
   return {
     method: 'POST',
-    path: at(`${op.apimId}/certificates/${op.certificateId}/refreshSecret`, API_VERSIONS.apim),
+    path: at(`${op.apimId}/certificates/${encodeURIComponent(op.certificateId)}/refreshSecret`, API_VERSIONS.apim),
     diff: [
       ...(existing?.keyVault ? [`  keyVault.secretIdentifier: ${existing.keyVault.secretIdentifier}`] : []),
       ...(status ? [`- keyVault.lastStatus: ${status}`] : []),
@@ -166,7 +166,7 @@ export const apimOperations: OperationFamily<'apim.'> = {
     requirements: () => [{ action: 'Microsoft.ApiManagement/service/certificates/refreshSecret/action', target: 'apim' }],
     roles: apimRole,
     preview: refreshPreview,
-    az: (op, facts) => [azRest(facts, 'post', at(`${op.apimId}/certificates/${op.certificateId}/refreshSecret`, API_VERSIONS.apim))],
+    az: (op, facts) => [azRest(facts, 'post', at(`${op.apimId}/certificates/${encodeURIComponent(op.certificateId)}/refreshSecret`, API_VERSIONS.apim))],
     // A refresh leaves no trace but a newer lastStatus: harmless either way, and repeatable. The executor
     // judges its own refresh by the status the refresh answers with.
     isDone: () => undefined,

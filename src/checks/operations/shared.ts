@@ -12,12 +12,9 @@ export const API_VERSIONS = {
 /** An ARM path with its api-version. */
 export const at = (id: string, version: string) => `${id}?api-version=${version}`;
 
-/** Quote one argument for a POSIX shell: bare when safe, "double" for plain text, 'single' otherwise. */
-export function shellQuote(arg: string): string {
-  if (/^[A-Za-z0-9_\-./:=@,+%]+$/.test(arg)) return arg;
-  if (!/["$`\\!]/.test(arg)) return `"${arg}"`;
-  return `'${arg.replace(/'/g, `'\\''`)}'`;
-}
+// Remote text may reach any argument: quoting is escape.ts's (single quotes only, controls as $'\xNN').
+export { shellQuote } from '../escape.ts';
+import { shellQuote } from '../escape.ts';
 
 /** One command line, every argument after the program quoted. */
 export const cmd = (...args: string[]) => args.map((a, i) => (i === 0 ? a : shellQuote(a))).join(' ');
