@@ -84,6 +84,8 @@ export function createEngine(options: EngineOptions): RunbookEngine {
       notes.push(present === undefined ? `Unknown outcome: ${what}. ${entry.message}` : `Settled: ${what} — ${present ? 'it was made' : 'it was not made'}.`);
     }
     if (notes.length) transcript.note(`Journal: ${notes.join(' ')}`);
+    // Their writes are merged into the same journal; say so, since their changes appear here too.
+    for (const other of journal.otherSessions()) notes.push(`another apimkv (pid ${other.pid}) is working on this state directory (since ${other.startedAt}).`);
     return notes;
   }
 

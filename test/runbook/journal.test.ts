@@ -18,7 +18,7 @@ test('a temporary ip rule stays listed until its removal is recorded, across res
   assert.deepEqual(j2.temporaryChanges().map((c) => c.value), ['203.0.113.50/32']);
   j2.markRemoved({ kind: 'vault.ipRule', vaultId: vaultId.toUpperCase(), value: '203.0.113.50/32', addedAt: '' });
   assert.deepEqual(new Journal(path).temporaryChanges(), []);
-  assert.deepEqual(readdirSync(join(path, '..')), ['journal.json'], 'no temp files left behind');
+  assert.deepEqual(readdirSync(join(path, '..')).filter((f) => f !== 'sessions'), ['journal.json'], 'no temp files left behind');
 });
 
 test('an ip rule that was already there is not ours to remove', () => {
@@ -49,5 +49,10 @@ test('an unreadable journal is an error that says what to do', () => {
   const dir = mkdtempSync(join(tmpdir(), 'apimkv-j-'));
   const path = join(dir, 'journal.json');
   writeFileSync(path, '{not json');
-  assert.throws(() => new Journal(path), /could not be read .*Move it aside/);
+  assert.throws(() => new Journal(path), new RegExp(`The journal at ${path} is not valid JSON .*Move it aside \\(mv ${path} ${path}\\.broken\\)`));
+  // Valid JSON that is not a journal (null, an array, entries of the wrong shape): the same advice, never a TypeError.
+  for (const text of ['null', '[]', '{"version":1,"entries":[null]}', '{"entries":{}}']) {
+    writeFileSync(path, text);
+    assert.throws(() => new Journal(path), /is not an apimkv journal .*Move it aside/, text);
+  }
 });
