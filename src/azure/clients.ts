@@ -12,6 +12,8 @@ import type { Agent, HttpClient, PipelinePolicy } from '@azure/core-rest-pipelin
 import { CertificateClient } from '@azure/keyvault-certificates';
 import { SecretClient } from '@azure/keyvault-secrets';
 import type { CloudProfile } from './cloud.ts';
+import './redacting-log.ts';
+import { unloggable } from './unloggable-agent.ts';
 import { eventsPolicy, type EventSink } from './events-policy.ts';
 
 /** Retry knobs passed to every client (tests shorten them; production keeps the SDK defaults). */
@@ -69,7 +71,7 @@ export function createClients(options: ClientsOptions): AzureClients {
     retryOptions?: RetryOptions;
     additionalPolicies: { policy: PipelinePolicy; position: 'perRetry' }[];
   } => ({
-    ...(options.agent ? { agent: options.agent } : {}),
+    ...(options.agent ? { agent: unloggable(options.agent) } : {}),
     ...(options.httpClient ? { httpClient: options.httpClient } : {}),
     ...(options.retry ? { retryOptions: options.retry } : {}),
     additionalPolicies: [{ policy: eventsPolicy({ onEvent: options.onEvent, timeoutMs: options.requestTimeoutMs }), position: 'perRetry' }],

@@ -5,6 +5,7 @@ import { ChainedTokenCredential, DefaultAzureCredential, DeviceCodeCredential, E
 import type { Agent } from 'node:https';
 import { azCliCredential, OtherTenantError, type OwnTenantAccount } from './az-cli-credential.ts';
 import type { CloudProfile } from './cloud.ts';
+import { unloggable } from './unloggable-agent.ts';
 
 /** Which sign-in to use. */
 /** 'chain': the Azure CLI first, then DefaultAzureCredential (environment, workload identity, managed identity). */
@@ -181,7 +182,7 @@ export function createCredential(opts: CredentialOptions): TokenCredential {
         authorityHost: profile.authorityHost,
         // Instance discovery only knows Microsoft's clouds; a custom ARM endpoint brings its own authority.
         disableInstanceDiscovery: profile.name === 'Custom',
-        ...(opts.agent ? { agent: opts.agent } : {}),
+        ...(opts.agent ? { agent: unloggable(opts.agent) } : {}),
         userPromptCallback: (info) => onDeviceCode(info.message),
       });
       return explained(

@@ -172,10 +172,11 @@ export function runAddCert(certificate: CertificateOptions, plan: boolean, optio
   });
 }
 
-export function runUploadCert(certificate: CertificateOptions, plan: boolean, options: CommonOptions): Promise<number> {
+export async function runUploadCert(certificate: CertificateOptions, plan: boolean, options: CommonOptions): Promise<number> {
+  // Before the connection: signing in starts `az`, which must not inherit a --password-env variable.
+  const password: Secret = await readPassword(certificate);
   return withEngine(options, async (engine) => {
     const path = certificate.file!;
-    const password: Secret = await readPassword(certificate);
     const inspection = await engine.inspectPfx(path, password);
     if (!inspection.ok) {
       // Name where the password came from (never the password): that is what the operator corrects.

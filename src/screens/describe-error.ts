@@ -15,7 +15,7 @@ type ErrorLike = Partial<AzureErrorInfo> & { message?: string; statusCode?: numb
 export function describeError(error: unknown): ErrorView {
   // Azure's messages can span lines; a screen line must never be forged by one.
   const view = describe(error);
-  return { what: oneLine(view.what), ...(view.hint !== undefined ? { hint: oneLine(view.hint) } : {}) };
+  return 'hint' in view ? { what: oneLine(view.what), hint: view.hint === undefined ? undefined : oneLine(view.hint) } : { what: oneLine(view.what) };
 }
 
 function describe(error: unknown): ErrorView {

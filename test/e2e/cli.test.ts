@@ -72,7 +72,8 @@ test('the picker paints before the engine, the checks, node-forge and the Azure 
   pty.write('q');
   await new Promise<void>((resolve) => pty.onExit(() => resolve()));
   const [before, after] = readFileSync(log, 'utf8').split('FIRST FRAME\n') as [string, string];
-  const heavy = /\/node_modules\/(node-forge|@azure)\/|\/src\/(checks|azure)\/|\/src\/runbook\/(engine|connect)\.ts/;
+  // escape.ts is the exception: a few regular expressions every screen's text passes (issue 15).
+  const heavy = /\/node_modules\/(node-forge|@azure)\/|\/src\/checks\/(?!escape\.ts)|\/src\/azure\/|\/src\/runbook\/(engine|connect)\.ts/;
   assert.match(before, /\/node_modules\/ink\//);
   assert.doesNotMatch(before, heavy);
   // They do load, after the first frame.
@@ -97,7 +98,7 @@ test('fix: previews without --yes, an az script with --plan, and re-plans after 
   assert.match(plan.stdout, /--priority 3999 .*AzureKeyVault/);
   assert.match(plan.stdout, /--priority 3998 .*AzureActiveDirectory/, 'the two NSG rules never collide');
   const only = run(['fix', '--only', 'fw-bypass', '--plan', '--sandbox']);
-  assert.deepEqual(only.stdout.match(/^# [A-Z-]+:/gm), ['# FW-BYPASS:']);
+  assert.deepEqual(only.stdout.match(/^# [A-Z-]+$/gm), ['# FW-BYPASS']);
   const unknown = run(['fix', 'NO-SUCH-CHECK', '--sandbox']);
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /No check named NO-SUCH-CHECK/);

@@ -1,11 +1,13 @@
 // Secrets, end to end (issue 6, item 8): the whole upload flow run as an operator would — in the
 // full-screen runbook in a pseudo-terminal, and with the plain command under the Azure SDK's verbose
 // logging — against a standalone sandbox, then every byte apimkv wrote is searched for the .pfx password
-// and the .pfx data: the terminal, stdout, stderr, the transcript, every file under the state directory
-// (journal, transcripts, targets), and the sandbox's request log.
+// and the .pfx data, and for the bearer token (issue 15, item 3): the terminal, stdout, stderr (with the
+// SDK's verbose log, which used to serialise the HTTPS agent's sockets and their Authorization header), the
+// transcript, every file under the state directory (journal, transcripts, targets, sessions), the
+// sandbox's request log, and the environment of every `az` child apimkv started.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { CLI, KEY, start } from '../e2e/harness.ts';
@@ -37,19 +39,35 @@ function sandboxLog(): string {
 
 /** The secret in the forms it could leak in: the password, and the .pfx as base64 (whole or a run of it). */
 const NEEDLES = [PASSWORD, pfx.base64.slice(0, 40), pfx.base64.slice(-40, -4), Buffer.from(PASSWORD).toString('base64')];
+/** The bearer token apimkv is handed, whole and as its payload (what a log would show of it). */
+const tokenNeedles = () => [sandbox.token, sandbox.token.split('.')[1]!];
+
+/** A stand-in `az` that hands out the token and leaves a copy of its own environment in `envDir`. */
+function azRecordingEnv(envDir: string): string {
+  const bin = tempDir('apimkv-az-env-');
+  writeFileSync(join(bin, 'az'), `#!/bin/sh
+env > '${envDir}'/env-$$.txt
+case "$2" in
+  get-access-token) echo '{"accessToken":"${sandbox.token}","expiresOn":"2099-01-01 00:00:00.000000","expires_on":4070908800,"tokenType":"Bearer"}' ;;
+  *) exit 1 ;;
+esac
+`);
+  chmodSync(join(bin, 'az'), 0o755);
+  return `${bin}:${process.env.PATH}`;
+}
 
 const searched = { places: 0, bytes: 0, found: 0 };
 
 function assertClean(where: string, text: string): void {
   searched.places++;
   searched.bytes += Buffer.byteLength(text);
-  for (const needle of NEEDLES) {
+  for (const needle of [...NEEDLES, ...tokenNeedles()]) {
     if (text.includes(needle)) searched.found++;
     assert.ok(!text.includes(needle), `${where} holds a secret (${needle.slice(0, 6)}…)`);
   }
 }
 
-after(() => console.log(`secrets: ${searched.places} places, ${searched.bytes} bytes searched for ${NEEDLES.length} forms of the password and .pfx; found ${searched.found}`));
+after(() => console.log(`secrets: ${searched.places} places, ${searched.bytes} bytes searched for ${NEEDLES.length} forms of the password and .pfx; found ${searched.found}; also for the bearer token`));
 
 test('the full-screen upload flow: the password and the .pfx appear nowhere apimkv wrote', { timeout: 90_000 }, async () => {
   const state = tempDir('apimkv-secrets-state-');
@@ -91,12 +109,13 @@ test('the full-screen upload flow: the password and the .pfx appear nowhere apim
 test('upload-cert under the Azure SDK verbose log: stdout, stderr (the log), transcript and state are clean', { timeout: 90_000 }, () => {
   const state = tempDir('apimkv-secrets-state-');
   const transcript = join(state, 'cli.md');
+  const envDir = tempDir('apimkv-secrets-env-');
   const r = spawnSync(process.execPath, [CLI, 'upload-cert', '--arm-endpoint', sandbox.endpoint, '--ca-cert', sandbox.ca, ...TARGET, '--state-dir', state, '--transcript', transcript, '--file', pfx.path, '--password-env', 'PFX_PW', '--certificate-id', 'cli-upload', '--yes'], {
     encoding: 'utf8',
     timeout: 90_000,
     // The verbose log is long.
     maxBuffer: 256 * 1024 * 1024,
-    env: { ...process.env, PATH: azHandingOut(sandbox.token), AZURE_SUBSCRIPTION_ID: '', PFX_PW: PASSWORD, AZURE_LOG_LEVEL: 'verbose' },
+    env: { ...process.env, PATH: azRecordingEnv(envDir), AZURE_SUBSCRIPTION_ID: '', PFX_PW: PASSWORD, AZURE_LOG_LEVEL: 'verbose' },
   });
   assert.equal(r.status, 0, r.stderr.slice(-2000));
   assert.match(r.stdout, /UPL-CREATE is now pass/);
@@ -105,4 +124,9 @@ test('upload-cert under the Azure SDK verbose log: stdout, stderr (the log), tra
   assertClean('stderr with the SDK verbose log', r.stderr);
   for (const f of filesUnder(state)) assertClean(f.path, f.text);
   assertClean('the sandbox request log', sandboxLog());
+  // The password variable is read and removed before the first child (az, for the token) starts.
+  const children = filesUnder(envDir);
+  assert.ok(children.length > 0, 'no az child ran');
+  for (const f of children) assertClean(`the environment of an az child (${f.path})`, f.text);
+  for (const f of children) assert.doesNotMatch(f.text, /^PFX_PW=/m, 'an az child inherited the password variable');
 });
