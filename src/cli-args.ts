@@ -66,6 +66,7 @@ export type Command =
   | { kind: 'audit'; audit: AuditCliOptions; options: CommonOptions }
   /** argv: the words after "sandbox", already checked against the sub-command's table. */
   | { kind: 'sandbox'; argv: string[] }
+  | { kind: 'doctor'; json: boolean; options: CommonOptions }
   | { kind: 'completion'; shell: Shell }
   /** command: whose --help ('' = the overview). */
   | { kind: 'help'; command?: string }
@@ -201,6 +202,20 @@ export const COMMANDS: readonly CommandSpec[] = [
       ['service', 'apim', 'service-id', 'vault', 'vault-resource-group', 'resource-group', 'g'].map((f) => [f, 'audit covers every instance in scope: narrow it with --subscription or --management-group, not --service or --vault.']),
     ),
     notes: 'Exit codes: 0 no findings, 1 something is broken or could not be read, 3 only at-risk warnings,\n2 usage, sign-in or connection error.',
+  },
+  {
+    path: 'doctor',
+    synopsis: 'apimkv doctor [--json] [--cloud NAME | --arm-endpoint URL [--ca-cert FILE]] [--vault NAME] [--state-dir DIR]',
+    summary: 'What this machine gives apimkv, each line a verdict with its fix.\nNode, the Azure CLI and its sign-in, credential variables (names only), proxies and whether the\ncloud\'s hosts resolve, the state directory, the terminal. Works offline: says what it could not check.',
+    flags: [
+      CLOUD_FLAG,
+      { name: 'arm-endpoint', type: 'string', arg: 'URL', group: SIGN_IN, help: 'check this ARM-compatible endpoint instead of the cloud\'s hosts' },
+      { name: 'ca-cert', type: 'string', arg: 'FILE', group: SIGN_IN, complete: 'file', help: "PEM CA certificate that endpoint's TLS certificate chains to" },
+      { name: 'vault', type: 'string', arg: 'NAME', group: TARGET, help: "also resolve this vault's host (<NAME>.vault.azure.net in the public cloud)" },
+      STATE_DIR,
+      { ...JSON_FLAG, help: 'the verdicts as JSON' },
+    ],
+    notes: 'Exit codes: 0 nothing fails (warnings and unchecked lines allowed), 1 something fails, 2 usage error.',
   },
   {
     path: 'completion',
@@ -381,6 +396,8 @@ export function parseCommand(argv: string[]): Command {
         options,
       };
     }
+    case 'doctor':
+      return { kind: 'doctor', json: bool(v, 'json'), options: commonOptions(v) };
     case 'completion': {
       const shell = positionals[0];
       if (!shell || !(SHELLS as readonly string[]).includes(shell)) throw new UsageError(`Name the shell: "apimkv completion bash", "zsh" or "fish"${shell ? ` (not "${shell}")` : ''}.`);

@@ -42,6 +42,10 @@ async function main(argv: string[]): Promise<number> {
       // What a bug report needs: which apimkv, on which Node (the single file carries its own), where.
       process.stdout.write(`apimkv ${VERSION} (Node.js ${process.version}, ${process.platform}-${process.arch})\n`);
       return 0;
+    case 'doctor': {
+      const { runDoctor } = await import('./runbook/doctor.ts');
+      return runDoctor(command.json, command.options);
+    }
     case 'completion': {
       const { completionScript } = await import('./completion.ts');
       process.stdout.write(completionScript(command.shell));

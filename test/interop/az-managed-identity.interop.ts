@@ -61,3 +61,13 @@ test('apimkv with --tenant of another tenant through that az: says the identity 
   assert.equal(r.status, 2, r.stdout);
   assert.match(r.stderr, new RegExp(`managed identity account of tenant ${TENANT}, which gets tokens only for its own tenant; tenant ${other} cannot be reached`));
 });
+
+test('apimkv doctor through that az: the managed identity, its tenant, and why other tenants are out of reach', () => {
+  const r = spawnSync(process.execPath, [CLI, 'doctor', '--json', '--arm-endpoint', sandbox.endpoint, '--ca-cert', sandbox.ca], { env, encoding: 'utf8', timeout: 300_000 });
+  assert.equal(r.status, 0, r.stdout);
+  const lines = JSON.parse(r.stdout).lines as { id: string; status: string; detail: string }[];
+  assert.equal(lines.find((l) => l.id === 'az')?.detail, 'azure-cli 2.45.0');
+  assert.match(lines.find((l) => l.id === 'az-login')!.detail, new RegExp(`^systemAssignedIdentity \\(servicePrincipal\\), tenant ${TENANT}, .*cloud ApimkvSandbox$`));
+  assert.match(lines.find((l) => l.id === 'az-tenant')!.detail, /a managed identity login gets tokens only for its own tenant/);
+  assert.equal(lines.find((l) => l.id === 'endpoint')?.status, 'ok');
+});
