@@ -30,6 +30,8 @@ export interface CommonOptions {
   stateDir?: string;
   json: boolean;
   yes: boolean;
+  /** Print the stack of an unexpected error. */
+  verbose: boolean;
 }
 
 /** What add-cert and upload-cert add (never a password: that comes from a prompt, a variable or a file). */
@@ -109,7 +111,8 @@ const SAFETY_FLAGS: Flag[] = [
   { name: 'transcript', type: 'string', arg: 'FILE', group: SAFETY, complete: 'file', help: 'write a Markdown record of the session for the incident ticket' },
   STATE_DIR,
 ];
-const CONNECTION = [...TARGET_FLAGS, ...SIGN_IN_FLAGS, ...SANDBOX_FLAGS, ...SAFETY_FLAGS];
+const VERBOSE: Flag = { name: 'verbose', type: 'boolean', group: 'Other', help: 'with an unexpected error (a bug), print its stack trace for the report' };
+const CONNECTION = [...TARGET_FLAGS, ...SIGN_IN_FLAGS, ...SANDBOX_FLAGS, ...SAFETY_FLAGS, VERBOSE];
 const JSON_FLAG: Flag = { name: 'json', type: 'boolean', group: OUTPUT, help: 'machine-readable output' };
 const YES: Flag = { name: 'yes', type: 'boolean', group: OUTPUT, help: 'apply; without it nothing is written' };
 const PLAN: Flag = { name: 'plan', type: 'boolean', group: OUTPUT, help: 'print the plan as an az script and change nothing' };
@@ -334,6 +337,7 @@ function commonOptions(v: Values): CommonOptions {
     stateDir: str(v, 'state-dir'),
     json: bool(v, 'json'),
     yes: bool(v, 'yes'),
+    verbose: bool(v, 'verbose'),
   };
 }
 

@@ -3,7 +3,8 @@
 // first frame.
 import { parseArgs } from 'node:util';
 
-export class UsageError extends Error {}
+export { UsageError } from './error-model.ts';
+import { UsageError } from './error-model.ts';
 
 /** What a shell may offer for a flag's value or a positional argument. */
 export type Completion = 'world' | 'cloud' | 'check' | 'shell' | 'file' | 'dir';

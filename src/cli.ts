@@ -2,14 +2,11 @@
 // the first line of a report) appears before the Azure SDKs are even imported.
 import { terminalText } from './checks/escape.ts';
 import { helpText, parseCommand, UsageError, VERSION, type Command, type CommonOptions } from './cli-args.ts';
+import { reportError } from './error-model.ts';
 import type { RunContext } from './runbook/engine-types.ts';
 
 // Ink's chalk ignores NO_COLOR; map it before anything imports Ink.
 if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') process.env.FORCE_COLOR = '0';
-
-// Usage, sign-in and connection errors share one code: scripts branch on "the report" (0/1) vs "no report" (2).
-const EXIT_CONNECT = 2;
-const EXIT_USAGE = 2;
 
 function provisionalContext(o: CommonOptions): RunContext {
   return {
@@ -29,8 +26,9 @@ async function main(argv: string[]): Promise<number> {
     command = parseCommand(argv);
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`apimkv: ${terminalText(e.message)}\n`);
-      return EXIT_USAGE;
+      process.stderr.write(`apimkv: ${terminalText(e.message)}
+`);
+      return e.exitCode;
     }
     throw e;
   }
@@ -140,9 +138,10 @@ main(process.argv.slice(2)).then(
     if (SignInPrompt.anyWaiting()) process.exit(code);
   },
   (e: unknown) => {
-    const err = e as Error & { exitCode?: number; hint?: string };
+    // The kind decides the exit code and the hint; anything not raised on purpose says it is a bug.
     // The message may quote Azure or a file: one line each, nothing active.
-    process.stderr.write(`apimkv: ${terminalText(err.message)}\n${err.hint ? `apimkv: ${terminalText(err.hint)}\n` : ''}`);
-    process.exitCode = err.exitCode ?? EXIT_CONNECT;
+    const { text, exitCode } = reportError(e, process.argv.includes('--verbose'), terminalText);
+    process.stderr.write(text);
+    process.exitCode = exitCode;
   },
 );

@@ -1,4 +1,5 @@
 // Pieces of ARM resource ids, case-insensitively (ARM ids are case-insensitive; users paste both forms).
+import { InputError } from '../error-model.ts';
 
 /** The resource group and the name that follows `segment` in an ARM id. */
 export interface ArmIdParts {
@@ -15,7 +16,7 @@ function escape(s: string): string {
 export function parseArmId(id: string, typePath: string): ArmIdParts {
   const re = new RegExp(`^/?subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/${escape(typePath)}/([^/]+)/?$`, 'i');
   const m = re.exec(id.trim());
-  if (!m) throw new Error(`"${id}" is not a ${typePath} resource id.`);
+  if (!m) throw new InputError(`"${id}" is not a ${typePath} resource id.`);
   return { subscriptionId: m[1]!, resourceGroup: m[2]!, name: m[3]! };
 }
 
@@ -32,7 +33,7 @@ export function parseVaultId(id: string): ArmIdParts {
 /** Subnet id -> rg, vnet, subnet. */
 export function parseSubnetId(id: string): ArmIdParts & { vnet: string } {
   const m = /^\/?subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/virtualNetworks\/([^/]+)\/subnets\/([^/]+)\/?$/i.exec(id.trim());
-  if (!m) throw new Error(`"${id}" is not a subnet resource id.`);
+  if (!m) throw new InputError(`"${id}" is not a subnet resource id.`);
   return { subscriptionId: m[1]!, resourceGroup: m[2]!, vnet: m[3]!, name: m[4]! };
 }
 

@@ -8,6 +8,7 @@
 // sign-in); the refusal itself: azure-cli src/azure-cli-core/azure/cli/core/_profile.py, Profile.get_raw_token.
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
 import { AzureCliCredential } from '@azure/identity';
+import { ApimkvError } from '../error-model.ts';
 
 /** Accounts whose az refuses --tenant. */
 export type OwnTenantAccount = 'managed identity' | 'Cloud Shell';
@@ -15,12 +16,13 @@ export type OwnTenantAccount = 'managed identity' | 'Cloud Shell';
 const REFUSAL = /Tenant shouldn't be specified for (managed identity|Cloud Shell) account/;
 
 /** The tenant a vault or --tenant asks for cannot be reached by this az login; says what would. */
-export class OtherTenantError extends Error {
+export class OtherTenantError extends ApimkvError {
   override readonly name = 'OtherTenantError';
-  readonly hint: string;
+  declare readonly hint: string;
   constructor(account: OwnTenantAccount, own: string, wanted: string) {
-    super(`az is signed in with a ${account} account of tenant ${own}, which gets tokens only for its own tenant; tenant ${wanted} cannot be reached with it.`);
-    this.hint = `To reach tenant ${wanted}, sign az in there as a user or service principal ("az login --tenant ${wanted}"), or run apimkv with --device-code --tenant ${wanted}.`;
+    super('sign-in', `az is signed in with a ${account} account of tenant ${own}, which gets tokens only for its own tenant; tenant ${wanted} cannot be reached with it.`, {
+      hint: `To reach tenant ${wanted}, sign az in there as a user or service principal ("az login --tenant ${wanted}"), or run apimkv with --device-code --tenant ${wanted}.`,
+    });
   }
 }
 

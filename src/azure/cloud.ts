@@ -1,5 +1,6 @@
 // Which Azure cloud we talk to. Every client gets its endpoint AND token scope from here explicitly:
 // several SDK clients ignore `cloudSetting` or default to the public-cloud scope (domain.md §0.7, §4.2).
+import { UsageError } from '../error-model.ts';
 import type { CloudName } from '../checks/facts.ts';
 
 /** Endpoints, token scopes and DNS suffixes of one Azure cloud (domain.md §2.12). */
@@ -69,10 +70,10 @@ function requireHttps(endpoint: string): URL {
   try {
     url = new URL(endpoint);
   } catch {
-    throw new Error(`"${endpoint}" is not a URL: give the ARM endpoint as https://host[:port].`);
+    throw new UsageError(`"${endpoint}" is not a URL: give the ARM endpoint as https://host[:port].`);
   }
   // The SDK's bearer-token policy refuses plain http (testing-notes §1.2): fail here with a clear word instead.
-  if (url.protocol !== 'https:') throw new Error(`The ARM endpoint must use https:// (got "${endpoint}"): tokens are never sent over plain http.`);
+  if (url.protocol !== 'https:') throw new UsageError(`The ARM endpoint must use https:// (got "${endpoint}"): tokens are never sent over plain http.`);
   return url;
 }
 
@@ -103,7 +104,7 @@ export function sandboxCloud(endpoint: string): CloudProfile {
 export function cloudFromAzCliName(name: string): CloudProfile {
   const found = BY_AZ_NAME[name.trim().toLowerCase()];
   if (!found) {
-    throw new Error(
+    throw new UsageError(
       `Unknown cloud "${name}". Pass --cloud AzureCloud, AzureChinaCloud or AzureUSGovernment (or run "az cloud set --name <cloud>").`,
     );
   }

@@ -4,6 +4,7 @@ import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-
 import { ChainedTokenCredential, DefaultAzureCredential, DeviceCodeCredential, EnvironmentCredential, ManagedIdentityCredential, WorkloadIdentityCredential } from '@azure/identity';
 import type { Agent } from 'node:https';
 import { azCliCredential, OtherTenantError, type OwnTenantAccount } from './az-cli-credential.ts';
+import { ApimkvError } from '../error-model.ts';
 import type { CloudProfile } from './cloud.ts';
 import { unloggable } from './unloggable-agent.ts';
 
@@ -35,17 +36,15 @@ export interface CredentialOptions {
 }
 
 /** Sign-in failed; the message says what was tried and what to run. Carries no token. */
-export class SignInError extends Error {
+export class SignInError extends ApimkvError {
   override readonly name = 'SignInError';
-  readonly kind = 'Unknown' as const;
   readonly code = 'SignInFailed';
   readonly tried: string;
-  readonly hint: string;
+  declare readonly hint: string;
 
   constructor(tried: string, reason: string, hint: string) {
-    super(`Sign-in failed (${tried}): ${reason}`);
+    super('sign-in', `Sign-in failed (${tried}): ${reason}`, { hint });
     this.tried = tried;
-    this.hint = hint;
   }
 }
 

@@ -1,5 +1,6 @@
 // Which API Management instances and key vaults the operator can see: Resource Graph across the given
 // subscriptions, every page. Used to complete a partial target (and by pickers).
+import { InputError } from '../error-model.ts';
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
@@ -62,8 +63,8 @@ export function trustingAgent(caFile: string): https.Agent {
   try {
     ca = readFileSync(caFile, 'utf8');
   } catch (e) {
-    throw new Error(`Cannot read the CA certificate ${caFile} (--ca-cert): ${(e as NodeJS.ErrnoException).code ?? 'error'}.`);
+    throw new InputError(`Cannot read the CA certificate ${caFile} (--ca-cert): ${(e as NodeJS.ErrnoException).code ?? 'error'}.`);
   }
-  if (!ca.includes('-----BEGIN CERTIFICATE-----')) throw new Error(`${caFile} (--ca-cert) is not a PEM certificate.`);
+  if (!ca.includes('-----BEGIN CERTIFICATE-----')) throw new InputError(`${caFile} (--ca-cert) is not a PEM certificate.`);
   return new https.Agent({ ca, keepAlive: true, lookup: loopbackLookup as never });
 }

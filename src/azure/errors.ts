@@ -3,26 +3,23 @@
 import { wellFormed } from '../checks/escape.ts';
 import { isRestError } from '@azure/core-rest-pipeline';
 import type { AzureErrorInfo } from '../runbook/ports.ts';
+import { ApimkvError } from '../error-model.ts';
 import { errorBodyOf } from './error-bodies.ts';
 
 /** An Error carrying AzureErrorInfo's fields (kind, hint, missingAction …) for callers that throw. */
-export class AzureCallError extends Error {
+export class AzureCallError extends ApimkvError {
   override readonly name = 'AzureCallError';
   readonly info: AzureErrorInfo;
-  readonly kind: AzureErrorInfo['kind'];
   readonly status?: number;
   readonly code?: string;
-  readonly hint?: string;
   readonly missingAction?: string;
   readonly retryAfterMs?: number;
 
   constructor(info: AzureErrorInfo) {
-    super(info.message);
+    super('azure', info.message, { hint: info.hint });
     this.info = info;
-    this.kind = info.kind;
     this.status = info.status;
     this.code = info.code;
-    this.hint = info.hint;
     this.missingAction = info.missingAction;
     this.retryAfterMs = info.retryAfterMs;
   }

@@ -1,5 +1,6 @@
 // Resource Graph queries the product sends. The sandbox answers exactly these (matched by name
 // after whitespace normalisation) and rejects any other query with 400, so an unplanned query is noticed.
+import { InputError } from '../error-model.ts';
 
 /** APIM instances with identity and network posture (domain.md §3.7). */
 export const APIM_INSTANCES = `resources
@@ -33,7 +34,7 @@ export const SUBSCRIPTIONS = `resourcecontainers
 
 /** One vault by name (to find its resource group). The name is validated before it is inserted. */
 export function vaultByName(name: string): string {
-  if (!/^[a-zA-Z0-9-]{3,24}$/.test(name)) throw new Error(`"${name}" is not a valid key vault name (3-24 letters, digits and hyphens).`);
+  if (!/^[a-zA-Z0-9-]{3,24}$/.test(name)) throw new InputError(`"${name}" is not a valid key vault name (3-24 letters, digits and hyphens).`);
   return `resources
 | where type =~ 'microsoft.keyvault/vaults' and name =~ '${name}'
 | project id, name, resourceGroup, subscriptionId, location, vaultUri = tostring(properties.vaultUri)`;

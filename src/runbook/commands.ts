@@ -3,6 +3,7 @@
 import { basename } from 'node:path';
 import type { CertificateOptions, CommonOptions } from '../cli-args.ts';
 import { terminalText as t, visible } from '../checks/escape.ts';
+import { InputError } from '../error-model.ts';
 import type { CertificateIntent, Facts } from '../checks/facts.ts';
 import { parseSecretIdentifier } from '../checks/identifiers.ts';
 import type { Secret } from '../checks/secret.ts';
@@ -17,10 +18,6 @@ import { azScript, EXIT, exitCodeFor, formatPlan, formatReport, reportJson } fro
 const out = (s: string) => process.stdout.write(`${visible(s)}\n`);
 const err = (s: string) => process.stderr.write(`${visible(s)}\n`);
 
-/** A problem with what the operator asked for: the message says what to pass instead. */
-export class InputError extends Error {
-  exitCode = EXIT.error;
-}
 
 async function withEngine(options: CommonOptions, run: (engine: RunbookEngine) => Promise<number>): Promise<number> {
   const { engine, close } = await connect(options, { interactive: false });

@@ -7,6 +7,7 @@
 // processes therefore merge their entries instead of the last writer winning. Each live process also
 // leaves a session file with its pid, so a second one can say who else is working here, and so a pending
 // write of a live process is never "settled" by another process while it is still in flight.
+import { InputError } from '../error-model.ts';
 import { randomUUID } from 'node:crypto';
 import { closeSync, constants, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -100,17 +101,17 @@ export class Journal {
       text = readFileSync(path, 'utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw new Error(`The journal at ${path} could not be read (${(e as Error).message}). Move it aside to start a new one; it may list changes that still need cleaning up.`);
+      throw new InputError(`The journal at ${path} could not be read (${(e as Error).message}). Move it aside to start a new one; it may list changes that still need cleaning up.`);
     }
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch (e) {
-      throw new Error(`The journal at ${path} is not valid JSON (${(e as Error).message}). Move it aside (mv ${path} ${path}.broken) to start a new one, and check the old one by hand: it may list a temporary change (a client IP rule) that still needs removing.`);
+      throw new InputError(`The journal at ${path} is not valid JSON (${(e as Error).message}). Move it aside (mv ${path} ${path}.broken) to start a new one, and check the old one by hand: it may list a temporary change (a client IP rule) that still needs removing.`);
     }
     const entries = (parsed as Partial<JournalFile> | null)?.entries;
     const valid = Array.isArray(entries) && entries.every((e) => typeof e === 'object' && e !== null && typeof (e as JournalEntry).id === 'string' && typeof (e as JournalEntry).status === 'string');
-    if (!valid) throw new Error(`The journal at ${path} is not an apimkv journal (expected {"version":1,"entries":[...]}). Move it aside (mv ${path} ${path}.broken) to start a new one, and check the old one by hand: it may list a temporary change (a client IP rule) that still needs removing.`);
+    if (!valid) throw new InputError(`The journal at ${path} is not an apimkv journal (expected {"version":1,"entries":[...]}). Move it aside (mv ${path} ${path}.broken) to start a new one, and check the old one by hand: it may list a temporary change (a client IP rule) that still needs removing.`);
     return entries as JournalEntry[];
   }
 

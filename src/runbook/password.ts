@@ -1,9 +1,13 @@
 // Where a .pfx password may come from: a named environment variable, a file, or a masked prompt on the
 // terminal. Never argv (visible in ps and shell history). The text is wrapped in a Secret at once.
 import { readFile } from 'node:fs/promises';
+import { InputError } from '../error-model.ts';
 import { Secret } from '../checks/secret.ts';
 
-export class PasswordError extends Error {}
+/** The .pfx password cannot be had from where the operator said (a variable, a file, the prompt). */
+export class PasswordError extends InputError {
+  override readonly name = 'PasswordError';
+}
 
 export interface PasswordSource {
   passwordEnv?: string;

@@ -2,6 +2,7 @@
 // a private key, and what certificate is inside. node-forge parses PKCS#12 (Node's crypto cannot); Node's
 // X509Certificate reads the certificates, so EC certificates (which forge cannot decode) work too.
 // The password is only ever passed to the parser: no message built here contains it.
+import { InputError } from '../error-model.ts';
 import { X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import forge from 'node-forge';
@@ -146,6 +147,6 @@ export async function inspectPfx(path: string, password: Secret): Promise<PfxIns
 /** The file's bytes, base64-encoded, as a Secret (what the upload body carries). */
 export async function readPfxSecret(path: string): Promise<Secret> {
   const bytes = await readBounded(path);
-  if (!Buffer.isBuffer(bytes)) throw new Error(bytes.message);
+  if (!Buffer.isBuffer(bytes)) throw new InputError(bytes.message);
   return new Secret(bytes.toString('base64'), 'pfx');
 }

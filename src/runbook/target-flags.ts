@@ -4,10 +4,9 @@
 import type { CommonOptions } from '../cli-args.ts';
 import type { Target } from './ports.ts';
 
-/** An error that tells the user what to pass or do, and exits with the connect/sign-in code. */
-export class ConnectError extends Error {
-  exitCode = 2;
-}
+import { ConnectError } from '../error-model.ts';
+
+export { ConnectError };
 
 const SERVICE_ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.ApiManagement\/service\/([^/]+)\/?$/i;
 

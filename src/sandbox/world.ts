@@ -1,6 +1,7 @@
 // Loading and validating world files. A malformed world fails at load time with the JSON path of the
 // first problem, so a typo in a fixture is found where it is, not as a confusing 404 later.
 import { readFileSync } from 'node:fs';
+import { InputError } from '../error-model.ts';
 import { RESOURCE_ID, nameOf, typeOf } from './resource-id.ts';
 import type { World } from './types.ts';
 import { generateFleet } from './generate.ts';
@@ -10,8 +11,8 @@ import { SHIPPED_WORLDS } from './worlds/index.ts';
 const FLEET_WORLD = /^fleet(?:-(\d{1,5}))?$/;
 
 /** A world file that cannot be used; the message starts with the JSON path of the problem. */
-export class WorldError extends Error {
-  override name = 'WorldError';
+export class WorldError extends InputError {
+  override readonly name: string = 'WorldError';
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
