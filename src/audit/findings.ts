@@ -23,7 +23,9 @@ const SEVERITY: Record<AuditKind, AuditSeverity> = {
   'versioned-identifier': 'warn',
   'soft-delete-off': 'warn',
   'purge-protection-off': 'warn',
-  'gateway-bypass': 'warn',
+  // The retirement concerns the gateway only (policies, backends): references keep the exception, and the audit reads no
+  // policies, so this is a note to check Azure Advisor, never a warning.
+  'gateway-bypass': 'info',
   'hostname-bypass-only': 'warn',
   'vault-not-visible': 'unknown',
   unreadable: 'unknown',
@@ -166,7 +168,7 @@ function auditInstance(facts: FleetInstanceFacts, vaultsByHost: Map<string, Flee
         'gateway-bypass',
         '',
         vault.name,
-        `DisableOverPrivilegedAccess is not set and ${vault.name} admits this instance only through the trusted-services bypass, which no longer serves the gateway (policies, backends) since 15 March 2026. Check Azure Advisor, give the gateway a line of sight if it calls the vault, then set the flag.`,
+        `${vault.name} admits this instance only through the trusted-services bypass. Its certificates, named values and custom domains are not affected by the March 2026 retirement; only gateway calls (policies, backends, send-request) to this vault would be. If Azure Advisor lists "Disable trusted service connectivity in API Management" for this instance, give the gateway a line of sight, then set DisableOverPrivilegedAccess.`,
         { once: vault.id },
       );
     }

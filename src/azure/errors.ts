@@ -127,7 +127,7 @@ export function toAzureError(e: unknown): AzureErrorInfo {
   if (isRestError(e)) {
     const status = e.statusCode ?? e.response?.status;
     const body = bodyError(e.response?.bodyAsText ?? errorBodyOf(e.request));
-    const code = body.inner === 'ForbiddenByFirewall' ? 'ForbiddenByFirewall' : (e.code ?? body.code);
+    const code = body.inner === 'ForbiddenByFirewall' || body.inner === 'ForbiddenByConnection' ? body.inner : (e.code ?? body.code);
     const message = scrub(body.message ?? e.message);
     const host = hostOf(e.request?.url);
 
@@ -161,6 +161,24 @@ export function toAzureError(e: unknown): AzureErrorInfo {
             message: `${message.split('\n')[0].trim()}${address ? ` Client address: ${address}` : ''}`,
             code: 'ForbiddenByFirewall',
             hint: `The key vault firewall blocks your address${address ? ` ${address}` : ''}: add a temporary IP rule in the Key Vault firewall step, or type the certificate identifier instead of picking it.`,
+          };
+        }
+        if (code === 'ForbiddenByConnection' || /Public network access is disabled/i.test(message)) {
+          return {
+            kind: 'Forbidden',
+            ...base,
+            message: message.split('\n')[0].trim(),
+            code: 'ForbiddenByConnection',
+            hint: 'The vault has public network access disabled: only a private endpoint (or a trusted service) gets in, and no role or IP rule changes that. Connect through a private endpoint, or type the certificate identifier instead of picking it.',
+          };
+        }
+        // Azure Policy denials (RequestDisallowedByPolicy) name the assignment; no role assignment lifts them.
+        if (code === 'RequestDisallowedByPolicy') {
+          const assignment = /policy assignment[^']*'([^']+)'/i.exec(message)?.[1] ?? /policyAssignments\/([^/"'\s,)]+)/i.exec(message)?.[1];
+          return {
+            kind: 'Forbidden',
+            ...base,
+            hint: `Azure Policy denies this change${assignment ? ` (assignment ${assignment})` : ''}: a role does not help. Ask the policy's owner for an exemption, or make the change in a way the policy allows.`,
           };
         }
         const { action, scope } = parseAuthorizationFailed(message);

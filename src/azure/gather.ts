@@ -189,6 +189,8 @@ export async function probeDataPlane(clients: AzureClients, vaultUri: string, si
   const failures = [s, c].flatMap((r) => (r.ok ? [] : [r.info]));
   const firewall = failures.find((i) => i.code === 'ForbiddenByFirewall');
   if (firewall) return { ok: true, value: { status: 'firewall', clientAddress: parseClientAddress(firewall.message), message: firewall.message }, from };
+  const closed = failures.find((i) => i.code === 'ForbiddenByConnection');
+  if (closed) return { ok: true, value: { status: 'firewall', message: closed.message, publicAccessDisabled: true }, from };
   const network = failures.find((i) => i.kind === 'Network');
   if (network) return { ok: true, value: { status: 'unreachable', message: network.message }, from };
   const other = failures.find((i) => i.kind !== 'Forbidden');

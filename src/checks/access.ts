@@ -5,7 +5,7 @@ import type { Facts, PermissionFacts, RoleAssignmentFacts, RoleDefinitionFacts, 
 import { finding, unknownFinding } from './finding.ts';
 import { makePlan } from './plan.ts';
 import { pickIdentity, principalOf, type PickedIdentity } from './posture.ts';
-import { builtInRole, GET_SECRET_ACTION, KEY_VAULT_CERTIFICATE_USER, KEY_VAULT_READER, KEY_VAULT_SECRETS_USER, READ_SECRET_METADATA_ACTION, roleDefinitionId, roleGuid } from './roles.ts';
+import { builtInRole, GET_SECRET_ACTION, KEY_VAULT_READER, KEY_VAULT_SECRETS_USER, READ_SECRET_METADATA_ACTION, roleDefinitionId, roleGuid } from './roles.ts';
 import { parseResourceId } from './resource-id.ts';
 import { DOCS } from './steps.ts';
 import type { Finding, FixPlan } from './types.ts';
@@ -87,30 +87,28 @@ export function checkAccessPolicy(facts: Facts): Finding {
   const byClientId = picked.kind === 'user' ? v.accessPolicies.find((p) => p.objectId.toLowerCase() === picked.clientId.toLowerCase() || p.applicationId?.toLowerCase() === picked.clientId.toLowerCase()) : undefined;
   const evidence = [`identity principal (object) id: ${principalId}`, entry ? `policy: secrets [${entry.permissions.secrets.join(', ')}], certificates [${entry.permissions.certificates.join(', ')}]` : 'policy: none for this principal'];
   if (byClientId) evidence.push(`a policy uses the identity's client id ${picked.kind === 'user' ? picked.clientId : ''} (object id ${byClientId.objectId})`);
+  const canGet = !!entry && hasAll(entry.permissions.secrets, ['get']);
   if (entry && hasAll(entry.permissions.secrets, ['get', 'list'])) {
     return finding('ACC-AP', STEP, 'pass', title, 'The identity may get and list secrets.', { evidence });
   }
+  // Only what API Management's fetch uses: secrets get (+ list, as the docs list it). Certificate permissions are
+  // not documented as needed, and the access-policy "add" merges them into the principal's existing entry.
+  const missing = ['get', 'list'].filter((p) => !entry || !hasAll(entry.permissions.secrets, [p]));
   const fix = makePlan('ACC-AP', facts, {
-    title: 'Add an access policy: secrets get, list; certificates get, list',
-    operations: [{ kind: 'vault.addAccessPolicy', vaultId: v.id, tenantId: v.tenantId, objectId: principalId, permissions: { secrets: ['get', 'list'], certificates: ['get', 'list'] } }],
-    disruption: 'None: other access policies are kept.',
+    title: `Add an access policy: secrets ${missing.join(', ')}`,
+    operations: [{ kind: 'vault.addAccessPolicy', vaultId: v.id, tenantId: v.tenantId, objectId: principalId, permissions: { secrets: missing } }],
+    disruption: 'None: other access policies and this identity\'s other permissions are kept.',
   });
+  if (canGet) {
+    // Microsoft's own "Restore" action for custom domains grants only Get, and the fetch works with it.
+    return finding('ACC-AP', STEP, 'warn', title, 'The identity may get secrets, which is what API Management\'s fetch needs; the documented policy also grants list. Add list to match the documented setup.', { evidence, fix });
+  }
   let cause: string;
   if (byClientId && !entry) cause = "A policy exists for the identity's client id, but access policies match the principal (object) id: it grants nothing. Add one for the principal id.";
-  else if (entry && entry.permissions.secrets.length === 0 && entry.permissions.certificates.length > 0) cause = 'The identity has certificate permissions only, but API Management reads the certificate through the secret endpoint: it needs secrets get and list.';
-  else if (entry) cause = `The identity's policy lacks secrets ${['get', 'list'].filter((p) => !hasAll(entry.permissions.secrets, [p])).join(' and ')}: API Management needs get and list on secrets.`;
+  else if (entry && entry.permissions.certificates.length > 0) cause = `The identity has certificate permissions (${entry.permissions.certificates.join(', ')}) but no secrets get: API Management reads the certificate through the secret endpoint, so its fetch is refused.`;
+  else if (entry) cause = 'The identity\'s policy lacks secrets get: API Management cannot read the secret.';
   else cause = 'No access policy grants the identity anything: API Management cannot read the certificate.';
-  return finding('ACC-AP', STEP, entry && entry.permissions.secrets.length === 0 && entry.permissions.certificates.length > 0 ? 'warn' : 'fail', title, cause, { evidence, fix });
-}
-
-/**
- * True when every grant of roleAssignments/write the operator has looks like Key Vault Data Access
- * Administrator (explicit "Microsoft.KeyVault/vaults/* /read", no "*" or "Microsoft.Authorization/*"): that role
- * may assign Secrets User but not Certificate User.
- */
-export function onlyDataAccessAdministrator(perms: readonly PermissionFacts[]): boolean {
-  const writers = perms.filter((p) => grants(p.actions, p.notActions, 'Microsoft.Authorization/roleAssignments/write'));
-  return writers.length > 0 && writers.every((p) => p.actions.some((a) => a.toLowerCase() === 'microsoft.keyvault/vaults/*/read') && !p.actions.some((a) => a === '*' || a.toLowerCase() === 'microsoft.authorization/*'));
+  return finding('ACC-AP', STEP, 'fail', title, cause, { evidence, fix });
 }
 
 export function checkRbac(facts: Facts): Finding {
@@ -138,9 +136,9 @@ export function checkRbac(facts: Facts): Finding {
       missingAction: 'Microsoft.Authorization/roleDefinitions/read',
     });
   }
-  const operatorPerms = facts.operatorPermissions.vault;
-  const secretsUserOnly = operatorPerms.ok && onlyDataAccessAdministrator(operatorPerms.value);
-  const roleGuidToGrant = secretsUserOnly ? KEY_VAULT_SECRETS_USER : KEY_VAULT_CERTIFICATE_USER;
+  // Key Vault Secrets User: the least-privileged role that lets API Management read the secret, the one
+  // configure-custom-domain's steps and "Restore" assign, and one Key Vault Data Access Administrator may grant.
+  const roleGuidToGrant = KEY_VAULT_SECRETS_USER;
   const roleName = builtInRole(roleGuidToGrant)!.name;
   const subscriptionId = parseResourceId(v.id).subscriptionId ?? facts.context.subscriptionId;
   const fix = makePlan('ACC-RBAC', facts, {
@@ -160,7 +158,6 @@ export function checkRbac(facts: Facts): Finding {
     disruption: 'None; Azure can take a few minutes to honour a new role assignment (apimkv waits and re-checks).',
     propagation: 'rbac',
   });
-  if (secretsUserOnly) evidence.push('your role assignment rights look like Key Vault Data Access Administrator, which may grant Key Vault Secrets User but not Certificate User');
   let cause: string;
   if (covering.length) cause = `${covering[0].roleName} is granted only at management-group scope (${covering[0].assignment.scope}), which Key Vault's data plane has been reported not to honour: grant it at the vault.`;
   else if (resolved.length) cause = `${resolved.map((r) => r.roleName).join(', ')} ${resolved.length === 1 ? 'does' : 'do'} not include getSecret (Key Vault Reader and Certificates Officer only see metadata and certificate objects): API Management cannot read the certificate's secret.`;
@@ -244,6 +241,11 @@ export function checkOperator(facts: Facts): Finding {
     evidence.push(`data-plane probe: not run (${probe.message})`);
   }
   const gate = probe.ok && probe.value.status === 'firewall' ? ' The firewall blocks you for now (FW-CLIENTIP).' : '';
+  // With public access disabled the network refuses you before any permission is looked at: a grant cannot help
+  // (and would only make you wait for it to propagate).
+  if (probe.ok && probe.value.status === 'firewall' && (probe.value.publicAccessDisabled || v.publicNetworkAccess !== 'Enabled')) {
+    return finding('ACC-OPERATOR', STEP, 'info', title, 'The vault has public network access disabled, so it refuses you on the network before your permissions count: no role or policy would let the picker list it from here. Reach the vault through a private endpoint, or type the secret identifier in step 5.', { evidence });
+  }
   if (v.enableRbacAuthorization) {
     const perms = facts.operatorPermissions.vault;
     if (!perms.ok) return unknownFinding('ACC-OPERATOR', STEP, title, 'your permissions on the key vault', perms);

@@ -4,9 +4,10 @@ import type { ApimCertificateFacts, ApimFacts, CertificateIntent, Facts } from '
 import { daysUntil, EXPIRY_WARNING_DAYS } from './dates.ts';
 import { finding, unknownFinding } from './finding.ts';
 import { parseSecretIdentifier, type ParsedSecretIdentifier } from './identifiers.ts';
-import { describeStatus, explainStatus, statusOk } from './key-vault-status.ts';
+import { describeStatus, explainOrQuote, explainStatus, neutralise, statusOk, type FailureExplanation } from './key-vault-status.ts';
+import type { KeyVaultStatusFacts } from './facts.ts';
 import { makePlan } from './plan.ts';
-import { bypassOn, firewallOn, hostnamesOnVault, lineOfSight, pickIdentity } from './posture.ts';
+import { bypassOn, firewallOn, hostnamesOnVault, identityName, lineOfSight, pickIdentity } from './posture.ts';
 import { STEPS, DOCS } from './steps.ts';
 import type { Finding } from './types.ts';
 
@@ -181,7 +182,7 @@ export function checkVerify(facts: Facts): Finding {
     return finding('CERT-VERIFY', STEP, 'pass', title, `API Management read the secret${existing.thumbprint ? ` (thumbprint ${existing.thumbprint})` : ''}${status.timeStampUtc ? ` at ${status.timeStampUtc}` : ''}.`, { evidence });
   }
   const explained = explainStatus(status);
-  return finding('CERT-VERIFY', STEP, 'fail', title, `API Management could not fetch the secret (${status.code}${status.message ? `: ${status.message}` : ''})${explained ? `: ${explained.advice}` : ''}. After fixing it, refresh the certificate (CERT-REFRESH).`, {
+  return finding('CERT-VERIFY', STEP, 'fail', title, `API Management could not fetch the secret (${neutralise(`${status.code}${status.message ? `: ${status.message}` : ''}`)}): ${explained ? explained.advice : 'apimkv does not recognise this message'}. After fixing it, refresh the certificate (CERT-REFRESH).`, {
     evidence,
     docLink: explained ? STEPS.find((s) => s.id === explained.step)!.docLink : undefined,
   });
@@ -205,26 +206,51 @@ export function checkExpiry(facts: Facts): Finding {
   return finding('CERT-EXPIRY', STEP, 'pass', title, certs.length === 1 ? `The certificate does not expire within ${EXPIRY_WARNING_DAYS} days.` : `None of the ${certs.length} certificates expires within ${EXPIRY_WARNING_DAYS} days.`, { evidence });
 }
 
-export function checkRefresh(facts: Facts): Finding {
+/** Causes a refresh cannot cure: the reference itself must change (a new secret, identifier or vault). */
+const NEEDS_NEW_REFERENCE: readonly FailureExplanation['area'][] = ['certificate', 'identifier', 'tenant'];
+
+/**
+ * Why a reference's last fetch failed, from the checks that explain it. Where those checks all pass, say so and quote
+ * the message rather than point at a step with nothing to fix.
+ */
+export function explainFailure(status: KeyVaultStatusFacts, earlier: readonly Finding[], identity?: string): string {
+  const explained = explainStatus(status);
+  if (!explained) return explainOrQuote(status);
+  const base = (id: string) => id.split('@')[0];
+  const about = earlier.filter((f) => explained.checks.includes(base(f.checkId)) && (!identity || !f.about || f.about.identity === identity));
+  const open = about.filter((f) => f.status === 'fail' || f.status === 'warn' || f.status === 'unknown');
+  if (open.length) return `${explained.advice} (${open.map((f) => `${f.checkId} ${f.status}`).join(', ')})`;
+  if (about.length && about.every((f) => f.status === 'pass' || f.status === 'skipped' || f.status === 'info')) {
+    return `the message points at ${explained.checks.join(', ')}, but they pass now: re-try the fetch (a fix may have been applied since), and if it fails again apimkv cannot tell the cause; the message was: ${neutralise(`${status.code}${status.message ? `: ${status.message}` : ''}`)}`;
+  }
+  return explained.advice;
+}
+
+export function checkRefresh(facts: Facts, earlier: readonly Finding[] = []): Finding {
   const title = 'Key Vault certificates refresh successfully';
   if (!facts.apimCertificates.ok) return unknownFinding('CERT-REFRESH', STEP, title, "API Management's certificates", facts.apimCertificates);
   if (!facts.apim.ok) return unknownFinding('CERT-REFRESH', STEP, title, 'the API Management instance', facts.apim);
+  const apim = facts.apim.value;
   const kv = facts.apimCertificates.value.filter((c) => c.keyVault);
   if (kv.length === 0) return finding('CERT-REFRESH', STEP, 'info', title, 'No certificate in API Management comes from Key Vault.');
   const failing = kv.filter((c) => c.keyVault!.lastStatus && !statusOk(c.keyVault!.lastStatus));
   const evidence = kv.map((c) => {
     const s = c.keyVault!.lastStatus;
-    const explained = s && !statusOk(s) ? explainStatus(s) : undefined;
-    return `${c.name}: ${s ? describeStatus(s) : 'no status yet'}${explained ? ` -> ${explained.advice}` : ''}`;
+    const who = identityName(apim, c.keyVault!.identityClientId);
+    return `${c.name} (identity ${who}): ${s ? describeStatus(s) : 'no status yet'}${s && !statusOk(s) ? ` -> ${explainFailure(s, earlier, who)}` : ''}`;
   });
   if (failing.length === 0) return finding('CERT-REFRESH', STEP, 'pass', title, kv.length === 1 ? 'The Key Vault certificate last refreshed successfully.' : `All ${kv.length} Key Vault certificates last refreshed successfully.`, { evidence });
-  const apim = facts.apim.value;
-  const fix = makePlan('CERT-REFRESH', facts, {
-    title: `Refresh ${failing.map((c) => `"${c.name}"`).join(', ')} from Key Vault`,
-    operations: failing.map((c) => ({ kind: 'apim.refreshCertificate', apimId: apim.id, certificateId: c.name })),
-    disruption: 'None: API Management keeps the cached certificate if the refresh fails again.',
-  });
-  return finding('CERT-REFRESH', STEP, 'fail', title, `${failing.map((c) => c.name).join(', ')} failed to refresh from Key Vault: API Management keeps serving the cached copy until it expires. Fix the cause shown below, then refresh (otherwise it retries within four hours).`, { evidence, fix });
+  const stuck = failing.filter((c) => NEEDS_NEW_REFERENCE.includes(explainStatus(c.keyVault!.lastStatus!)?.area as FailureExplanation['area']));
+  const refreshable = failing.filter((c) => !stuck.includes(c));
+  const fix = refreshable.length
+    ? makePlan('CERT-REFRESH', facts, {
+        title: `Refresh ${refreshable.map((c) => `"${c.name}"`).join(', ')} from Key Vault`,
+        operations: refreshable.map((c) => ({ kind: 'apim.refreshCertificate', apimId: apim.id, certificateId: c.name })),
+        disruption: 'None: API Management keeps the cached certificate if the refresh fails again.',
+      })
+    : undefined;
+  const stuckText = stuck.length ? ` A refresh cannot help ${stuck.map((c) => c.name).join(', ')}: the secret or identifier itself must change (fix it in Key Vault, or re-add the certificate with apimkv add-cert).` : '';
+  return finding('CERT-REFRESH', STEP, 'fail', title, `${failing.map((c) => c.name).join(', ')} failed to refresh from Key Vault: API Management keeps serving the cached copy until it expires. Fix the cause shown below, then refresh (otherwise it retries within four hours).${stuckText}`, { evidence, ...(fix ? { fix } : {}) });
 }
 
 export function checkVersioned(facts: Facts): Finding {
@@ -250,7 +276,7 @@ function checkHostnamesOf(facts: Facts, apim: ApimFacts): Finding {
   const warns: string[] = [];
   const evidence = hostnames.map((h) => `${h.hostName} (${h.type}): ${h.keyVaultId}, status ${h.certificateStatus ?? 'unknown'}${h.identityClientId ? `, client ${h.identityClientId}` : ''}${h.expiry ? `, expires ${h.expiry}` : ''}`);
   for (const h of hostnames) {
-    if (h.certificateStatus?.toLowerCase() === 'failed') fails.push(`${h.hostName}: the last certificate fetch failed (API Management serves the cached one until it expires)`);
+    if (h.certificateStatus?.toLowerCase() === 'failed') fails.push(`${h.hostName}: the last certificate fetch failed (API Management serves the cached one until it expires; after the cause is fixed, a custom domain syncs from Key Vault in several hours, up to 1-2 days, or at once with "Sync certificates" in the portal)`);
     const parsed = parseSecretIdentifier(h.keyVaultId!, facts.context.kvDnsSuffix);
     if (parsed.ok && parsed.version) warns.push(`${h.hostName}: the identifier names version ${parsed.version}, so renewals are never picked up`);
   }
@@ -258,8 +284,10 @@ function checkHostnamesOf(facts: Facts, apim: ApimFacts): Finding {
   if (vault && firewallOn(vault)) {
     const onVault = hostnamesOnVault(apim, vault);
     if (onVault.length && !bypassOn(vault)) warns.push(`${onVault.map((h) => h.hostName).join(', ')}: the vault is not public and the trusted-services exception is off; custom-domain certificates need one of them even with a line of sight (FW-BYPASS)`);
-    const uai = onVault.filter((h) => h.identityClientId);
-    if (uai.length) warns.push(`${uai.map((h) => h.hostName).join(', ')}: a user-assigned identity reads the certificate behind the vault firewall, which only admits the system-assigned identity`);
+    // Its next sync fails: the exception admits only the system identity, and a line of sight does not count for hostnames.
+    for (const h of onVault.filter((x) => x.identityClientId)) {
+      fails.push(`${h.hostName}: the user-assigned identity ${identityName(apim, h.identityClientId)} reads the certificate behind the vault firewall, which admits only the system-assigned identity for custom domains, so its next sync will fail. Switch the hostname to the system identity (custom domains in the portal, or the hostname configuration's identityClientId)`);
+    }
   }
   if (fails.length) return finding('CERT-HOSTNAME', STEP, 'fail', title, `${[...fails, ...warns].join('; ')}.`, { evidence, docLink: DOCS.customDomain });
   if (!vault && facts.vault.ok === false) {
@@ -284,7 +312,7 @@ export function certificateChecks(facts: Facts, earlier: readonly Finding[]): Fi
     checkCreate(facts, earlier),
     checkVerify(facts),
     checkExpiry(facts),
-    checkRefresh(facts),
+    checkRefresh(facts, earlier),
     checkVersioned(facts),
     checkHostname(facts),
   ];

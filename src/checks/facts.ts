@@ -154,7 +154,7 @@ export interface PermissionFacts {
 /** What happened when the operator tried to list the vault's secrets/certificates on the data plane. */
 export type DataPlaneProbe =
   | { status: 'ok'; canListSecrets: boolean; canListCertificates: boolean }
-  | { status: 'firewall'; clientAddress?: string; message: string }
+  | { status: 'firewall'; clientAddress?: string; message: string; /** Refused because public network access is disabled (no IP rule can help). */ publicAccessDisabled?: boolean }
   | { status: 'forbidden'; message: string }
   | { status: 'unreachable'; message: string };
 
@@ -266,6 +266,8 @@ export type PfxInspection =
       chainLength: number;
       selfSigned: boolean;
       sizeBytes: number;
+      /** How the file is encrypted: Microsoft requires triple DES; OpenSSL 3's default (PBES2, AES-256) is refused. */
+      encryption?: 'aes' | '3des' | 'other';
     }
   | { ok: false; reason: 'unreadable' | 'too-large' | 'pem' | 'not-pkcs12' | 'wrong-password' | 'no-certificate'; message: string };
 

@@ -115,18 +115,20 @@ export function checkLineOfSight(facts: Facts): Finding {
   const evidence = [...los.paths.map((p) => `line of sight: ${p.detail}`), `APIM public IPs: ${apim.publicIPAddresses.join(', ') || 'none'}`, `APIM outbound IPs: ${apim.outboundPublicIPAddresses.join(', ') || 'none'}`, `APIM network: ${apim.virtualNetworkType}${apim.subnetId ? ` (${apim.subnetId})` : ''}`];
   if (los.paths.length) return finding('FW-LOS', STEP, 'pass', title, `The gateway can reach the vault without the trusted-services exception: ${los.paths.map((p) => p.detail).join('; ')}.`, { evidence, docLink: DOCS.retirement });
   if (los.gaps.length) return finding('FW-LOS', STEP, 'unknown', title, `Could not check: ${los.gaps.join('; ')}.`, { evidence });
-  const why = "Since 15 March 2026 API Management's gateway no longer uses the trusted-services exception: policies, backends and send-request calls to this vault need a line of sight (IP rule, VNet rule or private endpoint). Certificates and named values are not affected while the exception is on.";
+  // The retirement concerns the gateway only: certificates, named values and custom domains (control plane) keep the
+  // exception. apimkv reads no policies or backends, so this is advice, never a warning or part of "fix all".
+  const why = "Since 15 March 2026 API Management's gateway no longer uses the trusted-services exception. That matters only if policies, backends or send-request calls reach this vault; certificates, named values and custom domains are not affected. If Azure Advisor lists 'Disable trusted service connectivity in API Management' for this instance, give the gateway a line of sight (IP rule, VNet rule or private endpoint).";
   let operations: Operation[] = [];
   let how = '';
   const subnet = facts.subnet?.ok ? facts.subnet.value : undefined;
   if (v.publicNetworkAccess !== 'Enabled') {
     how = ' Public network access is not enabled, so only a private endpoint in API Management\'s virtual network can give one (VNET-PE).';
   } else if (isConsumption(apim)) {
-    how = ' The Consumption tier has no dedicated outbound IP, so no IP rule can cover it.';
+    how = ' The Consumption tier has no dedicated outbound IP and no virtual network, so apimkv cannot give it a line of sight.';
   } else if (subnet && hasKeyVaultEndpoint(subnet) && apim.subnetId) {
     operations = [{ kind: 'vault.addVirtualNetworkRule', vaultId: v.id, subnetId: apim.subnetId }];
   } else if (subnet && apim.subnetId) {
-    how = ' In a virtual network the documented path is the Microsoft.KeyVault service endpoint plus a VNet rule: VNET-SE adds both.';
+    how = ' In a virtual network the documented path is the Microsoft.KeyVault service endpoint plus a VNet rule (VNET-SE adds both; it changes the source address of API Management\'s traffic to every vault).';
   } else if (los.ipRuleCandidates.length) {
     operations = los.ipRuleCandidates.map((ip) => ({ kind: 'vault.addIpRule', vaultId: v.id, value: `${ip}/32` }));
   } else {
@@ -139,7 +141,7 @@ export function checkLineOfSight(facts: Facts): Finding {
         disruption: 'None: existing rules are kept. The IP changes if the instance is moved to or within a virtual network; re-check then.',
       })
     : undefined;
-  return finding('FW-LOS', STEP, 'warn', title, `${why}${how}`, { evidence, fix, docLink: DOCS.retirement });
+  return finding('FW-LOS', STEP, 'info', title, `${why}${how}`, { evidence, fix, docLink: DOCS.retirement });
 }
 
 export function checkRetirement(facts: Facts): Finding {
@@ -173,13 +175,18 @@ export function checkClientIp(facts: Facts): Finding {
   if (!probe.ok) return unknownFinding('FW-CLIENTIP', STEP, title, 'your access to the vault data plane', probe);
   const p = probe.value;
   if (p.status === 'unreachable') return finding('FW-CLIENTIP', STEP, 'unknown', title, `Could not check: the vault did not answer (${p.message}).`, { evidence: [`probe: ${p.message}`] });
+  if (p.status === 'forbidden') return finding('FW-CLIENTIP', STEP, 'pass', title, 'The vault firewall lets you in (the vault answered with a permission refusal, not a network one: see ACC-OPERATOR).', { evidence: [`probe: ${p.status} (${p.message.split(/\r?\n/)[0]})`] });
   if (p.status !== 'firewall') return finding('FW-CLIENTIP', STEP, 'pass', title, 'The vault firewall lets you in: the picker and validation can use the data plane.', { evidence: [`probe: ${p.status}`] });
   const ip = p.clientAddress ?? facts.context.operator.publicIp;
   const evidence = [`probe: ${p.message}`, `your address: ${ip ?? 'unknown'}`];
-  if (v.publicNetworkAccess !== 'Enabled') {
+  if (v.publicNetworkAccess !== 'Enabled' || p.publicAccessDisabled) {
     return finding('FW-CLIENTIP', STEP, 'info', title, 'The vault blocks you, and with public network access disabled an IP rule would be ignored: reach it through a private endpoint, or type the secret identifier in step 5 instead of picking it.', { evidence });
   }
   if (!ip) return finding('FW-CLIENTIP', STEP, 'info', title, 'The vault firewall blocks you, but your public address is unknown, so no rule can be offered. Type the secret identifier in step 5 instead of picking it.', { evidence });
+  // Key Vault's IP rules take IPv4 addresses and ranges only (overview-vnet-service-endpoints).
+  if (ip.includes(':')) {
+    return finding('FW-CLIENTIP', STEP, 'info', title, `The vault firewall blocks you, and your address ${ip} is IPv6: Key Vault IP rules are IPv4 only, so no rule can admit you. Connect over IPv4 (or through a private endpoint), or type the secret identifier in step 5 instead of picking it.`, { evidence, docLink: DOCS.keyVaultNetwork });
+  }
   const value = `${ip}/32`;
   if (v.networkAcls.ipRules.some((r) => sameIpRule(r, value))) {
     return finding('FW-CLIENTIP', STEP, 'warn', title, `The vault already allows ${value}, yet still blocked you: the rule may still be applying (re-check in a minute) or your traffic leaves from another address.`, { evidence });

@@ -1,26 +1,146 @@
-// What a certificate's keyVault.lastStatus failure points back to: API Management reports the Key Vault
-// error in words, and each kind of error is explained by one step of the runbook.
+// What a Key Vault reference's lastStatus failure points back to. API Management reports Key Vault's error in
+// words (its lastStatus codes are undocumented), so the matcher works on Key Vault's and API Management's own
+// documented wording; each pattern notes where the wording comes from. A message no pattern knows is shown verbatim
+// and labelled unrecognised: never mapped to a step whose checks might all pass.
 import type { KeyVaultStatusFacts } from './facts.ts';
 import type { StepId } from './types.ts';
 
 /** The part of the runbook a failure belongs to. */
-export type FailureArea = 'firewall' | 'access' | 'prerequisites' | 'identifier' | 'certificate' | 'network';
+export type FailureArea = 'firewall' | 'access' | 'prerequisites' | 'identifier' | 'certificate' | 'network' | 'tenant';
 
-/** Where a failure is explained, in plain words. */
+/** Where a failure is explained, in plain words, and the checks that explain it. */
 export interface FailureExplanation {
   area: FailureArea;
   step: StepId;
   advice: string;
+  /** The checks whose verdicts explain this failure (one of them should not pass). */
+  checks: readonly string[];
+  /** Where the wording matched comes from. */
+  source: string;
 }
 
-// First match wins: "ForbiddenByFirewall" is a firewall problem even though it says Forbidden.
-const RULES: readonly { re: RegExp; area: FailureArea; step: StepId; advice: string }[] = [
-  { re: /firewall/i, area: 'firewall', step: 'firewall', advice: 'the vault firewall blocked API Management: see step 3 (Key Vault firewall)' },
-  { re: /rbac|policy|permission|forbidden/i, area: 'access', step: 'access', advice: 'the identity lacks permission on the vault: see step 2 (Key vault access)' },
-  { re: /identity/i, area: 'prerequisites', step: 'prerequisites', advice: "API Management's identity is missing or wrong: see step 1 (Prerequisites)" },
-  { re: /notfound|not found|secretstype/i, area: 'identifier', step: 'certificate', advice: 'the identifier does not name a secret in the vault: check it (CERT-ID-FORMAT)' },
-  { re: /contenttype|content type/i, area: 'certificate', step: 'certificate', advice: 'the secret is not a PKCS#12 certificate: re-import it into Key Vault as a certificate' },
-  { re: /network|nsg|timed out|timeout/i, area: 'network', step: 'network', advice: 'API Management could not reach the vault: see step 4 (Virtual network)' },
+interface Pattern {
+  re: RegExp;
+  area: FailureArea;
+  step: StepId;
+  checks: readonly string[];
+  advice: string;
+  source: string;
+}
+
+const KV_ERRORS = 'https://learn.microsoft.com/azure/key-vault/general/rest-error-codes';
+const KV_ACCESS = 'https://learn.microsoft.com/azure/key-vault/general/troubleshooting-access-issues';
+const KV_NETWORK = 'https://learn.microsoft.com/azure/key-vault/general/network-security';
+const KV_PRIVATE_LINK = 'https://learn.microsoft.com/azure/key-vault/general/private-link-diagnostics';
+const APIM_CUSTOM_DOMAIN = 'https://learn.microsoft.com/azure/api-management/configure-custom-domain';
+const APIM_MSI = 'https://learn.microsoft.com/azure/api-management/api-management-howto-use-managed-service-identity';
+
+// First match wins, most specific first: the firewall's wording contains "not authorized", RBAC's contains "Forbidden".
+const PATTERNS: readonly Pattern[] = [
+  {
+    re: /Client address is not authori[sz]ed and caller is not a trusted service|ForbiddenByFirewall/i,
+    area: 'firewall',
+    step: 'firewall',
+    checks: ['FW-IDENTITY', 'FW-BYPASS', 'FW-LOS', 'VNET-KVRULE', 'VNET-PE'],
+    advice: 'the vault firewall refused API Management (its address is not allowed and it was not admitted as a trusted service): see step 3 (Key Vault firewall)',
+    source: `${KV_NETWORK} (Key Vault's firewall refusal, 403 ForbiddenByFirewall)`,
+  },
+  {
+    re: /Public network access is disabled and request is not from a trusted service nor via an approved private link|ForbiddenByConnection/i,
+    area: 'firewall',
+    step: 'firewall',
+    checks: ['FW-IDENTITY', 'FW-BYPASS', 'VNET-PE'],
+    advice: 'the vault has public network access disabled and did not admit API Management as a trusted service or through a private endpoint: see step 3 (Key Vault firewall)',
+    source: `${KV_PRIVATE_LINK} (403 ForbiddenByConnection)`,
+  },
+  {
+    re: /AKV10032|Invalid issuer/i,
+    area: 'tenant',
+    step: 'prerequisites',
+    checks: ['PRE-TENANT'],
+    advice: "the vault belongs to another Microsoft Entra tenant than API Management's identity: see step 1 (PRE-TENANT)",
+    source: `${KV_ERRORS} (AKV10032: Invalid issuer)`,
+  },
+  {
+    re: /Can ?not find Managed Identity with provided IdentityClientId|Managed Service Identity \(http:\/\/aka\.ms\/apimmsi\) is not enabled/i,
+    area: 'prerequisites',
+    step: 'prerequisites',
+    checks: ['PRE-MI', 'CERT-IDENTITY'],
+    advice: "the identity the reference names is not attached to API Management (or the system identity is off): see step 1 (Prerequisites)",
+    source: `${APIM_MSI} (API Management's wording for a missing identity)`,
+  },
+  {
+    re: /does not have secrets? get permission|ForbiddenByPolicy/i,
+    area: 'access',
+    step: 'access',
+    checks: ['ACC-AP', 'ACC-MODEL'],
+    advice: "the vault's access policies do not give the identity secrets get: see step 2 (Key vault access)",
+    source: `${KV_ACCESS} (access policy refusal, 403 ForbiddenByPolicy)`,
+  },
+  {
+    re: /Caller is not authori[sz]ed to perform action on resource|ForbiddenByRbac/i,
+    area: 'access',
+    step: 'access',
+    checks: ['ACC-RBAC', 'ACC-MODEL'],
+    advice: 'no role on the vault gives the identity getSecret (or a new grant has not propagated yet): see step 2 (Key vault access)',
+    source: `${KV_ACCESS} (RBAC refusal, 403 ForbiddenByRbac)`,
+  },
+  {
+    re: /only accepts KeyVault\s*Secrets\s*type/i,
+    area: 'identifier',
+    step: 'certificate',
+    checks: ['CERT-ID-FORMAT'],
+    advice: 'the identifier points at /certificates/; API Management reads /secrets/ (same name): see CERT-ID-FORMAT',
+    source: `${APIM_CUSTOM_DOMAIN} (use the secret identifier)`,
+  },
+  {
+    re: /Operation get is not allowed on a disabled secret|SecretDisabled/i,
+    area: 'certificate',
+    step: 'certificate',
+    checks: ['REF-SECRET'],
+    advice: 'the referenced secret version is disabled in Key Vault: enable it, or renew the certificate',
+    source: `${KV_ERRORS} (Forbidden: operation not allowed on a disabled secret)`,
+  },
+  {
+    re: /A secret with \(name\/id\) .* was not found|SecretNotFound/i,
+    area: 'identifier',
+    step: 'certificate',
+    checks: ['REF-SECRET', 'CERT-ID-FORMAT'],
+    advice: 'the identifier names a secret (or version) the vault does not have: check it, or recover a deleted certificate',
+    source: `${KV_ERRORS} (SecretNotFound)`,
+  },
+  {
+    re: /application\/x-pkcs12|content ?type/i,
+    area: 'certificate',
+    step: 'certificate',
+    checks: ['REF-SECRET'],
+    advice: "the secret is not a PKCS#12 certificate (content type application/x-pkcs12): import it into Key Vault as a .pfx certificate",
+    source: `${APIM_CUSTOM_DOMAIN} (the secret's content type must be application/x-pkcs12)`,
+  },
+  {
+    re: /\bVaultNotFound\b|key vault .* could not be found|vault .* does not exist/i,
+    area: 'prerequisites',
+    step: 'prerequisites',
+    checks: ['PRE-VAULT'],
+    advice: 'the vault does not exist (or was deleted): see step 1 (PRE-VAULT)',
+    source: `${APIM_CUSTOM_DOMAIN} (troubleshooting: the key vault exists)`,
+  },
+  {
+    re: /No such host is known|ENOTFOUND|EAI_AGAIN|name (?:could not|cannot) be resolved|getaddrinfo/i,
+    area: 'network',
+    step: 'network',
+    checks: ['VNET-PE'],
+    advice: "API Management could not resolve the vault's name (DNS): with a private endpoint, the privatelink zone must be linked to API Management's virtual network (VNET-PE)",
+    source: `${KV_PRIVATE_LINK} (DNS resolution of the vault)`,
+  },
+  {
+    re: /network security group|\bNSG\b|timed out|timeout/i,
+    area: 'network',
+    step: 'network',
+    checks: ['VNET-NSG-KV', 'VNET-NSG-AAD', 'VNET-UDR'],
+    advice: 'API Management could not reach the vault over the network: see step 4 (Virtual network)',
+    source: `${APIM_CUSTOM_DOMAIN} (troubleshooting: outbound to AzureKeyVault in a virtual network)`,
+  },
 ];
 
 /** Is a lastStatus a success? */
@@ -28,14 +148,27 @@ export function statusOk(status: KeyVaultStatusFacts | undefined): boolean {
   return status?.code.toLowerCase() === 'success';
 }
 
-/** Map a failed lastStatus to the step that explains it; undefined when nothing matches. */
+/** Map a failed lastStatus to the checks that explain it; undefined when no documented wording matches. */
 export function explainStatus(status: KeyVaultStatusFacts): FailureExplanation | undefined {
   const text = `${status.code} ${status.message ?? ''}`;
-  const rule = RULES.find((r) => r.re.test(text));
-  return rule ? { area: rule.area, step: rule.step, advice: rule.advice } : undefined;
+  const p = PATTERNS.find((r) => r.re.test(text));
+  return p ? { area: p.area, step: p.step, advice: p.advice, checks: p.checks, source: p.source } : undefined;
+}
+
+/** Control characters (line breaks included) as visible escapes, so a remote message cannot move the cursor. */
+export function neutralise(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => (c === '\r' ? '' : c === '\n' || c === '\t' ? ' ' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)).replace(/ {2,}/g, ' ').trim();
+}
+
+/** The explanation, or the verbatim message labelled unrecognised. */
+export function explainOrQuote(status: KeyVaultStatusFacts): string {
+  const explained = explainStatus(status);
+  if (explained) return explained.advice;
+  return `apimkv does not recognise this; the message was: ${neutralise(`${status.code}${status.message ? `: ${status.message}` : ''}`)}`;
 }
 
 /** One line for evidence: code, message and time. */
 export function describeStatus(status: KeyVaultStatusFacts): string {
-  return `${status.code}${status.message ? `: ${status.message}` : ''}${status.timeStampUtc ? ` (${status.timeStampUtc})` : ''}`;
+  return neutralise(`${status.code}${status.message ? `: ${status.message}` : ''}${status.timeStampUtc ? ` (${status.timeStampUtc})` : ''}`);
 }

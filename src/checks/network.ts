@@ -5,7 +5,7 @@ import type { ApimFacts, Facts, NsgFacts, SubnetFacts } from './facts.ts';
 import { finding, skipped, unknownFinding } from './finding.ts';
 import { describeRule, evaluateFlow, freePriorityBelow, regionalTag, type NsgFlow } from './nsg.ts';
 import { makePlan } from './plan.ts';
-import { firewallOn, hasKeyVaultEndpoint, hasVaultDnsZone, inVnet, isConsumption, isV2 } from './posture.ts';
+import { firewallOn, hasKeyVaultEndpoint, hasVaultDnsZone, inVnet, isConsumption, isV2, lineOfSight } from './posture.ts';
 import { sameId, vnetOfSubnet } from './resource-id.ts';
 import { DOCS } from './steps.ts';
 import type { Finding, Operation } from './types.ts';
@@ -23,6 +23,20 @@ const TITLES: Record<(typeof IDS)[number] | 'VNET-UDR', string> = {
   'VNET-UDR': 'Route table on the subnet',
 };
 
+/** Microsoft's v2 networking pages: both require an NSG on the subnet. */
+const V2_INTEGRATION_DOC = 'https://learn.microsoft.com/azure/api-management/integrate-vnet-outbound';
+const V2_INJECTION_DOC = 'https://learn.microsoft.com/azure/api-management/inject-vnet-v2';
+
+/** Premium v2 injection delegates the subnet to Microsoft.Web/hostingEnvironments (integration: serverFarms). */
+function v2Injection(facts: Facts): boolean {
+  return !!facts.subnet?.ok && facts.subnet.value.delegations.some((d) => /microsoft\.web\/hostingenvironments/i.test(d));
+}
+
+/** The line of sight through a private endpoint (approved, with this cloud's zone), if API Management has one. */
+function privateEndpointPath(facts: Facts, apim: ApimFacts): boolean {
+  return facts.vault.ok && lineOfSight(facts, apim, facts.vault.value).paths.some((p) => p.kind === 'privateEndpoint');
+}
+
 const SE_DISRUPTION =
   'Adding a service endpoint briefly interrupts connections from the subnet, and from then on Key Vault sees the subnet\'s private addresses instead of the public IP: IP rules for API Management stop matching, so the vault needs the VNet rule (added in the same fix when the firewall is on).';
 
@@ -33,10 +47,11 @@ function subnetOf(facts: Facts, checkId: string): SubnetFacts | Finding {
   return s.value;
 }
 
-function checkMode(apim: ApimFacts): Finding {
+function checkMode(facts: Facts, apim: ApimFacts): Finding {
   const evidence = [`mode: ${apim.virtualNetworkType}`, `subnet: ${apim.subnetId ?? 'unknown'}`, `SKU: ${apim.sku}`, ...(apim.privateIPAddresses.length ? [`private IPs: ${apim.privateIPAddresses.join(', ')}`] : [])];
   if (isV2(apim)) {
-    return finding('VNET-MODE', STEP, 'info', TITLES['VNET-MODE'], `${apim.sku} in a virtual network (${apim.virtualNetworkType}). v2 tiers use VNet integration (subnet delegated to Microsoft.Web/serverFarms) or, for Premium v2, injection: the classic NSG requirements do not apply, but outbound traffic to Key Vault still leaves through the subnet, so the service endpoint or a private endpoint still matters.`, { evidence, docLink: DOCS.v2Network });
+    const how = v2Injection(facts) ? 'Premium v2 injection (subnet delegated to Microsoft.Web/hostingEnvironments)' : 'VNet integration (subnet delegated to Microsoft.Web/serverFarms)';
+    return finding('VNET-MODE', STEP, 'info', TITLES['VNET-MODE'], `${apim.sku} in a virtual network: ${how}. Microsoft requires a network security group on the subnet (VNET-NSG); outbound traffic to Key Vault leaves through the subnet, so the service endpoint or a private endpoint still matters.`, { evidence, docLink: v2Injection(facts) ? V2_INJECTION_DOC : V2_INTEGRATION_DOC });
   }
   return finding('VNET-MODE', STEP, 'info', TITLES['VNET-MODE'], `${apim.sku} injected in a virtual network (${apim.virtualNetworkType} mode): API Management reaches Key Vault and Entra ID through its subnet.`, { evidence });
 }
@@ -55,6 +70,14 @@ function checkServiceEndpoint(facts: Facts, apim: ApimFacts): Finding {
   }
   if (vault && vault.privateEndpointConnections.some((c) => c.status.toLowerCase() === 'approved')) {
     return finding('VNET-SE', STEP, 'info', title, 'The subnet has no Microsoft.KeyVault service endpoint; the vault has an approved private endpoint, which serves instead (VNET-PE).', { evidence });
+  }
+  if (vault) {
+    const other = lineOfSight(facts, apim, vault).paths.find((p) => p.kind === 'ipRule' || p.kind === 'privateEndpoint');
+    if (other) {
+      evidence.push(`line of sight: ${other.detail}`);
+      const caution = other.kind === 'ipRule' ? ' Adding the endpoint would change the source address Key Vault sees and stop that IP rule from matching.' : '';
+      return finding('VNET-SE', STEP, 'info', title, `The subnet has no Microsoft.KeyVault service endpoint, and it needs none: ${other.detail} already gives API Management a line of sight.${caution}`, { evidence });
+    }
   }
   const operations: Operation[] = [{ kind: 'subnet.addServiceEndpoint', subnetId: subnet.id, service: 'Microsoft.KeyVault' }];
   if (vault && firewallOn(vault) && vault.publicNetworkAccess === 'Enabled' && !vault.networkAcls.virtualNetworkRules.some((r) => sameId(r.id, subnet.id))) {
@@ -92,9 +115,24 @@ function checkVnetRule(facts: Facts, apim: ApimFacts): Finding {
 
 function checkNsgPresent(facts: Facts, apim: ApimFacts): Finding {
   const title = TITLES['VNET-NSG'];
-  if (isV2(apim)) return skipped('VNET-NSG', STEP, title, 'v2 tiers do not require an NSG on the subnet (classic requirement).');
   const subnet = subnetOf(facts, 'VNET-NSG');
   if ('checkId' in subnet) return subnet;
+  if (isV2(apim)) {
+    const injection = v2Injection(facts);
+    const docLink = injection ? V2_INJECTION_DOC : V2_INTEGRATION_DOC;
+    if (!subnet.nsgId) {
+      return finding('VNET-NSG', STEP, 'fail', title, `The subnet has no network security group, but Microsoft requires one to be associated with the subnet for ${injection ? 'Premium v2 injection' : 'v2 VNet integration'}. Create an NSG${injection ? ' (allowing outbound Storage on 443)' : ''} and associate it with ${subnet.name}; apimkv does not create one.`, { evidence: [`subnet: ${subnet.id}`], docLink });
+    }
+    if (injection) {
+      const nsg = facts.nsg?.ok ? facts.nsg.value : undefined;
+      if (!nsg) return facts.nsg && !facts.nsg.ok ? unknownFinding('VNET-NSG', STEP, title, `the NSG ${subnet.nsgId.split('/').pop()}`, facts.nsg) : finding('VNET-NSG', STEP, 'unknown', title, `Could not check: the NSG ${subnet.nsgId} was not read.`);
+      const verdict = evaluateFlow(nsg.rules, { destinationTags: ['Storage', regionalTag('Storage', apim.location)], port: 443, protocol: 'Tcp', sourcePrefixes: subnet.addressPrefixes });
+      const evidence = [`NSG: ${nsg.id}`, `outbound Storage 443 decided by: ${describeRule(verdict.rule)}`];
+      if (verdict.access !== 'Allow') return finding('VNET-NSG', STEP, 'fail', title, `${verdict.rule.name} (priority ${verdict.rule.priority}) denies outbound TCP 443 to Storage, which Premium v2 injection requires the NSG to allow.`, { evidence, docLink });
+      return finding('VNET-NSG', STEP, 'pass', title, 'The subnet has a network security group that allows outbound Storage on 443, as Premium v2 injection requires.', { evidence, docLink });
+    }
+    return finding('VNET-NSG', STEP, 'pass', title, 'The subnet has a network security group, as v2 VNet integration requires.', { evidence: [`NSG: ${subnet.nsgId}`], docLink });
+  }
   if (subnet.nsgId) return finding('VNET-NSG', STEP, 'pass', title, 'The subnet has a network security group, as classic VNet injection requires.', { evidence: [`NSG: ${subnet.nsgId}`] });
   return finding('VNET-NSG', STEP, 'fail', title, 'The subnet has no network security group: classic VNet injection requires one (the load balancer needs it). Associate an NSG with the rules of the virtual network reference.', { evidence: [`subnet: ${subnet.id}`] });
 }
@@ -103,17 +141,21 @@ function checkNsgFlow(facts: Facts, apim: ApimFacts, checkId: 'VNET-NSG-KV' | 'V
   const title = TITLES[checkId];
   const subnet = subnetOf(facts, checkId);
   if ('checkId' in subnet) return subnet;
-  if (!subnet.nsgId) {
-    return isV2(apim)
-      ? finding(checkId, STEP, 'pass', title, 'No NSG filters the subnet: outbound 443 is not blocked.')
-      : skipped(checkId, STEP, title, 'The subnet has no NSG to evaluate (see VNET-NSG).');
-  }
+  if (!subnet.nsgId) return skipped(checkId, STEP, title, 'The subnet has no NSG to evaluate (see VNET-NSG).');
   const nsgFact = facts.nsg;
   if (!nsgFact) return finding(checkId, STEP, 'unknown', title, `Could not check: the NSG ${subnet.nsgId} was not read.`);
   if (!nsgFact.ok) return unknownFinding(checkId, STEP, title, `the NSG ${subnet.nsgId.split('/').pop()}`, nsgFact);
   const nsg: NsgFacts = nsgFact.value;
   const tags = tag === 'AzureKeyVault' ? [tag, regionalTag(tag, apim.location)] : [tag];
   const flow: NsgFlow = { destinationTags: tags, port: 443, protocol: 'Tcp', sourcePrefixes: subnet.addressPrefixes };
+  // Through an approved private endpoint, Key Vault traffic goes to a private address in the VirtualNetwork tag, so
+  // Internet and AzureKeyVault rules do not decide it (AllowVnetOutBound does, unless a rule denies VirtualNetwork).
+  if (tag === 'AzureKeyVault' && privateEndpointPath(facts, apim)) {
+    const pe = evaluateFlow(nsg.rules, { ...flow, destinationTags: ['VirtualNetwork'], privateDestination: true });
+    const peEvidence = [`NSG: ${nsg.id}`, 'path: approved private endpoint (destination in VirtualNetwork)', `deciding rule: ${describeRule(pe.rule)}`];
+    if (pe.access === 'Allow') return finding(checkId, STEP, 'pass', title, `API Management reaches the vault through its private endpoint, a VirtualNetwork address: outbound TCP 443 there is allowed by ${pe.rule.name}.`, { evidence: peEvidence, docLink: DOCS.keyVaultNetwork });
+    return finding(checkId, STEP, 'fail', title, `${pe.rule.name} (priority ${pe.rule.priority}) denies outbound TCP 443 to the VirtualNetwork, where the vault's private endpoint is: API Management cannot fetch certificates. Allow VirtualNetwork 443 outbound (apimkv does not change rules that deny VirtualNetwork).`, { evidence: peEvidence, docLink: DOCS.keyVaultNetwork });
+  }
   const verdict = evaluateFlow(nsg.rules, flow);
   const evidence = [`NSG: ${nsg.id}`, `deciding rule: ${describeRule(verdict.rule)}`];
   if (verdict.access === 'Allow') return finding(checkId, STEP, 'pass', title, `Outbound TCP 443 to ${tag} is allowed by ${verdict.rule.name}.`, { evidence });
@@ -184,7 +226,7 @@ export function networkChecks(facts: Facts): Finding[] {
   if (isConsumption(apim)) return IDS.map((id) => skipped(id, STEP, TITLES[id], 'The Consumption tier cannot be placed in a virtual network.'));
   if (!inVnet(apim)) return IDS.map((id) => skipped(id, STEP, TITLES[id], 'API Management is not in a virtual network.'));
   const findings = [
-    checkMode(apim),
+    checkMode(facts, apim),
     checkServiceEndpoint(facts, apim),
     checkVnetRule(facts, apim),
     checkNsgPresent(facts, apim),

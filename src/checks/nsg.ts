@@ -18,6 +18,8 @@ export interface NsgFlow {
   protocol: 'Tcp' | 'Udp';
   /** The subnet's address prefixes (the flow's source). */
   sourcePrefixes: string[];
+  /** The destination is a private address in the virtual network (a private endpoint): Internet rules do not match it. */
+  privateDestination?: boolean;
 }
 
 /** Which rule decided the flow. */
@@ -45,8 +47,10 @@ function protocolMatches(ruleProtocol: string, protocol: string): boolean {
   return p === '*' || p === 'any' || p === protocol.toLowerCase();
 }
 
-function destinationMatches(prefix: string, tags: readonly string[]): boolean {
+function destinationMatches(prefix: string, tags: readonly string[], privateDestination = false): boolean {
   const p = prefix.trim().toLowerCase();
+  // A private endpoint's address is in the VirtualNetwork tag: only "any" or VirtualNetwork rules match it.
+  if (privateDestination) return p === '*' || p === 'any' || p === 'virtualnetwork';
   if (BROAD_TAGS.includes(p)) return true;
   // "AzureCloud.<region>" covers the regional service ranges as well.
   if (p.startsWith('azurecloud.')) return tags.some((t) => t.toLowerCase().endsWith(p.slice('azurecloud'.length)));
@@ -66,7 +70,7 @@ export function ruleMatches(rule: NsgRuleFacts, flow: NsgFlow): boolean {
     rule.direction === 'Outbound' &&
     protocolMatches(rule.protocol, flow.protocol) &&
     rule.destinationPortRanges.some((r) => portMatches(r, flow.port)) &&
-    rule.destinationAddressPrefixes.some((d) => destinationMatches(d, flow.destinationTags)) &&
+    rule.destinationAddressPrefixes.some((d) => destinationMatches(d, flow.destinationTags, flow.privateDestination)) &&
     rule.sourceAddressPrefixes.some((s) => sourceMatches(s, flow.sourcePrefixes))
   );
 }

@@ -145,3 +145,10 @@ function safeHost(url: string): string | undefined {
     return undefined;
   }
 }
+
+/** An identity by name, as the checklist shows it: "apim-x (system identity)" or the user-assigned identity's resource name. */
+export function identityName(apim: ApimFacts, identityClientId?: string): string {
+  if (!identityClientId) return `${apim.name} (system identity)`;
+  const uai = apim.identity.userAssigned.find((u) => u.clientId.toLowerCase() === identityClientId.toLowerCase());
+  return uai ? (uai.id.split('/').pop() ?? uai.id) : `client id ${identityClientId} (not attached to ${apim.name})`;
+}

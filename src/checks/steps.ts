@@ -20,14 +20,14 @@ export const STEPS: StepInfo[] = [
   {
     id: 'access',
     title: 'Key vault access',
-    why: 'The identity must be allowed to get and list secrets (access policy) or hold Key Vault Certificate User (RBAC) - in the model the vault actually uses.',
+    why: 'The identity must be allowed to get and list secrets (access policy) or hold Key Vault Secrets User (RBAC) - in the model the vault actually uses.',
     docLink: `${LEARN}/api-management/api-management-howto-mutual-certificates#configure-access-to-key-vault`,
   },
   {
     id: 'firewall',
     title: 'Key Vault firewall',
-    why: 'Behind the vault firewall only the system-assigned identity gets in: through the trusted-services exception (certificates, named values, custom domains) or a network line of sight, which the gateway needs since 15 March 2026.',
-    docLink: `${LEARN}/api-management/api-management-howto-mutual-certificates#key-vault-firewall-requirements`,
+    why: 'Behind the vault firewall only the system-assigned identity gets in: through the trusted-services exception (certificates, named values, custom domains) or a network line of sight (the gateway itself needs a line of sight since 15 March 2026, but only for policies and backends that call the vault).',
+    docLink: `${LEARN}/api-management/api-management-howto-mutual-certificates#requirements-for-key-vault-firewall`,
   },
   {
     id: 'network',

@@ -19,6 +19,8 @@ export interface Finding {
   fix?: FixPlan;
   /** When status is 'unknown': the permission that would have let us read the fact. */
   missingAction?: string;
+  /** For a finding about one (identity, vault) pair in use: the identity and vault by name, and the references using them. */
+  about?: { identity: string; vault: string; references: string[] };
 }
 
 /** An NSG security rule to create, in ARM's property names. */

@@ -26,6 +26,13 @@ export function checkFile(facts: Facts): Finding {
   if (!intent) return notPfx('UPL-FILE', title, facts);
   const i = intent.inspection;
   if (!i.ok) return finding('UPL-FILE', STEP, 'fail', title, i.message, { evidence: [`file: ${intent.path}`, `problem: ${i.reason}`] });
+  if (i.encryption === 'aes') {
+    // configure-custom-domain: a .pfx for API Management must be encrypted with triple DES.
+    return finding('UPL-FILE', STEP, 'fail', title, `The file is encrypted with AES-256 (PBES2, OpenSSL 3's default), but Microsoft requires triple-DES encryption for API Management. Re-export it: openssl pkcs12 -export -legacy -in cert.pem -inkey key.pem -out cert.pfx (or openssl pkcs12 -in old.pfx -nodes | openssl pkcs12 -export -legacy -out cert.pfx).`, {
+      evidence: [`file: ${intent.path} (${i.sizeBytes} bytes)`, 'encryption: PBES2 (AES)'],
+      docLink: DOCS.customDomain,
+    });
+  }
   return finding('UPL-FILE', STEP, 'pass', title, `A PKCS#12 file with ${i.chainLength} certificate${i.chainLength === 1 ? '' : 's'}; the password opens it.`, {
     evidence: [`file: ${intent.path} (${i.sizeBytes} bytes)`, `subject: ${i.subject}`, `issuer: ${i.issuer}`, `thumbprint: ${i.thumbprint}`],
   });
@@ -56,6 +63,7 @@ export function checkUploadCreate(facts: Facts): Finding {
   if (!intent) return notPfx('UPL-CREATE', title, facts);
   const i = intent.inspection;
   if (!i.ok) return finding('UPL-CREATE', STEP, 'fail', title, 'Not ready: the file could not be opened (UPL-FILE).');
+  if (i.encryption === 'aes') return finding('UPL-CREATE', STEP, 'fail', title, 'Not ready: the file is AES-encrypted; re-export it with triple DES (UPL-FILE).');
   if (!i.hasPrivateKey) return finding('UPL-CREATE', STEP, 'fail', title, 'Not ready: the file has no private key (UPL-KEY).');
   const days = daysUntil(i.notAfter, facts.context.now);
   if (days !== undefined && days < 0) return finding('UPL-CREATE', STEP, 'fail', title, 'Not ready: the certificate has expired (UPL-KEY).');

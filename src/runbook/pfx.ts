@@ -141,7 +141,18 @@ export async function inspectPfx(path: string, password: Secret): Promise<PfxIns
     chainLength: certs.length,
     selfSigned,
     sizeBytes: bytes.length,
+    encryption: pfxEncryption(bytes),
   };
+}
+
+// DER of the encryption algorithm identifiers a .pfx can name (they sit in clear text around the encrypted bags).
+const PBES2 = Buffer.from('06092a864886f70d01050d', 'hex'); // 1.2.840.113549.1.5.13 (OpenSSL 3's default, AES-256)
+const TRIPLE_DES = Buffer.from('060a2a864886f70d010c0103', 'hex'); // 1.2.840.113549.1.12.1.3 pbeWithSHAAnd3-KeyTripleDES-CBC
+
+/** How the bags are encrypted: API Management wants triple DES (configure-custom-domain); PBES2/AES needs -legacy. */
+export function pfxEncryption(bytes: Buffer): 'aes' | '3des' | 'other' {
+  if (bytes.includes(PBES2)) return 'aes';
+  return bytes.includes(TRIPLE_DES) ? '3des' : 'other';
 }
 
 /** The file's bytes, base64-encoded, as a Secret (what the upload body carries). */

@@ -25,6 +25,9 @@ function describe(error: unknown): ErrorView {
   const e: ErrorLike = { ...outer, ...(outer.info ?? {}) };
   const message = (e.message ?? outer.message ?? 'Unknown error').trim();
   const status = e.status ?? outer.statusCode;
+  // A policy or network refusal is not a missing permission: say what refused it (the hint says what to do).
+  if (e.code === 'RequestDisallowedByPolicy') return { what: `Denied by Azure Policy (403): ${message}`, hint: e.hint };
+  if (e.code === 'ForbiddenByConnection' || e.code === 'ForbiddenByFirewall') return { what: `Blocked by the key vault's network settings (403): ${message}`, hint: e.hint };
   if (e.kind === 'Forbidden' || status === 403) {
     const missing = e.missingAction ? `you do not have permission ${e.missingAction}` : 'you do not have the permission this needs';
     return { what: `Forbidden (403): ${missing}. ${message}`, hint: e.hint ?? 'Ask an owner of the resource for a role that grants it.' };

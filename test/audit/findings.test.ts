@@ -147,7 +147,10 @@ test('gateway-bypass: DisableOverPrivilegedAccess not set and the vault admits t
   const flagOff = instance('apim-g', { noTrusted: undefined });
   const findings = one(flagOff, [cert('c1', 'kv-g')], [firewalled]);
   assert.deepEqual(kinds(findings), ['gateway-bypass']);
-  assert.match(findings[0]!.message, /15 March 2026/);
+  // Control-plane references are not affected by the retirement: a note (info), never a warning.
+  // https://learn.microsoft.com/azure/api-management/breaking-changes/trusted-service-connectivity-retirement-march-2026
+  assert.equal(findings[0]!.severity, 'info');
+  assert.match(findings[0]!.message, /not affected by the March 2026 retirement/);
   // The flag set, a line of sight (IP rule covering the gateway's address), or no firewall: no finding.
   assert.deepEqual(one({ ...flagOff, noTrusted: 'True' }, [cert('c1', 'kv-g')], [firewalled]), []);
   const withIp = { ...firewalled, ipRules: [{ value: '20.1.2.0/24' }] };

@@ -4,6 +4,7 @@ import { createHttpHeaders, createPipelineRequest, RestError } from '@azure/core
 import { AuthenticationError } from '@azure/identity';
 import { SignInError } from '../../src/azure/credential.ts';
 import { AzureCallError, parseAuthorizationFailed, parseClientAddress, retryAfterMsFrom, roleForAction, toAzureError } from '../../src/azure/errors.ts';
+import { describeError } from '../../src/screens/describe-error.ts';
 
 const URL_ = 'https://management.azure.com/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv?api-version=2026-02-01';
 
@@ -63,6 +64,28 @@ test('Key Vault firewall 403 (innererror ForbiddenByFirewall) maps to Forbidden 
     'The key vault firewall blocks your address 203.0.113.50: add a temporary IP rule in the Key Vault firewall step, or type the certificate identifier instead of picking it.',
   );
   assert.equal(parseClientAddress(message), '203.0.113.50');
+});
+
+// Azure Policy: a deny effect refuses the request with RequestDisallowedByPolicy naming the assignment; a role cannot lift it.
+// https://learn.microsoft.com/azure/governance/policy/troubleshoot/general#scenario-requestdisallowedbypolicy
+test('RequestDisallowedByPolicy is a policy denial with the assignment named, never "you lack a permission"', () => {
+  const message = "Resource 'kv-contoso' was disallowed by policy. Reasons: 'Key vaults must deny public access'. See error details for policy resource IDs. (Policy assignment 'deny-kv-public' /subscriptions/s/providers/Microsoft.Authorization/policyAssignments/deny-kv-public)";
+  const info = toAzureError(rest(403, { error: { code: 'RequestDisallowedByPolicy', message } }));
+  assert.equal(info.kind, 'Forbidden');
+  assert.equal(info.code, 'RequestDisallowedByPolicy');
+  assert.match(info.hint ?? '', /^Azure Policy denies this change \(assignment deny-kv-public\): a role does not help/);
+  assert.doesNotMatch(info.hint ?? '', /lack a permission/);
+  assert.match(describeError(info).what, /^Denied by Azure Policy \(403\)/);
+});
+
+// https://learn.microsoft.com/azure/key-vault/general/private-link-diagnostics: with public network access disabled only
+// private endpoints and trusted services get in.
+test('public network access disabled (ForbiddenByConnection) says the network refused, not a permission', () => {
+  const message = 'Public network access is disabled and request is not from a trusted service nor via an approved private link.\r\nCaller: appid=x\r\nVault: kv;location=westeurope';
+  const info = toAzureError(rest(403, { error: { code: 'Forbidden', message, innererror: { code: 'ForbiddenByConnection' } } }));
+  assert.equal(info.code, 'ForbiddenByConnection');
+  assert.match(info.hint ?? '', /no role or IP rule changes that/);
+  assert.match(describeError(info).what, /^Blocked by the key vault's network settings \(403\)/);
 });
 
 test('abort, sign-in and identity errors', () => {

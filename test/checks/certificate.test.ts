@@ -142,14 +142,17 @@ describe('CERT-EXISTING and CERT-CREATE', () => {
 describe('CERT-VERIFY', () => {
   it('is info before the certificate exists', () => assert.equal(checkVerify(intent(baseline())).status, 'info'));
   it('passes on Success', () => assert.equal(checkVerify(intent(baseline(), SECRET_ID, 'system', 'gateway-client')).status, 'pass'));
+  // Key Vault's own wording (network-security, troubleshooting-access-issues, rest-error-codes on learn.microsoft.com).
   const failures: [string, string, string][] = [
-    ['ForbiddenByFirewall', 'Client address is not authorized and caller is not a trusted service.', 'the vault firewall blocked API Management: see step 3 (Key Vault firewall)'],
-    ['Forbidden', 'does not have secrets get permission', 'the identity lacks permission on the vault: see step 2 (Key vault access)'],
-    ['SecretNotFound', 'Secret not found', 'the identifier does not name a secret in the vault: check it (CERT-ID-FORMAT)'],
-    ['Timeout', 'timed out', 'API Management could not reach the vault: see step 4 (Virtual network)'],
+    ['ForbiddenByFirewall', 'Client address is not authorized and caller is not a trusted service.', 'the vault firewall refused API Management (its address is not allowed and it was not admitted as a trusted service): see step 3 (Key Vault firewall)'],
+    ['Forbidden', 'Client address is not authorized and caller is not a trusted service.', 'the vault firewall refused API Management (its address is not allowed and it was not admitted as a trusted service): see step 3 (Key Vault firewall)'],
+    ['Forbidden', 'does not have secrets get permission', "the vault's access policies do not give the identity secrets get: see step 2 (Key vault access)"],
+    ['SecretNotFound', 'Secret not found', 'the identifier names a secret (or version) the vault does not have: check it, or recover a deleted certificate'],
+    ['Timeout', 'timed out', 'API Management could not reach the vault over the network: see step 4 (Virtual network)'],
+    ['Failed', 'Something nobody documented', 'apimkv does not recognise this message'],
   ];
   for (const [code, message, advice] of failures) {
-    it(`maps ${code} back to its step`, () => {
+    it(`maps ${code} (${message}) back to its step`, () => {
       const f = intent(baseline(), SECRET_ID, 'system', 'gateway-client');
       certs(f)[0].keyVault!.lastStatus = { code, message };
       const r = checkVerify(f);

@@ -99,11 +99,14 @@ describe('FW-BYPASS', () => {
 describe('FW-LOS', () => {
   it('passes with the VNet rule', () => assert.equal(checkLineOfSight(baseline()).status, 'pass'));
   it('passes outside a VNet when an IP rule covers the public IP', () => assert.equal(checkLineOfSight(noVnet()).cause, 'The gateway can reach the vault without the trusted-services exception: IP rules cover 20.50.1.10.'));
-  it('warns outside a VNet and offers an IP rule for the public IP', () => {
+  // The March 2026 retirement affects the gateway only; certificates, named values and custom domains keep the
+  // exception: https://learn.microsoft.com/azure/api-management/breaking-changes/trusted-service-connectivity-retirement-march-2026
+  it('is advice (info, never in fix all) outside a VNet, with an IP rule for the public IP to apply by choice', () => {
     const f = noVnet();
     vaultOf(f).networkAcls.ipRules = ['203.0.113.0/24'];
     const r = checkLineOfSight(f);
-    assert.equal(r.status, 'warn');
+    assert.equal(r.status, 'info');
+    assert.match(r.cause, /only if policies, backends or send-request calls reach this vault; certificates, named values and custom domains are not affected/);
     assert.deepEqual(r.fix?.operations, [{ kind: 'vault.addIpRule', vaultId: VAULT_ID, value: '20.50.1.10/32' }]);
     assert.deepEqual(r.fix?.az, ['az keyvault network-rule add --name kv-contoso --ip-address 20.50.1.10/32']);
     assert.deepEqual(r.fix?.preview[0].diff, ['  defaultAction: Deny', '  bypass: AzureServices', '  ipRule: 203.0.113.0/24', '+ ipRule: 20.50.1.10/32']);
@@ -118,7 +121,7 @@ describe('FW-LOS', () => {
     const f = baseline();
     vaultOf(f).networkAcls.virtualNetworkRules = [];
     vaultOf(f).networkAcls.ipRules = ['20.50.1.10/32'];
-    assert.equal(checkLineOfSight(f).status, 'warn');
+    assert.equal(checkLineOfSight(f).status, 'info');
     subnetOf(f).serviceEndpoints = [];
     assert.equal(checkLineOfSight(f).status, 'pass');
   });
@@ -126,17 +129,17 @@ describe('FW-LOS', () => {
     const f = baseline();
     vaultOf(f).publicNetworkAccess = 'Disabled';
     const r = checkLineOfSight(f);
-    assert.deepEqual([r.status, r.fix], ['warn', undefined]);
+    assert.deepEqual([r.status, r.fix], ['info', undefined]);
     assert.match(r.cause, /only a private endpoint in API Management's virtual network can give one \(VNET-PE\)\.$/);
     vaultOf(f).privateEndpointConnections = [{ id: `${VAULT_ID}/privateEndpointConnections/pe1`, privateEndpointId: '/pe/1', status: 'Approved' }];
     f.privateEndpoints = { ok: true, value: [{ id: '/pe/1', subnetId: SUBNET_ID, connectionStatus: 'Approved', privateDnsZoneIds: ['/zones/privatelink.vaultcore.azure.net'] }] };
     assert.equal(checkLineOfSight(f).status, 'pass');
   });
-  it('Consumption has no dedicated IP: warn without a fix', () => {
+  it('Consumption has no dedicated IP: info without a fix (a warning there could never be fixed)', () => {
     const f = noVnet();
     apimOf(f).sku = 'Consumption';
     const r = checkLineOfSight(f);
-    assert.deepEqual([r.status, r.fix], ['warn', undefined]);
+    assert.deepEqual([r.status, r.fix], ['info', undefined]);
   });
 });
 
@@ -218,8 +221,8 @@ describe('FW-LOS in a virtual network without the service endpoint', () => {
     vaultOf(f).networkAcls.virtualNetworkRules = [];
     subnetOf(f).serviceEndpoints = [];
     const r = checkLineOfSight(f);
-    assert.deepEqual([r.status, r.fix], ['warn', undefined]);
-    assert.match(r.cause, / VNET-SE adds both\.$/);
+    assert.deepEqual([r.status, r.fix], ['info', undefined]);
+    assert.match(r.cause, /\(VNET-SE adds both; it changes the source address of API Management's traffic to every vault\)\.$/);
   });
   it('FW-IDENTITY: a chosen system identity that is not enabled', () => {
     const f = baseline();

@@ -27,13 +27,34 @@ describe('step 4 applicability', () => {
     f.apim = forbidden('Microsoft.ApiManagement/service/read');
     assert.deepEqual(networkChecks(f).map((x) => x.status), IDS.map(() => 'unknown'));
   });
-  it('v2 tiers get their own guidance and no classic NSG requirement', () => {
+  // integrate-vnet-outbound (Standard v2 / Premium v2): "A network security group must be associated with the subnet".
+  // https://learn.microsoft.com/azure/api-management/integrate-vnet-outbound
+  it('v2 VNet integration requires an NSG on the subnet (Microsoft, not the classic table)', () => {
     const f = baseline();
     apimOf(f).sku = 'StandardV2';
-    assert.match(check(f, 'VNET-MODE').cause, /^StandardV2 in a virtual network \(External\)\. v2 tiers use VNet integration/);
-    assert.deepEqual([check(f, 'VNET-NSG').status, check(f, 'VNET-NSG').cause], ['skipped', 'v2 tiers do not require an NSG on the subnet (classic requirement).']);
+    subnetOf(f).delegations = ['Microsoft.Web/serverFarms'];
+    assert.match(check(f, 'VNET-MODE').cause, /^StandardV2 in a virtual network: VNet integration \(subnet delegated to Microsoft.Web\/serverFarms\)\. Microsoft requires a network security group/);
+    assert.equal(check(f, 'VNET-NSG').status, 'pass');
     delete subnetOf(f).nsgId;
-    assert.equal(check(f, 'VNET-NSG-KV').status, 'pass');
+    const r = check(f, 'VNET-NSG');
+    assert.deepEqual([r.status, r.fix, r.docLink], ['fail', undefined, 'https://learn.microsoft.com/azure/api-management/integrate-vnet-outbound']);
+    assert.match(r.cause, /Microsoft requires one to be associated with the subnet for v2 VNet integration/);
+    assert.equal(check(f, 'VNET-NSG-KV').status, 'skipped');
+  });
+  // inject-vnet-v2 (Premium v2): an NSG must be associated with the subnet and allow outbound Storage on 443.
+  // https://learn.microsoft.com/azure/api-management/inject-vnet-v2
+  it('Premium v2 injection requires an NSG that allows outbound Storage 443', () => {
+    const f = baseline();
+    apimOf(f).sku = 'PremiumV2';
+    subnetOf(f).delegations = ['Microsoft.Web/hostingEnvironments'];
+    nsgOf(f).rules.push(rule({ name: 'Deny-Storage', priority: 300, access: 'Deny', destinationAddressPrefixes: ['Storage'] }));
+    const r = check(f, 'VNET-NSG');
+    assert.equal(r.status, 'fail');
+    assert.match(r.cause, /^Deny-Storage \(priority 300\) denies outbound TCP 443 to Storage, which Premium v2 injection requires/);
+    nsgOf(f).rules = [...nsgOf(f).rules.filter((x) => x.name !== 'Deny-Storage'), rule({ name: 'Allow-Storage', priority: 300, destinationAddressPrefixes: ['Storage'] })];
+    assert.equal(check(f, 'VNET-NSG').status, 'pass');
+    delete subnetOf(f).nsgId;
+    assert.match(check(f, 'VNET-NSG').cause, /for Premium v2 injection\. Create an NSG \(allowing outbound Storage on 443\)/);
   });
   it('adds VNET-UDR when a route table is attached', () => {
     const f = baseline();

@@ -9,6 +9,8 @@ import { after, before, describe, it } from 'node:test';
 import forge from 'node-forge';
 import { Secret } from '../../src/checks/secret.ts';
 import { inspectPfx, MAX_PFX_BYTES, readPfxSecret } from '../../src/runbook/pfx.ts';
+import type { Facts } from '../../src/checks/facts.ts';
+import { checkFile } from '../../src/checks/upload.ts';
 
 const PASSWORD = 'S3cret-pfx-Pa55';
 let dir: string;
@@ -36,8 +38,8 @@ function certificate(opts: { cn: string; key: forge.pki.rsa.PrivateKey; issuer?:
   return cert;
 }
 
-function writePfx(name: string, key: forge.pki.rsa.PrivateKey | null, certs: forge.pki.Certificate[]): string {
-  const asn1 = forge.pkcs12.toPkcs12Asn1(key, certs, PASSWORD, { algorithm: '3des' });
+function writePfx(name: string, key: forge.pki.rsa.PrivateKey | null, certs: forge.pki.Certificate[], algorithm: '3des' | 'aes256' = '3des'): string {
+  const asn1 = forge.pkcs12.toPkcs12Asn1(key, certs, PASSWORD, { algorithm });
   const path = join(dir, name);
   writeFileSync(path, Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary'));
   return path;
@@ -54,6 +56,8 @@ before(() => {
   paths.valid = writePfx('valid.pfx', key, [leaf]);
   paths.expired = writePfx('expired.pfx', key, [certificate({ cn: 'old.contoso.com', key, notBefore: '2020-01-01T00:00:00Z', notAfter: '2021-01-01T00:00:00Z', serial: '02' })]);
   paths.noKey = writePfx('nokey.pfx', null, [leaf]);
+  // PBES2 with AES-256: what OpenSSL 3 writes unless told -legacy.
+  paths.aes = writePfx('aes.pfx', key, [leaf], 'aes256');
   const small = rsaKey(1024);
   paths.weak = writePfx('weak.pfx', small, [certificate({ cn: 'weak.contoso.com', key: small, notBefore: '2026-01-01T00:00:00Z', notAfter: '2027-01-01T00:00:00Z', serial: '03' })]);
   const caKey = rsaKey(2048, 'ca');
@@ -84,6 +88,17 @@ describe('inspectPfx', () => {
       { subject: 'CN=api.contoso.com, O=Contoso', issuer: 'CN=api.contoso.com, O=Contoso', thumbprint: leafThumbprint, notBefore: '2026-01-01T00:00:00.000Z', notAfter: '2027-01-01T00:00:00.000Z', keyType: 'RSA', keyBits: 2048, hasPrivateKey: true, chainLength: 1, selfSigned: true },
     );
     assert.match(r.thumbprint, /^[0-9A-F]{40}$/);
+  });
+  // configure-custom-domain: the .pfx must be encrypted with triple DES; OpenSSL 3 needs -legacy for that.
+  // https://learn.microsoft.com/azure/api-management/configure-custom-domain
+  it('tells triple-DES files from AES-256 (PBES2) ones, and UPL-FILE refuses AES with the -legacy re-export', async () => {
+    const des = await inspectPfx(paths.valid, pw());
+    const aes = await inspectPfx(paths.aes, pw());
+    assert.deepEqual([des.ok && des.encryption, aes.ok && aes.encryption], ['3des', 'aes']);
+    const facts = { intent: { kind: 'pfx', certificateId: 'c', path: paths.aes, inspection: aes, pfx: pw(), password: pw() } } as unknown as Facts;
+    const r = checkFile(facts);
+    assert.equal(r.status, 'fail');
+    assert.match(r.cause, /AES-256 .*Microsoft requires triple-DES encryption.*openssl pkcs12 -export -legacy/);
   });
   it('refuses a wrong password without echoing it', async () => {
     const wrong = 'Wrong-Password-123';

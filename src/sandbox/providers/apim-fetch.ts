@@ -82,13 +82,15 @@ function portCovers(spec: string, port: number): boolean {
 }
 
 /** The first outbound rule (by priority, defaults included) matching TCP 443 to the service tag decides. */
-function nsgVerdict(ctx: Ctx, nsgId: string, tag: string, sources: string[]): Json | undefined {
+function nsgVerdict(ctx: Ctx, nsgId: string, tag: string, sources: string[], privateDestination = false): Json | undefined {
   for (const rule of outboundRules(ctx, nsgId)) {
     const p = rule.properties;
     if (!['*', 'tcp'].includes(String(p.protocol).toLowerCase())) continue;
     if (!listOf(p, 'destinationPortRange', 'destinationPortRanges').some((r) => portCovers(r, 443))) continue;
     const dest = listOf(p, 'destinationAddressPrefix', 'destinationAddressPrefixes').map((d) => d.toLowerCase());
-    if (!dest.some((d) => ['*', 'internet', '0.0.0.0/0', tag.toLowerCase()].includes(d) || d.startsWith(`${tag.toLowerCase()}.`))) continue;
+    // A private endpoint's address is in the VirtualNetwork tag: Internet and service-tag rules do not match it.
+    const matches = privateDestination ? (d: string) => d === '*' || d === 'virtualnetwork' : (d: string) => ['*', 'internet', '0.0.0.0/0', tag.toLowerCase()].includes(d) || d.startsWith(`${tag.toLowerCase()}.`);
+    if (!dest.some(matches)) continue;
     const src = listOf(p, 'sourceAddressPrefix', 'sourceAddressPrefixes').map((s) => s.toLowerCase());
     if (!src.some((s) => s === '*' || s === 'virtualnetwork' || sources.some((prefix) => ipv4Overlaps(s, prefix)))) continue;
     return rule;
@@ -139,12 +141,18 @@ export function evaluateFetch(ctx: Ctx, apim: ArmResource, identifier: string, i
   if (!vault) return fail('VaultNotFound', `The key vault '${id.host}' could not be found (no vault with this DNS name exists, or it was deleted).`);
   const vp: Json = vault.properties ?? {};
   const vaultText = `${vault.name};location=${vault.location ?? ''}`;
-  // 4. Network: the NSG on APIM's subnet must let TCP 443 out to Key Vault and Entra ID.
+  // 4. Network: the NSG on APIM's subnet must let TCP 443 out to Key Vault and Entra ID. Through an approved private
+  // endpoint (with its DNS zone group) Key Vault traffic goes to a VirtualNetwork address instead.
   const subnet = inVnet(apim) ? subnetOf(ctx, apim) : undefined;
+  const privateLink = !!subnet && (vp.privateEndpointConnections ?? []).some((c: Json) => {
+    if (c.properties?.privateLinkServiceConnectionState?.status !== 'Approved') return false;
+    const pe = c.properties?.privateEndpoint?.id;
+    return typeof pe === 'string' && !!ctx.state.get(pe) && ctx.state.children(`${pe}/privateDnsZoneGroups`).length > 0;
+  });
   const nsgId = subnet?.properties?.networkSecurityGroup?.id;
   if (subnet && nsgId && ctx.state.get(nsgId)) {
     for (const tag of ['AzureKeyVault', 'AzureActiveDirectory']) {
-      const rule = nsgVerdict(ctx, nsgId, tag, subnetPrefixes(subnet));
+      const rule = nsgVerdict(ctx, nsgId, tag, subnetPrefixes(subnet), tag === 'AzureKeyVault' && privateLink);
       if (rule && rule.properties.access !== 'Allow') {
         return fail(
           'NetworkBlocked',
@@ -164,11 +172,6 @@ export function evaluateFetch(ctx: Ctx, apim: ArmResource, identifier: string, i
     const vnetRule =
       pna === 'Enabled' && serviceEndpoint && (acls.virtualNetworkRules ?? []).some((r: Json) => keyOf(String(r.id)) === keyOf(subnet!.id));
     const ipRule = pna === 'Enabled' && !serviceEndpoint && (acls.ipRules ?? []).some((r: Json) => apimIps.some((ip) => ipv4Contains(String(r.value), ip)));
-    const privateLink = !!subnet && (vp.privateEndpointConnections ?? []).some((c: Json) => {
-      if (c.properties?.privateLinkServiceConnectionState?.status !== 'Approved') return false;
-      const pe = c.properties?.privateEndpoint?.id;
-      return typeof pe === 'string' && !!ctx.state.get(pe) && ctx.state.children(`${pe}/privateDnsZoneGroups`).length > 0;
-    });
     if (!bypass && !vnetRule && !ipRule && !privateLink) {
       const address = serviceEndpoint ? (subnetPrefixes(subnet!)[0] ?? '').split('/')[0] : (apimIps[0] ?? 'unknown');
       return fail(

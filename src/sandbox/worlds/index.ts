@@ -7,6 +7,15 @@ import internalVnet from './internal-vnet.json' with { type: 'json' };
 import privateEndpoint from './private-endpoint.json' with { type: 'json' };
 import uaiBehindFirewall from './uai-behind-firewall.json' with { type: 'json' };
 import v2Tier from './v2-tier.json' with { type: 'json' };
+// Issue 13's situations, one world each (derived from the worlds above; see docs/domain-corrections.md).
+import accessPolicyCertificatesOnly from './situations/access-policy-certificates-only.json' with { type: 'json' };
+import v2NoNsg from './situations/v2-no-nsg.json' with { type: 'json' };
+import privateEndpointNsgDenyInternet from './situations/private-endpoint-nsg-deny-internet.json' with { type: 'json' };
+import publicAccessDisabled from './situations/public-access-disabled.json' with { type: 'json' };
+import pemCertificate from './situations/pem-certificate.json' with { type: 'json' };
+import ipv6Operator from './situations/ipv6-operator.json' with { type: 'json' };
+import customDomainUaiBehindFirewall from './situations/custom-domain-uai-behind-firewall.json' with { type: 'json' };
+import policyDeniesGrant from './situations/policy-denies-grant.json' with { type: 'json' };
 
 /** Shipped worlds by name (validated when loaded, not here). */
 export const SHIPPED_WORLDS: Readonly<Record<string, unknown>> = {
@@ -18,6 +27,14 @@ export const SHIPPED_WORLDS: Readonly<Record<string, unknown>> = {
   'internal-vnet': internalVnet,
   'v2-tier': v2Tier,
   'consumption-tier': consumptionTier,
+  'access-policy-certificates-only': accessPolicyCertificatesOnly,
+  'v2-no-nsg': v2NoNsg,
+  'private-endpoint-nsg-deny-internet': privateEndpointNsgDenyInternet,
+  'public-access-disabled': publicAccessDisabled,
+  'pem-certificate': pemCertificate,
+  'ipv6-operator': ipv6Operator,
+  'custom-domain-uai-behind-firewall': customDomainUaiBehindFirewall,
+  'policy-denies-grant': policyDeniesGrant,
 };
 
 /** The names `--world` accepts besides a file path; the first is the demo default. */

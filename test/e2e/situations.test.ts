@@ -1,0 +1,145 @@
+// Issue 13's situations end to end: one world each, served by a standalone sandbox and reached as production reaches
+// Azure. On each, `check` names the cause (and the identity), `fix --yes` (plus add-cert where the fix is a new
+// reference) ends green or with the one documented unfixable cause named, and the final state is read back over plain
+// HTTPS (curl with the sandbox's token) rather than through apimkv's own checks.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { after, describe, test } from 'node:test';
+import { CLI } from './harness.ts';
+import { azHandingOut, serveSandbox, tempDir, type Served } from './support.ts';
+
+const SUB = '3f2b7c1d-9a4e-4b8f-a6d2-1c5e7f9a0b34';
+const RG = `/subscriptions/${SUB}/resourceGroups/rg-apim-demo`;
+const APIM = `${RG}/providers/Microsoft.ApiManagement/service/apim-contoso-dev`;
+const VAULT = `${RG}/providers/Microsoft.KeyVault/vaults/kv-contoso-certs`;
+const TARGET = ['--subscription', SUB, '-g', 'rg-apim-demo', '--service', 'apim-contoso-dev', '--vault', 'kv-contoso-certs'];
+
+const served: Served[] = [];
+after(() => served.forEach((s) => s.stop()));
+
+async function world(name: string) {
+  const s = await serveSandbox(['--world', name]);
+  served.push(s);
+  const state = tempDir('apimkv-situation-');
+  const env = { ...process.env, NO_COLOR: '1', PATH: azHandingOut(s.token), AZURE_SUBSCRIPTION_ID: '' };
+  const cli = (...args: string[]) => {
+    const r = spawnSync(process.execPath, [CLI, ...args, '--arm-endpoint', s.endpoint, '--ca-cert', s.ca, ...TARGET, '--state-dir', state], { encoding: 'utf8', env, timeout: 120_000 });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  };
+  /** The independent read: a plain GET with the sandbox's token, parsed as JSON. */
+  const read = (path: string, apiVersion: string) => {
+    const r = spawnSync('curl', ['-s', '--cacert', s.ca, '-H', `Authorization: Bearer ${s.token}`, `${s.endpoint}${path}?api-version=${apiVersion}`], { encoding: 'utf8' });
+    return JSON.parse(r.stdout) as Record<string, any>;
+  };
+  return { cli, read };
+}
+
+/** The report's status line for a check: "  ✖ fail     VNET-NSG   Network security group on the subnet". */
+const line = (out: string, id: string) => out.split('\n').find((l) => new RegExp(`^\\s*\\S+ (pass|warn|fail|unknown|skipped|info)\\s+${id}\\s`).test(l)) ?? '';
+
+describe('issue 13 situations', { timeout: 300_000 }, () => {
+  // api-management-howto-mutual-certificates: the identity needs secrets Get (+ List); certificate permissions do not help.
+  test('access policy with certificate permissions only: ACC-AP fails, fix --yes grants secrets get+list and refreshes', async () => {
+    const { cli, read } = await world('access-policy-certificates-only');
+    const check = cli('check');
+    assert.equal(check.code, 1);
+    assert.match(line(check.out, 'ACC-AP'), /fail/);
+    const fix = cli('fix', '--yes');
+    assert.match(fix.out, /Fix ACC-AP: Add an access policy: secrets get, list/);
+    assert.match(fix.out, /Fix CERT-REFRESH/);
+    assert.equal(cli('check').code, 0, 'green after the fixes');
+    const vault = read(VAULT, '2026-02-01');
+    const policies = vault.properties.accessPolicies as { objectId: string; permissions: { secrets: string[]; certificates: string[] } }[];
+    const apimPolicy = policies.find((p) => p.objectId === '9b2e4c6a-1d3f-4a5b-8c7d-0e1f2a3b4c5d')!;
+    assert.deepEqual([...apimPolicy.permissions.secrets].sort(), ['get', 'list']);
+    assert.deepEqual(apimPolicy.permissions.certificates, ['get', 'list'], 'the certificate permissions others set are kept');
+    assert.equal(policies.length, 2, "the operator's own policy is kept");
+    assert.equal(read(`${APIM}/certificates/backend-client`, '2024-05-01').properties.keyVault.lastStatus.code, 'Success');
+  });
+
+  // integrate-vnet-outbound: "A network security group must be associated with the subnet" (Standard v2 / Premium v2).
+  test('v2 VNet integration without an NSG: VNET-NSG fails and stays the one named unfixable cause', async () => {
+    const { cli, read } = await world('v2-no-nsg');
+    const check = cli('check');
+    assert.match(line(check.out, 'VNET-NSG'), /fail/);
+    const fix = cli('fix', '--yes');
+    assert.equal(fix.code, 1);
+    const after = cli('check');
+    const failing = after.out.split('\n').filter((l) => /^\s*✖ fail/.test(l));
+    assert.deepEqual(failing.map((l) => /(\S+-\S+)/.exec(l.replace(/^\s*✖ fail\s+/, ''))?.[1]), ['VNET-NSG'], after.out);
+    const subnet = read(`${RG}/providers/Microsoft.Network/virtualNetworks/vnet-apim/subnets/snet-apim`, '2026-01-01');
+    assert.equal(subnet.properties.networkSecurityGroup, undefined, 'apimkv does not create or attach NSGs');
+  });
+
+  // private-link-service: private endpoint traffic goes to a VirtualNetwork address; Internet rules do not apply.
+  test('private endpoint behind an NSG that denies Internet 443: VNET-NSG-KV passes and the certificate refreshes', async () => {
+    const { cli, read } = await world('private-endpoint-nsg-deny-internet');
+    const check = cli('check');
+    assert.match(line(check.out, 'VNET-NSG-KV'), /pass/);
+    assert.doesNotMatch(line(check.out, 'VNET-SE'), /fail/);
+    cli('fix', '--yes');
+    const final = cli('check');
+    assert.equal(final.code, 0, final.out);
+    const rules = read(`${RG}/providers/Microsoft.Network/networkSecurityGroups/nsg-apim`, '2026-01-01').properties.securityRules as { name: string }[];
+    assert.ok(!rules.some((r) => r.name === 'Allow-AzureKeyVault-443-Out'), 'no needless NSG rule was added');
+  });
+
+  // private-link-diagnostics: with public access disabled, no IP rule or role lets the operator in.
+  test('public network access disabled: nothing useless is offered, nothing is written', async () => {
+    const { cli, read } = await world('public-access-disabled');
+    const check = cli('check');
+    assert.equal(check.code, 0, check.out);
+    assert.doesNotMatch(check.out, /Grant yourself Key Vault Reader|Temporarily allow your IP/);
+    assert.match(line(check.out, 'FW-CLIENTIP'), /info/);
+    const before = read(VAULT, '2026-02-01');
+    cli('fix', '--yes');
+    assert.deepEqual(read(VAULT, '2026-02-01').properties.networkAcls, before.properties.networkAcls);
+  });
+
+  // configure-custom-domain: the secret's content type must be application/x-pkcs12; re-add with a PKCS#12 certificate.
+  test('PEM secret behind a certificate: no refresh is offered; add-cert with a PKCS#12 secret ends green', async () => {
+    const { cli, read } = await world('pem-certificate');
+    const check = cli('check');
+    assert.match(check.out, /A refresh cannot help backend-client/);
+    const fix = cli('fix', '--yes');
+    assert.doesNotMatch(fix.out, /Fix CERT-REFRESH/);
+    const add = cli('add-cert', '--yes', '--certificate-id', 'backend-client', '--secret-id', 'https://kv-contoso-certs.vault.localhost/secrets/contoso-api-client');
+    assert.equal(add.code, 0, add.out + add.err);
+    assert.equal(cli('check').code, 0);
+    const cert = read(`${APIM}/certificates/backend-client`, '2024-05-01');
+    assert.equal(cert.properties.keyVault.secretIdentifier, 'https://kv-contoso-certs.vault.localhost/secrets/contoso-api-client');
+    assert.equal(cert.properties.keyVault.lastStatus.code, 'Success');
+  });
+
+  // Key Vault network security: IP rules are IPv4 addresses or ranges.
+  test('IPv6 operator: no IPv6 rule is planned or written', async () => {
+    const { cli, read } = await world('ipv6-operator');
+    const check = cli('check');
+    assert.match(check.out, /2001:db8::50 is IPv6: Key Vault IP rules are IPv4 only/);
+    cli('fix', '--yes');
+    const rules = (read(VAULT, '2026-02-01').properties.networkAcls.ipRules as { value: string }[]).map((r) => r.value);
+    assert.ok(!rules.some((r) => r.includes(':')), rules.join(', '));
+  });
+
+  // configure-custom-domain: behind the firewall, custom-domain certificates need the system identity.
+  test('custom domain read by a user-assigned identity behind the firewall: CERT-HOSTNAME fails, naming the identity', async () => {
+    const { cli, read } = await world('custom-domain-uai-behind-firewall');
+    const check = cli('check');
+    assert.match(line(check.out, 'CERT-HOSTNAME'), /fail/);
+    assert.match(check.out, /api\.contoso\.com: the user-assigned identity id-apim-kv reads the certificate behind the vault firewall/);
+    cli('fix', '--yes');
+    const host = (read(APIM, '2024-05-01').properties.hostnameConfigurations as { hostName: string; identityClientId?: string }[]).find((h) => h.hostName === 'api.contoso.com')!;
+    assert.equal(host.identityClientId, 'e6f7a8b9-2c3d-4e5f-9a0b-1c2d3e4f5a6b', 'apimkv does not change hostnames by itself');
+  });
+
+  // Azure Policy deny: RequestDisallowedByPolicy names the assignment; a role does not help.
+  test('Azure Policy denies the grant: the fix reports the policy, not a missing permission, and nothing is written', async () => {
+    const { cli, read } = await world('policy-denies-grant');
+    const fix = cli('fix', '--yes');
+    assert.equal(fix.code, 1);
+    assert.match(fix.out + fix.err, /Azure Policy denies this change \(assignment deny-kv-role-grants\): a role does not help/);
+    assert.doesNotMatch(fix.out + fix.err, /You lack a permission here/);
+    const assignments = read(`${VAULT}/providers/Microsoft.Authorization/roleAssignments`, '2022-04-01').value as { properties: { principalId: string } }[];
+    assert.ok(!assignments.some((a) => a.properties.principalId === '9b2e4c6a-1d3f-4a5b-8c7d-0e1f2a3b4c5d'));
+  });
+});
