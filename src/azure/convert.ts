@@ -1,12 +1,13 @@
 // SDK models -> plain Facts. Pure functions. Classic APIM/authorization models are flattened
 // (`svc.virtualNetworkType`); the modular Key Vault model keeps `properties`; network models are flattened.
-import type { ApiManagementServiceResource, CertificateContract } from '@azure/arm-apimanagement';
+import type { ApiManagementServiceResource, CertificateContract, NamedValueContract } from '@azure/arm-apimanagement';
 import type { Permission, RoleAssignment, RoleDefinition } from '@azure/arm-authorization';
 import type { DeletedVault, Vault } from '@azure/arm-keyvault';
 import type { NetworkSecurityGroup, PrivateDnsZoneGroup, PrivateEndpoint, SecurityRule, Subnet } from '@azure/arm-network';
 import type { CertificateProperties } from '@azure/keyvault-certificates';
 import type {
   ApimCertificateFacts,
+  ApimNamedValueFacts,
   ApimFacts,
   DeletedVaultFacts,
   NsgFacts,
@@ -271,5 +272,25 @@ export function vaultCertificateFromSdk(c: CertificateProperties, contentType?: 
     enabled: c.enabled !== false,
     expiresOn: iso(c.expiresOn),
     contentType,
+  };
+}
+
+/** A named value (Key Vault ones carry keyVault). */
+export function apimNamedValueFromSdk(v: NamedValueContract): ApimNamedValueFacts {
+  const id = v.id ?? '';
+  const kv = v.keyVault;
+  return {
+    id,
+    name: v.name ?? nameOf(id),
+    ...(v.displayName ? { displayName: v.displayName } : {}),
+    ...(kv?.secretIdentifier
+      ? {
+          keyVault: {
+            secretIdentifier: kv.secretIdentifier,
+            identityClientId: kv.identityClientId || undefined,
+            lastStatus: kv.lastStatus ? { code: kv.lastStatus.code ?? '', message: kv.lastStatus.message || undefined, timeStampUtc: iso(kv.lastStatus.timeStampUtc) } : undefined,
+          },
+        }
+      : {}),
   };
 }

@@ -22,7 +22,7 @@ export function createAzureGateway(options: AzureGatewayOptions): Gateway {
   // Every read passes remoteFacts on its way out: the one place Azure's data becomes Facts.
   const run = <T>(call: CallOptions | undefined, fn: (signal?: AbortSignal) => Promise<T>): Promise<T> => withEventSink(call?.onEvent, async () => remoteFacts(await fn(call?.signal)));
   return {
-    gather: (target, call) => run(call, (signal) => gather(clients, context, target, signal)),
+    gather: (target, call) => run(call, (signal) => gather(clients, context, target, signal, call?.secretIds)),
     apply: (operation, call) => run(call, (signal) => applyOperation({ clients, signal, beforeWrite: options.beforeWrite }, operation)),
     listVaultCertificates: (vaultUri, call) => run(call, (signal) => listVaultCertificates(clients, vaultUri, signal)),
     probeDataPlane: (vaultUri, call) => run(call, (signal) => probeDataPlane(clients, vaultUri, signal)),

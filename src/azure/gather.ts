@@ -4,6 +4,8 @@ import type { KeyVaultManagementClient, Vault } from '@azure/arm-keyvault';
 import type {
   ApimCertificateFacts,
   ApimFacts,
+  ApimNamedValueFacts,
+  ReferencedSecretFacts,
   ContextFacts,
   DataPlaneProbe,
   DeletedVaultFacts,
@@ -24,6 +26,7 @@ import { parseApimId, parseNsgId, parsePrivateEndpointId, parseSubnetId, scopeFo
 import type { AzureClients } from './clients.ts';
 import {
   apimCertificateFromSdk,
+  apimNamedValueFromSdk,
   apimFromSdk,
   deletedVaultFromSdk,
   nsgFromSdk,
@@ -220,6 +223,48 @@ export async function listVaultCertificates(clients: AzureClients, vaultUri: str
   });
 }
 
+/** Lower-case versionless identifier of a Key Vault secret reference on this vault, or undefined (another vault, not a URL). */
+function referenceOn(vaultUri: string, identifier: string): { key: string; name: string } | undefined {
+  try {
+    const vault = new URL(vaultUri).hostname.toLowerCase();
+    const url = new URL(identifier);
+    const [collection, name] = url.pathname.split('/').filter(Boolean);
+    if (url.hostname.toLowerCase() !== vault || !name || !/^(secrets|certificates)$/i.test(collection ?? '')) return undefined;
+    return { key: `https://${vault}/secrets/${name.toLowerCase()}`, name };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Metadata (never values) of every version of each named secret on the vault: content type, enabled, expiry. */
+async function readReferencedSecrets(clients: AzureClients, vaultUri: string, identifiers: string[], signal?: AbortSignal): Promise<Record<string, Fact<ReferencedSecretFacts>>> {
+  const wanted = new Map<string, string>();
+  for (const id of identifiers) {
+    const ref = referenceOn(vaultUri, id);
+    if (ref) wanted.set(ref.key, ref.name);
+  }
+  const out: Record<string, Fact<ReferencedSecretFacts>> = {};
+  await Promise.all(
+    [...wanted].map(async ([key, name]) => {
+      out[key] = await readFact(key, API_VERSIONS.keyVaultData, 'Microsoft.KeyVault/vaults/secrets/readMetadata/action', async () => {
+        const versions = await all(clients.secretClient(vaultUri).listPropertiesOfSecretVersions(name, { abortSignal: signal }));
+        return {
+          secretId: key,
+          name,
+          versions: versions.map((v) => ({
+            version: v.version ?? '',
+            enabled: v.enabled !== false,
+            ...(v.createdOn ? { created: v.createdOn.toISOString() } : {}),
+            ...(v.expiresOn ? { expiresOn: v.expiresOn.toISOString() } : {}),
+            ...(v.contentType ? { contentType: v.contentType } : {}),
+          })),
+        };
+      });
+    }),
+  );
+  return out;
+}
+
 /** One APIM certificate (with its ETag). */
 export async function getApimCertificate(clients: AzureClients, apimId: string, certificateId: string, signal?: AbortSignal): Promise<Fact<ApimCertificateFacts>> {
   const { resourceGroup, name } = parseApimId(apimId);
@@ -270,7 +315,7 @@ async function readPrivateEndpoints(clients: AzureClients, vault: VaultFacts, si
 }
 
 /** The whole read pass. */
-export async function gather(clients: AzureClients, context: GatherContext, target: Target, signal?: AbortSignal): Promise<Gathered> {
+export async function gather(clients: AzureClients, context: GatherContext, target: Target, signal?: AbortSignal, extraSecretIds: string[] = []): Promise<Gathered> {
   const apimId = apimIdOf(target);
   const opts = { abortSignal: signal };
   const { resourceGroup: apimRg, name: apimName } = target.apim;
@@ -285,6 +330,21 @@ export async function gather(clients: AzureClients, context: GatherContext, targ
     (await all(clients.apim.certificate.listByService(apimRg, apimName, opts))).map(apimCertificateFromSdk),
   );
   const apimPermissionsP = permissionsFact(clients, apimId, signal);
+  const namedValuesP = readFact<ApimNamedValueFacts[]>(`${apimId}/namedValues`, API_VERSIONS.apim, 'Microsoft.ApiManagement/service/namedValues/read', async () =>
+    (await all(clients.apim.namedValue.listByService(apimRg, apimName, opts))).map(apimNamedValueFromSdk),
+  );
+  // The secrets the references on the target vault name: content type, enabled and expiry explain failures a refresh
+  // cannot cure. Read once the references and the vault are known.
+  const referencedP = Promise.all([apimP, vaultP, certificatesP, namedValuesP]).then(([apim, vault, certs, nvs]) => {
+    if (!vault.ok) return undefined;
+    const ids = [
+      ...(certs.ok ? certs.value.flatMap((c) => (c.keyVault ? [c.keyVault.secretIdentifier] : [])) : []),
+      ...(nvs.ok ? nvs.value.flatMap((v) => (v.keyVault ? [v.keyVault.secretIdentifier] : [])) : []),
+      ...(apim.ok ? apim.value.hostnameConfigurations.flatMap((h) => (h.keyVaultId ? [h.keyVaultId] : [])) : []),
+      ...extraSecretIds,
+    ];
+    return readReferencedSecrets(clients, vault.value.vaultUri, ids, signal);
+  });
 
   // APIM side: subnet -> NSG, as soon as APIM is known.
   const networkP = apimP.then((apim) => (apim.ok && apim.value.subnetId ? readSubnetAndNsg(clients, apim.value.subnetId, signal) : undefined));
@@ -324,7 +384,7 @@ export async function gather(clients: AzureClients, context: GatherContext, targ
     return { deletedVault: undefined, ...roles, vaultPermissions, operatorDataPlane, privateEndpoints };
   });
 
-  const [claims, apim, vault, apimCertificates, apimPermissions, network, vaultSide] = await Promise.all([
+  const [claims, apim, vault, apimCertificates, apimPermissions, network, vaultSide, namedValues, referencedSecrets] = await Promise.all([
     claimsP,
     apimP,
     vaultP,
@@ -332,6 +392,8 @@ export async function gather(clients: AzureClients, context: GatherContext, targ
     apimPermissionsP,
     networkP,
     vaultSideP,
+    namedValuesP,
+    referencedP,
   ]);
 
   const contextFacts: ContextFacts = {
@@ -361,6 +423,8 @@ export async function gather(clients: AzureClients, context: GatherContext, targ
     },
     operatorDataPlane: vaultSide.operatorDataPlane,
     apimCertificates,
+    namedValues,
+    ...(referencedSecrets ? { referencedSecrets } : {}),
   };
   if (vaultSide.deletedVault) gathered.deletedVault = vaultSide.deletedVault;
   if (network) {

@@ -8,6 +8,7 @@ import { describeStatus, explainOrQuote, explainStatus, neutralise, statusOk, ty
 import type { KeyVaultStatusFacts } from './facts.ts';
 import { makePlan } from './plan.ts';
 import { bypassOn, firewallOn, hostnamesOnVault, identityName, lineOfSight, pickIdentity } from './posture.ts';
+import { newCertificateIdentity, renewedVersion, secretProblem } from './references.ts';
 import { STEPS, DOCS } from './steps.ts';
 import type { Finding } from './types.ts';
 
@@ -98,8 +99,9 @@ export function checkExisting(facts: Facts): Finding {
 }
 
 /** Failing checks of steps 0-4 that would stop API Management from fetching the certificate. */
+/** Step checks (about the new certificate's identity) still failing; pair checks are about other references. */
 function upstreamFailures(earlier: readonly Finding[]): Finding[] {
-  return earlier.filter((f) => f.step !== 'certificate' && (f.status === 'fail' || f.status === 'unknown'));
+  return earlier.filter((f) => f.step !== 'certificate' && !f.about && (f.status === 'fail' || f.status === 'unknown'));
 }
 
 export function checkCreate(facts: Facts, earlier: readonly Finding[]): Finding {
@@ -120,7 +122,14 @@ export function checkCreate(facts: Facts, earlier: readonly Finding[]): Finding 
     return finding('CERT-CREATE', STEP, 'fail', title, `Not ready: the key vault ${parsed.vaultName} does not exist (PRE-VAULT): API Management could not fetch the certificate from it. Check the identifier and --vault, or recover the vault if it was deleted.`, {
       evidence: [`looked for: ${vaultFact.from.resourceId}`],
     });
+  }  // Refused before any preview: what API Management's fetch would certainly refuse (same rules as REF-SECRET, FW-IDENTITY).
+  const secret = secretProblem(facts, parsed.normalised, 'certificate');
+  if (secret?.status === 'fail') return finding('CERT-CREATE', STEP, 'fail', title, `Not ready: ${secret.text}.`, { evidence: [`identifier: ${parsed.normalised}`], docLink: DOCS.customDomain });
+  const fwIdentity = earlier.find((f) => f.checkId === 'FW-IDENTITY');
+  if (picked.kind === 'user' && fwIdentity?.status === 'fail') {
+    return finding('CERT-CREATE', STEP, 'fail', title, `Not ready: behind the vault firewall only the system-assigned identity is admitted, not ${identityName(apim, picked.clientId)} (FW-IDENTITY). Choose the system identity (add-cert --identity system).`, { docLink: DOCS.identity });
   }
+
   // A user-assigned identity gets no trusted-service exception: with the firewall on and no line of sight
   // API Management's fetch is refused for certain, so the write could only fail — refuse it before sending.
   const vault = facts.vault.ok ? facts.vault.value : undefined;
@@ -198,13 +207,30 @@ export function checkExpiry(facts: Facts): Finding {
   const soon = dated.filter((d) => d.days !== undefined && d.days >= 0 && d.days < EXPIRY_WARNING_DAYS);
   const evidence = dated.map(({ c, days }) => `${c.name}: ${c.expirationDate ?? 'no expiry date'}${days !== undefined ? ` (${days < 0 ? `expired ${-days} d ago` : `${days} d left`})` : ''}${c.keyVault ? ' [Key Vault]' : ' [uploaded]'}`);
   if (expired.length) {
-    return finding('CERT-EXPIRY', STEP, 'fail', title, `${expired.map((d) => d.c.name).join(', ')} ${expired.length === 1 ? 'has' : 'have'} expired: calls that present ${expired.length === 1 ? 'it' : 'them'} fail. Renew in Key Vault (versionless references follow within four hours) or upload a new file.`, { evidence });
+    // Where Key Vault already holds a renewed version, renewing again is not the fix: re-add versionless, or refresh.
+    const advice = expired.map(({ c }) => {
+      const renewed = c.keyVault ? renewedVersion(facts, c.keyVault.secretIdentifier) : undefined;
+      if (!renewed || !c.keyVault) return `${c.name}: renew it in Key Vault (versionless references follow within four hours) or upload a new file`;
+      const parsed = parseSecretIdentifier(c.keyVault.secretIdentifier, facts.context.kvDnsSuffix);
+      const until = renewed.expiresOn ? ` (valid until ${renewed.expiresOn.slice(0, 10)})` : '';
+      return parsed.ok && parsed.version
+        ? `${c.name}: Key Vault already has a renewed version${until}, but the reference is pinned to ${parsed.version.slice(0, 8)}…: re-add it versionless (apimkv add-cert --certificate-id ${c.name} --secret-id ${parsed.versionless})`
+        : `${c.name}: Key Vault already has a renewed version${until}: refresh it (CERT-REFRESH) and fix whatever blocks the refresh`;
+    });
+    const refreshable = expired.filter(({ c }) => c.keyVault && renewedVersion(facts, c.keyVault.secretIdentifier) && !versionOf(parseSecretIdentifier(c.keyVault.secretIdentifier, facts.context.kvDnsSuffix)));
+    const fix =
+      refreshable.length && facts.apim.ok
+        ? makePlan('CERT-EXPIRY', facts, { title: `Refresh ${refreshable.map(({ c }) => `"${c.name}"`).join(', ')} from Key Vault (renewed version)`, operations: refreshable.map(({ c }) => ({ kind: 'apim.refreshCertificate', apimId: (facts.apim as { value: ApimFacts }).value.id, certificateId: c.name })) })
+        : undefined;
+    return finding('CERT-EXPIRY', STEP, 'fail', title, `${expired.map((d) => d.c.name).join(', ')} ${expired.length === 1 ? 'has' : 'have'} expired: calls that present ${expired.length === 1 ? 'it' : 'them'} fail. ${advice.join('; ')}.`, { evidence, ...(fix ? { fix } : {}) });
   }
   if (soon.length) {
     return finding('CERT-EXPIRY', STEP, 'warn', title, `${soon.map((d) => `${d.c.name} (${d.days} d)`).join(', ')} expire${soon.length === 1 ? 's' : ''} within ${EXPIRY_WARNING_DAYS} days: renew ${soon.length === 1 ? 'it' : 'them'} now.`, { evidence });
   }
   return finding('CERT-EXPIRY', STEP, 'pass', title, certs.length === 1 ? `The certificate does not expire within ${EXPIRY_WARNING_DAYS} days.` : `None of the ${certs.length} certificates expires within ${EXPIRY_WARNING_DAYS} days.`, { evidence });
 }
+
+const versionOf = (p: ParsedSecretIdentifier) => (p.ok ? p.version : undefined);
 
 /** Causes a refresh cannot cure: the reference itself must change (a new secret, identifier or vault). */
 const NEEDS_NEW_REFERENCE: readonly FailureExplanation['area'][] = ['certificate', 'identifier', 'tenant'];
@@ -213,11 +239,14 @@ const NEEDS_NEW_REFERENCE: readonly FailureExplanation['area'][] = ['certificate
  * Why a reference's last fetch failed, from the checks that explain it. Where those checks all pass, say so and quote
  * the message rather than point at a step with nothing to fix.
  */
-export function explainFailure(status: KeyVaultStatusFacts, earlier: readonly Finding[], identity?: string): string {
+export function explainFailure(status: KeyVaultStatusFacts, earlier: readonly Finding[], identity?: string, facts?: Facts): string {
   const explained = explainStatus(status);
   if (!explained) return explainOrQuote(status);
   const base = (id: string) => id.split('@')[0];
-  const about = earlier.filter((f) => explained.checks.includes(base(f.checkId)) && (!identity || !f.about || f.about.identity === identity));
+  // The step checks are about the new certificate's identity; a pair's checks carry the identity they are about.
+  const stepIdentity = facts?.apim.ok ? newCertificateIdentity(facts, facts.apim.value) : undefined;
+  const mine = (f: Finding) => !identity || (f.about ? f.about.identity === identity : !stepIdentity || stepIdentity === identity);
+  const about = earlier.filter((f) => explained.checks.includes(base(f.checkId)) && mine(f));
   const open = about.filter((f) => f.status === 'fail' || f.status === 'warn' || f.status === 'unknown');
   if (open.length) return `${explained.advice} (${open.map((f) => `${f.checkId} ${f.status}`).join(', ')})`;
   if (about.length && about.every((f) => f.status === 'pass' || f.status === 'skipped' || f.status === 'info')) {
@@ -237,10 +266,10 @@ export function checkRefresh(facts: Facts, earlier: readonly Finding[] = []): Fi
   const evidence = kv.map((c) => {
     const s = c.keyVault!.lastStatus;
     const who = identityName(apim, c.keyVault!.identityClientId);
-    return `${c.name} (identity ${who}): ${s ? describeStatus(s) : 'no status yet'}${s && !statusOk(s) ? ` -> ${explainFailure(s, earlier, who)}` : ''}`;
+    return `${c.name} (identity ${who}): ${s ? describeStatus(s) : 'no status yet'}${s && !statusOk(s) ? ` -> ${explainFailure(s, earlier, who, facts)}` : ''}`;
   });
   if (failing.length === 0) return finding('CERT-REFRESH', STEP, 'pass', title, kv.length === 1 ? 'The Key Vault certificate last refreshed successfully.' : `All ${kv.length} Key Vault certificates last refreshed successfully.`, { evidence });
-  const stuck = failing.filter((c) => NEEDS_NEW_REFERENCE.includes(explainStatus(c.keyVault!.lastStatus!)?.area as FailureExplanation['area']));
+  const stuck = failing.filter((c) => NEEDS_NEW_REFERENCE.includes(explainStatus(c.keyVault!.lastStatus!)?.area as FailureExplanation['area']) || secretProblem(facts, c.keyVault!.secretIdentifier, 'certificate')?.status === 'fail');
   const refreshable = failing.filter((c) => !stuck.includes(c));
   const fix = refreshable.length
     ? makePlan('CERT-REFRESH', facts, {

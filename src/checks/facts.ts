@@ -220,6 +220,31 @@ export interface ApimCertificateFacts {
   etag?: string;
 }
 
+/** A named value in API Management; only Key Vault ones carry keyVault. */
+export interface ApimNamedValueFacts {
+  id: string;
+  name: string;
+  displayName?: string;
+  keyVault?: { secretIdentifier: string; identityClientId?: string; lastStatus?: KeyVaultStatusFacts };
+}
+
+/** One version of a secret as Key Vault lists it (metadata only, never the value). */
+export interface SecretVersionFacts {
+  version: string;
+  enabled: boolean;
+  created?: string;
+  expiresOn?: string;
+  contentType?: string;
+}
+
+/** The versions of a secret a reference names (read with secrets list, i.e. metadata, on the data plane). */
+export interface ReferencedSecretFacts {
+  /** Versionless secret identifier (lower-case host). */
+  secretId: string;
+  name: string;
+  versions: SecretVersionFacts[];
+}
+
 /** A certificate in the key vault (data plane), as the picker lists it. */
 export interface VaultCertificateFacts {
   name: string;
@@ -296,6 +321,13 @@ export interface Facts {
   /** Private endpoints behind the vault's approved/pending connections. */
   privateEndpoints?: Fact<PrivateEndpointFacts[]>;
   apimCertificates: Fact<ApimCertificateFacts[]>;
+  /** Named values (read alongside certificates; absent in facts built before they were read). */
+  namedValues?: Fact<ApimNamedValueFacts[]>;
+  /**
+   * Metadata of the secrets the references on the target vault (and the step-5 intent) name, keyed by lower-case
+   * versionless secret identifier; a key absent means it was not read.
+   */
+  referencedSecrets?: Record<string, Fact<ReferencedSecretFacts>>;
   /** Added by the engine from its journal. */
   temporaryChanges: TemporaryChange[];
   /** Added by the engine when the operator has chosen what to add in step 5. */

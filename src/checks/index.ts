@@ -6,12 +6,17 @@ import type { Facts } from './facts.ts';
 import { firewallChecks } from './firewall.ts';
 import { networkChecks } from './network.ts';
 import { prerequisiteChecks } from './prerequisites.ts';
+import { checkNamedValues, checkReferencedSecrets, pairChecks } from './references.ts';
+import { explainFailure } from './certificate.ts';
 import type { Finding } from './types.ts';
 import { uploadChecks } from './upload.ts';
 
 export function runChecks(facts: Facts): Finding[] {
-  const earlier = [...contextChecks(facts), ...prerequisiteChecks(facts), ...accessChecks(facts), ...firewallChecks(facts), ...networkChecks(facts)];
-  return [...earlier, ...certificateChecks(facts, earlier), ...uploadChecks(facts)];
+  // Steps 2 and 3 again for each other (identity, vault) pair the references use, each after its step's own checks.
+  const pairs = pairChecks(facts);
+  const of = (step: Finding['step']) => pairs.filter((f) => f.step === step);
+  const earlier = [...contextChecks(facts), ...prerequisiteChecks(facts), ...of('prerequisites'), ...accessChecks(facts), ...of('access'), ...firewallChecks(facts), ...of('firewall'), ...networkChecks(facts)];
+  return [...earlier, ...certificateChecks(facts, earlier), checkReferencedSecrets(facts), checkNamedValues(facts, (s, identity) => explainFailure(s, earlier, identity, facts)), ...uploadChecks(facts)];
 }
 
 export { STEPS } from './steps.ts';

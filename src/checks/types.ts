@@ -43,6 +43,7 @@ export type Operation =
   | { kind: 'apim.putKeyVaultCertificate'; apimId: string; certificateId: string; secretIdentifier: string; identityClientId?: string; ifMatch?: string }
   | { kind: 'apim.uploadCertificate'; apimId: string; certificateId: string; pfx: Secret; password: Secret; ifMatch?: string }
   | { kind: 'apim.refreshCertificate'; apimId: string; certificateId: string }
+  | { kind: 'apim.refreshNamedValue'; apimId: string; namedValueId: string }
   | { kind: 'vault.recover'; vaultId: string; location: string }
   | {
       kind: 'vault.addAccessPolicy';

@@ -91,7 +91,7 @@ export function createEngine(options: EngineOptions): RunbookEngine {
 
   async function evaluate(opts: CallOptions = {}): Promise<Evaluation> {
     const t0 = Date.now();
-    const gathered = await gateway.gather(target, { signal: opts.signal, onEvent: eventSink(opts.onEvent) });
+    const gathered = await gateway.gather(target, { signal: opts.signal, onEvent: eventSink(opts.onEvent), ...(intent?.kind === 'keyVault' ? { secretIds: [intent.secretIdentifier] } : {}) });
     const journalNotes = settleJournal({ ...gathered, temporaryChanges: [], ...(intent ? { intent } : {}) });
     const facts: Facts = { ...gathered, temporaryChanges: journal.temporaryChanges(), ...(intent ? { intent } : {}) };
     const findings = runChecks(facts);

@@ -22,6 +22,8 @@ export type GatewayEvent =
 export interface CallOptions {
   signal?: AbortSignal;
   onEvent?: (event: GatewayEvent) => void;
+  /** gather: secret identifiers to read metadata for besides the references' own (the step-5 intent's). */
+  secretIds?: string[];
 }
 
 /** What one applied operation did. */

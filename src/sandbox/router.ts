@@ -5,7 +5,7 @@ import type { LroRegistry } from './lro.ts';
 import { RESOURCE_ID, typeOf } from './resource-id.ts';
 import { hasAction, requireAction } from './rbac.ts';
 import { actionFor, genericDelete, genericGet, genericList, genericPatch, genericPut, isCollectionPath, page } from './providers/arm.ts';
-import { deleteCertificate, getCertificate, listCertificates, patchService, putCertificate, refreshSecret } from './providers/apim.ts';
+import { deleteCertificate, getCertificate, listCertificates, patchService, putCertificate, refreshNamedValue, refreshSecret } from './providers/apim.ts';
 import { deleteRoleAssignment, getRoleAssignment, getRoleDefinition, listPermissions, listRoleAssignments, listRoleDefinitions, putRoleAssignment } from './providers/authorization.ts';
 import { deleteVault, getDeletedVault, listDeletedVaults, getVault, patchVault, putVault, updateAccessPolicies } from './providers/keyvault.ts';
 import { networkPut } from './providers/network.ts';
@@ -109,6 +109,9 @@ export function route(ctx: Ctx, lros: LroRegistry): Reply {
   }
   if ((g = m(/^(.*\/providers\/Microsoft\.ApiManagement\/service\/[^/]+\/certificates\/[^/]+)\/refreshSecret$/i, path)) && method === 'POST') {
     return refreshSecret(ctx, g[1]);
+  }
+  if ((g = m(/^(.*\/providers\/Microsoft\.ApiManagement\/service\/[^/]+\/namedValues\/[^/]+)\/refreshSecret$/i, path)) && method === 'POST') {
+    return refreshNamedValue(ctx, g[1]);
   }
 
   const collection = isCollectionPath(path);

@@ -125,6 +125,13 @@ export function baseline(): Facts {
         },
       ],
     },
+    namedValues: { ok: true, value: [] },
+    referencedSecrets: {
+      'https://kv-contoso.vault.azure.net/secrets/gateway-client': {
+        ok: true,
+        value: { secretId: 'https://kv-contoso.vault.azure.net/secrets/gateway-client', name: 'gateway-client', versions: [{ version: 'c0ffee00c0ffee00c0ffee00c0ffee00', enabled: true, created: '2026-06-01T00:00:00Z', expiresOn: '2027-06-01T00:00:00Z', contentType: 'application/x-pkcs12' }] },
+      },
+    },
     temporaryChanges: [],
   };
 }

@@ -91,6 +91,7 @@ describe('issue 13 situations', { timeout: 300_000 }, () => {
     assert.equal(check.code, 0, check.out);
     assert.doesNotMatch(check.out, /Grant yourself Key Vault Reader|Temporarily allow your IP/);
     assert.match(line(check.out, 'FW-CLIENTIP'), /info/);
+    assert.match(line(check.out, 'REF-SECRET'), /info/, 'not checkable from here, and said so');
     const before = read(VAULT, '2026-02-01');
     cli('fix', '--yes');
     assert.deepEqual(read(VAULT, '2026-02-01').properties.networkAcls, before.properties.networkAcls);
@@ -141,5 +142,65 @@ describe('issue 13 situations', { timeout: 300_000 }, () => {
     assert.doesNotMatch(fix.out + fix.err, /You lack a permission here/);
     const assignments = read(`${VAULT}/providers/Microsoft.Authorization/roleAssignments`, '2022-04-01').value as { properties: { principalId: string } }[];
     assert.ok(!assignments.some((a) => a.properties.principalId === '9b2e4c6a-1d3f-4a5b-8c7d-0e1f2a3b4c5d'));
+  });
+
+  // api-management-howto-use-managed-service-identity: behind the Key Vault firewall only the system-assigned identity
+  // is admitted. The finding names the reference and the identity; the fix switches the reference, not the grant.
+  test('existing certificate read by a user-assigned identity behind the firewall: FW-IDENTITY@id-apim-kv, switched to the system identity', async () => {
+    const { cli, read } = await world('uai-reference-behind-firewall');
+    const check = cli('check');
+    assert.match(line(check.out, 'FW-IDENTITY@id-apim-kv'), /fail/);
+    assert.match(check.out, /certificate backend-client reads kv-contoso-certs with the user-assigned identity id-apim-kv/);
+    assert.match(line(check.out, 'FW-IDENTITY'), /pass/, 'the new certificate would use the system identity, which is admitted');
+    const fix = cli('fix', '--yes');
+    assert.match(fix.out, /Fix FW-IDENTITY@id-apim-kv: Switch "backend-client" to apim-contoso-dev \(system identity\)/);
+    assert.doesNotMatch(fix.out, /Fix ACC-RBAC@/, 'no grant to the user-assigned identity, which could not help');
+    assert.equal(cli('check').code, 0);
+    const cert = read(`${APIM}/certificates/backend-client`, '2024-05-01');
+    assert.equal(cert.properties.keyVault.identityClientId ?? undefined, undefined);
+    assert.equal(cert.properties.keyVault.lastStatus.code, 'Success');
+    assert.equal(cert.properties.keyVault.secretIdentifier, 'https://kv-contoso-certs.vault.localhost/secrets/contoso-api-client', 'same secret');
+  });
+
+  // configure-custom-domain / mutual-certificates: versionless identifiers follow renewals; a pinned one never does.
+  test('expired certificate pinned to an old version while Key Vault has a renewed one: re-add versionless', async () => {
+    const { cli, read } = await world('renewed-version-pinned');
+    const check = cli('check');
+    assert.match(check.out, /Key Vault already has a renewed version \(valid until 2027-10-15\), but the reference is pinned to 0b8f3c1a…: re-add it versionless/);
+    const add = cli('add-cert', '--yes', '--certificate-id', 'backend-client', '--secret-id', 'https://kv-contoso-certs.vault.localhost/secrets/contoso-api-client');
+    assert.equal(add.code, 0, add.out + add.err);
+    assert.equal(cli('check').code, 0);
+    const cert = read(`${APIM}/certificates/backend-client`, '2024-05-01');
+    assert.equal(cert.properties.keyVault.secretIdentifier, 'https://kv-contoso-certs.vault.localhost/secrets/contoso-api-client');
+    assert.ok(Date.parse(cert.properties.expirationDate) > Date.now());
+  });
+
+  // api-management-howto-properties: Key Vault named values need the identity's secret access; refreshSecret re-reads.
+  test('named value whose identity lost its role: REF-NAMED-VALUE explains it, fix --yes grants and refreshes it', async () => {
+    const { cli, read } = await world('named-value-access-lost');
+    const check = cli('check');
+    assert.match(check.out, /db-password \(identity apim-contoso-dev \(system identity\)\): Forbidden .* -> no role on the vault gives the identity getSecret/);
+    const fix = cli('fix', '--yes');
+    assert.match(fix.out, /Fix ACC-RBAC: Grant Key Vault Secrets User/);
+    assert.match(fix.out, /Fix REF-NAMED-VALUE: Refresh "db-password"/);
+    assert.equal(cli('check').code, 0);
+    assert.equal(read(`${APIM}/namedValues/db-password`, '2024-05-01').properties.keyVault.lastStatus.code, 'Success');
+    const roles = read(`${VAULT}/providers/Microsoft.Authorization/roleAssignments`, '2022-04-01').value as { properties: { principalId: string; roleDefinitionId: string } }[];
+    assert.ok(roles.some((a) => a.properties.principalId === '9b2e4c6a-1d3f-4a5b-8c7d-0e1f2a3b4c5d' && a.properties.roleDefinitionId.endsWith('4633458b-17de-408a-b874-0445c86b69e6')));
+  });
+
+  // The add flow refuses before any preview what the fetch would refuse (same parser and rules as the checks).
+  test('add-cert refuses a PEM secret and a user-assigned identity behind the firewall before any plan, writing nothing', async () => {
+    const { cli, read } = await world('custom-domain-uai-behind-firewall');
+    const pem = cli('add-cert', '--certificate-id', 'new-pem', '--secret-id', 'https://kv-contoso-certs.vault.localhost/secrets/legacy-pem');
+    assert.equal(pem.code, 1);
+    assert.match(pem.err, /Not ready to add it: the secret's content type is application\/x-pem-file, not application\/x-pkcs12/);
+    const uai = cli('add-cert', '--certificate-id', 'new-uai', '--identity', 'id-apim-kv', '--secret-id', 'https://kv-contoso-certs.vault.localhost/secrets/contoso-api-client');
+    assert.equal(uai.code, 1);
+    assert.match(uai.err, /only the system-assigned identity is admitted, not id-apim-kv \(FW-IDENTITY\)/);
+    const disabled = cli('add-cert', '--certificate-id', 'new-disabled', '--secret-id', 'https://kv-contoso-certs.vault.localhost/secrets/disabled-cert');
+    assert.match(disabled.err, /is disabled in Key Vault/);
+    const names = (read(`${APIM}/certificates`, '2024-05-01').value as { name: string }[]).map((c) => c.name);
+    assert.deepEqual(names.filter((n) => n.startsWith('new-')), []);
   });
 });

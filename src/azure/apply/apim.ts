@@ -152,7 +152,26 @@ async function refreshCertificate(ctx: ApplyContext, op: OperationOf<'apim.refre
   };
 }
 
+/** As for certificates, the refresh's own answer (lastStatus) is the verification. */
+async function refreshNamedValue(ctx: ApplyContext, op: OperationOf<'apim.refreshNamedValue'>): Promise<OperationResult> {
+  const { resourceGroup, name } = parseApimId(op.apimId);
+  await ctx.beforeWrite?.(op);
+  const after = await ctx.clients.apim.namedValue.beginRefreshSecretAndWait(resourceGroup, name, op.namedValueId, { abortSignal: ctx.signal });
+  const status = after.keyVault?.lastStatus;
+  const ok = status?.code === 'Success';
+  const view = (code?: string) => (code ? [`keyVault.lastStatus: ${code}`] : []);
+  return {
+    outcome: 'applied',
+    message: ok ? `Named value ${op.namedValueId} refreshed from Key Vault.` : `Refresh of named value ${op.namedValueId} ran, but APIM reports ${status?.code ?? 'no status'}: ${status?.message ?? ''}`.trim(),
+    before: [],
+    after: view(status?.code),
+    verified: ok,
+    lost: [],
+  };
+}
+
 export const apimExecutors: ExecutorFamily<'apim.'> = {
+  'apim.refreshNamedValue': refreshNamedValue,
   'apim.enableSystemIdentity': enableSystemIdentity,
   'apim.setCustomProperty': setCustomProperty,
   'apim.putKeyVaultCertificate': putKeyVaultCertificate,

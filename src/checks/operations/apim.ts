@@ -171,4 +171,22 @@ export const apimOperations: OperationFamily<'apim.'> = {
     // judges its own refresh by the status the refresh answers with.
     isDone: () => undefined,
   },
+  'apim.refreshNamedValue': {
+    summary: (op) => `Refreshing named value "${op.namedValueId}" from Key Vault`,
+    target: onApim,
+    requirements: () => [{ action: 'Microsoft.ApiManagement/service/namedValues/refreshSecret/action', target: 'apim' }],
+    roles: apimRole,
+    preview: (op, facts) => {
+      const nv = facts.namedValues?.ok ? facts.namedValues.value.find((v) => same(v.name, op.namedValueId)) : undefined;
+      const status = nv?.keyVault?.lastStatus?.code;
+      return {
+        method: 'POST',
+        path: at(`${op.apimId}/namedValues/${op.namedValueId}/refreshSecret`, API_VERSIONS.apim),
+        diff: [...(nv?.keyVault ? [`  keyVault.secretIdentifier: ${nv.keyVault.secretIdentifier}`] : []), ...(status ? [`- keyVault.lastStatus: ${status}`] : []), '+ keyVault.lastStatus: (from a fresh read of the secret)'],
+      };
+    },
+    az: (op, facts) => [azRest(facts, 'post', at(`${op.apimId}/namedValues/${op.namedValueId}/refreshSecret`, API_VERSIONS.apim))],
+    // As for certificates: only the refresh's own answer tells.
+    isDone: () => undefined,
+  },
 };

@@ -176,3 +176,16 @@ export function refreshSecret(ctx: Ctx, id: string): Reply {
   ctx.state.put(cert);
   return ok(structuredClone(cert), { ETag: ctx.state.bumpEtag(id) });
 }
+
+/** POST …/namedValues/{id}/refreshSecret: APIM fetches the secret again (any content type); the outcome lands in lastStatus. */
+export function refreshNamedValue(ctx: Ctx, id: string): Reply {
+  requireAction(ctx, 'Microsoft.ApiManagement/service/namedValues/refreshSecret/action', id);
+  const apim = mustGet(ctx, parentOf(id));
+  const nv = mustGet(ctx, id);
+  const kv: Json | undefined = nv.properties?.keyVault;
+  if (!kv?.secretIdentifier) throw new ArmError(400, 'ValidationError', `Named value '${nv.name}' is not a Key Vault named value; there is no secret to refresh.`);
+  const result = evaluateFetch(ctx, apim, kv.secretIdentifier, kv.identityClientId ?? undefined, 'secret');
+  kv.lastStatus = result.ok ? lastStatus(ctx, 'Success', '') : lastStatus(ctx, result.code, result.message);
+  ctx.state.put(nv);
+  return ok(structuredClone(nv), { ETag: ctx.state.bumpEtag(id) });
+}

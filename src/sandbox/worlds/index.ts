@@ -16,6 +16,9 @@ import pemCertificate from './situations/pem-certificate.json' with { type: 'jso
 import ipv6Operator from './situations/ipv6-operator.json' with { type: 'json' };
 import customDomainUaiBehindFirewall from './situations/custom-domain-uai-behind-firewall.json' with { type: 'json' };
 import policyDeniesGrant from './situations/policy-denies-grant.json' with { type: 'json' };
+import uaiReferenceBehindFirewall from './situations/uai-reference-behind-firewall.json' with { type: 'json' };
+import renewedVersionPinned from './situations/renewed-version-pinned.json' with { type: 'json' };
+import namedValueAccessLost from './situations/named-value-access-lost.json' with { type: 'json' };
 
 /** Shipped worlds by name (validated when loaded, not here). */
 export const SHIPPED_WORLDS: Readonly<Record<string, unknown>> = {
@@ -35,6 +38,9 @@ export const SHIPPED_WORLDS: Readonly<Record<string, unknown>> = {
   'ipv6-operator': ipv6Operator,
   'custom-domain-uai-behind-firewall': customDomainUaiBehindFirewall,
   'policy-denies-grant': policyDeniesGrant,
+  'uai-reference-behind-firewall': uaiReferenceBehindFirewall,
+  'renewed-version-pinned': renewedVersionPinned,
+  'named-value-access-lost': namedValueAccessLost,
 };
 
 /** The names `--world` accepts besides a file path; the first is the demo default. */

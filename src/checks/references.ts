@@ -1,0 +1,263 @@
+// References are the unit of diagnosis: every Key Vault reference of the instance (certificates, named values and
+// custom-domain hostnames), each with the identity it really uses. Steps 2 and 3 run once for the pair a new
+// certificate would use (the step checks) and again here for every other (identity, vault) pair the references on
+// the target vault use, so "why does *this* certificate no longer refresh?" is answered for its own identity.
+import { checkAccessPolicy, checkRbac } from './access.ts';
+import { daysUntil } from './dates.ts';
+import type { ApimFacts, Facts, KeyVaultStatusFacts, ReferencedSecretFacts, SecretVersionFacts, VaultFacts } from './facts.ts';
+import { finding } from './finding.ts';
+import { checkIdentity } from './firewall.ts';
+import { parseSecretIdentifier } from './identifiers.ts';
+import { makePlan } from './plan.ts';
+import { firewallOn, hasSystemIdentity, identityName, pickIdentity } from './posture.ts';
+import { DOCS } from './steps.ts';
+import type { Finding, FixPlan, Operation } from './types.ts';
+
+const NAMED_VALUES_DOC = 'https://learn.microsoft.com/azure/api-management/api-management-howto-properties';
+
+/** One Key Vault reference of the instance. */
+export interface Reference {
+  kind: 'certificate' | 'named value' | 'hostname';
+  /** Certificate id, named value id, or host name. */
+  name: string;
+  secretIdentifier: string;
+  /** Absent: the system-assigned identity. */
+  identityClientId?: string;
+  /** The identity by name: "apim-x (system identity)" or the user-assigned identity's resource name. */
+  identity: string;
+  lastStatus?: KeyVaultStatusFacts;
+  /** Hostnames: Completed | Failed | InProgress. */
+  certificateStatus?: string;
+  expirationDate?: string;
+  etag?: string;
+}
+
+/** "certificate backend-client", "named value db-password", "hostname api.contoso.com". */
+export const referenceLabel = (r: Reference) => `${r.kind} ${r.name}`;
+
+/** Every Key Vault reference that was read (certificates, named values, hostnames). */
+export function referencesOf(facts: Facts): Reference[] {
+  if (!facts.apim.ok) return [];
+  const apim = facts.apim.value;
+  const who = (clientId?: string) => ({ ...(clientId ? { identityClientId: clientId } : {}), identity: identityName(apim, clientId) });
+  const certs = facts.apimCertificates.ok ? facts.apimCertificates.value : [];
+  const nvs = facts.namedValues?.ok ? facts.namedValues.value : [];
+  return [
+    ...certs.flatMap((c) =>
+      c.keyVault
+        ? [{ kind: 'certificate' as const, name: c.name, secretIdentifier: c.keyVault.secretIdentifier, ...who(c.keyVault.identityClientId), ...(c.keyVault.lastStatus ? { lastStatus: c.keyVault.lastStatus } : {}), ...(c.expirationDate ? { expirationDate: c.expirationDate } : {}), ...(c.etag ? { etag: c.etag } : {}) }]
+        : [],
+    ),
+    ...nvs.flatMap((v) => (v.keyVault ? [{ kind: 'named value' as const, name: v.name, secretIdentifier: v.keyVault.secretIdentifier, ...who(v.keyVault.identityClientId), ...(v.keyVault.lastStatus ? { lastStatus: v.keyVault.lastStatus } : {}) }] : [])),
+    ...apim.hostnameConfigurations.flatMap((h) =>
+      h.keyVaultId ? [{ kind: 'hostname' as const, name: h.hostName, secretIdentifier: h.keyVaultId, ...who(h.identityClientId), ...(h.certificateStatus ? { certificateStatus: h.certificateStatus } : {}), ...(h.expiry ? { expirationDate: h.expiry } : {}) }] : [],
+    ),
+  ];
+}
+
+function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url).hostname.toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Does the reference name a secret in this vault? */
+export function onVault(ref: Pick<Reference, 'secretIdentifier'>, vault: VaultFacts): boolean {
+  const host = hostOf(vault.vaultUri);
+  return !!host && hostOf(ref.secretIdentifier) === host;
+}
+
+/** The lower-case versionless identifier the gather keys secret metadata by. */
+export function secretKey(identifier: string): string | undefined {
+  try {
+    const url = new URL(identifier);
+    const name = url.pathname.split('/').filter(Boolean)[1];
+    return name ? `https://${url.hostname.toLowerCase()}/secrets/${name.toLowerCase()}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** One (identity, vault) pair in use by references on the target vault. */
+export interface IdentityPair {
+  identityClientId?: string;
+  identity: string;
+  references: Reference[];
+}
+
+/** The pairs the references on the target vault use, system identity first. */
+export function pairsInUse(facts: Facts): IdentityPair[] {
+  if (!facts.vault.ok) return [];
+  const vault = facts.vault.value;
+  const pairs = new Map<string, IdentityPair>();
+  for (const ref of referencesOf(facts).filter((r) => onVault(r, vault))) {
+    const key = (ref.identityClientId ?? '').toLowerCase();
+    const pair = pairs.get(key) ?? { ...(ref.identityClientId ? { identityClientId: ref.identityClientId } : {}), identity: ref.identity, references: [] };
+    pair.references.push(ref);
+    pairs.set(key, pair);
+  }
+  return [...pairs.values()].sort((a, b) => (a.identityClientId ? 1 : 0) - (b.identityClientId ? 1 : 0));
+}
+
+/** The name of the identity the step checks evaluate (the new certificate's). */
+export function newCertificateIdentity(facts: Facts, apim: ApimFacts): string | undefined {
+  const picked = pickIdentity(facts, apim);
+  return picked.kind === 'system' ? identityName(apim) : picked.kind === 'user' ? identityName(apim, picked.clientId) : undefined;
+}
+
+const slug = (name: string) => name.replace(/ \(system identity\)$/, '-system').replace(/[^A-Za-z0-9._-]+/g, '-');
+
+/** A step check's finding, re-run for one pair: its own id (CHECK@identity), title and fix ids, and what it is about. */
+function forPair(f: Finding, pair: IdentityPair, vault: VaultFacts): Finding {
+  const suffix = `@${slug(pair.identity)}`;
+  const fix: FixPlan | undefined = f.fix ? { ...f.fix, id: `${f.fix.id}${suffix}`, checkId: `${f.checkId}${suffix}` } : undefined;
+  return {
+    ...f,
+    checkId: `${f.checkId}${suffix}`,
+    title: `${f.title}: ${pair.identity}`,
+    cause: `For ${pair.references.map(referenceLabel).join(', ')} (identity ${pair.identity}): ${f.cause}`,
+    // The pair's checks ran as if step 5 had chosen this identity: say who really uses it.
+    evidence: f.evidence.map((e) => e.replace(/\(chosen for the certificate in step 5\)/, `(used by ${pair.references.map(referenceLabel).join(', ')})`)),
+    about: { identity: pair.identity, vault: vault.name, references: pair.references.map(referenceLabel) },
+    ...(fix ? { fix } : { fix: undefined }),
+  };
+}
+
+/** Switch the certificate references of a user-assigned pair to the system identity (a new PUT of each, same secret). */
+function switchToSystem(facts: Facts, apim: ApimFacts, pair: IdentityPair, checkId: string): FixPlan | undefined {
+  const certs = pair.references.filter((r) => r.kind === 'certificate');
+  if (!hasSystemIdentity(apim) || certs.length === 0) return undefined;
+  const operations: Operation[] = certs.map((r) => ({ kind: 'apim.putKeyVaultCertificate', apimId: apim.id, certificateId: r.name, secretIdentifier: r.secretIdentifier, ...(r.etag ? { ifMatch: r.etag } : {}) }));
+  const others = pair.references.filter((r) => r.kind !== 'certificate');
+  return makePlan(checkId, facts, {
+    title: `Switch ${certs.map((r) => `"${r.name}"`).join(', ')} to ${identityName(apim)}`,
+    operations,
+    disruption: `Policies that use ${certs.length === 1 ? 'it' : 'them'} switch as soon as API Management has fetched the secret with the system identity (grant it in step 2 first).${others.length ? ` Not changed here: ${others.map(referenceLabel).join(', ')} (change their identity in the portal).` : ''}`,
+  });
+}
+
+/** Steps 2 and 3 for every (identity, vault) pair in use other than the new certificate's. */
+export function pairChecks(facts: Facts): Finding[] {
+  if (!facts.apim.ok || !facts.vault.ok) return [];
+  const apim = facts.apim.value;
+  const vault = facts.vault.value;
+  const evaluated = newCertificateIdentity(facts, apim);
+  const out: Finding[] = [];
+  for (const pair of pairsInUse(facts).filter((p) => p.identity !== evaluated)) {
+    const uai = pair.identityClientId ? apim.identity.userAssigned.find((u) => u.clientId.toLowerCase() === pair.identityClientId!.toLowerCase()) : undefined;
+    if (pair.identityClientId && !uai) {
+      out.push(
+        forPair(finding('PRE-MI', 'prerequisites', 'fail', 'The identity the references use is attached', `the client id ${pair.identityClientId} names no user-assigned identity attached to ${apim.name}: API Management cannot read the vault for them. Re-add them with an attached identity (apimkv add-cert --identity system).`, { docLink: DOCS.identity }), pair, vault),
+      );
+      continue;
+    }
+    if (!pair.identityClientId && !hasSystemIdentity(apim)) continue; // PRE-MI already fails for the system identity.
+    const asPair: Facts = { ...facts, intent: { kind: 'keyVault', certificateId: pair.references[0]!.name, secretIdentifier: pair.references[0]!.secretIdentifier, identity: uai ? { userAssignedId: uai.id } : 'system' } };
+    const behindFirewall = firewallOn(vault) && !!uai;
+    if (behindFirewall) {
+      // Granting a user-assigned identity behind the firewall cannot help: the exception admits only the system identity.
+      const id = vault.enableRbacAuthorization ? 'ACC-RBAC' : 'ACC-AP';
+      out.push(forPair(finding(id, 'access', 'skipped', vault.enableRbacAuthorization ? 'Role assignment for the identity (getSecret)' : 'Access policy for the identity (secrets get, list)', 'Not evaluated: behind the vault firewall only the system-assigned identity is admitted, so a grant to this identity cannot help (see FW-IDENTITY).'), pair, vault));
+    } else {
+      out.push(forPair(vault.enableRbacAuthorization ? checkRbac(asPair) : checkAccessPolicy(asPair), pair, vault));
+    }
+    const fw = forPair(checkIdentity(asPair), pair, vault);
+    if (fw.status === 'fail' && uai) {
+      const fix = switchToSystem(facts, apim, pair, fw.checkId);
+      out.push({
+        ...fw,
+        cause: `${pair.references.map(referenceLabel).join(', ')} ${pair.references.length === 1 ? 'reads' : 'read'} ${vault.name} with the user-assigned identity ${pair.identity}, but behind the vault firewall only the system-assigned identity gets the trusted-services exception: ${fix ? `switch ${pair.references.length === 1 ? 'it' : 'them'} to ${identityName(apim)} (granted in step 2)` : hasSystemIdentity(apim) ? 'switch them to the system identity in the portal' : 'enable the system-assigned identity (PRE-MI), grant it (step 2) and switch them to it'}.`,
+        ...(fix ? { fix } : { fix: fw.fix }),
+      });
+    } else out.push(fw);
+  }
+  return out;
+}
+
+/** The version a reference reads: the one it names, else the current (last created) one. */
+function versionRead(identifier: string, secret: ReferencedSecretFacts, suffix: string): { version?: SecretVersionFacts; named?: string; current?: SecretVersionFacts } {
+  const parsed = parseSecretIdentifier(identifier, suffix);
+  const byCreated = [...secret.versions].sort((a, b) => Date.parse(a.created ?? '') - Date.parse(b.created ?? ''));
+  const current = byCreated[byCreated.length - 1];
+  const named = parsed.ok ? parsed.version : undefined;
+  const version = named ? secret.versions.find((v) => v.version.toLowerCase() === named.toLowerCase()) : current;
+  return { ...(version ? { version } : {}), ...(named ? { named } : {}), ...(current ? { current } : {}) };
+}
+
+/** What is wrong with the secret version a reference (or the step-5 intent) reads; undefined when nothing. */
+export function secretProblem(facts: Facts, identifier: string, purpose: 'certificate' | 'secret'): { status: 'fail' | 'unknown'; text: string } | undefined {
+  const key = secretKey(identifier);
+  const fact = key ? facts.referencedSecrets?.[key] : undefined;
+  if (!fact) return undefined;
+  if (!fact.ok) return { status: 'unknown', text: `its secret's metadata could not be read (${fact.message.split(/\r?\n/)[0]}${fact.missingAction ? `; needs ${fact.missingAction}, e.g. Key Vault Reader` : ''})` };
+  const { version, named } = versionRead(identifier, fact.value, facts.context.kvDnsSuffix);
+  if (!version) return { status: 'fail', text: named ? `it names version ${named}, which ${fact.value.name} does not have` : `${fact.value.name} has no versions` };
+  if (!version.enabled) return { status: 'fail', text: `the version it reads (${version.version.slice(0, 8)}…) is disabled in Key Vault` };
+  if (purpose === 'certificate' && version.contentType !== 'application/x-pkcs12') {
+    return { status: 'fail', text: `the secret's content type is ${version.contentType ?? '(none)'}, not application/x-pkcs12: API Management takes only PKCS#12 (.pfx) certificates (a PEM secret cannot be used); import the certificate into Key Vault as .pfx and re-add the reference` };
+  }
+  const days = daysUntil(version.expiresOn, facts.context.now);
+  if (days !== undefined && days < 0) return { status: 'fail', text: `the version it reads expired on ${version.expiresOn!.slice(0, 10)} in Key Vault` };
+  return undefined;
+}
+
+/** The unexpired version a refresh (versionless) or a re-add (pinned to an older one) would bring, if Key Vault has one. */
+export function renewedVersion(facts: Facts, identifier: string): SecretVersionFacts | undefined {
+  const key = secretKey(identifier);
+  const fact = key ? facts.referencedSecrets?.[key] : undefined;
+  if (!fact?.ok) return undefined;
+  const { version, named, current } = versionRead(identifier, fact.value, facts.context.kvDnsSuffix);
+  // Pinned: a newer current version is the renewal. Versionless: the current version is what a refresh would fetch.
+  if (!current || !current.enabled || (named && current === version)) return undefined;
+  const days = daysUntil(current.expiresOn, facts.context.now);
+  return days === undefined || days >= 0 ? current : undefined;
+}
+
+/** REF-SECRET: the secret each reference on the target vault reads is there, enabled, unexpired and (for certificates) PKCS#12. */
+export function checkReferencedSecrets(facts: Facts): Finding {
+  const title = 'The secrets the references read (content type, enabled, expiry)';
+  const docLink = DOCS.customDomain;
+  if (!facts.vault.ok) return finding('REF-SECRET', 'certificate', 'skipped', title, 'The vault could not be read (PRE-VAULT).', { docLink });
+  const vault = facts.vault.value;
+  const refs = referencesOf(facts).filter((r) => onVault(r, vault));
+  if (refs.length === 0) return finding('REF-SECRET', 'certificate', 'skipped', title, `No reference of API Management reads ${vault.name}.`, { docLink });
+  const problems = refs.flatMap((r) => {
+    const p = secretProblem(facts, r.secretIdentifier, r.kind === 'named value' ? 'secret' : 'certificate');
+    return p ? [{ r, ...p }] : [];
+  });
+  const evidence = refs.map((r) => `${referenceLabel(r)} (identity ${r.identity}): ${r.secretIdentifier}`);
+  const fails = problems.filter((p) => p.status === 'fail');
+  if (fails.length) {
+    return finding('REF-SECRET', 'certificate', 'fail', title, `${fails.map((p) => `${referenceLabel(p.r)}: ${p.text}`).join('; ')}. A refresh cannot help: the secret (or the reference) must change.`, { evidence, docLink });
+  }
+  // The network refuses the operator (not a missing role): the references' own last status is the evidence then.
+  const blocked = facts.operatorDataPlane.ok && facts.operatorDataPlane.value.status === 'firewall';
+  if (problems.length && blocked) return finding('REF-SECRET', 'certificate', 'info', title, `Not checked: the vault's firewall refuses you on the data plane (FW-CLIENTIP), so the secrets' metadata cannot be read from here; API Management's own last status of each reference is the evidence.`, { evidence, docLink });
+  if (problems.length) return finding('REF-SECRET', 'certificate', 'unknown', title, `Could not check ${problems.map((p) => `${referenceLabel(p.r)}: ${p.text}`).join('; ')}.`, { evidence, docLink, missingAction: 'Microsoft.KeyVault/vaults/secrets/readMetadata/action' });
+  if (!facts.referencedSecrets) return finding('REF-SECRET', 'certificate', 'unknown', title, "Could not check: the referenced secrets' metadata was not read.", { evidence, docLink });
+  return finding('REF-SECRET', 'certificate', 'pass', title, `The secret${refs.length === 1 ? '' : 's'} ${refs.length === 1 ? 'is' : 'are'} present, enabled and unexpired${refs.some((r) => r.kind !== 'named value') ? ', certificates as PKCS#12' : ''}.`, { evidence, docLink });
+}
+
+/** REF-NAMED-VALUE: named values from Key Vault, each with its identity and last status. */
+export function checkNamedValues(facts: Facts, explain: (s: KeyVaultStatusFacts, identity: string) => string): Finding {
+  const title = 'Named values from Key Vault refresh successfully';
+  const docLink = NAMED_VALUES_DOC;
+  if (!facts.namedValues) return finding('REF-NAMED-VALUE', 'certificate', 'skipped', title, 'Named values were not read.', { docLink });
+  if (!facts.namedValues.ok) return finding('REF-NAMED-VALUE', 'certificate', 'unknown', title, `Could not list named values: ${facts.namedValues.message.split(/\r?\n/)[0]}.`, { docLink, ...(facts.namedValues.missingAction ? { missingAction: facts.namedValues.missingAction } : {}) });
+  const refs = referencesOf(facts).filter((r) => r.kind === 'named value');
+  if (refs.length === 0) return finding('REF-NAMED-VALUE', 'certificate', 'skipped', title, 'No named value comes from Key Vault.', { docLink });
+  const failing = refs.filter((r) => r.lastStatus && r.lastStatus.code.toLowerCase() !== 'success');
+  const evidence = refs.map((r) => `${r.name} (identity ${r.identity}): ${r.lastStatus ? `${r.lastStatus.code}${r.lastStatus.timeStampUtc ? ` (${r.lastStatus.timeStampUtc})` : ''}` : 'no status yet'}${r.lastStatus && failing.includes(r) ? ` -> ${explain(r.lastStatus, r.identity)}` : ''}`);
+  if (failing.length === 0) return finding('REF-NAMED-VALUE', 'certificate', 'pass', title, `${refs.length} named value${refs.length === 1 ? '' : 's'} from Key Vault last refreshed successfully.`, { evidence, docLink });
+  const apimId = facts.apim.ok ? facts.apim.value.id : undefined;
+  const fix = apimId
+    ? makePlan('REF-NAMED-VALUE', facts, {
+        title: `Refresh ${failing.map((r) => `"${r.name}"`).join(', ')} from Key Vault`,
+        operations: failing.map((r) => ({ kind: 'apim.refreshNamedValue', apimId, namedValueId: r.name })),
+        disruption: 'None: API Management keeps the cached value if the refresh fails again.',
+      })
+    : undefined;
+  return finding('REF-NAMED-VALUE', 'certificate', 'fail', title, `${failing.map((r) => r.name).join(', ')} failed to refresh from Key Vault; API Management keeps the cached value. Fix the cause shown below, then refresh (otherwise API Management retries within four hours).`, { evidence, docLink, ...(fix ? { fix } : {}) });
+}

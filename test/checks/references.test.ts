@@ -1,0 +1,185 @@
+// References as the unit of diagnosis, on plain facts: every Key Vault reference with the identity it uses, steps 2-3
+// per (identity, vault) pair in use, the secrets they read, and failures explained by the pair's own checks.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { checkCreate, checkExpiry, explainFailure } from '../../src/checks/certificate.ts';
+import type { Facts } from '../../src/checks/facts.ts';
+import { runChecks } from '../../src/checks/index.ts';
+import { checkNamedValues, checkReferencedSecrets, pairChecks, pairsInUse, referencesOf } from '../../src/checks/references.ts';
+import { APIM_ID, apimOf, baseline, find, SECRET_ID, UAI_CLIENT, UAI_ID, VERSION, vaultOf } from './builders.ts';
+
+const certs = (f: Facts) => (f.apimCertificates.ok ? f.apimCertificates.value : []);
+const KEY = 'https://kv-contoso.vault.azure.net/secrets/gateway-client';
+
+/** The baseline's certificate read by the user-assigned identity, its last fetch refused by the firewall. */
+function uaiReference(f: Facts = baseline()): Facts {
+  certs(f)[0]!.keyVault = { secretIdentifier: KEY, identityClientId: UAI_CLIENT, lastStatus: { code: 'Forbidden', message: 'Client address is not authorized and caller is not a trusted service.' } };
+  return f;
+}
+
+function secrets(f: Facts, versions: { version: string; enabled?: boolean; created: string; expiresOn?: string; contentType?: string }[], key = KEY): Facts {
+  f.referencedSecrets = { [key]: { ok: true, value: { secretId: key, name: key.split('/').pop()!, versions: versions.map((v) => ({ enabled: true, contentType: 'application/x-pkcs12', ...v })) } } };
+  return f;
+}
+
+describe('referencesOf and pairsInUse', () => {
+  it('lists certificates, named values and hostnames, each with its identity by name', () => {
+    const f = uaiReference();
+    f.namedValues = { ok: true, value: [{ id: `${APIM_ID}/namedValues/db`, name: 'db', keyVault: { secretIdentifier: 'https://kv-contoso.vault.azure.net/secrets/db' } }, { id: `${APIM_ID}/namedValues/plain`, name: 'plain' }] };
+    apimOf(f).hostnameConfigurations = [{ type: 'Proxy', hostName: 'api.contoso.com', keyVaultId: 'https://other-kv.vault.azure.net/secrets/tls', certificateStatus: 'Completed' }];
+    assert.deepEqual(
+      referencesOf(f).map((r) => [r.kind, r.name, r.identity]),
+      [
+        ['certificate', 'gateway-client', 'uai-certs'],
+        ['named value', 'db', 'apim-contoso (system identity)'],
+        ['hostname', 'api.contoso.com', 'apim-contoso (system identity)'],
+      ],
+    );
+    // Only references on the target vault make pairs; the other vault's hostname does not.
+    assert.deepEqual(
+      pairsInUse(f).map((p) => [p.identity, p.references.map((r) => r.name)]),
+      [
+        ['apim-contoso (system identity)', ['db']],
+        ['uai-certs', ['gateway-client']],
+      ],
+    );
+  });
+  it('names an identity the instance does not have as such, never only by GUID', () => {
+    const f = baseline();
+    certs(f)[0]!.keyVault!.identityClientId = '99999999-0000-0000-0000-000000000009';
+    assert.equal(referencesOf(f)[0]!.identity, 'client id 99999999-0000-0000-0000-000000000009 (not attached to apim-contoso)');
+    const r = find(pairChecks(f), 'PRE-MI@client-id-99999999-0000-0000-0000-000000000009-not-attached-to-apim-contoso-');
+    assert.equal(r.status, 'fail');
+  });
+});
+
+describe('steps 2-3 for each pair in use (api-management-howto-use-managed-service-identity: firewall => system identity)', () => {
+  it('a certificate read by a user-assigned identity behind the firewall fails FW-IDENTITY for that identity, by name, with a switch', () => {
+    const findings = pairChecks(uaiReference());
+    const fw = find(findings, 'FW-IDENTITY@uai-certs');
+    assert.equal(fw.status, 'fail');
+    assert.deepEqual(fw.about, { identity: 'uai-certs', vault: 'kv-contoso', references: ['certificate gateway-client'] });
+    assert.match(fw.cause, /^certificate gateway-client reads kv-contoso with the user-assigned identity uai-certs/);
+    assert.deepEqual(fw.fix?.operations, [{ kind: 'apim.putKeyVaultCertificate', apimId: APIM_ID, certificateId: 'gateway-client', secretIdentifier: KEY, ifMatch: '"cert-etag"' }]);
+    assert.equal(fw.fix?.checkId, 'FW-IDENTITY@uai-certs');
+    // No grant to an identity the firewall will refuse anyway.
+    assert.equal(find(findings, 'ACC-RBAC@uai-certs').status, 'skipped');
+  });
+  it('outside the firewall the pair gets its own access check (and its own fix, to its own principal)', () => {
+    const f = uaiReference();
+    vaultOf(f).networkAcls.defaultAction = 'Allow';
+    const acc = find(pairChecks(f), 'ACC-RBAC@uai-certs');
+    assert.equal(acc.status, 'fail');
+    const op = acc.fix?.operations[0];
+    assert.equal(op?.kind === 'roleAssignment.create' && op.principalId, 'bbbbbbbb-0000-0000-0000-000000000002');
+  });
+  it('the pair a new certificate uses is not repeated', () => assert.deepEqual(pairChecks(baseline()), []));
+  it("CERT-REFRESH explains each reference with its own identity's checks, not the new certificate's", () => {
+    const findings = runChecks(uaiReference());
+    assert.equal(find(findings, 'FW-IDENTITY').status, 'pass');
+    assert.match(find(findings, 'CERT-REFRESH').evidence[0]!, /gateway-client \(identity uai-certs\): .* -> the vault firewall refused API Management .* \(FW-IDENTITY@uai-certs fail\)$/);
+  });
+  it('a message that points at checks which all pass says so and quotes it', () => {
+    const f = baseline();
+    const earlier = runChecks(f);
+    const text = explainFailure({ code: 'Forbidden', message: 'Client address is not authorized and caller is not a trusted service.' }, earlier, 'apim-contoso (system identity)', f);
+    assert.match(text, /^the message points at FW-IDENTITY, FW-BYPASS, FW-LOS, VNET-KVRULE, VNET-PE, but they pass now: .* the message was: Forbidden: Client address is not authorized/);
+  });
+});
+
+describe('REF-SECRET (configure-custom-domain: PKCS#12 content type; Key Vault: enabled, unexpired)', () => {
+  it('passes for an enabled PKCS#12 secret', () => assert.equal(checkReferencedSecrets(secrets(baseline(), [{ version: 'a1', created: '2026-01-01T00:00:00Z', expiresOn: '2027-01-01T00:00:00Z' }])).status, 'pass'));
+  it('fails for a PEM secret behind a certificate, naming the reference', () => {
+    const r = checkReferencedSecrets(secrets(baseline(), [{ version: 'a1', created: '2026-01-01T00:00:00Z', contentType: 'application/x-pem-file' }]));
+    assert.equal(r.status, 'fail');
+    assert.match(r.cause, /^certificate gateway-client: the secret's content type is application\/x-pem-file, not application\/x-pkcs12/);
+  });
+  it('fails for a disabled current version', () => assert.match(checkReferencedSecrets(secrets(baseline(), [{ version: 'a1', created: '2026-01-01T00:00:00Z', enabled: false }])).cause, /is disabled in Key Vault/));
+  it('is unknown, naming the read, when the metadata could not be read', () => {
+    const f = baseline();
+    f.referencedSecrets = { [KEY]: { ok: false, unknown: 'Forbidden', message: 'Forbidden', missingAction: 'Microsoft.KeyVault/vaults/secrets/readMetadata/action' } };
+    const r = checkReferencedSecrets(f);
+    assert.equal(r.status, 'unknown');
+    assert.match(r.cause, /needs Microsoft\.KeyVault\/vaults\/secrets\/readMetadata\/action, e\.g\. Key Vault Reader/);
+  });
+  it('named values may hold any content type', () => {
+    const f = secrets(baseline(), [{ version: 'a1', created: '2026-01-01T00:00:00Z', contentType: 'text/plain' }], 'https://kv-contoso.vault.azure.net/secrets/db');
+    f.apimCertificates = { ok: true, value: [] };
+    f.namedValues = { ok: true, value: [{ id: 'nv', name: 'db', keyVault: { secretIdentifier: 'https://kv-contoso.vault.azure.net/secrets/db' } }] };
+    assert.equal(checkReferencedSecrets(f).status, 'pass');
+  });
+});
+
+describe('CERT-EXPIRY with a renewed version in Key Vault', () => {
+  it('a pinned reference: re-add versionless (not "renew")', () => {
+    const f = baseline();
+    certs(f)[0]!.expirationDate = '2026-11-01T00:00:00Z';
+    certs(f)[0]!.keyVault!.secretIdentifier = `${KEY}/${VERSION}`;
+    secrets(f, [
+      { version: VERSION, created: '2025-11-01T00:00:00Z', expiresOn: '2026-11-01T00:00:00Z' },
+      { version: 'b2', created: '2026-10-15T00:00:00Z', expiresOn: '2027-10-15T00:00:00Z' },
+    ]);
+    const r = checkExpiry(f);
+    assert.equal(r.status, 'fail');
+    assert.match(r.cause, /Key Vault already has a renewed version \(valid until 2027-10-15\), but the reference is pinned to 01234567…: re-add it versionless \(apimkv add-cert --certificate-id gateway-client --secret-id https:\/\/kv-contoso\.vault\.azure\.net\/secrets\/gateway-client\)/);
+    assert.doesNotMatch(r.cause, /renew it in Key Vault/);
+  });
+  it('a versionless reference: refresh, offered as the fix', () => {
+    const f = baseline();
+    certs(f)[0]!.expirationDate = '2026-11-01T00:00:00Z';
+    secrets(f, [
+      { version: 'a1', created: '2025-11-01T00:00:00Z', expiresOn: '2026-11-01T00:00:00Z' },
+      { version: 'b2', created: '2026-10-15T00:00:00Z', expiresOn: '2027-10-15T00:00:00Z' },
+    ]);
+    const r = checkExpiry(f);
+    assert.deepEqual(r.fix?.operations, [{ kind: 'apim.refreshCertificate', apimId: APIM_ID, certificateId: 'gateway-client' }]);
+  });
+  it('without a renewed version: renew in Key Vault', () => {
+    const f = baseline();
+    delete f.referencedSecrets;
+    certs(f)[0]!.expirationDate = '2026-11-01T00:00:00Z';
+    assert.match(checkExpiry(f).cause, /renew it in Key Vault/);
+  });
+});
+
+describe('the add flow refuses before the preview (same rules as the checks)', () => {
+  const intent = (f: Facts, identity: 'system' | { userAssignedId: string } = 'system') => {
+    f.intent = { kind: 'keyVault', certificateId: 'new', secretIdentifier: SECRET_ID, identity };
+    return f;
+  };
+  it('a PEM secret: CERT-CREATE fails with no plan', () => {
+    const f = secrets(intent(baseline()), [{ version: 'a1', created: '2026-01-01T00:00:00Z', contentType: 'application/x-pem-file' }], SECRET_ID);
+    const r = checkCreate(f, []);
+    assert.deepEqual([r.status, r.fix], ['fail', undefined]);
+    assert.match(r.cause, /^Not ready: the secret's content type is application\/x-pem-file/);
+  });
+  it('an expired version: refused', () => {
+    const f = secrets(intent(baseline()), [{ version: 'a1', created: '2025-01-01T00:00:00Z', expiresOn: '2026-01-01T00:00:00Z' }], SECRET_ID);
+    assert.match(checkCreate(f, []).cause, /expired on 2026-01-01 in Key Vault/);
+  });
+  it('a user-assigned identity behind the firewall: refused, naming the identity and the check', () => {
+    const f = intent(baseline(), { userAssignedId: UAI_ID });
+    const r = find(runChecks(f), 'CERT-CREATE');
+    assert.deepEqual([r.status, r.fix], ['fail', undefined]);
+    assert.match(r.cause, /not uai-certs \(FW-IDENTITY\)/);
+  });
+  it('the chosen identity lacks access: warned, naming the failing check, with the plan still offered', () => {
+    const f = intent(baseline());
+    f.vaultRoleAssignments = { ok: true, value: [] };
+    const r = find(runChecks(f), 'CERT-CREATE');
+    assert.equal(r.status, 'warn');
+    assert.match(r.cause, /ACC-RBAC/);
+    assert.ok(r.fix);
+  });
+});
+
+describe('REF-NAMED-VALUE (api-management-howto-properties: refreshSecret)', () => {
+  it('lists each failing named value with its identity and the explanation, and refreshes them', () => {
+    const f = baseline();
+    f.namedValues = { ok: true, value: [{ id: 'nv', name: 'db', keyVault: { secretIdentifier: 'https://kv-contoso.vault.azure.net/secrets/db', lastStatus: { code: 'Forbidden', message: 'does not have secrets get permission' } } }] };
+    const r = checkNamedValues(f, () => 'EXPLAINED');
+    assert.equal(r.status, 'fail');
+    assert.deepEqual(r.evidence, ['db (identity apim-contoso (system identity)): Forbidden -> EXPLAINED']);
+    assert.deepEqual(r.fix?.operations, [{ kind: 'apim.refreshNamedValue', apimId: APIM_ID, namedValueId: 'db' }]);
+  });
+});
