@@ -125,10 +125,6 @@ export function checkCreate(facts: Facts, earlier: readonly Finding[]): Finding 
   }  // Refused before any preview: what API Management's fetch would certainly refuse (same rules as REF-SECRET, FW-IDENTITY).
   const secret = secretProblem(facts, parsed.normalised, 'certificate');
   if (secret?.status === 'fail') return finding('CERT-CREATE', STEP, 'fail', title, `Not ready: ${secret.text}.`, { evidence: [`identifier: ${parsed.normalised}`], docLink: DOCS.customDomain });
-  const fwIdentity = earlier.find((f) => f.checkId === 'FW-IDENTITY');
-  if (picked.kind === 'user' && fwIdentity?.status === 'fail') {
-    return finding('CERT-CREATE', STEP, 'fail', title, `Not ready: behind the vault firewall only the system-assigned identity is admitted, not ${identityName(apim, picked.clientId)} (FW-IDENTITY). Choose the system identity (add-cert --identity system).`, { docLink: DOCS.identity });
-  }
 
   // A user-assigned identity gets no trusted-service exception: with the firewall on and no line of sight
   // API Management's fetch is refused for certain, so the write could only fail — refuse it before sending.
@@ -152,6 +148,11 @@ export function checkCreate(facts: Facts, earlier: readonly Finding[]): Finding 
   const evidence = [`certificate id: ${intent.certificateId}`, `identifier: ${parsed.normalised}`, `identity: ${identityClientId ? `user-assigned (client ${identityClientId})` : 'system-assigned'}`];
   if (existing?.keyVault && existing.keyVault.secretIdentifier.toLowerCase() === parsed.normalised.toLowerCase() && (existing.keyVault.identityClientId ?? undefined) === identityClientId && statusOk(existing.keyVault.lastStatus)) {
     return finding('CERT-CREATE', STEP, 'pass', title, `"${existing.name}" already references ${parsed.normalised} and API Management fetched it.`, { evidence });
+  }
+  // Even with a line of sight: Microsoft documents the system identity as the one to use behind the firewall.
+  const fwIdentity = earlier.find((f) => f.checkId === 'FW-IDENTITY');
+  if (picked.kind === 'user' && fwIdentity?.status === 'fail') {
+    return finding('CERT-CREATE', STEP, 'fail', title, `Not ready: behind the vault firewall only the system-assigned identity is admitted, not ${identityName(apim, picked.clientId)} (FW-IDENTITY). Choose the system identity (add-cert --identity system).`, { docLink: DOCS.identity });
   }
   const blocking = upstreamFailures(earlier);
   if (blocking.length) evidence.push(`still failing or unknown: ${blocking.map((f) => f.checkId).join(', ')}`);

@@ -25,6 +25,8 @@ const UNKNOWN_SUB = '0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f';
 const VAULT_HOST = 'kv-contoso-certs.vault.localhost';
 const SECRET = `https://${VAULT_HOST}/secrets/contoso-api-client`;
 const VERSION = '0b8f3c1a9d2e4f6a8b7c5d4e3f2a1b0c';
+/** The current (unexpired) version of contoso-api-client; VERSION is the older, expired one. */
+const CURRENT_VERSION = '3e7a9c2b5d1f4e8a9b6c0d2e4f6a8b1c';
 const TARGET = ['-g', 'rg-apim-demo', '--service', 'apim-contoso-dev', '--vault', 'kv-contoso-certs'];
 
 // --- files the rows feed the CLI --------------------------------------------------------------------
@@ -199,9 +201,10 @@ const ROWS: Row[] = [
   },
   {
     input: 'a versioned secret identifier with --keep-version (no --yes)',
-    run: add(`${SECRET}/${VERSION}`, '--keep-version'),
+    // The current version: the older one has expired, and an expired version is refused before any plan.
+    run: add(`${SECRET}/${CURRENT_VERSION}`, '--keep-version'),
     code: 0,
-    stdout: [`CERT-ID-VERSION  The identifier names version ${VERSION}: API Management will keep that version and never pick up a renewal. Use ${SECRET} so renewals arrive within four hours.`],
+    stdout: [`CERT-ID-VERSION  The identifier names version ${CURRENT_VERSION}: API Management will keep that version and never pick up a renewal. Use ${SECRET} so renewals arrive within four hours.`],
     stderr: ['Nothing was changed. Run again with --yes to apply'],
   },
   {

@@ -70,6 +70,8 @@ function checkBody(type: string, body: any): void {
       return viaMapper(apimSerializer, apimMappers.ApiManagementServiceResource, body);
     case 'microsoft.apimanagement/service/certificates':
       return viaMapper(apimSerializer, apimMappers.CertificateContract, body);
+    case 'microsoft.apimanagement/service/namedvalues':
+      return viaMapper(apimSerializer, apimMappers.NamedValueContract, body);
     case 'microsoft.authorization/roleassignments':
       return viaMapper(authSerializer, authMappers.RoleAssignment, body);
   }
