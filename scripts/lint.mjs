@@ -1,5 +1,5 @@
-// Architecture lint: the layering rules of DESIGN.md §1, enforced on every import in src/.
-// (typescript-eslint does not support TypeScript 7 yet; this is the equivalent of no-restricted-imports.)
+// What oxlint (.oxlintrc.json: layering, hooks, import cycles) cannot say: explicit .ts extensions on
+// relative imports (Node's type stripping needs them) and a few text rules. `npm run lint` runs both.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 
@@ -13,18 +13,7 @@ const files = [];
   }
 })(join(root, 'src'));
 
-const IO_MODULES = /^(node:)?(fs|fs\/promises|net|http|https|http2|child_process|dns|tls|dgram|worker_threads)$/;
-const rules = [
-  { name: 'only src/azure imports @azure/*', applies: (f) => !f.startsWith('src/azure/'), bad: (spec) => spec.startsWith('@azure/') },
-  { name: 'checks are pure (no I/O, no UI, no Azure)', applies: (f) => f.startsWith('src/checks/'),
-    bad: (spec) => IO_MODULES.test(spec) || /^(ink|react)/.test(spec) || (spec.startsWith('.') && /(^|\/)(azure|sandbox|screens|runbook)(\/|$)/.test(spec)) },
-  { name: 'screens never reach Azure or the sandbox', applies: (f) => f.startsWith('src/screens/'),
-    bad: (spec) => /(^|\/)(azure|sandbox)(\/|$)/.test(spec) && spec.startsWith('.') },
-  // Files, sockets and processes are the engine's: a screen asks it (inspectPfx, readPfx, saveTranscript).
-  { name: 'screens do no I/O', applies: (f) => f.startsWith('src/screens/'), bad: (spec) => IO_MODULES.test(spec) },
-  { name: 'the sandbox does not depend on the product', applies: (f) => f.startsWith('src/sandbox/'),
-    bad: (spec) => spec.startsWith('.') && /(^|\/)(azure|screens|runbook)(\/|$)/.test(spec) },
-];
+const rules = [];
 const textRules = [
   { name: 'never disable TLS verification', re: /rejectUnauthorized\s*:\s*false|NODE_TLS_REJECT_UNAUTHORIZED/ },
   { name: 'no console.log in checks', re: /console\.log/, applies: (f) => f.startsWith('src/checks/') },
@@ -52,4 +41,4 @@ if (problems.length) {
   console.error(`lint: ${problems.length} problem(s) in ${files.length} files`);
   process.exit(1);
 }
-console.log(`lint: ${files.length} files, layering rules hold`);
+console.log(`lint: ${files.length} files, extensions and text rules hold`);

@@ -16,6 +16,8 @@ const run = (label, cmd, args, env = process.env) => {
 const only = process.argv.slice(2);
 if (only.length === 0) {
   run('lint', node, ['scripts/lint.mjs']);
+  // The linter: DESIGN.md's layers as no-restricted-imports per folder, React hooks rules, no import cycles.
+  run('oxlint', node, ['node_modules/oxlint/bin/oxlint', '-c', '.oxlintrc.json', 'src', 'test', 'scripts', 'bench']);
   run('typecheck', node, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--noEmit']);
   run('build', node, ['scripts/build.mjs']);
 }

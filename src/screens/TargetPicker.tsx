@@ -119,6 +119,8 @@ export function TargetPicker({ title, sandbox, source, error, signIn, given, onP
       live = false;
       controller.abort();
     };
+  // Each step's read runs once when the step is entered; what it reads is that step's input, not a trigger.
+  // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [source, step]);
 
   // Until the effect above clears them, the previous step's rows are still in state: never show them (or

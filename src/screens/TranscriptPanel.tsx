@@ -16,6 +16,7 @@ export function TranscriptPanel({ width, height }: { width: number; height: numb
   const { evaluation, fix } = useRunbook();
   const lines = useMemo<Line[]>(
     () => actions.transcript().split('\n').flatMap((l) => para(l, width, {}, '  ')),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
     [actions, evaluation, fix, width],
   );
   const rows = Math.max(1, height - FRAME_ROWS - 1);

@@ -57,6 +57,8 @@ function AuditApp({ audit, options, connect, signIn, onExit }: AuditAppProps) {
       live = false;
       controller.abort();
     };
+  // One read per generation (r re-reads); the connection and the audit options are fixed for the screen's life.
+  // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [generation]);
 
   useEffect(() => () => void connection.current?.then((c) => c.close(), () => undefined), []);

@@ -39,6 +39,8 @@ function PickApp({ options, given, connect, signIn, onEngine, onExit }: PickAppP
       (e: unknown) => setError((e as Error).message),
     );
     return () => void link.then((c) => c.close(), () => undefined);
+  // One connection for the screen's life, made after the first paint.
+  // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   if (target && connection.current) {
