@@ -6,8 +6,8 @@ import { flagsOf, type CommandSpec, type Completion, type Flag } from './cli-spe
 import { WORLD_NAMES } from './sandbox/worlds/index.ts';
 
 /**
- * Every check id a report can show (test/completion.test.ts holds this list to what the checks emit
- * over every shipped world).
+ * Every check id a report can show (test/e2e/completion.test.ts holds this list to what the checks emit
+ * over every shipped world). A check re-run for another identity shows as ID@identity; its ID is here.
  */
 export const CHECK_IDS: readonly string[] = [
   'CTX-CLOUD', 'CTX-WHOAMI',
@@ -17,6 +17,7 @@ export const CHECK_IDS: readonly string[] = [
   'VNET-KVRULE', 'VNET-MODE', 'VNET-NSG', 'VNET-NSG-AAD', 'VNET-NSG-KV', 'VNET-PE', 'VNET-SE', 'VNET-UDR',
   'CERT-CREATE', 'CERT-EXISTING', 'CERT-EXPIRY', 'CERT-HOSTNAME', 'CERT-ID-FORMAT', 'CERT-ID-VERSION', 'CERT-IDENTITY', 'CERT-REFRESH', 'CERT-VERIFY', 'CERT-VERSIONED',
   'UPL-CREATE', 'UPL-FILE', 'UPL-KEY', 'UPL-ROTATE',
+  'REF-NAMED-VALUE', 'REF-SECRET',
 ];
 
 const CLOUD_NAMES = [AZURE_PUBLIC_CLOUD, AZURE_CHINA_CLOUD, AZURE_US_GOVERNMENT].map((c) => c.name);
