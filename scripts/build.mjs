@@ -26,7 +26,8 @@ if (process.argv.includes('--if-stale') && existsSync(entry)) {
 rmSync(out, { recursive: true, force: true });
 const t0 = Date.now();
 await build({
-  entryPoints: { cli: join(root, 'src/cli.ts') },
+  // The .pfx parse runs in a worker thread: its own entry (dist/pfx-worker.js), sharing chunks with the CLI.
+  entryPoints: { cli: join(root, 'src/cli.ts'), 'pfx-worker': join(root, 'src/runbook/pfx-worker.ts') },
   outdir: out,
   bundle: true,
   splitting: true,

@@ -294,7 +294,7 @@ export type PfxInspection =
       /** How the file is encrypted: Microsoft requires triple DES; OpenSSL 3's default (PBES2, AES-256) is refused. */
       encryption?: 'aes' | '3des' | 'other';
     }
-  | { ok: false; reason: 'unreadable' | 'too-large' | 'pem' | 'not-pkcs12' | 'wrong-password' | 'no-certificate'; message: string };
+  | { ok: false; reason: 'unreadable' | 'too-large' | 'too-costly' | 'pem' | 'not-pkcs12' | 'wrong-password' | 'no-certificate'; message: string };
 
 /** Everything the checks look at, gathered in one pass. */
 export interface Facts {

@@ -11,7 +11,7 @@ import { STEPS } from '../checks/steps.ts';
 import type { Finding, FixPlan, Operation } from '../checks/types.ts';
 import type { ApplyOutcome, ApplyProgress, Evaluation, RunbookEngine, RunContext } from './engine-types.ts';
 import type { Journal } from './journal.ts';
-import { inspectPfx, readPfxSecret } from './pfx.ts';
+import { openPfx, readPfxSecret } from './pfx.ts';
 import type { CallOptions, Gateway, GatewayEvent, OperationResult, Target } from './ports.ts';
 import { Transcript } from './transcript.ts';
 
@@ -64,6 +64,8 @@ export function createEngine(options: EngineOptions): RunbookEngine {
   const transcript = new Transcript(context, clock);
   let intent: CertificateIntent | undefined;
   let last: Evaluation | undefined;
+  /** The .pfx last inspected, as the bytes read then (what an upload of that path sends). */
+  let inspected: { path: string; pfx: Secret } | undefined;
   /** When this run last granted access through RBAC (so a 403 afterwards is probably propagation). */
   let rbacGrantedAt: number | undefined;
 
@@ -243,10 +245,14 @@ export function createEngine(options: EngineOptions): RunbookEngine {
       }
       return gateway.listVaultCertificates(vault.value.vaultUri, { signal: opts.signal, onEvent: eventSink() });
     },
-    inspectPfx(path: string, password: Secret) {
-      return inspectPfx(path, password);
+    async inspectPfx(path: string, password: Secret) {
+      const opened = await openPfx(path, password);
+      inspected = opened.pfx ? { path, pfx: opened.pfx } : undefined;
+      return opened.inspection;
     },
     readPfx(path: string) {
+      // The bytes inspected are the bytes uploaded: the file is not read a second time.
+      if (inspected?.path === path) return Promise.resolve(inspected.pfx);
       return readPfxSecret(path);
     },
     temporaryChanges() {

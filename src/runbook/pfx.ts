@@ -3,14 +3,52 @@
 // X509Certificate reads the certificates, so EC certificates (which forge cannot decode) work too.
 // The password is only ever passed to the parser: no message built here contains it.
 import { InputError } from '../error-model.ts';
+//
+// A .pfx is attacker-shaped input: its MAC and PBE iteration counts decide how long key derivation takes
+// (2^31-1 iterations froze apimkv for hours). Every derivation forge makes is capped (MAX_PFX_ITERATIONS)
+// before it starts, the parse runs in a worker thread so Esc, q and Ctrl-C stay live, and the file is read
+// once, bounded: the bytes inspected are the bytes uploaded.
 import { X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import forge from 'node-forge';
 import type { PfxInspection } from '../checks/facts.ts';
 import { Secret } from '../checks/secret.ts';
 
 /** API Management's limit is well below this; anything larger is refused before parsing. */
 export const MAX_PFX_BYTES = 256 * 1024;
+
+/**
+ * The most key-derivation iterations apimkv will run for one MAC or PBE step. Real exporters use 2,048
+ * (OpenSSL before 3.0, Windows) to 600,000 (OWASP's PBKDF2 advice); above this a file is refused unopened.
+ */
+export const MAX_PFX_ITERATIONS = 1_000_000;
+
+class IterationCapError extends Error {
+  constructor(readonly iterations: number) {
+    super(`iteration count ${iterations} is above the cap`);
+  }
+}
+
+/** Wrap every key derivation forge's PKCS#12 code calls (MAC, PKCS#12 PBE, PBKDF2) with the cap. */
+function capIterations(): void {
+  type Derive = (...args: never[]) => unknown;
+  const guard = <F extends Derive>(fn: F, countAt: number): F =>
+    ((...args: Parameters<F>) => {
+      const count = Number(args[countAt]);
+      if (!(count <= MAX_PFX_ITERATIONS)) throw new IterationCapError(count);
+      return fn(...args);
+    }) as F;
+  const f = forge as unknown as { pkcs12: { generateKey: Derive }; pki: { pbe: { generatePkcs12Key: Derive } }; pkcs5: { pbkdf2: Derive }; pbkdf2: Derive };
+  if ((f.pkcs12.generateKey as { capped?: boolean }).capped) return;
+  f.pkcs12.generateKey = Object.assign(guard(f.pkcs12.generateKey, 3), { capped: true });
+  f.pki.pbe.generatePkcs12Key = guard(f.pki.pbe.generatePkcs12Key, 3);
+  f.pkcs5.pbkdf2 = guard(f.pkcs5.pbkdf2, 2);
+  f.pbkdf2 = f.pkcs5.pbkdf2;
+}
+capIterations();
 
 type Failure = Extract<PfxInspection, { ok: false }>;
 const failure = (reason: Failure['reason'], message: string): Failure => ({ ok: false, reason, message });
@@ -86,10 +124,8 @@ function keyBitsOf(cert: X509Certificate): { keyType: string; keyBits?: number }
   return bits ? { keyType: type, keyBits: bits } : { keyType: type };
 }
 
-/** Open a .pfx with its password and describe it; never throws for a bad file. */
-export async function inspectPfx(path: string, password: Secret): Promise<PfxInspection> {
-  const bytes = await readBounded(path);
-  if (!Buffer.isBuffer(bytes)) return bytes;
+/** Describe a .pfx from its bytes (on whatever thread calls it); never throws for a bad file. */
+export function inspectBytes(bytes: Buffer, path: string, password: Secret): PfxInspection {
   if (looksLikePem(bytes)) {
     return failure('pem', `${path} is a PEM (text) file. API Management needs PKCS#12: convert it with "openssl pkcs12 -export -in cert.pem -inkey key.pem -out cert.pfx".`);
   }
@@ -103,6 +139,9 @@ export async function inspectPfx(path: string, password: Secret): Promise<PfxIns
   try {
     p12 = forge.pkcs12.pkcs12FromAsn1(asn1, false, password.reveal());
   } catch (e) {
+    if (e instanceof IterationCapError) {
+      return failure('too-costly', `${path} asks for ${e.iterations.toLocaleString('en-US')} key-derivation iterations; apimkv opens none above ${MAX_PFX_ITERATIONS.toLocaleString('en-US')} (exporters use 2,048 to 600,000). Re-export it, e.g. "openssl pkcs12 -export -iter 2048 -maciter ...".`);
+    }
     const text = e instanceof Error ? e.message : '';
     // forge reports a bad password as a MAC mismatch or a failed decryption; anything else is not PKCS#12.
     if (/password|MAC|decrypt/i.test(text)) return failure('wrong-password', `The password does not open ${path}.`);
@@ -143,6 +182,51 @@ export async function inspectPfx(path: string, password: Secret): Promise<PfxIns
     sizeBytes: bytes.length,
     encryption: pfxEncryption(bytes),
   };
+}
+
+/** The parse in a worker (bundle: dist/pfx-worker.js; source: pfx-worker.ts), or undefined to parse here. */
+function workerFile(): URL | undefined {
+  const here = import.meta.url;
+  const candidates = here.endsWith('.ts') ? [new URL('./pfx-worker.ts', here)] : [new URL('../pfx-worker.js', here), new URL('./pfx-worker.js', here)];
+  return candidates.find((u) => u.protocol === 'file:' && existsSync(fileURLToPath(u)));
+}
+
+function inspectInWorker(file: URL, bytes: Buffer, path: string, password: Secret, signal?: AbortSignal): Promise<PfxInspection> {
+  return new Promise((resolve, reject) => {
+    // The password goes by message, in memory: never argv or the environment.
+    const worker = new Worker(file, { workerData: { bytes, path, password: password.reveal() } });
+    // A parse must never keep the process alive after the operator quit.
+    worker.unref();
+    const stop = () => {
+      void worker.terminate();
+      reject(Object.assign(new Error('The .pfx inspection was cancelled.'), { name: 'AbortError' }));
+    };
+    if (signal?.aborted) return stop();
+    signal?.addEventListener('abort', stop, { once: true });
+    worker.once('message', (inspection: PfxInspection) => {
+      signal?.removeEventListener('abort', stop);
+      void worker.terminate();
+      resolve(inspection);
+    });
+    worker.once('error', (e) => {
+      signal?.removeEventListener('abort', stop);
+      reject(e);
+    });
+  });
+}
+
+/** A .pfx read once (bounded) and inspected off the main thread; `pfx` holds exactly the bytes inspected. */
+export async function openPfx(path: string, password: Secret, signal?: AbortSignal): Promise<{ inspection: PfxInspection; pfx?: Secret }> {
+  const bytes = await readBounded(path);
+  if (!Buffer.isBuffer(bytes)) return { inspection: bytes };
+  const file = workerFile();
+  const inspection = file ? await inspectInWorker(file, bytes, path, password, signal) : inspectBytes(bytes, path, password);
+  return { inspection, ...(inspection.ok ? { pfx: new Secret(bytes.toString('base64'), 'pfx') } : {}) };
+}
+
+/** Open a .pfx with its password and describe it; never throws for a bad file. */
+export async function inspectPfx(path: string, password: Secret, signal?: AbortSignal): Promise<PfxInspection> {
+  return (await openPfx(path, password, signal)).inspection;
 }
 
 // DER of the encryption algorithm identifiers a .pfx can name (they sit in clear text around the encrypted bags).
