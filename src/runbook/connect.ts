@@ -106,8 +106,15 @@ function refuseSandboxDeviceCode(options: CommonOptions): void {
   }
 }
 
+/** The run's journal, opened first: an unsafe state directory or a malformed journal stops the run before anything starts. */
+function openJournal(options: CommonOptions): Journal {
+  if (options.sandbox) return new Journal(options.stateDir ? join(options.stateDir, 'sandbox-journal.json') : undefined);
+  return new Journal(join(stateDir(options), 'journal.json'));
+}
+
 export async function connect(options: CommonOptions, mode: { interactive: boolean; signIn?: SignInHooks; signal?: AbortSignal }): Promise<Connection> {
   refuseSandboxDeviceCode(options);
+  const journal = openJournal(options);
   const [{ createClients }, { createAzureGateway }] = await Promise.all([import('../azure/clients.ts'), import('../azure/gateway.ts')]);
   if (options.sandbox) {
     const [{ startSandbox }, { connectToSandbox }] = await Promise.all([import('../sandbox/index.ts'), import('../azure/sandbox-connection.ts')]);
@@ -127,7 +134,6 @@ export async function connect(options: CommonOptions, mode: { interactive: boole
     const clients = createClients({ ...link, subscriptionId, ...(target.vault.subscriptionId ? { vaultSubscriptionId: target.vault.subscriptionId } : {}) });
     const azureGateway = createAzureGateway({ clients, profile: link.profile, context: { subscriptionId, sandbox: true } });
     const gateway = options.readOnly ? readOnlyGateway(azureGateway) : azureGateway;
-    const journal = new Journal(options.stateDir ? join(options.stateDir, 'sandbox-journal.json') : undefined);
     const engine = createEngine({
       gateway,
       target,
@@ -147,7 +153,6 @@ export async function connect(options: CommonOptions, mode: { interactive: boole
     : signedIn.clients;
   const azureGateway = createAzureGateway({ clients, profile, context: { subscriptionId, sandbox: profile.sandbox } });
   const gateway = options.readOnly ? readOnlyGateway(azureGateway) : azureGateway;
-  const journal = new Journal(join(stateDir(options), 'journal.json'));
   const engine = createEngine({
     gateway,
     target,
@@ -209,6 +214,7 @@ export interface FleetConnection {
 
 export async function connectFleet(options: CommonOptions, defaultWorld = 'fleet', session: { signIn?: SignInHooks; signal?: AbortSignal } = {}): Promise<FleetConnection> {
   refuseSandboxDeviceCode(options);
+  const journal = openJournal(options);
   const [{ createClients }, { createAzureGateway }] = await Promise.all([import('../azure/clients.ts'), import('../azure/gateway.ts')]);
   let link: Omit<import('../azure/clients.ts').ClientsOptions, 'subscriptionId'>;
   let close: () => Promise<void>;
@@ -230,7 +236,6 @@ export async function connectFleet(options: CommonOptions, defaultWorld = 'fleet
     cloud = signedIn.profile.label ?? signedIn.profile.name;
     close = signedIn.close;
   }
-  const journal = new Journal(options.sandbox ? (options.stateDir ? join(options.stateDir, 'sandbox-journal.json') : undefined) : join(stateDir(options), 'journal.json'));
   const engineFor = (target: Target): RunbookEngine => {
     const forTarget = createClients({ ...link, subscriptionId: target.subscriptionId, ...(target.vault.subscriptionId ? { vaultSubscriptionId: target.vault.subscriptionId } : {}) });
     const azureGateway = createAzureGateway({ clients: forTarget, profile: link.profile, context: { subscriptionId: target.subscriptionId, sandbox: link.profile.sandbox } });

@@ -1,7 +1,5 @@
 // The runbook engine: gather facts, run the checks, apply a fix (permission pre-check, journal, write,
 // verify, wait out RBAC propagation, re-check). No UI here, and no Azure: only the Gateway port.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { CertificateIntent, Facts } from '../checks/facts.ts';
 import { runChecks } from '../checks/index.ts';
 import { describeOperation, isDone, operationSpec } from '../checks/operations/index.ts';
@@ -12,6 +10,7 @@ import type { Finding, FixPlan, Operation } from '../checks/types.ts';
 import type { ApplyOutcome, ApplyProgress, Evaluation, RunbookEngine, RunContext } from './engine-types.ts';
 import type { Journal } from './journal.ts';
 import { openPfx, readPfxSecret } from './pfx.ts';
+import { writePrivateFile } from './private-files.ts';
 import type { CallOptions, Gateway, GatewayEvent, OperationResult, Target } from './ports.ts';
 import { Transcript } from './transcript.ts';
 
@@ -82,6 +81,9 @@ export function createEngine(options: EngineOptions): RunbookEngine {
       const op = entry.operation as Operation;
       const present = isDone(op, facts);
       journal.settle(entry, present);
+      // A removal that landed before a kill: the temporary change it undid is gone, so stop offering it.
+      const undone = present ? operationSpec(op).undoes?.(op) : undefined;
+      if (undone) journal.markRemoved(undone);
       const what = `${describeOperation(op)} (${entry.planId}, ${entry.startedAt})`;
       notes.push(present === undefined ? `Unknown outcome: ${what}. ${entry.message}` : `Settled: ${what} — ${present ? 'it was made' : 'it was not made'}.`);
     }
@@ -264,9 +266,8 @@ export function createEngine(options: EngineOptions): RunbookEngine {
     saveTranscript() {
       const path = options.transcriptPath;
       if (!path) throw new Error('No transcript file was set for this run.');
-      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-      // Owner-only: it names resources and people, though never a secret.
-      writeFileSync(path, transcript.markdown(), { mode: 0o600 });
+      // Owner-only, even over an older 0644 transcript, and never through a planted symlink.
+      writePrivateFile(path, transcript.markdown());
       return path;
     },
   };

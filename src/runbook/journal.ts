@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { closeSync, constants, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import lockfile from 'proper-lockfile';
+import { ensurePrivateDir } from './private-files.ts';
 import type { TemporaryChange } from '../checks/facts.ts';
 import { operationSpec } from '../checks/operations/index.ts';
 import type { Operation } from '../checks/types.ts';
@@ -85,6 +86,7 @@ export class Journal {
 
   /** `path` undefined keeps the journal in memory (the sandbox demo, whose world is in memory too). */
   constructor(readonly path?: string, private readonly clock: () => Date = () => new Date()) {
+    if (path) ensurePrivateDir(dirname(path));
     this.#entries = path ? Journal.read(path) : [];
     if (path) {
       this.#sessions = join(dirname(path), 'sessions');

@@ -1,8 +1,8 @@
 // What the target picker offers (subscription -> API Management instance -> key vault) and the last
 // choice per tenant, so the next run at 3 a.m. starts with the cursor on yesterday's instance.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { Target } from './ports.ts';
+import { writePrivateFile } from './private-files.ts';
 
 export interface SubscriptionChoice {
   subscriptionId: string;
@@ -66,9 +66,6 @@ export class TargetMemory {
       // First choice, or a damaged file: start again rather than refuse to remember.
     }
     all[tenantId.toLowerCase()] = choice;
-    mkdirSync(dirname(this.path), { recursive: true });
-    const tmp = `${this.path}.${process.pid}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify(all, null, 2)}\n`, { mode: 0o600 });
-    renameSync(tmp, this.path);
+    writePrivateFile(this.path, `${JSON.stringify(all, null, 2)}\n`);
   }
 }
