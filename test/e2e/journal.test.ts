@@ -18,7 +18,7 @@ let path = '';
 
 function control(method: string, route: string, body?: unknown): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const req = https.request(`${endpoint}${route}`, { method, ca: readFileSync(ca), headers: { 'content-type': 'application/json' } }, (res) => {
+    const req = https.request(`${endpoint}${route}`, { method, ca: readFileSync(ca), agent: false, headers: { 'content-type': 'application/json' } }, (res) => {
       let text = '';
       res.on('data', (d: Buffer) => (text += d.toString()));
       res.on('end', () => resolve(text ? JSON.parse(text) : undefined));
