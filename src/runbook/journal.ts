@@ -277,7 +277,7 @@ export class Journal {
         return lockfile.lockSync(this.path!, { realpath: false, stale: 10_000 });
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'ELOCKED' || Date.now() > deadline) {
-          if ((e as NodeJS.ErrnoException).code === 'ELOCKED') throw new Error(`The journal at ${this.path} stayed locked by another apimkv for ${LOCK_WAIT_MS / 1000} s; nothing was written. Try again.`);
+          if ((e as NodeJS.ErrnoException).code === 'ELOCKED') throw new InputError(`The journal at ${this.path} stayed locked by another apimkv for ${LOCK_WAIT_MS / 1000} s; nothing was written. Try again.`);
           throw e;
         }
         sleep(10 + Math.floor(Math.random() * 20));

@@ -7,10 +7,11 @@
 import { randomUUID } from 'node:crypto';
 import { closeSync, constants, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { InputError } from '../error-model.ts';
 
 /** A state directory apimkv will not use, with what to do instead. */
-export class UnsafeStateDirError extends Error {
-  exitCode = 2;
+export class UnsafeStateDirError extends InputError {
+  override readonly name: string = 'UnsafeStateDirError';
 }
 
 /** Create `dir` (0700) if needed; refuse one owned by someone else or writable by group or others. */

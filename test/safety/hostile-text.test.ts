@@ -122,7 +122,7 @@ describe('hostile remote text, through the built CLI', { concurrency: false }, (
     assert.ok(!/\u001b/.test(out.stdout), 'JSON must carry ESC as \\u001b, never raw');
     const strings: string[] = [];
     JSON.parse(out.stdout, (_k, v: unknown) => (typeof v === 'string' && strings.push(v), v));
-    for (const where of ['lastStatus']) assert.ok(strings.some((s) => s.includes(hostile(where))), `the JSON report lost the exact ${where}: ${JSON.stringify(strings.filter((s) => s.includes(where)))}`);
+    for (const where of ['certificate-name']) assert.ok(strings.some((s) => s.includes(hostile(where))), `the JSON report lost the exact ${where}: ${JSON.stringify(strings.filter((s) => s.includes(where)))}`);
   });
 
   it('fix --plan: remote text only inside single-quoted arguments; running the script runs no injected command', { timeout: 60_000 }, async () => {
