@@ -362,7 +362,8 @@ export function parseCommand(argv: string[]): Command {
     case 'check':
       return { kind: 'check', options: commonOptions(v) };
     case 'fix': {
-      const ids = [...positionals, ...((v.only as string[] | undefined) ?? [])].map((id) => id.toUpperCase()).filter((id) => id !== 'ALL');
+      // Check ids are upper case; after "@" comes an identity's name (CHECK@identity), kept as written.
+      const ids = [...positionals, ...((v.only as string[] | undefined) ?? [])].map((id) => id.replace(/^[^@]*/, (check) => check.toUpperCase())).filter((id) => id !== 'ALL');
       return { kind: 'fix', checkIds: [...new Set(ids)], plan: bool(v, 'plan'), options: commonOptions(v) };
     }
     case 'add-cert':

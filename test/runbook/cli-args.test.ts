@@ -14,6 +14,8 @@ test('modes and options', () => {
   assert.deepEqual(parseCommand(['fix', 'ALL']), { kind: 'fix', checkIds: [], plan: false, options: (parseCommand(['fix']) as { options: unknown }).options });
   const only = parseCommand(['fix', '--only', 'vnet-se', '--only', 'FW-BYPASS', '--plan']);
   assert.ok(only.kind === 'fix' && only.checkIds.join() === 'VNET-SE,FW-BYPASS' && only.plan);
+  const perIdentity = parseCommand(['fix', 'fw-identity@id-apim-KV']);
+  assert.ok(perIdentity.kind === 'fix' && perIdentity.checkIds.join() === 'FW-IDENTITY@id-apim-KV', 'the identity after @ keeps its case');
   const add = parseCommand(['add-cert', '--secret-id', 'https://kv.vault.azure.net/secrets/c', '--certificate-id', 'c1', '--identity', 'system', '--keep-version']);
   assert.ok(add.kind === 'add-cert' && add.certificate.secretId?.endsWith('/c') && add.certificate.certificateId === 'c1' && add.certificate.keepVersion);
   const up = parseCommand(['upload-cert', '--file', 'a.pfx', '--password-env', 'PFX_PW', '--yes']);
