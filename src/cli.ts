@@ -41,7 +41,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`apimkv ${VERSION} (Node.js ${process.version}, ${process.platform}-${process.arch})\n`);
       return 0;
     case 'doctor': {
-      const { runDoctor } = await import('./runbook/doctor.ts');
+      const { runDoctor } = await import('./app/doctor.ts');
       return runDoctor(command.json, command.options);
     }
     case 'completion': {
@@ -57,13 +57,13 @@ async function main(argv: string[]): Promise<number> {
     case 'tui': {
       if (!process.stdin.isTTY || !process.stdout.isTTY) {
         process.stderr.write('apimkv: not a terminal, so printing the check report instead of the full-screen runbook (use "apimkv check" to say so explicitly).\n');
-        const { runCheck } = await import('./runbook/commands.ts');
+        const { runCheck } = await import('./app/commands.ts');
         return runCheck(command.options);
       }
       const o = command.options;
       if (!((o.serviceId || (o.apim && o.resourceGroup)) && o.vault)) {
         // Something is not named: pick it on screen (a step with one choice is taken without asking).
-        const [{ parseServiceId, vaultOption }, { runPickerTui }] = await Promise.all([import('./runbook/target-flags.ts'), import('./screens/run-picker-tui.tsx')]);
+        const [{ parseServiceId, vaultOption }, { runPickerTui }] = await Promise.all([import('./app/target-flags.ts'), import('./screens/run-picker-tui.tsx')]);
         const fromId = o.serviceId ? parseServiceId(o.serviceId) : undefined;
         const vault = vaultOption(o);
         const { code, engine } = await runPickerTui(o, {
@@ -85,7 +85,7 @@ async function main(argv: string[]): Promise<number> {
         signIn,
         // Everything behind the first frame: the connection code and, through it, the Azure SDKs.
         loadEngine: async () => {
-          const { connect } = await import('./runbook/connect.ts');
+          const { connect } = await import('./app/connect.ts');
           const connection = await connect(command.options, { interactive: true, signIn: signIn.hooks(signInCopy()), signal: session.signal });
           close = connection.close;
           engine = connection.engine;
@@ -98,32 +98,32 @@ async function main(argv: string[]): Promise<number> {
       return code;
     }
     case 'check': {
-      const { runCheck } = await import('./runbook/commands.ts');
+      const { runCheck } = await import('./app/commands.ts');
       return runCheck(command.options);
     }
     case 'fix': {
-      const { runFix } = await import('./runbook/commands.ts');
+      const { runFix } = await import('./app/commands.ts');
       return runFix(command.checkIds, command.plan, command.options);
     }
     case 'add-cert': {
-      const { runAddCert } = await import('./runbook/commands.ts');
+      const { runAddCert } = await import('./app/commands.ts');
       return runAddCert(command.certificate, command.plan, command.options);
     }
     case 'upload-cert': {
-      const { runUploadCert } = await import('./runbook/commands.ts');
+      const { runUploadCert } = await import('./app/commands.ts');
       return runUploadCert(command.certificate, command.plan, command.options);
     }
     case 'audit': {
       const interactive = command.audit.format === 'tui' && process.stdin.isTTY && process.stdout.isTTY;
       if (!interactive) {
-        const { runAudit } = await import('./audit/command.ts');
+        const { runAudit } = await import('./app/audit.ts');
         return runAudit(command.audit.format === 'tui' ? { ...command.audit, format: 'text' } : command.audit, command.options);
       }
       const { runAuditTui } = await import('./screens/run-audit-tui.tsx');
       return runAuditTui(command.audit, command.options);
     }
     case 'cleanup': {
-      const { runCleanup } = await import('./runbook/commands.ts');
+      const { runCleanup } = await import('./app/commands.ts');
       return runCleanup(command.options);
     }
   }

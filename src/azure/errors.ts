@@ -2,7 +2,7 @@
 // screens and the checks only ever see these kinds; nothing here carries a token or a request body.
 import { wellFormed } from '../checks/escape.ts';
 import { isRestError } from '@azure/core-rest-pipeline';
-import type { AzureErrorInfo } from '../runbook/ports.ts';
+import type { AzureErrorInfo } from '../checks/ports.ts';
 import { ApimkvError } from '../error-model.ts';
 import { errorBodyOf } from './error-bodies.ts';
 

@@ -3,7 +3,7 @@
 // timeout. Per-call listeners travel in AsyncLocalStorage so one client instance serves every caller.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { RestError, isRestError, type PipelinePolicy, type PipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
-import type { GatewayEvent } from '../runbook/ports.ts';
+import type { GatewayEvent } from '../checks/ports.ts';
 import { rememberErrorBody } from './error-bodies.ts';
 import { retryAfterMsFrom } from './errors.ts';
 

@@ -3,7 +3,7 @@
 import { createPipelineRequest, RestError } from '@azure/core-rest-pipeline';
 import type { Permission } from '@azure/arm-authorization';
 import type { Fact, PermissionFacts, ReadFailure } from '../checks/facts.ts';
-import type { AzureErrorInfo } from '../runbook/ports.ts';
+import type { AzureErrorInfo } from '../checks/ports.ts';
 import type { AzureClients } from './clients.ts';
 import { permissionFromRest } from './convert.ts';
 import { toAzureError } from './errors.ts';

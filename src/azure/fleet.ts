@@ -4,9 +4,9 @@
 // itself), so a large fleet slows down instead of hammering a throttled subscription.
 import { remoteFacts } from './untrusted.ts';
 import type { ApiManagementClient } from '@azure/arm-apimanagement';
-import type { FleetFacts, FleetInstance, FleetInstanceFacts, FleetReference, FleetVault } from '../audit/types.ts';
+import type { FleetFacts, FleetInstance, FleetInstanceFacts, FleetReference, FleetVault } from '../checks/audit/types.ts';
 import { APIM_INSTANCES, KEY_VAULTS } from '../graph/queries.ts';
-import type { GatewayEvent } from '../runbook/ports.ts';
+import type { GatewayEvent } from '../checks/ports.ts';
 import type { AzureClients } from './clients.ts';
 import { toAzureError } from './errors.ts';
 import { withEventSink } from './events-policy.ts';

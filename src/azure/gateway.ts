@@ -1,6 +1,6 @@
 // The Gateway of src/runbook/ports.ts over the real SDK clients (Azure or the sandbox: same code).
 import type { Operation } from '../checks/types.ts';
-import type { CallOptions, Gateway } from '../runbook/ports.ts';
+import type { CallOptions, Gateway } from '../checks/ports.ts';
 import { applyOperation } from './apply/index.ts';
 import type { AzureClients } from './clients.ts';
 import type { CloudProfile } from './cloud.ts';

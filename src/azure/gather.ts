@@ -21,7 +21,7 @@ import type {
   VaultFacts,
 } from '../checks/facts.ts';
 import { vaultByName } from '../graph/queries.ts';
-import type { Target } from '../runbook/ports.ts';
+import type { Target } from '../checks/ports.ts';
 import { parseApimId, parseNsgId, parsePrivateEndpointId, parseSubnetId, scopeForSdk } from './arm-id.ts';
 import type { AzureClients } from './clients.ts';
 import {

@@ -1,5 +1,5 @@
 // `apimkv doctor`: what this machine gives apimkv, as verdicts with their fix. Pure: the same machine facts
-// always give the same lines (gathered by runbook/doctor.ts). Never a token or a secret's value: the
+// always give the same lines (gathered by app/doctor.ts). Never a token or a secret's value: the
 // environment is described by variable names, proxies without their user:password.
 
 export type DoctorStatus = 'ok' | 'warn' | 'fail' | 'unknown';

@@ -3,7 +3,7 @@
 import type { CertificateIntent, Fact, Facts, PfxInspection, TemporaryChange, VaultCertificateFacts } from '../checks/facts.ts';
 import type { Secret } from '../checks/secret.ts';
 import type { Finding, FixPlan, StepInfo } from '../checks/types.ts';
-import type { GatewayEvent, OperationResult, Target } from './ports.ts';
+import type { GatewayEvent, OperationResult, Target } from '../checks/ports.ts';
 
 /** Shown in the header. */
 export interface RunContext {

@@ -11,7 +11,7 @@ import type { ApplyOutcome, ApplyProgress, Evaluation, RunbookEngine, RunContext
 import type { Journal } from './journal.ts';
 import { openPfx, readPfxSecret } from './pfx.ts';
 import { writePrivateFile } from './private-files.ts';
-import type { CallOptions, Gateway, GatewayEvent, OperationResult, Target } from './ports.ts';
+import type { CallOptions, Gateway, GatewayEvent, OperationResult, Target } from '../checks/ports.ts';
 import { Transcript } from './transcript.ts';
 
 /** How long to keep retrying a write that fails because a fresh role assignment is not honoured yet. */

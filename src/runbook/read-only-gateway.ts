@@ -1,5 +1,5 @@
 // --read-only: the gateway itself refuses every write, so no screen, command or bug can send one.
-import type { Gateway, OperationResult } from './ports.ts';
+import type { Gateway, OperationResult } from '../checks/ports.ts';
 
 export function readOnlyGateway(inner: Gateway): Gateway {
   return {

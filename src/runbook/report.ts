@@ -2,7 +2,7 @@
 import { shellQuote, terminalText as t } from '../checks/escape.ts';
 import type { Finding, FixPlan, Status } from '../checks/types.ts';
 import type { Evaluation, RunContext } from './engine-types.ts';
-import type { Target } from './ports.ts';
+import type { Target } from '../checks/ports.ts';
 
 const WORD: Record<Status, string> = { pass: '✔ pass', warn: '▲ warn', fail: '✖ fail', unknown: '? unknown', skipped: '- skipped', info: 'i info' };
 

@@ -1,7 +1,7 @@
 // What the target picker offers (subscription -> API Management instance -> key vault) and the last
 // choice per tenant, so the next run at 3 a.m. starts with the cursor on yesterday's instance.
 import { readFileSync } from 'node:fs';
-import type { Target } from './ports.ts';
+import type { Target } from '../checks/ports.ts';
 import { writePrivateFile } from './private-files.ts';
 
 export interface SubscriptionChoice {

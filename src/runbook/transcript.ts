@@ -5,7 +5,7 @@
 import { markdownFence, markdownText as md } from '../checks/escape.ts';
 import type { Finding, FixPlan } from '../checks/types.ts';
 import type { RunContext } from './engine-types.ts';
-import type { GatewayEvent, OperationResult } from './ports.ts';
+import type { GatewayEvent, OperationResult } from '../checks/ports.ts';
 
 const SYMBOL: Record<Finding['status'], string> = { pass: '✔', warn: '▲', fail: '✖', unknown: '?', skipped: '-', info: 'i' };
 

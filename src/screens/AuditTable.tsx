@@ -2,13 +2,13 @@
 // instance's findings below, a filter, a sort key, and Enter to open the runbook for that instance.
 import { Box, Text, useInput, useWindowSize } from 'ink';
 import { useMemo, useRef, useState } from 'react';
-import type { AuditResult } from '../audit/command.ts';
-import { severityCounts } from '../audit/report.ts';
-import type { AuditSeverity } from '../audit/types.ts';
+import type { AuditResult } from '../checks/audit/types.ts';
+import { severityCounts } from '../checks/audit/report.ts';
+import type { AuditSeverity } from '../checks/audit/types.ts';
 import { Footer } from './Footer.tsx';
 import { HelpOverlay } from './HelpOverlay.tsx';
 import { instanceRows, runbookTarget, SORTS, visibleRows, type InstanceRow, type SortKey } from './audit-model.ts';
-import type { Target } from '../runbook/ports.ts';
+import type { Target } from '../checks/ports.ts';
 import { SelectList } from './SelectList.tsx';
 import { SignInNotice } from './SignInNotice.tsx';
 import { oneLine } from '../checks/escape.ts';

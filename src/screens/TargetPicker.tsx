@@ -3,7 +3,7 @@
 // A step with exactly one choice (or one the flags already made) is taken without asking.
 import { Box, Text, useInput, useWindowSize } from 'ink';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { Target } from '../runbook/ports.ts';
+import type { Target } from '../checks/ports.ts';
 import { targetOf, type RememberedTarget, type ResourceChoice, type SubscriptionChoice, type TargetSource } from '../runbook/targets.ts';
 import { Footer } from './Footer.tsx';
 import { keyFor } from './keys.ts';

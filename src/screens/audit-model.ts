@@ -1,8 +1,8 @@
 // The audit table's model: one row per instance with its worst finding, sorted and filtered. Pure, so the
 // table is tested without a terminal and stays fast with thousands of instances.
-import { SEVERITY_ORDER, splitIdentifier } from '../audit/findings.ts';
-import type { AuditFinding, AuditSeverity, FleetFacts, FleetInstance } from '../audit/types.ts';
-import type { Target } from '../runbook/ports.ts';
+import { SEVERITY_ORDER, splitIdentifier } from '../checks/audit/findings.ts';
+import type { AuditFinding, AuditSeverity, FleetFacts, FleetInstance } from '../checks/audit/types.ts';
+import type { Target } from '../checks/ports.ts';
 
 export interface InstanceRow {
   value: string;

@@ -1,7 +1,7 @@
 // Turns whatever the engine rejected with into plain words for the screen: what happened and what to do
 // next. Engine errors are Errors with a message, sometimes carrying AzureErrorInfo-like fields.
 import { oneLine } from '../checks/escape.ts';
-import type { AzureErrorInfo } from '../runbook/ports.ts';
+import type { AzureErrorInfo } from '../checks/ports.ts';
 
 /** An error as the screens show it: one line of what happened, and (when known) what to do next. */
 export interface ErrorView {

@@ -3,7 +3,7 @@
 // and that sign-in ended with the screen (quitting while the code waits must not leave it polling).
 import type { ReactElement } from 'react';
 import type { CommonOptions } from '../cli-args.ts';
-import type { FleetConnection } from '../runbook/connect.ts';
+import type { FleetConnection } from '../app/connect.ts';
 import { runFullScreen } from './full-screen.tsx';
 import { SignInPrompt, signInCopy } from './sign-in-prompt.ts';
 
@@ -20,7 +20,7 @@ export async function runFleetScreen(options: CommonOptions, defaultWorld: strin
   let painted: Promise<void> = Promise.resolve();
   const connect = async () => {
     await painted;
-    return (await import('../runbook/connect.ts')).connectFleet(options, defaultWorld, { signIn: signIn.hooks(signInCopy()), signal: session.signal });
+    return (await import('../app/connect.ts')).connectFleet(options, defaultWorld, { signIn: signIn.hooks(signInCopy()), signal: session.signal });
   };
   const code = await runFullScreen((finish, firstPaint) => {
     painted = firstPaint;

@@ -2,10 +2,10 @@
 // fleet read behind it with progress, and Enter opens the runbook for one instance in the same session;
 // quitting the runbook comes back to the table. Terminal handling is the runbook's (run-tui.tsx).
 import { useEffect, useRef, useState } from 'react';
-import type { AuditResult } from '../audit/command.ts';
+import type { AuditResult } from '../checks/audit/types.ts';
 import type { AuditCliOptions, CommonOptions } from '../cli-args.ts';
-import type { FleetConnection } from '../runbook/connect.ts';
-import type { Target } from '../runbook/ports.ts';
+import type { FleetConnection } from '../app/connect.ts';
+import type { Target } from '../checks/ports.ts';
 import { App } from './App.tsx';
 import { runFleetScreen } from './fleet-screen.tsx';
 import { AuditTable, INITIAL_VIEW, type AuditView } from './AuditTable.tsx';
@@ -49,7 +49,7 @@ function AuditApp({ audit, options, connect, signIn, onExit }: AuditAppProps) {
       connection.current ??= connect();
       const link = await connection.current;
       if (live) setCloud(link.cloud);
-      const { readAudit } = await import('../audit/command.ts');
+      const { readAudit } = await import('../app/audit.ts');
       const read = await readAudit(link, audit, (p) => live && setProgress(p), controller.signal);
       if (live) setResult(read);
     })().catch((e: unknown) => live && setError((e as Error).message));

@@ -2,9 +2,9 @@
 // the Azure SDKs load), then the runbook for the choice on the same connection.
 import { useEffect, useRef, useState } from 'react';
 import type { CommonOptions } from '../cli-args.ts';
-import type { FleetConnection } from '../runbook/connect.ts';
+import type { FleetConnection } from '../app/connect.ts';
 import type { RunbookEngine } from '../runbook/engine-types.ts';
-import type { Target } from '../runbook/ports.ts';
+import type { Target } from '../checks/ports.ts';
 import type { TargetSource } from '../runbook/targets.ts';
 import { App } from './App.tsx';
 import type { SignInPrompt } from './sign-in-prompt.ts';

@@ -1,6 +1,6 @@
 // The device code sign-in's "open … and enter the code …", carried from the connection (which signs in
 // behind the first frame) to whichever screen is up, and cleared once the code has been entered.
-import type { SignInHooks } from '../runbook/connect.ts';
+import type { SignInHooks } from '../checks/ports.ts';
 
 export class SignInPrompt {
   private static readonly waitingPrompts = new Set<SignInPrompt>();

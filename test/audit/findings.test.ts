@@ -2,10 +2,10 @@
 // escaping; and the table model (sort, filter, runbook target).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { auditExitCode, auditFleet, lineOfSight, splitIdentifier } from '../../src/audit/findings.ts';
-import { auditCsv, auditJson, auditText } from '../../src/audit/report.ts';
+import { auditExitCode, auditFleet, lineOfSight, splitIdentifier } from '../../src/checks/audit/findings.ts';
+import { auditCsv, auditJson, auditText } from '../../src/checks/audit/report.ts';
 import { csvCell } from '../../src/checks/escape.ts';
-import type { AuditKind, FleetFacts, FleetInstance, FleetInstanceFacts, FleetReference, FleetVault } from '../../src/audit/types.ts';
+import type { AuditKind, FleetFacts, FleetInstance, FleetInstanceFacts, FleetReference, FleetVault } from '../../src/checks/audit/types.ts';
 import { instanceRows, runbookTarget, visibleRows } from '../../src/screens/audit-model.ts';
 
 const NOW = '2026-11-23T00:00:00Z';

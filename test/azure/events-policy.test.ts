@@ -4,7 +4,7 @@ import { createClients } from '../../src/azure/clients.ts';
 import { AZURE_PUBLIC_CLOUD } from '../../src/azure/cloud.ts';
 import { toAzureError } from '../../src/azure/errors.ts';
 import { withEventSink } from '../../src/azure/events-policy.ts';
-import type { GatewayEvent } from '../../src/runbook/ports.ts';
+import type { GatewayEvent } from '../../src/checks/ports.ts';
 import { fakeHttp, recordingCredential, type FakeAnswer } from './fake-http.ts';
 
 const SUB = '00000000-0000-0000-0000-000000000001';

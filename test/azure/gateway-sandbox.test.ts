@@ -8,7 +8,7 @@ import { createAzureGateway } from '../../src/azure/gateway.ts';
 import { connectToSandbox } from '../../src/azure/sandbox-connection.ts';
 import { Secret } from '../../src/checks/secret.ts';
 import type { Operation } from '../../src/checks/types.ts';
-import type { Gateway, GatewayEvent, Target } from '../../src/runbook/ports.ts';
+import type { Gateway, GatewayEvent, Target } from '../../src/checks/ports.ts';
 import { startSandbox, WORLD_NAMES, type Sandbox, type World } from '../../src/sandbox/index.ts';
 
 interface Res {

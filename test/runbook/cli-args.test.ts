@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { COMMANDS, helpText, parseCommand, UsageError } from '../../src/cli-args.ts';
 import { flagsOf } from '../../src/cli-spec.ts';
-import { ConnectError, vaultOption } from '../../src/runbook/connect.ts';
+import { ConnectError, vaultOption } from '../../src/app/connect.ts';
 
 test('modes and options', () => {
   assert.deepEqual(parseCommand([]).kind, 'tui');

@@ -12,7 +12,7 @@ import { Secret } from '../../src/checks/secret.ts';
 import type { FixPlan, Operation } from '../../src/checks/types.ts';
 import { createEngine } from '../../src/runbook/engine.ts';
 import { Journal } from '../../src/runbook/journal.ts';
-import type { Target } from '../../src/runbook/ports.ts';
+import type { Target } from '../../src/checks/ports.ts';
 import { isDone } from '../../src/checks/operations/index.ts';
 import { startSandbox, type FaultRule, type Sandbox, type World } from '../../src/sandbox/index.ts';
 import { tempDir, writePfx } from '../e2e/support.ts';

@@ -4,7 +4,7 @@ import type { Secret } from '../../src/checks/secret.ts';
 import type { FixPlan } from '../../src/checks/types.ts';
 import type { ApplyOutcome, ApplyProgress, Evaluation, RunbookEngine, RunContext } from '../../src/runbook/engine-types.ts';
 import { readPfxSecret } from '../../src/runbook/pfx.ts';
-import type { Target } from '../../src/runbook/ports.ts';
+import type { Target } from '../../src/checks/ports.ts';
 import { evaluation as defaultEvaluation, runContext } from './fixtures.ts';
 
 /** One recorded call. */

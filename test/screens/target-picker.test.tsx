@@ -2,7 +2,7 @@
 // pressed the moment a step appears acts on that step, and the remembered choice is under the cursor.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Target } from '../../src/runbook/ports.ts';
+import type { Target } from '../../src/checks/ports.ts';
 import type { RememberedTarget, ResourceChoice, SubscriptionChoice, TargetSource } from '../../src/runbook/targets.ts';
 import { TargetPicker, type GivenTarget } from '../../src/screens/TargetPicker.tsx';
 import { KEY, oversizedFrames, renderElement, settle } from './harness.tsx';

@@ -1,7 +1,7 @@
 // API Management executors: identity, custom properties, certificates.
 import type { ApiManagementServiceResource, CertificateContract } from '@azure/arm-apimanagement';
 import type { OperationOf } from '../../checks/operations/index.ts';
-import type { OperationResult } from '../../runbook/ports.ts';
+import type { OperationResult } from '../../checks/ports.ts';
 import { parseApimId } from '../arm-id.ts';
 import { apimCertificateFromSdk, apimFromSdk } from '../convert.ts';
 import { toAzureError } from '../errors.ts';

@@ -1,7 +1,7 @@
 // Authorization executor: role assignments, named deterministically so a re-run finds its own.
 import type { RoleAssignment } from '@azure/arm-authorization';
 import type { OperationOf } from '../../checks/operations/index.ts';
-import type { OperationResult } from '../../runbook/ports.ts';
+import type { OperationResult } from '../../checks/ports.ts';
 import { scopeForSdk } from '../arm-id.ts';
 import { roleAssignmentFromSdk } from '../convert.ts';
 import { toAzureError } from '../errors.ts';

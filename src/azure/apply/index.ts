@@ -1,7 +1,7 @@
 // Executors keyed like the operation registry: a kind without an executor does not compile.
 import type { OperationKind, OperationOf } from '../../checks/operations/index.ts';
 import type { Operation } from '../../checks/types.ts';
-import type { OperationResult } from '../../runbook/ports.ts';
+import type { OperationResult } from '../../checks/ports.ts';
 import { toAzureError } from '../errors.ts';
 import { Cancelled } from '../facts-read.ts';
 import { apimExecutors } from './apim.ts';

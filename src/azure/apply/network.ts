@@ -1,7 +1,7 @@
 // Network executors: the subnet's service endpoints and NSG security rules.
 import type { NetworkSecurityGroup, Subnet } from '@azure/arm-network';
 import type { OperationOf } from '../../checks/operations/index.ts';
-import type { OperationResult } from '../../runbook/ports.ts';
+import type { OperationResult } from '../../checks/ports.ts';
 import { parseNsgId, parseSubnetId } from '../arm-id.ts';
 import { nsgFromSdk, nsgRuleFromSdk, subnetFromSdk } from '../convert.ts';
 import { ifMatch, readModifyWrite, seen, type ApplyContext, type ExecutorFamily, type Snapshot } from './read-modify-write.ts';

@@ -6,7 +6,7 @@
 // the same question the journal settle asks of gathered facts.
 import { isDone, type Observed, type OperationKind, type OperationOf } from '../../checks/operations/index.ts';
 import type { Operation } from '../../checks/types.ts';
-import type { OperationResult } from '../../runbook/ports.ts';
+import type { OperationResult } from '../../checks/ports.ts';
 import type { AzureClients } from '../clients.ts';
 import { toAzureError } from '../errors.ts';
 

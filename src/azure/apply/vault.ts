@@ -2,7 +2,7 @@
 import type { NetworkRuleSet, Vault } from '@azure/arm-keyvault';
 import { sameIpRule } from '../../checks/ipv4.ts';
 import type { OperationOf } from '../../checks/operations/index.ts';
-import type { OperationResult } from '../../runbook/ports.ts';
+import type { OperationResult } from '../../checks/ports.ts';
 import { parseSubnetId, parseVaultId } from '../arm-id.ts';
 import { vaultFromSdk } from '../convert.ts';
 import { toAzureError } from '../errors.ts';

@@ -1,7 +1,5 @@
-// The seam between the engine and Azure. src/azure implements Gateway with the real SDK clients;
-// the engine, the checks and the screens only ever see these plain types.
-import type { DataPlaneProbe, Fact, Facts, VaultCertificateFacts } from '../checks/facts.ts';
-import type { Operation } from '../checks/types.ts';
+// The data the engine, the gateway, the checks and the screens share: plain types on the ground floor, so
+// every layer imports them downwards.
 
 /** Which APIM instance and key vault the run is about. */
 export interface Target {
@@ -18,13 +16,6 @@ export type GatewayEvent =
   | { type: 'throttled'; method: string; url: string; status: number; retryInMs: number }
   | { type: 'retry'; method: string; url: string; status?: number; attempt: number; reason: string }
   | { type: 'lro'; url: string; status: string };
-
-export interface CallOptions {
-  signal?: AbortSignal;
-  onEvent?: (event: GatewayEvent) => void;
-  /** gather: secret identifiers to read metadata for besides the references' own (the step-5 intent's). */
-  secretIds?: string[];
-}
 
 /** What one applied operation did. */
 export interface OperationResult {
@@ -51,17 +42,4 @@ export interface AzureErrorInfo {
   hint?: string;
   missingAction?: string;
   retryAfterMs?: number;
-}
-
-export interface Gateway {
-  /** Read everything the checks need, concurrently along real dependencies, each resource once. */
-  gather(target: Target, options?: CallOptions): Promise<Omit<Facts, 'temporaryChanges' | 'intent'>>;
-  /** Execute one write, read-modify-write where the resource is shared, then verify. */
-  apply(operation: Operation, options?: CallOptions): Promise<OperationResult>;
-  /** The vault's certificates, for the picker (data plane, as the operator). */
-  listVaultCertificates(vaultUri: string, options?: CallOptions): Promise<Fact<VaultCertificateFacts[]>>;
-  /** Probe the data plane as the operator (used again after a firewall fix). */
-  probeDataPlane(vaultUri: string, options?: CallOptions): Promise<Fact<DataPlaneProbe>>;
-  /** Read one APIM certificate (to verify keyVault.lastStatus after a write). */
-  getApimCertificate(apimId: string, certificateId: string, options?: CallOptions): Promise<Fact<import('../checks/facts.ts').ApimCertificateFacts>>;
 }

@@ -2,7 +2,7 @@
 // Kept apart from connect.ts so the picker can read the flags before the first frame without loading the
 // engine, the checks and node-forge behind connect.ts.
 import type { CommonOptions } from '../cli-args.ts';
-import type { Target } from './ports.ts';
+import type { Target } from '../checks/ports.ts';
 
 import { ConnectError } from '../error-model.ts';
 

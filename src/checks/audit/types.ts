@@ -1,7 +1,7 @@
 // The fleet as the audit sees it: Resource Graph rows for instances and vaults, plus the Key Vault
 // references read from each instance over ARM (Resource Graph has no APIM child resources). Plain data:
 // the findings are pure functions of it.
-import type { AzureErrorInfo } from '../runbook/ports.ts';
+import type { AzureErrorInfo } from '../ports.ts';
 
 export interface FleetIdentity {
   clientId?: string;
@@ -121,4 +121,26 @@ export interface AuditFinding {
   /** When the finding is about time (expiry), the date. */
   date?: string;
   docs?: string;
+}
+
+/** An audit as read and judged: the fleet's facts, the findings, and the scope in words. */
+export interface AuditResult {
+  facts: FleetFacts;
+  findings: AuditFinding[];
+  scope: AuditScopeText;
+}
+
+/** How far the fleet read has got. */
+export interface AuditProgress {
+  done: number;
+  total: number;
+  /** Set while a 429 holds new calls back. */
+  throttledMs?: number;
+}
+
+export interface AuditScopeText {
+  cloud: string;
+  subscriptions: string[];
+  managementGroups: string[];
+  days: number;
 }

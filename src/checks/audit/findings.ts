@@ -1,8 +1,8 @@
 // The audit's findings: pure functions of the fleet facts. One finding per instance and reference (or per
 // instance and vault for vault-level risks), worst first, so an SRE reads the broken things before the risky.
-import { daysUntil, EXPIRY_WARNING_DAYS } from '../checks/dates.ts';
-import { ipv4Contains } from '../checks/ipv4.ts';
-import { DOCS, STEPS } from '../checks/steps.ts';
+import { daysUntil, EXPIRY_WARNING_DAYS } from '../dates.ts';
+import { ipv4Contains } from '../ipv4.ts';
+import { DOCS, STEPS } from '../steps.ts';
 import type { AuditFinding, AuditKind, AuditSeverity, FleetFacts, FleetInstance, FleetInstanceFacts, FleetReference, FleetVault } from './types.ts';
 
 export interface AuditOptions {

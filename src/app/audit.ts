@@ -1,24 +1,14 @@
 // `apimkv audit`: read the fleet, find what is broken or at risk, print it (text, JSON or CSV) and exit
 // with the worst finding. The full-screen table lives in src/screens; both share readAudit.
 import type { AuditCliOptions, CommonOptions } from '../cli-args.ts';
-import { connectFleet, type FleetConnection } from '../runbook/connect.ts';
-import type { GatewayEvent } from '../runbook/ports.ts';
-import { auditExitCode, auditFleet } from './findings.ts';
-import { auditCsv, auditJson, auditText, type AuditScopeText } from './report.ts';
-import type { AuditFinding, FleetFacts } from './types.ts';
+import { connectFleet, type FleetConnection } from './connect.ts';
+import type { GatewayEvent } from '../checks/ports.ts';
+import { auditExitCode, auditFleet } from '../checks/audit/findings.ts';
+import { auditCsv, auditJson, auditText, type AuditScopeText } from '../checks/audit/report.ts';
+import type { AuditFinding, AuditProgress, AuditResult, FleetFacts } from '../checks/audit/types.ts';
 
-export interface AuditResult {
-  facts: FleetFacts;
-  findings: AuditFinding[];
-  scope: AuditScopeText;
-}
+export type { AuditProgress, AuditResult } from '../checks/audit/types.ts';
 
-export interface AuditProgress {
-  done: number;
-  total: number;
-  /** Set while a 429 holds new calls back. */
-  throttledMs?: number;
-}
 
 /** Read the fleet through `connection` and audit it. */
 export async function readAudit(connection: FleetConnection, audit: AuditCliOptions, onProgress?: (p: AuditProgress) => void, signal?: AbortSignal): Promise<AuditResult> {

@@ -12,7 +12,7 @@ import { doctorLines, type DoctorLine, type MachineFacts } from '../checks/docto
 import { ownTenantAccount } from '../azure/az-cli.ts';
 import { cloudFromAzCliName } from '../azure/cloud.ts';
 import { stateDir } from './connect.ts';
-import { Journal } from './journal.ts';
+import { Journal } from '../runbook/journal.ts';
 
 const CREDENTIAL_VARIABLES = ['AZURE_CLIENT_ID', 'AZURE_TENANT_ID', 'AZURE_CLIENT_SECRET', 'AZURE_CLIENT_CERTIFICATE_PATH', 'AZURE_CLIENT_CERTIFICATE_PASSWORD', 'AZURE_FEDERATED_TOKEN_FILE', 'AZURE_AUTHORITY_HOST', 'AZURE_SUBSCRIPTION_ID', 'IDENTITY_ENDPOINT', 'MSI_ENDPOINT'];
 const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'NO_PROXY', 'no_proxy'];

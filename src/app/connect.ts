@@ -3,13 +3,13 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { CommonOptions } from '../cli-args.ts';
-import type { RunbookEngine } from './engine-types.ts';
-import { createEngine } from './engine.ts';
-import { Journal } from './journal.ts';
-import { readOnlyGateway } from './read-only-gateway.ts';
-import type { Target } from './ports.ts';
+import type { RunbookEngine } from '../runbook/engine-types.ts';
+import { createEngine } from '../runbook/engine.ts';
+import { Journal } from '../runbook/journal.ts';
+import { readOnlyGateway } from '../runbook/read-only-gateway.ts';
+import type { SignInHooks, Target } from '../checks/ports.ts';
 import { ConnectError, parseServiceId, vaultOption } from './target-flags.ts';
-import { TargetMemory, type TargetSource } from './targets.ts';
+import { TargetMemory, type TargetSource } from '../runbook/targets.ts';
 
 export { ConnectError, parseServiceId, vaultOption } from './target-flags.ts';
 
@@ -18,12 +18,7 @@ export interface Connection {
   close(): Promise<void>;
 }
 
-/** Where a device code sign-in shows "open … and enter the code …": the full-screen TUI, else stderr. */
-export interface SignInHooks {
-  onDeviceCode(message: string): void;
-  /** The sign-in ended (code entered, declined or expired); the message can go. */
-  onSignInDone?(): void;
-}
+export type { SignInHooks } from '../checks/ports.ts';
 
 const STDERR_SIGN_IN: SignInHooks = { onDeviceCode: (message) => process.stderr.write(`${message}\n`) };
 

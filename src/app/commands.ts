@@ -9,10 +9,10 @@ import { parseSecretIdentifier } from '../checks/identifiers.ts';
 import type { Secret } from '../checks/secret.ts';
 import type { Finding, FixPlan } from '../checks/types.ts';
 import { connect } from './connect.ts';
-import type { Evaluation, RunbookEngine } from './engine-types.ts';
-import { fixableInOrder, markTried, nextFix, planKey, type Tried } from './fix-sequence.ts';
-import { readPassword } from './password.ts';
-import { azScript, EXIT, exitCodeFor, formatPlan, formatReport, reportJson } from './report.ts';
+import type { Evaluation, RunbookEngine } from '../runbook/engine-types.ts';
+import { fixableInOrder, markTried, nextFix, planKey, type Tried } from '../runbook/fix-sequence.ts';
+import { readPassword } from '../runbook/password.ts';
+import { azScript, EXIT, exitCodeFor, formatPlan, formatReport, reportJson } from '../runbook/report.ts';
 
 // Every line may quote Azure (names, messages): nothing active reaches the terminal, whatever the caller did.
 const out = (s: string) => process.stdout.write(`${visible(s)}\n`);

@@ -1,17 +1,13 @@
 // The audit's outputs: JSON (versioned, docs/audit.schema.json), CSV for spreadsheets, and a plain
 // report for a terminal or a log. Pure functions of the facts and findings.
-import { csvCell, terminalText } from '../checks/escape.ts';
+import { csvCell, terminalText } from '../escape.ts';
 import { instanceSummaries } from './findings.ts';
-import type { AuditFinding, AuditSeverity, FleetFacts } from './types.ts';
+import type { AuditFinding, AuditScopeText, AuditSeverity, FleetFacts } from './types.ts';
+
+export type { AuditScopeText } from './types.ts';
 
 export const AUDIT_SCHEMA_VERSION = 1;
 
-export interface AuditScopeText {
-  cloud: string;
-  subscriptions: string[];
-  managementGroups: string[];
-  days: number;
-}
 
 export function severityCounts(findings: AuditFinding[]): Record<AuditSeverity, number> {
   const counts: Record<AuditSeverity, number> = { fail: 0, unknown: 0, warn: 0, info: 0 };
