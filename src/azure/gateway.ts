@@ -1,4 +1,4 @@
-// The Gateway of src/runbook/ports.ts over the real SDK clients (Azure or the sandbox: same code).
+// The Gateway of src/checks/ports.ts over the real SDK clients (Azure or the sandbox: same code).
 import type { Operation } from '../checks/types.ts';
 import type { CallOptions, Gateway } from '../checks/ports.ts';
 import { applyOperation } from './apply/index.ts';
