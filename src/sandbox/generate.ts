@@ -208,7 +208,7 @@ export function generateFleet(spec: FleetSpec): World {
 /** Ask the sandbox's model of APIM's fetch what each reference's last refresh found. */
 function settleStatuses(world: World, refs: { apim: ArmResource; child?: ArmResource; hostname?: Json; identifier: string; clientId?: string }[], now: number): void {
   const state = new SandboxState(world, () => now);
-  const ctx = { state, principalId: world.operator.principalId, port: 443, endpoint: 'https://127.0.0.1', method: 'GET', path: '/', query: new URLSearchParams(), host: '', headers: {}, body: undefined, lroPolls: 1 } satisfies Ctx;
+  const ctx = { state, principalId: world.operator.principalId, port: 443, endpoint: 'https://127.0.0.1', method: 'GET', path: '/', query: new URLSearchParams(), host: '', headers: {}, body: undefined } satisfies Ctx;
   const stamp = iso(now - 3 * 3_600_000);
   for (const ref of refs) {
     const result = evaluateFetch(ctx, ref.apim, ref.identifier, ref.clientId, ref.child?.type.endsWith('/namedValues') ? 'secret' : 'certificate');

@@ -25,7 +25,6 @@ export interface Ctx {
   /** The ARM base the caller used, for links: 'https://127.0.0.1:<port>', or a cloud's ARM host (clouds.ts). */
   endpoint: string;
   port: number;
-  lroPolls: number;
 }
 
 /** An error answered as `{ error: { code, message } }` (plus any extra fields). */

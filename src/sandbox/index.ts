@@ -9,6 +9,7 @@ import { CLOUD_HOSTNAMES, cloudOfHost, fromCloud, toCloud, vaultOfHost } from '.
 import { faultReply, Faults } from './faults.ts';
 import { ArmError, type Ctx, type Reply } from './http.ts';
 import { LroRegistry } from './lro.ts';
+import { ArmThrottle } from './throttle.ts';
 import { Entra } from './providers/entra.ts';
 import { dataPlane } from './providers/kvdata.ts';
 import { seededRandom } from './random.ts';
@@ -29,8 +30,10 @@ export interface SandboxOptions {
   world?: World | string;
   /** 0 (default) = any free port; always binds 127.0.0.1 only. */
   port?: number;
-  /** InProgress polls before Succeeded (default 1). */
-  lroPolls?: number;
+  /** How long a long-running operation takes on the sandbox's clock (default: the world's `lro.durationMs`, else 0). */
+  lroMs?: number;
+  /** ARM's read/write token buckets (default: the world's `armThrottling.enabled`, else off; `sandbox serve` turns them on). */
+  armThrottling?: boolean;
   /** Injectable ms clock (default Date.now). */
   clock?: () => number;
   /** Also certify the clouds' own ARM and vault hostnames (for clients routed here under those names). */
@@ -100,6 +103,17 @@ function redact(value: unknown, path: string): unknown {
   return out;
 }
 
+/** Headers as the log keeps them: names lower-cased, credentials replaced. */
+function redactHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) {
+    if (v === undefined) continue;
+    const name = k.toLowerCase();
+    out[name] = /^(authorization|cookie|set-cookie|x-ms-authorization-auxiliary)$/.test(name) ? '[redacted]' : Array.isArray(v) ? v.join(', ') : v;
+  }
+  return out;
+}
+
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -121,12 +135,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const initial = typeof options.world === 'string' || options.world === undefined ? loadWorld(options.world ?? 'everything-broken') : validateWorld(structuredClone(options.world));
   const clock = options.clock ?? Date.now;
   const state = new SandboxState(initial, clock);
-  const lroPolls = options.lroPolls ?? 1;
   const faults = new Faults();
   for (const f of initial.faults ?? []) faults.add(f);
   let latency: Latency = initial.latency ?? { baseMs: 0, jitterMs: 0 };
   const jitter = seededRandom((initial.seed ?? 42) + 1);
-  const lros = new LroRegistry();
+  const lros = new LroRegistry(clock, options.lroMs ?? initial.lro?.durationMs ?? 0);
+  const throttle = (options.armThrottling ?? initial.armThrottling?.enabled ?? false) ? new ArmThrottle(clock, initial.armThrottling) : undefined;
   const log: LoggedRequest[] = [];
   const hanging = new Set<ServerResponse>();
   const sockets = new Set<Socket>();
@@ -146,9 +160,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     headers['Content-Length'] = String(head ? 0 : Buffer.byteLength(payload));
     res.writeHead(reply.status, headers);
     res.end(head ? undefined : payload);
+    return headers;
   };
 
-  const control = async (req: IncomingMessage, res: ServerResponse, path: string, raw: string): Promise<void> => {
+  const control = async (req: IncomingMessage, res: ServerResponse, path: string, raw: string): Promise<unknown> => {
     const method = req.method ?? 'GET';
     try {
       if (path === '/__sandbox/world' && method === 'GET') return send(res, { status: 200, body: snapshot() }, false);
@@ -176,7 +191,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     }
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<unknown> => {
     const started = performance.now();
     const method = (req.method ?? 'GET').toUpperCase();
     const host = String(req.headers.host ?? '');
@@ -186,6 +201,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const queryText = q >= 0 ? rawUrl.slice(q + 1) : '';
     const raw = await readBody(req);
     if (path.startsWith('/__sandbox/')) return control(req, res, path, raw);
+    if (path === '/msi/token') return send(res, msiToken(raw, queryText), false);
     if (entra.serves(path)) {
       // Logged without bodies: they carry device codes and refresh tokens.
       const reply = entra.handle(method, path, raw, String(req.headers['content-type'] ?? ''), host);
@@ -199,7 +215,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const auth = typeof req.headers.authorization === 'string' ? req.headers.authorization : undefined;
     const claims = tokenClaims(auth);
     const principalId = claims.oid ?? state.world.operator.principalId;
-    const entry: LoggedRequest = { seq: log.length + 1, time: state.stamp(), method, host, path, query: queryText, status: 0, ms: 0 };
+    const entry: LoggedRequest = { seq: log.length + 1, time: state.stamp(), method, host, path, query: queryText, url: rawUrl, requestHeaders: redactHeaders(req.headers), status: 0, ms: 0 };
     if (auth) entry.principalId = principalId;
     if (claims.aud) entry.audience = claims.aud;
     const cloud = cloudOfHost(host);
@@ -210,7 +226,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       entry.ms = Math.round(performance.now() - started);
       if (reply.body !== undefined) entry.responseBody = redact(reply.body, path);
       if (fault) entry.fault = fault;
-      send(res, reply, method === 'HEAD');
+      entry.responseHeaders = redactHeaders(send(res, reply, method === 'HEAD'));
     };
     log.push(entry);
     try {
@@ -241,6 +257,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       return true;
     };
 
+    lros.sweep();
     const before = faults.take(method, path, host, 'before');
     if (before) {
       applyFault(before);
@@ -249,7 +266,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const vault = vaultOfHost(host);
     // Links (nextLink, Azure-AsyncOperation) name the cloud's ARM host, so a client keeps talking to the cloud it chose.
     const base = cloud.armHost ? `https://${cloud.armHost}` : endpoint;
-    const ctx: Ctx = { method, path, query: new URLSearchParams(queryText), host, headers: req.headers, body, principalId, state, endpoint: base, port, lroPolls };
+    const ctx: Ctx = { method, path, query: new URLSearchParams(queryText), host, headers: req.headers, body, principalId, state, endpoint: base, port };
     let reply: Reply;
     try {
       if (vault) reply = dataPlane(ctx, vault);
@@ -257,7 +274,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         throw new ArmError(401, 'AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing.", {}, {
           'WWW-Authenticate': `Bearer authorization_uri="${cloud.authority}/${state.world.tenantId}", error="invalid_token", error_description="The authentication failed because of missing 'Authorization' header."`,
         });
-      } else reply = route(ctx, lros);
+      } else {
+        const sub = /^\/subscriptions\/([^/]+)/i.exec(path)?.[1];
+        const limits = throttle && sub ? throttle.take(sub, principalId, method) : {};
+        reply = route(ctx, lros);
+        reply = { ...reply, headers: { ...(reply.headers ?? {}), ...limits } };
+      }
     } catch (e) {
       if (e instanceof ArmError) reply = e.reply();
       else {
@@ -291,20 +313,39 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   endpoint = `https://127.0.0.1:${port}`;
   const agent = new https.Agent({ ca: tls.cert, keepAlive: true, lookup: localhostLookup as never });
 
-  const snapshot = (): World => ({ ...state.snapshot(), faults: faults.rules(), latency: { ...latency } });
+  /**
+   * A Cloud Shell style managed-identity token endpoint (what az's `login --identity` calls through
+   * MSI_ENDPOINT: POST form `resource=...`, or GET `?resource=`): the operator's token, times as epoch-second strings.
+   */
+  const msiToken = (raw: string, queryText: string): Reply => {
+    const params = new URLSearchParams(raw);
+    for (const [k, v] of new URLSearchParams(queryText)) params.set(k, v);
+    const now = Math.floor(clock() / 1000);
+    return {
+      status: 200,
+      body: { access_token: tokenFor(), token_type: 'Bearer', resource: params.get('resource') ?? '', expires_on: String(now + 3600), expires_in: '3600', not_before: String(now), client_id: state.world.operator.principalId },
+    };
+  };
+
+  const tokenFor = (principal?: string): string => {
+    const op = state.world.operator;
+    const oid = principal ?? op.principalId;
+    const payload: Json = { oid, tid: state.world.tenantId, aud: endpoint, exp: Math.floor(clock() / 1000) + 3600 };
+    if (oid === op.principalId && op.upn) payload.upn = op.upn;
+    return `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url(payload)}.sandbox`;
+  };
+
+  const snapshot = (): World => {
+    lros.sweep();
+    return { ...state.snapshot(), faults: faults.rules(), latency: { ...latency } };
+  };
 
   return {
     endpoint,
     caPem: tls.cert,
     agent,
     tenantId: state.world.tenantId,
-    token(principal?: string) {
-      const op = state.world.operator;
-      const oid = principal ?? op.principalId;
-      const payload: Json = { oid, tid: state.world.tenantId, aud: endpoint, exp: Math.floor(clock() / 1000) + 3600 };
-      if (oid === op.principalId && op.upn) payload.upn = op.upn;
-      return `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url(payload)}.sandbox`;
-    },
+    token: tokenFor,
     world: snapshot,
     requests: () => structuredClone(log),
     addFault(rule) {
@@ -313,6 +354,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     },
     clearFaults: () => faults.clear(),
     async close() {
+      lros.close();
       for (const res of hanging) res.destroy();
       agent.destroy();
       await new Promise<void>((resolve) => {

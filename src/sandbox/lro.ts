@@ -1,12 +1,13 @@
-// Long-running operations: an operation id, a number of InProgress polls, then Succeeded. The work runs
-// once, when the operation completes (first Succeeded poll, or at once when a fault hides the outcome).
+// Long-running operations on the sandbox's clock: an operation finishes `durationMs` after it started,
+// whether or not anyone polls it (ARM does the work regardless of its client). Status replies carry
+// Retry-After with the seconds still to wait, as ARM's do; clients that honour it (az, the SDKs) poll once.
 import { ArmError, type Ctx, type Reply } from './http.ts';
 import { present } from './providers/arm.ts';
 import { subscriptionOf } from './resource-id.ts';
 
 interface Operation {
   id: string;
-  remaining: number;
+  dueAt: number;
   done: boolean;
   started: string;
   finish: () => void;
@@ -17,6 +18,12 @@ interface Operation {
 /** The operations in flight and finished, by id. */
 export class LroRegistry {
   private readonly ops = new Map<string, Operation>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(
+    private readonly clock: () => number,
+    readonly durationMs: number,
+  ) {}
 
   /**
    * Start an operation. `style` chooses the status URLs: APIM's operationsStatus/operationResults or
@@ -24,14 +31,33 @@ export class LroRegistry {
    */
   start(ctx: Ctx, style: 'apim' | 'network', location: string, finish: () => void): { id: string; headers: Record<string, string> } {
     const id = ctx.state.guid();
-    this.ops.set(id, { id, remaining: ctx.lroPolls, done: false, started: ctx.state.stamp(), finish, resourceId: ctx.path });
+    const op: Operation = { id, dueAt: this.clock() + this.durationMs, done: false, started: ctx.state.stamp(), finish, resourceId: ctx.path };
+    this.ops.set(id, op);
+    // With the real clock nobody needs to ask: the timer finishes it. An injected clock is swept on each request.
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      this.sweep();
+    }, this.durationMs);
+    timer.unref();
+    this.timers.add(timer);
     const sub = subscriptionOf(ctx.path) ?? ctx.state.world.subscriptions[0].subscriptionId;
     const loc = location.replace(/\s+/g, '').toLowerCase();
     const base = `${ctx.endpoint}/subscriptions/${sub}/providers/${style === 'apim' ? 'Microsoft.ApiManagement' : 'Microsoft.Network'}/locations/${loc}`;
     const version = ctx.query.get('api-version') ?? '';
     const status = `${base}/${style === 'apim' ? 'operationsStatus' : 'operations'}/${id}?api-version=${version}`;
     const result = `${base}/operationResults/${id}?api-version=${version}`;
-    return { id, headers: { 'Azure-AsyncOperation': status, Location: result } };
+    return { id, headers: { 'Azure-AsyncOperation': status, Location: result, 'Retry-After': this.retryAfter(op) } };
+  }
+
+  /** Seconds until the operation is due, rounded up (0 once due: nothing to wait for). */
+  private retryAfter(op: Operation): string {
+    return String(Math.max(0, Math.ceil((op.dueAt - this.clock()) / 1000)));
+  }
+
+  /** Finish every operation whose time has come. */
+  sweep(): void {
+    const now = this.clock();
+    for (const op of this.ops.values()) if (!op.done && op.dueAt <= now) this.complete(op.id);
   }
 
   /** Run an operation's work now (a fault answered its initial request). */
@@ -39,20 +65,24 @@ export class LroRegistry {
     const op = this.ops.get(id);
     if (op && !op.done) {
       op.done = true;
-      op.remaining = 0;
       op.finish();
     }
   }
 
-  /** Answer a status poll: InProgress while polls remain, then run the work and answer Succeeded. */
+  close(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  /** Answer a status poll: InProgress (with Retry-After) until the operation is due, then Succeeded. */
   poll(ctx: Ctx, id: string, kind: 'status' | 'result'): Reply {
     const op = this.ops.get(id);
     if (!op) throw new ArmError(404, 'OperationNotFound', `The operation '${id}' could not be found.`);
-    if (op.remaining > 0) {
-      op.remaining--;
-      return kind === 'status' ? { status: 200, body: { id: ctx.path, name: id, status: 'InProgress', startTime: op.started } } : { status: 202, body: undefined };
+    this.sweep();
+    if (!op.done) {
+      const headers = { 'Retry-After': this.retryAfter(op) };
+      return kind === 'status' ? { status: 200, headers, body: { id: ctx.path, name: id, status: 'InProgress', startTime: op.started } } : { status: 202, headers, body: undefined };
     }
-    this.complete(id);
     if (kind === 'status') return { status: 200, body: { id: ctx.path, name: id, status: 'Succeeded', startTime: op.started, endTime: ctx.state.stamp() } };
     const resource = ctx.state.get(op.resourceId);
     return resource ? { status: 200, body: present(ctx, resource) } : { status: 204, body: undefined };

@@ -2,42 +2,43 @@
 // the api-version check. Anything that is not an ARM path the sandbox knows is a 404.
 import { ArmError, ok, type Ctx, type Reply } from './http.ts';
 import type { LroRegistry } from './lro.ts';
+import { API_VERSIONS, RESOURCES_VERSIONS } from './api-versions.ts';
 import { RESOURCE_ID, typeOf } from './resource-id.ts';
 import { hasAction, requireAction } from './rbac.ts';
 import { actionFor, genericDelete, genericGet, genericList, genericPatch, genericPut, isCollectionPath, page } from './providers/arm.ts';
-import { deleteCertificate, getCertificate, listCertificates, patchService, putCertificate, refreshNamedValue, refreshSecret } from './providers/apim.ts';
+import { deleteCertificate, getCertificate, listCertificates, patchService, putCertificate, putService, refreshNamedValue, refreshSecret } from './providers/apim.ts';
+import { denyByPolicy, listResources, providerMetadata } from './providers/resources.ts';
 import { deleteRoleAssignment, getRoleAssignment, getRoleDefinition, listPermissions, listRoleAssignments, listRoleDefinitions, putRoleAssignment } from './providers/authorization.ts';
 import { deleteVault, getDeletedVault, listDeletedVaults, getVault, patchVault, putVault, updateAccessPolicies } from './providers/keyvault.ts';
 import { networkPut } from './providers/network.ts';
 import { queryResources } from './providers/resourcegraph.ts';
 
-/** api-versions each provider accepts (the default of our SDKs, plus APIM's preview). */
-const API_VERSIONS: Record<string, string[]> = {
-  'microsoft.apimanagement': ['2024-05-01', '2025-03-01-preview'],
-  'microsoft.keyvault': ['2026-02-01'],
-  'microsoft.network': ['2026-01-01'],
-  'microsoft.authorization': ['2022-04-01'],
-  'microsoft.resourcegraph': ['2024-04-01'],
-  'microsoft.managedidentity': ['2023-01-31', '2024-11-30'],
-};
+const PROVIDER_METADATA = /^(\/subscriptions\/[^/]+)?\/providers(\/[^/]+)?$/i;
 
 function checkApiVersion(ctx: Ctx): void {
   const version = ctx.query.get('api-version');
   if (!version) throw new ArmError(400, 'MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests.");
-  const namespace = (typeOf(ctx.path)?.split('/')[0] ?? 'Microsoft.Resources').toLowerCase();
+  const type = typeOf(ctx.path);
+  // Provider metadata (`/providers/{ns}`) is served by Microsoft.Resources, whatever the namespace.
+  const providerMetadata = PROVIDER_METADATA.test(ctx.path);
+  const namespace = providerMetadata ? 'microsoft.resources' : (type?.split('/')[0] ?? 'Microsoft.Resources').toLowerCase();
   const supported = API_VERSIONS[namespace];
   if (!supported) {
     if (namespace === 'microsoft.resources') {
-      if (!/^\d{4}-\d{2}-\d{2}(-preview)?$/.test(version)) throw new ArmError(400, 'InvalidApiVersionParameter', `The api-version '${version}' is invalid.`);
+      const wellFormed = /^\d{4}-\d{2}-\d{2}(-preview)?$/.test(version);
+      if (!wellFormed || (/^\/(subscriptions|providers)(\/|$)/i.test(ctx.path) && !RESOURCES_VERSIONS.includes(version))) {
+        throw new ArmError(400, 'InvalidApiVersionParameter', `The api-version '${version}' is invalid. The supported versions are '${[...RESOURCES_VERSIONS].reverse().join(',')}'.`);
+      }
       return;
     }
-    throw new ArmError(400, 'NoRegisteredProviderFound', `No registered resource provider found for location '' and API version '${version}' for type '${typeOf(ctx.path)}'. The sandbox emulates Microsoft.ApiManagement, Microsoft.KeyVault, Microsoft.Network, Microsoft.Authorization, Microsoft.ResourceGraph and Microsoft.ManagedIdentity.`);
+    throw new ArmError(400, 'NoRegisteredProviderFound', `No registered resource provider found for location '' and API version '${version}' for type '${type}'. The sandbox emulates Microsoft.ApiManagement, Microsoft.KeyVault, Microsoft.Network, Microsoft.Authorization, Microsoft.ResourceGraph and Microsoft.ManagedIdentity.`);
   }
   if (!supported.includes(version)) {
+    const location = ctx.state.get(ctx.path)?.location ?? '';
     throw new ArmError(
       400,
-      'InvalidApiVersionParameter',
-      `The api-version '${version}' is invalid. The supported versions are '${supported.join(',')}'.`,
+      'NoRegisteredProviderFound',
+      `No registered resource provider found for location '${location}' and API version '${version}' for type '${type!.split('/').slice(1).join('/') || type}'. The supported api-versions are '${supported.join(', ')}'.`,
     );
   }
 }
@@ -82,6 +83,8 @@ export function route(ctx: Ctx, lros: LroRegistry): Reply {
     if (!rg) throw new ArmError(404, 'ResourceGroupNotFound', `Resource group '${g[2]}' could not be found.`);
     return ok(rg);
   }
+  if ((g = m(/^\/subscriptions\/([^/]+)(?:\/resourceGroups\/([^/]+))?\/resources$/i, path)) && method === 'GET') return listResources(ctx, g[1], g[2]);
+  if ((g = m(PROVIDER_METADATA, path)) && method === 'GET') return providerMetadata(ctx, g[1]?.split('/')[2], g[2]?.slice(1));
   if (/^\/providers\/Microsoft\.ResourceGraph\/resources$/i.test(path) && method === 'POST') return queryResources(ctx);
   if ((g = m(/\/providers\/Microsoft\.(?:ApiManagement|Network)\/locations\/[^/]+\/(operationsStatus|operations|operationResults)\/([^/]+)$/i, path)) && method === 'GET') {
     return lros.poll(ctx, g[2], g[1].toLowerCase() === 'operationresults' ? 'result' : 'status');
@@ -124,9 +127,12 @@ export function route(ctx: Ctx, lros: LroRegistry): Reply {
     if (type === 'microsoft.apimanagement/service/certificates') return listCertificates(ctx, path);
     return genericList(ctx, path);
   }
+  if (method === 'PUT' || method === 'PATCH') denyByPolicy(ctx, path, type);
   switch (`${method} ${type}`) {
     case 'PATCH microsoft.apimanagement/service':
       return patchService(ctx, path, lros);
+    case 'PUT microsoft.apimanagement/service':
+      return putService(ctx, path, lros);
     case 'GET microsoft.apimanagement/service/certificates':
     case 'HEAD microsoft.apimanagement/service/certificates':
       return getCertificate(ctx, path);

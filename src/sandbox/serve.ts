@@ -7,7 +7,7 @@ import { parseWith, UsageError } from '../cli-spec.ts';
 import { CLOUD_HOSTNAMES } from './clouds.ts';
 import { startSandbox } from './index.ts';
 import { SANDBOX_SERVE } from './serve-flags.ts';
-import { WorldError } from './world.ts';
+import { loadWorld, WorldError } from './world.ts';
 
 const USAGE = `Usage: ${SANDBOX_SERVE.synopsis}`;
 /** Usage errors share the CLI's exit code. */
@@ -53,7 +53,9 @@ export async function serveSandbox(argv: string[], io: ServeIo = {}): Promise<nu
   }
   let sandbox;
   try {
-    sandbox = await startSandbox({ world: values.world ?? 'everything-broken', port, cloudHosts: values['cloud-hosts'] });
+    // A standalone sandbox behaves as ARM does unless its world says otherwise: throttled, LROs taking a second.
+    const world = loadWorld(values.world ?? 'everything-broken');
+    sandbox = await startSandbox({ world, port, cloudHosts: values['cloud-hosts'], armThrottling: world.armThrottling?.enabled ?? true, lroMs: world.lro?.durationMs ?? 1000 });
   } catch (e) {
     if (e instanceof WorldError) {
       err(`apimkv: the world "${values.world}" cannot be used: ${e.message}\n`);
@@ -86,6 +88,7 @@ export async function serveSandbox(argv: string[], io: ServeIo = {}): Promise<nu
       `  apimkv --arm-endpoint ${sandbox.endpoint} --ca-cert ${caPath} --subscription ${sub} --tenant ${sandbox.tenantId} --device-code`,
       `    then enter the code it shows: curl --cacert ${caPath} -d code=<CODE> ${sandbox.endpoint}/devicelogin`,
       '',
+      `Managed-identity sign-in (az login --identity): MSI_ENDPOINT=${sandbox.endpoint}/msi/token with REQUESTS_CA_BUNDLE=${caPath}`,
       `Control: GET ${sandbox.endpoint}/__sandbox/world, GET /__sandbox/log, GET /__sandbox/signins, POST|DELETE /__sandbox/faults, POST /__sandbox/latency`,
       `Stop with Ctrl+C${values.save ? `; the world is then saved to ${values.save}` : ''}.`,
       '',

@@ -1,3 +1,4 @@
+import type { ThrottleSettings } from './throttle.ts';
 // The sandbox's public data shapes: the world file, fault rules and the request log.
 
 /** Any JSON object as ARM returns it (REST shape, not SDK model shape). */
@@ -96,8 +97,25 @@ export interface World {
   pageSize?: number;
   /** Management groups by name, with the subscriptions under them (Resource Graph `managementGroups` scope). */
   managementGroups?: Record<string, string[]>;
+  /** Long-running operations finish this long after they start, polled or not. */
+  lro?: { durationMs: number };
+  /** ARM's per-subscription, per-principal read/write token buckets (on by default in `sandbox serve`). */
+  armThrottling?: ThrottleSettings;
+  /** Azure Policy deny assignments: matching writes are refused with RequestDisallowedByPolicy. */
+  policyDenies?: PolicyDeny[];
   /** Resource Graph answers at most this many rows per query with resultTruncated (a query it cannot page). */
   graphTruncateAfter?: number;
+}
+
+/** An Azure Policy assignment with a deny effect: writes of `resourceType` (optionally with `field` = `equals`) under `scope`. */
+export interface PolicyDeny {
+  assignmentName: string;
+  scope: string;
+  resourceType: string;
+  /** Dotted path in the request body (e.g. "properties.publicNetworkAccess"); absent = every write of the type. */
+  field?: string;
+  equals?: unknown;
+  policyDefinitionName?: string;
 }
 
 /** One request and its response, as the log keeps them (no Authorization, no secret-bearing body). */
@@ -108,6 +126,12 @@ export interface LoggedRequest {
   host: string;
   path: string;
   query: string;
+  /** The request target exactly as sent (path and query, before any normalisation). */
+  url?: string;
+  /** Request headers, names lower-cased; Authorization and cookies redacted. */
+  requestHeaders?: Record<string, string>;
+  /** Response headers as sent. */
+  responseHeaders?: Record<string, string>;
   status: number;
   ms: number;
   /** The caller's object id (from the token), when one was sent. */

@@ -50,13 +50,31 @@ describe('generic ARM', () => {
     assert.equal(r.body.error.code, 'AuthenticationFailed');
   });
 
-  test('unknown api-version: 400 InvalidApiVersionParameter; the APIM preview version is accepted', async () => {
-    const bad = await raw(t.sandbox, 'GET', `${APIM_ID}?api-version=2021-08-01`);
+  // ARM serves every published api-version of a type (az 2.45 sends APIM 2021-08-01, Key Vault 2022-07-01, Network
+  // 2022-01-01, Authorization 2020-04-01-preview, Managed Identity 2022-01-31-preview); an unknown one is refused with
+  // NoRegisteredProviderFound listing the supported versions (https://learn.microsoft.com/azure/azure-resource-manager/troubleshooting/error-register-resource-provider).
+  test('the versions az 2.45 and the Python SDK send are served; an unknown one is NoRegisteredProviderFound listing the supported', async () => {
+    const nsg = `${RG_ID}/providers/Microsoft.Network/networkSecurityGroups/nsg-apim`;
+    for (const url of [
+      `${APIM_ID}?api-version=2021-08-01`,
+      `${APIM_ID}?api-version=2025-03-01-preview`,
+      `${KV_ID}?api-version=2022-07-01`,
+      `${nsg}?api-version=2022-01-01`,
+      `${nsg}?api-version=2022-07-01`,
+      `${KV_ID}/providers/Microsoft.Authorization/roleAssignments?api-version=2020-04-01-preview`,
+      `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions?api-version=2018-01-01-preview`,
+      `/subscriptions/${SUB}/providers/Microsoft.ManagedIdentity/userAssignedIdentities?api-version=2022-01-31-preview`,
+    ]) {
+      const ok = await raw(t.sandbox, 'GET', url);
+      assert.equal(ok.status, 200, `${url}: ${JSON.stringify(ok.body)}`);
+    }
+    const bad = await raw(t.sandbox, 'GET', `${APIM_ID}?api-version=2099-01-01`);
     assert.equal(bad.status, 400);
-    assert.deepEqual(bad.body, { error: { code: 'InvalidApiVersionParameter', message: "The api-version '2021-08-01' is invalid. The supported versions are '2024-05-01,2025-03-01-preview'." } });
-    const preview = await raw(t.sandbox, 'GET', `${APIM_ID}?api-version=2025-03-01-preview`);
-    assert.equal(preview.status, 200);
-    assert.equal(preview.body.name, 'apim-contoso-dev');
+    assert.equal(bad.body.error.code, 'NoRegisteredProviderFound');
+    assert.match(bad.body.error.message, /^No registered resource provider found for location 'West Europe' and API version '2099-01-01' for type 'service'\. The supported api-versions are '2016-07-07, .*2021-08-01, .*2024-05-01, 2024-06-01-preview, 2025-03-01-preview'\.$/);
+    const malformed = await raw(t.sandbox, 'GET', `/subscriptions/${SUB}/resourceGroups?api-version=latest`);
+    assert.equal(malformed.body.error.code, 'InvalidApiVersionParameter');
+    assert.match(malformed.body.error.message, /^The api-version 'latest' is invalid\. The supported versions are '2025-04-01,.*'\.$/);
   });
 
   test('double slashes are normalised', async () => {
@@ -126,8 +144,13 @@ describe('generic ARM', () => {
     assert.equal(log.length > 5, true);
     assert.equal(JSON.stringify(log).includes(t.sandbox.token()), false);
     const entry = log.find((r) => r.status === 200)!;
-    assert.deepEqual(Object.keys(entry).sort(), ['audience', 'host', 'method', 'ms', 'path', 'principalId', 'query', 'responseBody', 'seq', 'status', 'time']);
+    assert.deepEqual(Object.keys(entry).sort(), ['audience', 'host', 'method', 'ms', 'path', 'principalId', 'query', 'requestHeaders', 'responseBody', 'responseHeaders', 'seq', 'status', 'time', 'url']);
     assert.equal(entry.audience, t.sandbox.endpoint, "the token's aud, not the token");
+    // A wire record: the URL as sent (a leading // kept), headers both ways, Authorization replaced.
+    const doubled = log.find((r) => r.url?.startsWith('//'))!;
+    assert.equal(doubled.path.startsWith('//'), false);
+    assert.equal(entry.requestHeaders!.authorization, '[redacted]');
+    assert.match(entry.responseHeaders!['content-type'], /^application\/json/);
   });
 });
 

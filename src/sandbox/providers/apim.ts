@@ -12,8 +12,11 @@ import { evaluateFetch, parseIdentifier } from './apim-fetch.ts';
 
 const types = (t: unknown) => String(t ?? 'None').split(',').map((s) => s.trim().toLowerCase());
 
-/** The identity after a PATCH: system principal assigned or dropped, UAIs resolved from the world. */
-function nextIdentity(ctx: Ctx, apim: ArmResource, patch: Json): Json | undefined {
+/**
+ * The identity after a write: system principal assigned (kept when it existed) or dropped, UAIs resolved from
+ * the world. A PATCH merges the user-assigned map; a PUT's map is the whole set.
+ */
+function nextIdentity(ctx: Ctx, apim: ArmResource, patch: Json, replace = false): Json | undefined {
   const current: Json = apim.identity ?? { type: 'None' };
   const wanted = types(patch.type ?? current.type);
   const out: Json = { type: patch.type ?? current.type };
@@ -22,14 +25,18 @@ function nextIdentity(ctx: Ctx, apim: ArmResource, patch: Json): Json | undefine
     out.tenantId = current.tenantId ?? ctx.state.world.tenantId;
   }
   if (wanted.includes('userassigned')) {
-    const uais: Json = { ...(current.userAssignedIdentities ?? {}) };
+    const had: Json = current.userAssignedIdentities ?? {};
+    const uais: Json = replace ? {} : { ...had };
     for (const [id, value] of Object.entries((patch.userAssignedIdentities ?? {}) as Json)) {
       if (value === null) {
         delete uais[id];
         continue;
       }
-      const known = Object.keys(uais).find((k) => keyOf(k) === keyOf(id));
-      if (known) continue;
+      const known = Object.keys(had).find((k) => keyOf(k) === keyOf(id));
+      if (known) {
+        uais[known] = had[known];
+        continue;
+      }
       const resource = ctx.state.get(id);
       uais[id] = { principalId: resource?.properties?.principalId ?? ctx.state.guid(), clientId: resource?.properties?.clientId ?? ctx.state.guid() };
     }
@@ -38,11 +45,14 @@ function nextIdentity(ctx: Ctx, apim: ArmResource, patch: Json): Json | undefine
   return out;
 }
 
-/** PATCH of the service: validated at once, applied when the long-running operation completes. */
-export function patchService(ctx: Ctx, id: string, lros: LroRegistry): Reply {
-  requireAction(ctx, 'Microsoft.ApiManagement/service/write', id);
-  const apim = mustGet(ctx, id);
-  const body: Json = ctx.body ?? {};
+/** Properties API Management computes: a PUT echoing a GET, or leaving them out, does not change them. */
+const SERVER_PROPERTIES = [
+  'provisioningState', 'targetProvisioningState', 'createdAtUtc', 'gatewayUrl', 'gatewayRegionalUrl', 'portalUrl', 'managementApiUrl', 'scmUrl',
+  'developerPortalUrl', 'publicIPAddresses', 'privateIPAddresses', 'outboundPublicIPAddresses', 'platformVersion',
+];
+
+/** The rules a service write must pass before anything changes (PATCH and PUT alike). */
+function validateServiceWrite(body: Json): void {
   const uais: Json = body.identity?.userAssignedIdentities ?? {};
   for (const [uaiId, value] of Object.entries(uais)) {
     if (value && typeof value === 'object' && ('principalId' in value || 'clientId' in value)) {
@@ -57,6 +67,14 @@ export function patchService(ctx: Ctx, id: string, lros: LroRegistry): Reply {
     const bad = types(body.identity.type).filter((t) => !['none', 'systemassigned', 'userassigned'].includes(t));
     if (bad.length) throw new ArmError(400, 'ValidationError', `Identity type '${body.identity.type}' is not valid. Use 'SystemAssigned', 'UserAssigned', 'SystemAssigned, UserAssigned' or 'None'.`);
   }
+}
+
+/** PATCH of the service: validated at once, applied when the long-running operation completes. */
+export function patchService(ctx: Ctx, id: string, lros: LroRegistry): Reply {
+  requireAction(ctx, 'Microsoft.ApiManagement/service/write', id);
+  const apim = mustGet(ctx, id);
+  const body: Json = ctx.body ?? {};
+  validateServiceWrite(body);
   const { identity, id: _i, name: _n, type: _t, ...rest } = body;
   const op = lros.start(ctx, 'apim', apim.location ?? 'westeurope', () => {
     const current = ctx.state.get(id);
@@ -64,6 +82,31 @@ export function patchService(ctx: Ctx, id: string, lros: LroRegistry): Reply {
     const next: ArmResource = mergePatch(current, rest);
     if (identity) next.identity = nextIdentity(ctx, current, identity);
     next.properties = { ...(next.properties ?? {}), provisioningState: 'Succeeded' };
+    next.etag = `"${ctx.state.hex(16)}"`;
+    ctx.state.put(next);
+  });
+  apim.properties = { ...(apim.properties ?? {}), provisioningState: 'Updating' };
+  return { status: 202, headers: op.headers, body: undefined, lro: op.id };
+}
+
+/**
+ * PUT of an existing service (`az apim update` sends the whole resource back): the same rules as PATCH, then
+ * the body replaces what it names while the properties APIM computes stay. Creating a service is not emulated.
+ */
+export function putService(ctx: Ctx, id: string, lros: LroRegistry): Reply {
+  requireAction(ctx, 'Microsoft.ApiManagement/service/write', id);
+  const apim = mustGet(ctx, id);
+  const body: Json = ctx.body ?? {};
+  validateServiceWrite(body);
+  const { identity, id: _i, name: _n, type: _t, etag: _e, systemData: _s, ...rest } = body;
+  const op = lros.start(ctx, 'apim', apim.location ?? 'westeurope', () => {
+    const current = ctx.state.get(id);
+    if (!current) return;
+    const properties: Json = { ...(rest.properties ?? {}) };
+    for (const k of SERVER_PROPERTIES) if (current.properties?.[k] !== undefined) properties[k] = structuredClone(current.properties[k]);
+    properties.provisioningState = 'Succeeded';
+    const next: ArmResource = { ...rest, id: current.id, name: current.name, type: current.type, location: current.location, properties };
+    next.identity = nextIdentity(ctx, current, identity ?? { type: 'None' }, true);
     next.etag = `"${ctx.state.hex(16)}"`;
     ctx.state.put(next);
   });

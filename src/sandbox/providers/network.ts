@@ -79,8 +79,10 @@ export function networkPut(ctx: Ctx, id: string, kind: 'subnet' | 'securityRule'
   }
   props.provisioningState = 'Updating';
   if (Array.isArray(props.serviceEndpoints)) {
-    props.serviceEndpoints = props.serviceEndpoints.map((e: Json) => ({ ...e, locations: e.locations ?? ['*'], provisioningState: 'Updating' }));
+    const region = String(ctx.state.get(parentOf(id))?.location ?? 'westeurope');
+    props.serviceEndpoints = props.serviceEndpoints.map((e: Json) => ({ ...e, locations: e.locations ?? endpointLocations(String(e.service), region), provisioningState: 'Updating' }));
   }
+  if (kind === 'subnet' && Array.isArray(props.delegations)) props.delegations = props.delegations.map((d: Json) => delegation(id, d, existing));
   const resource: ArmResource = { name: nameOf(id), id: existing?.id ?? id, etag: `W/"${ctx.state.guid()}"`, type, properties: props };
   ctx.state.put(resource);
   const op = lros.start(ctx, 'network', parent.location ?? 'westeurope', () => {
@@ -91,6 +93,37 @@ export function networkPut(ctx: Ctx, id: string, kind: 'subnet' | 'securityRule'
     current.etag = `W/"${ctx.state.guid()}"`;
   });
   return { status: existing ? 200 : 201, headers: { 'Azure-AsyncOperation': op.headers['Azure-AsyncOperation'] }, body: present(ctx, resource), lro: op.id };
+}
+
+/** Azure's region pairs (https://learn.microsoft.com/azure/reliability/cross-region-replication-azure), for Storage endpoints. */
+const PAIRED: Record<string, string> = {
+  westeurope: 'northeurope', northeurope: 'westeurope', eastus: 'westus', westus: 'eastus', eastus2: 'centralus', centralus: 'eastus2',
+  uksouth: 'ukwest', ukwest: 'uksouth', germanywestcentral: 'germanynorth', swedencentral: 'swedensouth', francecentral: 'francesouth',
+  westus2: 'westcentralus', westcentralus: 'westus2', northcentralus: 'southcentralus', southcentralus: 'northcentralus',
+};
+
+/** A service endpoint sent without locations covers the VNet's region (and its pair, for Storage). */
+function endpointLocations(service: string, region: string): string[] {
+  const r = region.replace(/\s+/g, '').toLowerCase();
+  return service.toLowerCase() === 'microsoft.storage' && PAIRED[r] ? [r, PAIRED[r]] : [r];
+}
+
+/** The actions each delegation grants are the service's; a client that leaves them out (they are read-only) keeps them. */
+const DELEGATION_ACTIONS: Record<string, string[]> = {
+  'microsoft.web/serverfarms': ['Microsoft.Network/virtualNetworks/subnets/action'],
+  'microsoft.containerinstance/containergroups': ['Microsoft.Network/virtualNetworks/subnets/action'],
+};
+
+function delegation(subnetId: string, d: Json, existing: ArmResource | undefined): Json {
+  const service = String(d.properties?.serviceName ?? '');
+  const before = (existing?.properties?.delegations ?? []).find((x: Json) => String(x.properties?.serviceName).toLowerCase() === service.toLowerCase());
+  const actions = d.properties?.actions ?? before?.properties?.actions ?? DELEGATION_ACTIONS[service.toLowerCase()] ?? [];
+  return {
+    ...d,
+    id: `${subnetId}/delegations/${d.name}`,
+    type: 'Microsoft.Network/virtualNetworks/subnets/delegations',
+    properties: { ...d.properties, serviceName: service, actions, provisioningState: 'Succeeded' },
+  };
 }
 
 function validateRule(ctx: Ctx, id: string, props: Json): void {
