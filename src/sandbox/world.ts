@@ -2,6 +2,8 @@
 // first problem, so a typo in a fixture is found where it is, not as a confusing 404 later.
 import { readFileSync } from 'node:fs';
 import { InputError } from '../error-model.ts';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import WORLD_SCHEMA from './world.schema.json' with { type: 'json' };
 import { RESOURCE_ID, nameOf, typeOf } from './resource-id.ts';
 import type { World } from './types.ts';
 import { generateFleet } from './generate.ts';
@@ -42,6 +44,30 @@ function fault(v: unknown, path: string): void {
     fail(`${path}.respond`, 'must have a status (100-599), or reset: true, or hang: true');
   }
   if (v.when !== undefined && v.when !== 'before' && v.when !== 'after') fail(`${path}.when`, "must be 'before' or 'after'");
+}
+
+let schemaCheck: ValidateFunction | undefined;
+
+/** "/resources/0/id" -> "resources[0].id" (the paths the loader's own messages use). */
+function jsonPath(pointer: string, key?: string): string {
+  const parts = pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (key !== undefined) parts.push(key);
+  const text = parts.map((p, i) => (/^\d+$/.test(p) ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+  return text || '$';
+}
+
+/** world.schema.json through ajv: the first problem, unknown keys named by their JSON path. */
+function checkSchema(value: unknown): void {
+  schemaCheck ??= new Ajv2020({ allErrors: true, strict: true }).compile(WORLD_SCHEMA);
+  if (schemaCheck(value)) return;
+  const errors = schemaCheck.errors ?? [];
+  // An unknown key is the likeliest mistake (a typo); report it before what follows from it.
+  const e = errors.find((x) => x.keyword === 'additionalProperties') ?? errors[0];
+  if (e.keyword === 'additionalProperties') {
+    const key = String((e.params as { additionalProperty: string }).additionalProperty);
+    fail(jsonPath(e.instancePath, key), `unknown key "${key}" (not in world.schema.json)`);
+  }
+  fail(jsonPath(e.instancePath), e.message ?? 'does not match world.schema.json');
 }
 
 /** Check a parsed world; returns it typed, or throws WorldError naming the JSON path. */
@@ -110,6 +136,8 @@ export function validateWorld(value: unknown): World {
     }
   }
   if (value.graphTruncateAfter !== undefined && (!Number.isInteger(value.graphTruncateAfter) || (value.graphTruncateAfter as number) < 0)) fail('graphTruncateAfter', 'must be an integer >= 0');
+  // The checks above word the common mistakes; the schema then refuses anything it does not know.
+  checkSchema(value);
   return value as unknown as World;
 }
 

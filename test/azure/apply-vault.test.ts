@@ -1,6 +1,7 @@
-// apply() on the vault's network rules against a tiny in-memory ARM (one vault with ETags), to pin the
-// read-modify-write rules without the sandbox: full lists, 'already' without a write, If-Match and
-// a rebuild after a concurrent edit, and `lost` when an entry disappears.
+// apply() on the vault's network rules against a tiny in-memory ARM (one vault, as Key Vault's API has it:
+// no ETag, no If-Match), to pin the read-modify-write rules without the sandbox: full lists, 'already'
+// without a write, a re-read right before the write, and `lost` naming every entry seen during the operation
+// that is gone after it.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createClients } from '../../src/azure/clients.ts';
@@ -20,46 +21,39 @@ interface Acls {
   virtualNetworkRules: { id: string }[];
 }
 
-function fakeVaultArm(initial: Acls, options: { honourIfMatch?: boolean; dropOnWrite?: string } = {}) {
-  const state = { acls: structuredClone(initial), version: 1 };
+function fakeVaultArm(initial: Acls, options: { dropOnWrite?: string } = {}) {
+  const state = { acls: structuredClone(initial) };
   const body = () => ({ id: VAULT_ID, name: 'kv1', location: 'westeurope', properties: { tenantId: 't', sku: { family: 'A', name: 'standard' }, vaultUri: 'https://kv1.vault.azure.net/', networkAcls: state.acls } });
   const http = fakeHttp((req): FakeAnswer => {
-    const etag = `"v${state.version}"`;
-    if (req.method === 'GET') return { status: 200, headers: { etag }, body: body() };
+    if (req.method === 'GET') return { status: 200, body: body() };
     if (req.method === 'PATCH') {
-      const ifMatch = req.headers.get('if-match');
-      if (options.honourIfMatch !== false && ifMatch && ifMatch !== etag) return { status: 412, body: { error: { code: 'PreconditionFailed', message: 'The resource was changed.' } } };
       const patch = JSON.parse(String(req.body)) as { properties: { networkAcls: Acls } };
       state.acls = patch.properties.networkAcls;
       if (options.dropOnWrite) state.acls.ipRules = state.acls.ipRules.filter((r) => r.value !== options.dropOnWrite);
-      state.version++;
-      return { status: 200, headers: { etag: `"v${state.version}"` }, body: body() };
+      return { status: 200, body: body() };
     }
     return { status: 404, body: { error: { code: 'NotFound', message: req.url } } };
   });
   const clients = createClients({ profile: AZURE_PUBLIC_CLOUD, credential: recordingCredential(), subscriptionId: SUB, httpClient: http, retry: { maxRetries: 0 } });
   /** A concurrent writer: changes the vault as someone else would. */
-  const concurrentEdit = (f: (a: Acls) => void) => {
-    f(state.acls);
-    state.version++;
-  };
+  const concurrentEdit = (f: (a: Acls) => void) => f(state.acls);
   return { http, clients, state, concurrentEdit };
 }
 
 const ACLS: Acls = { bypass: 'None', defaultAction: 'Deny', ipRules: [{ value: '198.51.100.0/24' }], virtualNetworkRules: [{ id: SUBNET }] };
 const addIp: Operation = { kind: 'vault.addIpRule', vaultId: VAULT_ID, value: '203.0.113.50/32', temporary: true };
 
-test('addIpRule PATCHes the FULL lists with If-Match, then verifies every old entry survived', async () => {
+test('addIpRule PATCHes the FULL lists without If-Match, then verifies every old entry survived', async () => {
   const arm = fakeVaultArm(ACLS);
   const gateway = createAzureGateway({ clients: arm.clients, profile: AZURE_PUBLIC_CLOUD, context: { subscriptionId: SUB, sandbox: false } });
   const result = await gateway.apply(addIp);
   assert.deepEqual([result.outcome, result.verified, result.lost], ['applied', true, []]);
   const patch = arm.http.requests.find((r) => r.method === 'PATCH')!;
-  assert.equal(patch.headers['if-match'], '"v1"');
+  assert.equal(patch.headers['if-match'], undefined);
   assert.deepEqual(JSON.parse(patch.body!), {
     properties: { networkAcls: { bypass: 'None', defaultAction: 'Deny', ipRules: [{ value: '198.51.100.0/24' }, { value: '203.0.113.50/32' }], virtualNetworkRules: [{ id: SUBNET }] } },
   });
-  assert.deepEqual(arm.http.requests.map((r) => r.method), ['GET', 'PATCH', 'GET']);
+  assert.deepEqual(arm.http.requests.map((r) => r.method), ['GET', 'GET', 'PATCH', 'GET']);
   assert.deepEqual(result.after, { publicNetworkAccess: undefined, networkAcls: { bypass: 'None', defaultAction: 'Deny', ipRules: ['198.51.100.0/24', '203.0.113.50/32'], virtualNetworkRules: [SUBNET] } });
 });
 
@@ -71,7 +65,7 @@ test('a second apply is "already" and sends no write; 1.2.3.4 equals 1.2.3.4/32'
   assert.deepEqual(arm.http.requests.map((r) => r.method), ['GET']);
 });
 
-test('a concurrent edit between re-read and write is not overwritten: 412, re-read, rebuild', async () => {
+test('a concurrent edit after the first read is kept: the write is rebuilt from a read right before it', async () => {
   const arm = fakeVaultArm(ACLS);
   let staged = false;
   const gateway = createAzureGateway({
@@ -87,8 +81,26 @@ test('a concurrent edit between re-read and write is not overwritten: 412, re-re
   const result = await gateway.apply(addIp);
   assert.deepEqual([result.outcome, result.verified, result.lost], ['applied', true, []]);
   assert.deepEqual(arm.state.acls.ipRules.map((r) => r.value), ['198.51.100.0/24', '192.0.2.10/32', '203.0.113.50/32']);
-  assert.deepEqual(arm.http.requests.map((r) => `${r.method} ${r.headers['if-match'] ?? ''}`.trim()), ['GET', 'PATCH "v1"', 'GET', 'PATCH "v2"', 'GET']);
-  assert.match(result.message, /re-read after a concurrent change/);
+  assert.deepEqual(arm.http.requests.map((r) => `${r.method} ${r.headers['if-match'] ?? ''}`.trim()), ['GET', 'GET', 'PATCH', 'GET']);
+});
+
+test('a rule seen during the operation and gone after it is named in lost, and the result is not verified', async () => {
+  const arm = fakeVaultArm(ACLS);
+  let staged = false;
+  const gateway = createAzureGateway({
+    clients: arm.clients,
+    profile: AZURE_PUBLIC_CLOUD,
+    context: { subscriptionId: SUB, sandbox: false },
+    beforeWrite: async () => {
+      if (staged) return;
+      staged = true;
+      // Someone else removes a rule we read, between our two reads: we cannot tell their removal from a loss.
+      arm.concurrentEdit((a) => a.ipRules.splice(0, 1));
+    },
+  });
+  const result = await gateway.apply(addIp);
+  assert.deepEqual([result.outcome, result.verified, result.lost], ['applied', false, ['ipRule 198.51.100.0/24']]);
+  assert.match(result.message, /entries present during the operation are gone: ipRule 198\.51\.100\.0\/24/);
 });
 
 test('an entry that disappears in the write is reported in lost and the result is not verified', async () => {
@@ -96,7 +108,7 @@ test('an entry that disappears in the write is reported in lost and the result i
   const gateway = createAzureGateway({ clients: arm.clients, profile: AZURE_PUBLIC_CLOUD, context: { subscriptionId: SUB, sandbox: false } });
   const result = await gateway.apply(addIp);
   assert.deepEqual([result.outcome, result.verified, result.lost], ['applied', false, ['ipRule 198.51.100.0/24']]);
-  assert.equal(result.message, 'IP rule 203.0.113.50/32 on kv1: applied, but entries that existed before are gone: ipRule 198.51.100.0/24.');
+  assert.equal(result.message, 'IP rule 203.0.113.50/32 on kv1: applied, but entries present during the operation are gone: ipRule 198.51.100.0/24.');
 });
 
 test('setBypass, addVirtualNetworkRule and removeIpRule keep the other lists', async () => {

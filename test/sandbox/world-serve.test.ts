@@ -41,7 +41,22 @@ test('a malformed world names the JSON path of the problem', () => {
   assert.equal(bad((w) => (w.vaultData['kv-contoso-certs'].certificates['legacy-pem'].versions[0].expires = 'soon')), 'vaultData.kv-contoso-certs.certificates.legacy-pem.versions[0].expires: must be an ISO date');
   assert.equal(bad((w) => (w.faults = [{ match: { path: '(' }, respond: { status: 500 } }])), 'faults[0].match.path: must be a valid regular expression');
   assert.equal(bad((w) => w.resources.push(structuredClone(w.resources[0]))), `resources[${world.resources.length}].id: duplicates an earlier resource (${world.resources[0].id})`);
+  // world.schema.json (through ajv) refuses unknown keys by their JSON path: a typo is not silently ignored.
+  assert.equal(bad((w) => (w.vaultdata = w.vaultData)), 'vaultdata: unknown key "vaultdata" (not in world.schema.json)');
+  assert.equal(bad((w) => (w.operator.publicIP = '203.0.113.9')), 'operator.publicIP: unknown key "publicIP" (not in world.schema.json)');
+  assert.equal(bad((w) => (w.faults = [{ match: { path: 'x', time: 1 }, respond: { status: 500 } }])), 'faults[0].match.time: unknown key "time" (not in world.schema.json)');
+  assert.equal(bad((w) => (w.vaultData['kv-contoso-certs'].certificates['legacy-pem'].versions[0].expiry = 'x')), 'vaultData.kv-contoso-certs.certificates.legacy-pem.versions[0].expiry: unknown key "expiry" (not in world.schema.json)');
+  assert.equal(bad((w) => (w.lro = { durationMs: -1 })), 'lro.durationMs: must be >= 0');
   assert.equal(bad(() => {}), 'valid');
+});
+
+test('every shipped world names the schema, and the schema is the one the loader uses', () => {
+  const schema = JSON.parse(readFileSync(new URL('../../src/sandbox/world.schema.json', import.meta.url), 'utf8'));
+  assert.equal(schema.additionalProperties, false);
+  for (const name of WORLD_NAMES) {
+    const text = JSON.parse(readFileSync(new URL(`../../src/sandbox/worlds/${name}.json`, import.meta.url), 'utf8'));
+    assert.equal(text.$schema, '../world.schema.json', name);
+  }
 });
 
 test('loadWorld reads a file path and reports unreadable or invalid JSON', () => {

@@ -1,8 +1,9 @@
 // What every executor shares: its context, and the read-modify-write loop. Shared resources are re-read
 // right before the write, skipped when the effect is already there ('already'), written with the FULL
 // lists and ETag/If-Match where ARM offers one (a 412 means someone else wrote in between: re-read and
-// rebuild once, so their change is kept), then re-read to verify that the effect is present and that
-// every entry that existed before survived (`lost`). "Is the effect there?" is the registry's isDone,
+// rebuild once, so their change is kept) or, where none exists (Key Vault vaults), re-read once more right
+// before the write; then re-read to verify that the effect is present and that every entry seen during the
+// operation survived (`lost`). "Is the effect there?" is the registry's isDone,
 // the same question the journal settle asks of gathered facts.
 import { isDone, type Observed, type OperationKind, type OperationOf } from '../../checks/operations/index.ts';
 import type { Operation } from '../../checks/types.ts';
@@ -46,6 +47,8 @@ interface RmwSpec<S> {
   /** The relevant part of the resource, for the journal (never a secret). */
   view: (state: S) => unknown;
   what: string;
+  /** No ETag exists for this resource (Key Vault vaults): read again right before writing. */
+  rereadBeforeWrite?: boolean;
 }
 
 function lostEntries(before: string[], after: string[]): string[] {
@@ -55,11 +58,24 @@ function lostEntries(before: string[], after: string[]): string[] {
 
 export async function readModifyWrite<S>(ctx: ApplyContext, operation: Operation, spec: RmwSpec<S>): Promise<OperationResult> {
   for (let attempt = 1; ; attempt++) {
-    const { state: before, etag } = await spec.read();
+    const first = await spec.read();
+    let { state: before } = first;
+    const { etag } = first;
     if (done(operation, spec.observe(before))) {
       return { outcome: 'already', message: `${spec.what}: already in place, nothing was written.`, before: spec.view(before), after: spec.view(before), verified: true, lost: [] };
     }
     await ctx.beforeWrite?.(operation);
+    // Every entry seen while the operation ran must still be there afterwards.
+    const seenEntries = new Set(spec.entries(before));
+    if (spec.rereadBeforeWrite && !etag) {
+      // No ETag to make the write conditional (Key Vault vaults have none): read again right before writing, so
+      // the window in which another writer's change can be overwritten is one request long.
+      ({ state: before } = await spec.read());
+      for (const e of spec.entries(before)) seenEntries.add(e);
+      if (done(operation, spec.observe(before))) {
+        return { outcome: 'already', message: `${spec.what}: already in place (someone else made the change), nothing was written.`, before: spec.view(before), after: spec.view(before), verified: true, lost: [] };
+      }
+    }
     try {
       await spec.write(before, etag);
     } catch (e) {
@@ -69,12 +85,12 @@ export async function readModifyWrite<S>(ctx: ApplyContext, operation: Operation
     }
     const { state: after } = await spec.read();
     const present = done(operation, spec.observe(after));
-    const lost = lostEntries(spec.entries(before), spec.entries(after));
+    const lost = lostEntries([...seenEntries], spec.entries(after));
     const verified = present && lost.length === 0;
     const message = !present
       ? `${spec.what}: written, but the change is not visible on re-read (an Azure Policy may have reverted it).`
       : lost.length
-        ? `${spec.what}: applied, but entries that existed before are gone: ${lost.join(', ')}.`
+        ? `${spec.what}: applied, but entries present during the operation are gone: ${lost.join(', ')}.`
         : `${spec.what}: applied and verified${attempt > 1 ? ' (re-read after a concurrent change)' : ''}.`;
     return { outcome: 'applied', message, before: spec.view(before), after: spec.view(after), verified, lost };
   }

@@ -7,18 +7,12 @@ import { parseSubnetId, parseVaultId } from '../arm-id.ts';
 import { vaultFromSdk } from '../convert.ts';
 import { toAzureError } from '../errors.ts';
 import { operatorClaims } from '../gather.ts';
-import { done, ifMatch, readModifyWrite, seen, type ApplyContext, type ExecutorFamily, type Snapshot } from './read-modify-write.ts';
+import { done, readModifyWrite, seen, type ApplyContext, type ExecutorFamily, type Snapshot } from './read-modify-write.ts';
 
+/** A vault read: no ETag (Key Vault's vault API has none), so writes re-read instead of sending If-Match. */
 async function readVault(ctx: ApplyContext, vaultId: string): Promise<Snapshot<Vault>> {
   const { resourceGroup, name } = parseVaultId(vaultId);
-  let etag: string | undefined;
-  const state = await ctx.clients.keyVault.vaults.get(resourceGroup, name, {
-    abortSignal: ctx.signal,
-    onResponse: (r) => {
-      etag = r.headers.get('etag') ?? undefined;
-    },
-  });
-  return { state, etag };
+  return { state: await ctx.clients.keyVault.vaults.get(resourceGroup, name, { abortSignal: ctx.signal }) };
 }
 
 const observeVault = (v: Vault) => ({ vault: seen(vaultFromSdk(v)) });
@@ -49,10 +43,14 @@ function networkView(v: Vault) {
   };
 }
 
-/** PATCH networkAcls with the FULL lists (a PATCH replaces the arrays, domain.md §3.4). */
-async function patchAcls(ctx: ApplyContext, vaultId: string, next: NetworkRuleSet, etag: string | undefined): Promise<void> {
+/**
+ * PATCH networkAcls with the FULL lists (a PATCH replaces the arrays, domain.md §3.4). Unconditional: Key Vault's
+ * vault API has no ETag or If-Match (https://learn.microsoft.com/rest/api/keyvault/keyvault/vaults/update), so
+ * readModifyWrite narrows the window and checks every entry it saw afterwards instead.
+ */
+async function patchAcls(ctx: ApplyContext, vaultId: string, next: NetworkRuleSet): Promise<void> {
   const { resourceGroup, name } = parseVaultId(vaultId);
-  await ctx.clients.keyVault.vaults.update(resourceGroup, name, { properties: { networkAcls: next } }, { abortSignal: ctx.signal, requestOptions: ifMatch(etag) });
+  await ctx.clients.keyVault.vaults.update(resourceGroup, name, { properties: { networkAcls: next } }, { abortSignal: ctx.signal });
 }
 
 function fullAcls(v: Vault): NetworkRuleSet {
@@ -65,8 +63,9 @@ function aclsChange(ctx: ApplyContext, op: OperationOf<'vault.setBypass' | 'vaul
   return readModifyWrite(ctx, op, {
     what,
     read: () => readVault(ctx, op.vaultId),
+    rereadBeforeWrite: true,
     observe: observeVault,
-    write: (v, etag) => patchAcls(ctx, op.vaultId, change(fullAcls(v)), etag),
+    write: (v) => patchAcls(ctx, op.vaultId, change(fullAcls(v))),
     entries,
     view: networkView,
   });
@@ -79,6 +78,7 @@ function addAccessPolicy(ctx: ApplyContext, op: OperationOf<'vault.addAccessPoli
   return readModifyWrite(ctx, op, {
     what: `Access policy for ${op.objectId} on ${name}`,
     read: () => readVault(ctx, op.vaultId),
+    rereadBeforeWrite: true,
     observe: observeVault,
     async write() {
       // 'add' merges into the principal's entry and leaves every other policy alone.

@@ -1,6 +1,8 @@
 // Microsoft.KeyVault management plane: vaults (GET with a connectable vaultUri, PATCH merge with arrays
 // replaced, PUT incl. createMode recover), soft-deleted vaults, and accessPolicies add/replace/remove.
-import { ArmError, checkIfMatch, ok, type Ctx, type Reply } from '../http.ts';
+import { vaultRbacDefault } from '../api-versions.ts';
+import { ArmError, ok, type Ctx, type Reply } from '../http.ts';
+import { ipv4Contains } from '../ipv4.ts';
 import { mergePatch } from '../merge-patch.ts';
 import { requireAction } from '../rbac.ts';
 import { nameOf, subscriptionOf } from '../resource-id.ts';
@@ -30,23 +32,55 @@ function normaliseVault(vault: ArmResource): ArmResource {
   return vault;
 }
 
-/** GET of a vault, with the ETag a read-modify-write sends back as If-Match. */
+/**
+ * GET of a vault. Key Vault's API has no ETag and no If-Match for vaults (the 2026-02-01 spec defines neither):
+ * a read-modify-write cannot be made conditional, so none is offered here.
+ */
 export function getVault(ctx: Ctx, id: string): Reply {
   requireAction(ctx, 'Microsoft.KeyVault/vaults/read', id);
-  return ok(present(ctx, mustGet(ctx, id)), { ETag: ctx.state.etag(id) });
+  return ok(present(ctx, mustGet(ctx, id)));
+}
+
+const PRIVATE_RANGES: [string, string][] = [
+  ['10.0.0.0/8', '10.0.0.0–10.255.255.255'],
+  ['172.16.0.0/12', '172.16.0.0–172.31.255.255'],
+  ['192.168.0.0/16', '192.168.0.0–192.168.255.255'],
+];
+
+/** Strict IPv4 address or CIDR: four decimal octets, an optional /0-32 (no empty prefix, no IPv6). */
+const IPV4_RULE = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}(\/(3[0-2]|[12]?\d))?$/;
+
+/**
+ * Key Vault's firewall takes IPv4 addresses and ranges only, and no private ranges
+ * (https://learn.microsoft.com/azure/key-vault/general/network-security: "IPv4 address ranges"); anything else
+ * is 400 BadRequest "Invalid value found at properties.networkAcls.ipRules[i].value: …".
+ */
+function validateIpRules(body: Json | undefined): void {
+  const rules = body?.properties?.networkAcls?.ipRules;
+  if (rules === undefined || rules === null) return;
+  if (!Array.isArray(rules)) throw new ArmError(400, 'BadRequest', 'Invalid value found at properties.networkAcls.ipRules: must be an array.');
+  rules.forEach((rule: Json, i: number) => {
+    const at = `properties.networkAcls.ipRules[${i}].value`;
+    const value = rule?.value;
+    if (typeof value !== 'string' || !IPV4_RULE.test(value)) {
+      throw new ArmError(400, 'BadRequest', `Invalid value found at ${at}: '${String(value)}' is not a valid IPv4 address or CIDR range.`);
+    }
+    const forbidden = PRIVATE_RANGES.find(([range]) => ipv4Contains(range, value));
+    if (forbidden) throw new ArmError(400, 'BadRequest', `Invalid value found at ${at}: ${value} belongs to forbidden range ${forbidden[1]} (private IP addresses)`);
+  });
 }
 
 export function patchVault(ctx: Ctx, id: string): Reply {
   requireAction(ctx, 'Microsoft.KeyVault/vaults/write', id);
   const existing = mustGet(ctx, id);
-  checkIfMatch(ctx, ctx.state.etag(id));
+  validateIpRules(ctx.body);
   const { id: _i, name: _n, type: _t, ...patch } = ctx.body ?? {};
   // JSON merge patch replaces arrays (ipRules, virtualNetworkRules, accessPolicies), as Key Vault does.
   const patched = normaliseVault(mergePatch(existing, patch));
   // Key Vault replaces the whole tag set on PATCH.
   if (patch.tags) patched.tags = structuredClone(patch.tags);
   const stored = ctx.state.put({ ...patched, id: existing.id, name: existing.name, type: existing.type });
-  return ok(present(ctx, stored), { ETag: ctx.state.bumpEtag(id) });
+  return ok(present(ctx, stored));
 }
 
 export function putVault(ctx: Ctx, id: string): Reply {
@@ -60,14 +94,15 @@ export function putVault(ctx: Ctx, id: string): Reply {
     const restored = ctx.state.put({ ...gone.vault, id: gone.vault.id });
     return { status: 200, body: present(ctx, restored) };
   }
+  validateIpRules(ctx.body);
   if (deleted >= 0 && !ctx.state.get(id)) {
     throw new ArmError(409, 'ConflictError', `Exist soft deleted vault with the same name. Use createMode 'recover' to restore it, or purge it first.`);
   }
   const { reply } = genericPut(ctx, id, (r, existing) => {
     const p = r.properties;
     p.tenantId ??= ctx.state.world.tenantId;
-    // API 2026-02-01: new vaults use Azure RBAC unless the request says otherwise.
-    p.enableRbacAuthorization ??= existing?.properties?.enableRbacAuthorization ?? true;
+    // API 2026-02-01: new vaults use Azure RBAC unless the request says otherwise; earlier versions default to access policies.
+    p.enableRbacAuthorization ??= existing?.properties?.enableRbacAuthorization ?? vaultRbacDefault(ctx.query.get('api-version') ?? '');
     p.accessPolicies ??= [];
     p.enableSoftDelete ??= true;
     p.softDeleteRetentionInDays ??= 90;
@@ -164,7 +199,5 @@ export function updateAccessPolicies(ctx: Ctx, vaultId: string, kind: string): R
   }
   vault.properties.accessPolicies = policies;
   ctx.state.put(vault);
-  // The vault changed: a read-modify-write of its network rules that read before this must not win.
-  ctx.state.bumpEtag(vaultId);
   return ok({ id: `${vault.id}/accessPolicies/${kind}`, name: kind, type: 'Microsoft.KeyVault/vaults/accessPolicies', location: vault.location, properties: { accessPolicies: submitted } });
 }
