@@ -165,11 +165,8 @@ export function roleDefinitionResource(role: BuiltinRole, subscriptionId: string
       type: 'BuiltInRole',
       description: role.description,
       assignableScopes: ['/'],
+      // RoleDefinitionProperties (authorization 2022-04-01) has no createdOn/updatedOn/createdBy/updatedBy.
       permissions: [{ actions: role.actions, notActions: role.notActions, dataActions: role.dataActions, notDataActions: role.notDataActions }],
-      createdOn: '2015-02-02T21:55:09.8806423Z',
-      updatedOn: '2025-01-15T22:13:25.4421382Z',
-      createdBy: null,
-      updatedBy: null,
     },
   };
 }

@@ -48,7 +48,7 @@ describe('PRE-VAULT', () => {
     const r = checkVault(f);
     assert.equal(r.status, 'fail');
     assert.deepEqual(r.fix?.operations, [{ kind: 'vault.recover', vaultId: VAULT_ID, location: 'westeurope' }]);
-    assert.deepEqual(r.fix?.az, ['az keyvault recover --name kv-contoso --location westeurope']);
+    assert.deepEqual(r.fix?.az, ['az keyvault recover --name kv-contoso --location westeurope --resource-group rg-app']);
     assert.equal(r.cause, 'The vault kv-contoso was deleted but is still recoverable (soft delete) until 2026-12-20T00:00:00Z: recover it rather than creating a new one, so existing references keep working.');
   });
   it('fails without a fix when not found and not soft-deleted', () => {
@@ -120,7 +120,7 @@ describe('PRE-MI', () => {
     assert.deepEqual(r.fix?.operations, [{ kind: 'apim.enableSystemIdentity', apimId: APIM_ID }]);
     assert.deepEqual(r.fix?.requiredActions, ['Microsoft.ApiManagement/service/write']);
     assert.deepEqual(r.fix?.requiredRoles, [{ role: 'API Management Service Contributor', scope: APIM_ID }]);
-    assert.deepEqual(r.fix?.az, ['az apim update --name apim-contoso --resource-group rg-app --set identity.type=SystemAssigned']);
+    assert.deepEqual(r.fix?.az, [`az rest --method patch --url "https://management.azure.com${APIM_ID}?api-version=2024-05-01" --body '{"identity":{"type":"SystemAssigned"}}'`]);
   });
   it('is unknown when APIM cannot be read', () => {
     const f = baseline();

@@ -67,7 +67,7 @@ describe('FW-BYPASS', () => {
     const r = checkBypass(f);
     assert.equal(r.status, 'fail');
     assert.deepEqual(r.fix?.operations, [{ kind: 'vault.setBypass', vaultId: VAULT_ID, bypass: 'AzureServices' }]);
-    assert.deepEqual(r.fix?.az, ['az keyvault update --name kv-contoso --bypass AzureServices']);
+    assert.deepEqual(r.fix?.az, ['az keyvault update --name kv-contoso --resource-group rg-app --bypass AzureServices']);
   });
   it('fails for a custom domain on the vault even with a line of sight', () => {
     const f = baseline();
@@ -108,7 +108,7 @@ describe('FW-LOS', () => {
     assert.equal(r.status, 'info');
     assert.match(r.cause, /only if policies, backends or send-request calls reach this vault; certificates, named values and custom domains are not affected/);
     assert.deepEqual(r.fix?.operations, [{ kind: 'vault.addIpRule', vaultId: VAULT_ID, value: '20.50.1.10/32' }]);
-    assert.deepEqual(r.fix?.az, ['az keyvault network-rule add --name kv-contoso --ip-address 20.50.1.10/32']);
+    assert.deepEqual(r.fix?.az, ['az keyvault network-rule add --name kv-contoso --resource-group rg-app --ip-address 20.50.1.10/32']);
     assert.deepEqual(r.fix?.preview[0].diff, ['  defaultAction: Deny', '  bypass: AzureServices', '  ipRule: 203.0.113.0/24', '+ ipRule: 20.50.1.10/32']);
   });
   it('offers the VNet rule when the subnet has the service endpoint', () => {
@@ -176,7 +176,7 @@ describe('FW-CLIENTIP', () => {
     assert.equal(r.status, 'info');
     assert.equal(r.fix?.temporary, true);
     assert.deepEqual(r.fix?.operations, [{ kind: 'vault.addIpRule', vaultId: VAULT_ID, value: '198.51.100.7/32', temporary: true }]);
-    assert.deepEqual(r.fix?.az, ['az keyvault network-rule add --name kv-contoso --ip-address 198.51.100.7/32']);
+    assert.deepEqual(r.fix?.az, ['az keyvault network-rule add --name kv-contoso --resource-group rg-app --ip-address 198.51.100.7/32']);
   });
   it('offers no rule when public access is disabled', () => {
     const f = blocked(baseline());
@@ -201,7 +201,7 @@ describe('FW-CLIENTIP-CLEANUP', () => {
     assert.deepEqual(r.evidence, ['198.51.100.7/32 on kv-contoso (added 2026-11-22T09:30:00Z, still present)']);
     assert.deepEqual(r.fix?.operations, [{ kind: 'vault.removeIpRule', vaultId: VAULT_ID, value: '198.51.100.7/32' }]);
     assert.deepEqual(r.fix?.preview[0].diff, ['  defaultAction: Allow', '  bypass: AzureServices', '  ipRule: 203.0.113.0/24', '- ipRule: 198.51.100.7/32', '  virtualNetworkRule: ' + SUBNET_ID]);
-    assert.deepEqual(r.fix?.az, ['az keyvault network-rule remove --name kv-contoso --ip-address 198.51.100.7/32']);
+    assert.deepEqual(r.fix?.az, ['az keyvault network-rule remove --name kv-contoso --resource-group rg-app --ip-address 198.51.100.7/32']);
     assert.equal(r.fix?.temporary, undefined);
   });
 });

@@ -77,8 +77,8 @@ describe('VNET-SE', () => {
     ]);
     assert.match(r.fix!.disruption!, /^Adding a service endpoint briefly interrupts connections/);
     assert.deepEqual(r.fix?.az, [
-      'az network vnet subnet update --resource-group rg-app --vnet-name vnet-apim --name apim --service-endpoints Microsoft.Storage Microsoft.KeyVault',
-      `az keyvault network-rule add --name kv-contoso --subnet ${SUBNET_ID}`,
+      `az network vnet subnet update --resource-group rg-app --vnet-name vnet-apim --name apim --add serviceEndpoints '{"service":"Microsoft.KeyVault"}'`,
+      `az keyvault network-rule add --name kv-contoso --resource-group rg-app --subnet ${SUBNET_ID}`,
     ]);
     assert.deepEqual(r.fix?.requiredActions, ['Microsoft.Network/virtualNetworks/subnets/write', 'Microsoft.KeyVault/vaults/write', 'Microsoft.Network/virtualNetworks/subnets/joinViaServiceEndpoint/action']);
   });

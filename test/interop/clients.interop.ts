@@ -64,7 +64,6 @@ const rgOf = (id: string) => /\/resourceGroups\/([^/]+)/i.exec(id)![1]!;
 
 /** The az command that reads resources of a type by id (several at once where az takes several --ids). */
 const AZ_SHOW: Record<string, string[]> = {
-  'microsoft.apimanagement/service': ['apim', 'show'],
   'microsoft.network/virtualnetworks': ['network', 'vnet', 'show'],
   'microsoft.network/virtualnetworks/subnets': ['network', 'vnet', 'subnet', 'show'],
   'microsoft.network/networksecuritygroups': ['network', 'nsg', 'show'],
@@ -85,7 +84,13 @@ async function readWithAz(az: (args: string[]) => Promise<any>, world: World): P
   for (const [type, want] of byType) {
     try {
       let got: string[] = [];
-      if (type === 'microsoft.keyvault/vaults') {
+      if (type === 'microsoft.apimanagement/service') {
+        // az apim show takes no --ids.
+        for (const id of want) {
+          commands++;
+          got.push(...ids(await az(['apim', 'show', '--resource-group', rgOf(id), '--name', id.split('/').pop()!])));
+        }
+      } else if (type === 'microsoft.keyvault/vaults') {
         // Without -g: az finds the vault through GET /subscriptions/{id}/resources.
         for (const id of want) {
           commands++;
@@ -123,8 +128,10 @@ const figures: string[] = [];
 
 test('independent clients read every resource of every shipped world', { concurrency: 2, timeout: 1_800_000 }, async (t) => {
   assert.ok(existsSync(AZ) && existsSync(PYTHON), `needs Debian's azure-cli and python3-azure (apt-get install -y azure-cli python3-azure); looked for ${AZ} and ${PYTHON}`);
+  // APIMKV_INTEROP_WORLDS=healthy,v2-tier narrows the run while working on it; CI runs every world.
+  const only = process.env.APIMKV_INTEROP_WORLDS?.split(',');
   await Promise.all(
-    WORLD_NAMES.map((name) =>
+    WORLD_NAMES.filter((name) => !only || only.includes(name)).map((name) =>
       t.test(name, async () => {
         const served = await serveSandbox(['--world', name]);
         const dir = tempDir(`apimkv-interop-${name}-`);

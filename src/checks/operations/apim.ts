@@ -104,10 +104,12 @@ export const apimOperations: OperationFamily<'apim.'> = {
     requirements: serviceWrite,
     roles: apimRole,
     preview: identityPreview,
+    // az apim update sends the whole resource back and drops user-assigned identities unless told to keep them:
+    // the same PATCH apimkv sends (UAIs as empty objects) keeps them.
     az(op, facts) {
-      const { name, resourceGroup } = parseResourceId(op.apimId);
-      const hasUai = facts.apim.ok && facts.apim.value.identity.userAssigned.length > 0;
-      return [cmd('az', 'apim', 'update', '--name', name, '--resource-group', resourceGroup ?? '<resource-group>', '--set', `identity.type=${hasUai ? 'SystemAssigned, UserAssigned' : 'SystemAssigned'}`)];
+      const uais = facts.apim.ok ? facts.apim.value.identity.userAssigned.map((u) => u.id) : [];
+      const identity = uais.length ? { type: 'SystemAssigned, UserAssigned', userAssignedIdentities: Object.fromEntries(uais.map((id) => [id, {}])) } : { type: 'SystemAssigned' };
+      return [azRest(facts, 'patch', at(op.apimId, API_VERSIONS.apim), { identity })];
     },
     // Azure fills in the principal id when the identity exists; the type alone may be a request not yet honoured.
     isDone(op, observed) {
@@ -153,7 +155,12 @@ export const apimOperations: OperationFamily<'apim.'> = {
     requirements: certificateWrite,
     roles: apimRole,
     preview: uploadPreview,
-    az: (op, facts) => [azRest(facts, 'put', certificatePath(op.apimId, op.certificateId), { properties: { data: '<base64 of the .pfx>', password: '<password>' } }, ifMatchHeader(op))],
+    // The password never goes on a command line: the body is written from PFX_FILE and PFX_PASSWORD (environment,
+    // not argv) to a private file that az rest reads, then removed.
+    az: (op, facts) => [
+      `body=$(mktemp) && chmod 600 "$body" && python3 -c 'import base64,json,os,sys; json.dump({"properties": {"data": base64.b64encode(open(os.environ["PFX_FILE"], "rb").read()).decode(), "password": os.environ["PFX_PASSWORD"]}}, sys.stdout)' > "$body"`,
+      `${azRest(facts, 'put', certificatePath(op.apimId, op.certificateId), undefined, ifMatchHeader(op))} --body @"$body"; rm -f "$body"`,
+    ],
     // The uploaded bytes cannot be compared; an uploaded (non-Key Vault) certificate of that id with a thumbprint is the sign.
     isDone(op, observed) {
       const certs = valueOf(observed.apimCertificates);

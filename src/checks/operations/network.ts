@@ -75,12 +75,11 @@ export const networkOperations: OperationFamily<'subnet.' | 'nsg.'> = {
     requirements: () => [{ action: 'Microsoft.Network/virtualNetworks/subnets/write', target: 'subnet' }],
     roles: (op) => [{ role: OPERATOR_ROLES.network, scope: vnetOfSubnet(op.subnetId) }],
     preview: subnetPreview,
-    az(op, facts) {
+    // --service-endpoints rewrites every endpoint (the others' locations reset to their defaults); --add appends
+    // one entry and sends the rest back as read, as apimkv's own PUT does (checked with Debian's az 2.45).
+    az(op) {
       const { name, parentName, resourceGroup } = parseResourceId(op.subnetId);
-      const existing = facts.subnet?.ok ? facts.subnet.value.serviceEndpoints.map((e) => e.service) : [];
-      // --service-endpoints replaces the list: repeat the endpoints the subnet already has.
-      const services = [...existing.filter((s) => s.toLowerCase() !== op.service.toLowerCase()), op.service];
-      return [cmd('az', 'network', 'vnet', 'subnet', 'update', '--resource-group', resourceGroup ?? '<resource-group>', '--vnet-name', parentName ?? '<vnet>', '--name', name, '--service-endpoints', ...services)];
+      return [cmd('az', 'network', 'vnet', 'subnet', 'update', '--resource-group', resourceGroup ?? '<resource-group>', '--vnet-name', parentName ?? '<vnet>', '--name', name, '--add', 'serviceEndpoints', JSON.stringify({ service: op.service }))];
     },
     isDone(op, observed) {
       const subnet = valueOf(observed.subnet);

@@ -4,7 +4,7 @@ import { sameIpRule } from '../ipv4.ts';
 import { nameOf, parseResourceId, sameId, vnetOfSubnet } from '../resource-id.ts';
 import { OPERATOR_ROLES } from '../roles.ts';
 import type { PreviewRequest } from '../types.ts';
-import { API_VERSIONS, at, cmd, listDiff, same, valueOf } from './shared.ts';
+import { API_VERSIONS, at, azRest, cmd, listDiff, same, valueOf } from './shared.ts';
 import type { Observed, OperationFamily, OperationOf } from './types.ts';
 
 function vaultOf(facts: Observed, vaultId: string): VaultFacts | undefined {
@@ -86,6 +86,8 @@ const onVault = (op: { vaultId: string }) => ({ resource: 'vault' as const, id: 
 const vaultWrite = () => [{ action: 'Microsoft.KeyVault/vaults/write', target: 'vault' as const }];
 const vaultRole = (op: { vaultId: string }) => [{ role: OPERATOR_ROLES.vault, scope: op.vaultId }];
 const vaultName = (op: { vaultId: string }) => parseResourceId(op.vaultId).name;
+/** --name and --resource-group: without -g az looks the vault up across the subscription (and may pick another of that name). */
+const vaultArgs = (op: { vaultId: string }) => ['--name', vaultName(op), '--resource-group', parseResourceId(op.vaultId).resourceGroup ?? '<resource-group>'];
 
 export const vaultOperations: OperationFamily<'vault.'> = {
   'vault.recover': {
@@ -94,7 +96,7 @@ export const vaultOperations: OperationFamily<'vault.'> = {
     requirements: vaultWrite,
     roles: vaultRole,
     preview: recoverPreview,
-    az: (op) => [cmd('az', 'keyvault', 'recover', '--name', vaultName(op), '--location', op.location)],
+    az: (op) => [cmd('az', 'keyvault', 'recover', '--name', vaultName(op), '--location', op.location, '--resource-group', parseResourceId(op.vaultId).resourceGroup ?? '<resource-group>')],
     isDone: (op, observed) => (valueOf(observed.vault) ? !!vaultOf(observed, op.vaultId) : undefined),
   },
   'vault.addAccessPolicy': {
@@ -103,12 +105,13 @@ export const vaultOperations: OperationFamily<'vault.'> = {
     requirements: () => [{ action: 'Microsoft.KeyVault/vaults/accessPolicies/write', target: 'vault' }],
     roles: vaultRole,
     preview: accessPolicyPreview,
-    az(op) {
-      const args = ['az', 'keyvault', 'set-policy', '--name', vaultName(op), '--object-id', op.objectId];
-      if (op.permissions.secrets?.length) args.push('--secret-permissions', ...op.permissions.secrets);
-      if (op.permissions.certificates?.length) args.push('--certificate-permissions', ...op.permissions.certificates);
-      return [cmd(...args)];
-    },
+    // az keyvault set-policy replaces the principal's permission lists (an admin's get/set/delete would become
+    // what is asked here); accessPolicies/add merges on the server, as apimkv's own request does.
+    az: (op, facts) => [
+      azRest(facts, 'put', at(`${op.vaultId}/accessPolicies/add`, API_VERSIONS.keyVault), {
+        properties: { accessPolicies: [{ tenantId: op.tenantId, objectId: op.objectId, permissions: { secrets: op.permissions.secrets ?? [], certificates: op.permissions.certificates ?? [] } }] },
+      }),
+    ],
     // The principal's entry must grant every permission asked for, not merely exist.
     isDone(op, observed) {
       const vault = vaultOf(observed, op.vaultId);
@@ -123,7 +126,7 @@ export const vaultOperations: OperationFamily<'vault.'> = {
     requirements: vaultWrite,
     roles: vaultRole,
     preview: (op, facts) => aclsPatch(op, facts, (acls) => ({ ...acls, bypass: op.bypass })),
-    az: (op) => [cmd('az', 'keyvault', 'update', '--name', vaultName(op), '--bypass', op.bypass)],
+    az: (op) => [cmd('az', 'keyvault', 'update', ...vaultArgs(op), '--bypass', op.bypass)],
     isDone(op, observed) {
       const vault = vaultOf(observed, op.vaultId);
       return vault ? vault.networkAcls.bypass.includes(op.bypass) : undefined;
@@ -135,7 +138,7 @@ export const vaultOperations: OperationFamily<'vault.'> = {
     requirements: vaultWrite,
     roles: vaultRole,
     preview: (op, facts) => aclsPatch(op, facts, (acls) => ({ ...acls, ipRules: [...acls.ipRules, op.value] })),
-    az: (op) => [cmd('az', 'keyvault', 'network-rule', 'add', '--name', vaultName(op), '--ip-address', op.value)],
+    az: (op) => [cmd('az', 'keyvault', 'network-rule', 'add', ...vaultArgs(op), '--ip-address', op.value)],
     isDone(op, observed) {
       const vault = vaultOf(observed, op.vaultId);
       return vault ? vault.networkAcls.ipRules.some((r) => sameIpRule(r, op.value)) : undefined;
@@ -148,7 +151,7 @@ export const vaultOperations: OperationFamily<'vault.'> = {
     requirements: vaultWrite,
     roles: vaultRole,
     preview: (op, facts) => aclsPatch(op, facts, (acls) => ({ ...acls, ipRules: acls.ipRules.filter((r) => !sameIpRule(r, op.value)) })),
-    az: (op) => [cmd('az', 'keyvault', 'network-rule', 'remove', '--name', vaultName(op), '--ip-address', op.value)],
+    az: (op) => [cmd('az', 'keyvault', 'network-rule', 'remove', ...vaultArgs(op), '--ip-address', op.value)],
     isDone(op, observed) {
       const vault = vaultOf(observed, op.vaultId);
       return vault ? !vault.networkAcls.ipRules.some((r) => sameIpRule(r, op.value)) : undefined;
@@ -168,7 +171,7 @@ export const vaultOperations: OperationFamily<'vault.'> = {
       { role: OPERATOR_ROLES.network, scope: vnetOfSubnet(op.subnetId) },
     ],
     preview: (op, facts) => aclsPatch(op, facts, (acls) => ({ ...acls, virtualNetworkRules: [...acls.virtualNetworkRules, { id: op.subnetId }] })),
-    az: (op) => [cmd('az', 'keyvault', 'network-rule', 'add', '--name', vaultName(op), '--subnet', op.subnetId)],
+    az: (op) => [cmd('az', 'keyvault', 'network-rule', 'add', ...vaultArgs(op), '--subnet', op.subnetId)],
     isDone(op, observed) {
       const vault = vaultOf(observed, op.vaultId);
       return vault ? vault.networkAcls.virtualNetworkRules.some((r) => sameId(r.id, op.subnetId)) : undefined;

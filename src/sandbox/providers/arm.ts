@@ -18,6 +18,11 @@ export function present(ctx: Ctx, r: ArmResource): ArmResource {
       return presentVnet(ctx, copy);
     case 'microsoft.network/networksecuritygroups':
       return presentNsg(ctx, copy);
+    case 'microsoft.network/privateendpoints/privatednszonegroups': {
+      // PrivateDnsZoneGroup (network 2026-01-01) has name, etag, id and properties: no type.
+      const { type: _type, ...group } = copy;
+      return group as ArmResource;
+    }
     default:
       return copy;
   }
