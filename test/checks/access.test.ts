@@ -128,7 +128,8 @@ describe('ACC-AP', () => {
     assert.equal(r.status, 'fail');
     assert.match(r.cause, /certificate permissions \(get, list\) but no secrets get/);
     assert.deepEqual(r.fix?.operations, [{ kind: 'vault.addAccessPolicy', vaultId: VAULT_ID, tenantId: TENANT, objectId: SYSTEM_PRINCIPAL, permissions: { secrets: ['get', 'list'] } }]);
-    assert.deepEqual(r.fix?.az, [`az keyvault set-policy --name kv-contoso --object-id ${SYSTEM_PRINCIPAL} --secret-permissions get list`]);
+    // accessPolicies/add merges on the server: az keyvault set-policy would replace the principal's lists.
+    assert.deepEqual(r.fix?.az, [`az rest --method put --url 'https://management.azure.com${VAULT_ID}/accessPolicies/add?api-version=2026-02-01' --body '${JSON.stringify({ properties: { accessPolicies: [{ tenantId: TENANT, objectId: SYSTEM_PRINCIPAL, permissions: { secrets: ['get', 'list'], certificates: [] } }] } })}'`]);
   });
   it('fails when the policy names the client id, and grants the principal id', () => {
     const f = accessPolicyVault(baseline(), ['get', 'list'], [], UAI_CLIENT);

@@ -120,7 +120,7 @@ describe('PRE-MI', () => {
     assert.deepEqual(r.fix?.operations, [{ kind: 'apim.enableSystemIdentity', apimId: APIM_ID }]);
     assert.deepEqual(r.fix?.requiredActions, ['Microsoft.ApiManagement/service/write']);
     assert.deepEqual(r.fix?.requiredRoles, [{ role: 'API Management Service Contributor', scope: APIM_ID }]);
-    assert.deepEqual(r.fix?.az, [`az rest --method patch --url "https://management.azure.com${APIM_ID}?api-version=2024-05-01" --body '{"identity":{"type":"SystemAssigned"}}'`]);
+    assert.deepEqual(r.fix?.az, [`az rest --method patch --url 'https://management.azure.com${APIM_ID}?api-version=2024-05-01' --body '{"identity":{"type":"SystemAssigned"}}'`]);
   });
   it('is unknown when APIM cannot be read', () => {
     const f = baseline();

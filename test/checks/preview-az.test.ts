@@ -12,7 +12,8 @@ const table: { op: Operation; preview: PreviewRequest; az: string[] }[] = [
   {
     op: { kind: 'apim.enableSystemIdentity', apimId: APIM_ID },
     preview: { method: 'PATCH', path: `${APIM_ID}?api-version=2024-05-01`, body: { identity: { type: 'SystemAssigned, UserAssigned', userAssignedIdentities: { [UAI_ID]: {} } } }, diff: ['  identity.type: SystemAssigned, UserAssigned', `  userAssignedIdentity: ${UAI_ID}`] },
-    az: ["az apim update --name apim-contoso --resource-group rg-app --set 'identity.type=SystemAssigned, UserAssigned'"],
+    // The same PATCH as apimkv's (az apim update would drop the user-assigned identity).
+    az: [`az rest --method patch --url '${ARM}${APIM_ID}?api-version=2024-05-01' --body '${JSON.stringify({ identity: { type: 'SystemAssigned, UserAssigned', userAssignedIdentities: { [UAI_ID]: {} } } })}'`],
   },
   {
     op: { kind: 'apim.refreshCertificate', apimId: APIM_ID, certificateId: 'gateway-client' },
@@ -27,7 +28,8 @@ const table: { op: Operation; preview: PreviewRequest; az: string[] }[] = [
       body: { properties: { accessPolicies: [{ tenantId: TENANT, objectId: SYSTEM_PRINCIPAL, permissions: { secrets: ['get', 'list'], certificates: ['get', 'list'] } }] } },
       diff: [`+ ${SYSTEM_PRINCIPAL}: secrets get,list; certificates get,list`],
     },
-    az: [`az keyvault set-policy --name kv-contoso --object-id ${SYSTEM_PRINCIPAL} --secret-permissions get list --certificate-permissions get list`],
+    // accessPolicies/add merges on the server (az keyvault set-policy would replace the principal's lists).
+    az: [`az rest --method put --url '${ARM}${VAULT_ID}/accessPolicies/add?api-version=2026-02-01' --body '${JSON.stringify({ properties: { accessPolicies: [{ tenantId: TENANT, objectId: SYSTEM_PRINCIPAL, permissions: { secrets: ['get', 'list'], certificates: ['get', 'list'] } }] } })}'`],
   },
   {
     op: { kind: 'vault.setBypass', vaultId: VAULT_ID, bypass: 'AzureServices' },
@@ -37,7 +39,7 @@ const table: { op: Operation; preview: PreviewRequest; az: string[] }[] = [
       body: { properties: { networkAcls: { bypass: 'AzureServices', defaultAction: 'Deny', ipRules: [{ value: '203.0.113.0/24' }], virtualNetworkRules: [{ id: SUBNET_ID }] } } },
       diff: ['  defaultAction: Deny', '  bypass: AzureServices', '  ipRule: 203.0.113.0/24', `  virtualNetworkRule: ${SUBNET_ID}`],
     },
-    az: ['az keyvault update --name kv-contoso --bypass AzureServices'],
+    az: ['az keyvault update --name kv-contoso --resource-group rg-app --bypass AzureServices'],
   },
   {
     op: { kind: 'vault.addIpRule', vaultId: VAULT_ID, value: '1.2.3.4/32', temporary: true },
@@ -47,7 +49,7 @@ const table: { op: Operation; preview: PreviewRequest; az: string[] }[] = [
       body: { properties: { networkAcls: { bypass: 'AzureServices', defaultAction: 'Deny', ipRules: [{ value: '203.0.113.0/24' }, { value: '1.2.3.4/32' }], virtualNetworkRules: [{ id: SUBNET_ID }] } } },
       diff: ['  defaultAction: Deny', '  bypass: AzureServices', '  ipRule: 203.0.113.0/24', '+ ipRule: 1.2.3.4/32', `  virtualNetworkRule: ${SUBNET_ID}`],
     },
-    az: ['az keyvault network-rule add --name kv-contoso --ip-address 1.2.3.4/32'],
+    az: ['az keyvault network-rule add --name kv-contoso --resource-group rg-app --ip-address 1.2.3.4/32'],
   },
   {
     op: { kind: 'vault.addVirtualNetworkRule', vaultId: VAULT_ID, subnetId: `${SUBNET_ID}2` },
@@ -57,7 +59,7 @@ const table: { op: Operation; preview: PreviewRequest; az: string[] }[] = [
       body: { properties: { networkAcls: { bypass: 'AzureServices', defaultAction: 'Deny', ipRules: [{ value: '203.0.113.0/24' }], virtualNetworkRules: [{ id: SUBNET_ID }, { id: `${SUBNET_ID}2` }] } } },
       diff: ['  defaultAction: Deny', '  bypass: AzureServices', '  ipRule: 203.0.113.0/24', `  virtualNetworkRule: ${SUBNET_ID}`, `+ virtualNetworkRule: ${SUBNET_ID}2`],
     },
-    az: [`az keyvault network-rule add --name kv-contoso --subnet ${SUBNET_ID}2`],
+    az: [`az keyvault network-rule add --name kv-contoso --resource-group rg-app --subnet ${SUBNET_ID}2`],
   },
   {
     op: { kind: 'roleAssignment.create', scope: VAULT_ID, name: '5f0c3c8e-0000-5000-8000-000000000000', roleDefinitionId: ROLE_ID, principalId: SYSTEM_PRINCIPAL, principalType: 'ServicePrincipal' },
@@ -83,7 +85,8 @@ const table: { op: Operation; preview: PreviewRequest; az: string[] }[] = [
       },
       diff: ['  addressPrefix: 10.0.1.0/24', `  networkSecurityGroup: ${NSG_ID}`, '  serviceEndpoint: Microsoft.Storage', '  serviceEndpoint: Microsoft.KeyVault'],
     },
-    az: ['az network vnet subnet update --resource-group rg-app --vnet-name vnet-apim --name apim --service-endpoints Microsoft.Storage Microsoft.KeyVault'],
+    // --add keeps the other endpoints as they are (--service-endpoints would reset their locations).
+    az: [`az network vnet subnet update --resource-group rg-app --vnet-name vnet-apim --name apim --add serviceEndpoints '{"service":"Microsoft.KeyVault"}'`],
   },
   {
     op: { kind: 'nsg.putRule', nsgId: NSG_ID, ruleName: 'Allow-AzureActiveDirectory-443-Out', rule: { priority: 190, direction: 'Outbound', access: 'Allow', protocol: 'Tcp', sourceAddressPrefix: 'VirtualNetwork', sourcePortRange: '*', destinationAddressPrefix: 'AzureActiveDirectory', destinationPortRange: '443' } },
@@ -103,7 +106,7 @@ const table: { op: Operation; preview: PreviewRequest; az: string[] }[] = [
   {
     op: { kind: 'vault.recover', vaultId: VAULT_ID, location: 'westeurope' },
     preview: { method: 'PUT', path: `${VAULT_ID}?api-version=2026-02-01`, body: { location: 'westeurope', properties: { tenantId: TENANT, sku: { family: 'A', name: 'standard' }, createMode: 'recover' } }, diff: ['+ vault: kv-contoso (recovered from soft-delete with its secrets, certificates and settings)'] },
-    az: ['az keyvault recover --name kv-contoso --location westeurope'],
+    az: ['az keyvault recover --name kv-contoso --location westeurope --resource-group rg-app'],
   },
 ];
 
@@ -119,7 +122,10 @@ describe('preview and az per operation kind', () => {
     const op: Operation = { kind: 'apim.uploadCertificate', apimId: APIM_ID, certificateId: 'c', pfx: new Secret('QUJD', 'pfx'), password: new Secret('hunter2-Pa55', 'pw'), ifMatch: '*' };
     const text = JSON.stringify([previewOperation(op, baseline()), azForOperation(op, baseline())]);
     assert.equal(text.includes('hunter2-Pa55') || text.includes('QUJD'), false);
-    assert.deepEqual(azForOperation(op, baseline()), [`az rest --method put --url '${ARM}${APIM_ID}/certificates/c?api-version=2024-05-01' --body '{"properties":{"data":"<base64 of the .pfx>","password":"<password>"}}' --headers 'If-Match=*'`]);
+    // Neither the password nor the .pfx is ever an argument: az rest reads the body from a private file.
+    const lines = azForOperation(op, baseline());
+    assert.match(lines[0]!, /^body=\$\(mktemp\) && chmod 600 "\$body" && python3 -c '.*os\.environ\["PFX_PASSWORD"\].*' > "\$body"$/);
+    assert.equal(lines[1], `az rest --method put --url '${ARM}${APIM_ID}/certificates/c?api-version=2024-05-01' --headers 'If-Match=*' --body @"$body"; rm -f "$body"`);
   });
 
   it('apim.setCustomProperty sends the whole map with az rest', () => {

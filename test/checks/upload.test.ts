@@ -44,7 +44,9 @@ describe('upload checks', () => {
     const create = find(findings, 'UPL-CREATE');
     assert.deepEqual(create.fix?.operations, [{ kind: 'apim.uploadCertificate', apimId: APIM_ID, certificateId: 'backend-mtls', pfx: PFX, password: PASSWORD }]);
     assert.deepEqual(create.fix?.preview, [{ method: 'PUT', path: `${APIM_ID}/certificates/backend-mtls?api-version=2024-05-01`, body: { properties: { data: '[redacted]', password: '[redacted]' } }, diff: ['+ certificate: backend-mtls', '+ data: [redacted]', '+ password: [redacted]'] }]);
-    assert.deepEqual(create.fix?.az, [`az rest --method put --url 'https://management.azure.com${APIM_ID}/certificates/backend-mtls?api-version=2024-05-01' --body '{"properties":{"data":"<base64 of the .pfx>","password":"<password>"}}'`]);
+    // The body comes from a private file built from PFX_FILE and PFX_PASSWORD: no secret on any command line.
+    assert.equal(create.fix?.az[1], `az rest --method put --url 'https://management.azure.com${APIM_ID}/certificates/backend-mtls?api-version=2024-05-01' --body @"$body"; rm -f "$body"`);
+    assert.match(create.fix!.az[0]!, /os\.environ\["PFX_PASSWORD"\]/);
     const text = JSON.stringify(findings);
     assert.equal(text.includes(PASSWORD.reveal()), false);
     assert.equal(text.includes(PFX.reveal()), false);

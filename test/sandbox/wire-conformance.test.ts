@@ -14,7 +14,7 @@ import { connectToSandbox } from '../../src/azure/sandbox-connection.ts';
 import { createEngine } from '../../src/runbook/engine.ts';
 import { markTried, nextFix, type Tried } from '../../src/runbook/fix-sequence.ts';
 import { Journal } from '../../src/runbook/journal.ts';
-import type { Target } from '../../src/runbook/ports.ts';
+import type { Target } from '../../src/checks/run-types.ts';
 import { startSandbox, WORLD_NAMES, type LoggedRequest } from '../../src/sandbox/index.ts';
 
 const require = createRequire(import.meta.url);
