@@ -64,7 +64,9 @@ const STRUCTURE: Record<string, Record<string, Check>> = {
 const at = (v: any, path: string) => path.split('.').reduce((o, k) => (o == null ? undefined : o[k]), v);
 
 function checkBody(type: string, body: any): void {
-  assert.equal(str(body.id) && str(body.name) && str(body.type), true, `${type}: id, name and type are required`);
+  // PrivateDnsZoneGroup (network 2026-01-01) has no type; every other resource has id, name and type.
+  const typed = type === 'microsoft.network/privateendpoints/privatednszonegroups' ? body.type === undefined : str(body.type);
+  assert.equal(str(body.id) && str(body.name) && typed, true, `${type}: id, name and type are required`);
   switch (type) {
     case 'microsoft.apimanagement/service':
       return viaMapper(apimSerializer, apimMappers.ApiManagementServiceResource, body);
