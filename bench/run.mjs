@@ -1,6 +1,6 @@
 // Benchmarks that print figures (never asserted in tests): ratios are measured side by side in one run.
 //   first frame: apimkv (bundled, sandbox demo) vs an Ink hello-world bundled the same way
-//   bytes per keypress on the checklist (the SSH cost)
+//   bytes per cursor move on the checklist (the SSH cost), bytes per second idle and while a check waits
 //   keypress-to-frame latency in a 5,000-certificate picker
 //   the fleet audit (bench/audit.mjs; BENCH_ONLY=audit runs only that)
 //   the installed package and the single executable (bench/package.mjs; BENCH_ONLY=package runs only that)
@@ -78,7 +78,40 @@ await new Promise((resolve, reject) => {
     const before = total;
     for (let i = 0; i < keys; i++) { p.write(i % 2 ? '\x1b[A' : '\x1b[B'); await wait(120); }
     await wait(300);
-    console.log(`checklist: ${((total - before) / keys).toFixed(0)} bytes written per arrow keypress (${keys} presses, 80x24)`);
+    console.log(`checklist: ${((total - before) / keys).toFixed(0)} bytes per cursor move (${keys} arrow presses, 80x24; target <= 1 KB)`);
+    // Idle: nothing moves, nothing may be written (no timer runs on an idle screen).
+    await wait(1000);
+    const idleFrom = total;
+    await wait(5000);
+    console.log(`checklist idle: ${((total - idleFrom) / 5).toFixed(1)} bytes per second over 5 s (target 0)`);
+    p.write('q');
+    await wait(200);
+    p.kill();
+    resolve();
+  })();
+});
+
+// While a check waits on a slow link (every request 400 ms): the spinner and elapsed time tick once a
+// second and the activity line follows the gateway's events; what that costs per second.
+await new Promise((resolve, reject) => {
+  const world = JSON.parse(readFileSync(`${root}src/sandbox/worlds/everything-broken.json`, 'utf8'));
+  world.latency = { baseMs: 400, jitterMs: 0 };
+  const path = `${out}/slow-world.json`;
+  writeFileSync(path, JSON.stringify(world));
+  const p = spawn(process.execPath, [`${root}dist/cli.js`, '--world', path], { cols: 80, rows: 24, env });
+  let total = 0;
+  let text = '';
+  p.onData((d) => { total += Buffer.byteLength(d); text += d; });
+  const wait = (ms) => new Promise((r) => setTimeout(r, ms));
+  (async () => {
+    const deadline = Date.now() + 30000;
+    while (!/checking ·/.test(text)) { if (Date.now() > deadline) { p.kill(); return reject(new Error('never saw the check waiting')); } await wait(20); }
+    await wait(1000);
+    const from = total;
+    const t0 = performance.now();
+    await wait(4000);
+    const still = !/✖ fail ·/.test(text);
+    console.log(`while checking (400 ms per request): ${((total - from) / ((performance.now() - t0) / 1000)).toFixed(0)} bytes per second over 4 s (target <= 100)${still ? '' : ' [the check ended inside the window]'}`);
     p.write('q');
     await wait(200);
     p.kill();

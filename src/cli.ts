@@ -4,6 +4,7 @@ import { terminalText } from './checks/escape.ts';
 import { helpText, parseCommand, UsageError, VERSION, type Command, type CommonOptions } from './cli-args.ts';
 import { reportError } from './error-model.ts';
 import type { RunContext } from './runbook/engine-types.ts';
+import { plainTerminalReason } from './screens/terminal.ts';
 
 // Ink's chalk ignores NO_COLOR; map it before anything imports Ink.
 if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') process.env.FORCE_COLOR = '0';
@@ -55,8 +56,9 @@ async function main(argv: string[]): Promise<number> {
       return sandboxCommand(command.argv);
     }
     case 'tui': {
-      if (!process.stdin.isTTY || !process.stdout.isTTY) {
-        process.stderr.write('apimkv: not a terminal, so printing the check report instead of the full-screen runbook (use "apimkv check" to say so explicitly).\n');
+      const plain = plainTerminalReason(process.env, process.stdin.isTTY, process.stdout.isTTY);
+      if (plain) {
+        process.stderr.write(`apimkv: ${plain}, so printing the check report instead of the full-screen runbook (use "apimkv check" to say so explicitly).\n`);
         const { runCheck } = await import('./app/commands.ts');
         return runCheck(command.options);
       }
@@ -114,7 +116,7 @@ async function main(argv: string[]): Promise<number> {
       return runUploadCert(command.certificate, command.plan, command.options);
     }
     case 'audit': {
-      const interactive = command.audit.format === 'tui' && process.stdin.isTTY && process.stdout.isTTY;
+      const interactive = command.audit.format === 'tui' && !plainTerminalReason(process.env, process.stdin.isTTY, process.stdout.isTTY);
       if (!interactive) {
         const { runAudit } = await import('./app/audit.ts');
         return runAudit(command.audit.format === 'tui' ? { ...command.audit, format: 'text' } : command.audit, command.options);

@@ -9,6 +9,8 @@ import { HelpOverlay } from './HelpOverlay.tsx';
 import { keyFor, type KeyContext } from './keys.ts';
 import { KeyScopeContext } from './runbook-context.ts';
 import { EXIT, RunbookProvider } from './RunbookProvider.tsx';
+import { cleanupPlan } from './cleanup-plan.ts';
+import { writeInFlight } from './state.ts';
 import { truncate } from './text.ts';
 import { THEME } from './theme.ts';
 import { TranscriptPanel } from './TranscriptPanel.tsx';
@@ -17,6 +19,7 @@ import type { SignInPrompt } from './sign-in-prompt.ts';
 import { keypresses } from './use-keys.ts';
 import { useRunbook } from './use-runbook.ts';
 import { useRunbookActions } from './use-runbook-actions.ts';
+import { useSuspendKey } from './use-suspend.ts';
 
 // Only the checklist is needed for the first frame; the other screens load when first opened (a few ms).
 const FixFlow = lazy(() => import('./FixFlow.tsx').then((m) => ({ default: m.FixFlow })));
@@ -66,6 +69,9 @@ function Shell() {
   const actions = useRunbookActions();
   const scope = useContext(KeyScopeContext);
   const tooSmall = columns < MIN_SIZE.columns || rows < MIN_SIZE.rows;
+  useSuspendKey();
+  // Help lists the keys of the screen it was opened from (the overlay itself then has the keyboard).
+  const helpFor = useRef<KeyContext>('checklist');
 
   useInput((input, key) => {
     if (key.ctrl && input === 'c') {
@@ -73,8 +79,13 @@ function Shell() {
       return;
     }
     if (state.confirmQuit) {
+      const cleanup = !writeInFlight(state) && actions.temporaryChanges().length ? cleanupPlan(state.evaluation) : undefined;
       if (input === 'y') actions.confirmQuit();
       else if (input === 'n' || key.escape) actions.cancelQuit();
+      else if (input === 'c' && cleanup) {
+        actions.cancelQuit();
+        actions.previewFix(cleanup);
+      }
       return;
     }
     const context = tooSmall ? 'blocked' : scope.current;
@@ -83,7 +94,9 @@ function Shell() {
         case 'quit':
           return actions.quit();
         case 'help':
-          return tooSmall ? undefined : actions.showOverlay(state.overlay === 'help' ? undefined : 'help');
+          if (tooSmall) return;
+          if (state.overlay !== 'help') helpFor.current = context === 'overlay' ? helpFor.current : context;
+          return actions.showOverlay(state.overlay === 'help' ? undefined : 'help');
         case 'transcript':
           return actions.showOverlay(state.overlay === 'transcript' ? undefined : 'transcript');
         case 'saveTranscript':
@@ -117,7 +130,7 @@ function Shell() {
       <Box display={state.overlay ? 'none' : 'flex'} flexDirection="column" height={bodyRows}>
         <Suspense fallback={<Text color={THEME.muted}>loading…</Text>}>{screen}</Suspense>
       </Box>
-      {state.overlay === 'help' && <HelpOverlay width={columns} height={bodyRows} />}
+      {state.overlay === 'help' && <HelpOverlay width={columns} height={bodyRows} context={helpFor.current} />}
       {state.overlay === 'transcript' && <TranscriptPanel width={columns} height={bodyRows} />}
     </Box>
   );

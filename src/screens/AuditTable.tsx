@@ -17,6 +17,7 @@ import { TextField } from './TextField.tsx';
 import { TitleBar } from './TitleBar.tsx';
 import { STATUS, THEME } from './theme.ts';
 import { useKeyScope } from './use-key-scope.ts';
+import { useSuspendKey } from './use-suspend.ts';
 import { keyFor } from './keys.ts';
 import { keypresses } from './use-keys.ts';
 
@@ -84,6 +85,7 @@ export function AuditTable({ title, sandbox, result, progress, error, notice: ou
   };
 
   // Keys the list does not handle: quit, help, sort, filter, reload (and Esc leaves help or the filter).
+  useSuspendKey();
   useInput((input, key) => {
     const context = tooSmall ? 'blocked' : filtering ? 'text' : help ? 'overlay' : 'audit';
     if (key.ctrl && input === 'c') return onQuit();
@@ -131,7 +133,7 @@ export function AuditTable({ title, sandbox, result, progress, error, notice: ou
       </Box>
     );
   }
-  if (help) return <HelpOverlay width={width} height={height} screen="audit" />;
+  if (help) return <HelpOverlay width={width} height={height} context="audit" />;
 
   const body = height - FIXED_ROWS;
   const detailRows = Math.max(5, Math.floor(body * 0.4));

@@ -1,24 +1,32 @@
-// Screen 2: a fix, from preview (the exact requests, the az equivalent, roles, disruption, whether you
-// may apply it) through an explicit confirmation (y, or Enter on "Apply"; never Esc, never a digit),
-// progress while it applies, to the re-check result.
+// Screen 2: a fix, from preview (what it interrupts and changes first, then the exact requests, roles, the
+// az equivalent and bodies) through an explicit confirmation, progress while it applies, to the re-check
+// result. Only `y` writes, and only on the preview's first screen (the one that says what it interrupts):
+// Enter is "next" on the wizard screens before it, so Enter typed ahead must never confirm a write.
 import { Box, Text } from 'ink';
 import { useState } from 'react';
 import type { Facts } from '../checks/facts.ts';
+import { oneLine } from '../checks/escape.ts';
 import { fixPermission } from '../checks/permissions.ts';
 import type { Finding, FixPlan } from '../checks/types.ts';
 import type { Evaluation } from '../runbook/engine-types.ts';
+import { cleanupPlan } from './cleanup-plan.ts';
 import { describeError } from './describe-error.ts';
 import { Lines, para, type Line } from './Lines.tsx';
+import { Activity } from './Activity.tsx';
 import { ProgressLine } from './ProgressLine.tsx';
 import { FRAME_ROWS, ScreenFrame } from './ScreenFrame.tsx';
 import type { FixFlowState } from './state.ts';
-import { oneLine } from '../checks/escape.ts';
-import { truncate } from './text.ts';
+import { columns, sliceColumns, truncate, wrapCommand } from './text.ts';
 import { STATUS, statusLabel, THEME } from './theme.ts';
 import { useKeyScope } from './use-key-scope.ts';
 import { useKeys } from './use-keys.ts';
 import { useRunbook } from './use-runbook.ts';
 import { useRunbookActions } from './use-runbook-actions.ts';
+
+/** Lines of a command or JSON: broken only at spaces, kept whole for copying (see wrapCommand). */
+function commandLines(text: string, width: number, color?: Line['color']): Line[] {
+  return wrapCommand(text, width).map((t) => ({ text: t, color, wide: true }));
+}
 
 function diffColor(line: string): Line['color'] {
   if (line.startsWith('+')) return THEME.added;
@@ -26,38 +34,44 @@ function diffColor(line: string): Line['color'] {
   return THEME.muted;
 }
 
-/** Everything the preview shows, as lines to scroll through. */
+/** A fix interrupts something when its plan says so in words other than "None…". */
+export function isDisruptive(plan: FixPlan): boolean {
+  return Boolean(plan.disruption) && !/^none\b/i.test(plan.disruption!.trim());
+}
+
+/**
+ * Everything the preview shows, as lines to scroll through. The first screen is the confirmation: what it
+ * interrupts, then what changes (each request and its diff); bodies, az lines and roles follow below.
+ */
 export function previewLines(plan: FixPlan, facts: Facts | undefined, width: number): Line[] {
   const lines: Line[] = [];
   const section = (title: string) => lines.push({ text: title, bold: true });
-  section(`Requests (${plan.preview.length}):`);
+  if (isDisruptive(plan)) lines.push(...para(`▲ Interrupts: ${plan.disruption}`, width, { color: THEME.caution, bold: true }, '  '));
+  else lines.push(...para(`Disruption: ${plan.disruption ?? 'none expected'}`, width, { color: THEME.muted }, '  '));
+  if (plan.temporary) lines.push(...para('Temporary: yes — apimkv records it and offers to remove it when you are done.', width, { color: THEME.caution }));
+  section(`Changes (${plan.preview.length} request${plan.preview.length === 1 ? '' : 's'}):`);
   for (const req of plan.preview) {
     lines.push(...para(`${req.method} ${req.path}`, width, { color: THEME.accent }, '    '));
     for (const d of req.diff) lines.push(...para(d, width, { color: diffColor(d) }, '    '));
-    if (req.body !== undefined) {
-      lines.push({ text: '  body:', color: THEME.muted });
-      for (const b of JSON.stringify(req.body, null, 2).split('\n')) lines.push(...para(`    ${b}`, width, { color: THEME.muted }, '      '));
-    }
   }
-  section('az equivalent:');
-  for (const a of plan.az) lines.push(...para(`  ${a}`, width, {}, '    '));
-  section('Required roles:');
-  if (plan.requiredRoles.length === 0) lines.push({ text: '  none beyond read access' });
-  for (const r of plan.requiredRoles) lines.push(...para(`  ${r.role} on ${r.scope}`, width, {}, '    '));
-  lines.push(...para(`Disruption: ${plan.disruption ?? 'none expected'}`, width));
-  if (plan.temporary) lines.push(...para('Temporary: yes — apimkv records it and offers to remove it when you are done.', width, { color: THEME.caution }));
-  if (plan.propagation === 'rbac') lines.push(...para('Access changes can take minutes to be honoured; apimkv waits and re-checks.', width));
   // The engine asks the same question right before it writes.
   const may = facts ? fixPermission(plan, facts) : { allowed: 'unknown' as const, reason: 'no facts yet' };
   if (may.allowed === true) lines.push({ text: `You may apply this: ${statusLabel('pass')} yes`, color: STATUS.pass.color });
   else if (may.allowed === false) lines.push(...para(`You may apply this: ${statusLabel('fail')} no — missing ${may.missing.join(', ')}`, width, { color: STATUS.fail.color }));
   else lines.push(...para(`You may apply this: ${statusLabel('unknown')} — ${may.reason}`, width, { color: STATUS.unknown.color }));
+  if (plan.propagation === 'rbac') lines.push(...para('Access changes can take minutes to be honoured; apimkv waits and re-checks.', width));
+  section('Required roles:');
+  if (plan.requiredRoles.length === 0) lines.push({ text: '  none beyond read access' });
+  for (const r of plan.requiredRoles) lines.push(...para(`  ${r.role} on ${r.scope}`, width, {}, '    '));
+  section('az equivalent:');
+  for (const a of plan.az) lines.push(...commandLines(`  ${a}`, width));
+  const bodies = plan.preview.filter((r) => r.body !== undefined);
+  if (bodies.length) section('Request bodies:');
+  for (const req of bodies) {
+    lines.push({ text: truncate(`  ${req.method} ${req.path.split('/').at(-1) ?? ''}`, width), color: THEME.muted });
+    for (const b of JSON.stringify(req.body, null, 2).split('\n')) lines.push(...commandLines(`    ${b}`, width, THEME.muted));
+  }
   return lines;
-}
-
-/** The temporary client IP rule's removal, when the checks offer one. */
-export function cleanupPlan(evaluation: Evaluation | undefined): FixPlan | undefined {
-  return evaluation?.findings.find((f) => f.fix?.operations.some((o) => o.kind === 'vault.removeIpRule'))?.fix;
 }
 
 function resultLines(fix: FixFlowState, evaluation: Evaluation | undefined, hasCleanup: boolean, width: number): Line[] {
@@ -103,7 +117,7 @@ function resultLines(fix: FixFlowState, evaluation: Evaluation | undefined, hasC
 export function FixFlow({ width, height, active }: { width: number; height: number; active: boolean }) {
   const { fix, evaluation, context } = useRunbook();
   const actions = useRunbookActions();
-  const [scroll, setScroll] = useState({ plan: '', top: 0 });
+  const [scroll, setScroll] = useState({ plan: '', top: 0, left: 0 });
   const body = height - FRAME_ROWS;
   const phase = fix?.phase ?? 'preview';
   const keyContext = phase === 'preview' ? 'preview' : phase === 'applying' ? 'applying' : 'result';
@@ -113,9 +127,23 @@ export function FixFlow({ width, height, active }: { width: number; height: numb
   const lines = plan && phase === 'preview' ? previewLines(plan, evaluation?.facts, width) : [];
   const scrollRows = Math.max(1, body - 2);
   const maxTop = Math.max(0, lines.length - scrollRows);
-  const top = plan && scroll.plan === plan.id ? Math.min(scroll.top, maxTop) : 0;
-  const scrollBy = (d: number) => plan && setScroll({ plan: plan.id, top: Math.max(0, Math.min(maxTop, top + d)) });
+  const widest = Math.max(0, ...lines.filter((l) => l.wide).map((l) => columns(l.text)));
+  const maxLeft = Math.max(0, widest - width);
+  const view = plan && scroll.plan === plan.id ? scroll : { plan: plan?.id ?? '', top: 0, left: 0 };
+  const top = Math.min(view.top, maxTop);
+  const left = Math.min(view.left, maxLeft);
+  const scrollBy = (d: number) => plan && setScroll({ plan: plan.id, top: Math.max(0, Math.min(maxTop, top + d)), left });
+  const scrollSideways = (d: number) => plan && setScroll({ plan: plan.id, top, left: Math.max(0, Math.min(maxLeft, left + d)) });
   const cleanup = phase === 'done' && actions.temporaryChanges().length > 0 ? cleanupPlan(evaluation) : undefined;
+  const confirm = () => {
+    // The first screen is the confirmation: from further down, y first brings it back into view.
+    if (top > 0) {
+      scrollBy(-top);
+      actions.notify({ tone: 'info', text: 'y applies from the first screen of the preview (shown again now): press y to apply.' });
+      return;
+    }
+    void actions.applyFix();
+  };
 
   useKeys(
     keyContext,
@@ -125,8 +153,13 @@ export function FixFlow({ width, height, active }: { width: number; height: numb
           down: () => scrollBy(1),
           pageUp: () => scrollBy(-scrollRows),
           pageDown: () => scrollBy(scrollRows),
-          apply: () => void actions.applyFix(),
-          enter: () => void actions.applyFix(),
+          top: () => scrollBy(-top),
+          bottom: () => scrollBy(maxTop),
+          left: () => scrollSideways(-Math.floor(width / 2)),
+          right: () => scrollSideways(Math.floor(width / 2)),
+          copy: () => plan && actions.copy(plan.az.join('\n'), `the az equivalent of ${plan.checkId}`),
+          apply: confirm,
+          enter: () => actions.notify({ tone: 'info', text: 'Enter never applies a fix: y applies it, Esc goes back without writing.' }),
           back: actions.back,
           skip: fix?.all ? actions.nextFix : undefined,
         }
@@ -138,7 +171,7 @@ export function FixFlow({ width, height, active }: { width: number; height: numb
             recheck: () => void actions.recheck(),
             cleanup: cleanup ? () => actions.previewFix(cleanup) : undefined,
           }
-        : {},
+        : { stop: actions.stopWaiting },
     active,
   );
   if (!fix || !plan) return null;
@@ -157,19 +190,21 @@ export function FixFlow({ width, height, active }: { width: number; height: numb
         <Box flexDirection="column" height={scrollRows} overflow="hidden">
           {shown.map((l, i) => (
             <Text key={i} color={l.color} bold={l.bold} wrap="truncate">
-              {i === shown.length - 1 && more > 0 ? truncate(`  ↓ ${more} more lines (j/↓ scroll)`, width) : l.text || ' '}
+              {i === shown.length - 1 && more > 0 ? truncate(`  ↓ ${more} more lines (j/↓ scroll)`, width) : truncate((l.wide ? sliceColumns(l.text, Infinity, left) : l.text) || ' ', width)}
             </Text>
           ))}
         </Box>
         <Box>
           {readOnly ? (
             <Text color={THEME.muted}>[ Apply ] disabled: read-only mode — nothing will be written</Text>
+          ) : top > 0 ? (
+            <Text color={THEME.muted}>{truncate(`g back to the top, where y applies${maxLeft ? ' · ←/→ wide lines' : ''} · Esc goes back without writing`, width)}</Text>
           ) : (
             <>
               <Text inverse bold color={THEME.accent}>
                 {' Apply '}
               </Text>
-              <Text>{truncate(`  y or Enter applies${fix.all ? ' · s skips this one' : ''} · Esc goes back without writing`, width - 7)}</Text>
+              <Text>{truncate(`  y applies${fix.all ? ' · s skips this one' : ''} · Esc goes back without writing${maxLeft ? ' · ←/→ wide lines' : ''}`, width - 7)}</Text>
             </>
           )}
         </Box>
@@ -181,9 +216,9 @@ export function FixFlow({ width, height, active }: { width: number; height: numb
     const rows = Math.max(1, body - 2);
     const shown = fix.progress.slice(-rows);
     return (
-      <ScreenFrame height={height} width={width} context="applying" footerExtra="applying… (a write is in flight)">
+      <ScreenFrame height={height} width={width} context="applying" footerExtra="a write is in flight">
         {title}
-        <Text color={THEME.muted}> </Text>
+        <Activity label="applying" since={fix.startedAt} detail="Esc stops waiting" width={width} />
         {shown.length === 0 && <Text color={THEME.accent}>· starting…</Text>}
         {shown.map((p, i) => (
           <ProgressLine key={i} progress={p} current={i === shown.length - 1} width={width} />

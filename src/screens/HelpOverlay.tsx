@@ -1,7 +1,7 @@
-// The `?` overlay: the bindings of the key table that work on this screen (the runbook or the fleet
-// audit), in two columns so it fits 80x24.
+// The `?` overlay: the keys of the screen it was opened from (from the key table, so it cannot drift
+// from what works), in two columns of at most 40 so it fits 80x24, Ctrl-C included.
 import { Box, Text } from 'ink';
-import { KEYS, type KeyBinding } from './keys.ts';
+import { KEYS, type KeyBinding, type KeyContext } from './keys.ts';
 import { ScreenFrame, FRAME_ROWS } from './ScreenFrame.tsx';
 import { fit, truncate } from './text.ts';
 import { THEME } from './theme.ts';
@@ -9,26 +9,44 @@ import { useKeyScope } from './use-key-scope.ts';
 
 const LABEL = 6;
 
-const TIP = {
-  runbook: 'Digits do nothing. Esc only goes back. Fixes always show a preview and wait for y or Enter.',
+const TIP: Partial<Record<KeyContext, string>> = {
+  checklist: 'Enter opens a check full-screen. Digits do nothing. Only y applies a fix, after its preview.',
+  preview: 'Only y applies, and only here at the top of the preview. Enter and Esc never write.',
+  applying: 'Esc stops waiting; the outcome is then settled by reading Azure, as on the next run.',
   audit: "Enter opens the selected instance's runbook; q there returns to this table.",
 };
+const DEFAULT_TIP = 'Digits do nothing. Esc only goes back. Fixes always show a preview and wait for y.';
 
-/** The audit's table uses its own keys and Esc; the runbook uses every key but the audit's. */
-const onScreen = (screen: 'runbook' | 'audit') => (k: KeyBinding) =>
-  screen === 'audit' ? k.contexts.includes('audit') || k.id === 'back' : k.contexts.some((c) => c !== 'audit');
+const NAMES: Partial<Record<KeyContext, string>> = {
+  checklist: 'the checklist',
+  detail: 'a check, full-screen',
+  preview: 'a fix preview',
+  applying: 'a fix being applied',
+  result: 'a fix result',
+  picker: 'the certificate picker',
+  wizard: 'this step',
+  text: 'a text field',
+  audit: 'the fleet audit',
+  target: 'the target picker',
+  blocked: 'this screen',
+};
 
-export function HelpOverlay({ width, height, screen = 'runbook' }: { width: number; height: number; screen?: 'runbook' | 'audit' }) {
+/** The keys that work in a context, in table order (pairs like n/N on one line). */
+export function contextKeys(context: KeyContext): KeyBinding[] {
+  return KEYS.filter((k) => !k.hidden && k.contexts.includes(context));
+}
+
+export function HelpOverlay({ width, height, context }: { width: number; height: number; context: KeyContext }) {
   useKeyScope('overlay', true);
-  const keys = KEYS.filter(onScreen(screen));
+  const keys = contextKeys(context);
   const column = Math.floor(width / 2);
   const perColumn = Math.ceil(keys.length / 2);
   const rows = Array.from({ length: perColumn }, (_, i) => [keys[i]!, keys[i + perColumn]] as const);
   const body = height - FRAME_ROWS;
   return (
     <ScreenFrame height={height} width={width} context="overlay">
-      <Text bold color={THEME.accent}>
-        Keys
+      <Text bold color={THEME.accent} wrap="truncate">
+        {truncate(`Keys on ${NAMES[context] ?? 'this screen'} (Esc or ? closes)`, width)}
       </Text>
       <Box flexDirection="column" height={Math.max(0, body - 2)} overflow="hidden">
         {rows.map(([a, b]) => (
@@ -39,7 +57,7 @@ export function HelpOverlay({ width, height, screen = 'runbook' }: { width: numb
         ))}
       </Box>
       <Text color={THEME.muted} wrap="truncate">
-        {truncate(TIP[screen], width)}
+        {truncate(TIP[context] ?? DEFAULT_TIP, width)}
       </Text>
     </ScreenFrame>
   );

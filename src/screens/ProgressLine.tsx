@@ -41,9 +41,11 @@ export function ProgressLine({ progress, current, width }: { progress: ApplyProg
   if (current && progress.phase === 'throttled') return <Waiting progress={progress} seconds={progress.retryInSeconds} width={width} />;
   if (current && progress.phase === 'propagation') return <Waiting progress={progress} seconds={progress.secondsLeft} width={width} />;
   const { text, color } = progressText(progress);
+  // An LRO line the apply has moved past is done: its "Waiting for Azure" ended, say so.
+  const shown = !current && progress.phase === 'lro' ? text.replace(/^…/, '✔') : text;
   return (
     <Text color={current ? (color ?? THEME.accent) : THEME.muted} wrap="truncate">
-      {truncate(text, width)}
+      {truncate(shown, width)}
     </Text>
   );
 }

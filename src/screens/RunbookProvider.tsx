@@ -1,14 +1,30 @@
 // Owns the reducer and the engine; turns intents into engine calls. The engine arrives later (the Azure
 // SDKs load behind loadEngine) so the first frame never waits for it.
+import { useStdout } from 'ink';
 import { useEffect, useMemo, useReducer, useRef, type ReactNode } from 'react';
 import type { CertificateIntent } from '../checks/facts.ts';
 import type { FixPlan } from '../checks/types.ts';
 import type { RunbookEngine, RunContext } from '../runbook/engine-types.ts';
-import { fixableInOrder, markTried, nextFix } from '../runbook/fix-sequence.ts';
+import { fixable, fixableInOrder, markTried, nextFix } from '../runbook/fix-sequence.ts';
+import { describeEvent, noteEvent, type LiveActivity } from './activity-text.ts';
+import { addExitSummary, summaryLines, type FixRecord } from './exit-summary.ts';
+import { copiedNotice, osc52 } from './clipboard.ts';
 import { describeError } from './describe-error.ts';
 import { ActionsContext, StateContext, type RunbookActions } from './runbook-context.ts';
 import type { SignInPrompt } from './sign-in-prompt.ts';
 import { initialState, reducer, writeInFlight, type FixOrigin, type State } from './state.ts';
+
+/** Fix-all's last word: what was applied, skipped, and what still fails (with or without a fix). */
+export function fixAllSummary(handled: readonly string[], skipped: readonly string[], evaluation: State['evaluation']): string {
+  const failing = evaluation?.findings.filter((f) => f.status === 'fail') ?? [];
+  const withFix = evaluation?.findings.filter(fixable).length ?? 0;
+  // Counts first: a notice line is cut at the terminal's width, the ids can go.
+  const still = failing.length ? `${failing.length} still failing${withFix ? ` (${withFix} with a fix: F again)` : ''}` : 'nothing fails now';
+  return `Fix all: ${handled.length - skipped.length} run, ${skipped.length} skipped · ${still}${skipped.length ? ` · skipped: ${skipped.join(', ')}` : ''}`;
+}
+
+/** The abort reason when the operator stops a wait (Esc while applying). */
+const STOPPED = new Error('stopped waiting by the operator');
 
 /** Exit codes runTui returns. */
 export const EXIT = { ok: 0, connect: 2, interrupted: 130 } as const;
@@ -35,8 +51,15 @@ export function RunbookProvider({ context, loadEngine, onExit, signIn, children 
   const stateRef = useRef(state);
   stateRef.current = state;
   const applyAbort = useRef<AbortController | undefined>(undefined);
+  // What the running check last did (see activity-text.ts); read by the spinner, not rendered from state.
+  const live = useRef<LiveActivity>({ requests: 0 });
+  // Every fix attempted this session, for the summary printed on exit.
+  const fixes = useRef<FixRecord[]>([]);
   const exitRef = useRef(onExit);
   exitRef.current = onExit;
+  const { stdout } = useStdout();
+  const stdoutRef = useRef(stdout);
+  stdoutRef.current = stdout;
 
   const actions = useMemo<RunbookActions>(() => {
     const engine = () => {
@@ -45,11 +68,15 @@ export function RunbookProvider({ context, loadEngine, onExit, signIn, children 
     };
     const evaluate = async () => {
       if (!engineRef.current) return undefined;
-      dispatch({ type: 'checkStarted' });
+      live.current = { requests: 0 };
+      dispatch({ type: 'checkStarted', at: Date.now() });
       try {
         // Throttling during a check is retried by the pipeline; say so, or the screen looks hung.
         const evaluation = await engine().evaluate({
           onEvent: (e) => {
+            // Not a dispatch: the spinner reads it at its once-a-second tick, so a burst of requests
+            // costs no extra frames (over SSH every frame is bytes).
+            live.current = noteEvent(live.current, describeEvent(e), e.type === 'request');
             if (e.type === 'throttled') dispatch({ type: 'notice', notice: { tone: 'info', text: `▲ throttled by Azure (${e.status}), retrying in ${Math.ceil(e.retryInMs / 1000)} s`, whileChecking: true } });
           },
         });
@@ -69,14 +96,32 @@ export function RunbookProvider({ context, loadEngine, onExit, signIn, children 
       if (!fix?.all) return dispatch({ type: 'closeFix' });
       const tried = markTried(fix.all.tried, fix.plan);
       const handled = tried.checks;
+      // Left at the preview (s): skipped. Otherwise it ran, and its result says how it went.
+      const skipped = fix.phase === 'preview' ? [...(fix.all.skipped ?? []), fix.plan.checkId] : (fix.all.skipped ?? []);
       const evaluation = stateRef.current.evaluation;
       const next = evaluation ? nextFix(evaluation, tried) : undefined;
       if (next?.fix) {
-        dispatch({ type: 'previewFix', plan: next.fix, from: fix.from, all: { tried, total: fix.all.total } });
+        dispatch({ type: 'previewFix', plan: next.fix, from: fix.from, all: { tried, skipped, total: fix.all.total } });
       } else {
         dispatch({ type: 'closeFix' });
-        dispatch({ type: 'notice', notice: { tone: 'info', text: `Fix all: went through ${handled.length} fix${handled.length === 1 ? '' : 'es'}; nothing else failing has a fix.` } });
+        dispatch({ type: 'notice', notice: { tone: 'info', text: fixAllSummary(handled, skipped, evaluation) } });
       }
+    };
+    const finish = (code: number) => {
+      const e = engineRef.current;
+      const s = stateRef.current;
+      const stillFailing = s.evaluation?.findings.filter((f) => f.status === 'fail').map((f) => f.checkId) ?? [];
+      let transcript: string | undefined;
+      // A session that wrote to Azure keeps its record (not in the sandbox, where nothing real changed).
+      if (e && fixes.current.length && !s.context.sandbox) {
+        try {
+          transcript = e.saveTranscript();
+        } catch {
+          transcript = undefined;
+        }
+      }
+      if (s.evaluation) addExitSummary(summaryLines(fixes.current, e?.temporaryChanges() ?? [], stillFailing, transcript));
+      exitRef.current(code);
     };
     return {
       recheck: async () => {
@@ -105,27 +150,38 @@ export function RunbookProvider({ context, loadEngine, onExit, signIn, children 
         }
         const controller = new AbortController();
         applyAbort.current = controller;
-        dispatch({ type: 'applyStarted' });
+        dispatch({ type: 'applyStarted', at: Date.now() });
+        // Esc while waiting: the engine may end with an "interrupted" outcome or reject; either way what
+        // happened is settled by reading Azure (the journal keeps the write as of unknown outcome meanwhile).
+        const stoppedView = { what: 'Stopped waiting. Whether the change took effect is settled by reading Azure: the re-check below, and the journal on the next run.', hint: 'Press r to re-check again later.' };
+        const stopped = () => controller.signal.aborted && controller.signal.reason === STOPPED;
         try {
           const outcome = await engine().apply(fix.plan, { signal: controller.signal, onProgress: (progress) => dispatch({ type: 'progress', progress }) });
+          if (stopped()) throw STOPPED;
+          fixes.current.push({ checkId: fix.plan.checkId, title: fix.plan.title, outcome: outcome.ok ? 'applied' : 'failed' });
           dispatch({ type: 'applied', outcome });
           if (outcome.evaluation) stateRef.current = { ...stateRef.current, evaluation: outcome.evaluation };
         } catch (e) {
-          dispatch({ type: 'applyFailed', error: describeError(e) });
+          fixes.current.push({ checkId: fix.plan.checkId, title: fix.plan.title, outcome: stopped() ? 'stopped' : 'failed' });
+          dispatch({ type: 'applyFailed', error: stopped() ? stoppedView : describeError(e) });
+          if (stopped()) await evaluate();
         } finally {
           applyAbort.current = undefined;
         }
       },
+      stopWaiting: () => applyAbort.current?.abort(STOPPED),
+      activity: () => live.current.detail,
       nextFix: continueAll,
       back: () => dispatch({ type: 'closeFix' }),
       quit: () => {
-        if (writeInFlight(stateRef.current)) dispatch({ type: 'askQuit' });
-        else exitRef.current(stateRef.current.connection.kind === 'failed' ? EXIT.connect : EXIT.ok);
+        // Ask first while a write runs, or while a temporary firewall rule apimkv added is still open.
+        if (writeInFlight(stateRef.current) || (engineRef.current?.temporaryChanges().length ?? 0) > 0) dispatch({ type: 'askQuit' });
+        else finish(stateRef.current.connection.kind === 'failed' ? EXIT.connect : EXIT.ok);
       },
       confirmQuit: (code: number = EXIT.ok) => {
         // The engine journals an aborted write as "unknown outcome"; the next run re-checks it.
         applyAbort.current?.abort(new Error('quit by the operator'));
-        exitRef.current(code);
+        finish(code);
       },
       cancelQuit: () => dispatch({ type: 'cancelQuit' }),
       notify: (notice) => dispatch({ type: 'notice', notice }),
@@ -148,6 +204,11 @@ export function RunbookProvider({ context, loadEngine, onExit, signIn, children 
       readPfx: (path) => engine().readPfx(path),
       temporaryChanges: () => engineRef.current?.temporaryChanges() ?? [],
       transcript: () => engineRef.current?.transcript() ?? '',
+      copy: (text, what) => {
+        // Straight to the stream, not through Ink: the sequence draws nothing and moves no cursor.
+        stdoutRef.current.write(osc52(text));
+        dispatch({ type: 'notice', notice: { tone: 'info', text: copiedNotice(what) } });
+      },
       saveTranscript: () => {
         try {
           dispatch({ type: 'notice', notice: { tone: 'info', text: `Transcript written to ${engine().saveTranscript()}` } });

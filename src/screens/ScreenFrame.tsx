@@ -6,7 +6,15 @@ import type { KeyContext } from './keys.ts';
 import { truncate } from './text.ts';
 import { THEME } from './theme.ts';
 import { useContext } from 'react';
-import { StateContext } from './runbook-context.ts';
+import { ActionsContext, StateContext } from './runbook-context.ts';
+import { writeInFlight } from './state.ts';
+
+/** The quit question for what is true now (it changes while asked: a write finishes, a rule is removed). */
+export function quitQuestion(writing: boolean, temporary: number): string {
+  if (writing) return 'A write is in flight. Quit anyway (its outcome will be unknown)? y quit  n stay';
+  if (temporary) return 'The temporary firewall rule is still open. c remove it  y quit, keep it  n stay';
+  return 'Nothing is in flight now. Quit? y quit  n stay';
+}
 
 /** Rows the frame takes besides the body. */
 export const FRAME_ROWS = 2;
@@ -14,12 +22,13 @@ export const FRAME_ROWS = 2;
 export function NoticeLine({ width }: { width: number }) {
   // The help overlay is also shown by the fleet audit, which has no runbook state (and no notice).
   const state = useContext(StateContext);
+  const actions = useContext(ActionsContext);
   if (!state) return <Text> </Text>;
   const { notice, confirmQuit } = state;
   if (confirmQuit) {
     return (
       <Text color={THEME.danger} bold wrap="truncate">
-        {truncate('A write is in flight. Quit anyway (its outcome will be unknown)? y quit  n stay', width)}
+        {truncate(quitQuestion(writeInFlight(state), actions?.temporaryChanges().length ?? 0), width)}
       </Text>
     );
   }

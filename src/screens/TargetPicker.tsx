@@ -6,6 +6,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import type { Target } from '../checks/ports.ts';
 import { targetOf, type RememberedTarget, type ResourceChoice, type SubscriptionChoice, type TargetSource } from '../runbook/targets.ts';
 import { Footer } from './Footer.tsx';
+import { useSuspendKey } from './use-suspend.ts';
 import { keyFor } from './keys.ts';
 import { SelectList } from './SelectList.tsx';
 import { SignInNotice } from './SignInNotice.tsx';
@@ -153,6 +154,7 @@ export function TargetPicker({ title, sandbox, source, error, signIn, given, onP
     }
   };
 
+  useSuspendKey();
   useInput((input, key) => {
     if (key.ctrl && input === 'c') return onQuit();
     if (filtering) {

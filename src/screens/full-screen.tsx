@@ -1,6 +1,7 @@
 // Runs one full-screen Ink element (the audit table, the target picker and the runbooks they open):
 // alternate screen, 15 fps at most, and the terminal given back on quit, Ctrl-C, SIGTERM and SIGHUP.
 import { render } from 'ink';
+import { takeExitSummary } from './exit-summary.ts';
 import type { ReactElement } from 'react';
 
 const SIGNAL_EXIT: Record<'SIGINT' | 'SIGTERM' | 'SIGHUP', number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
@@ -37,5 +38,8 @@ export async function runFullScreen(element: (finish: (code: number) => void, pa
   } finally {
     for (const s of signals) process.off(s, onSignal);
   }
+  // Back on the normal screen: what this session changed and left open stays in the scrollback.
+  const summary = takeExitSummary();
+  if (summary.length) process.stdout.write(`${summary.join('\n')}\n`);
   return code ?? 0;
 }

@@ -2,6 +2,7 @@
 // engine (and with it the Azure SDKs) is even loaded, runs in the alternate screen, and gives the
 // terminal back (cursor, raw mode, primary screen) on quit, Ctrl-C, SIGTERM and SIGHUP.
 import { render } from 'ink';
+import { takeExitSummary } from './exit-summary.ts';
 import type { RunbookEngine, RunContext } from '../runbook/engine-types.ts';
 import { App } from './App.tsx';
 import type { SignInPrompt } from './sign-in-prompt.ts';
@@ -61,5 +62,8 @@ export async function runTui(options: RunTuiOptions): Promise<number> {
   } finally {
     for (const s of signals) process.off(s, onSignal);
   }
+  // Back on the normal screen: what this session changed and left open stays in the scrollback.
+  const summary = takeExitSummary();
+  if (summary.length) stdout.write(`${summary.join('\n')}\n`);
   return code ?? 0;
 }

@@ -21,6 +21,10 @@ export interface RunbookActions {
   applyFix(): Promise<void>;
   /** Fix-all: skip the previewed fix (or go on after one was applied). */
   nextFix(): void;
+  /** What the running check last did, in words (read at the spinner's tick). */
+  activity(): string | undefined;
+  /** Stop waiting for a write (an LRO, RBAC propagation): its outcome is then settled by reading Azure. */
+  stopWaiting(): void;
   /** Leave the fix flow (never while a write is in flight). */
   back(): void;
   /** Quit now, or ask first when a write is in flight. */
@@ -38,6 +42,8 @@ export interface RunbookActions {
   transcript(): string;
   /** Write the transcript file and say where. */
   saveTranscript(): void;
+  /** Put text on the local clipboard (OSC 52) and say so; `what` names it in the notice. */
+  copy(text: string, what: string): void;
 }
 
 export const StateContext = createContext<State | undefined>(undefined);

@@ -3,6 +3,7 @@
 import type { FixPlan } from '../checks/types.ts';
 import type { ApplyOutcome, ApplyProgress, Evaluation, RunContext } from '../runbook/engine-types.ts';
 import type { Tried } from '../runbook/fix-sequence.ts';
+import { checklistRows, firstFailure } from './checklist-model.ts';
 import type { ErrorView } from './describe-error.ts';
 
 /** Which full screen is showing. */
@@ -15,8 +16,10 @@ export type FixOrigin = 'checklist' | 'certificate' | 'upload';
 export interface FixFlowState {
   plan: FixPlan;
   /** Present in fix-all: the checks applied or skipped so far, and how many were failing at the start. */
-  all?: { tried: Tried; total: number };
+  all?: { tried: Tried; skipped?: string[]; total: number };
   phase: 'preview' | 'applying' | 'done';
+  /** When the apply started (Date.now()), for the elapsed time. */
+  startedAt?: number;
   progress: ApplyProgress[];
   outcome?: ApplyOutcome;
   error?: ErrorView;
@@ -50,13 +53,15 @@ export interface State {
   notice?: Notice;
   /** A device code sign-in waits for its code: "open … and enter the code …". */
   signIn?: string;
+  /** While a check runs: since when (what it does is read live, see RunbookActions.activity). */
+  activity?: { since: number };
 }
 
 /** Everything that can happen to the state. */
 export type Action =
   | { type: 'connected'; context: RunContext }
   | { type: 'connectFailed'; error: ErrorView }
-  | { type: 'checkStarted' }
+  | { type: 'checkStarted'; at: number }
   | { type: 'checked'; evaluation: Evaluation }
   | { type: 'checkFailed'; error: ErrorView }
   | { type: 'select'; value: string }
@@ -64,7 +69,7 @@ export type Action =
   | { type: 'overlay'; overlay: State['overlay'] }
   | { type: 'open'; screen: Exclude<ScreenKind, 'fix'> }
   | { type: 'previewFix'; plan: FixPlan; from: FixOrigin; all?: FixFlowState['all'] }
-  | { type: 'applyStarted' }
+  | { type: 'applyStarted'; at: number }
   | { type: 'progress'; progress: ApplyProgress }
   | { type: 'applied'; outcome: ApplyOutcome }
   | { type: 'applyFailed'; error: ErrorView }
@@ -103,13 +108,14 @@ export function reducer(state: State, action: Action): State {
     case 'connectFailed':
       return { ...state, connection: { kind: 'failed', error: action.error } };
     case 'checkStarted':
-      return { ...state, checking: true, notice: undefined };
+      return { ...state, checking: true, notice: undefined, activity: { since: action.at } };
     case 'checked':
-      return { ...state, checking: false, evaluation: action.evaluation, notice: state.notice?.whileChecking ? undefined : state.notice };
+      // The first evaluation puts the cursor on the first failure; later ones keep it where it is.
+      return { ...state, checking: false, activity: undefined, evaluation: action.evaluation, selected: state.selected ?? firstFailure(checklistRows(action.evaluation))?.value, notice: state.notice?.whileChecking ? undefined : state.notice };
     case 'checkFailed':
       // With nothing checked yet there is no checklist to keep: it failed as a connection does (sign-in).
-      if (!state.evaluation) return { ...state, checking: false, connection: { kind: 'failed', error: action.error } };
-      return { ...state, checking: false, notice: { tone: 'error', text: `Re-check failed: ${action.error.what}`, hint: action.error.hint } };
+      if (!state.evaluation) return { ...state, checking: false, activity: undefined, connection: { kind: 'failed', error: action.error } };
+      return { ...state, checking: false, activity: undefined, notice: { tone: 'error', text: `Re-check failed: ${action.error.what}`, hint: action.error.hint } };
     case 'select':
       return { ...state, selected: action.value };
     case 'toggleWhy':
@@ -126,7 +132,7 @@ export function reducer(state: State, action: Action): State {
         fix: { plan: action.plan, from: action.from, all: action.all, phase: 'preview', progress: [] },
       };
     case 'applyStarted':
-      return state.fix ? { ...state, fix: { ...state.fix, phase: 'applying', progress: [], outcome: undefined, error: undefined } } : state;
+      return state.fix ? { ...state, fix: { ...state.fix, phase: 'applying', startedAt: action.at, progress: [], outcome: undefined, error: undefined } } : state;
     case 'progress':
       return state.fix?.phase === 'applying' ? { ...state, fix: { ...state.fix, progress: addProgress(state.fix.progress, action.progress) } } : state;
     case 'applied':

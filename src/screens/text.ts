@@ -1,25 +1,50 @@
 // Text fitting for a fixed-size screen. The layout is computed in lines and columns up front (not left
-// to Ink's wrapping) so that no frame is ever taller than the terminal or wider than it. Everything shown
-// passes through here, so this is where remote text's active characters become visible (escape.ts).
+// to Ink's wrapping) so that no frame is ever taller than the terminal or wider than it. Widths are terminal
+// columns (string-width), not code points: a CJK subscription name takes two columns per character.
+// Everything shown passes through here, so this is where remote text's active characters become visible
+// (escape.ts).
+import stringWidth from 'string-width';
 import { terminalText, visible } from '../checks/escape.ts';
+
+const segmenter = new Intl.Segmenter();
+/** Grapheme clusters: a flag, an accented letter or a CJK character is one unit that is never split. */
+const graphemes = (s: string): string[] => Array.from(segmenter.segment(s), (g) => g.segment);
+
+/** Terminal columns a string takes (CJK and emoji take two, combining marks none). */
+export const columns = (s: string): number => stringWidth(s);
+
+/** The longest prefix of `s` that fits in `width` columns. */
+export function sliceColumns(s: string, width: number, from = 0): string {
+  let out = '';
+  let at = 0;
+  for (const g of graphemes(s)) {
+    const w = stringWidth(g);
+    if (at < from) {
+      at += w;
+      continue;
+    }
+    if (at + w - from > width) break;
+    out += g;
+    at += w;
+  }
+  return out;
+}
 
 /** Cut a string to `width` columns, ending in "…" when it was longer (one line, nothing active). */
 export function truncate(raw: string, width: number): string {
   if (width <= 0) return '';
   const text = terminalText(raw);
-  const chars = [...text];
-  if (chars.length <= width) return text;
-  return `${chars.slice(0, Math.max(0, width - 1)).join('')}…`;
+  if (stringWidth(text) <= width) return text;
+  return `${sliceColumns(text, width - 1)}…`;
 }
 
 /** Pad (or cut) to exactly `width` columns. */
 export function fit(text: string, width: number): string {
   const t = truncate(text, width);
-  return t + ' '.repeat(Math.max(0, width - [...t].length));
+  return t + ' '.repeat(Math.max(0, width - stringWidth(t)));
 }
 
-const len = (s: string) => [...s].length;
-const slice = (s: string, from: number, to?: number) => [...s].slice(from, to).join('');
+const len = columns;
 
 /**
  * Word-wrap text to `width` columns. Each paragraph keeps its leading spaces; continuation lines start
@@ -61,13 +86,20 @@ export function wrap(text: string, width: number, indent = ''): string[] {
       let s = sep;
       while (len(line) + len(s) + len(rest) > width) {
         const room = width - len(line) - len(s);
-        if (room <= 0) {
+        const head = room > 0 ? sliceColumns(rest, room) : '';
+        if (!head) {
+          if (fresh && !s) {
+            // Not even one character fits after the indent: take one anyway rather than loop.
+            const [g] = graphemes(rest);
+            line += g;
+            rest = rest.slice(g!.length);
+          }
           push();
           s = '';
           continue;
         }
-        line += s + slice(rest, 0, room);
-        rest = slice(rest, room);
+        line += s + head;
+        rest = rest.slice(head.length);
         push();
         s = '';
       }
@@ -76,6 +108,33 @@ export function wrap(text: string, width: number, indent = ''): string[] {
     }
     out.push(line);
   }
+  return out;
+}
+
+/**
+ * A shell command (or a JSON line) laid out so that copying it still works: broken only at spaces, each
+ * broken line ending in " \\" (the shell's continuation). A token wider than the line is kept whole on a
+ * line of its own, wider than the screen: the views show such lines through a horizontal window (←/→)
+ * and the copy key sends the whole text.
+ */
+export function wrapCommand(raw: string, width: number, continuation = ' \\'): string[] {
+  const text = terminalText(raw);
+  const lead = /^\s*/.exec(text)![0];
+  const tokens = text.slice(lead.length).split(' ');
+  const out: string[] = [];
+  let line = lead;
+  tokens.forEach((token, i) => {
+    const sep = line.trim() ? ' ' : '';
+    // Only a line with more after it needs room for the continuation.
+    const room = i === tokens.length - 1 ? width : width - len(continuation);
+    if (!line.trim() || len(line) + len(sep) + len(token) <= room) {
+      line += sep + token;
+      return;
+    }
+    out.push(line + continuation);
+    line = `${lead}    ${token}`;
+  });
+  out.push(line);
   return out;
 }
 

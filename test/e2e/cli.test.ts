@@ -68,7 +68,7 @@ test('the picker paints before the engine, the checks, node-forge and the Azure 
   const hook = join(ROOT, 'test/e2e/record-imports.mjs');
   const pty = spawnPty(process.execPath, ['--import', 'tsx', '--import', hook, 'src/cli.ts', '--sandbox'], { cwd: ROOT, cols: 80, rows: 24, env: childEnv({ IMPORT_LOG: log }) });
   let screen = '';
-  await new Promise<void>((resolve) => pty.onData((d) => (screen += d).includes('PRE-VAULT') && resolve()));
+  await new Promise<void>((resolve) => pty.onData((d) => (screen += d).includes('F fixes') && resolve()));
   pty.write('q');
   await new Promise<void>((resolve) => pty.onExit(() => resolve()));
   const [before, after] = readFileSync(log, 'utf8').split('FIRST FRAME\n') as [string, string];

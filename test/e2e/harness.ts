@@ -22,6 +22,8 @@ export interface Session {
   screen(): Promise<string>;
   waitFor(pattern: RegExp | string, timeoutMs?: number): Promise<string>;
   press(...keys: string[]): Promise<void>;
+  /** Send everything in one chunk, as a slow link or a paste delivers typed-ahead keys. */
+  type(text: string): void;
   resize(cols: number, rows: number): void;
   exited: Promise<number>;
   output(): string;
@@ -36,8 +38,11 @@ export function start(args: string[], opts: { cols?: number; rows?: number; env?
   const term = new Terminal({ cols, rows, allowProposedApi: true });
   const pty = spawn(process.execPath, [CLI, ...args], { name: 'xterm-256color', cols, rows, env: childEnv(opts.env) });
   let raw = '';
+  // Ink wraps every frame in a synchronized update (ESC[?2026h … ESC[?2026l): count the frames finished.
+  let frames = 0;
   pty.onData((d) => {
     raw += d;
+    frames += d.split('\x1b[?2026l').length - 1;
     term.write(d);
   });
   const exited = new Promise<number>((resolve) => pty.onExit(({ exitCode }) => resolve(exitCode)));
@@ -60,11 +65,20 @@ export function start(args: string[], opts: { cols?: number; rows?: number; env?
     pty,
     screen,
     waitFor,
+    // One key at a time, each after the app answered the previous one (its next frame was finished), so
+    // keys meant for the next screen reach it. A key that changes nothing draws nothing: give up waiting
+    // for that one after a second (the assertions that follow wait on screen content themselves).
     async press(...keys) {
       for (const k of keys) {
+        const before = frames;
         pty.write(k);
-        await new Promise((r) => setTimeout(r, 40));
+        const deadline = Date.now() + 1000;
+        while (frames === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+        await new Promise<void>((r) => term.write('', r));
       }
+    },
+    type(text) {
+      pty.write(text);
     },
     resize(c, r) {
       pty.resize(c, r);
@@ -74,4 +88,16 @@ export function start(args: string[], opts: { cols?: number; rows?: number; env?
     output: () => raw,
     kill: (signal = 'SIGTERM') => pty.kill(signal),
   };
+}
+
+/**
+ * The frame is exactly the terminal: the header on row 1 and the footer (the keys of the screen) on the
+ * last row of the real screen. A frame taller than the terminal scrolls the header off row 1, and a line
+ * wider than it wraps onto an extra row and does the same: this fails then.
+ */
+export function assertFrame(screen: string, rows = 24, footer: RegExp = /(q quit|Esc back|\? help|stop waiting)/): void {
+  const lines = screen.split('\n');
+  if (lines.length !== rows) throw new Error(`screen has ${lines.length} rows, expected ${rows}`);
+  if (!/^apimkv · /.test(lines[0]!)) throw new Error(`row 1 is not the header:\n${screen}`);
+  if (!footer.test(lines[rows - 1]!)) throw new Error(`the last row is not the footer (${footer}):\n${screen}`);
 }

@@ -178,7 +178,7 @@ describe('hostile remote text, through the built CLI', { concurrency: false }, (
     try {
       await s.waitFor(/✖ fail/, 30_000);
       await s.press('F');
-      await s.waitFor(/y or Enter applies/, 30_000);
+      await s.waitFor(/ Apply +y applies/, 30_000);
       await s.press('y');
       const screen = await s.waitFor(/arm-error/, 60_000);
       assert.match(screen, /arm-error␛\]0;window-title␇/);

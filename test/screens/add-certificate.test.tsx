@@ -4,6 +4,7 @@ import type { CertificateIntent, VaultCertificateFacts } from '../../src/checks/
 import type { Evaluation } from '../../src/runbook/engine-types.ts';
 import { FakeEngine } from './fake-engine.ts';
 import { APIM_ID, evaluation, facts, finding, plan, UAI_ID, VAULT_ID } from './fixtures.ts';
+import { READY } from './fixtures.ts';
 import { KEY, oversizedFrames, renderApp } from './harness.tsx';
 
 const flat = (s: string) => s.replace(/\s+/g, ' ');
@@ -30,7 +31,7 @@ function withCertificatePlan(intent: CertificateIntent | undefined): Evaluation 
 
 async function openPicker(engine: FakeEngine) {
   const r = renderApp(engine);
-  await r.waitFor('CTX-CLOUD');
+  await r.waitFor(READY);
   await r.press('a');
   await r.waitFor('Add a Key Vault certificate (step 5)');
   return r;
@@ -197,7 +198,6 @@ test('when the vault cannot be listed (firewall) it says why and offers FW-CLIEN
   assert.match(f, /t type the identifier instead/);
   await r.press('f');
   await r.waitFor('Fix FW-CLIENTIP: Add 203.0.113.7/32 to the vault firewall');
-  await r.press(KEY.pageDown);
   assert.match(flat(r.frame()), /Temporary: yes — apimkv records it and offers to remove it when you are done\./);
   // Esc from that preview goes back to the certificate screen, not the checklist.
   await r.press(KEY.esc);
@@ -219,6 +219,6 @@ test('a 403 listing (not the firewall) says the permission is missing; Esc goes 
   assert.match(f, /cannot be listed: you may not list this vault \(403\)\. Caller is not authorized/);
   assert.doesNotMatch(f, /FW-CLIENTIP/);
   await r.press(KEY.esc);
-  await r.waitFor('CTX-CLOUD');
+  await r.waitFor(READY);
   r.unmount();
 });

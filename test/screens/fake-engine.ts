@@ -22,7 +22,7 @@ export interface FakeEngineOptions {
   /** Returned by evaluate(); called with the current intent. */
   evaluate?: (intent: CertificateIntent | undefined) => Evaluation | Promise<Evaluation>;
   /** Runs inside apply(): may report progress; defaults to an ok outcome. */
-  apply?: (plan: FixPlan, progress: (p: ApplyProgress) => void) => Promise<ApplyOutcome>;
+  apply?: (plan: FixPlan, progress: (p: ApplyProgress) => void, signal?: AbortSignal) => Promise<ApplyOutcome>;
   list?: () => Promise<Fact<VaultCertificateFacts[]>>;
   inspect?: (path: string, password: Secret) => Promise<PfxInspection>;
   temporary?: TemporaryChange[];
@@ -42,10 +42,10 @@ export class FakeEngine implements RunbookEngine {
     return this.options.evaluate ? this.options.evaluate(this.intent) : defaultEvaluation();
   }
 
-  async apply(plan: FixPlan, options: { onProgress?: (p: ApplyProgress) => void } = {}): Promise<ApplyOutcome> {
+  async apply(plan: FixPlan, options: { onProgress?: (p: ApplyProgress) => void; signal?: AbortSignal } = {}): Promise<ApplyOutcome> {
     this.calls.push({ method: 'apply', plan });
     const progress = options.onProgress ?? (() => {});
-    if (this.options.apply) return this.options.apply(plan, progress);
+    if (this.options.apply) return this.options.apply(plan, progress, options.signal);
     progress({ phase: 'write', message: `Writing ${plan.checkId}`, operationIndex: 0, operationCount: 1 });
     return { ok: true, message: `Applied and verified — ${plan.checkId} is now pass.`, results: [{ outcome: 'applied', message: 'done', verified: true, lost: [] }] };
   }

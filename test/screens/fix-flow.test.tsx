@@ -3,44 +3,44 @@ import { test } from 'node:test';
 import type { ApplyOutcome } from '../../src/runbook/engine-types.ts';
 import { FakeEngine } from './fake-engine.ts';
 import { evaluation, finding, plan, runContext } from './fixtures.ts';
+import { READY } from './fixtures.ts';
 import { KEY, oversizedFrames, renderApp, settle } from './harness.tsx';
 
 const flat = (s: string) => s.replace(/\s+/g, ' ');
 
-/** Open the FW-BYPASS preview (row 9 of the checklist). */
+/** Open the FW-BYPASS preview (the third failure: n jumps from the first, ACC-RBAC, past ACC-OPERATOR). */
 async function openBypassPreview(engine: FakeEngine, options: Parameters<typeof renderApp>[1] = {}) {
   const r = renderApp(engine, options);
-  await r.waitFor('CTX-CLOUD');
-  await r.press(...Array(9).fill('j'));
+  await r.waitFor(READY);
+  await r.press('n', 'n');
   assert.match(r.frame(), /› {4}FW-BYPASS/);
   await r.press('f');
   await r.waitFor('Fix FW-BYPASS: Allow trusted Microsoft services');
   return r;
 }
 
-test('the preview shows the request, coloured diff, body, az equivalent, roles, disruption and permission', async () => {
+test('the preview shows disruption and changes first, then permission, roles, az equivalent and body', async () => {
   const r = await openBypassPreview(new FakeEngine());
   const f = r.frame();
+  const body = f.split('\n').slice(3);
+  assert.match(body[0]!, /^Disruption: none: the vault keeps serving requests/);
   assert.match(f, /PATCH \/subscriptions\/00000000-0000-0000-0000-000000000001\/resourceGroups\/rg\/prov/);
   assert.match(f, /^- bypass: None$/m);
   assert.match(f, /^\+ bypass: AzureServices$/m);
-  assert.match(f, /"bypass": "AzureServices"/);
+  assert.match(f, /You may apply this: ✔ pass yes/);
+  assert.match(f, /Key Vault Contributor on kv-contoso/);
   assert.match(f, /az keyvault update --name kv-contoso --bypass AzureServices/);
-  assert.match(f, /↓ 2 more lines/);
-  assert.match(f, / Apply {3}y or Enter applies · Esc goes back without writing/);
+  assert.match(f, / Apply {3}y applies · Esc goes back without writing/);
   await r.press(KEY.pageDown);
   const scrolled = r.frame();
-  assert.match(scrolled, /Key Vault Contributor on kv-contoso/);
-  assert.match(scrolled, /Disruption: none: the vault keeps serving requests/);
-  assert.match(scrolled, /You may apply this: ✔ pass yes/);
+  assert.match(scrolled, /"bypass": "AzureServices"/);
   assert.deepEqual(oversizedFrames(r.frames(), 80, 24), []);
   r.unmount();
 });
 
 test('the preview says when the operator lacks a permission', async () => {
   const r = renderApp(new FakeEngine());
-  await r.waitFor('CTX-CLOUD');
-  await r.press(...Array(6).fill('j'));
+  await r.waitFor(READY);
   await r.press('f');
   await r.waitFor('Fix ACC-RBAC');
   await r.press(KEY.pageDown, KEY.pageDown);
@@ -87,12 +87,35 @@ test('y applies the previewed plan exactly once and shows the re-check result', 
   r.unmount();
 });
 
-test('Enter on the Apply button applies too', async () => {
+test('Enter never applies: it says y does; y from further down the preview first brings its top back', async () => {
   const engine = new FakeEngine();
   const r = await openBypassPreview(engine);
-  await r.press(KEY.enter);
+  await r.press(KEY.enter, KEY.enter, KEY.enter);
+  assert.match(r.frame(), /Enter never applies a fix: y applies it, Esc goes back without writing\./);
+  await settle(50);
+  assert.deepEqual(engine.callsOf('apply'), []);
+  await r.press(KEY.pageDown);
+  assert.match(r.frame(), /g back to the top, where y applies/);
+  assert.doesNotMatch(r.frame(), / Apply /);
+  await r.press('y');
+  assert.match(r.frame(), /y applies from the first screen of the preview/);
+  assert.match(r.frame(), /^Disruption:/m);
+  await settle(50);
+  assert.deepEqual(engine.callsOf('apply'), []);
+  await r.press('y');
   await r.waitFor('Applied and verified');
   assert.equal(engine.callsOf('apply').length, 1);
+  r.unmount();
+});
+
+test('a disruptive fix says what it interrupts on the first line of its preview', async () => {
+  const e = evaluation();
+  e.findings = e.findings.map((f) => (f.checkId === 'ACC-RBAC' ? { ...f, fix: { ...f.fix!, disruption: 'Adding a service endpoint briefly interrupts connections from the subnet.' } } : f));
+  const r = renderApp(new FakeEngine({ evaluate: () => e }));
+  await r.waitFor(READY);
+  await r.press('f');
+  const f = await r.waitFor('Fix ACC-RBAC');
+  assert.match(f.split('\n')[3]!, /^▲ Interrupts: Adding a service endpoint briefly interrupts connections/);
   r.unmount();
 });
 
@@ -100,7 +123,7 @@ test('read-only mode shows the preview but never applies', async () => {
   const engine = new FakeEngine({ context: runContext({ readOnly: true }) });
   const r = await openBypassPreview(engine);
   assert.match(r.frame(), /\[ Apply \] disabled: read-only mode/);
-  await r.press('y', KEY.enter);
+  await r.press(KEY.enter, 'y');
   assert.match(r.frame(), /Read-only mode: fixes are shown, never applied\./);
   assert.deepEqual(engine.callsOf('apply'), []);
   r.unmount();
@@ -132,12 +155,31 @@ test('progress lines: write, throttled countdown, propagation countdown; q asks 
   assert.deepEqual(r.exits, []);
   await r.press('n');
   assert.doesNotMatch(r.frame(), /Quit anyway/);
-  // Esc while applying never leaves the screen (the result must be seen).
-  await r.press(KEY.esc);
-  assert.match(r.frame(), /applying…/);
+  assert.match(r.frame(), /⠋ applying · 0 s · Esc stops waiting/);
   finish({ ok: true, message: 'Applied and verified.', results: [] });
   await r.waitFor('Applied and verified.');
   assert.deepEqual(oversizedFrames(r.frames(), 80, 24), []);
+  r.unmount();
+});
+
+test('Esc stops a wait: the apply is aborted, the screen says the outcome is settled by reading, and the checks run again', async () => {
+  let aborted: unknown;
+  const engine = new FakeEngine({
+    apply: (_p, report, signal) => {
+      report({ phase: 'lro', message: 'Waiting for Azure to finish the service update' });
+      return new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject((aborted = signal.reason))));
+    },
+  });
+  const r = await openBypassPreview(engine);
+  await r.press('y');
+  await r.waitFor('Waiting for Azure to finish the service update');
+  const before = engine.callsOf('evaluate').length;
+  await r.press(KEY.esc);
+  const f = flat(await r.waitFor('Stopped waiting'));
+  assert.ok(aborted instanceof Error);
+  assert.match(f, /Whether the change took effect is settled by reading Azure/);
+  await settle(50);
+  assert.equal(engine.callsOf('evaluate').length, before + 1);
   r.unmount();
 });
 
@@ -178,7 +220,7 @@ test('an apply that rejects (throttled) is shown in plain words', async () => {
 test('fix all offers each failing fix in order with one confirmation each; s skips', async () => {
   const engine = new FakeEngine();
   const r = renderApp(engine);
-  await r.waitFor('CTX-CLOUD');
+  await r.waitFor(READY);
   await r.press('F');
   await r.waitFor('[fix all 1 of 2] Fix ACC-RBAC: Grant Key Vault Certificate User');
   assert.match(r.frame(), /s skips this one/);
@@ -189,8 +231,8 @@ test('fix all offers each failing fix in order with one confirmation each; s ski
   await r.waitFor('Enter next fix');
   assert.deepEqual(engine.callsOf('apply').map((c) => c.plan.checkId), ['FW-BYPASS']);
   await r.press(KEY.enter);
-  const f = await r.waitFor('Fix all: went through 2 fixes');
-  assert.match(f, /CTX-CLOUD/);
+  const f = await r.waitFor('Fix all: 1 run, 1 skipped · 2 still failing (2 with a fix: F again)');
+  assert.match(f, /· 42 ms/);
   // The warn-level FW-CLIENTIP fix is not part of "fix all failing".
   assert.equal(engine.callsOf('apply').length, 1);
   r.unmount();
@@ -199,7 +241,7 @@ test('fix all offers each failing fix in order with one confirmation each; s ski
 test('fix all with nothing failing says so', async () => {
   const e = evaluation({ findings: [finding('CTX-CLOUD', 'context', 'pass'), finding('FW-CLIENTIP', 'firewall', 'warn', { fix: plan('FW-CLIENTIP') })] });
   const r = renderApp(new FakeEngine({ evaluate: () => e }));
-  await r.waitFor('CTX-CLOUD');
+  await r.waitFor(READY);
   await r.press('F');
   assert.match(r.frame(), /Fix all: no failing check has a fix\./);
   r.unmount();

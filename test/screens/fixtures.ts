@@ -119,3 +119,6 @@ export function evaluation(overrides: { findings?: Finding[]; facts?: Facts } = 
     ],
   };
 }
+
+/** The checklist is on screen (its summary line ends in the evaluation's gather time). */
+export const READY = '· 42 ms';

@@ -4,6 +4,7 @@ import type { Key } from 'ink';
 import { parseIdentifierInput } from '../../src/checks/identifiers.ts';
 import { certificateBadge, identityChoices, UAI_BEHIND_FIREWALL, validCertificateId } from '../../src/screens/certificate-choice.ts';
 import { describeError } from '../../src/screens/describe-error.ts';
+import { footerText } from '../../src/screens/Footer.tsx';
 import { footerKeys, KEYS, keyFor } from '../../src/screens/keys.ts';
 import { previewLines } from '../../src/screens/FixFlow.tsx';
 import { initialState, reducer } from '../../src/screens/state.ts';
@@ -17,7 +18,8 @@ test('keys: digits mean nothing anywhere; Esc is only ever "back"; letters are t
   for (const c of contexts) {
     for (const d of '0123456789') assert.equal(keyFor(c, d, noKey()), undefined, `${d} in ${c}`);
     const esc = keyFor(c, '', noKey({ escape: true }));
-    assert.ok(esc === undefined || esc.id === 'back', `Esc in ${c}`);
+    // Esc goes back, or (while a fix applies) stops waiting: never anything that writes.
+    assert.ok(esc === undefined || esc.id === (c === 'applying' ? 'stop' : 'back'), `Esc in ${c}`);
   }
   for (const ch of 'qyfFarsulw?/') assert.equal(keyFor('text', ch, noKey()), undefined, `${ch} in a text field`);
   assert.equal(keyFor('preview', 'y', noKey())?.id, 'apply');
@@ -25,16 +27,20 @@ test('keys: digits mean nothing anywhere; Esc is only ever "back"; letters are t
   assert.equal(keyFor('checklist', 'j', noKey())?.id, 'down');
   assert.equal(keyFor('checklist', '', noKey({ upArrow: true }))?.id, 'up');
   assert.equal(keyFor('checklist', 'F', noKey({ shift: true }))?.id, 'fixAll');
-  assert.equal(keyFor('checklist', 'c', noKey({ ctrl: true })), undefined);
+  // Ctrl-C is in the table so help lists it; the App handles it before any screen sees it.
+  assert.equal(keyFor('checklist', 'c', noKey({ ctrl: true }))?.id, 'interrupt');
+  assert.equal(keyFor('preview', '', noKey({ return: true }))?.id, 'enter');
   assert.deepEqual(new Set(KEYS.map((k) => k.id)).size, KEYS.length);
   for (const k of KEYS) assert.ok(k.help.length <= 32, `${k.id} help fits the two-column overlay`);
-  assert.deepEqual(footerKeys('checklist').map((k) => k.id), ['down', 'fix', 'fixAll', 'recheck', 'addCert', 'upload', 'help', 'quit']);
+  assert.deepEqual(footerKeys('checklist').map((k) => k.id), ['nextFailure', 'open', 'fix', 'fixAll', 'recheck', 'filter', 'help', 'quit']);
+  // The footer fits 80 columns on every screen.
+  for (const c of ['audit', 'target', 'checklist', 'detail', 'preview', 'applying', 'result', 'picker', 'wizard', 'text', 'overlay', 'blocked'] as const) assert.ok(footerText(c).length <= 80, `${c} footer: ${footerText(c)}`);
 });
 
 test('reducer: a fix cannot be left while it writes; progress lines that count down replace each other', () => {
   let s = reducer(initialState(runContext()), { type: 'previewFix', plan: plan('FW-BYPASS'), from: 'certificate' });
   assert.equal(s.screen, 'fix');
-  s = reducer(s, { type: 'applyStarted' });
+  s = reducer(s, { type: 'applyStarted', at: 0 });
   assert.equal(reducer(s, { type: 'closeFix' }), s);
   s = reducer(s, { type: 'progress', progress: { phase: 'propagation', message: 'wait', secondsLeft: 3 } });
   s = reducer(s, { type: 'progress', progress: { phase: 'propagation', message: 'wait', secondsLeft: 2 } });

@@ -7,6 +7,7 @@ import type { CertificateIntent } from '../../src/checks/facts.ts';
 import type { Evaluation } from '../../src/runbook/engine-types.ts';
 import { FakeEngine } from './fake-engine.ts';
 import { APIM_ID, evaluation, finding, plan } from './fixtures.ts';
+import { READY } from './fixtures.ts';
 import { KEY, oversizedFrames, renderApp } from './harness.tsx';
 
 const PASSWORD = 'S3cr3t-Passw0rd!';
@@ -44,7 +45,7 @@ const INSPECTION = {
 test('upload: the password is masked in every frame, the file is inspected before upload, then UPL-CREATE', async () => {
   const engine = new FakeEngine({ evaluate: withUploadPlan, inspect: async () => INSPECTION });
   const r = renderApp(engine);
-  await r.waitFor('CTX-CLOUD');
+  await r.waitFor(READY);
   await r.press('u');
   await r.waitFor('Path to the .pfx file:');
   await r.press(PFX, KEY.enter);
@@ -90,7 +91,7 @@ test('upload: the password is masked in every frame, the file is inspected befor
 test('upload: a wrong password goes back to the password field with the reason', async () => {
   const engine = new FakeEngine({ inspect: async () => ({ ok: false, reason: 'wrong-password', message: 'The password does not open this .pfx.' }) });
   const r = renderApp(engine);
-  await r.waitFor('CTX-CLOUD');
+  await r.waitFor(READY);
   await r.press('u');
   await r.waitFor('Path to the .pfx file:');
   await r.press(PFX, KEY.enter);
@@ -102,14 +103,14 @@ test('upload: a wrong password goes back to the password field with the reason',
   assert.match(f, /Password for api-contoso\.pfx:/);
   assert.ok(!r.stdout.frames.some((x) => x.includes('wrong')));
   await r.press(KEY.esc, KEY.esc);
-  await r.waitFor('CTX-CLOUD');
+  await r.waitFor(READY);
   r.unmount();
 });
 
 test('upload: a file that is not PKCS#12 is refused at the path with the reason', async () => {
   const engine = new FakeEngine({ inspect: async () => ({ ok: false, reason: 'pem', message: 'This is a PEM file; API Management needs a .pfx (PKCS#12).' }) });
   const r = renderApp(engine);
-  await r.waitFor('CTX-CLOUD');
+  await r.waitFor(READY);
   await r.press('u');
   await r.waitFor('Path to the .pfx file:');
   await r.press(PFX, KEY.enter, KEY.enter);
