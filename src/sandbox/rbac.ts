@@ -1,6 +1,7 @@
 // Azure RBAC as the emulator enforces it: role assignments at or above a scope, built-in role definitions,
 // wildcard action matching, and the 403 AuthorizationFailed ARM answers.
 import { builtinRole } from './builtin-roles.ts';
+import { denyingAssignment } from './deny.ts';
 import { ArmError, type Ctx } from './http.ts';
 import { scopeCovers } from './resource-id.ts';
 import type { SandboxState } from './state.ts';
@@ -77,7 +78,7 @@ export function callerName(ctx: Ctx): string {
 
 /** Throw ARM's 403 unless the caller may perform `action` over `scope`. */
 export function requireAction(ctx: Ctx, action: string, scope: string): void {
-  if (hasAction(ctx.state, ctx.principalId, action, scope)) return;
+  if (hasAction(ctx.state, ctx.principalId, action, scope)) return requireNotDenied(ctx, action, scope);
   // ARM looks the subscription up before it authorizes: a subscription that is not there is a 404 for
   // every resource in it, not a 403 for some and a 404 for others.
   const sub = /^\/subscriptions\/([^/]+)/i.exec(scope)?.[1];
@@ -86,5 +87,19 @@ export function requireAction(ctx: Ctx, action: string, scope: string): void {
     403,
     'AuthorizationFailed',
     `The client '${callerName(ctx)}' with object id '${ctx.principalId}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
+  );
+}
+
+/**
+ * A deny assignment wins over every role (a deployment stack's deny settings): ARM's 403
+ * DenyAssignmentAuthorizationFailed names the assignment and the scope it sits on.
+ */
+function requireNotDenied(ctx: Ctx, action: string, scope: string): void {
+  const deny = denyingAssignment(ctx.state, ctx.principalId, action, scope);
+  if (!deny) return;
+  throw new ArmError(
+    403,
+    'DenyAssignmentAuthorizationFailed',
+    `The client '${callerName(ctx)}' with object id '${ctx.principalId}' has permission to perform action '${action}' on scope '${scope}'; however, the access is denied because of the deny assignment with name '${deny.displayName}' and Id '${deny.guid.replace(/-/g, '')}' at scope '${deny.scope}'.`,
   );
 }

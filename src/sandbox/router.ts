@@ -10,6 +10,7 @@ import { deleteCertificate, getCertificate, listCertificates, patchService, putC
 import { denyByPolicy, listResources, providerMetadata } from './providers/resources.ts';
 import { deleteRoleAssignment, getRoleAssignment, getRoleDefinition, listPermissions, listRoleAssignments, listRoleDefinitions, putRoleAssignment } from './providers/authorization.ts';
 import { deleteVault, getDeletedVault, listDeletedVaults, getVault, patchVault, putVault, updateAccessPolicies } from './providers/keyvault.ts';
+import { listAtScope, listDeploymentOperations } from './providers/deployments.ts';
 import { networkPut } from './providers/network.ts';
 import { queryResources } from './providers/resourcegraph.ts';
 
@@ -102,6 +103,16 @@ export function route(ctx: Ctx, lros: LroRegistry): Reply {
       if (name && method === 'DELETE') return deleteRoleAssignment(ctx, scope, name);
     }
     throw new ArmError(405, 'MethodNotAllowed', `The sandbox does not support ${method} ${path}.`);
+  }
+  if ((g = m(/^(\/subscriptions\/[^/]+(?:\/resourceGroups\/[^/]+)?)\/providers\/Microsoft\.Resources\/(deployments|deploymentStacks)$/i, path)) && method === 'GET') {
+    return listAtScope(ctx, g[1], g[2].toLowerCase() === 'deployments' ? 'deployments' : 'deploymentStacks');
+  }
+  if ((g = m(/^(\/subscriptions\/[^/]+(?:\/resourceGroups\/[^/]+)?\/providers\/Microsoft\.Resources\/deployments\/[^/]+)\/operations$/i, path)) && method === 'GET') {
+    return listDeploymentOperations(ctx, g[1]);
+  }
+  // Deployments 2025-04-01 lists a resource group deployment's operations on the older path without the provider.
+  if ((g = m(/^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/deployments\/([^/]+)\/operations$/i, path)) && method === 'GET') {
+    return listDeploymentOperations(ctx, `/subscriptions/${g[1]}/resourceGroups/${g[2]}/providers/Microsoft.Resources/deployments/${g[3]}`);
   }
   if ((g = m(/^\/subscriptions\/([^/]+)\/providers\/Microsoft\.KeyVault\/locations\/([^/]+)\/deletedVaults\/([^/]+)$/i, path)) && method === 'GET') {
     return getDeletedVault(ctx, g[1], g[2], g[3]);

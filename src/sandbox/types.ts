@@ -103,6 +103,8 @@ export interface World {
   armThrottling?: ThrottleSettings;
   /** Azure Policy deny assignments: matching writes are refused with RequestDisallowedByPolicy. */
   policyDenies?: PolicyDeny[];
+  /** Operations of each deployment (keyed by the deployment's id), as `GET …/deployments/{name}/operations` lists them. */
+  deploymentOperations?: Record<string, Json[]>;
   /** Resource Graph answers at most this many rows per query with resultTruncated (a query it cannot page). */
   graphTruncateAfter?: number;
 }

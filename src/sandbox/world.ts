@@ -135,6 +135,18 @@ export function validateWorld(value: unknown): World {
       if (!Array.isArray(subs) || subs.some((x) => typeof x !== 'string')) fail(`managementGroups.${name}`, 'must be an array of subscription ids');
     }
   }
+  if (value.deploymentOperations !== undefined) {
+    if (!isObject(value.deploymentOperations)) fail('deploymentOperations', 'must be an object of deployment id -> operations');
+    for (const [id, ops] of Object.entries(value.deploymentOperations)) {
+      if (!/\/providers\/Microsoft\.Resources\/deployments\/[^/]+$/i.test(id)) fail(`deploymentOperations.${id}`, 'must be keyed by a deployment resource id');
+      if (!Array.isArray(ops)) fail(`deploymentOperations.${id}`, 'must be an array');
+      ops.forEach((o, i) => {
+        if (!isObject(o)) fail(`deploymentOperations.${id}[${i}]`, 'must be an object');
+        str(o.operationId, `deploymentOperations.${id}[${i}].operationId`);
+        if (o.id !== `${id}/operations/${o.operationId}`) fail(`deploymentOperations.${id}[${i}].id`, `must be "${id}/operations/${o.operationId}"`);
+      });
+    }
+  }
   if (value.graphTruncateAfter !== undefined && (!Number.isInteger(value.graphTruncateAfter) || (value.graphTruncateAfter as number) < 0)) fail('graphTruncateAfter', 'must be an integer >= 0');
   // The checks above word the common mistakes; the schema then refuses anything it does not know.
   checkSchema(value);

@@ -15,7 +15,9 @@ const require = createRequire(import.meta.url);
 // The classic packages do not export their mappers; load the module files directly.
 const apimMappers = (await import(pathToFileURL(join(dirname(require.resolve('@azure/arm-apimanagement')), '../esm/models/mappers.js')).href)) as Record<string, CompositeMapper>;
 const authMappers = (await import(pathToFileURL(join(dirname(require.resolve('@azure/arm-authorization')), '../dist-esm/src/models/mappers.js')).href)) as Record<string, CompositeMapper>;
+const stackMappers = (await import(pathToFileURL(join(dirname(require.resolve('@azure/arm-resourcesdeploymentstacks')), '../dist-esm/src/models/mappers.js')).href)) as Record<string, CompositeMapper>;
 const apimSerializer = createSerializer(apimMappers);
+const stackSerializer = createSerializer(stackMappers);
 const authSerializer = createSerializer(authMappers);
 
 /** Round-trip through the SDK model: deserialize as a response, then serialize, which validates. */
@@ -58,6 +60,14 @@ const STRUCTURE: Record<string, Record<string, Check>> = {
   },
   'microsoft.network/privateendpoints': { location: str, 'properties.subnet.id': str, 'properties.privateLinkServiceConnections': arr },
   'microsoft.network/privateendpoints/privatednszonegroups': { 'properties.privateDnsZoneConfigs': arr },
+  // Deployments 2025-04-01 (DeploymentExtended): the fields the ownership evidence reads.
+  'microsoft.resources/deployments': {
+    'properties.provisioningState': str,
+    'properties.timestamp': (v) => str(v) && !Number.isNaN(Date.parse(v)),
+    'properties.templateHash': optional(str),
+    'properties.outputResources': optional((v) => arr(v) && v.every((r: any) => str(r.id))),
+    'systemData.createdBy': optional(str),
+  },
   'microsoft.managedidentity/userassignedidentities': { location: str, 'properties.principalId': str, 'properties.clientId': str, 'properties.tenantId': str },
 };
 
@@ -76,6 +86,8 @@ function checkBody(type: string, body: any): void {
       return viaMapper(apimSerializer, apimMappers.NamedValueContract, body);
     case 'microsoft.authorization/roleassignments':
       return viaMapper(authSerializer, authMappers.RoleAssignment, body);
+    case 'microsoft.resources/deploymentstacks':
+      return viaMapper(stackSerializer, stackMappers.DeploymentStack, body);
   }
   const spec = STRUCTURE[type];
   assert.ok(spec, `no conformance rule for ${type}`);
@@ -88,6 +100,7 @@ const VERSIONS: Record<string, string> = {
   'microsoft.network': '2026-01-01',
   'microsoft.authorization': '2022-04-01',
   'microsoft.managedidentity': '2023-01-31',
+  'microsoft.resources': '2025-04-01',
 };
 
 function get(sandbox: Sandbox, path: string): Promise<{ status: number; body: any }> {
@@ -110,7 +123,7 @@ for (const name of WORLD_NAMES) {
       assert.equal(resources.length >= 3, true);
       for (const r of resources) {
         const type = r.type.toLowerCase();
-        const version = VERSIONS[type.split('/')[0]];
+        const version = type === 'microsoft.resources/deploymentstacks' ? '2024-03-01' : VERSIONS[type.split('/')[0]];
         const res = await get(sandbox, `${r.id}?api-version=${version}`);
         assert.equal(res.status, 200, `${r.id}: ${JSON.stringify(res.body)}`);
         checkBody(type, res.body);

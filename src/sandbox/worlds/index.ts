@@ -1,6 +1,7 @@
 // The shipped worlds, imported as JSON modules so the bundled CLI carries them (no files to find at run time).
 import accessPolicyVault from './access-policy-vault.json' with { type: 'json' };
 import consumptionTier from './consumption-tier.json' with { type: 'json' };
+import deployedByIac from './deployed-by-iac.json' with { type: 'json' };
 import everythingBroken from './everything-broken.json' with { type: 'json' };
 import healthy from './healthy.json' with { type: 'json' };
 import internalVnet from './internal-vnet.json' with { type: 'json' };
@@ -41,6 +42,7 @@ export const SHIPPED_WORLDS: Readonly<Record<string, unknown>> = {
   'uai-reference-behind-firewall': uaiReferenceBehindFirewall,
   'renewed-version-pinned': renewedVersionPinned,
   'named-value-access-lost': namedValueAccessLost,
+  'deployed-by-iac': deployedByIac,
 };
 
 /** The names `--world` accepts besides a file path; the first is the demo default. */
