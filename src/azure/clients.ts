@@ -8,6 +8,8 @@ import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import { KeyVaultManagementClient } from '@azure/arm-keyvault';
 import { NetworkManagementClient } from '@azure/arm-network';
 import { ResourceGraphClient } from '@azure/arm-resourcegraph';
+import { DeploymentsClient } from '@azure/arm-resourcesdeployments';
+import { DeploymentStacksClient } from '@azure/arm-resourcesdeploymentstacks';
 import type { Agent, HttpClient, PipelinePolicy } from '@azure/core-rest-pipeline';
 import { CertificateClient } from '@azure/keyvault-certificates';
 import { SecretClient } from '@azure/keyvault-secrets';
@@ -55,6 +57,9 @@ export interface AzureClients {
   network: NetworkManagementClient;
   authorization: AuthorizationManagementClient;
   resourceGraph: ResourceGraphClient;
+  /** Deployments and deployment stacks of a subscription (ownership evidence); cached per subscription. */
+  deploymentsFor(subscriptionId: string): DeploymentsClient;
+  stacksFor(subscriptionId: string): DeploymentStacksClient;
   certificateClient(vaultUri: string): CertificateClient;
   secretClient(vaultUri: string): SecretClient;
   lroIntervalMs?: number;
@@ -99,12 +104,24 @@ export function createClients(options: ClientsOptions): AzureClients {
     return client;
   };
 
+  const perSubscription = <T>(make: (sub: string) => T) => {
+    const cache = new Map<string, T>();
+    return (sub: string): T => {
+      let client = cache.get(sub.toLowerCase());
+      if (!client) cache.set(sub.toLowerCase(), (client = make(sub)));
+      return client;
+    };
+  };
+
   return {
     profile,
     subscriptionId,
     credential,
     apim,
     apimFor,
+    // Deployments 2025-04-01: the newest api-version with a published spec (the client defaults to 2026-06-01).
+    deploymentsFor: perSubscription((sub) => new DeploymentsClient(credential, sub, { ...modular(), apiVersion: '2025-04-01' })),
+    stacksFor: perSubscription((sub) => new DeploymentStacksClient(credential, sub, classic())),
     authorization: new AuthorizationManagementClient(credential, subscriptionId, classic()),
     keyVault: new KeyVaultManagementClient(credential, options.vaultSubscriptionId ?? subscriptionId, modular()),
     network: new NetworkManagementClient(credential, subscriptionId, modular()),

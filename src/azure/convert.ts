@@ -41,6 +41,17 @@ function list<T>(v: T[] | undefined | null): T[] {
   return Array.isArray(v) ? v : [];
 }
 
+/** Tags as plain text (control characters dropped; a remote value is never trusted to be printable). */
+export function tagsFrom(tags: Record<string, string> | undefined | null): { tags?: Record<string, string> } {
+  const entries = Object.entries(tags ?? {}).map(([k, v]) => [plainText(k), plainText(String(v ?? ''))] as const);
+  return entries.length ? { tags: Object.fromEntries(entries) } : {};
+}
+
+/** Drops C0/C1 controls and bidirectional overrides, which could restyle or reorder a terminal line. */
+export function plainText(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '');
+}
+
 /** singular + plural ARM fields (e.g. destinationPortRange + destinationPortRanges) as one list. */
 function merged(single: string | undefined, plural: string[] | undefined): string[] {
   const out = [...(single ? [single] : []), ...list(plural)].filter((x) => x !== '');
@@ -88,6 +99,7 @@ export function apimFromSdk(svc: ApiManagementServiceResource & { etag?: string 
       userAssigned,
     },
     etag: svc.etag,
+    ...tagsFrom(svc.tags),
   };
 }
 
@@ -133,6 +145,7 @@ export function vaultFromSdk(v: Vault & { etag?: string }): VaultFacts {
     enableSoftDelete: p?.enableSoftDelete,
     enablePurgeProtection: p?.enablePurgeProtection,
     etag: v.etag,
+    ...tagsFrom(v.tags),
   };
 }
 
@@ -224,7 +237,7 @@ export function nsgFromSdk(n: NetworkSecurityGroup): NsgFacts {
   const id = n.id ?? '';
   const rules = [...list(n.securityRules).map((r) => nsgRuleFromSdk(r, false)), ...list(n.defaultSecurityRules).map((r) => nsgRuleFromSdk(r, true))];
   rules.sort((a, b) => (a.direction === b.direction ? a.priority - b.priority : a.direction < b.direction ? -1 : 1));
-  return { id, name: n.name ?? nameOf(id), location: n.location ?? '', rules };
+  return { id, name: n.name ?? nameOf(id), location: n.location ?? '', rules, ...tagsFrom(n.tags) };
 }
 
 export function privateEndpointFromSdk(pe: PrivateEndpoint, connectionStatus: string, zoneGroups: PrivateDnsZoneGroup[]): PrivateEndpointFacts {

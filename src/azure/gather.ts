@@ -41,6 +41,7 @@ import {
 import { decodeTokenClaims, type TokenClaims } from './credential.ts';
 import { parseClientAddress, toAzureError } from './errors.ts';
 import { all, API_VERSIONS, Cancelled, dependentFact, failedFact, listPermissions, readFact } from './facts-read.ts';
+import { ownershipReader } from './ownership.ts';
 
 /** What the gather needs besides the clients. */
 export interface GatherContext {
@@ -349,6 +350,15 @@ export async function gather(clients: AzureClients, context: GatherContext, targ
   // APIM side: subnet -> NSG, as soon as APIM is known.
   const networkP = apimP.then((apim) => (apim.ok && apim.value.subnetId ? readSubnetAndNsg(clients, apim.value.subnetId, signal) : undefined));
 
+  // Ownership evidence for every resource a fix may write, each scope started as soon as its resource is known.
+  const ownership = ownershipReader(clients, signal);
+  ownership.add([apimId]);
+  const ownershipP = (async () => {
+    const [vault, network] = await Promise.all([vaultP.then((v) => (ownership.add([v.ok ? v.value.id : undefined]), v)), networkP]);
+    ownership.add([vault.ok ? vault.value.id : undefined, network?.subnet.ok ? network.subnet.value.id : undefined, network?.nsg?.ok ? network.nsg.value.id : undefined]);
+    return ownership.result();
+  })();
+
   // Vault side: everything that hangs off the vault.
   const vaultSideP = Promise.all([apimP, vaultP]).then(async ([apim, vault]) => {
     if (!vault.ok) {
@@ -384,7 +394,7 @@ export async function gather(clients: AzureClients, context: GatherContext, targ
     return { deletedVault: undefined, ...roles, vaultPermissions, operatorDataPlane, privateEndpoints };
   });
 
-  const [claims, apim, vault, apimCertificates, apimPermissions, network, vaultSide, namedValues, referencedSecrets] = await Promise.all([
+  const [claims, apim, vault, apimCertificates, apimPermissions, network, vaultSide, namedValues, referencedSecrets, ownershipFacts] = await Promise.all([
     claimsP,
     apimP,
     vaultP,
@@ -394,6 +404,7 @@ export async function gather(clients: AzureClients, context: GatherContext, targ
     vaultSideP,
     namedValuesP,
     referencedP,
+    ownershipP,
   ]);
 
   const contextFacts: ContextFacts = {
@@ -425,6 +436,7 @@ export async function gather(clients: AzureClients, context: GatherContext, targ
     apimCertificates,
     namedValues,
     ...(referencedSecrets ? { referencedSecrets } : {}),
+    ownership: ownershipFacts,
   };
   if (vaultSide.deletedVault) gathered.deletedVault = vaultSide.deletedVault;
   if (network) {

@@ -83,6 +83,8 @@ export interface ApimFacts {
   hostnameConfigurations: HostnameFacts[];
   identity: ApimIdentityFacts;
   etag?: string;
+  /** Tags, kept for the ownership evidence (IaC tools leave some, e.g. azd-env-name). */
+  tags?: Record<string, string>;
 }
 
 export interface AccessPolicyFacts {
@@ -115,6 +117,7 @@ export interface VaultFacts {
   enableSoftDelete?: boolean;
   enablePurgeProtection?: boolean;
   etag?: string;
+  tags?: Record<string, string>;
 }
 
 export interface DeletedVaultFacts {
@@ -193,6 +196,7 @@ export interface NsgFacts {
   name: string;
   location: string;
   rules: NsgRuleFacts[];
+  tags?: Record<string, string>;
 }
 
 export interface PrivateEndpointFacts {
@@ -296,6 +300,52 @@ export type PfxInspection =
     }
   | { ok: false; reason: 'unreadable' | 'too-large' | 'too-costly' | 'pem' | 'not-pkcs12' | 'wrong-password' | 'no-certificate'; message: string };
 
+/** One ARM deployment (resource group or subscription scope), as evidence of what it deployed. */
+export interface DeploymentFacts {
+  id: string;
+  name: string;
+  /** The resource group or subscription it was deployed at. */
+  scope: string;
+  timestamp?: string;
+  provisioningState?: string;
+  templateHash?: string;
+  templateLink?: string;
+  /** Who ran it (systemData), e.g. a user's UPN or a pipeline's application. */
+  createdBy?: string;
+  createdByType?: string;
+  outputResources: string[];
+  /** Targets of its operations, when they were read (deployments that list no output resources). */
+  operationTargets?: string[];
+}
+
+/** A deployment stack: what it manages and how it locks it. */
+export interface StackFacts {
+  id: string;
+  name: string;
+  scope: string;
+  /** "none" | "denyDelete" | "denyWriteAndDelete" */
+  denyMode: string;
+  excludedPrincipals: string[];
+  excludedActions: string[];
+  applyToChildScopes: boolean;
+  resources: { id: string; denyStatus?: string; status?: string }[];
+  createdBy?: string;
+  lastModifiedAt?: string;
+}
+
+/** The deployments and stacks of one scope (a resource group or a subscription), read with Reader rights. */
+export interface OwnershipScopeFacts {
+  scope: string;
+  /** The newest deployments only; `truncated` when older ones were left unread. */
+  deployments: Fact<{ items: DeploymentFacts[]; truncated: boolean }>;
+  stacks: Fact<StackFacts[]>;
+}
+
+/** Who deploys the resources fixes write: evidence (deployments and stacks; tags are on the resources' facts), never certainty. */
+export interface OwnershipFacts {
+  scopes: OwnershipScopeFacts[];
+}
+
 /** Everything the checks look at, gathered in one pass. */
 export interface Facts {
   context: ContextFacts;
@@ -328,6 +378,8 @@ export interface Facts {
    * versionless secret identifier; a key absent means it was not read.
    */
   referencedSecrets?: Record<string, Fact<ReferencedSecretFacts>>;
+  /** Deployments, stacks and tags of the resources fixes write (absent when not read). */
+  ownership?: OwnershipFacts;
   /** Added by the engine from its journal. */
   temporaryChanges: TemporaryChange[];
   /** Added by the engine when the operator has chosen what to add in step 5. */

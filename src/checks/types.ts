@@ -100,6 +100,10 @@ export interface FixPlan {
   temporary?: boolean;
   /** After applying, RBAC changes can take minutes to be honoured: the engine waits and re-checks. */
   propagation?: 'rbac';
+  /** Who deploys what this plan writes (deployments, stacks, IaC tags), in plain words: evidence, never certainty. */
+  ownership?: string[];
+  /** A deployment stack's deny assignment refuses one of the writes: the engine does not send the plan. */
+  denied?: { stackId: string; scope: string; action: string; message: string };
 }
 
 /** A step of the runbook, for the checklist and the onboarding "why this matters". */

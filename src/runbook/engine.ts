@@ -177,6 +177,12 @@ export function createEngine(options: EngineOptions): RunbookEngine {
     if (context.readOnly) {
       return { ok: false, message: 'Read-only mode: nothing was written. Run without --read-only to apply fixes.', results: [] };
     }
+    // A deployment stack's deny assignment refuses the write whatever the roles: say so, send nothing.
+    if (plan.denied) {
+      const message = `Not applied: ${plan.denied.message}`;
+      transcript.note(`${plan.id}: ${message}`);
+      return { ok: false, message, results: [] };
+    }
     if (last) {
       progress({ phase: 'permission', message: 'Checking that you may apply this fix' });
       const permission = fixPermission(plan, last.facts);

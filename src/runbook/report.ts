@@ -84,6 +84,8 @@ export function formatPlan(plan: FixPlan): string {
     for (const d of p.diff) out.push(`    ${t(d)}`);
   }
   if (plan.az.length) out.push('  az equivalent:', ...plan.az.map((l) => `    ${t(l)}`));
+  if (plan.ownership?.length) out.push('  ownership (evidence, not certainty):', ...plan.ownership.map((l) => `    ${t(l)}`));
+  if (plan.denied) out.push(`  refused before sending: ${t(plan.denied.message)}`);
   if (plan.requiredRoles.length) out.push(t(`  needs: ${plan.requiredRoles.map((r) => `${r.role} on ${r.scope}`).join('; ')}`));
   if (plan.disruption) out.push(`  disruption: ${t(plan.disruption)}`);
   if (plan.temporary) out.push('  temporary: recorded in the journal; remove it with "apimkv cleanup" when you are done');

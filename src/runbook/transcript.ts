@@ -52,6 +52,7 @@ export class Transcript {
       if (p.body !== undefined) this.#lines.push('', ...markdownFence('json', scrub(JSON.stringify(p.body, null, 2))), '');
     }
     if (plan.az.length) this.#lines.push('', 'Equivalent az:', '', ...markdownFence('sh', plan.az.map(scrub).join('\n')), '');
+    if (plan.ownership?.length) this.#lines.push('Who deploys this (evidence, not certainty):', '', ...plan.ownership.map((l) => `- ${md(scrub(l))}`), '');
   }
 
   fixFinished(plan: FixPlan, ok: boolean, message: string, results: OperationResult[]): void {

@@ -56,10 +56,15 @@ export function previewLines(plan: FixPlan, facts: Facts | undefined, width: num
   }
   // The engine asks the same question right before it writes.
   const may = facts ? fixPermission(plan, facts) : { allowed: 'unknown' as const, reason: 'no facts yet' };
-  if (may.allowed === true) lines.push({ text: `You may apply this: ${statusLabel('pass')} yes`, color: STATUS.pass.color });
+  if (plan.denied) lines.push(...para(`You may apply this: ${statusLabel('fail')} no — ${plan.denied.message}`, width, { color: STATUS.fail.color }));
+  else if (may.allowed === true) lines.push({ text: `You may apply this: ${statusLabel('pass')} yes`, color: STATUS.pass.color });
   else if (may.allowed === false) lines.push(...para(`You may apply this: ${statusLabel('fail')} no — missing ${may.missing.join(', ')}`, width, { color: STATUS.fail.color }));
   else lines.push(...para(`You may apply this: ${statusLabel('unknown')} — ${may.reason}`, width, { color: STATUS.unknown.color }));
   if (plan.propagation === 'rbac') lines.push(...para('Access changes can take minutes to be honoured; apimkv waits and re-checks.', width));
+  if (plan.ownership?.length) {
+    section('Who deploys this (evidence, not certainty):');
+    for (const o of plan.ownership) lines.push(...para(`  ${o}`, width, {}, '    '));
+  }
   section('Required roles:');
   if (plan.requiredRoles.length === 0) lines.push({ text: '  none beyond read access' });
   for (const r of plan.requiredRoles) lines.push(...para(`  ${r.role} on ${r.scope}`, width, {}, '    '));
