@@ -61,9 +61,9 @@ export type Command =
   | { kind: 'tui'; options: CommonOptions }
   | { kind: 'check'; options: CommonOptions }
   /** checkIds empty: every failing check that has a fix. */
-  | { kind: 'fix'; checkIds: string[]; plan: boolean; options: CommonOptions }
-  | { kind: 'add-cert'; certificate: CertificateOptions; plan: boolean; options: CommonOptions }
-  | { kind: 'upload-cert'; certificate: CertificateOptions; plan: boolean; options: CommonOptions }
+  | { kind: 'fix'; checkIds: string[]; plan: boolean; format: PlanFormat; options: CommonOptions }
+  | { kind: 'add-cert'; certificate: CertificateOptions; plan: boolean; format: PlanFormat; options: CommonOptions }
+  | { kind: 'upload-cert'; certificate: CertificateOptions; plan: boolean; format: PlanFormat; options: CommonOptions }
   | { kind: 'cleanup'; options: CommonOptions }
   | { kind: 'audit'; audit: AuditCliOptions; options: CommonOptions }
   /** argv: the words after "sandbox", already checked against the sub-command's table. */
@@ -116,6 +116,18 @@ const CONNECTION = [...TARGET_FLAGS, ...SIGN_IN_FLAGS, ...SANDBOX_FLAGS, ...SAFE
 const JSON_FLAG: Flag = { name: 'json', type: 'boolean', group: OUTPUT, help: 'machine-readable output' };
 const YES: Flag = { name: 'yes', type: 'boolean', group: OUTPUT, help: 'apply; without it nothing is written' };
 const PLAN: Flag = { name: 'plan', type: 'boolean', group: OUTPUT, help: 'print the plan as an az script and change nothing' };
+const FORMAT: Flag = { name: 'format', type: 'string', arg: 'az|bicep|terraform', group: OUTPUT, help: 'with --plan: an az script (default), or the same change for your Bicep or Terraform' };
+
+/** What --plan prints. */
+export type PlanFormat = 'az' | 'bicep' | 'terraform';
+
+function planFormat(v: Values): PlanFormat {
+  const format = str(v, 'format');
+  if (format === undefined) return 'az';
+  if (!v.plan) throw new UsageError('--format chooses what --plan prints: add --plan.');
+  if (format !== 'az' && format !== 'bicep' && format !== 'terraform') throw new UsageError(`--format must be az, bicep or terraform (got "${format}").`);
+  return format;
+}
 const CERTIFICATE_ID: Flag = { name: 'certificate-id', type: 'string', arg: 'ID', group: 'Certificate', help: "the certificate's name in API Management" };
 
 const EXIT_CODES = `Exit codes: 0 nothing fails (warnings allowed) or the change succeeded, 1 a check fails or is unknown,
@@ -140,9 +152,9 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     path: 'fix',
-    synopsis: 'apimkv fix [CHECK-ID|all] [--only CHECK-ID]... [--yes | --plan] [options]',
-    summary: 'Show the fix plans for what fails, and apply them with --yes.\n--plan prints them as an az script and changes nothing.',
-    flags: [...CONNECTION, { name: 'only', type: 'string', multiple: true, arg: 'CHECK-ID', group: OUTPUT, complete: 'check', help: 'fix this check (repeatable)' }, YES, PLAN],
+    synopsis: 'apimkv fix [CHECK-ID|all] [--only CHECK-ID]... [--yes | --plan [--format az|bicep|terraform]] [options]',
+    summary: 'Show the fix plans for what fails, and apply them with --yes.\n--plan prints them as an az script (or, with --format, as Bicep or Terraform) and changes nothing.',
+    flags: [...CONNECTION, { name: 'only', type: 'string', multiple: true, arg: 'CHECK-ID', group: OUTPUT, complete: 'check', help: 'fix this check (repeatable)' }, YES, PLAN, FORMAT],
     positionals: { arg: 'CHECK-ID', max: 50, complete: 'check' },
     notes: EXIT_CODES,
   },
@@ -158,6 +170,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: 'keep-version', type: 'boolean', group: 'Certificate', help: 'keep the version in the identifier (no automatic renewal)' },
       YES,
       PLAN,
+      FORMAT,
     ],
     notes: EXIT_CODES,
   },
@@ -174,6 +187,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: 'password', type: 'string', group: 'Certificate', help: 'refused: a password on the command line is visible to others', hidden: true },
       YES,
       PLAN,
+      FORMAT,
     ],
     notes: EXIT_CODES,
   },
@@ -364,7 +378,7 @@ export function parseCommand(argv: string[]): Command {
     case 'fix': {
       // Check ids are upper case; after "@" comes an identity's name (CHECK@identity), kept as written.
       const ids = [...positionals, ...((v.only as string[] | undefined) ?? [])].map((id) => id.replace(/^[^@]*/, (check) => check.toUpperCase())).filter((id) => id !== 'ALL');
-      return { kind: 'fix', checkIds: [...new Set(ids)], plan: bool(v, 'plan'), options: commonOptions(v) };
+      return { kind: 'fix', checkIds: [...new Set(ids)], plan: bool(v, 'plan'), format: planFormat(v), options: commonOptions(v) };
     }
     case 'add-cert':
     case 'upload-cert': {
@@ -381,7 +395,7 @@ export function parseCommand(argv: string[]): Command {
       if (spec.path === 'add-cert' && !certificate.secretId) throw new UsageError('add-cert needs --secret-id https://<vault>.vault.azure.net/secrets/<name> (the versionless identifier is best).');
       if (spec.path === 'upload-cert' && !certificate.file) throw new UsageError('upload-cert needs --file <path to the .pfx>.');
       if (certificate.passwordEnv && certificate.passwordFile) throw new UsageError('Give the password one way: --password-env or --password-file.');
-      return { kind: spec.path, certificate, plan: bool(v, 'plan'), options };
+      return { kind: spec.path, certificate, plan: bool(v, 'plan'), format: planFormat(v), options };
     }
     case 'cleanup':
       return { kind: 'cleanup', options: commonOptions(v) };

@@ -105,15 +105,15 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'fix': {
       const { runFix } = await import('./app/commands.ts');
-      return runFix(command.checkIds, command.plan, command.options);
+      return runFix(command.checkIds, command.plan, command.options, command.format);
     }
     case 'add-cert': {
       const { runAddCert } = await import('./app/commands.ts');
-      return runAddCert(command.certificate, command.plan, command.options);
+      return runAddCert(command.certificate, command.plan, command.options, command.format);
     }
     case 'upload-cert': {
       const { runUploadCert } = await import('./app/commands.ts');
-      return runUploadCert(command.certificate, command.plan, command.options);
+      return runUploadCert(command.certificate, command.plan, command.options, command.format);
     }
     case 'audit': {
       const interactive = command.audit.format === 'tui' && !plainTerminalReason(process.env, process.stdin.isTTY, process.stdout.isTTY);

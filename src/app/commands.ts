@@ -12,7 +12,7 @@ import { connect } from './connect.ts';
 import type { Evaluation, RunbookEngine } from '../runbook/engine-types.ts';
 import { fixableInOrder, markTried, nextFix, planKey, type Tried } from '../runbook/fix-sequence.ts';
 import { readPassword } from '../runbook/password.ts';
-import { azScript, EXIT, exitCodeFor, formatPlan, formatReport, reportJson } from '../runbook/report.ts';
+import { azScript, EXIT, exitCodeFor, formatPlan, formatReport, reportJson, templateScript, type PlanFormat } from '../runbook/report.ts';
 
 // Every line may quote Azure (names, messages): nothing active reaches the terminal, whatever the caller did.
 const out = (s: string) => process.stdout.write(`${visible(s)}\n`);
@@ -71,9 +71,12 @@ async function applyInOrder(engine: RunbookEngine, first: Evaluation, pick: (e: 
 const namedChecks = (ids: string[]) => (e: Evaluation, tried: Tried) =>
   ids.filter((id) => !tried.checks.includes(id)).map((id) => e.findings.find((f) => f.checkId === id)).find((f) => f?.fix && !tried.plans.includes(planKey(f.fix)));
 
-/** Print plans without applying them: as previews, or (--plan) as an az script. */
-function showPlans(engine: RunbookEngine, plans: FixPlan[], asScript: boolean): number {
-  if (asScript) {
+/** Print plans without applying them: as previews, or (--plan) as an az script, Bicep or Terraform. */
+function showPlans(engine: RunbookEngine, plans: FixPlan[], asScript: boolean, format: PlanFormat = 'az'): number {
+  if (asScript && format !== 'az') {
+    process.stdout.write(templateScript(plans, engine.context, format));
+    err(`\n${plans.length} plan(s) printed as ${format === 'bicep' ? 'Bicep' : 'Terraform'}; nothing was changed. Put each change into the template that deploys the resource, or the next deployment reverts the fix.`);
+  } else if (asScript) {
     process.stdout.write(azScript(plans, engine.context));
     err(`\n${plans.length} plan(s) printed as an az script; nothing was changed. Later steps assume the earlier ones were applied.`);
   } else {
@@ -83,7 +86,7 @@ function showPlans(engine: RunbookEngine, plans: FixPlan[], asScript: boolean): 
   return EXIT.ok;
 }
 
-export function runFix(checkIds: string[], plan: boolean, options: CommonOptions): Promise<number> {
+export function runFix(checkIds: string[], plan: boolean, options: CommonOptions, format: PlanFormat = 'az'): Promise<number> {
   return withEngine(options, async (engine) => {
     const evaluation = await engine.evaluate();
     const unknownIds = checkIds.filter((id) => !evaluation.findings.some((f) => f.checkId === id));
@@ -101,7 +104,7 @@ export function runFix(checkIds: string[], plan: boolean, options: CommonOptions
       out(checkIds.length ? 'Nothing to fix.' : 'Nothing failing has a fix. "apimkv check" shows the full report.');
       return exitCodeFor(evaluation.findings);
     }
-    if (!options.yes) return showPlans(engine, chosen.map((f) => f.fix!), plan);
+    if (!options.yes) return showPlans(engine, chosen.map((f) => f.fix!), plan, format);
     const result = await applyInOrder(engine, evaluation, checkIds.length ? namedChecks(checkIds) : nextFix);
     remindTemporary(engine);
     return result.ok ? exitCodeFor(result.evaluation.findings) : EXIT.findings;
@@ -122,7 +125,7 @@ function chooseIdentity(facts: Facts, wanted: string | undefined): Extract<Certi
 }
 
 /** The step-5 lines of the report, then the plan that adds the certificate (or why there is none). */
-async function addCertificate(engine: RunbookEngine, intent: CertificateIntent, plan: boolean, options: CommonOptions): Promise<number> {
+async function addCertificate(engine: RunbookEngine, intent: CertificateIntent, plan: boolean, options: CommonOptions, format: PlanFormat = 'az'): Promise<number> {
   engine.setIntent(intent);
   const evaluation = await engine.evaluate();
   const step5 = evaluation.findings.filter((f) => f.step === 'certificate' && (intent.kind === 'pfx' ? f.checkId.startsWith('UPL-') : f.checkId.startsWith('CERT-')));
@@ -143,7 +146,7 @@ async function addCertificate(engine: RunbookEngine, intent: CertificateIntent, 
     return EXIT.findings;
   }
   out('');
-  if (!options.yes) return showPlans(engine, [create.fix], plan);
+  if (!options.yes) return showPlans(engine, [create.fix], plan, format);
   const result = await applyInOrder(engine, evaluation, namedChecks([createId]));
   const verify = result.evaluation.findings.find((f) => f.checkId === (intent.kind === 'pfx' ? 'UPL-CREATE' : 'CERT-VERIFY'));
   if (verify) out(`${verify.checkId}: ${verify.status} — ${t(verify.cause)}`);
@@ -151,7 +154,7 @@ async function addCertificate(engine: RunbookEngine, intent: CertificateIntent, 
   return result.ok && (verify?.status === 'pass' || verify?.status === 'info') ? EXIT.ok : EXIT.findings;
 }
 
-export function runAddCert(certificate: CertificateOptions, plan: boolean, options: CommonOptions): Promise<number> {
+export function runAddCert(certificate: CertificateOptions, plan: boolean, options: CommonOptions, format: PlanFormat = 'az'): Promise<number> {
   return withEngine(options, async (engine) => {
     const facts = (await engine.evaluate()).facts;
     const parsed = parseSecretIdentifier(certificate.secretId!, facts.context.kvDnsSuffix);
@@ -165,11 +168,11 @@ export function runAddCert(certificate: CertificateOptions, plan: boolean, optio
     const certificateId = certificate.certificateId ?? parsed.name;
     const intent: CertificateIntent = { kind: 'keyVault', certificateId, secretIdentifier: identifier, identity: chooseIdentity(facts, certificate.identity) };
     out(t(`Add certificate "${certificateId}" from ${identifier} to ${engine.context.apimName}`));
-    return addCertificate(engine, intent, plan, options);
+    return addCertificate(engine, intent, plan, options, format);
   });
 }
 
-export async function runUploadCert(certificate: CertificateOptions, plan: boolean, options: CommonOptions): Promise<number> {
+export async function runUploadCert(certificate: CertificateOptions, plan: boolean, options: CommonOptions, format: PlanFormat = 'az'): Promise<number> {
   // Before the connection: signing in starts `az`, which must not inherit a --password-env variable.
   const password: Secret = await readPassword(certificate);
   return withEngine(options, async (engine) => {
@@ -185,7 +188,7 @@ export async function runUploadCert(certificate: CertificateOptions, plan: boole
     await engine.evaluate();
     const certificateId = certificate.certificateId ?? basename(path).replace(/\.(pfx|p12)$/i, '').replace(/[^A-Za-z0-9-]/g, '-');
     const intent: CertificateIntent = { kind: 'pfx', certificateId, path, inspection, pfx: await engine.readPfx(path), password };
-    return addCertificate(engine, intent, plan, options);
+    return addCertificate(engine, intent, plan, options, format);
   });
 }
 

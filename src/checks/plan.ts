@@ -1,8 +1,9 @@
 // One place that turns operations into a FixPlan: preview, az lines and requirements all come from the same
 // operations, so the preview, the transcript, --plan and the tests cannot disagree.
 import type { Facts } from './facts.ts';
-import { azForOperation, operationRequirements, operationSpec, planRequirements, previewOperation } from './operations/index.ts';
+import { azForOperation, operationRequirements, operationSpec, planRequirements, previewOperation, templateForOperation } from './operations/index.ts';
 import { writeEvidence, writtenScope } from './ownership.ts';
+import { bicepSnippet, terraformSnippet } from './templates/render.ts';
 import type { FixPlan, Operation } from './types.ts';
 
 /** The parts of a plan a check decides; the rest is derived from the operations. */
@@ -41,6 +42,12 @@ function planOwnership(operations: Operation[], preview: FixPlan['preview'], fac
   return { ...(unique.length ? { ownership: unique } : {}), ...(denied ? { denied } : {}) };
 }
 
+/** Every operation's template change, in order, as one Bicep and one Terraform snippet. */
+function planTemplates(operations: Operation[], preview: FixPlan['preview']): NonNullable<FixPlan['templates']> {
+  const changes = operations.map((op, i) => templateForOperation(op, preview[i]!));
+  return { bicep: changes.map(bicepSnippet).join('\n\n'), terraform: changes.map(terraformSnippet).join('\n\n') };
+}
+
 export function makePlan(checkId: string, facts: Facts, spec: PlanSpec): FixPlan {
   const preview = spec.operations.map((op) => previewOperation(op, facts));
   return {
@@ -55,5 +62,6 @@ export function makePlan(checkId: string, facts: Facts, spec: PlanSpec): FixPlan
     ...(spec.temporary ? { temporary: true } : {}),
     ...(spec.propagation ? { propagation: spec.propagation } : {}),
     ...planOwnership(spec.operations, preview, facts),
+    templates: planTemplates(spec.operations, preview),
   };
 }

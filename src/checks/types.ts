@@ -102,6 +102,8 @@ export interface FixPlan {
   propagation?: 'rbac';
   /** Who deploys what this plan writes (deployments, stacks, IaC tags), in plain words: evidence, never certainty. */
   ownership?: string[];
+  /** The same change as template code, for exactly the properties it changes (from the requests' bodies). */
+  templates?: { bicep: string; terraform: string };
   /** A deployment stack's deny assignment refuses one of the writes: the engine does not send the plan. */
   denied?: { stackId: string; scope: string; action: string; message: string };
 }

@@ -38,6 +38,28 @@ export function azScript(plans: FixPlan[], context: RunContext, now = new Date()
   return `${out.join('\n')}\n`;
 }
 
+/** How --plan prints plans. */
+export type { PlanFormat } from '../cli-args.ts';
+
+/**
+ * The plans as one Bicep or Terraform file of their template changes (exactly the properties each plan writes),
+ * each under a comment with its check, its ownership evidence and, when a stack's deny refuses it, why.
+ */
+export function templateScript(plans: FixPlan[], context: RunContext, language: 'bicep' | 'terraform', now = new Date()): string {
+  const c = (text: string) => `${language === 'bicep' ? '//' : '#'} ${text.replace(/[\r\n]+/g, ' ')}`;
+  const out = [
+    c(`apimkv fix plan for ${context.apimName} + ${context.vaultName} (subscription ${context.subscriptionId}${context.sandbox ? ', SANDBOX' : ''}), generated ${now.toISOString()}`),
+    c('Exactly the properties each fix changes: merge them into the declarations your templates already have.'),
+  ];
+  for (const plan of plans) {
+    out.push('', c(`${plan.checkId}: ${plan.title}`));
+    for (const line of plan.ownership ?? []) out.push(c(line));
+    if (plan.denied) out.push(c(`apimkv will not send this fix: ${plan.denied.message}`));
+    out.push(plan.templates?.[language] ?? c('(no template form)'));
+  }
+  return `${out.join('\n')}\n`;
+}
+
 export function summary(findings: Finding[]): Record<Status, number> {
   const counts: Record<Status, number> = { pass: 0, warn: 0, fail: 0, unknown: 0, skipped: 0, info: 0 };
   for (const f of findings) counts[f.status]++;
@@ -111,7 +133,7 @@ export function reportJson(evaluation: Evaluation, context: RunContext, target: 
       context: { cloud: context.cloud, sandbox: context.sandbox, readOnly: context.readOnly },
       summary: summary(evaluation.findings),
       journal: { notes: evaluation.journalNotes, temporaryChanges: evaluation.facts.temporaryChanges },
-      findings: evaluation.findings.map((f) => ({ ...f, fix: f.fix ? { id: f.fix.id, title: f.fix.title, preview: f.fix.preview, az: f.fix.az, requiredRoles: f.fix.requiredRoles, disruption: f.fix.disruption, temporary: f.fix.temporary } : undefined })),
+      findings: evaluation.findings.map((f) => ({ ...f, fix: f.fix ? { id: f.fix.id, title: f.fix.title, preview: f.fix.preview, az: f.fix.az, requiredRoles: f.fix.requiredRoles, disruption: f.fix.disruption, temporary: f.fix.temporary, bicep: f.fix.templates?.bicep, terraform: f.fix.templates?.terraform, ownership: f.fix.ownership, denied: f.fix.denied } : undefined })),
       gatherMs: evaluation.gatherMs,
     },
     null,

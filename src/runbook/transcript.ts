@@ -53,6 +53,7 @@ export class Transcript {
     }
     if (plan.az.length) this.#lines.push('', 'Equivalent az:', '', ...markdownFence('sh', plan.az.map(scrub).join('\n')), '');
     if (plan.ownership?.length) this.#lines.push('Who deploys this (evidence, not certainty):', '', ...plan.ownership.map((l) => `- ${md(scrub(l))}`), '');
+    if (plan.templates) this.#lines.push('The same change for the template that deploys it:', '', ...markdownFence('bicep', scrub(plan.templates.bicep)), '', ...markdownFence('hcl', scrub(plan.templates.terraform)), '');
   }
 
   fixFinished(plan: FixPlan, ok: boolean, message: string, results: OperationResult[]): void {

@@ -65,6 +65,13 @@ export function previewLines(plan: FixPlan, facts: Facts | undefined, width: num
     section('Who deploys this (evidence, not certainty):');
     for (const o of plan.ownership) lines.push(...para(`  ${o}`, width, {}, '    '));
   }
+  if (plan.templates) {
+    // The template change: without it the next deployment of the resource's template reverts the fix.
+    section('The same change for your template — Bicep:');
+    for (const b of plan.templates.bicep.split('\n')) lines.push(...para(`  ${b}`, width, { color: THEME.muted }, '      '));
+    section('Terraform:');
+    for (const t of plan.templates.terraform.split('\n')) lines.push(...para(`  ${t}`, width, { color: THEME.muted }, '      '));
+  }
   section('Required roles:');
   if (plan.requiredRoles.length === 0) lines.push({ text: '  none beyond read access' });
   for (const r of plan.requiredRoles) lines.push(...para(`  ${r.role} on ${r.scope}`, width, {}, '    '));

@@ -49,7 +49,8 @@ test('bash: the script registers itself and completes commands, flags, worlds, c
   // Only the command's own flags: check has no --yes, audit no --vault, add-cert no --file.
   assert.deepEqual(complete('apimkv check --y'), []);
   assert.deepEqual(complete('apimkv audit --va'), []);
-  assert.deepEqual(complete('apimkv add-cert --f'), []);
+  assert.deepEqual(complete('apimkv add-cert --fi'), []);
+  assert.deepEqual(complete('apimkv fix --fo'), ['--format']);
   assert.deepEqual(complete('apimkv upload-cert --pass'), ['--password-env', '--password-file']);
   assert.deepEqual(complete('apimkv audit --n'), ['--no-named-values']);
 });

@@ -11,7 +11,11 @@ test('modes and options', () => {
   assert.ok(c.kind === 'check' && c.options.json && c.options.sandbox && c.options.world === 'healthy');
   const f = parseCommand(['fix', 'fw-bypass', '--yes', '-g', 'rg', '--apim', 'a', '--vault', 'v']);
   assert.ok(f.kind === 'fix' && f.checkIds.join() === 'FW-BYPASS' && f.options.yes && f.options.resourceGroup === 'rg');
-  assert.deepEqual(parseCommand(['fix', 'ALL']), { kind: 'fix', checkIds: [], plan: false, options: (parseCommand(['fix']) as { options: unknown }).options });
+  assert.deepEqual(parseCommand(['fix', 'ALL']), { kind: 'fix', checkIds: [], plan: false, format: 'az', options: (parseCommand(['fix']) as { options: unknown }).options });
+  assert.equal((parseCommand(['fix', '--plan', '--format', 'terraform']) as { format: string }).format, 'terraform');
+  assert.equal((parseCommand(['add-cert', '--secret-id', 'https://kv.vault.azure.net/secrets/c', '--plan', '--format=bicep']) as { format: string }).format, 'bicep');
+  assert.throws(() => parseCommand(['fix', '--format', 'bicep']), /--format chooses what --plan prints: add --plan/);
+  assert.throws(() => parseCommand(['fix', '--plan', '--format', 'pulumi']), /--format must be az, bicep or terraform/);
   const only = parseCommand(['fix', '--only', 'vnet-se', '--only', 'FW-BYPASS', '--plan']);
   assert.ok(only.kind === 'fix' && only.checkIds.join() === 'VNET-SE,FW-BYPASS' && only.plan);
   const perIdentity = parseCommand(['fix', 'fw-identity@id-apim-KV']);

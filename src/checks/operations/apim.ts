@@ -5,6 +5,7 @@ import { OPERATOR_ROLES } from '../roles.ts';
 import { redacted } from '../secret.ts';
 import type { PreviewRequest } from '../types.ts';
 import { API_VERSIONS, at, azRest, cmd, same, valueOf } from './shared.ts';
+import { bodyOf, pathAndVersion, pick, type TemplateChange } from '../templates/change.ts';
 import type { OperationFamily, OperationOf, Observed } from './types.ts';
 
 function apimOf(facts: Observed, apimId: string): ApimFacts | undefined {
@@ -97,6 +98,119 @@ function refreshPreview(op: OperationOf<'apim.refreshCertificate'>, facts: Facts
 
 const ifMatchHeader = (op: { ifMatch?: string }) => (op.ifMatch ? `If-Match=${op.ifMatch}` : undefined);
 
+/** apim.enableSystemIdentity as a template change (the properties it writes, from its request's body). */
+function enableSystemIdentityTemplate(_op: OperationOf<'apim.enableSystemIdentity'>, request: PreviewRequest): TemplateChange {
+    const { id, apiVersion } = pathAndVersion(request);
+    const body = pick(bodyOf(request), ['identity']);
+    const userAssigned = Object.keys(((body.identity ?? {}) as { userAssignedIdentities?: object }).userAssignedIdentities ?? {});
+    return {
+      type: 'Microsoft.ApiManagement/service',
+      apiVersion,
+      id,
+      mode: 'update',
+      body,
+      azurerm: {
+        resource: 'azurerm_api_management',
+        attributes: [
+          { path: 'identity.type', from: { body: 'identity.type' } },
+          ...(userAssigned.length ? [{ path: 'identity.identity_ids', from: { body: 'identity.userAssignedIdentities', keys: true as const } }] : []),
+        ],
+      },
+    };
+  }
+
+/** apim.setCustomProperty as a template change (the properties it writes, from its request's body). */
+function setCustomPropertyTemplate(op: OperationOf<'apim.setCustomProperty'>, request: PreviewRequest): TemplateChange {
+    const { id, apiVersion } = pathAndVersion(request);
+    return {
+      type: 'Microsoft.ApiManagement/service',
+      apiVersion,
+      id,
+      mode: 'update',
+      // The request sends the whole map (ARM replaces it); the template change is the one key.
+      body: { properties: { customProperties: { [op.key]: op.value } } },
+      note: 'Add this key to the customProperties your template already declares (a declared map replaces the whole map on deployment). azurerm_api_management does not model this property: azapi does.',
+    };
+  }
+
+/** apim.putKeyVaultCertificate as a template change (the properties it writes, from its request's body). */
+function putKeyVaultCertificateTemplate(_op: OperationOf<'apim.putKeyVaultCertificate'>, request: PreviewRequest): TemplateChange {
+    const { id, apiVersion } = pathAndVersion(request);
+    return {
+      type: 'Microsoft.ApiManagement/service/certificates',
+      apiVersion,
+      id,
+      mode: 'create',
+      body: pick(bodyOf(request), ['properties.keyVault']),
+      azurerm: {
+        resource: 'azurerm_api_management_certificate',
+        attributes: [
+          { path: 'name', from: { id: 'name' } },
+          { path: 'api_management_name', from: { id: 'parentName' } },
+          { path: 'resource_group_name', from: { id: 'resourceGroup' } },
+          { path: 'key_vault_secret_id', from: { body: 'properties.keyVault.secretIdentifier' } },
+          { path: 'key_vault_identity_client_id', from: { body: 'properties.keyVault.identityClientId' } },
+        ],
+      },
+    };
+  }
+
+/** apim.uploadCertificate as a template change (the properties it writes, from its request's body). */
+function uploadCertificateTemplate(_op: OperationOf<'apim.uploadCertificate'>, request: PreviewRequest): TemplateChange {
+    const { id, apiVersion } = pathAndVersion(request);
+    const expressions = {
+      'properties.data': { expression: { bicep: "loadFileAsBase64('certificate.pfx')", terraform: 'filebase64("certificate.pfx")' } },
+      'properties.password': { expression: { bicep: 'pfxPassword', terraform: 'var.pfx_password' } },
+    };
+    return {
+      type: 'Microsoft.ApiManagement/service/certificates',
+      apiVersion,
+      id,
+      mode: 'create',
+      body: pick(bodyOf(request), ['properties.data', 'properties.password']),
+      expressions,
+      note: 'The .pfx and its password never go into the template: load the file and pass the password as a secure parameter (Bicep: @secure() param pfxPassword string).',
+      azurerm: {
+        resource: 'azurerm_api_management_certificate',
+        attributes: [
+          { path: 'name', from: { id: 'name' } },
+          { path: 'api_management_name', from: { id: 'parentName' } },
+          { path: 'resource_group_name', from: { id: 'resourceGroup' } },
+          { path: 'data', from: { literal: expressions['properties.data'].expression } },
+          { path: 'password', from: { literal: expressions['properties.password'].expression } },
+        ],
+      },
+    };
+  }
+
+/** apim.refreshCertificate as a template change (the properties it writes, from its request's body). */
+function refreshCertificateTemplate(_op: OperationOf<'apim.refreshCertificate'>, request: PreviewRequest): TemplateChange {
+    const { id, apiVersion } = pathAndVersion(request);
+    return {
+      type: 'Microsoft.ApiManagement/service/certificates',
+      apiVersion,
+      id: id.replace(/\/refreshSecret$/i, ''),
+      mode: 'action',
+      action: 'refreshSecret',
+      body: {},
+      note: 'A refresh is an action, not a property: a template cannot declare it, and a deployment does not undo it.',
+    };
+  }
+
+/** apim.refreshNamedValue as a template change: an action, like a certificate's refresh. */
+function refreshNamedValueTemplate(_op: OperationOf<'apim.refreshNamedValue'>, request: PreviewRequest): TemplateChange {
+  const { id, apiVersion } = pathAndVersion(request);
+  return {
+    type: 'Microsoft.ApiManagement/service/namedValues',
+    apiVersion,
+    id: id.replace(/\/refreshSecret$/i, ''),
+    mode: 'action',
+    action: 'refreshSecret',
+    body: {},
+    note: 'A refresh is an action, not a property: a template cannot declare it, and a deployment does not undo it.',
+  };
+}
+
 export const apimOperations: OperationFamily<'apim.'> = {
   'apim.enableSystemIdentity': {
     summary: () => 'Enabling the system-assigned identity on API Management',
@@ -104,6 +218,7 @@ export const apimOperations: OperationFamily<'apim.'> = {
     requirements: serviceWrite,
     roles: apimRole,
     preview: identityPreview,
+    template: enableSystemIdentityTemplate,
     // az apim update sends the whole resource back and drops user-assigned identities unless told to keep them:
     // the same PATCH apimkv sends (UAIs as empty objects) keeps them.
     az(op, facts) {
@@ -123,6 +238,7 @@ export const apimOperations: OperationFamily<'apim.'> = {
     requirements: serviceWrite,
     roles: apimRole,
     preview: customPropertyPreview,
+    template: setCustomPropertyTemplate,
     az(op, facts) {
       // az apim update --set cannot address the dotted key; send the whole map with az rest.
       const current = facts.apim.ok ? facts.apim.value.customProperties : {};
@@ -140,6 +256,7 @@ export const apimOperations: OperationFamily<'apim.'> = {
     requirements: certificateWrite,
     roles: apimRole,
     preview: putKeyVaultPreview,
+    template: putKeyVaultCertificateTemplate,
     az(op, facts) {
       const keyVault = { secretIdentifier: op.secretIdentifier, ...(op.identityClientId ? { identityClientId: op.identityClientId } : {}) };
       return [azRest(facts, 'put', certificatePath(op.apimId, op.certificateId), { properties: { keyVault } }, ifMatchHeader(op))];
@@ -155,6 +272,7 @@ export const apimOperations: OperationFamily<'apim.'> = {
     requirements: certificateWrite,
     roles: apimRole,
     preview: uploadPreview,
+    template: uploadCertificateTemplate,
     // The password never goes on a command line: the body is written from PFX_FILE and PFX_PASSWORD (environment,
     // not argv) to a private file that az rest reads, then removed.
     az: (op, facts) => [
@@ -173,6 +291,7 @@ export const apimOperations: OperationFamily<'apim.'> = {
     requirements: () => [{ action: 'Microsoft.ApiManagement/service/certificates/refreshSecret/action', target: 'apim' }],
     roles: apimRole,
     preview: refreshPreview,
+    template: refreshCertificateTemplate,
     az: (op, facts) => [azRest(facts, 'post', at(`${op.apimId}/certificates/${encodeURIComponent(op.certificateId)}/refreshSecret`, API_VERSIONS.apim))],
     // A refresh leaves no trace but a newer lastStatus: harmless either way, and repeatable. The executor
     // judges its own refresh by the status the refresh answers with.
@@ -183,6 +302,7 @@ export const apimOperations: OperationFamily<'apim.'> = {
     target: onApim,
     requirements: () => [{ action: 'Microsoft.ApiManagement/service/namedValues/refreshSecret/action', target: 'apim' }],
     roles: apimRole,
+    template: refreshNamedValueTemplate,
     preview: (op, facts) => {
       const nv = facts.namedValues?.ok ? facts.namedValues.value.find((v) => same(v.name, op.namedValueId)) : undefined;
       const status = nv?.keyVault?.lastStatus?.code;

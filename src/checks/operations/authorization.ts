@@ -3,6 +3,7 @@ import type { Facts } from '../facts.ts';
 import { builtInRole, KEY_VAULT_SECRETS_USER, OPERATOR_ROLES, roleGuid } from '../roles.ts';
 import type { PreviewRequest } from '../types.ts';
 import { API_VERSIONS, at, cmd, same, valueOf } from './shared.ts';
+import { bodyOf, pathAndVersion, pick, type TemplateChange } from '../templates/change.ts';
 import type { OperationFamily, OperationOf } from './types.ts';
 
 function roleAssignmentPreview(op: OperationOf<'roleAssignment.create'>, facts: Facts): PreviewRequest {
@@ -16,6 +17,29 @@ function roleAssignmentPreview(op: OperationOf<'roleAssignment.create'>, facts: 
   };
 }
 
+/** roleAssignment.create as a template change (the properties it writes, from its request's body). */
+function createTemplate(_op: OperationOf<'roleAssignment.create'>, request: PreviewRequest): TemplateChange {
+    const { id, apiVersion } = pathAndVersion(request);
+    return {
+      type: 'Microsoft.Authorization/roleAssignments',
+      apiVersion,
+      id,
+      mode: 'create',
+      body: pick(bodyOf(request), ['properties.roleDefinitionId', 'properties.principalId', 'properties.principalType', 'properties.description']),
+      azurerm: {
+        resource: 'azurerm_role_assignment',
+        attributes: [
+          { path: 'name', from: { id: 'name' } },
+          { path: 'scope', from: { id: 'scope' } },
+          { path: 'role_definition_id', from: { body: 'properties.roleDefinitionId' } },
+          { path: 'principal_id', from: { body: 'properties.principalId' } },
+          { path: 'principal_type', from: { body: 'properties.principalType' } },
+          { path: 'description', from: { body: 'properties.description' } },
+        ],
+      },
+    };
+  }
+
 export const authorizationOperations: OperationFamily<'roleAssignment.'> = {
   'roleAssignment.create': {
     summary: () => 'Creating the role assignment on the vault',
@@ -24,6 +48,7 @@ export const authorizationOperations: OperationFamily<'roleAssignment.'> = {
     // Key Vault Data Access Administrator may assign Secrets User (not Certificate User): the least privilege for that grant.
     roles: (op) => [{ role: roleGuid(op.roleDefinitionId) === KEY_VAULT_SECRETS_USER ? OPERATOR_ROLES.rbacSecretsUserOnly : OPERATOR_ROLES.rbac, scope: op.scope }],
     preview: roleAssignmentPreview,
+    template: createTemplate,
     az(op) {
       const role = builtInRole(op.roleDefinitionId)?.name ?? roleGuid(op.roleDefinitionId);
       return [cmd('az', 'role', 'assignment', 'create', '--assignee-object-id', op.principalId, '--assignee-principal-type', op.principalType, '--role', role, '--scope', op.scope)];

@@ -2,6 +2,7 @@
 // described everywhere (summary, target, needs, preview, az, isDone) does not compile. Plans, the engine,
 // the journal and the executors all ask here; nothing else switches over operation kinds.
 import type { Facts } from '../facts.ts';
+import type { TemplateChange } from '../templates/change.ts';
 import type { FixPlan, Operation, PreviewRequest } from '../types.ts';
 import { apimOperations } from './apim.ts';
 import { authorizationOperations } from './authorization.ts';
@@ -30,6 +31,9 @@ export const describeOperation = (op: Operation): string => operationSpec(op).su
 
 /** The request one operation sends, for the preview. */
 export const previewOperation = (op: Operation, facts: Facts): PreviewRequest => operationSpec(op).preview(op, facts);
+
+/** The template change of one operation, from the request it sends. */
+export const templateForOperation = (op: Operation, request: PreviewRequest): TemplateChange => operationSpec(op).template(op, request);
 
 /** Equivalent az command lines for one operation. */
 export const azForOperation = (op: Operation, facts: Facts): string[] => operationSpec(op).az(op, facts);

@@ -5,6 +5,7 @@ import { parseResourceId, sameId, vnetOfSubnet } from '../resource-id.ts';
 import { OPERATOR_ROLES } from '../roles.ts';
 import type { NsgRuleSpec, PreviewRequest } from '../types.ts';
 import { API_VERSIONS, at, cmd, listDiff, same, valueOf } from './shared.ts';
+import { bodyOf, pathAndVersion, pick, type TemplateChange } from '../templates/change.ts';
 import type { OperationFamily, OperationOf } from './types.ts';
 
 function subnetPreview(op: OperationOf<'subnet.addServiceEndpoint'>, facts: Facts): PreviewRequest {
@@ -68,6 +69,54 @@ function ruleMatches(r: NsgRuleFacts, w: NsgRuleSpec): boolean {
   );
 }
 
+/** subnet.addServiceEndpoint as a template change (the properties it writes, from its request's body). */
+function addServiceEndpointTemplate(_op: OperationOf<'subnet.addServiceEndpoint'>, request: PreviewRequest): TemplateChange {
+    const { id, apiVersion } = pathAndVersion(request);
+    return {
+      type: 'Microsoft.Network/virtualNetworks/subnets',
+      apiVersion,
+      id,
+      mode: 'update',
+      body: pick(bodyOf(request), ['properties.serviceEndpoints']),
+      note: 'A subnet declared inline in its virtual network (properties.subnets) takes the same serviceEndpoints there.',
+      azurerm: {
+        resource: 'azurerm_subnet',
+        attributes: [{ path: 'service_endpoints', from: { body: 'properties.serviceEndpoints', each: 'service' } }],
+      },
+    };
+  }
+
+/** nsg.putRule as a template change (the properties it writes, from its request's body). */
+function putRuleTemplate(_op: OperationOf<'nsg.putRule'>, request: PreviewRequest): TemplateChange {
+    const { id, apiVersion } = pathAndVersion(request);
+    const rule = (field: string) => ({ body: `properties.${field}` });
+    return {
+      type: 'Microsoft.Network/networkSecurityGroups/securityRules',
+      apiVersion,
+      id,
+      mode: 'create',
+      body: pick(bodyOf(request), ['properties']),
+      note: 'An NSG that declares its rules inline (properties.securityRules) takes the rule there: a separate rule resource would be removed by the next deployment of the NSG.',
+      azurerm: {
+        resource: 'azurerm_network_security_rule',
+        attributes: [
+          { path: 'name', from: { id: 'name' } },
+          { path: 'resource_group_name', from: { id: 'resourceGroup' } },
+          { path: 'network_security_group_name', from: { id: 'parentName' } },
+          { path: 'priority', from: rule('priority') },
+          { path: 'direction', from: rule('direction') },
+          { path: 'access', from: rule('access') },
+          { path: 'protocol', from: rule('protocol') },
+          { path: 'source_address_prefix', from: rule('sourceAddressPrefix') },
+          { path: 'source_port_range', from: rule('sourcePortRange') },
+          { path: 'destination_address_prefix', from: rule('destinationAddressPrefix') },
+          { path: 'destination_port_range', from: rule('destinationPortRange') },
+          { path: 'description', from: rule('description') },
+        ],
+      },
+    };
+  }
+
 export const networkOperations: OperationFamily<'subnet.' | 'nsg.'> = {
   'subnet.addServiceEndpoint': {
     summary: (op) => `Adding the ${op.service} service endpoint to the subnet`,
@@ -75,6 +124,7 @@ export const networkOperations: OperationFamily<'subnet.' | 'nsg.'> = {
     requirements: () => [{ action: 'Microsoft.Network/virtualNetworks/subnets/write', target: 'subnet' }],
     roles: (op) => [{ role: OPERATOR_ROLES.network, scope: vnetOfSubnet(op.subnetId) }],
     preview: subnetPreview,
+    template: addServiceEndpointTemplate,
     // --service-endpoints rewrites every endpoint (the others' locations reset to their defaults); --add appends
     // one entry and sends the rest back as read, as apimkv's own PUT does (checked with Debian's az 2.45).
     az(op) {
@@ -92,6 +142,7 @@ export const networkOperations: OperationFamily<'subnet.' | 'nsg.'> = {
     requirements: () => [{ action: 'Microsoft.Network/networkSecurityGroups/securityRules/write', target: 'nsg' }],
     roles: (op) => [{ role: OPERATOR_ROLES.network, scope: op.nsgId }],
     preview: nsgPreview,
+    template: putRuleTemplate,
     az(op) {
       const { name, resourceGroup } = parseResourceId(op.nsgId);
       const r = op.rule;

@@ -1,5 +1,6 @@
 // The shape of one entry of the operation registry: everything the product knows about one kind of write.
 import type { Facts, TemporaryChange } from '../facts.ts';
+import type { TemplateChange } from '../templates/change.ts';
 import type { Operation, PreviewRequest } from '../types.ts';
 
 /** The kinds of write apimkv makes, e.g. 'vault.addIpRule'. */
@@ -37,6 +38,8 @@ export interface OperationSpec<K extends OperationKind> {
   preview(op: OperationOf<K>, facts: Facts): PreviewRequest;
   /** The same change as az command lines (secrets as placeholders). */
   az(op: OperationOf<K>, facts: Facts): string[];
+  /** The same change for a template (Bicep, Terraform): exactly the properties it writes, picked from its request. */
+  template(op: OperationOf<K>, request: PreviewRequest): TemplateChange;
   /**
    * Is the effect in the resource? true: it is; false: it is not; undefined: the facts cannot tell (not read,
    * another resource, or not observable). Both the verify after a write and the journal settle ask this.

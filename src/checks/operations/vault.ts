@@ -4,6 +4,7 @@ import { sameIpRule } from '../ipv4.ts';
 import { nameOf, parseResourceId, sameId, vnetOfSubnet } from '../resource-id.ts';
 import { OPERATOR_ROLES } from '../roles.ts';
 import type { PreviewRequest } from '../types.ts';
+import { bodyOf, pathAndVersion, pick, type TemplateChange } from '../templates/change.ts';
 import { API_VERSIONS, at, azRest, cmd, listDiff, same, valueOf } from './shared.ts';
 import type { Observed, OperationFamily, OperationOf } from './types.ts';
 
@@ -89,6 +90,71 @@ const vaultName = (op: { vaultId: string }) => parseResourceId(op.vaultId).name;
 /** --name and --resource-group: without -g az looks the vault up across the subscription (and may pick another of that name). */
 const vaultArgs = (op: { vaultId: string }) => ['--name', vaultName(op), '--resource-group', parseResourceId(op.vaultId).resourceGroup ?? '<resource-group>'];
 
+const VAULT = 'Microsoft.KeyVault/vaults';
+
+/** The vault's networkAcls, as azurerm_key_vault's network_acls block. */
+function networkAclsTemplate(_op: unknown, request: PreviewRequest): TemplateChange {
+  const { id, apiVersion } = pathAndVersion(request);
+  return {
+    type: VAULT,
+    apiVersion,
+    id,
+    mode: 'update',
+    body: pick(bodyOf(request), ['properties.networkAcls']),
+    azurerm: {
+      resource: 'azurerm_key_vault',
+      attributes: [
+        { path: 'network_acls.bypass', from: { body: 'properties.networkAcls.bypass' } },
+        { path: 'network_acls.default_action', from: { body: 'properties.networkAcls.defaultAction' } },
+        { path: 'network_acls.ip_rules', from: { body: 'properties.networkAcls.ipRules', each: 'value' } },
+        { path: 'network_acls.virtual_network_subnet_ids', from: { body: 'properties.networkAcls.virtualNetworkRules', each: 'id' } },
+      ],
+      note: 'network_acls is declared whole in azurerm_key_vault: these are all its values after the fix.',
+    },
+  };
+}
+
+/** vault.recover as a template change (the properties it writes, from its request's body). */
+function recoverTemplate(_op: OperationOf<'vault.recover'>, request: PreviewRequest): TemplateChange {
+    const { id, apiVersion } = pathAndVersion(request);
+    return {
+      type: VAULT,
+      apiVersion,
+      id,
+      mode: 'create',
+      body: pick(bodyOf(request), ['location', 'properties.tenantId', 'properties.sku', 'properties.createMode']),
+      note: "Deploy once with createMode 'recover', then remove it: the template's other properties apply to the recovered vault.",
+      azurerm: {
+        resource: 'provider',
+        attributes: [{ path: 'features.key_vault.recover_soft_deleted_key_vaults', from: { literal: true } }],
+        note: 'azurerm recovers a soft-deleted vault of the same name when it creates the vault, if the provider allows it.',
+      },
+    };
+  }
+
+/** vault.addAccessPolicy as a template change (the properties it writes, from its request's body). */
+function addAccessPolicyTemplate(_op: OperationOf<'vault.addAccessPolicy'>, request: PreviewRequest): TemplateChange {
+    const { id, apiVersion } = pathAndVersion(request);
+    return {
+      type: `${VAULT}/accessPolicies`,
+      apiVersion,
+      id,
+      mode: 'create',
+      body: pick(bodyOf(request), ['properties.accessPolicies']),
+      azurerm: {
+        resource: 'azurerm_key_vault_access_policy',
+        attributes: [
+          { path: 'key_vault_id', from: { id: 'scope' } },
+          { path: 'tenant_id', from: { body: 'properties.accessPolicies.0.tenantId' } },
+          { path: 'object_id', from: { body: 'properties.accessPolicies.0.objectId' } },
+          { path: 'secret_permissions', from: { body: 'properties.accessPolicies.0.permissions.secrets', title: true } },
+          { path: 'certificate_permissions', from: { body: 'properties.accessPolicies.0.permissions.certificates', title: true } },
+        ],
+        note: 'If the vault declares its access_policy blocks inline, add the entry there instead: azurerm manages a vault\'s policies one way or the other, not both.',
+      },
+    };
+  }
+
 export const vaultOperations: OperationFamily<'vault.'> = {
   'vault.recover': {
     summary: () => 'Recovering the soft-deleted key vault',
@@ -96,6 +162,7 @@ export const vaultOperations: OperationFamily<'vault.'> = {
     requirements: vaultWrite,
     roles: vaultRole,
     preview: recoverPreview,
+    template: recoverTemplate,
     az: (op) => [cmd('az', 'keyvault', 'recover', '--name', vaultName(op), '--location', op.location, '--resource-group', parseResourceId(op.vaultId).resourceGroup ?? '<resource-group>')],
     isDone: (op, observed) => (valueOf(observed.vault) ? !!vaultOf(observed, op.vaultId) : undefined),
   },
@@ -105,6 +172,7 @@ export const vaultOperations: OperationFamily<'vault.'> = {
     requirements: () => [{ action: 'Microsoft.KeyVault/vaults/accessPolicies/write', target: 'vault' }],
     roles: vaultRole,
     preview: accessPolicyPreview,
+    template: addAccessPolicyTemplate,
     // az keyvault set-policy replaces the principal's permission lists (an admin's get/set/delete would become
     // what is asked here); accessPolicies/add merges on the server, as apimkv's own request does.
     az: (op, facts) => [
@@ -126,6 +194,7 @@ export const vaultOperations: OperationFamily<'vault.'> = {
     requirements: vaultWrite,
     roles: vaultRole,
     preview: (op, facts) => aclsPatch(op, facts, (acls) => ({ ...acls, bypass: op.bypass })),
+    template: networkAclsTemplate,
     az: (op) => [cmd('az', 'keyvault', 'update', ...vaultArgs(op), '--bypass', op.bypass)],
     isDone(op, observed) {
       const vault = vaultOf(observed, op.vaultId);
@@ -138,6 +207,7 @@ export const vaultOperations: OperationFamily<'vault.'> = {
     requirements: vaultWrite,
     roles: vaultRole,
     preview: (op, facts) => aclsPatch(op, facts, (acls) => ({ ...acls, ipRules: [...acls.ipRules, op.value] })),
+    template: networkAclsTemplate,
     az: (op) => [cmd('az', 'keyvault', 'network-rule', 'add', ...vaultArgs(op), '--ip-address', op.value)],
     isDone(op, observed) {
       const vault = vaultOf(observed, op.vaultId);
@@ -151,6 +221,7 @@ export const vaultOperations: OperationFamily<'vault.'> = {
     requirements: vaultWrite,
     roles: vaultRole,
     preview: (op, facts) => aclsPatch(op, facts, (acls) => ({ ...acls, ipRules: acls.ipRules.filter((r) => !sameIpRule(r, op.value)) })),
+    template: networkAclsTemplate,
     az: (op) => [cmd('az', 'keyvault', 'network-rule', 'remove', ...vaultArgs(op), '--ip-address', op.value)],
     isDone(op, observed) {
       const vault = vaultOf(observed, op.vaultId);
@@ -171,6 +242,7 @@ export const vaultOperations: OperationFamily<'vault.'> = {
       { role: OPERATOR_ROLES.network, scope: vnetOfSubnet(op.subnetId) },
     ],
     preview: (op, facts) => aclsPatch(op, facts, (acls) => ({ ...acls, virtualNetworkRules: [...acls.virtualNetworkRules, { id: op.subnetId }] })),
+    template: networkAclsTemplate,
     az: (op) => [cmd('az', 'keyvault', 'network-rule', 'add', ...vaultArgs(op), '--subnet', op.subnetId)],
     isDone(op, observed) {
       const vault = vaultOf(observed, op.vaultId);
