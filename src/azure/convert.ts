@@ -41,15 +41,10 @@ function list<T>(v: T[] | undefined | null): T[] {
   return Array.isArray(v) ? v : [];
 }
 
-/** Tags as plain text (control characters dropped; a remote value is never trusted to be printable). */
+/** Tags, as given (remote text is made safe where it is shown, by each output's escaper). */
 export function tagsFrom(tags: Record<string, string> | undefined | null): { tags?: Record<string, string> } {
-  const entries = Object.entries(tags ?? {}).map(([k, v]) => [plainText(k), plainText(String(v ?? ''))] as const);
+  const entries = Object.entries(tags ?? {}).map(([k, v]) => [k, String(v ?? '')] as const);
   return entries.length ? { tags: Object.fromEntries(entries) } : {};
-}
-
-/** Drops C0/C1 controls and bidirectional overrides, which could restyle or reorder a terminal line. */
-export function plainText(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '');
 }
 
 /** singular + plural ARM fields (e.g. destinationPortRange + destinationPortRanges) as one list. */

@@ -7,7 +7,6 @@ import type { DeploymentExtended, DeploymentOperation } from '@azure/arm-resourc
 import type { DeploymentStack } from '@azure/arm-resourcesdeploymentstacks';
 import type { DeploymentFacts, Fact, OwnershipFacts, OwnershipScopeFacts, StackFacts } from '../checks/facts.ts';
 import type { AzureClients } from './clients.ts';
-import { plainText } from './convert.ts';
 import { readFact } from './facts-read.ts';
 
 /** Api-versions of the Resources clients (Deployments 2025-04-01 is the newest spec both we and the sandbox follow). */
@@ -25,7 +24,6 @@ export const OWNERSHIP_LIMITS = {
 } as const;
 
 const iso = (d: Date | string | undefined): string | undefined => (d === undefined ? undefined : new Date(d).toISOString());
-const text = (s: string | undefined): string | undefined => (s === undefined ? undefined : plainText(s));
 
 /** The resource group scope of an id (or the subscription scope when it has no resource group). */
 export function scopesOf(resourceId: string): string[] {
@@ -39,14 +37,14 @@ function deploymentFrom(d: DeploymentExtended, scope: string): DeploymentFacts {
   const p = d.properties;
   return {
     id: d.id ?? '',
-    name: plainText(d.name ?? ''),
+    name: d.name ?? '',
     scope,
     ...(p?.timestamp ? { timestamp: iso(p.timestamp) } : {}),
-    ...(p?.provisioningState ? { provisioningState: text(p.provisioningState) } : {}),
-    ...(p?.templateHash ? { templateHash: text(p.templateHash) } : {}),
-    ...(p?.templateLink?.uri || p?.templateLink?.id ? { templateLink: text(p.templateLink.uri ?? p.templateLink.id) } : {}),
-    ...(d.systemData?.createdBy ? { createdBy: text(d.systemData.createdBy) } : {}),
-    ...(d.systemData?.createdByType ? { createdByType: text(d.systemData.createdByType) } : {}),
+    ...(p?.provisioningState ? { provisioningState: p.provisioningState } : {}),
+    ...(p?.templateHash ? { templateHash: p.templateHash } : {}),
+    ...(p?.templateLink?.uri || p?.templateLink?.id ? { templateLink: p.templateLink.uri ?? p.templateLink.id } : {}),
+    ...(d.systemData?.createdBy ? { createdBy: d.systemData.createdBy } : {}),
+    ...(d.systemData?.createdByType ? { createdByType: d.systemData.createdByType } : {}),
     outputResources: (p?.outputResources ?? []).map((r) => r.id ?? '').filter(Boolean),
   };
 }
@@ -56,14 +54,14 @@ function stackFrom(s: DeploymentStack, scope: string): StackFacts {
   const deny = p?.denySettings;
   return {
     id: s.id ?? '',
-    name: plainText(s.name ?? ''),
+    name: s.name ?? '',
     scope,
     denyMode: deny?.mode ?? 'none',
     excludedPrincipals: deny?.excludedPrincipals ?? [],
     excludedActions: deny?.excludedActions ?? [],
     applyToChildScopes: deny?.applyToChildScopes === true,
     resources: (p?.resources ?? []).filter((r) => r.id).map((r) => ({ id: r.id!, ...(r.denyStatus ? { denyStatus: r.denyStatus } : {}), ...(r.status ? { status: r.status } : {}) })),
-    ...(s.systemData?.createdBy ? { createdBy: text(s.systemData.createdBy) } : {}),
+    ...(s.systemData?.createdBy ? { createdBy: s.systemData.createdBy } : {}),
     ...(s.systemData?.lastModifiedAt ? { lastModifiedAt: iso(s.systemData.lastModifiedAt) } : {}),
   };
 }

@@ -46,7 +46,7 @@ export type { PlanFormat } from '../cli-args.ts';
  * each under a comment with its check, its ownership evidence and, when a stack's deny refuses it, why.
  */
 export function templateScript(plans: FixPlan[], context: RunContext, language: 'bicep' | 'terraform', now = new Date()): string {
-  const c = (text: string) => `${language === 'bicep' ? '//' : '#'} ${text.replace(/[\r\n]+/g, ' ')}`;
+  const c = (text: string) => `${language === 'bicep' ? '//' : '#'} ${t(text)}`;
   const out = [
     c(`apimkv fix plan for ${context.apimName} + ${context.vaultName} (subscription ${context.subscriptionId}${context.sandbox ? ', SANDBOX' : ''}), generated ${now.toISOString()}`),
     c('Exactly the properties each fix changes: merge them into the declarations your templates already have.'),

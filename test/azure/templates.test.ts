@@ -130,7 +130,7 @@ test('templates: one plan per operation kind (those no shipped world fixes inclu
     'vault.addIpRule': { kind: 'vault.addIpRule', vaultId: vault.id, value: '203.0.113.50/32', temporary: true },
     'vault.removeIpRule': { kind: 'vault.removeIpRule', vaultId: vault.id, value: '198.51.100.0/24' },
     'vault.addVirtualNetworkRule': { kind: 'vault.addVirtualNetworkRule', vaultId: vault.id, subnetId },
-    'roleAssignment.create': { kind: 'roleAssignment.create', scope: vault.id, name: '3a4b5c6d-7e8f-4a9b-8c0d-1e2f3a4b5c6d', roleDefinitionId: `/subscriptions/${facts.context.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/4633458b-17de-408a-b874-0445c86b69e6`, principalId: '9b2e4c6a-1d3f-4a5b-8c7d-0e1f2a3b4c5d', principalType: 'ServicePrincipal', description: "it's ${not} interpolated" },
+    'roleAssignment.create': { kind: 'roleAssignment.create', scope: vault.id, name: '3a4b5c6d-7e8f-4a9b-8c0d-1e2f3a4b5c6d', roleDefinitionId: `/subscriptions/${facts.context.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/4633458b-17de-408a-b874-0445c86b69e6`, principalId: '9b2e4c6a-1d3f-4a5b-8c7d-0e1f2a3b4c5d', principalType: 'ServicePrincipal', description: "it's ${not} interpolated \u001b[31m red \u202e" },
     'subnet.addServiceEndpoint': { kind: 'subnet.addServiceEndpoint', subnetId, service: 'Microsoft.KeyVault' },
     'nsg.putRule': { kind: 'nsg.putRule', nsgId, ruleName: 'Allow-AzureKeyVault-443-Out', rule: { priority: 3999, direction: 'Outbound', access: 'Allow', protocol: 'Tcp', sourceAddressPrefix: 'VirtualNetwork', sourcePortRange: '*', destinationAddressPrefix: 'AzureKeyVault', destinationPortRange: '443', description: 'quote \' and %{ and ${x}' } },
   };
@@ -139,6 +139,8 @@ test('templates: one plan per operation kind (those no shipped world fixes inclu
     await checkPlan(plan, 'kind');
     // Secrets never reach a template: the .pfx and its password are a file and a parameter.
     assert.doesNotMatch(`${plan.templates!.bicep}\n${plan.templates!.terraform}`, /cGZ4|\bpw\b/);
+    // Remote text with controls or bidi overrides is written as escapes, never raw (it still reads back the same).
+    assert.doesNotMatch(`${plan.templates!.bicep}\n${plan.templates!.terraform}`, /[\u001b\u202e]/);
   }
 });
 

@@ -36,7 +36,11 @@ export function parseBicep(text: string): { resources: BicepResource[]; params: 
     while (src[i] !== "'") {
       if (i >= src.length) fail('unterminated string');
       if (src[i] === '$' && src[i + 1] === '{') fail('unescaped interpolation');
-      if (src[i] === '\\') {
+      if (src[i] === '\\' && src[i + 1] === 'u') {
+        const m = /^\\u\{([0-9A-Fa-f]{1,6})\}/.exec(src.slice(i)) ?? fail('bad \\u escape');
+        out += String.fromCodePoint(parseInt(m[1]!, 16));
+        i += m[0].length;
+      } else if (src[i] === '\\') {
         const c = src[i + 1]!;
         out += { n: '\n', r: '\r', t: '\t', '\\': '\\', "'": "'", $: '$' }[c] ?? fail(`bad escape \\${c}`);
         i += 2;

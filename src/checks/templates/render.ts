@@ -1,6 +1,7 @@
 // Bicep and Terraform text for template changes. Values are written from the change's body (the ARM request's
 // own subtree) or, for azurerm, from the request paths its attributes name; strings are escaped for each
 // language so remote text (names, descriptions) cannot break out of a literal.
+import { terminalText } from '../escape.ts';
 import { API_VERSIONS } from '../operations/shared.ts';
 import { parseResourceId } from '../resource-id.ts';
 import type { AttributeSource, Expression, TemplateChange } from './change.ts';
@@ -48,8 +49,12 @@ export function attributeValue(change: TemplateChange, from: AttributeSource): u
 
 // ---- Bicep ----
 
+/** Characters that act instead of showing (controls, bidi, zero-width): written as escapes, never raw. */
+const ACTIVE = /[\u0000-\u001f\u007f-\u009f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2028\u2029\u2060-\u2069\ufeff]/g;
+
 function bicepString(s: string): string {
-  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\$\{/g, '\\${').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t')}'`;
+  const body = s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\$\{/g, '\\${').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t');
+  return `'${body.replace(ACTIVE, (c) => `\\u{${c.codePointAt(0)!.toString(16).toUpperCase()}}`)}'`;
 }
 
 const bicepKey = (k: string) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) ? k : bicepString(k));
@@ -66,7 +71,8 @@ function bicepValue(v: unknown, indent: string, exprs: Record<string, Expression
   return entries.length ? `{\n${entries.map(([k, x]) => `${inner}${bicepKey(k)}: ${bicepValue(x, inner, exprs, path ? `${path}.${k}` : k)}`).join('\n')}\n${indent}}` : '{}';
 }
 
-const comment = (prefix: string, text: string) => `${prefix} ${text.replace(/[\r\n]+/g, ' ')}`;
+/** A comment line: remote text in it (names, tags) is one line with nothing active. */
+const comment = (prefix: string, text: string) => `${prefix} ${terminalText(text)}`;
 
 /** One change as Bicep. */
 export function bicepSnippet(change: TemplateChange): string {
@@ -105,7 +111,8 @@ function versionFor(type: string): string | undefined {
 // ---- Terraform ----
 
 function hclString(s: string): string {
-  return JSON.stringify(s).replace(/\$\{/g, '$${').replace(/%\{/g, '%%{');
+  const json = JSON.stringify(s).replace(ACTIVE, (c) => `\\u${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`);
+  return json.replace(/\$\{/g, '$${').replace(/%\{/g, '%%{');
 }
 
 const hclKey = (k: string) => (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(k) ? k : hclString(k));
