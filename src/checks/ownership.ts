@@ -149,9 +149,11 @@ export function writeEvidence(facts: Facts, scope: string, actions: { action: st
   for (const s of facts.ownership?.scopes ?? []) {
     const relevant = lower(scope).startsWith(`${lower(s.scope)}/`);
     if (!relevant) continue;
-    if (!s.deployments.ok) lines.push(`Deployments at ${scopeName(s.scope)} could not be read (${s.deployments.unknown}${s.deployments.missingAction ? `: needs ${s.deployments.missingAction}` : ''}): the evidence may be incomplete.`);
-    else if (s.deployments.value.truncated) lines.push(`Only the newest ${s.deployments.value.items.length} of the first deployments listed at ${scopeName(s.scope)} were read: older ones may also have deployed it.`);
-    if (!s.stacks.ok) lines.push(`Deployment stacks at ${scopeName(s.scope)} could not be read (${s.stacks.unknown}${s.stacks.missingAction ? `: needs ${s.stacks.missingAction}` : ''}): a deny setting may refuse this write.`);
+    const why = (f: { unknown: string; missingAction?: string }) => `${f.unknown}${f.missingAction ? `: needs ${f.missingAction}` : ''}`;
+    if (!s.deployments.ok && !s.stacks.ok) lines.push(`Deployments and deployment stacks at ${scopeName(s.scope)} could not be read (${why(s.deployments)}; ${why(s.stacks)}): the evidence may be incomplete, and a deny setting may refuse this write.`);
+    else if (!s.deployments.ok) lines.push(`Deployments at ${scopeName(s.scope)} could not be read (${why(s.deployments)}): the evidence may be incomplete.`);
+    else if (!s.stacks.ok) lines.push(`Deployment stacks at ${scopeName(s.scope)} could not be read (${why(s.stacks)}): a deny setting may refuse this write.`);
+    if (s.deployments.ok && s.deployments.value.truncated) lines.push(`Only the newest ${s.deployments.value.items.length} of the first deployments listed at ${scopeName(s.scope)} were read: older ones may also have deployed it.`);
   }
   return { lines: [...new Set(lines)], ...(denied ? { denied } : {}) };
 }

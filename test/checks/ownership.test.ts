@@ -84,8 +84,8 @@ test('deployments: output resources, operations of a failed one; tags IaC tools 
     'nsg-apim was deployed by deployment net-0412 at resource group rg-app on 12 April 2026 from template hash 1482, run by ci (Application): the next deployment of that template may revert this change.',
     'nsg-apim was written by deployment hotfix (its operations name other, Failed) at resource group rg-app on 20 October 2026 from an inline template: the next deployment of that template may revert this change.',
     'nsg-apim has the tag managed-by=terraform, which IaC tools leave: the next run of that tool may revert this change.',
-    'Only the newest 2 of the first deployments listed at resource group rg-app were read: older ones may also have deployed it.',
     'Deployment stacks at resource group rg-app could not be read (Forbidden: needs Microsoft.Resources/deploymentStacks/read): a deny setting may refuse this write.',
+    'Only the newest 2 of the first deployments listed at resource group rg-app were read: older ones may also have deployed it.',
     `Deployments at subscription ${SUB} could not be read (Forbidden: needs Microsoft.Resources/deployments/read): the evidence may be incomplete.`,
   ]);
   assert.equal(e.denied, undefined);
