@@ -3,6 +3,7 @@
 import pkg from '../package.json' with { type: 'json' };
 import { commandName, flagsOf, helpFor, parseWith, UsageError, type CommandSpec, type Flag, type Values } from './cli-spec.ts';
 import { SANDBOX_SERVE } from './sandbox/serve-flags.ts';
+import type { PlanFormat } from './runbook/report.ts';
 
 export { UsageError } from './cli-spec.ts';
 
@@ -119,7 +120,7 @@ const PLAN: Flag = { name: 'plan', type: 'boolean', group: OUTPUT, help: 'print 
 const FORMAT: Flag = { name: 'format', type: 'string', arg: 'az|bicep|terraform', group: OUTPUT, help: 'with --plan: an az script (default), or the same change for your Bicep or Terraform' };
 
 /** What --plan prints. */
-export type PlanFormat = 'az' | 'bicep' | 'terraform';
+export type { PlanFormat };
 
 function planFormat(v: Values): PlanFormat {
   const format = str(v, 'format');

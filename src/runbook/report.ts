@@ -39,7 +39,7 @@ export function azScript(plans: FixPlan[], context: RunContext, now = new Date()
 }
 
 /** How --plan prints plans. */
-export type { PlanFormat } from '../cli-args.ts';
+export type PlanFormat = 'az' | 'bicep' | 'terraform';
 
 /**
  * The plans as one Bicep or Terraform file of their template changes (exactly the properties each plan writes),

@@ -3,7 +3,7 @@
 // https://learn.microsoft.com/azure/azure-resource-manager/bicep/deployment-stacks#protect-managed-resources
 // https://learn.microsoft.com/azure/role-based-access-control/deny-assignments
 import { createHash } from 'node:crypto';
-import { actionMatches } from './rbac.ts';
+import { actionMatches } from './action-match.ts';
 import { keyOf } from './resource-id.ts';
 import type { SandboxState } from './state.ts';
 import type { ArmResource } from './types.ts';

@@ -1,6 +1,7 @@
 // Azure RBAC as the emulator enforces it: role assignments at or above a scope, built-in role definitions,
 // wildcard action matching, and the 403 AuthorizationFailed ARM answers.
 import { builtinRole } from './builtin-roles.ts';
+import { actionMatches } from './action-match.ts';
 import { denyingAssignment } from './deny.ts';
 import { ArmError, type Ctx } from './http.ts';
 import { scopeCovers } from './resource-id.ts';
@@ -15,17 +16,7 @@ export interface Grant {
   notDataActions: string[];
 }
 
-const patterns = new Map<string, RegExp>();
-
-/** ARM wildcard match, case-insensitive; `*` matches any run of characters. */
-export function actionMatches(pattern: string, action: string): boolean {
-  let re = patterns.get(pattern);
-  if (!re) {
-    re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
-    patterns.set(pattern, re);
-  }
-  return re.test(action);
-}
+export { actionMatches } from './action-match.ts';
 
 export function grantAllows(grant: Grant, action: string, plane: 'control' | 'data'): boolean {
   const [allow, deny] = plane === 'data' ? [grant.dataActions, grant.notDataActions] : [grant.actions, grant.notActions];
