@@ -35,6 +35,9 @@ const UNCOVERED: [string, RegExp][] = [
   ['long-running operation status', /\/locations\/\{\}\/(operations|operationsStatus|operationResults)\/\{\}$/],
   ['Authorization permissions', /\/providers\/Microsoft\.Authorization\/permissions$/],
   ['Key Vault deleted vaults', /\/providers\/Microsoft\.KeyVault\/(locations\/\{\}\/)?deletedVaults(\/\{\})?$/],
+  // Deployments 2025-04-01 (172 KB) and DeploymentStacks 2024-03-01 (72 KB) are not in test/specs yet: the sandbox's
+  // answers are checked against the Resources SDKs' models instead (test/sandbox/conformance.test.ts).
+  ['Resources deployments, their operations and deployment stacks (ownership evidence)', /\/(providers\/Microsoft\.Resources\/)?(deployments|deploymentStacks)(\/\{\}\/operations)?$/i],
 ];
 
 /** Names become {}: "GET /subscriptions/{}/resourceGroups/{}/providers/Microsoft.KeyVault/vaults/{}", "GET /secrets/{}/{}". */
