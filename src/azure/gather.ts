@@ -237,6 +237,34 @@ function referenceOn(vaultUri: string, identifier: string): { key: string; name:
   }
 }
 
+/** The vaults (other than the target) that references name, by host, read from one listing of the subscription. */
+async function readOtherVaults(clients: AzureClients, subscriptionId: string, targetUri: string, identifiers: string[], signal?: AbortSignal): Promise<Record<string, Fact<VaultFacts>>> {
+  const host = (u: string) => {
+    try {
+      return new URL(u).hostname.toLowerCase();
+    } catch {
+      return '';
+    }
+  };
+  const target = host(targetUri);
+  const hosts = [...new Set(identifiers.map(host).filter((h) => h && h !== target))];
+  if (hosts.length === 0) return {};
+  const placeholder = `/subscriptions/${subscriptionId}/providers/Microsoft.KeyVault/vaults`;
+  const listed = await readFact<Vault[]>(placeholder, API_VERSIONS.keyVault, 'Microsoft.KeyVault/vaults/read', () => all(clients.keyVault.vaults.listBySubscription({ abortSignal: signal })));
+  const out: Record<string, Fact<VaultFacts>> = {};
+  for (const h of hosts) {
+    if (!listed.ok) {
+      out[h] = listed as Fact<VaultFacts>;
+      continue;
+    }
+    const v = listed.value.find((x) => host(x.properties?.vaultUri ?? '') === h);
+    out[h] = v
+      ? { ok: true, value: vaultFromSdk(v), from: { resourceId: v.id ?? placeholder, apiVersion: API_VERSIONS.keyVault, readAt: new Date().toISOString() } }
+      : { ok: false, unknown: 'NotFound', message: `No vault with host ${h} in subscription ${subscriptionId} (it may be in another subscription or tenant).`, from: listed.from };
+  }
+  return out;
+}
+
 /** Metadata (never values) of every version of each named secret on the vault: content type, enabled, expiry. */
 async function readReferencedSecrets(clients: AzureClients, vaultUri: string, identifiers: string[], signal?: AbortSignal): Promise<Record<string, Fact<ReferencedSecretFacts>>> {
   const wanted = new Map<string, string>();
@@ -344,7 +372,7 @@ export async function gather(clients: AzureClients, context: GatherContext, targ
       ...(apim.ok ? apim.value.hostnameConfigurations.flatMap((h) => (h.keyVaultId ? [h.keyVaultId] : [])) : []),
       ...extraSecretIds,
     ];
-    return readReferencedSecrets(clients, vault.value.vaultUri, ids, signal);
+    return Promise.all([readReferencedSecrets(clients, vault.value.vaultUri, ids, signal), readOtherVaults(clients, vaultSubscriptionOf(target), vault.value.vaultUri, ids, signal)]);
   });
 
   // APIM side: subnet -> NSG, as soon as APIM is known.
@@ -435,7 +463,7 @@ export async function gather(clients: AzureClients, context: GatherContext, targ
     operatorDataPlane: vaultSide.operatorDataPlane,
     apimCertificates,
     namedValues,
-    ...(referencedSecrets ? { referencedSecrets } : {}),
+    ...(referencedSecrets ? { referencedSecrets: referencedSecrets[0], otherVaults: referencedSecrets[1] } : {}),
     ownership: ownershipFacts,
   };
   if (vaultSide.deletedVault) gathered.deletedVault = vaultSide.deletedVault;

@@ -4,7 +4,7 @@ import type { ApimCertificateFacts, ApimFacts, CertificateIntent, Facts } from '
 import { daysUntil, EXPIRY_WARNING_DAYS } from './dates.ts';
 import { finding, unknownFinding } from './finding.ts';
 import { parseSecretIdentifier, type ParsedSecretIdentifier } from './identifiers.ts';
-import { describeStatus, explainOrQuote, explainStatus, neutralise, statusOk, type FailureExplanation } from './key-vault-status.ts';
+import { describeStatus, explainOrQuote, explainStatus, statusOk, type FailureExplanation } from './key-vault-status.ts';
 import type { KeyVaultStatusFacts } from './facts.ts';
 import { makePlan } from './plan.ts';
 import { bypassOn, firewallOn, hostnamesOnVault, identityName, lineOfSight, pickIdentity } from './posture.ts';
@@ -192,7 +192,7 @@ export function checkVerify(facts: Facts): Finding {
     return finding('CERT-VERIFY', STEP, 'pass', title, `API Management read the secret${existing.thumbprint ? ` (thumbprint ${existing.thumbprint})` : ''}${status.timeStampUtc ? ` at ${status.timeStampUtc}` : ''}.`, { evidence });
   }
   const explained = explainStatus(status);
-  return finding('CERT-VERIFY', STEP, 'fail', title, `API Management could not fetch the secret (${neutralise(`${status.code}${status.message ? `: ${status.message}` : ''}`)}): ${explained ? explained.advice : 'apimkv does not recognise this message'}. After fixing it, refresh the certificate (CERT-REFRESH).`, {
+  return finding('CERT-VERIFY', STEP, 'fail', title, `API Management could not fetch the secret (${status.code}${status.message ? `: ${status.message}` : ''}): ${explained ? explained.advice : 'apimkv does not recognise this message'}. After fixing it, refresh the certificate (CERT-REFRESH).`, {
     evidence,
     docLink: explained ? STEPS.find((s) => s.id === explained.step)!.docLink : undefined,
   });
@@ -251,7 +251,7 @@ export function explainFailure(status: KeyVaultStatusFacts, earlier: readonly Fi
   const open = about.filter((f) => f.status === 'fail' || f.status === 'warn' || f.status === 'unknown');
   if (open.length) return `${explained.advice} (${open.map((f) => `${f.checkId} ${f.status}`).join(', ')})`;
   if (about.length && about.every((f) => f.status === 'pass' || f.status === 'skipped' || f.status === 'info')) {
-    return `the message points at ${explained.checks.join(', ')}, but they pass now: re-try the fetch (a fix may have been applied since), and if it fails again apimkv cannot tell the cause; the message was: ${neutralise(`${status.code}${status.message ? `: ${status.message}` : ''}`)}`;
+    return `the message points at ${explained.checks.join(', ')}, but they pass now: re-try the fetch (a fix may have been applied since), and if it fails again apimkv cannot tell the cause; the message was: ${status.code}${status.message ? `: ${status.message}` : ''}`;
   }
   return explained.advice;
 }

@@ -380,6 +380,11 @@ export interface Facts {
   referencedSecrets?: Record<string, Fact<ReferencedSecretFacts>>;
   /** Deployments, stacks and tags of the resources fixes write (absent when not read). */
   ownership?: OwnershipFacts;
+  /**
+   * The other vaults the references read, keyed by lower-case vault host (read in the target's subscription; a vault
+   * elsewhere is a NotFound fact naming where it was looked for). A subnet change affects them too.
+   */
+  otherVaults?: Record<string, Fact<VaultFacts>>;
   /** Added by the engine from its journal. */
   temporaryChanges: TemporaryChange[];
   /** Added by the engine when the operator has chosen what to add in step 5. */

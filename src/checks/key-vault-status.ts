@@ -155,20 +155,15 @@ export function explainStatus(status: KeyVaultStatusFacts): FailureExplanation |
   return p ? { area: p.area, step: p.step, advice: p.advice, checks: p.checks, source: p.source } : undefined;
 }
 
-/** Control characters (line breaks included) as visible escapes, so a remote message cannot move the cursor. */
-export function neutralise(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => (c === '\r' ? '' : c === '\n' || c === '\t' ? ' ' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)).replace(/ {2,}/g, ' ').trim();
-}
-
 /** The explanation, or the verbatim message labelled unrecognised. */
 export function explainOrQuote(status: KeyVaultStatusFacts): string {
   const explained = explainStatus(status);
   if (explained) return explained.advice;
-  return `apimkv does not recognise this; the message was: ${neutralise(`${status.code}${status.message ? `: ${status.message}` : ''}`)}`;
+  // Verbatim: facts stay exact, and every output escapes remote text for its medium (src/checks/escape.ts).
+  return `apimkv does not recognise this; the message was: ${status.code}${status.message ? `: ${status.message}` : ''}`;
 }
 
 /** One line for evidence: code, message and time. */
 export function describeStatus(status: KeyVaultStatusFacts): string {
-  return neutralise(`${status.code}${status.message ? `: ${status.message}` : ''}${status.timeStampUtc ? ` (${status.timeStampUtc})` : ''}`);
+  return `${status.code}${status.message ? `: ${status.message}` : ''}${status.timeStampUtc ? ` (${status.timeStampUtc})` : ''}`;
 }

@@ -1,11 +1,13 @@
 // Step 4: API Management in a virtual network reaches Key Vault and Microsoft Entra ID through its subnet:
 // the Microsoft.KeyVault service endpoint (or a private endpoint), a vault VNet rule, and NSG rules that let
 // outbound TCP 443 through. Classic tiers only for the NSG table; v2 tiers get their own guidance.
-import type { ApimFacts, Facts, NsgFacts, SubnetFacts } from './facts.ts';
+import type { ApimFacts, Facts, NsgFacts, SubnetFacts, VaultFacts } from './facts.ts';
 import { finding, skipped, unknownFinding } from './finding.ts';
 import { describeRule, evaluateFlow, freePriorityBelow, regionalTag, type NsgFlow } from './nsg.ts';
 import { makePlan } from './plan.ts';
-import { firewallOn, hasKeyVaultEndpoint, hasVaultDnsZone, inVnet, isConsumption, isV2, lineOfSight } from './posture.ts';
+import { ipv4Contains } from './ipv4.ts';
+import { apimSourceIps, firewallOn, hasKeyVaultEndpoint, hasVaultDnsZone, inVnet, isConsumption, isV2, lineOfSight } from './posture.ts';
+import { referenceLabel, referencesOf } from './references.ts';
 import { sameId, vnetOfSubnet } from './resource-id.ts';
 import { DOCS } from './steps.ts';
 import type { Finding, Operation } from './types.ts';
@@ -83,12 +85,57 @@ function checkServiceEndpoint(facts: Facts, apim: ApimFacts): Finding {
   if (vault && firewallOn(vault) && vault.publicNetworkAccess === 'Enabled' && !vault.networkAcls.virtualNetworkRules.some((r) => sameId(r.id, subnet.id))) {
     operations.push({ kind: 'vault.addVirtualNetworkRule', vaultId: vault.id, subnetId: subnet.id });
   }
-  const fix = makePlan('VNET-SE', facts, {
-    title: operations.length > 1 ? "Add the Microsoft.KeyVault service endpoint and the vault's VNet rule" : 'Add the Microsoft.KeyVault service endpoint to the subnet',
+  // The endpoint changes the source address of API Management's traffic to every vault: each other firewalled vault
+  // that admits it by public IP today needs the VNet rule too (planned here), and unread ones are named.
+  const affected = otherVaultsAffected(facts, apim, subnet);
+  const main = makePlan('VNET-SE', facts, {
+    title: operations.length > 1 || affected.planned.length ? `Add the Microsoft.KeyVault service endpoint and the VNet rule on ${[...(operations.length > 1 && vault ? [vault.name] : []), ...affected.planned.map((a) => a.vault.name)].join(', ')}` : 'Add the Microsoft.KeyVault service endpoint to the subnet',
     operations,
-    disruption: SE_DISRUPTION,
+    disruption: `${SE_DISRUPTION}${affected.lines.length ? ` Other references: ${affected.lines.join('; ')}.` : ''}`,
   });
-  return finding('VNET-SE', STEP, 'fail', title, `The subnet ${subnet.name} has no Microsoft.KeyVault service endpoint: the documented setup for API Management in a virtual network needs it to reach the vault through its firewall.`, { evidence, fix });
+  const companions = affected.planned.map((a) => makePlan('VNET-SE', { ...facts, vault: { ok: true, value: a.vault } }, { title: main.title, operations: [{ kind: 'vault.addVirtualNetworkRule', vaultId: a.vault.id, subnetId: subnet.id }] }));
+  const uniq = <T,>(xs: T[], key: (x: T) => string) => xs.filter((x, i) => xs.findIndex((y) => key(y) === key(x)) === i);
+  const fix = {
+    ...main,
+    operations: [...main.operations, ...companions.flatMap((c) => c.operations)],
+    preview: [...main.preview, ...companions.flatMap((c) => c.preview)],
+    az: [...main.az, ...companions.flatMap((c) => c.az)],
+    requiredActions: uniq([...main.requiredActions, ...companions.flatMap((c) => c.requiredActions)], (a) => a.toLowerCase()),
+    requiredRoles: uniq([...main.requiredRoles, ...companions.flatMap((c) => c.requiredRoles)], (r) => `${r.role}|${r.scope.toLowerCase()}`),
+  };
+  evidence.push(...affected.lines.map((l) => `other reference: ${l}`));
+  return finding('VNET-SE', STEP, 'fail', title, `The subnet ${subnet.name} has no Microsoft.KeyVault service endpoint: the documented setup for API Management in a virtual network needs it to reach the vault through its firewall.${affected.lines.length ? ' Adding it changes the source address of API Management\'s traffic to every vault: see the other references below.' : ''}`, { evidence, fix, docLink: DOCS.keyVaultNetwork });
+}
+
+/** The other vaults references read that the service endpoint would cut off (admitted by public IP, no VNet rule). */
+function otherVaultsAffected(facts: Facts, apim: ApimFacts, subnet: SubnetFacts): { planned: { vault: VaultFacts }[]; lines: string[] } {
+  const planned: { vault: VaultFacts }[] = [];
+  const lines: string[] = [];
+  const refs = referencesOf(facts);
+  const sources = apimSourceIps(apim);
+  for (const [host, fact] of Object.entries(facts.otherVaults ?? {})) {
+    const users = refs.filter((r) => hostOf(r.secretIdentifier) === host).map(referenceLabel);
+    if (users.length === 0) continue;
+    if (!fact.ok) {
+      lines.push(`${users.join(', ')} on ${host}: not read (${fact.message.split(/\r?\n/)[0]}), so whether the endpoint cuts it off is unknown; check its firewall`);
+      continue;
+    }
+    const v = fact.value;
+    if (!firewallOn(v) || v.publicNetworkAccess !== 'Enabled' || v.networkAcls.virtualNetworkRules.some((r) => sameId(r.id, subnet.id))) continue;
+    const byIp = sources.length > 0 && sources.every((ip) => v.networkAcls.ipRules.some((rule) => ipv4Contains(rule, ip)));
+    if (!byIp) continue;
+    planned.push({ vault: v });
+    lines.push(`${users.join(', ')} on ${v.name}: admitted today by API Management's public IP, which the endpoint replaces; the same fix adds ${subnet.name} to ${v.name}'s VNet rules`);
+  }
+  return { planned, lines };
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname.toLowerCase();
+  } catch {
+    return '';
+  }
 }
 
 function checkVnetRule(facts: Facts, apim: ApimFacts): Finding {

@@ -127,9 +127,10 @@ describe('the lastStatus matcher (Key Vault and API Management wording)', () => 
     assert.deepEqual(explain("The user, group or application 'appid=…' does not have secrets get permission on key vault 'kv;location=westeurope'.")?.checks, ['ACC-AP', 'ACC-MODEL']);
     assert.deepEqual(explain('Caller is not authorized to perform action on resource.\r\nAction: getSecret')?.checks, ['ACC-RBAC', 'ACC-MODEL']);
   });
-  it('an unknown message is quoted verbatim (control characters neutralised) and labelled unrecognised', () => {
+  // Verbatim in the finding (facts stay exact); each output neutralises controls (test/safety/hostile-text.test.ts).
+  it('an unknown message is quoted verbatim and labelled unrecognised', () => {
     assert.equal(explain('Something odd happened'), undefined);
-    assert.equal(explainOrQuote({ code: 'Weird', message: 'line one\r\nline two\u001b[2J' }), 'apimkv does not recognise this; the message was: Weird: line one line two\\u001b[2J');
+    assert.equal(explainOrQuote({ code: 'Weird', message: 'line one\r\nline two\u001b[2J' }), 'apimkv does not recognise this; the message was: Weird: line one\r\nline two\u001b[2J');
   });
   it('a bare "Forbidden" is not mapped to a step', () => assert.equal(explain('Forbidden', 'Forbidden'), undefined));
   it('every pattern keeps its source', () => {
@@ -138,3 +139,23 @@ describe('the lastStatus matcher (Key Vault and API Management wording)', () => 
     }
   });
 });
+
+describe('the service endpoint fix and the other vaults (key-vault/general/overview-vnet-service-endpoints)', () => {
+  // https://learn.microsoft.com/azure/key-vault/general/overview-vnet-service-endpoints: with a service endpoint the
+  // vault sees the subnet, not the public IP, so every vault that admits API Management by IP needs a VNet rule too.
+  it('lists each other reference it would cut off and plans the companion VNet rule on that vault', () => {
+    const f = baseline();
+    subnetOf(f).serviceEndpoints = [];
+    vaultOf(f).networkAcls.virtualNetworkRules = [];
+    const shared = { ...structuredClone(vaultOf(f)), id: VAULT_ID.replace(/kv-contoso$/, 'kv-shared'), name: 'kv-shared', vaultUri: 'https://kv-shared.vault.azure.net/' };
+    shared.networkAcls = { bypass: 'None', defaultAction: 'Deny', ipRules: ['20.50.1.10/32'], virtualNetworkRules: [] };
+    f.otherVaults = { 'kv-shared.vault.azure.net': { ok: true, value: shared }, 'kv-far.vault.azure.net': { ok: false, unknown: 'NotFound', message: 'No vault with host kv-far.vault.azure.net in subscription s.' } };
+    f.namedValues = { ok: true, value: [{ id: 'nv1', name: 'partner', keyVault: { secretIdentifier: 'https://kv-shared.vault.azure.net/secrets/partner' } }, { id: 'nv2', name: 'far', keyVault: { secretIdentifier: 'https://kv-far.vault.azure.net/secrets/far' } }] };
+    const r = check(f, 'VNET-SE');
+    assert.equal(r.status, 'fail');
+    assert.deepEqual(r.fix?.operations.map((o) => `${o.kind} ${'vaultId' in o ? o.vaultId.split('/').pop() : ''}`), ['subnet.addServiceEndpoint ', 'vault.addVirtualNetworkRule kv-contoso', 'vault.addVirtualNetworkRule kv-shared']);
+    assert.match(r.fix?.disruption ?? '', /named value partner on kv-shared: admitted today by API Management's public IP/);
+    assert.match(r.fix?.disruption ?? '', /named value far on kv-far\.vault\.azure\.net: not read/);
+  });
+});
+

@@ -31,13 +31,17 @@ async function world(name: string) {
     const r = spawnSync('curl', ['-s', '--cacert', s.ca, '-H', `Authorization: Bearer ${s.token}`, `${s.endpoint}${path}?api-version=${apiVersion}`], { encoding: 'utf8' });
     return JSON.parse(r.stdout) as Record<string, any>;
   };
-  return { cli, read };
+  const post = (path: string, apiVersion: string) => {
+    const r = spawnSync('curl', ['-s', '-X', 'POST', '--cacert', s.ca, '-H', `Authorization: Bearer ${s.token}`, '-H', 'Content-Length: 0', `${s.endpoint}${path}?api-version=${apiVersion}`], { encoding: 'utf8' });
+    return JSON.parse(r.stdout) as Record<string, any>;
+  };
+  return { cli, read, post };
 }
 
 /** The report's status line for a check: "  ✖ fail     VNET-NSG   Network security group on the subnet". */
 const line = (out: string, id: string) => out.split('\n').find((l) => new RegExp(`^\\s*\\S+ (pass|warn|fail|unknown|skipped|info)\\s+${id}\\s`).test(l)) ?? '';
 
-describe('issue 13 situations', { timeout: 300_000 }, () => {
+describe('issue 13 situations', { timeout: 900_000 }, () => {
   // api-management-howto-mutual-certificates: the identity needs secrets Get (+ List); certificate permissions do not help.
   test('access policy with certificate permissions only: ACC-AP fails, fix --yes grants secrets get+list and refreshes', async () => {
     const { cli, read } = await world('access-policy-certificates-only');
@@ -202,5 +206,21 @@ describe('issue 13 situations', { timeout: 300_000 }, () => {
     assert.match(disabled.err, /is disabled in Key Vault/);
     const names = (read(`${APIM}/certificates`, '2024-05-01').value as { name: string }[]).map((c) => c.name);
     assert.deepEqual(names.filter((n) => n.startsWith('new-')), []);
+  });
+
+  // A Microsoft.KeyVault service endpoint changes the source address Key Vault sees for every vault
+  // (key-vault/general/overview-vnet-service-endpoints): the companion VNet rule goes on each vault that admits APIM by IP.
+  test('service endpoint fix with a second vault that admits APIM by its public IP: the preview names it and the fix adds its VNet rule', async () => {
+    const { cli, read, post } = await world('service-endpoint-other-vault');
+    const preview = cli('fix', 'VNET-SE');
+    assert.match(preview.out, /named value partner-api-key on kv-contoso-shared: admitted today by API Management's public IP/);
+    assert.match(preview.out, /PATCH \S+\/vaults\/kv-contoso-shared\?/);
+    cli('fix', '--yes');
+    const subnet = `${RG}/providers/Microsoft.Network/virtualNetworks/vnet-apim/subnets/snet-apim`;
+    const shared = read(`${RG}/providers/Microsoft.KeyVault/vaults/kv-contoso-shared`, '2026-02-01').properties.networkAcls;
+    assert.ok((shared.virtualNetworkRules as { id: string }[]).some((r) => r.id.toLowerCase() === subnet.toLowerCase()));
+    assert.deepEqual((shared.ipRules as { value: string }[]).map((r) => r.value), ['20.50.10.20/32', '203.0.113.50/32'], 'the IP rules others set are kept');
+    // The independent proof: API Management's own fetch of the named value still works after the change.
+    assert.equal(post(`${APIM}/namedValues/partner-api-key/refreshSecret`, '2024-05-01').properties.keyVault.lastStatus.code, 'Success');
   });
 });

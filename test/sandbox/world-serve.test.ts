@@ -13,7 +13,7 @@ import { SUB } from './clients.ts';
 const run = promisify(execFile);
 
 test('every shipped world loads and starts', async () => {
-  assert.deepEqual(WORLD_NAMES, ['everything-broken', 'healthy', 'access-policy-vault', 'uai-behind-firewall', 'private-endpoint', 'internal-vnet', 'v2-tier', 'consumption-tier', 'access-policy-certificates-only', 'v2-no-nsg', 'private-endpoint-nsg-deny-internet', 'public-access-disabled', 'pem-certificate', 'ipv6-operator', 'custom-domain-uai-behind-firewall', 'policy-denies-grant', 'uai-reference-behind-firewall', 'renewed-version-pinned', 'named-value-access-lost', 'deployed-by-iac']);
+  assert.deepEqual(WORLD_NAMES, ['everything-broken', 'healthy', 'access-policy-vault', 'uai-behind-firewall', 'private-endpoint', 'internal-vnet', 'v2-tier', 'consumption-tier', 'access-policy-certificates-only', 'v2-no-nsg', 'private-endpoint-nsg-deny-internet', 'public-access-disabled', 'pem-certificate', 'ipv6-operator', 'custom-domain-uai-behind-firewall', 'policy-denies-grant', 'uai-reference-behind-firewall', 'renewed-version-pinned', 'named-value-access-lost', 'deployed-by-iac', 'service-endpoint-other-vault']);
   for (const name of WORLD_NAMES) {
     const sb = await startSandbox({ world: name });
     assert.equal(sb.world().subscriptions[0].subscriptionId, SUB);

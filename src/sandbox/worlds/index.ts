@@ -20,6 +20,7 @@ import policyDeniesGrant from './situations/policy-denies-grant.json' with { typ
 import uaiReferenceBehindFirewall from './situations/uai-reference-behind-firewall.json' with { type: 'json' };
 import renewedVersionPinned from './situations/renewed-version-pinned.json' with { type: 'json' };
 import namedValueAccessLost from './situations/named-value-access-lost.json' with { type: 'json' };
+import serviceEndpointOtherVault from './situations/service-endpoint-other-vault.json' with { type: 'json' };
 
 /** Shipped worlds by name (validated when loaded, not here). */
 export const SHIPPED_WORLDS: Readonly<Record<string, unknown>> = {
@@ -43,6 +44,7 @@ export const SHIPPED_WORLDS: Readonly<Record<string, unknown>> = {
   'renewed-version-pinned': renewedVersionPinned,
   'named-value-access-lost': namedValueAccessLost,
   'deployed-by-iac': deployedByIac,
+  'service-endpoint-other-vault': serviceEndpointOtherVault,
 };
 
 /** The names `--world` accepts besides a file path; the first is the demo default. */
