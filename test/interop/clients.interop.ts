@@ -105,6 +105,18 @@ async function readWithAz(az: (args: string[]) => Promise<any>, world: World): P
           commands++;
           got.push(...ids(await az(['role', 'assignment', 'list', '--scope', scope])));
         }
+      } else if (type === 'microsoft.apimanagement/service/namedvalues') {
+        for (const id of want) {
+          const [, service, , name] = id.split('/').slice(-4);
+          commands++;
+          got.push(...ids(await az(['apim', 'nv', 'show', '--resource-group', rgOf(id), '--service-name', service!, '--named-value-id', name!])));
+        }
+      } else if (type === 'microsoft.network/virtualnetworks/subnets') {
+        // az 2.45 answers only the first of several subnet --ids of one VNet: one call each.
+        for (const id of want) {
+          commands++;
+          got.push(...ids(await az([...AZ_SHOW[type]!, '--ids', id])));
+        }
       } else if (AZ_SHOW[type]) {
         commands++;
         got = ids(await az([...AZ_SHOW[type], '--ids', ...want]));

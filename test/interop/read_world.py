@@ -38,6 +38,8 @@ def reader(rtype):
         return lambda c, p: client(ApiManagementClient, p["sub"]).api_management_service.get(p["rg"], *p["names"])
     if t == "microsoft.apimanagement/service/certificates":
         return lambda c, p: client(ApiManagementClient, p["sub"]).certificate.get(p["rg"], *p["names"])
+    if t == "microsoft.apimanagement/service/namedvalues":
+        return lambda c, p: client(ApiManagementClient, p["sub"]).named_value.get(p["rg"], *p["names"])
     if t == "microsoft.keyvault/vaults":
         return lambda c, p: client(KeyVaultManagementClient, p["sub"]).vaults.get(p["rg"], *p["names"])
     if t == "microsoft.network/virtualnetworks":
