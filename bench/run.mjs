@@ -91,27 +91,38 @@ await new Promise((resolve, reject) => {
   })();
 });
 
-// While a check waits on a slow link (every request 400 ms): the spinner and elapsed time tick once a
+// While a check waits on a slow link (every request 1.5 s): the spinner and elapsed time tick once a
 // second and the activity line follows the gateway's events; what that costs per second.
 await new Promise((resolve, reject) => {
   const world = JSON.parse(readFileSync(`${root}src/sandbox/worlds/everything-broken.json`, 'utf8'));
-  world.latency = { baseMs: 400, jitterMs: 0 };
+  world.latency = { baseMs: 1500, jitterMs: 0 };
   const path = `${out}/slow-world.json`;
   writeFileSync(path, JSON.stringify(world));
   const p = spawn(process.execPath, [`${root}dist/cli.js`, '--world', path], { cols: 80, rows: 24, env });
   let total = 0;
   let text = '';
-  p.onData((d) => { total += Buffer.byteLength(d); text += d; });
+  // The window ends where the checklist arrives: its first frame is not the cost of waiting.
+  let listedAt;
+  let listedBytes;
+  p.onData((d) => {
+    if (listedAt === undefined && /fail ·/.test(text + d)) {
+      listedAt = performance.now();
+      listedBytes = total;
+    }
+    total += Buffer.byteLength(d);
+    text += d;
+  });
   const wait = (ms) => new Promise((r) => setTimeout(r, ms));
   (async () => {
     const deadline = Date.now() + 30000;
     while (!/checking ·/.test(text)) { if (Date.now() > deadline) { p.kill(); return reject(new Error('never saw the check waiting')); } await wait(20); }
-    await wait(1000);
+    await wait(300);
     const from = total;
     const t0 = performance.now();
-    await wait(4000);
-    const still = !/✖ fail ·/.test(text);
-    console.log(`while checking (400 ms per request): ${((total - from) / ((performance.now() - t0) / 1000)).toFixed(0)} bytes per second over 4 s (target <= 100)${still ? '' : ' [the check ended inside the window]'}`);
+    await wait(6000);
+    const end = listedAt ?? performance.now();
+    const bytes = (listedBytes ?? total) - from;
+    console.log(`while checking (1.5 s per request): ${(bytes / ((end - t0) / 1000)).toFixed(0)} bytes per second over ${((end - t0) / 1000).toFixed(1)} s of waiting (target <= 100)`);
     p.write('q');
     await wait(200);
     p.kill();

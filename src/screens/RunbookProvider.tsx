@@ -74,7 +74,7 @@ export function RunbookProvider({ context, loadEngine, onExit, signIn, children 
         // Throttling during a check is retried by the pipeline; say so, or the screen looks hung.
         const evaluation = await engine().evaluate({
           onEvent: (e) => {
-            // Not a dispatch: the spinner reads it at its once-a-second tick, so a burst of requests
+            // Not a dispatch: the spinner reads it at its tick (every 2 s), so a burst of requests
             // costs no extra frames (over SSH every frame is bytes).
             live.current = noteEvent(live.current, describeEvent(e), e.type === 'request');
             if (e.type === 'throttled') dispatch({ type: 'notice', notice: { tone: 'info', text: `▲ throttled by Azure (${e.status}), retrying in ${Math.ceil(e.retryInMs / 1000)} s`, whileChecking: true } });
