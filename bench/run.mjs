@@ -4,6 +4,7 @@
 //   keypress-to-frame latency in a 5,000-certificate picker
 //   the fleet audit (bench/audit.mjs; BENCH_ONLY=audit runs only that)
 //   the installed package and the single executable (bench/package.mjs; BENCH_ONLY=package runs only that)
+//   the safety suite's figures (bench/safety.mjs; BENCH_ONLY=safety runs only that)
 import { build } from 'esbuild';
 import { spawn } from 'node-pty';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,10 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 // BENCH_ONLY=audit: just the fleet audit figures, without the TUI benchmarks before them.
 if (process.env.BENCH_ONLY === 'audit') {
   await import('./audit.mjs');
+  process.exit(0);
+}
+if (process.env.BENCH_ONLY === 'safety') {
+  await import('./safety.mjs');
   process.exit(0);
 }
 if (process.env.BENCH_ONLY === 'package') {

@@ -1,6 +1,7 @@
 // Every command's argument table, and the parser built from them. Kept free of heavy imports: it runs
 // before the first frame. Help, refusal of foreign flags and shell completion all come from these tables.
 import pkg from '../package.json' with { type: 'json' };
+import { certificateIdProblem, GUID } from './checks/input-rules.ts';
 import { commandName, flagsOf, helpFor, parseWith, UsageError, type CommandSpec, type Flag, type Values } from './cli-spec.ts';
 import { SANDBOX_SERVE } from './sandbox/serve-flags.ts';
 import type { PlanFormat } from './runbook/report.ts';
@@ -333,6 +334,14 @@ function commonOptions(v: Values): CommonOptions {
   if (str(v, 'arm-endpoint') && (bool(v, 'sandbox') || str(v, 'world') !== undefined)) throw new UsageError('--arm-endpoint and --sandbox are two different connections: choose one.');
   if (bool(v, 'plan') && bool(v, 'yes')) throw new UsageError('--plan prints the plan and changes nothing; --yes applies it. Choose one.');
   const subscription = v.subscription;
+  for (const id of ([] as unknown[]).concat(subscription ?? [])) {
+    if (typeof id === 'string' && !GUID.test(id)) throw new UsageError(`--subscription must be a subscription id, a GUID such as 3f2b7c1d-9a4e-4b8f-a6d2-1c5e7f9a0b34 (got ${JSON.stringify(id)}). "az account list -o table" lists yours.`);
+  }
+  const tenant = str(v, 'tenant');
+  // A tenant is named by its id (a GUID) or one of its domains (contoso.onmicrosoft.com), as az accepts.
+  if (tenant !== undefined && !GUID.test(tenant) && !/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i.test(tenant)) {
+    throw new UsageError(`--tenant must be a tenant id (a GUID) or a domain such as contoso.onmicrosoft.com (got ${JSON.stringify(tenant)}).`);
+  }
   return {
     sandbox: bool(v, 'sandbox') || str(v, 'world') !== undefined,
     world: str(v, 'world'),
@@ -393,6 +402,8 @@ export function parseCommand(argv: string[]): Command {
         passwordEnv: str(v, 'password-env'),
         passwordFile: str(v, 'password-file'),
       };
+      const idProblem = certificate.certificateId !== undefined ? certificateIdProblem(certificate.certificateId) : undefined;
+      if (idProblem) throw new UsageError(`--certificate-id ${JSON.stringify(certificate.certificateId)} ${idProblem}. Use letters, digits and hyphens, e.g. --certificate-id contoso-api-client.`);
       if (spec.path === 'add-cert' && !certificate.secretId) throw new UsageError('add-cert needs --secret-id https://<vault>.vault.azure.net/secrets/<name> (the versionless identifier is best).');
       if (spec.path === 'upload-cert' && !certificate.file) throw new UsageError('upload-cert needs --file <path to the .pfx>.');
       if (certificate.passwordEnv && certificate.passwordFile) throw new UsageError('Give the password one way: --password-env or --password-file.');

@@ -22,6 +22,11 @@ function provisionalContext(o: CommonOptions): RunContext {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // Turning off certificate checks for the whole process would trust any endpoint with the tokens we send.
+  if (process.env.NODE_TLS_REJECT_UNAUTHORIZED === '0') {
+    process.stderr.write('apimkv: NODE_TLS_REJECT_UNAUTHORIZED is set to 0, which turns off TLS certificate checks for every connection, and apimkv sends Azure tokens over them: it refuses to run so. Unset it; for an endpoint with its own certificate use --arm-endpoint URL --ca-cert FILE.\n');
+    return 2;
+  }
   let command: Command;
   try {
     command = parseCommand(argv);

@@ -4,7 +4,7 @@
 // need the vault public or the exception, even with a line of sight.
 import type { Facts, VaultFacts } from './facts.ts';
 import { finding, unknownFinding } from './finding.ts';
-import { sameIpRule } from './ipv4.ts';
+import { publicIpv4, sameIpRule } from './ipv4.ts';
 import { makePlan } from './plan.ts';
 import { bypassOn, firewallOn, hasKeyVaultEndpoint, hostnamesOnVault, isConsumption, lineOfSight, pickIdentity } from './posture.ts';
 import { sameId } from './resource-id.ts';
@@ -187,7 +187,12 @@ export function checkClientIp(facts: Facts): Finding {
   if (ip.includes(':')) {
     return finding('FW-CLIENTIP', STEP, 'info', title, `The vault firewall blocks you, and your address ${ip} is IPv6: Key Vault IP rules are IPv4 only, so no rule can admit you. Connect over IPv4 (or through a private endpoint), or type the secret identifier in step 5 instead of picking it.`, { evidence, docLink: DOCS.keyVaultNetwork });
   }
-  const value = `${ip}/32`;
+  // The address comes from the vault's error text: only a public IPv4 unicast address becomes a rule.
+  const publicIp = publicIpv4(ip);
+  if (!publicIp) {
+    return finding('FW-CLIENTIP', STEP, 'info', title, `The vault firewall blocks you, but the address it reported (${ip}) is not a public IPv4 address, so no rule can admit you: a rule for it would open the vault to nobody you know. Type the secret identifier in step 5 instead of picking it.`, { evidence, docLink: DOCS.keyVaultNetwork });
+  }
+  const value = `${publicIp}/32`;
   if (v.networkAcls.ipRules.some((r) => sameIpRule(r, value))) {
     return finding('FW-CLIENTIP', STEP, 'warn', title, `The vault already allows ${value}, yet still blocked you: the rule may still be applying (re-check in a minute) or your traffic leaves from another address.`, { evidence });
   }

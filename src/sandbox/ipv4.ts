@@ -1,23 +1,22 @@
-// IPv4 addresses and CIDR ranges, for Key Vault IP rules and NSG sources.
+// IPv4 addresses and CIDR ranges, for Key Vault IP rules and NSG sources, parsed by ipaddr.js (strict
+// dotted quads only, as Key Vault and NSGs take them).
+import ipaddr from 'ipaddr.js';
 
-function toInt(ip: string): number | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(ip.trim());
-  if (!m) return undefined;
-  const parts = m.slice(1).map(Number);
-  if (parts.some((p) => p > 255)) return undefined;
-  return ((parts[0] << 24) | (parts[1] << 16) | (parts[2] << 8) | parts[3]) >>> 0;
-}
+const toInt = (a: ipaddr.IPv4) => a.toByteArray().reduce((n, o) => n * 256 + o, 0);
 
 /** [first, last] of "a.b.c.d" or "a.b.c.d/n", or undefined when it is not IPv4. */
 export function ipv4Range(spec: string): [number, number] | undefined {
-  const [ip, bitsText] = spec.trim().split('/');
-  const base = toInt(ip);
-  if (base === undefined) return undefined;
-  const bits = bitsText === undefined ? 32 : Number(bitsText);
-  if (!Number.isInteger(bits) || bits < 0 || bits > 32) return undefined;
-  const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-  const first = (base & mask) >>> 0;
-  return [first, (first | (~mask >>> 0)) >>> 0];
+  const t = spec.trim();
+  const [ip, bits, ...rest] = t.split('/');
+  if (rest.length || !ip || !ipaddr.IPv4.isValidFourPartDecimal(ip)) return undefined;
+  if (bits !== undefined && !/^\d{1,2}$/.test(bits)) return undefined;
+  try {
+    const cidr = bits === undefined ? `${ip}/32` : t;
+    ipaddr.IPv4.parseCIDR(cidr);
+    return [toInt(ipaddr.IPv4.networkAddressFromCIDR(cidr)), toInt(ipaddr.IPv4.broadcastAddressFromCIDR(cidr))];
+  } catch {
+    return undefined;
+  }
 }
 
 /** Is every address of `inner` inside `outer`? */

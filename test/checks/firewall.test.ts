@@ -178,6 +178,15 @@ describe('FW-CLIENTIP', () => {
     assert.deepEqual(r.fix?.operations, [{ kind: 'vault.addIpRule', vaultId: VAULT_ID, value: '198.51.100.7/32', temporary: true }]);
     assert.deepEqual(r.fix?.az, ['az keyvault network-rule add --name kv-contoso --resource-group rg-app --ip-address 198.51.100.7/32']);
   });
+  it('offers no rule for an address that is not public IPv4, whatever the vault\'s error text said (issue 15)', () => {
+    for (const address of ['0.0.0.0', '10.0.0.4', '127.0.0.1', '1.2.3', '240.1.2.3']) {
+      const f = baseline();
+      f.operatorDataPlane = { ok: true, value: { status: 'firewall', clientAddress: address, message: `Client address is not authorized. Client address: ${address}` } };
+      const r = checkClientIp(f);
+      assert.deepEqual([r.status, r.fix], ['info', undefined], address);
+      assert.match(r.cause, /is not a public IPv4 address, so no rule can admit you/);
+    }
+  });
   it('offers no rule when public access is disabled', () => {
     const f = blocked(baseline());
     vaultOf(f).publicNetworkAccess = 'Disabled';

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Journal } from '../../src/runbook/journal.ts';
+import { figure } from './figures.ts';
 
 const JOURNAL = new URL('../../src/runbook/journal.ts', import.meta.url).pathname;
 const vaultId = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv';
@@ -42,6 +43,8 @@ test('concurrent processes on one journal: no entry is ever lost, nothing half-w
   const path = join(dir, 'journal.json');
   const recorded = await hammer(path, 6, 20);
   const entries = new Journal(path).entries();
+  figure('journal entries written by concurrent processes', recorded);
+  figure('journal entries lost', recorded - new Set(entries.filter((e) => e.status === 'done').map((e) => e.id)).size);
   assert.equal(entries.length, recorded, 'entries were lost');
   assert.equal(new Set(entries.map((e) => e.id)).size, recorded);
   assert.ok(entries.every((e) => e.status === 'done'), 'an outcome was lost');

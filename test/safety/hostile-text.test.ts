@@ -16,6 +16,7 @@ import { remoteFacts } from '../../src/azure/untrusted.ts';
 import { loadWorld, startSandbox, type Sandbox, type World } from '../../src/sandbox/index.ts';
 import { CLI, start } from '../e2e/harness.ts';
 import { tempDir } from '../e2e/support.ts';
+import { figure } from './figures.ts';
 
 /** Anything a terminal (or a bidi-aware viewer) would act on instead of showing. */
 export const RAW_ACTIVE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/;
@@ -84,6 +85,8 @@ const scanned: { name: string; text: string }[] = [];
 
 function assertInert(name: string, text: string): void {
   scanned.push({ name, text });
+  figure('outputs scanned', 1);
+  figure('raw control sequences leaked', (text.match(new RegExp(RAW_ACTIVE.source, 'g')) ?? []).length);
   const raw = RAW_ACTIVE.exec(text);
   assert.equal(raw, null, `${name}: raw U+${raw?.[0].codePointAt(0)!.toString(16).padStart(4, '0')} at ${raw?.index}:\n${text.slice(Math.max(0, (raw?.index ?? 0) - 80), (raw?.index ?? 0) + 80)}`);
   for (const forged of FORGED) assert.doesNotMatch(text, forged, `${name}: a remote message forged a line`);
@@ -91,6 +94,8 @@ function assertInert(name: string, text: string): void {
 
 describe('hostile remote text, through the built CLI', { concurrency: false }, () => {
   before(async () => {
+    // Tags (key and value), certificate name, subject and lastStatus, an IP rule value, an ARM error message.
+    figure('hostile strings tried', 7);
     sandbox = await startSandbox({ world: hostileWorld() });
     const ca = join(work, 'ca.pem');
     writeFileSync(ca, sandbox.caPem);
@@ -140,6 +145,7 @@ describe('hostile remote text, through the built CLI', { concurrency: false }, (
     chmodSync(join(fakeBin, 'az'), 0o755);
     const ran = spawnSync('bash', ['-c', script], { cwd: work, env: { PATH: `${fakeBin}:/usr/bin:/bin` }, encoding: 'utf8' });
     assert.equal(ran.status, 0, ran.stderr);
+    figure('injected commands run', existsSync(PWNED) ? 1 : 0);
     assert.equal(existsSync(PWNED), false, 'the script ran a command hidden in a name');
     assertInert('fix --plan script output', ran.stdout);
     const calls = readFileSync(record, 'utf8').split('\u001d').filter(Boolean).map((c) => c.split('\u001e').filter((_, i, a) => i < a.length - 1));
@@ -185,6 +191,7 @@ describe('hostile remote text, through the built CLI', { concurrency: false }, (
       for (const forged of FORGED) assert.doesNotMatch(screen, forged, `a remote message forged a line:\n${screen}`);
       // Ink writes its own CSI sequences, so the raw bytes are searched for the payload's, not for any ESC.
       const raw = s.output();
+      figure('outputs scanned', 1);
       for (const payload of ['\u001b]0;window-title', '\u001b]52;', '\u001b]8;;https:evil', '\u001b[2J', '\u009b', '\u202e', '\u200b', '\u0007']) assert.ok(!raw.includes(payload), `raw ${JSON.stringify(payload)} reached the terminal`);
       scanned.push({ name: 'TUI', text: screen });
     } finally {

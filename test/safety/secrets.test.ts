@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { CLI, KEY, start } from '../e2e/harness.ts';
 import { azHandingOut, serveSandbox, tempDir, writePfx, type Served } from '../e2e/support.ts';
+import { figure } from './figures.ts';
 
 const SUB = '3f2b7c1d-9a4e-4b8f-a6d2-1c5e7f9a0b34';
 const TARGET = ['--subscription', SUB, '-g', 'rg-apim-demo', '--service', 'apim-contoso-dev', '--vault', 'kv-contoso-certs'];
@@ -61,8 +62,10 @@ const searched = { places: 0, bytes: 0, found: 0 };
 function assertClean(where: string, text: string): void {
   searched.places++;
   searched.bytes += Buffer.byteLength(text);
+  figure('places searched for secrets', 1);
   for (const needle of [...NEEDLES, ...tokenNeedles()]) {
     if (text.includes(needle)) searched.found++;
+    figure('secret copies found (outputs, logs, files, child environments)', text.split(needle).length - 1);
     assert.ok(!text.includes(needle), `${where} holds a secret (${needle.slice(0, 6)}…)`);
   }
 }
