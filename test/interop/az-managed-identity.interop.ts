@@ -6,7 +6,7 @@
 // The sign-in (loopback token endpoint, registered cloud, `az login --identity`) is ../shared/interop/az-signin.sh.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +20,11 @@ const TENANT = '8f3c2a1e-5b7d-4c9a-9e21-3d4f6a7b8c90';
 let sandbox: Served;
 let config = '';
 let env: NodeJS.ProcessEnv = {};
+// apimkv's az calls, through a wrapper that logs each one's exit code and arguments, then runs the real az.
+// Needed to tell az's tokens from a fallback: with MSI_ENDPOINT set (az needs it), the chain's
+// ManagedIdentityCredential would also get a token after az failed.
+let azLog = '';
+const azCalls = () => (existsSync(azLog) ? readFileSync(azLog, 'utf8').trim().split('\n').filter(Boolean) : []);
 
 before(async () => {
   sandbox = await serveSandbox(['--world', 'healthy']);
@@ -28,6 +33,12 @@ before(async () => {
   env = { ...process.env, NO_COLOR: '1', AZURE_SUBSCRIPTION_ID: '' };
   for (const m of exports.matchAll(/^export (\w+)='([^']*)'$/gm)) env[m[1]!] = m[2]!;
   env.AZURE_CORE_COLLECT_TELEMETRY = 'no';
+  const realAz = execFileSync('sh', ['-c', 'command -v az'], { encoding: 'utf8' }).trim();
+  const bin = tempDir('h19-az-wrap-');
+  azLog = join(bin, 'calls.log');
+  writeFileSync(join(bin, 'az'), `#!/bin/sh\n${realAz} "$@"\nrc=$?\necho "$rc $*" >> ${azLog}\nexit $rc\n`);
+  chmodSync(join(bin, 'az'), 0o755);
+  env.PATH = `${bin}:${process.env.PATH}`;
 });
 after(() => {
   sandbox?.stop();
@@ -48,11 +59,16 @@ test('az 2.45 with a managed identity: it is such an account, and it refuses --t
 });
 
 test('apimkv check through that az: every check reads, the vault firewall (FW-CLIENTIP) included', () => {
+  writeFileSync(azLog, '');
   const r = spawnSync(process.execPath, [CLI, 'check', '--json', '--arm-endpoint', sandbox.endpoint, '--ca-cert', sandbox.ca], { env, encoding: 'utf8', timeout: 300_000 });
   assert.equal(r.status, 0, r.stderr + r.stdout.slice(0, 2000));
   const findings = JSON.parse(r.stdout).findings as { checkId: string; status: string }[];
   assert.deepEqual(findings.filter((f) => f.status === 'unknown').map((f) => f.checkId), []);
   assert.equal(findings.find((f) => f.checkId === 'FW-CLIENTIP')?.status, 'pass');
+  // The tokens came from az (ARM and the vault), and az never had to refuse a request.
+  const tokens = azCalls().filter((c) => / account get-access-token /.test(c));
+  assert.ok(tokens.length >= 2, azCalls().join('\n'));
+  assert.deepEqual(tokens.filter((c) => !c.startsWith('0 ') || c.includes('--tenant')), [], 'a refused or --tenant token request');
 });
 
 test('apimkv with --tenant of another tenant through that az: says the identity cannot reach it', () => {
