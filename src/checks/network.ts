@@ -10,7 +10,7 @@ import { apimSourceIps, firewallOn, hasKeyVaultEndpoint, hasVaultDnsZone, inVnet
 import { referenceLabel, referencesOf } from './references.ts';
 import { sameId, vnetOfSubnet } from './resource-id.ts';
 import { DOCS } from './steps.ts';
-import type { Finding, Operation } from './types.ts';
+import type { Finding, FixPlan, Operation } from './types.ts';
 
 const STEP = 'network' as const;
 const IDS = ['VNET-MODE', 'VNET-SE', 'VNET-KVRULE', 'VNET-NSG', 'VNET-NSG-KV', 'VNET-NSG-AAD', 'VNET-PE'] as const;
@@ -102,9 +102,21 @@ function checkServiceEndpoint(facts: Facts, apim: ApimFacts): Finding {
     az: [...main.az, ...companions.flatMap((c) => c.az)],
     requiredActions: uniq([...main.requiredActions, ...companions.flatMap((c) => c.requiredActions)], (a) => a.toLowerCase()),
     requiredRoles: uniq([...main.requiredRoles, ...companions.flatMap((c) => c.requiredRoles)], (r) => `${r.role}|${r.scope.toLowerCase()}`),
+    // The companions' template code and ownership evidence belong to the one plan as much as their requests do.
+    templates: {
+      bicep: [main, ...companions].map((p) => p.templates!.bicep).join('\n\n'),
+      terraform: [main, ...companions].map((p) => p.templates!.terraform).join('\n\n'),
+    },
+    ...mergedOwnership([main, ...companions]),
   };
   evidence.push(...affected.lines.map((l) => `other reference: ${l}`));
   return finding('VNET-SE', STEP, 'fail', title, `The subnet ${subnet.name} has no Microsoft.KeyVault service endpoint: the documented setup for API Management in a virtual network needs it to reach the vault through its firewall.${affected.lines.length ? ' Adding it changes the source address of API Management\'s traffic to every vault: see the other references below.' : ''}`, { evidence, fix, docLink: DOCS.keyVaultNetwork });
+}
+
+function mergedOwnership(plans: FixPlan[]): Pick<FixPlan, 'ownership' | 'denied'> {
+  const lines = [...new Set(plans.flatMap((p) => p.ownership ?? []))];
+  const denied = plans.find((p) => p.denied)?.denied;
+  return { ...(lines.length ? { ownership: lines } : {}), ...(denied ? { denied } : {}) };
 }
 
 /** The other vaults references read that the service endpoint would cut off (admitted by public IP, no VNet rule). */

@@ -76,7 +76,9 @@ async function checkPlan(plan: FixPlan, label: string): Promise<void> {
     const schema = requestSchema(request.method, request.path);
     assert.deepEqual(problems(schema, withExpressions(change, () => 'x')), [], `${at}: body against the REST spec`);
 
-    const declared = bicep.resources.find((r) => !r.existing && r.type === `${change.type}@${change.apiVersion}`);
+    // A plan may write two resources of one type (the service endpoint fix adds VNet rules on several vaults): match by name too.
+    const ofType = bicep.resources.filter((r) => !r.existing && r.type === `${change.type}@${change.apiVersion}`);
+    const declared = ofType.length > 1 ? ofType.find((r) => r.body.name === change.id.split('/').pop()) : ofType[0];
     assert.ok(declared, `${at}: no Bicep resource of type ${change.type}@${change.apiVersion}`);
     const { name: _n, scope: _s, ...bicepBody } = declared.body;
     assert.deepEqual(bicepBody, withExpressions(change, (e) => ({ expression: e.bicep })), `${at}: Bicep body`);
