@@ -60,14 +60,14 @@ test('each command refuses the flags of another, and says whose they are', () =>
 test('--flag=value works like --flag value; values are checked', () => {
   const c = parseCommand(['check', '--world=healthy', '--vault=/subscriptions/s/resourceGroups/r/providers/Microsoft.KeyVault/vaults/kv', '-g', 'rg']);
   assert.ok(c.kind === 'check' && c.options.world === 'healthy' && c.options.sandbox && c.options.vault?.endsWith('/vaults/kv') && c.options.resourceGroup === 'rg');
-  const a = parseCommand(['audit', '--days=7', '--concurrency=4', '--subscription=a', '--subscription', 'b']);
-  assert.ok(a.kind === 'audit' && a.audit.days === 7 && a.audit.concurrency === 4 && a.audit.subscriptions.join() === 'a,b');
+  const a = parseCommand(['audit', '--days=7', '--concurrency=4', '--subscription=11111111-1111-4111-8111-111111111111', '--subscription', '22222222-2222-4222-8222-222222222222']);
+  assert.ok(a.kind === 'audit' && a.audit.days === 7 && a.audit.concurrency === 4 && a.audit.subscriptions.join() === '11111111-1111-4111-8111-111111111111,22222222-2222-4222-8222-222222222222');
   usage(['audit', '--days=soon'], /--days must be a whole number from 0 to 3650 \(got "soon"\)/);
   usage(['audit', '--days='], /--days must be a whole number/);
   usage(['check', '--json=yes'], /--json takes no value/);
   usage(['fix', '--vault', '--yes'], /--vault needs a value \(NAME\|ID\)/);
   usage(['check', '--vault'], /--vault needs a value/);
-  usage(['check', '--subscription', 'a', '--subscription', 'b'], /--subscription is given more than once/);
+  usage(['check', '--subscription', '11111111-1111-4111-8111-111111111111', '--subscription', '22222222-2222-4222-8222-222222222222'], /--subscription is given more than once/);
   usage(['sandbox', 'serve', '--port=65536'], /--port must be a whole number from 0 to 65535/);
   usage(['sandbox', 'generate', '--instances=0'], /--instances must be a whole number from 1 to 20000/);
   assert.deepEqual(parseCommand(['sandbox', 'generate', '--seed=4']), { kind: 'sandbox', argv: ['generate', '--seed=4'] });
