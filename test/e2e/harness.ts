@@ -56,7 +56,16 @@ export function start(args: string[], opts: { cols?: number; rows?: number; env?
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const s = await screen();
-      if (re.test(s)) return s;
+      if (re.test(s)) {
+        // The screen that drew this text subscribes to keys in an effect after its frame: let the frames settle
+        // (none for 30 ms, at most 0.5 s) so a key sent next reaches it instead of the screen before.
+        for (let settle = Date.now() + 500; Date.now() < settle; ) {
+          const seen = frames;
+          await new Promise((r) => setTimeout(r, 30));
+          if (frames === seen) break;
+        }
+        return screen();
+      }
       if (Date.now() > deadline) throw new Error(`Timed out waiting for ${re} on screen:\n${s}`);
       await new Promise((r) => setTimeout(r, 25));
     }
