@@ -161,8 +161,8 @@ async function rig(world: string, beforeWrite?: (w: World, sb: Sandbox) => Promi
   const w = sb.world();
   const subscriptionId = w.subscriptions[0]!.subscriptionId;
   const link = connectToSandbox(sb, subscriptionId);
-  // Short timeouts and retry delays: a hang is noticed in 400 ms, a retry waits milliseconds.
-  const clients = createClients({ ...link, retry: { maxRetries: 3, retryDelayInMs: 5, maxRetryDelayInMs: 20 }, lroIntervalMs: 5, requestTimeoutMs: 400 });
+  // Short timeouts and retry delays: a hang is noticed in 1.5 s (400 ms lost reads to timeouts on a loaded 2-core machine), a retry waits milliseconds.
+  const clients = createClients({ ...link, retry: { maxRetries: 3, retryDelayInMs: 5, maxRetryDelayInMs: 20 }, lroIntervalMs: 5, requestTimeoutMs: 1500 });
   let edited = false;
   const gateway = createAzureGateway({
     clients,
