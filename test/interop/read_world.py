@@ -64,6 +64,10 @@ def reader(rtype):
 read, failures = 0, []
 for r in world["resources"]:
     get = reader(r["type"])
+    if get is None and r["type"].lower() in ("microsoft.resources/deployments", "microsoft.resources/deploymentstacks"):
+        # A listed gap (issue 18's ownership worlds): no reader written for them yet; printed, never counted as read.
+        print("interop gap: not read by the Python SDK: " + r["type"] + " " + r["id"], file=sys.stderr)
+        continue
     if get is None:
         failures.append({"id": r["id"], "error": "no Python SDK reader for type " + r["type"]})
         continue
