@@ -73,6 +73,8 @@ const AZ_SHOW: Record<string, string[]> = {
   'microsoft.managedidentity/userassignedidentities': ['identity', 'show'],
   // az 2.45 has no certificate command under az apim: the generic reader, which picks its api-version from provider metadata.
   'microsoft.apimanagement/service/certificates': ['resource', 'show'],
+  // az 2.45 predates az stack: the generic reader, told the DeploymentStacks version (its provider metadata may not list it).
+  'microsoft.resources/deploymentstacks': ['resource', 'show', '--api-version', '2024-03-01'],
 };
 
 async function readWithAz(az: (args: string[]) => Promise<any>, world: World): Promise<{ read: number; commands: number; failures: string[] }> {
@@ -110,6 +112,12 @@ async function readWithAz(az: (args: string[]) => Promise<any>, world: World): P
           const [, service, , name] = id.split('/').slice(-4);
           commands++;
           got.push(...ids(await az(['apim', 'nv', 'show', '--resource-group', rgOf(id), '--service-name', service!, '--named-value-id', name!])));
+        }
+      } else if (type === 'microsoft.resources/deployments') {
+        for (const id of want) {
+          commands++;
+          const name = id.split('/').pop()!;
+          got.push(...ids(await az(/\/resourceGroups\//i.test(id) ? ['deployment', 'group', 'show', '--resource-group', rgOf(id), '--name', name] : ['deployment', 'sub', 'show', '--name', name])));
         }
       } else if (type === 'microsoft.network/virtualnetworks/subnets') {
         // az 2.45 answers only the first of several subnet --ids of one VNet: one call each.
@@ -153,10 +161,10 @@ test('independent clients read every resource of every shipped world', { concurr
           writeFileSync(worldFile, JSON.stringify(world));
           const t0 = Date.now();
           const py = await run(PYTHON, [join(HERE, 'read_world.py'), served.endpoint, served.ca, served.token, worldFile], { timeout: 300_000 }).catch((e) => e as { stdout: string });
-          const python = JSON.parse(py.stdout) as { resources: number; read: number; gaps: number; failures: unknown[] };
+          const python = JSON.parse(py.stdout) as { resources: number; read: number; failures: unknown[] };
           const pyMs = Date.now() - t0;
           assert.deepEqual(python.failures, [], `Python SDK on ${name}`);
-          assert.equal(python.read + python.gaps, world.resources.length);
+          assert.equal(python.read, world.resources.length);
           const t1 = Date.now();
           const az = await azFor(served, join(dir, 'az'));
           const viaAz = await readWithAz(az, world);
