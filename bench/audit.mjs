@@ -24,11 +24,16 @@ const sizes = (process.env.BENCH_AUDIT_SIZES ?? '100,300,1000').split(',').map(N
 // The audit process reports its own peak RSS (KiB on Linux) and CPU time (µs) on exit, without touching src/.
 // CPU shows when the client, not the 50 ms, is what bounds the read.
 const rssHook = join(work, 'rss.mjs');
-writeFileSync(rssHook, "process.on('exit', () => { const u = process.resourceUsage(); process.stderr.write(`\\nbench-usage ${u.maxRSS} ${u.userCPUTime + u.systemCPUTime}\\n`); });\n");
+writeFileSync(
+  rssHook,
+  "process.on('exit', () => { const u = process.resourceUsage(); process.stderr.write(`\\nbench-usage ${u.maxRSS} ${u.userCPUTime + u.systemCPUTime}\\n`); });\n",
+);
 
 function serve(world) {
   const ca = join(work, 'ca.pem');
-  const p = spawn(process.execPath, [cli, 'sandbox', 'serve', '--world', world, '--port', '0', '--ca-out', ca], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const p = spawn(process.execPath, [cli, 'sandbox', 'serve', '--world', world, '--port', '0', '--ca-out', ca], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const exited = new Promise((r) => p.once('exit', r));
   // Waits for the process to be gone, so the temp dir is removed after it and nothing outlives the bench.
   const stop = () => {
@@ -96,12 +101,16 @@ let seen = 0;
 async function audit(server, path, extra = []) {
   const t0 = process.hrtime.bigint();
   // spawnSync is fine here: the sandbox is another process, and the bench has nothing else to do meanwhile.
-  const r = spawnSync(process.execPath, ['--import', rssHook, cli, 'audit', '--arm-endpoint', server.endpoint, '--ca-cert', server.ca, '--json', ...extra], {
-    encoding: 'utf8',
-    env: { ...process.env, PATH: path, AZURE_SUBSCRIPTION_ID: '' },
-    maxBuffer: 512 * 1024 * 1024,
-    timeout: 120_000,
-  });
+  const r = spawnSync(
+    process.execPath,
+    ['--import', rssHook, cli, 'audit', '--arm-endpoint', server.endpoint, '--ca-cert', server.ca, '--json', ...extra],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, PATH: path, AZURE_SUBSCRIPTION_ID: '' },
+      maxBuffer: 512 * 1024 * 1024,
+      timeout: 120_000,
+    },
+  );
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (!r.stdout?.startsWith('{')) throw new Error(`audit ${extra.join(' ')} failed (exit ${r.status}): ${r.stderr}`);
   const report = JSON.parse(r.stdout);
@@ -134,7 +143,25 @@ try {
   for (const instances of sizes) {
     const vaults = Math.round(instances * 1.5);
     const file = join(work, `fleet-${instances}.json`);
-    const gen = spawnSync(process.execPath, [cli, 'sandbox', 'generate', '--instances', String(instances), '--vaults', String(vaults), '--subscriptions', '20', '--seed', '1', '--out', file], { encoding: 'utf8' });
+    const gen = spawnSync(
+      process.execPath,
+      [
+        cli,
+        'sandbox',
+        'generate',
+        '--instances',
+        String(instances),
+        '--vaults',
+        String(vaults),
+        '--subscriptions',
+        '20',
+        '--seed',
+        '1',
+        '--out',
+        file,
+      ],
+      { encoding: 'utf8' },
+    );
     if (gen.status !== 0) throw new Error(gen.stderr);
     const world = JSON.parse(readFileSync(file, 'utf8'));
     world.latency = { baseMs: LATENCY_MS, jitterMs: 0 };
@@ -151,11 +178,14 @@ try {
       const lean = await audit(server, path, ['--no-named-values']);
       const wide = instances === sizes.at(-1) ? await audit(server, path, ['--no-named-values', '--concurrency', String(WIDE)]) : undefined;
       results.push({ instances, full, lean });
-      console.log(`audit of ${instances} instances, ${vaults} vaults, 20 subscriptions (${LATENCY_MS} ms/request; audit found ${full.report.summary.instances} instances):`);
+      console.log(
+        `audit of ${instances} instances, ${vaults} vaults, 20 subscriptions (${LATENCY_MS} ms/request; audit found ${full.report.summary.instances} instances):`,
+      );
       console.log(line(`certificates, concurrency ${CONCURRENCY}`, lean, minimum, rounds, instances, CONCURRENCY));
       console.log(line(`+ named values, concurrency ${CONCURRENCY}`, full, minimum + instances, rounds, 2 * instances, CONCURRENCY));
       if (wide) console.log(line(`certificates, concurrency ${WIDE}`, wide, minimum, rounds, instances, WIDE));
-      for (const run of [full, lean, wide].filter(Boolean)) if (run.sandbox.other.length) console.log(`    other requests: ${[...new Set(run.sandbox.other)].slice(0, 5).join(', ')}`);
+      for (const run of [full, lean, wide].filter(Boolean))
+        if (run.sandbox.other.length) console.log(`    other requests: ${[...new Set(run.sandbox.other)].slice(0, 5).join(', ')}`);
     } finally {
       await server.stop();
     }
@@ -163,8 +193,11 @@ try {
   const first = results[0];
   const last = results.at(-1);
   if (first && last && last !== first) {
-    const grow = (k) => `${s(first[k].ms)} -> ${s(last[k].ms)} = ${(last[k].ms / first[k].ms).toFixed(2)}x (${(first[k].ms / first.instances).toFixed(1)} -> ${(last[k].ms / last.instances).toFixed(1)} ms per instance; read alone ${(last[k].report.stats.ms / first[k].report.stats.ms).toFixed(2)}x)`;
-    console.log(`audit growth ${first.instances} -> ${last.instances} instances (${(last.instances / first.instances).toFixed(0)}x): certificates ${grow('lean')}; with named values ${grow('full')}; peak RSS ${first.full.rssMib.toFixed(0)} -> ${last.full.rssMib.toFixed(0)} MiB`);
+    const grow = (k) =>
+      `${s(first[k].ms)} -> ${s(last[k].ms)} = ${(last[k].ms / first[k].ms).toFixed(2)}x (${(first[k].ms / first.instances).toFixed(1)} -> ${(last[k].ms / last.instances).toFixed(1)} ms per instance; read alone ${(last[k].report.stats.ms / first[k].report.stats.ms).toFixed(2)}x)`;
+    console.log(
+      `audit growth ${first.instances} -> ${last.instances} instances (${(last.instances / first.instances).toFixed(0)}x): certificates ${grow('lean')}; with named values ${grow('full')}; peak RSS ${first.full.rssMib.toFixed(0)} -> ${last.full.rssMib.toFixed(0)} MiB`,
+    );
   }
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -24,23 +24,44 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs'), '--if-stale'], { stdio: 'ignore' });
 const work = mkdtempSync(join(tmpdir(), 'apimkv-bench-package-'));
 const npmEnv = { ...env, npm_config_cache: join(work, 'cache'), npm_config_update_notifier: 'false' };
-const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: root, env: npmEnv, encoding: 'utf8' }))[0];
+const packed = JSON.parse(
+  execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: root, env: npmEnv, encoding: 'utf8' }),
+)[0];
 const t0 = Date.now();
-execFileSync('npm', ['install', '-g', '--prefix', join(work, 'prefix'), '--no-audit', '--no-fund', join(work, packed.filename)], { cwd: work, env: npmEnv, stdio: 'ignore' });
+execFileSync('npm', ['install', '-g', '--prefix', join(work, 'prefix'), '--no-audit', '--no-fund', join(work, packed.filename)], {
+  cwd: work,
+  env: npmEnv,
+  stdio: 'ignore',
+});
 const installMs = Date.now() - t0;
 const installed = du(join(work, 'prefix', 'lib', 'node_modules', 'apimkv'));
-console.log(`package: tarball ${mb(packed.size)}, installed ${mb(installed)} (goal <= 15 MB), npm install -g ${(installMs / 1000).toFixed(1)} s (no dependencies to fetch)`);
+console.log(
+  `package: tarball ${mb(packed.size)}, installed ${mb(installed)} (goal <= 15 MB), npm install -g ${(installMs / 1000).toFixed(1)} s (no dependencies to fetch)`,
+);
 
 // The single executable (built when missing or older than the bundle).
 const sea = join(root, 'dist-sea', 'apimkv');
-if (!existsSync(sea) || statSync(sea).mtimeMs < statSync(join(root, 'dist', 'cli.js')).mtimeMs) execFileSync(process.execPath, [join(root, 'scripts', 'build-sea.mjs')], { stdio: 'ignore' });
-console.log(`single file: ${mb(statSync(sea).size)} (the Node ${execFileSync(join(nodeBin, 'node'), ['--version'], { encoding: 'utf8' }).trim()} binary, ${mb(statSync(join(nodeBin, 'node')).size)}, plus the bundle)`);
+if (!existsSync(sea) || statSync(sea).mtimeMs < statSync(join(root, 'dist', 'cli.js')).mtimeMs)
+  execFileSync(process.execPath, [join(root, 'scripts', 'build-sea.mjs')], { stdio: 'ignore' });
+console.log(
+  `single file: ${mb(statSync(sea).size)} (the Node ${execFileSync(join(nodeBin, 'node'), ['--version'], { encoding: 'utf8' }).trim()} binary, ${mb(statSync(join(nodeBin, 'node')).size)}, plus the bundle)`,
+);
 
 // The same Ink hello-world run.mjs compares against, built like dist/.
 await build({
-  entryPoints: { hello: join(root, 'bench/fixtures/hello.tsx') }, outdir: out, splitting: true, chunkNames: 'chunks/[name]-[hash]', bundle: true, format: 'esm', platform: 'node',
-  target: 'node22', minify: true, define: { 'process.env.NODE_ENV': '"production"' }, external: ['react-devtools-core'],
-  banner: { js: "import { createRequire as __c } from 'node:module'; const require = __c(import.meta.url);" }, logLevel: 'warning',
+  entryPoints: { hello: join(root, 'bench/fixtures/hello.tsx') },
+  outdir: out,
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node22',
+  minify: true,
+  define: { 'process.env.NODE_ENV': '"production"' },
+  external: ['react-devtools-core'],
+  banner: { js: "import { createRequire as __c } from 'node:module'; const require = __c(import.meta.url);" },
+  logLevel: 'warning',
 });
 
 function firstFrame(cmd, args, marker) {
@@ -49,7 +70,10 @@ function firstFrame(cmd, args, marker) {
     const p = spawn(cmd, args, { cols: 80, rows: 24, env, cwd: work });
     let seen = '';
     let done = false;
-    const timer = setTimeout(() => { p.kill(); reject(new Error(`no "${marker}" within 20 s: ${seen.slice(-300)}`)); }, 20000);
+    const timer = setTimeout(() => {
+      p.kill();
+      reject(new Error(`no "${marker}" within 20 s: ${seen.slice(-300)}`));
+    }, 20000);
     p.onData((d) => {
       seen += d;
       if (done || !seen.includes(marker)) return;
@@ -79,6 +103,10 @@ for (let i = 0; i < runs; i++) {
   s.sea.push(startup(sea, ['--version']));
 }
 const h = median(f.hello);
-console.log(`start-up (--version, median of ${runs}): installed package ${median(s.installed).toFixed(0)} ms, single file ${median(s.sea).toFixed(0)} ms`);
-console.log(`first frame (median of ${runs}): ink hello-world ${h.toFixed(0)} ms; installed package ${median(f.installed).toFixed(0)} ms, ratio ${(median(f.installed) / h).toFixed(2)}x; single file ${median(f.sea).toFixed(0)} ms, ratio ${(median(f.sea) / h).toFixed(2)}x (target <= 1.20x)`);
+console.log(
+  `start-up (--version, median of ${runs}): installed package ${median(s.installed).toFixed(0)} ms, single file ${median(s.sea).toFixed(0)} ms`,
+);
+console.log(
+  `first frame (median of ${runs}): ink hello-world ${h.toFixed(0)} ms; installed package ${median(f.installed).toFixed(0)} ms, ratio ${(median(f.installed) / h).toFixed(2)}x; single file ${median(f.sea).toFixed(0)} ms, ratio ${(median(f.sea) / h).toFixed(2)}x (target <= 1.20x)`,
+);
 rmSync(work, { recursive: true, force: true });

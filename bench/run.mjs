@@ -28,9 +28,19 @@ const out = `${root}bench/out`;
 mkdirSync(out, { recursive: true });
 // Built exactly like dist/cli.js (ESM, splitting, production React), so the ratio compares like with like.
 await build({
-  entryPoints: { hello: `${root}bench/fixtures/hello.tsx` }, outdir: out, splitting: true, chunkNames: 'chunks/[name]-[hash]', bundle: true, format: 'esm', platform: 'node',
-  target: 'node22', minify: true, define: { 'process.env.NODE_ENV': '"production"' }, external: ['react-devtools-core'],
-  banner: { js: "import { createRequire as __c } from 'node:module'; const require = __c(import.meta.url);" }, logLevel: 'warning',
+  entryPoints: { hello: `${root}bench/fixtures/hello.tsx` },
+  outdir: out,
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node22',
+  minify: true,
+  define: { 'process.env.NODE_ENV': '"production"' },
+  external: ['react-devtools-core'],
+  banner: { js: "import { createRequire as __c } from 'node:module'; const require = __c(import.meta.url);" },
+  logLevel: 'warning',
 });
 
 const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'CI' && !k.startsWith('CI_')));
@@ -42,7 +52,10 @@ function firstFrame(args, marker) {
     const p = spawn(process.execPath, args, { cols: 80, rows: 24, env });
     let seen = '';
     let done = false;
-    const timer = setTimeout(() => { p.kill(); reject(new Error(`no "${marker}" within 15 s:\n${seen.slice(-500)}`)); }, 15000);
+    const timer = setTimeout(() => {
+      p.kill();
+      reject(new Error(`no "${marker}" within 15 s:\n${seen.slice(-500)}`));
+    }, 15000);
     p.onData((d) => {
       seen += d;
       if (!done && seen.includes(marker)) {
@@ -60,28 +73,43 @@ function firstFrame(args, marker) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const runs = Number(process.env.BENCH_RUNS ?? 7);
-const hello = [], app = [];
+const hello = [],
+  app = [];
 for (let i = 0; i < runs; i++) {
   // Interleaved so machine noise hits both sides alike.
   hello.push(await firstFrame([`${out}/hello.js`], 'hello apimkv-bench'));
   app.push(await firstFrame([`${root}dist/cli.js`, '--sandbox'], 'apimkv'));
 }
-console.log(`first frame (median of ${runs}): ink hello-world ${median(hello).toFixed(0)} ms, apimkv ${median(app).toFixed(0)} ms, ratio ${(median(app) / median(hello)).toFixed(2)}x (target <= 1.20x)`);
+console.log(
+  `first frame (median of ${runs}): ink hello-world ${median(hello).toFixed(0)} ms, apimkv ${median(app).toFixed(0)} ms, ratio ${(median(app) / median(hello)).toFixed(2)}x (target <= 1.20x)`,
+);
 
 // Bytes written per keypress on the checklist, once the demo's checks are shown.
 await new Promise((resolve, reject) => {
   const p = spawn(process.execPath, [`${root}dist/cli.js`, '--sandbox'], { cols: 80, rows: 24, env });
   let total = 0;
   let text = '';
-  p.onData((d) => { total += Buffer.byteLength(d); text += d; });
+  p.onData((d) => {
+    total += Buffer.byteLength(d);
+    text += d;
+  });
   const wait = (ms) => new Promise((r) => setTimeout(r, ms));
   (async () => {
     const deadline = Date.now() + 30000;
-    while (!/fail/.test(text)) { if (Date.now() > deadline) { p.kill(); return reject(new Error('checklist never appeared')); } await wait(50); }
+    while (!/fail/.test(text)) {
+      if (Date.now() > deadline) {
+        p.kill();
+        return reject(new Error('checklist never appeared'));
+      }
+      await wait(50);
+    }
     await wait(500);
     const keys = 20;
     const before = total;
-    for (let i = 0; i < keys; i++) { p.write(i % 2 ? '\x1b[A' : '\x1b[B'); await wait(120); }
+    for (let i = 0; i < keys; i++) {
+      p.write(i % 2 ? '\x1b[A' : '\x1b[B');
+      await wait(120);
+    }
     await wait(300);
     console.log(`checklist: ${((total - before) / keys).toFixed(0)} bytes per cursor move (${keys} arrow presses, 80x24; target <= 1 KB)`);
     // Idle: nothing moves, nothing may be written (no timer runs on an idle screen).
@@ -120,14 +148,22 @@ await new Promise((resolve, reject) => {
   const wait = (ms) => new Promise((r) => setTimeout(r, ms));
   (async () => {
     const deadline = Date.now() + 30000;
-    while (!/checking ·/.test(text)) { if (Date.now() > deadline) { p.kill(); return reject(new Error('never saw the check waiting')); } await wait(20); }
+    while (!/checking ·/.test(text)) {
+      if (Date.now() > deadline) {
+        p.kill();
+        return reject(new Error('never saw the check waiting'));
+      }
+      await wait(20);
+    }
     await wait(300);
     const from = total;
     const t0 = performance.now();
     await wait(6000);
     const end = listedAt ?? performance.now();
     const bytes = (listedBytes ?? total) - from;
-    console.log(`while checking (1.5 s per request): ${(bytes / ((end - t0) / 1000)).toFixed(0)} bytes per second over ${((end - t0) / 1000).toFixed(1)} s of waiting (target <= 100)`);
+    console.log(
+      `while checking (1.5 s per request): ${(bytes / ((end - t0) / 1000)).toFixed(0)} bytes per second over ${((end - t0) / 1000).toFixed(1)} s of waiting (target <= 100)`,
+    );
     p.write('q');
     await wait(200);
     p.kill();
@@ -143,7 +179,19 @@ function pickerWorld(count) {
   for (let i = 0; i < count; i++) {
     const name = `bulk-cert-${String(i).padStart(5, '0')}`;
     const version = i.toString(16).padStart(32, '0');
-    vault.certificates[name] = { versions: [{ version, enabled: i % 17 !== 0, created: '2026-01-01T00:00:00Z', expires: `2027-${String((i % 12) + 1).padStart(2, '0')}-01T00:00:00Z`, contentType: 'application/x-pkcs12', exportable: true, subject: `CN=${name}.contoso.com` }] };
+    vault.certificates[name] = {
+      versions: [
+        {
+          version,
+          enabled: i % 17 !== 0,
+          created: '2026-01-01T00:00:00Z',
+          expires: `2027-${String((i % 12) + 1).padStart(2, '0')}-01T00:00:00Z`,
+          contentType: 'application/x-pkcs12',
+          exportable: true,
+          subject: `CN=${name}.contoso.com`,
+        },
+      ],
+    };
   }
   const path = `${out}/picker-${count}.json`;
   writeFileSync(path, JSON.stringify(world));
@@ -156,11 +204,17 @@ async function pickerLatency(count, presses = 40) {
     const p = spawn(process.execPath, [`${root}dist/cli.js`, '--world', world], { cols: 80, rows: 24, env });
     let text = '';
     let lastChunkAt = 0;
-    p.onData((d) => { text += d; lastChunkAt = performance.now(); });
+    p.onData((d) => {
+      text += d;
+      lastChunkAt = performance.now();
+    });
     const wait = (ms) => new Promise((r) => setTimeout(r, ms));
     const until = async (re, ms = 60000) => {
       const deadline = Date.now() + ms;
-      while (!re.test(text)) { if (Date.now() > deadline) throw new Error(`never saw ${re}: ${text.slice(-300)}`); await wait(20); }
+      while (!re.test(text)) {
+        if (Date.now() > deadline) throw new Error(`never saw ${re}: ${text.slice(-300)}`);
+        await wait(20);
+      }
     };
     (async () => {
       await until(/pass/);
@@ -177,7 +231,10 @@ async function pickerLatency(count, presses = 40) {
         // A frame can arrive in several chunks: wait for the output to settle, then count to its last byte.
         let settled = lastChunkAt;
         await wait(30);
-        while (lastChunkAt !== settled) { settled = lastChunkAt; await wait(30); }
+        while (lastChunkAt !== settled) {
+          settled = lastChunkAt;
+          await wait(30);
+        }
         samples.push(settled - sentAt);
         await wait(50);
       }
@@ -185,14 +242,19 @@ async function pickerLatency(count, presses = 40) {
       await wait(200);
       p.kill();
       resolve(samples.sort((a, b) => a - b));
-    })().catch((e) => { p.kill(); reject(e); });
+    })().catch((e) => {
+      p.kill();
+      reject(e);
+    });
   });
 }
 
 const small = await pickerLatency(0);
 const large = await pickerLatency(5000);
 const pct = (xs, q) => xs[Math.min(xs.length - 1, Math.floor(xs.length * q))];
-console.log(`picker keypress-to-frame: 4 certificates median ${pct(small, 0.5).toFixed(1)} ms (p95 ${pct(small, 0.95).toFixed(1)}), 5,004 certificates median ${pct(large, 0.5).toFixed(1)} ms (p95 ${pct(large, 0.95).toFixed(1)}), ratio ${(pct(large, 0.5) / pct(small, 0.5)).toFixed(2)}x`);
+console.log(
+  `picker keypress-to-frame: 4 certificates median ${pct(small, 0.5).toFixed(1)} ms (p95 ${pct(small, 0.95).toFixed(1)}), 5,004 certificates median ${pct(large, 0.5).toFixed(1)} ms (p95 ${pct(large, 0.95).toFixed(1)}), ratio ${(pct(large, 0.5) / pct(small, 0.5)).toFixed(2)}x`,
+);
 
 // The fleet audit (1,000 instances at 50 ms per request): its own script, run here so `npm run bench` prints everything.
 await import('./audit.mjs');

@@ -12,11 +12,20 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const out = join(mkdtempSync(join(tmpdir(), 'apimkv-safety-bench-')), 'figures.jsonl');
 const files = ['hostile-text', 'concurrency', 'secrets', 'faults'].map((f) => `test/safety/${f}.test.ts`);
 const t0 = Date.now();
-const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=dot', ...files], { cwd: root, env: { ...process.env, SAFETY_FIGURES: out }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=dot', ...files], {
+  cwd: root,
+  env: { ...process.env, SAFETY_FIGURES: out },
+  encoding: 'utf8',
+  maxBuffer: 64 * 1024 * 1024,
+});
 const totals = {};
-for (const line of readFileSync(out, 'utf8').split('\n').filter(Boolean)) for (const [k, v] of Object.entries(JSON.parse(line))) totals[k] = (totals[k] ?? 0) + v;
-const show = (label, key, goal) => console.log(`${label.padEnd(62)} ${String(totals[key] ?? 'not measured').padStart(8)}${goal === undefined ? '' : `   (goal ${goal})`}`);
-console.log(`safety suite: ${files.length} files in ${Math.round((Date.now() - t0) / 1000)} s, tests ${run.status === 0 ? 'green' : `FAILED (exit ${run.status})`}`);
+for (const line of readFileSync(out, 'utf8').split('\n').filter(Boolean))
+  for (const [k, v] of Object.entries(JSON.parse(line))) totals[k] = (totals[k] ?? 0) + v;
+const show = (label, key, goal) =>
+  console.log(`${label.padEnd(62)} ${String(totals[key] ?? 'not measured').padStart(8)}${goal === undefined ? '' : `   (goal ${goal})`}`);
+console.log(
+  `safety suite: ${files.length} files in ${Math.round((Date.now() - t0) / 1000)} s, tests ${run.status === 0 ? 'green' : `FAILED (exit ${run.status})`}`,
+);
 show('hostile strings tried', 'hostile strings tried');
 show('outputs scanned', 'outputs scanned');
 show('raw control sequences leaked', 'raw control sequences leaked', 0);
@@ -29,5 +38,9 @@ show('concurrent edits', 'concurrent edits');
 show('rules lost', 'rules lost', 0);
 show('journal mismatches (fault suite)', 'journal mismatches (fault suite)', 0);
 show('places searched for secrets', 'places searched for secrets');
-show('secret copies found in outputs, logs, files and child environments', 'secret copies found (outputs, logs, files, child environments)', 0);
+show(
+  'secret copies found in outputs, logs, files and child environments',
+  'secret copies found (outputs, logs, files, child environments)',
+  0,
+);
 if (run.status !== 0) console.log(run.stdout.slice(-3000));

@@ -37,11 +37,21 @@ await build({
   define: { 'process.env.NODE_ENV': '"production"' },
   // Ink loads its devtools integration only when DEV is set; with no splitting its import is static, and a
   // module served from memory cannot resolve a package, so the optional peer becomes an empty module.
-  plugins: [{ name: 'no-devtools', setup: (b) => {
-    b.onResolve({ filter: /^react-devtools-core$/ }, () => ({ path: 'react-devtools-core', namespace: 'no-devtools' }));
-    b.onLoad({ filter: /.*/, namespace: 'no-devtools' }, () => ({ contents: 'export default { initialize() {}, connectToDevTools() {} };', loader: 'js' }));
-  } }],
-  banner: { js: "import { createRequire as __apimkvCreateRequire } from 'node:module';\nconst require = __apimkvCreateRequire(process.execPath);" },
+  plugins: [
+    {
+      name: 'no-devtools',
+      setup: (b) => {
+        b.onResolve({ filter: /^react-devtools-core$/ }, () => ({ path: 'react-devtools-core', namespace: 'no-devtools' }));
+        b.onLoad({ filter: /.*/, namespace: 'no-devtools' }, () => ({
+          contents: 'export default { initialize() {}, connectToDevTools() {} };',
+          loader: 'js',
+        }));
+      },
+    },
+  ],
+  banner: {
+    js: "import { createRequire as __apimkvCreateRequire } from 'node:module';\nconst require = __apimkvCreateRequire(process.execPath);",
+  },
   loader: { '.json': 'json' },
   logLevel: 'warning',
 });
@@ -65,7 +75,13 @@ import(MAIN).catch((e) => {
 );
 writeFileSync(
   join(work, 'sea-config.json'),
-  JSON.stringify({ main: join(work, 'main.cjs'), output: join(work, 'sea-prep.blob'), disableExperimentalSEAWarning: true, useCodeCache: false, assets: { 'apimkv.mjs': join(work, 'apimkv.mjs') } }),
+  JSON.stringify({
+    main: join(work, 'main.cjs'),
+    output: join(work, 'sea-prep.blob'),
+    disableExperimentalSEAWarning: true,
+    useCodeCache: false,
+    assets: { 'apimkv.mjs': join(work, 'apimkv.mjs') },
+  }),
 );
 execFileSync(nodeBinary, ['--experimental-sea-config', join(work, 'sea-config.json')], { stdio: ['ignore', 'ignore', 'inherit'] });
 rmSync(exe, { force: true });
@@ -73,7 +89,15 @@ copyFileSync(nodeBinary, exe);
 chmodSync(exe, 0o755);
 execFileSync(
   nodeBinary,
-  [join(root, 'node_modules', 'postject', 'dist', 'cli.js'), exe, 'NODE_SEA_BLOB', join(work, 'sea-prep.blob'), '--sentinel-fuse', 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2', ...(process.platform === 'darwin' ? ['--macho-segment-name', 'NODE_SEA'] : [])],
+  [
+    join(root, 'node_modules', 'postject', 'dist', 'cli.js'),
+    exe,
+    'NODE_SEA_BLOB',
+    join(work, 'sea-prep.blob'),
+    '--sentinel-fuse',
+    'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2',
+    ...(process.platform === 'darwin' ? ['--macho-segment-name', 'NODE_SEA'] : []),
+  ],
   // postject warns about ELF notes it does not parse; the injection itself is checked by running the file.
   { stdio: ['ignore', 'ignore', 'ignore'] },
 );

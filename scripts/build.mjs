@@ -19,7 +19,11 @@ function newest(dir) {
 }
 
 if (process.argv.includes('--if-stale') && existsSync(entry)) {
-  const sources = Math.max(newest(join(root, 'src')), statSync(join(root, 'package.json')).mtimeMs, statSync(new URL(import.meta.url).pathname).mtimeMs);
+  const sources = Math.max(
+    newest(join(root, 'src')),
+    statSync(join(root, 'package.json')).mtimeMs,
+    statSync(new URL(import.meta.url).pathname).mtimeMs,
+  );
   if (statSync(entry).mtimeMs >= sources) process.exit(0);
 }
 

@@ -20,7 +20,8 @@ const textRules = [
   { name: 'no console.log in checks', re: /console\.log/, applies: (f) => f.startsWith('src/checks/') },
 ];
 
-const importRe = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s+['"]([^'"]+)['"]/gm;
+const importRe =
+  /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s+['"]([^'"]+)['"]/gm;
 const problems = [];
 for (const abs of files) {
   const file = relative(root, abs).split(sep).join('/');
@@ -29,7 +30,8 @@ for (const abs of files) {
     const spec = m[1] ?? m[2] ?? m[3];
     const line = text.slice(0, m.index).split('\n').length + (text[m.index] === '\n' ? 1 : 0);
     for (const r of rules) if (r.applies(file) && r.bad(spec)) problems.push(`${file}:${line}: "${spec}" breaks the rule: ${r.name}`);
-    if (spec.startsWith('.') && !/\.(ts|tsx|json)$/.test(spec)) problems.push(`${file}:${line}: "${spec}" needs an explicit .ts/.tsx extension`);
+    if (spec.startsWith('.') && !/\.(ts|tsx|json)$/.test(spec))
+      problems.push(`${file}:${line}: "${spec}" needs an explicit .ts/.tsx extension`);
   }
   for (const r of textRules) {
     if (r.applies && !r.applies(file)) continue;

@@ -18,6 +18,8 @@ if (only.length === 0) {
   run('lint', node, ['scripts/lint.mjs']);
   // The linter: DESIGN.md's layers as no-restricted-imports per folder, React hooks rules, no import cycles.
   run('oxlint', node, ['node_modules/oxlint/bin/oxlint', '-c', '.oxlintrc.json', 'src', 'test', 'scripts', 'bench']);
+  // The formatter: one layout for every file, so a diff shows what changed and nothing else.
+  run('format', node, ['node_modules/prettier/bin/prettier.cjs', '--check', '--log-level', 'warn', '.']);
   run('typecheck', node, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--noEmit']);
   run('build', node, ['scripts/build.mjs']);
 }

@@ -79,7 +79,6 @@ export type Command =
 export const SHELLS = ['bash', 'zsh', 'fish'] as const;
 export type Shell = (typeof SHELLS)[number];
 
-
 const TARGET = 'Target';
 const SIGN_IN = 'Sign-in and cloud';
 const SAFETY = 'Safety';
@@ -87,38 +86,108 @@ const SANDBOX = 'Sandbox (no Azure needed)';
 const OUTPUT = 'Output and changes';
 
 const TARGET_FLAGS: Flag[] = [
-  { name: 'subscription', type: 'string', arg: 'ID', group: TARGET, help: 'subscription (default: AZURE_SUBSCRIPTION_ID, then the az CLI default)' },
+  {
+    name: 'subscription',
+    type: 'string',
+    arg: 'ID',
+    group: TARGET,
+    help: 'subscription (default: AZURE_SUBSCRIPTION_ID, then the az CLI default)',
+  },
   { name: 'resource-group', short: 'g', type: 'string', arg: 'RG', group: TARGET, help: 'resource group of the API Management instance' },
   { name: 'service', type: 'string', arg: 'NAME', group: TARGET, help: 'API Management instance (also --apim)' },
   { name: 'apim', type: 'string', arg: 'NAME', group: TARGET, help: 'the same as --service', hidden: true },
-  { name: 'service-id', type: 'string', arg: 'ID', group: TARGET, help: "the instance's full ARM id, instead of --subscription, -g and --service" },
-  { name: 'vault', type: 'string', arg: 'NAME|ID', group: TARGET, help: 'key vault: a name (its resource group is looked up if not given), or its\nresource id when it lives in another subscription than the instance' },
+  {
+    name: 'service-id',
+    type: 'string',
+    arg: 'ID',
+    group: TARGET,
+    help: "the instance's full ARM id, instead of --subscription, -g and --service",
+  },
+  {
+    name: 'vault',
+    type: 'string',
+    arg: 'NAME|ID',
+    group: TARGET,
+    help: 'key vault: a name (its resource group is looked up if not given), or its\nresource id when it lives in another subscription than the instance',
+  },
   { name: 'vault-resource-group', type: 'string', arg: 'RG', group: TARGET, help: "the vault's resource group" },
 ];
-const CLOUD_FLAG: Flag = { name: 'cloud', type: 'string', arg: 'NAME', group: SIGN_IN, complete: 'cloud', help: "AzureCloud | AzureChinaCloud | AzureUSGovernment (default: the az CLI's cloud)" };
+const CLOUD_FLAG: Flag = {
+  name: 'cloud',
+  type: 'string',
+  arg: 'NAME',
+  group: SIGN_IN,
+  complete: 'cloud',
+  help: "AzureCloud | AzureChinaCloud | AzureUSGovernment (default: the az CLI's cloud)",
+};
 const SIGN_IN_FLAGS: Flag[] = [
   CLOUD_FLAG,
   { name: 'tenant', type: 'string', arg: 'ID', group: SIGN_IN, help: 'Microsoft Entra tenant' },
   { name: 'device-code', type: 'boolean', group: SIGN_IN, help: 'sign in with a device code (SSH sessions without a browser)' },
-  { name: 'arm-endpoint', type: 'string', arg: 'URL', group: SIGN_IN, help: 'any ARM-compatible endpoint, e.g. a running "apimkv sandbox serve"' },
-  { name: 'ca-cert', type: 'string', arg: 'FILE', group: SIGN_IN, complete: 'file', help: "PEM CA certificate that endpoint's TLS certificate chains to" },
+  {
+    name: 'arm-endpoint',
+    type: 'string',
+    arg: 'URL',
+    group: SIGN_IN,
+    help: 'any ARM-compatible endpoint, e.g. a running "apimkv sandbox serve"',
+  },
+  {
+    name: 'ca-cert',
+    type: 'string',
+    arg: 'FILE',
+    group: SIGN_IN,
+    complete: 'file',
+    help: "PEM CA certificate that endpoint's TLS certificate chains to",
+  },
 ];
 const SANDBOX_FLAGS: Flag[] = [
   { name: 'sandbox', type: 'boolean', group: SANDBOX, help: 'use the built-in ARM emulator (what npm start does)' },
-  { name: 'world', type: 'string', arg: 'NAME|FILE', group: SANDBOX, complete: 'world', help: 'sandbox world (default: everything-broken; for audit: fleet); implies --sandbox' },
+  {
+    name: 'world',
+    type: 'string',
+    arg: 'NAME|FILE',
+    group: SANDBOX,
+    complete: 'world',
+    help: 'sandbox world (default: everything-broken; for audit: fleet); implies --sandbox',
+  },
 ];
-const STATE_DIR: Flag = { name: 'state-dir', type: 'string', arg: 'DIR', group: SAFETY, complete: 'dir', help: 'where the write journal lives (default: $XDG_STATE_HOME/apimkv)' };
+const STATE_DIR: Flag = {
+  name: 'state-dir',
+  type: 'string',
+  arg: 'DIR',
+  group: SAFETY,
+  complete: 'dir',
+  help: 'where the write journal lives (default: $XDG_STATE_HOME/apimkv)',
+};
 const SAFETY_FLAGS: Flag[] = [
   { name: 'read-only', type: 'boolean', group: SAFETY, help: 'checks and previews only: no write can be sent' },
-  { name: 'transcript', type: 'string', arg: 'FILE', group: SAFETY, complete: 'file', help: 'write a Markdown record of the session for the incident ticket' },
+  {
+    name: 'transcript',
+    type: 'string',
+    arg: 'FILE',
+    group: SAFETY,
+    complete: 'file',
+    help: 'write a Markdown record of the session for the incident ticket',
+  },
   STATE_DIR,
 ];
-const VERBOSE: Flag = { name: 'verbose', type: 'boolean', group: 'Other', help: 'with an unexpected error (a bug), print its stack trace for the report' };
+const VERBOSE: Flag = {
+  name: 'verbose',
+  type: 'boolean',
+  group: 'Other',
+  help: 'with an unexpected error (a bug), print its stack trace for the report',
+};
 const CONNECTION = [...TARGET_FLAGS, ...SIGN_IN_FLAGS, ...SANDBOX_FLAGS, ...SAFETY_FLAGS, VERBOSE];
 const JSON_FLAG: Flag = { name: 'json', type: 'boolean', group: OUTPUT, help: 'machine-readable output' };
 const YES: Flag = { name: 'yes', type: 'boolean', group: OUTPUT, help: 'apply; without it nothing is written' };
 const PLAN: Flag = { name: 'plan', type: 'boolean', group: OUTPUT, help: 'print the plan as an az script and change nothing' };
-const FORMAT: Flag = { name: 'format', type: 'string', arg: 'az|bicep|terraform', group: OUTPUT, help: 'with --plan: an az script (default), or the same change for your Bicep or Terraform' };
+const FORMAT: Flag = {
+  name: 'format',
+  type: 'string',
+  arg: 'az|bicep|terraform',
+  group: OUTPUT,
+  help: 'with --plan: an az script (default), or the same change for your Bicep or Terraform',
+};
 
 /** What --plan prints. */
 export type { PlanFormat };
@@ -127,10 +196,17 @@ function planFormat(v: Values): PlanFormat {
   const format = str(v, 'format');
   if (format === undefined) return 'az';
   if (!v.plan) throw new UsageError('--format chooses what --plan prints: add --plan.');
-  if (format !== 'az' && format !== 'bicep' && format !== 'terraform') throw new UsageError(`--format must be az, bicep or terraform (got "${format}").`);
+  if (format !== 'az' && format !== 'bicep' && format !== 'terraform')
+    throw new UsageError(`--format must be az, bicep or terraform (got "${format}").`);
   return format;
 }
-const CERTIFICATE_ID: Flag = { name: 'certificate-id', type: 'string', arg: 'ID', group: 'Certificate', help: "the certificate's name in API Management" };
+const CERTIFICATE_ID: Flag = {
+  name: 'certificate-id',
+  type: 'string',
+  arg: 'ID',
+  group: 'Certificate',
+  help: "the certificate's name in API Management",
+};
 
 const EXIT_CODES = `Exit codes: 0 nothing fails (warnings allowed) or the change succeeded, 1 a check fails or is unknown,
 or a fix failed, 2 usage, sign-in or connection error.`;
@@ -139,7 +215,10 @@ const TUI: CommandSpec = {
   path: '',
   synopsis: 'apimkv [options]',
   summary: 'The full-screen runbook (in a terminal; otherwise it prints the check report).',
-  flags: [...CONNECTION, { name: 'version', short: 'v', type: 'boolean', group: 'Other', help: "apimkv's version, Node's version and the platform" }],
+  flags: [
+    ...CONNECTION,
+    { name: 'version', short: 'v', type: 'boolean', group: 'Other', help: "apimkv's version, Node's version and the platform" },
+  ],
   notes: 'The full-screen runbook exits 0 on q and 130 on Ctrl-C.',
 };
 
@@ -155,20 +234,48 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     path: 'fix',
     synopsis: 'apimkv fix [CHECK-ID|all] [--only CHECK-ID]... [--yes | --plan [--format az|bicep|terraform]] [options]',
-    summary: 'Show the fix plans for what fails, and apply them with --yes.\n--plan prints them as an az script (or, with --format, as Bicep or Terraform) and changes nothing.',
-    flags: [...CONNECTION, { name: 'only', type: 'string', multiple: true, arg: 'CHECK-ID', group: OUTPUT, complete: 'check', help: 'fix this check (repeatable)' }, YES, PLAN, FORMAT],
+    summary:
+      'Show the fix plans for what fails, and apply them with --yes.\n--plan prints them as an az script (or, with --format, as Bicep or Terraform) and changes nothing.',
+    flags: [
+      ...CONNECTION,
+      {
+        name: 'only',
+        type: 'string',
+        multiple: true,
+        arg: 'CHECK-ID',
+        group: OUTPUT,
+        complete: 'check',
+        help: 'fix this check (repeatable)',
+      },
+      YES,
+      PLAN,
+      FORMAT,
+    ],
     positionals: { arg: 'CHECK-ID', max: 50, complete: 'check' },
     notes: EXIT_CODES,
   },
   {
     path: 'add-cert',
-    synopsis: 'apimkv add-cert --secret-id URL [--certificate-id ID] [--identity system|CLIENT-ID|NAME]\n                       [--keep-version] [--yes | --plan] [options]',
+    synopsis:
+      'apimkv add-cert --secret-id URL [--certificate-id ID] [--identity system|CLIENT-ID|NAME]\n                       [--keep-version] [--yes | --plan] [options]',
     summary: 'Add (or update) a Key Vault certificate in API Management.',
     flags: [
       ...CONNECTION,
-      { name: 'secret-id', type: 'string', arg: 'URL', group: 'Certificate', help: "the Key Vault secret's identifier (versionless is best)" },
+      {
+        name: 'secret-id',
+        type: 'string',
+        arg: 'URL',
+        group: 'Certificate',
+        help: "the Key Vault secret's identifier (versionless is best)",
+      },
       CERTIFICATE_ID,
-      { name: 'identity', type: 'string', arg: 'system|CLIENT-ID|NAME', group: 'Certificate', help: 'the identity API Management reads the vault with' },
+      {
+        name: 'identity',
+        type: 'string',
+        arg: 'system|CLIENT-ID|NAME',
+        group: 'Certificate',
+        help: 'the identity API Management reads the vault with',
+      },
       { name: 'keep-version', type: 'boolean', group: 'Certificate', help: 'keep the version in the identifier (no automatic renewal)' },
       YES,
       PLAN,
@@ -178,15 +285,23 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     path: 'upload-cert',
-    synopsis: 'apimkv upload-cert --file PFX [--certificate-id ID] [--password-env VAR | --password-file FILE]\n                          [--yes | --plan] [options]',
-    summary: 'Validate a .pfx locally, then upload it.\nThe password is prompted, masked, when no variable or file is named; never on the command line.',
+    synopsis:
+      'apimkv upload-cert --file PFX [--certificate-id ID] [--password-env VAR | --password-file FILE]\n                          [--yes | --plan] [options]',
+    summary:
+      'Validate a .pfx locally, then upload it.\nThe password is prompted, masked, when no variable or file is named; never on the command line.',
     flags: [
       ...CONNECTION,
       { name: 'file', type: 'string', arg: 'PFX', group: 'Certificate', complete: 'file', help: 'the .pfx (PKCS#12) file' },
       CERTIFICATE_ID,
       { name: 'password-env', type: 'string', arg: 'VAR', group: 'Certificate', help: 'the environment variable holding the password' },
       { name: 'password-file', type: 'string', arg: 'FILE', group: 'Certificate', complete: 'file', help: 'the file holding the password' },
-      { name: 'password', type: 'string', group: 'Certificate', help: 'refused: a password on the command line is visible to others', hidden: true },
+      {
+        name: 'password',
+        type: 'string',
+        group: 'Certificate',
+        help: 'refused: a password on the command line is visible to others',
+        hidden: true,
+      },
       YES,
       PLAN,
       FORMAT,
@@ -202,14 +317,28 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     path: 'audit',
-    synopsis: 'apimkv audit [--subscription ID]... [--management-group NAME]... [--days N] [--json | --csv]\n                    [--concurrency N] [--no-named-values] [options]',
+    synopsis:
+      'apimkv audit [--subscription ID]... [--management-group NAME]... [--days N] [--json | --csv]\n                    [--concurrency N] [--no-named-values] [options]',
     summary:
       'Every Key Vault reference of every API Management instance in scope: broken or at risk.\nCertificates, named values and custom domains. A table in a terminal (Enter opens the runbook), else\na report; default scope: every subscription you can see.',
     flags: [
       { name: 'subscription', type: 'string', multiple: true, arg: 'ID', group: 'Audit', help: 'audit this subscription (repeatable)' },
-      { name: 'management-group', type: 'string', multiple: true, arg: 'NAME', group: 'Audit', help: 'audit the subscriptions under a management group (repeatable)' },
+      {
+        name: 'management-group',
+        type: 'string',
+        multiple: true,
+        arg: 'NAME',
+        group: 'Audit',
+        help: 'audit the subscriptions under a management group (repeatable)',
+      },
       { name: 'days', type: 'string', arg: 'N', group: 'Audit', help: 'warn about certificates expiring within N days (default 30)' },
-      { name: 'concurrency', type: 'string', arg: 'N', group: 'Audit', help: 'ARM calls in flight at once (default 16; a 429 pauses them all)' },
+      {
+        name: 'concurrency',
+        type: 'string',
+        arg: 'N',
+        group: 'Audit',
+        help: 'ARM calls in flight at once (default 16; a 429 pauses them all)',
+      },
       { name: 'no-named-values', type: 'boolean', group: 'Audit', help: 'skip the named-value lists (one fewer call per instance)' },
       ...SIGN_IN_FLAGS,
       ...SANDBOX_FLAGS,
@@ -218,19 +347,43 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: 'csv', type: 'boolean', group: OUTPUT, help: 'the findings as CSV' },
     ],
     refusals: Object.fromEntries(
-      ['service', 'apim', 'service-id', 'vault', 'vault-resource-group', 'resource-group', 'g'].map((f) => [f, 'audit covers every instance in scope: narrow it with --subscription or --management-group, not --service or --vault.']),
+      ['service', 'apim', 'service-id', 'vault', 'vault-resource-group', 'resource-group', 'g'].map((f) => [
+        f,
+        'audit covers every instance in scope: narrow it with --subscription or --management-group, not --service or --vault.',
+      ]),
     ),
-    notes: 'Exit codes: 0 no findings, 1 something is broken or could not be read, 3 only at-risk warnings,\n2 usage, sign-in or connection error.',
+    notes:
+      'Exit codes: 0 no findings, 1 something is broken or could not be read, 3 only at-risk warnings,\n2 usage, sign-in or connection error.',
   },
   {
     path: 'doctor',
     synopsis: 'apimkv doctor [--json] [--cloud NAME | --arm-endpoint URL [--ca-cert FILE]] [--vault NAME] [--state-dir DIR]',
-    summary: 'What this machine gives apimkv, each line a verdict with its fix.\nNode, the Azure CLI and its sign-in, credential variables (names only), proxies and whether the\ncloud\'s hosts resolve, the state directory, the terminal. Works offline: says what it could not check.',
+    summary:
+      "What this machine gives apimkv, each line a verdict with its fix.\nNode, the Azure CLI and its sign-in, credential variables (names only), proxies and whether the\ncloud's hosts resolve, the state directory, the terminal. Works offline: says what it could not check.",
     flags: [
       CLOUD_FLAG,
-      { name: 'arm-endpoint', type: 'string', arg: 'URL', group: SIGN_IN, help: 'check this ARM-compatible endpoint instead of the cloud\'s hosts' },
-      { name: 'ca-cert', type: 'string', arg: 'FILE', group: SIGN_IN, complete: 'file', help: "PEM CA certificate that endpoint's TLS certificate chains to" },
-      { name: 'vault', type: 'string', arg: 'NAME', group: TARGET, help: "also resolve this vault's host (<NAME>.vault.azure.net in the public cloud)" },
+      {
+        name: 'arm-endpoint',
+        type: 'string',
+        arg: 'URL',
+        group: SIGN_IN,
+        help: "check this ARM-compatible endpoint instead of the cloud's hosts",
+      },
+      {
+        name: 'ca-cert',
+        type: 'string',
+        arg: 'FILE',
+        group: SIGN_IN,
+        complete: 'file',
+        help: "PEM CA certificate that endpoint's TLS certificate chains to",
+      },
+      {
+        name: 'vault',
+        type: 'string',
+        arg: 'NAME',
+        group: TARGET,
+        help: "also resolve this vault's host (<NAME>.vault.azure.net in the public cloud)",
+      },
       STATE_DIR,
       { ...JSON_FLAG, help: 'the verdicts as JSON' },
     ],
@@ -239,14 +392,16 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     path: 'completion',
     synopsis: 'apimkv completion bash|zsh|fish',
-    summary: 'Print a shell completion script.\nbash: source <(apimkv completion bash); zsh: source <(apimkv completion zsh);\nfish: apimkv completion fish > ~/.config/fish/completions/apimkv.fish',
+    summary:
+      'Print a shell completion script.\nbash: source <(apimkv completion bash); zsh: source <(apimkv completion zsh);\nfish: apimkv completion fish > ~/.config/fish/completions/apimkv.fish',
     flags: [],
     positionals: { arg: 'SHELL', max: 1, complete: 'shell' },
   },
   {
     path: 'sandbox',
     synopsis: 'apimkv sandbox serve|worlds|generate ...',
-    summary: 'The local ARM emulator: serve it to other clients, list its worlds, generate fleet worlds.\nRun "apimkv sandbox <command> --help" for each.',
+    summary:
+      'The local ARM emulator: serve it to other clients, list its worlds, generate fleet worlds.\nRun "apimkv sandbox <command> --help" for each.',
     flags: [],
     positionals: { arg: 'COMMAND', max: 1 },
   },
@@ -323,24 +478,36 @@ const bool = (v: Values, k: string) => v[k] === true;
 function whole(flag: string, text: string | undefined, fallback: number, min: number, max: number): number {
   if (text === undefined) return fallback;
   const n = Number(text);
-  if (text.trim() === '' || !Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${flag} must be a whole number from ${min} to ${max} (got "${text}").`);
+  if (text.trim() === '' || !Number.isInteger(n) || n < min || n > max)
+    throw new UsageError(`--${flag} must be a whole number from ${min} to ${max} (got "${text}").`);
   return n;
 }
 
 function commonOptions(v: Values): CommonOptions {
-  if (v.password !== undefined) throw new UsageError('A password on the command line is visible to others (ps, shell history): use --password-env VAR, --password-file FILE, or the masked prompt.');
-  if (str(v, 'service-id') && (v.service || v.apim || v['resource-group'])) throw new UsageError('--service-id already names the subscription, resource group and instance: drop --service/--apim and -g.');
-  if (str(v, 'ca-cert') && !str(v, 'arm-endpoint')) throw new UsageError('--ca-cert is for --arm-endpoint (Azure itself needs no extra CA).');
-  if (str(v, 'arm-endpoint') && (bool(v, 'sandbox') || str(v, 'world') !== undefined)) throw new UsageError('--arm-endpoint and --sandbox are two different connections: choose one.');
+  if (v.password !== undefined)
+    throw new UsageError(
+      'A password on the command line is visible to others (ps, shell history): use --password-env VAR, --password-file FILE, or the masked prompt.',
+    );
+  if (str(v, 'service-id') && (v.service || v.apim || v['resource-group']))
+    throw new UsageError('--service-id already names the subscription, resource group and instance: drop --service/--apim and -g.');
+  if (str(v, 'ca-cert') && !str(v, 'arm-endpoint'))
+    throw new UsageError('--ca-cert is for --arm-endpoint (Azure itself needs no extra CA).');
+  if (str(v, 'arm-endpoint') && (bool(v, 'sandbox') || str(v, 'world') !== undefined))
+    throw new UsageError('--arm-endpoint and --sandbox are two different connections: choose one.');
   if (bool(v, 'plan') && bool(v, 'yes')) throw new UsageError('--plan prints the plan and changes nothing; --yes applies it. Choose one.');
   const subscription = v.subscription;
   for (const id of ([] as unknown[]).concat(subscription ?? [])) {
-    if (typeof id === 'string' && !GUID.test(id)) throw new UsageError(`--subscription must be a subscription id, a GUID such as 3f2b7c1d-9a4e-4b8f-a6d2-1c5e7f9a0b34 (got ${JSON.stringify(id)}). "az account list -o table" lists yours.`);
+    if (typeof id === 'string' && !GUID.test(id))
+      throw new UsageError(
+        `--subscription must be a subscription id, a GUID such as 3f2b7c1d-9a4e-4b8f-a6d2-1c5e7f9a0b34 (got ${JSON.stringify(id)}). "az account list -o table" lists yours.`,
+      );
   }
   const tenant = str(v, 'tenant');
   // A tenant is named by its id (a GUID) or one of its domains (contoso.onmicrosoft.com), as az accepts.
   if (tenant !== undefined && !GUID.test(tenant) && !/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i.test(tenant)) {
-    throw new UsageError(`--tenant must be a tenant id (a GUID) or a domain such as contoso.onmicrosoft.com (got ${JSON.stringify(tenant)}).`);
+    throw new UsageError(
+      `--tenant must be a tenant id (a GUID) or a domain such as contoso.onmicrosoft.com (got ${JSON.stringify(tenant)}).`,
+    );
   }
   return {
     sandbox: bool(v, 'sandbox') || str(v, 'world') !== undefined,
@@ -373,7 +540,8 @@ export function parseCommand(argv: string[]): Command {
   } catch (e) {
     // "apimkv --sandbox check": say where the command goes rather than that "check" is unexpected.
     const word = spec === TUI ? rest.find((w) => COMMANDS.some((c) => c.path === w)) : undefined;
-    if (word && e instanceof UsageError && e.message.includes(`"${word}"`)) throw new UsageError(`The command comes first: "apimkv ${word} ${rest.filter((w) => w !== word).join(' ')}".`);
+    if (word && e instanceof UsageError && e.message.includes(`"${word}"`))
+      throw new UsageError(`The command comes first: "apimkv ${word} ${rest.filter((w) => w !== word).join(' ')}".`);
     throw e;
   }
   const { values: v, positionals } = parsed;
@@ -387,7 +555,9 @@ export function parseCommand(argv: string[]): Command {
       return { kind: 'check', options: commonOptions(v) };
     case 'fix': {
       // Check ids are upper case; after "@" comes an identity's name (CHECK@identity), kept as written.
-      const ids = [...positionals, ...((v.only as string[] | undefined) ?? [])].map((id) => id.replace(/^[^@]*/, (check) => check.toUpperCase())).filter((id) => id !== 'ALL');
+      const ids = [...positionals, ...((v.only as string[] | undefined) ?? [])]
+        .map((id) => id.replace(/^[^@]*/, (check) => check.toUpperCase()))
+        .filter((id) => id !== 'ALL');
       return { kind: 'fix', checkIds: [...new Set(ids)], plan: bool(v, 'plan'), format: planFormat(v), options: commonOptions(v) };
     }
     case 'add-cert':
@@ -403,10 +573,17 @@ export function parseCommand(argv: string[]): Command {
         passwordFile: str(v, 'password-file'),
       };
       const idProblem = certificate.certificateId !== undefined ? certificateIdProblem(certificate.certificateId) : undefined;
-      if (idProblem) throw new UsageError(`--certificate-id ${JSON.stringify(certificate.certificateId)} ${idProblem}. Use letters, digits and hyphens, e.g. --certificate-id contoso-api-client.`);
-      if (spec.path === 'add-cert' && !certificate.secretId) throw new UsageError('add-cert needs --secret-id https://<vault>.vault.azure.net/secrets/<name> (the versionless identifier is best).');
+      if (idProblem)
+        throw new UsageError(
+          `--certificate-id ${JSON.stringify(certificate.certificateId)} ${idProblem}. Use letters, digits and hyphens, e.g. --certificate-id contoso-api-client.`,
+        );
+      if (spec.path === 'add-cert' && !certificate.secretId)
+        throw new UsageError(
+          'add-cert needs --secret-id https://<vault>.vault.azure.net/secrets/<name> (the versionless identifier is best).',
+        );
       if (spec.path === 'upload-cert' && !certificate.file) throw new UsageError('upload-cert needs --file <path to the .pfx>.');
-      if (certificate.passwordEnv && certificate.passwordFile) throw new UsageError('Give the password one way: --password-env or --password-file.');
+      if (certificate.passwordEnv && certificate.passwordFile)
+        throw new UsageError('Give the password one way: --password-env or --password-file.');
       return { kind: spec.path, certificate, plan: bool(v, 'plan'), format: planFormat(v), options };
     }
     case 'cleanup':
@@ -431,11 +608,14 @@ export function parseCommand(argv: string[]): Command {
       return { kind: 'doctor', json: bool(v, 'json'), options: commonOptions(v) };
     case 'completion': {
       const shell = positionals[0];
-      if (!shell || !(SHELLS as readonly string[]).includes(shell)) throw new UsageError(`Name the shell: "apimkv completion bash", "zsh" or "fish"${shell ? ` (not "${shell}")` : ''}.`);
+      if (!shell || !(SHELLS as readonly string[]).includes(shell))
+        throw new UsageError(`Name the shell: "apimkv completion bash", "zsh" or "fish"${shell ? ` (not "${shell}")` : ''}.`);
       return { kind: 'completion', shell: shell as Shell };
     }
     case 'sandbox':
-      throw new UsageError(`${positionals[0] ? `Unknown sandbox command "${positionals[0]}"` : 'Name a sandbox command'}: "apimkv sandbox serve", "apimkv sandbox worlds" or "apimkv sandbox generate".`);
+      throw new UsageError(
+        `${positionals[0] ? `Unknown sandbox command "${positionals[0]}"` : 'Name a sandbox command'}: "apimkv sandbox serve", "apimkv sandbox worlds" or "apimkv sandbox generate".`,
+      );
     case 'sandbox serve':
       whole('port', str(v, 'port'), 0, 0, 65535);
       return { kind: 'sandbox', argv: argv.slice(1) };

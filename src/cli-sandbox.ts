@@ -26,7 +26,9 @@ function generateCommand(argv: string[]): number {
   const text = `${JSON.stringify(world)}\n`;
   if (o.out) {
     writeFileSync(o.out, text);
-    process.stderr.write(`apimkv: wrote a fleet of ${o.instances} instances, ${o.vaults} vaults in ${o.subscriptions} subscriptions (seed ${o.seed}) to ${o.out}\n`);
+    process.stderr.write(
+      `apimkv: wrote a fleet of ${o.instances} instances, ${o.vaults} vaults in ${o.subscriptions} subscriptions (seed ${o.seed}) to ${o.out}\n`,
+    );
   } else process.stdout.write(text);
   return 0;
 }

@@ -53,9 +53,15 @@ export function flagsOf(spec: CommandSpec): Flag[] {
  * Parse argv (the words after the command's path) against one command's table. Flags of other commands
  * are refused with where they belong (`elsewhere` maps a flag name to the commands that have it, quoted).
  */
-export function parseWith(spec: CommandSpec, argv: readonly string[], elsewhere: (flag: string) => string | undefined = () => undefined): { values: Values; positionals: string[] } {
+export function parseWith(
+  spec: CommandSpec,
+  argv: readonly string[],
+  elsewhere: (flag: string) => string | undefined = () => undefined,
+): { values: Values; positionals: string[] } {
   const flags = flagsOf(spec);
-  const options = Object.fromEntries(flags.map((f) => [f.name, { type: f.type, ...(f.short ? { short: f.short } : {}), ...(f.multiple ? { multiple: true } : {}) }]));
+  const options = Object.fromEntries(
+    flags.map((f) => [f.name, { type: f.type, ...(f.short ? { short: f.short } : {}), ...(f.multiple ? { multiple: true } : {}) }]),
+  );
   const name = commandName(spec);
   let tokens;
   try {
@@ -99,7 +105,11 @@ export function parseWith(spec: CommandSpec, argv: readonly string[], elsewhere:
   const max = spec.positionals?.max ?? 0;
   if (positionals.length > max) {
     const extra = positionals[max]!;
-    throw new UsageError(max === 0 ? `"${name}" takes no argument "${extra}". Run "${name} --help" for its usage.` : `Unexpected argument "${extra}". Run "${name} --help" for its usage.`);
+    throw new UsageError(
+      max === 0
+        ? `"${name}" takes no argument "${extra}". Run "${name} --help" for its usage.`
+        : `Unexpected argument "${extra}". Run "${name} --help" for its usage.`,
+    );
   }
   for (const f of flags) if (f.type === 'boolean' && values[f.name] === undefined) values[f.name] = false;
   return { values, positionals };

@@ -24,7 +24,9 @@ function provisionalContext(o: CommonOptions): RunContext {
 async function main(argv: string[]): Promise<number> {
   // Turning off certificate checks for the whole process would trust any endpoint with the tokens we send.
   if (process.env.NODE_TLS_REJECT_UNAUTHORIZED === '0') {
-    process.stderr.write('apimkv: NODE_TLS_REJECT_UNAUTHORIZED is set to 0, which turns off TLS certificate checks for every connection, and apimkv sends Azure tokens over them: it refuses to run so. Unset it; for an endpoint with its own certificate use --arm-endpoint URL --ca-cert FILE.\n');
+    process.stderr.write(
+      'apimkv: NODE_TLS_REJECT_UNAUTHORIZED is set to 0, which turns off TLS certificate checks for every connection, and apimkv sends Azure tokens over them: it refuses to run so. Unset it; for an endpoint with its own certificate use --arm-endpoint URL --ca-cert FILE.\n',
+    );
     return 2;
   }
   let command: Command;
@@ -63,25 +65,37 @@ async function main(argv: string[]): Promise<number> {
     case 'tui': {
       const plain = plainTerminalReason(process.env, process.stdin.isTTY, process.stdout.isTTY);
       if (plain) {
-        process.stderr.write(`apimkv: ${plain}, so printing the check report instead of the full-screen runbook (use "apimkv check" to say so explicitly).\n`);
+        process.stderr.write(
+          `apimkv: ${plain}, so printing the check report instead of the full-screen runbook (use "apimkv check" to say so explicitly).\n`,
+        );
         const { runCheck } = await import('./app/commands.ts');
         return runCheck(command.options);
       }
       const o = command.options;
       if (!((o.serviceId || (o.apim && o.resourceGroup)) && o.vault)) {
         // Something is not named: pick it on screen (a step with one choice is taken without asking).
-        const [{ parseServiceId, vaultOption }, { runPickerTui }] = await Promise.all([import('./app/target-flags.ts'), import('./screens/run-picker-tui.tsx')]);
+        const [{ parseServiceId, vaultOption }, { runPickerTui }] = await Promise.all([
+          import('./app/target-flags.ts'),
+          import('./screens/run-picker-tui.tsx'),
+        ]);
         const fromId = o.serviceId ? parseServiceId(o.serviceId) : undefined;
         const vault = vaultOption(o);
         const { code, engine } = await runPickerTui(o, {
           subscriptionId: fromId?.subscriptionId ?? o.subscription,
-          ...(fromId ? { apim: { name: fromId.name, resourceGroup: fromId.resourceGroup } } : o.apim ? { apim: { name: o.apim, ...(o.resourceGroup ? { resourceGroup: o.resourceGroup } : {}) } } : {}),
+          ...(fromId
+            ? { apim: { name: fromId.name, resourceGroup: fromId.resourceGroup } }
+            : o.apim
+              ? { apim: { name: o.apim, ...(o.resourceGroup ? { resourceGroup: o.resourceGroup } : {}) } }
+              : {}),
           ...(vault ? { vault } : {}),
         });
         if (o.transcript && engine) process.stderr.write(`apimkv: transcript written to ${engine.saveTranscript()}\n`);
         return code;
       }
-      const [{ runTui }, { SignInPrompt, signInCopy }] = await Promise.all([import('./screens/run-tui.tsx'), import('./screens/sign-in-prompt.ts')]);
+      const [{ runTui }, { SignInPrompt, signInCopy }] = await Promise.all([
+        import('./screens/run-tui.tsx'),
+        import('./screens/sign-in-prompt.ts'),
+      ]);
       const signIn = new SignInPrompt();
       // Quitting while the sign-in still waits for its code must end the sign-in too.
       const session = new AbortController();
@@ -93,7 +107,11 @@ async function main(argv: string[]): Promise<number> {
         // Everything behind the first frame: the connection code and, through it, the Azure SDKs.
         loadEngine: async () => {
           const { connect } = await import('./app/connect.ts');
-          const connection = await connect(command.options, { interactive: true, signIn: signIn.hooks(signInCopy()), signal: session.signal });
+          const connection = await connect(command.options, {
+            interactive: true,
+            signIn: signIn.hooks(signInCopy()),
+            signal: session.signal,
+          });
           close = connection.close;
           engine = connection.engine;
           return connection.engine;

@@ -57,26 +57,43 @@ export class ConnectError extends ApimkvError {
   }
 }
 
-const NETWORK_CODES = /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EPIPE|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE)/;
+const NETWORK_CODES =
+  /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EPIPE|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE)/;
 
 /** The kind of any thrown value: ours by its kind, an Azure SDK error as azure, a socket error as connection, else a bug. */
 export function kindOf(e: unknown): ErrorKind {
   if (e instanceof ApimkvError) return e.kind;
   if (typeof e !== 'object' || e === null) return 'bug';
   const { name, code, statusCode } = e as { name?: unknown; code?: unknown; statusCode?: unknown };
-  if (name === 'RestError' || typeof statusCode === 'number') return typeof code === 'string' && NETWORK_CODES.test(code) ? 'connection' : 'azure';
+  if (name === 'RestError' || typeof statusCode === 'number')
+    return typeof code === 'string' && NETWORK_CODES.test(code) ? 'connection' : 'azure';
   if (typeof code === 'string' && NETWORK_CODES.test(code)) return 'connection';
   // A cancelled request (the operator quit, or a deadline passed) is not apimkv breaking.
   if (name === 'AbortError') return 'connection';
-  if (name === 'AuthenticationError' || name === 'CredentialUnavailableError' || name === 'AggregateAuthenticationError' || name === 'AuthenticationRequiredError') return 'sign-in';
+  if (
+    name === 'AuthenticationError' ||
+    name === 'CredentialUnavailableError' ||
+    name === 'AggregateAuthenticationError' ||
+    name === 'AuthenticationRequiredError'
+  )
+    return 'sign-in';
   return 'bug';
 }
 
 /** What the command line prints for an error that ended the run (message and hint through `escape`), and its exit code. */
-export function reportError(e: unknown, verbose: boolean, escape: (text: string) => string = (text) => text): { text: string; exitCode: number } {
+export function reportError(
+  e: unknown,
+  verbose: boolean,
+  escape: (text: string) => string = (text) => text,
+): { text: string; exitCode: number } {
   const kind = kindOf(e);
   const message = escape(e instanceof Error ? e.message : String(e));
-  const hint = e instanceof ApimkvError ? e.hint : (typeof e === 'object' && e !== null && typeof (e as { hint?: unknown }).hint === 'string' ? (e as { hint: string }).hint : DEFAULT_HINTS[kind]);
+  const hint =
+    e instanceof ApimkvError
+      ? e.hint
+      : typeof e === 'object' && e !== null && typeof (e as { hint?: unknown }).hint === 'string'
+        ? (e as { hint: string }).hint
+        : DEFAULT_HINTS[kind];
   const lines = [kind === 'bug' ? `apimkv: unexpected error (a bug in apimkv): ${message}` : `apimkv: ${message}`];
   if (hint) lines.push(`apimkv: ${escape(hint)}`);
   if (verbose && e instanceof Error && e.stack) lines.push(...e.stack.split('\n').map(escape));

@@ -19,13 +19,17 @@ function lint(files: Record<string, string>): string[] {
     writeFileSync(join(dir, path), text);
   }
   cpSync(join(ROOT, 'tsconfig.json'), join(dir, 'tsconfig.json'));
-  const r = spawnSync(process.execPath, [join(ROOT, 'node_modules/oxlint/bin/oxlint'), '-c', '.oxlintrc.json', '-f', 'unix', 'src'], { cwd: dir, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [join(ROOT, 'node_modules/oxlint/bin/oxlint'), '-c', '.oxlintrc.json', '-f', 'unix', 'src'], {
+    cwd: dir,
+    encoding: 'utf8',
+  });
   return r.stdout.split('\n').filter((l) => l.startsWith('src/'));
 }
 
 test('screens may not do I/O nor reach Azure or the sandbox', () => {
   const problems = lint({
-    'src/screens/Upload.tsx': "import { readFile } from 'node:fs/promises';\nimport { applyOperation } from '../azure/apply/index.ts';\nexport const x = [readFile, applyOperation];\n",
+    'src/screens/Upload.tsx':
+      "import { readFile } from 'node:fs/promises';\nimport { applyOperation } from '../azure/apply/index.ts';\nexport const x = [readFile, applyOperation];\n",
     'src/azure/apply/index.ts': 'export const applyOperation = 1;\n',
   });
   assert.equal(problems.length, 2, problems.join('\n'));
@@ -34,7 +38,8 @@ test('screens may not do I/O nor reach Azure or the sandbox', () => {
 
 test('checks are the ground floor; only src/azure imports @azure/*', () => {
   const problems = lint({
-    'src/checks/rule.ts': "import { Box } from 'ink';\nimport { connect } from '../runbook/connect.ts';\nexport const x = [Box, connect];\n",
+    'src/checks/rule.ts':
+      "import { Box } from 'ink';\nimport { connect } from '../runbook/connect.ts';\nexport const x = [Box, connect];\n",
     'src/runbook/connect.ts': "import type { Vault } from '@azure/arm-keyvault';\nexport const connect = (v?: Vault) => v;\n",
     'src/azure/clients.ts': "import type { Vault } from '@azure/arm-keyvault';\nexport const ok = (v?: Vault) => v;\n",
   });
@@ -45,8 +50,15 @@ test('an import circle is an error, and so is a hook called conditionally', () =
   const problems = lint({
     'src/runbook/a.ts': "import { b } from './b.ts';\nexport const a = () => b;\n",
     'src/runbook/b.ts': "import { a } from './a.ts';\nexport const b = () => a;\n",
-    'src/screens/Hook.tsx': "import { useState } from 'react';\nexport function Hook({ on }: { on: boolean }) {\n  if (on) useState(0);\n  return null;\n}\n",
+    'src/screens/Hook.tsx':
+      "import { useState } from 'react';\nexport function Hook({ on }: { on: boolean }) {\n  if (on) useState(0);\n  return null;\n}\n",
   });
-  assert.ok(problems.some((p) => p.startsWith('src/runbook/a.ts') && p.includes('no-cycle')), problems.join('\n'));
-  assert.ok(problems.some((p) => p.startsWith('src/screens/Hook.tsx') && p.includes('rules-of-hooks')), problems.join('\n'));
+  assert.ok(
+    problems.some((p) => p.startsWith('src/runbook/a.ts') && p.includes('no-cycle')),
+    problems.join('\n'),
+  );
+  assert.ok(
+    problems.some((p) => p.startsWith('src/screens/Hook.tsx') && p.includes('rules-of-hooks')),
+    problems.join('\n'),
+  );
 });

@@ -9,9 +9,13 @@ import type { AuditFinding, AuditProgress, AuditResult, FleetFacts } from '../ch
 
 export type { AuditProgress, AuditResult } from '../checks/audit/types.ts';
 
-
 /** Read the fleet through `connection` and audit it. */
-export async function readAudit(connection: FleetConnection, audit: AuditCliOptions, onProgress?: (p: AuditProgress) => void, signal?: AbortSignal): Promise<AuditResult> {
+export async function readAudit(
+  connection: FleetConnection,
+  audit: AuditCliOptions,
+  onProgress?: (p: AuditProgress) => void,
+  signal?: AbortSignal,
+): Promise<AuditResult> {
   const { readFleet } = await import('../azure/fleet.ts');
   let last: AuditProgress = { done: 0, total: 0 };
   const facts = await readFleet(
@@ -28,7 +32,11 @@ export async function readAudit(connection: FleetConnection, audit: AuditCliOpti
     },
   );
   const findings = auditFleet(facts, { days: audit.days });
-  return { facts, findings, scope: { cloud: connection.cloud, subscriptions: audit.subscriptions, managementGroups: audit.managementGroups, days: audit.days } };
+  return {
+    facts,
+    findings,
+    scope: { cloud: connection.cloud, subscriptions: audit.subscriptions, managementGroups: audit.managementGroups, days: audit.days },
+  };
 }
 
 /** The plain-text, JSON or CSV audit. Progress goes to stderr only when stderr is a terminal. */
@@ -43,7 +51,13 @@ export async function runAudit(audit: AuditCliOptions, options: CommonOptions): 
     });
     if (tty) process.stderr.write('\r\x1b[K');
     const { facts, findings, scope } = result;
-    process.stdout.write(audit.format === 'json' ? auditJson(facts, findings, scope) : audit.format === 'csv' ? auditCsv(findings) : auditText(facts, findings, scope));
+    process.stdout.write(
+      audit.format === 'json'
+        ? auditJson(facts, findings, scope)
+        : audit.format === 'csv'
+          ? auditCsv(findings)
+          : auditText(facts, findings, scope),
+    );
     return auditExitCode(findings);
   } finally {
     await connection.close();

@@ -18,7 +18,6 @@ import { azScript, EXIT, exitCodeFor, formatPlan, formatReport, reportJson, temp
 const out = (s: string) => process.stdout.write(`${visible(s)}\n`);
 const err = (s: string) => process.stderr.write(`${visible(s)}\n`);
 
-
 async function withEngine(options: CommonOptions, run: (engine: RunbookEngine) => Promise<number>): Promise<number> {
   const { engine, close } = await connect(options, { interactive: false });
   try {
@@ -31,7 +30,10 @@ async function withEngine(options: CommonOptions, run: (engine: RunbookEngine) =
 
 function remindTemporary(engine: RunbookEngine): void {
   const pending = engine.temporaryChanges();
-  if (pending.length) err(`\nTemporary changes still in place: ${t(pending.map((c) => c.value).join(', '))}. Remove them with "apimkv cleanup --yes" when you are done.`);
+  if (pending.length)
+    err(
+      `\nTemporary changes still in place: ${t(pending.map((c) => c.value).join(', '))}. Remove them with "apimkv cleanup --yes" when you are done.`,
+    );
 }
 
 export function runCheck(options: CommonOptions): Promise<number> {
@@ -51,7 +53,11 @@ export function runCheck(options: CommonOptions): Promise<number> {
  * change too (a grant can only be planned once the identity exists; two NSG rules must not claim the same
  * free priority). `pick` chooses the next finding to fix; a plan is never tried twice.
  */
-async function applyInOrder(engine: RunbookEngine, first: Evaluation, pick: (e: Evaluation, tried: Tried) => Finding | undefined): Promise<{ ok: boolean; evaluation: Evaluation }> {
+async function applyInOrder(
+  engine: RunbookEngine,
+  first: Evaluation,
+  pick: (e: Evaluation, tried: Tried) => Finding | undefined,
+): Promise<{ ok: boolean; evaluation: Evaluation }> {
   let evaluation = first;
   let tried: Tried = { checks: [], plans: [] };
   for (let next = pick(evaluation, tried); next?.fix; next = pick(evaluation, tried)) {
@@ -69,19 +75,26 @@ async function applyInOrder(engine: RunbookEngine, first: Evaluation, pick: (e: 
 
 /** These checks, in this order, whatever their status (a temporary IP rule is info, not a failure). */
 const namedChecks = (ids: string[]) => (e: Evaluation, tried: Tried) =>
-  ids.filter((id) => !tried.checks.includes(id)).map((id) => e.findings.find((f) => f.checkId === id)).find((f) => f?.fix && !tried.plans.includes(planKey(f.fix)));
+  ids
+    .filter((id) => !tried.checks.includes(id))
+    .map((id) => e.findings.find((f) => f.checkId === id))
+    .find((f) => f?.fix && !tried.plans.includes(planKey(f.fix)));
 
 /** Print plans without applying them: as previews, or (--plan) as an az script, Bicep or Terraform. */
 function showPlans(engine: RunbookEngine, plans: FixPlan[], asScript: boolean, format: PlanFormat = 'az'): number {
   if (asScript && format !== 'az') {
     process.stdout.write(templateScript(plans, engine.context, format));
-    err(`\n${plans.length} plan(s) printed as ${format === 'bicep' ? 'Bicep' : 'Terraform'}; nothing was changed. Put each change into the template that deploys the resource, or the next deployment reverts the fix.`);
+    err(
+      `\n${plans.length} plan(s) printed as ${format === 'bicep' ? 'Bicep' : 'Terraform'}; nothing was changed. Put each change into the template that deploys the resource, or the next deployment reverts the fix.`,
+    );
   } else if (asScript) {
     process.stdout.write(azScript(plans, engine.context));
     err(`\n${plans.length} plan(s) printed as an az script; nothing was changed. Later steps assume the earlier ones were applied.`);
   } else {
     for (const plan of plans) out(`${formatPlan(plan)}\n`);
-    err('Nothing was changed. Run again with --yes to apply (each fix is re-read, written with If-Match where Azure offers it, and verified).');
+    err(
+      'Nothing was changed. Run again with --yes to apply (each fix is re-read, written with If-Match where Azure offers it, and verified).',
+    );
   }
   return EXIT.ok;
 }
@@ -92,7 +105,9 @@ export function runFix(checkIds: string[], plan: boolean, options: CommonOptions
     const unknownIds = checkIds.filter((id) => !evaluation.findings.some((f) => f.checkId === id));
     if (unknownIds.length) throw new InputError(`No check named ${unknownIds.join(', ')}. "apimkv check" lists the check ids.`);
     // Named checks: whatever they offer (a temporary IP rule is info, not a failure). Otherwise: what fails.
-    const candidates = checkIds.length ? checkIds.map((id) => evaluation.findings.find((f) => f.checkId === id)!).filter((f) => f.fix) : fixableInOrder(evaluation);
+    const candidates = checkIds.length
+      ? checkIds.map((id) => evaluation.findings.find((f) => f.checkId === id)!).filter((f) => f.fix)
+      : fixableInOrder(evaluation);
     // Two checks can ask for the same change (PRE-MI and FW-IDENTITY both enable the system identity).
     const seen = new Set<string>();
     const chosen = candidates.filter((f) => !seen.has(planKey(f.fix!)) && !!seen.add(planKey(f.fix!)));
@@ -104,7 +119,13 @@ export function runFix(checkIds: string[], plan: boolean, options: CommonOptions
       out(checkIds.length ? 'Nothing to fix.' : 'Nothing failing has a fix. "apimkv check" shows the full report.');
       return exitCodeFor(evaluation.findings);
     }
-    if (!options.yes) return showPlans(engine, chosen.map((f) => f.fix!), plan, format);
+    if (!options.yes)
+      return showPlans(
+        engine,
+        chosen.map((f) => f.fix!),
+        plan,
+        format,
+      );
     const result = await applyInOrder(engine, evaluation, checkIds.length ? namedChecks(checkIds) : nextFix);
     remindTemporary(engine);
     return result.ok ? exitCodeFor(result.evaluation.findings) : EXIT.findings;
@@ -116,19 +137,31 @@ function chooseIdentity(facts: Facts, wanted: string | undefined): Extract<Certi
   if (!wanted || wanted.toLowerCase() === 'system') return 'system';
   const attached = facts.apim.ok ? facts.apim.value.identity.userAssigned : [];
   const w = wanted.toLowerCase();
-  const match = attached.find((u) => u.clientId.toLowerCase() === w || u.id.toLowerCase() === w || u.id.split('/').pop()!.toLowerCase() === w);
+  const match = attached.find(
+    (u) => u.clientId.toLowerCase() === w || u.id.toLowerCase() === w || u.id.split('/').pop()!.toLowerCase() === w,
+  );
   if (!match) {
     const names = attached.map((u) => `${u.id.split('/').pop()} (client ${u.clientId})`);
-    throw new InputError(`"${wanted}" is not a user-assigned identity of this API Management instance. ${names.length ? `Attached: ${names.join(', ')}.` : 'None is attached.'} Use --identity system, or attach the identity first.`);
+    throw new InputError(
+      `"${wanted}" is not a user-assigned identity of this API Management instance. ${names.length ? `Attached: ${names.join(', ')}.` : 'None is attached.'} Use --identity system, or attach the identity first.`,
+    );
   }
   return { userAssignedId: match.id };
 }
 
 /** The step-5 lines of the report, then the plan that adds the certificate (or why there is none). */
-async function addCertificate(engine: RunbookEngine, intent: CertificateIntent, plan: boolean, options: CommonOptions, format: PlanFormat = 'az'): Promise<number> {
+async function addCertificate(
+  engine: RunbookEngine,
+  intent: CertificateIntent,
+  plan: boolean,
+  options: CommonOptions,
+  format: PlanFormat = 'az',
+): Promise<number> {
   engine.setIntent(intent);
   const evaluation = await engine.evaluate();
-  const step5 = evaluation.findings.filter((f) => f.step === 'certificate' && (intent.kind === 'pfx' ? f.checkId.startsWith('UPL-') : f.checkId.startsWith('CERT-')));
+  const step5 = evaluation.findings.filter(
+    (f) => f.step === 'certificate' && (intent.kind === 'pfx' ? f.checkId.startsWith('UPL-') : f.checkId.startsWith('CERT-')),
+  );
   for (const f of step5) if (f.status !== 'skipped') out(`  ${f.status.padEnd(8)} ${f.checkId.padEnd(16)} ${t(f.cause)}`);
   const createId = intent.kind === 'pfx' ? 'UPL-CREATE' : 'CERT-CREATE';
   const create = evaluation.findings.find((f) => f.checkId === createId);
@@ -140,9 +173,11 @@ async function addCertificate(engine: RunbookEngine, intent: CertificateIntent, 
     }
     // The check's own cause already starts with "Not ready: " (it reads on its own in the report).
     err(`\nNot ready to add it: ${t(create?.cause.replace(/^Not ready: /, '') ?? 'no plan was produced.')}`);
-    if (blocking.length) err(`Fix these first: ${blocking.map((f) => `${f.checkId}${f.fix ? ` (apimkv fix ${f.checkId})` : ''}`).join(', ')}.`);
+    if (blocking.length)
+      err(`Fix these first: ${blocking.map((f) => `${f.checkId}${f.fix ? ` (apimkv fix ${f.checkId})` : ''}`).join(', ')}.`);
     // The user-assigned identity was this command's own choice: say which flag replaces it.
-    if (intent.kind === 'keyVault' && intent.identity !== 'system' && blocking.some((f) => f.checkId === 'FW-IDENTITY')) err('Then run add-cert again with --identity system.');
+    if (intent.kind === 'keyVault' && intent.identity !== 'system' && blocking.some((f) => f.checkId === 'FW-IDENTITY'))
+      err('Then run add-cert again with --identity system.');
     return EXIT.findings;
   }
   out('');
@@ -154,7 +189,12 @@ async function addCertificate(engine: RunbookEngine, intent: CertificateIntent, 
   return result.ok && (verify?.status === 'pass' || verify?.status === 'info') ? EXIT.ok : EXIT.findings;
 }
 
-export function runAddCert(certificate: CertificateOptions, plan: boolean, options: CommonOptions, format: PlanFormat = 'az'): Promise<number> {
+export function runAddCert(
+  certificate: CertificateOptions,
+  plan: boolean,
+  options: CommonOptions,
+  format: PlanFormat = 'az',
+): Promise<number> {
   return withEngine(options, async (engine) => {
     const facts = (await engine.evaluate()).facts;
     const parsed = parseSecretIdentifier(certificate.secretId!, facts.context.kvDnsSuffix);
@@ -162,17 +202,29 @@ export function runAddCert(certificate: CertificateOptions, plan: boolean, optio
     for (const change of parsed.changes) err(`note: ${t(change)}`);
     let identifier = parsed.normalised;
     if (parsed.version && !certificate.keepVersion) {
-      err(`note: ${parsed.normalised} names version ${parsed.version}, which never rotates; using the versionless ${parsed.versionless} (pass --keep-version to pin the version).`);
+      err(
+        `note: ${parsed.normalised} names version ${parsed.version}, which never rotates; using the versionless ${parsed.versionless} (pass --keep-version to pin the version).`,
+      );
       identifier = parsed.versionless;
     }
     const certificateId = certificate.certificateId ?? parsed.name;
-    const intent: CertificateIntent = { kind: 'keyVault', certificateId, secretIdentifier: identifier, identity: chooseIdentity(facts, certificate.identity) };
+    const intent: CertificateIntent = {
+      kind: 'keyVault',
+      certificateId,
+      secretIdentifier: identifier,
+      identity: chooseIdentity(facts, certificate.identity),
+    };
     out(t(`Add certificate "${certificateId}" from ${identifier} to ${engine.context.apimName}`));
     return addCertificate(engine, intent, plan, options, format);
   });
 }
 
-export async function runUploadCert(certificate: CertificateOptions, plan: boolean, options: CommonOptions, format: PlanFormat = 'az'): Promise<number> {
+export async function runUploadCert(
+  certificate: CertificateOptions,
+  plan: boolean,
+  options: CommonOptions,
+  format: PlanFormat = 'az',
+): Promise<number> {
   // Before the connection: signing in starts `az`, which must not inherit a --password-env variable.
   const password: Secret = await readPassword(certificate);
   return withEngine(options, async (engine) => {
@@ -180,13 +232,25 @@ export async function runUploadCert(certificate: CertificateOptions, plan: boole
     const inspection = await engine.inspectPfx(path, password);
     if (!inspection.ok) {
       // Name where the password came from (never the password): that is what the operator corrects.
-      const source = certificate.passwordEnv ? `the variable ${certificate.passwordEnv}` : certificate.passwordFile ? `the file ${certificate.passwordFile}` : 'the prompt';
-      throw new InputError(`${inspection.message} Nothing was uploaded${inspection.reason === 'wrong-password' ? `: check the password in ${source}` : ''}.`);
+      const source = certificate.passwordEnv
+        ? `the variable ${certificate.passwordEnv}`
+        : certificate.passwordFile
+          ? `the file ${certificate.passwordFile}`
+          : 'the prompt';
+      throw new InputError(
+        `${inspection.message} Nothing was uploaded${inspection.reason === 'wrong-password' ? `: check the password in ${source}` : ''}.`,
+      );
     }
     out(t(`${path}: ${inspection.subject}, issued by ${inspection.issuer}`));
-    out(`  thumbprint ${inspection.thumbprint} · valid ${inspection.notBefore.slice(0, 10)} to ${inspection.notAfter.slice(0, 10)} · ${inspection.keyType}${inspection.keyBits ? ` ${inspection.keyBits}-bit` : ''} · private key ${inspection.hasPrivateKey ? 'present' : 'MISSING'} · ${inspection.chainLength} certificate(s) in the file`);
+    out(
+      `  thumbprint ${inspection.thumbprint} · valid ${inspection.notBefore.slice(0, 10)} to ${inspection.notAfter.slice(0, 10)} · ${inspection.keyType}${inspection.keyBits ? ` ${inspection.keyBits}-bit` : ''} · private key ${inspection.hasPrivateKey ? 'present' : 'MISSING'} · ${inspection.chainLength} certificate(s) in the file`,
+    );
     await engine.evaluate();
-    const certificateId = certificate.certificateId ?? basename(path).replace(/\.(pfx|p12)$/i, '').replace(/[^A-Za-z0-9-]/g, '-');
+    const certificateId =
+      certificate.certificateId ??
+      basename(path)
+        .replace(/\.(pfx|p12)$/i, '')
+        .replace(/[^A-Za-z0-9-]/g, '-');
     const intent: CertificateIntent = { kind: 'pfx', certificateId, path, inspection, pfx: await engine.readPfx(path), password };
     return addCertificate(engine, intent, plan, options, format);
   });
@@ -203,7 +267,11 @@ export function runCleanup(options: CommonOptions): Promise<number> {
       return EXIT.ok;
     }
     if (!options.yes) {
-      showPlans(engine, cleanup.map((f) => f.fix!), false);
+      showPlans(
+        engine,
+        cleanup.map((f) => f.fix!),
+        false,
+      );
       return EXIT.ok;
     }
     return (await applyInOrder(engine, evaluation, namedChecks(['FW-CLIENTIP-CLEANUP']))).ok ? EXIT.ok : EXIT.findings;

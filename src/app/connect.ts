@@ -22,7 +22,6 @@ export type { SignInHooks } from '../checks/ports.ts';
 
 const STDERR_SIGN_IN: SignInHooks = { onDeviceCode: (message) => process.stderr.write(`${message}\n`) };
 
-
 /** --transcript, else a new file per run under the state directory (for the TUI's transcript key). */
 export function transcriptPath(options: CommonOptions): string {
   return options.transcript ?? join(stateDir(options), 'transcripts', `apimkv-${new Date().toISOString().replace(/[:.]/g, '-')}.md`);
@@ -43,18 +42,23 @@ interface WorldLike {
 /** In the sandbox, with no target given, pick the world's API Management instance and key vault. */
 function sandboxTarget(world: WorldLike, options: CommonOptions, subscriptionId: string): Target {
   const rgOf = (id: string) => /\/resourceGroups\/([^/]+)/i.exec(id)?.[1] ?? '';
-  const apim = world.resources.find((r) => /^Microsoft\.ApiManagement\/service$/i.test(r.type) && (!options.apim || r.name === options.apim));
+  const apim = world.resources.find(
+    (r) => /^Microsoft\.ApiManagement\/service$/i.test(r.type) && (!options.apim || r.name === options.apim),
+  );
   const given = vaultOption(options);
   const vault = world.resources.find((r) => /^Microsoft\.KeyVault\/vaults$/i.test(r.type) && (!given || r.name === given.name));
   if (!apim) throw new ConnectError(`The sandbox world has no API Management instance${options.apim ? ` named "${options.apim}"` : ''}.`);
   return {
     subscriptionId,
     apim: { resourceGroup: options.resourceGroup ?? rgOf(apim.id), name: apim.name },
-    vault: given?.resourceGroup ? given : { name: given?.name ?? vault?.name ?? 'missing-vault', ...(vault ? { resourceGroup: rgOf(vault.id), subscriptionId: vault.id.split('/')[2]! } : {}) },
+    vault: given?.resourceGroup
+      ? given
+      : {
+          name: given?.name ?? vault?.name ?? 'missing-vault',
+          ...(vault ? { resourceGroup: rgOf(vault.id), subscriptionId: vault.id.split('/')[2]! } : {}),
+        },
   };
 }
-
-
 
 interface Candidate {
   name: string;
@@ -65,14 +69,26 @@ interface Candidate {
  * The target from the flags; what is missing is completed from what the operator can see (Resource Graph)
  * when that leaves exactly one choice, else a clear error listing the candidates and the flags to pass.
  */
-export async function resolveTarget(options: CommonOptions, subscriptionId: string, find: () => Promise<{ instances: Candidate[]; vaults: Candidate[] }>): Promise<Target> {
+export async function resolveTarget(
+  options: CommonOptions,
+  subscriptionId: string,
+  find: () => Promise<{ instances: Candidate[]; vaults: Candidate[] }>,
+): Promise<Target> {
   const fromId = options.serviceId ? parseServiceId(options.serviceId) : undefined;
-  let apim = fromId ? { resourceGroup: fromId.resourceGroup, name: fromId.name } : options.apim && options.resourceGroup ? { resourceGroup: options.resourceGroup, name: options.apim } : undefined;
+  let apim = fromId
+    ? { resourceGroup: fromId.resourceGroup, name: fromId.name }
+    : options.apim && options.resourceGroup
+      ? { resourceGroup: options.resourceGroup, name: options.apim }
+      : undefined;
   let vault = vaultOption(options);
   if (!apim || !vault) {
     const seen = await find();
     const same = (a: string, b?: string) => !b || a.toLowerCase() === b.toLowerCase();
-    const list = (items: Candidate[]) => items.slice(0, 8).map((c) => `${c.name} (${c.resourceGroup})`).join(', ') + (items.length > 8 ? `, … ${items.length - 8} more` : '');
+    const list = (items: Candidate[]) =>
+      items
+        .slice(0, 8)
+        .map((c) => `${c.name} (${c.resourceGroup})`)
+        .join(', ') + (items.length > 8 ? `, … ${items.length - 8} more` : '');
     if (!apim) {
       const instances = seen.instances.filter((i) => same(i.name, options.apim) && same(i.resourceGroup, options.resourceGroup));
       if (instances.length !== 1) {
@@ -86,7 +102,11 @@ export async function resolveTarget(options: CommonOptions, subscriptionId: stri
     }
     if (!vault) {
       if (seen.vaults.length !== 1) {
-        throw new ConnectError(seen.vaults.length === 0 ? `No key vault is visible in subscription ${subscriptionId}: pass --vault <name>.` : `Say which key vault: pass --vault <name> (visible: ${list(seen.vaults)}).`);
+        throw new ConnectError(
+          seen.vaults.length === 0
+            ? `No key vault is visible in subscription ${subscriptionId}: pass --vault <name>.`
+            : `Say which key vault: pass --vault <name> (visible: ${list(seen.vaults)}).`,
+        );
       }
       vault = { name: seen.vaults[0]!.name, resourceGroup: seen.vaults[0]!.resourceGroup };
     }
@@ -97,7 +117,9 @@ export async function resolveTarget(options: CommonOptions, subscriptionId: stri
 /** The embedded sandbox signs nobody in: say how to practise a device code sign-in instead. */
 function refuseSandboxDeviceCode(options: CommonOptions): void {
   if (options.sandbox && options.deviceCode) {
-    throw new ConnectError('--device-code signs in to Azure; the embedded sandbox needs no sign-in. To practise it, run "apimkv sandbox serve" and point apimkv at it with --arm-endpoint, --ca-cert and --device-code.');
+    throw new ConnectError(
+      '--device-code signs in to Azure; the embedded sandbox needs no sign-in. To practise it, run "apimkv sandbox serve" and point apimkv at it with --arm-endpoint, --ca-cert and --device-code.',
+    );
   }
 }
 
@@ -107,12 +129,18 @@ function openJournal(options: CommonOptions): Journal {
   return new Journal(join(stateDir(options), 'journal.json'));
 }
 
-export async function connect(options: CommonOptions, mode: { interactive: boolean; signIn?: SignInHooks; signal?: AbortSignal }): Promise<Connection> {
+export async function connect(
+  options: CommonOptions,
+  mode: { interactive: boolean; signIn?: SignInHooks; signal?: AbortSignal },
+): Promise<Connection> {
   refuseSandboxDeviceCode(options);
   const journal = openJournal(options);
   const [{ createClients }, { createAzureGateway }] = await Promise.all([import('../azure/clients.ts'), import('../azure/gateway.ts')]);
   if (options.sandbox) {
-    const [{ startSandbox }, { connectToSandbox }] = await Promise.all([import('../sandbox/index.ts'), import('../azure/sandbox-connection.ts')]);
+    const [{ startSandbox }, { connectToSandbox }] = await Promise.all([
+      import('../sandbox/index.ts'),
+      import('../azure/sandbox-connection.ts'),
+    ]);
     const sandbox = await startSandbox({ world: options.world ?? 'everything-broken' });
     const world = sandbox.world() as unknown as WorldLike;
     const subscriptionId = options.subscription ?? world.subscriptions[0]?.subscriptionId;
@@ -126,14 +154,25 @@ export async function connect(options: CommonOptions, mode: { interactive: boole
       throw e;
     }
     const link = connectToSandbox(sandbox, subscriptionId);
-    const clients = createClients({ ...link, subscriptionId, ...(target.vault.subscriptionId ? { vaultSubscriptionId: target.vault.subscriptionId } : {}) });
+    const clients = createClients({
+      ...link,
+      subscriptionId,
+      ...(target.vault.subscriptionId ? { vaultSubscriptionId: target.vault.subscriptionId } : {}),
+    });
     const azureGateway = createAzureGateway({ clients, profile: link.profile, context: { subscriptionId, sandbox: true } });
     const gateway = options.readOnly ? readOnlyGateway(azureGateway) : azureGateway;
     const engine = createEngine({
       gateway,
       target,
       journal,
-      context: { cloud: 'Sandbox', subscriptionId, apimName: target.apim.name, vaultName: target.vault.name, sandbox: true, readOnly: options.readOnly },
+      context: {
+        cloud: 'Sandbox',
+        subscriptionId,
+        apimName: target.apim.name,
+        vaultName: target.vault.name,
+        sandbox: true,
+        readOnly: options.readOnly,
+      },
       transcriptPath: transcriptPath(options),
     });
     return { engine, close: () => sandbox.close() };
@@ -144,7 +183,13 @@ export async function connect(options: CommonOptions, mode: { interactive: boole
   const { profile, subscriptionId, close } = signedIn;
   const target = await resolveTarget(options, subscriptionId, () => discover(signedIn.clients, [subscriptionId]));
   const clients = target.vault.subscriptionId
-    ? createClients({ profile, credential: signedIn.credential, subscriptionId, vaultSubscriptionId: target.vault.subscriptionId, ...(signedIn.agent ? { agent: signedIn.agent } : {}) })
+    ? createClients({
+        profile,
+        credential: signedIn.credential,
+        subscriptionId,
+        vaultSubscriptionId: target.vault.subscriptionId,
+        ...(signedIn.agent ? { agent: signedIn.agent } : {}),
+      })
     : signedIn.clients;
   const azureGateway = createAzureGateway({ clients, profile, context: { subscriptionId, sandbox: profile.sandbox } });
   const gateway = options.readOnly ? readOnlyGateway(azureGateway) : azureGateway;
@@ -152,7 +197,14 @@ export async function connect(options: CommonOptions, mode: { interactive: boole
     gateway,
     target,
     journal,
-    context: { cloud: profile.label ?? profile.name, subscriptionId, apimName: target.apim.name, vaultName: target.vault.name, sandbox: profile.sandbox, readOnly: options.readOnly },
+    context: {
+      cloud: profile.label ?? profile.name,
+      subscriptionId,
+      apimName: target.apim.name,
+      vaultName: target.vault.name,
+      sandbox: profile.sandbox,
+      readOnly: options.readOnly,
+    },
     transcriptPath: transcriptPath(options),
   });
   return { engine, close };
@@ -160,20 +212,25 @@ export async function connect(options: CommonOptions, mode: { interactive: boole
 
 /** Real Azure or any ARM endpoint: cloud profile, credential, trust, and clients for one subscription. */
 async function signIn(options: CommonOptions, requireSubscription = true, hooks: SignInHooks = STDERR_SIGN_IN, signal?: AbortSignal) {
-  const [{ createClients }, { cloudFromAzCliName, customCloud, sandboxCloud }, { createCredential }, { azAccount }, { trustingAgent }] = await Promise.all([
-    import('../azure/clients.ts'),
-    import('../azure/cloud.ts'),
-    import('../azure/credential.ts'),
-    import('../azure/az-cli.ts'),
-    import('../azure/discover.ts'),
-  ]);
+  const [{ createClients }, { cloudFromAzCliName, customCloud, sandboxCloud }, { createCredential }, { azAccount }, { trustingAgent }] =
+    await Promise.all([
+      import('../azure/clients.ts'),
+      import('../azure/cloud.ts'),
+      import('../azure/credential.ts'),
+      import('../azure/az-cli.ts'),
+      import('../azure/discover.ts'),
+    ]);
   const fromId = options.serviceId ? parseServiceId(options.serviceId) : undefined;
   const knownSubscription = options.subscription || fromId?.subscriptionId || process.env.AZURE_SUBSCRIPTION_ID || undefined;
   // Only ask az when something is missing: it costs a process start (~0.5 s).
   const account = (options.cloud || options.armEndpoint) && (knownSubscription || !requireSubscription) ? undefined : await azAccount();
   // A loopback ARM endpoint is a local emulator, whose vaults live under .vault.localhost.
   const loopback = options.armEndpoint ? /^https:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/i.test(options.armEndpoint) : false;
-  const profile = options.armEndpoint ? (loopback ? sandboxCloud(options.armEndpoint) : customCloud(options.armEndpoint)) : cloudFromAzCliName(options.cloud ?? account?.cloudName ?? 'AzureCloud');
+  const profile = options.armEndpoint
+    ? loopback
+      ? sandboxCloud(options.armEndpoint)
+      : customCloud(options.armEndpoint)
+    : cloudFromAzCliName(options.cloud ?? account?.cloudName ?? 'AzureCloud');
   const agent = options.caCert ? trustingAgent(options.caCert) : undefined;
   const credential = createCredential({
     kind: options.deviceCode ? 'device-code' : 'chain',
@@ -186,12 +243,18 @@ async function signIn(options: CommonOptions, requireSubscription = true, hooks:
     ...(signal ? { signal } : {}),
   });
   const subscriptionId = knownSubscription ?? account?.subscriptionId;
-  if (!subscriptionId && requireSubscription) throw new ConnectError('No subscription: pass --subscription, set AZURE_SUBSCRIPTION_ID, or run "az account set --subscription <id>".');
+  if (!subscriptionId && requireSubscription)
+    throw new ConnectError('No subscription: pass --subscription, set AZURE_SUBSCRIPTION_ID, or run "az account set --subscription <id>".');
   // Sign in first: a failure is then the connection's one clear message (not every check "unknown"),
   // and a device code is asked for before any client reads. The clients reuse this token.
   await credential.getToken(profile.armScope);
   // The fleet audit spans subscriptions: its clients only need one to be constructed.
-  const clients = createClients({ profile, credential, subscriptionId: subscriptionId ?? '00000000-0000-0000-0000-000000000000', ...(agent ? { agent } : {}) });
+  const clients = createClients({
+    profile,
+    credential,
+    subscriptionId: subscriptionId ?? '00000000-0000-0000-0000-000000000000',
+    ...(agent ? { agent } : {}),
+  });
   return { clients, profile, credential, agent, subscriptionId: subscriptionId ?? '', close: async () => agent?.destroy() };
 }
 
@@ -207,7 +270,11 @@ export interface FleetConnection {
   close(): Promise<void>;
 }
 
-export async function connectFleet(options: CommonOptions, defaultWorld = 'fleet', session: { signIn?: SignInHooks; signal?: AbortSignal } = {}): Promise<FleetConnection> {
+export async function connectFleet(
+  options: CommonOptions,
+  defaultWorld = 'fleet',
+  session: { signIn?: SignInHooks; signal?: AbortSignal } = {},
+): Promise<FleetConnection> {
   refuseSandboxDeviceCode(options);
   const journal = openJournal(options);
   const [{ createClients }, { createAzureGateway }] = await Promise.all([import('../azure/clients.ts'), import('../azure/gateway.ts')]);
@@ -216,7 +283,10 @@ export async function connectFleet(options: CommonOptions, defaultWorld = 'fleet
   let cloud: string;
   let clients: import('../azure/clients.ts').AzureClients;
   if (options.sandbox) {
-    const [{ startSandbox }, { connectToSandbox }] = await Promise.all([import('../sandbox/index.ts'), import('../azure/sandbox-connection.ts')]);
+    const [{ startSandbox }, { connectToSandbox }] = await Promise.all([
+      import('../sandbox/index.ts'),
+      import('../azure/sandbox-connection.ts'),
+    ]);
     const sandbox = await startSandbox({ world: options.world ?? defaultWorld });
     const subscriptionId = sandbox.world().subscriptions[0]!.subscriptionId;
     const { subscriptionId: _s, ...rest } = connectToSandbox(sandbox, subscriptionId);
@@ -232,23 +302,48 @@ export async function connectFleet(options: CommonOptions, defaultWorld = 'fleet
     close = signedIn.close;
   }
   const engineFor = (target: Target): RunbookEngine => {
-    const forTarget = createClients({ ...link, subscriptionId: target.subscriptionId, ...(target.vault.subscriptionId ? { vaultSubscriptionId: target.vault.subscriptionId } : {}) });
-    const azureGateway = createAzureGateway({ clients: forTarget, profile: link.profile, context: { subscriptionId: target.subscriptionId, sandbox: link.profile.sandbox } });
+    const forTarget = createClients({
+      ...link,
+      subscriptionId: target.subscriptionId,
+      ...(target.vault.subscriptionId ? { vaultSubscriptionId: target.vault.subscriptionId } : {}),
+    });
+    const azureGateway = createAzureGateway({
+      clients: forTarget,
+      profile: link.profile,
+      context: { subscriptionId: target.subscriptionId, sandbox: link.profile.sandbox },
+    });
     return createEngine({
       gateway: options.readOnly ? readOnlyGateway(azureGateway) : azureGateway,
       target,
       journal,
-      context: { cloud, subscriptionId: target.subscriptionId, apimName: target.apim.name, vaultName: target.vault.name, sandbox: link.profile.sandbox, readOnly: options.readOnly },
+      context: {
+        cloud,
+        subscriptionId: target.subscriptionId,
+        apimName: target.apim.name,
+        vaultName: target.vault.name,
+        sandbox: link.profile.sandbox,
+        readOnly: options.readOnly,
+      },
       transcriptPath: transcriptPath(options),
     });
   };
-  const [{ listInstances, listSubscriptions, listVaults }, { operatorClaims }] = await Promise.all([import('../azure/discover.ts'), import('../azure/gather.ts')]);
+  const [{ listInstances, listSubscriptions, listVaults }, { operatorClaims }] = await Promise.all([
+    import('../azure/discover.ts'),
+    import('../azure/gather.ts'),
+  ]);
   // The sandbox remembers only inside an explicit --state-dir: the demo must not touch the operator's state.
-  const memory = new TargetMemory(link.profile.sandbox ? (options.stateDir ? join(options.stateDir, 'targets.json') : undefined) : join(stateDir(options), 'targets.json'));
+  const memory = new TargetMemory(
+    link.profile.sandbox
+      ? options.stateDir
+        ? join(options.stateDir, 'targets.json')
+        : undefined
+      : join(stateDir(options), 'targets.json'),
+  );
   let tenant: Promise<string> | undefined;
   const tenantId = () => (tenant ??= operatorClaims(clients).then((c) => c.tid ?? 'unknown-tenant'));
   const targets: TargetSource = {
-    subscriptions: async (signal) => (await listSubscriptions(clients, signal)).map((s) => ({ subscriptionId: s.subscriptionId, name: s.name })),
+    subscriptions: async (signal) =>
+      (await listSubscriptions(clients, signal)).map((s) => ({ subscriptionId: s.subscriptionId, name: s.name })),
     instances: (subscriptionId, signal) => listInstances(clients, subscriptionId, signal),
     vaults: (signal) => listVaults(clients, signal),
     remembered: async () => memory.read(await tenantId()),

@@ -14,16 +14,37 @@ import { cloudFromAzCliName } from '../azure/cloud.ts';
 import { stateDir } from './connect.ts';
 import { Journal } from '../runbook/journal.ts';
 
-const CREDENTIAL_VARIABLES = ['AZURE_CLIENT_ID', 'AZURE_TENANT_ID', 'AZURE_CLIENT_SECRET', 'AZURE_CLIENT_CERTIFICATE_PATH', 'AZURE_CLIENT_CERTIFICATE_PASSWORD', 'AZURE_FEDERATED_TOKEN_FILE', 'AZURE_AUTHORITY_HOST', 'AZURE_SUBSCRIPTION_ID', 'IDENTITY_ENDPOINT', 'MSI_ENDPOINT'];
+const CREDENTIAL_VARIABLES = [
+  'AZURE_CLIENT_ID',
+  'AZURE_TENANT_ID',
+  'AZURE_CLIENT_SECRET',
+  'AZURE_CLIENT_CERTIFICATE_PATH',
+  'AZURE_CLIENT_CERTIFICATE_PASSWORD',
+  'AZURE_FEDERATED_TOKEN_FILE',
+  'AZURE_AUTHORITY_HOST',
+  'AZURE_SUBSCRIPTION_ID',
+  'IDENTITY_ENDPOINT',
+  'MSI_ENDPOINT',
+];
 const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'NO_PROXY', 'no_proxy'];
 const AZ_TIMEOUT_MS = 20_000;
 const DNS_TIMEOUT_MS = 3_000;
 
 function az(args: string[]): Promise<{ ok: boolean; stdout: string; stderr: string; missing: boolean }> {
   return new Promise((resolve) => {
-    execFile('az', args, { timeout: AZ_TIMEOUT_MS, windowsHide: true, env: { ...process.env, AZURE_CORE_COLLECT_TELEMETRY: 'no' } }, (error, stdout, stderr) => {
-      resolve({ ok: !error, stdout: String(stdout), stderr: String(stderr), missing: (error as NodeJS.ErrnoException | null)?.code === 'ENOENT' });
-    });
+    execFile(
+      'az',
+      args,
+      { timeout: AZ_TIMEOUT_MS, windowsHide: true, env: { ...process.env, AZURE_CORE_COLLECT_TELEMETRY: 'no' } },
+      (error, stdout, stderr) => {
+        resolve({
+          ok: !error,
+          stdout: String(stdout),
+          stderr: String(stderr),
+          missing: (error as NodeJS.ErrnoException | null)?.code === 'ENOENT',
+        });
+      },
+    );
   });
 }
 
@@ -37,13 +58,33 @@ async function azFacts(): Promise<MachineFacts['az']> {
     // an az too old for `az version`, or one that failed: its version stays unknown
   }
   if (!show.ok) {
-    facts.error = show.stderr.split('\n').find((l) => l.trim())?.replace(/^ERROR:\s*/, '').trim().slice(0, 200) ?? 'no account';
+    facts.error =
+      show.stderr
+        .split('\n')
+        .find((l) => l.trim())
+        ?.replace(/^ERROR:\s*/, '')
+        .trim()
+        .slice(0, 200) ?? 'no account';
     return facts;
   }
   try {
-    const a = JSON.parse(show.stdout) as { id?: string; name?: string; tenantId?: string; environmentName?: string; user?: { name?: string; type?: string; cloudShellID?: boolean } };
+    const a = JSON.parse(show.stdout) as {
+      id?: string;
+      name?: string;
+      tenantId?: string;
+      environmentName?: string;
+      user?: { name?: string; type?: string; cloudShellID?: boolean };
+    };
     const own = ownTenantAccount(a.user);
-    facts.account = { user: a.user?.name, userType: a.user?.type, tenantId: a.tenantId, subscriptionId: a.id, subscriptionName: a.name, cloudName: a.environmentName, ...(own ? { ownTenantOnly: own } : {}) };
+    facts.account = {
+      user: a.user?.name,
+      userType: a.user?.type,
+      tenantId: a.tenantId,
+      subscriptionId: a.id,
+      subscriptionName: a.name,
+      cloudName: a.environmentName,
+      ...(own ? { ownTenantOnly: own } : {}),
+    };
   } catch {
     facts.error = 'az account show did not print JSON';
   }
@@ -65,7 +106,9 @@ function redactProxy(value: string): string {
 }
 
 async function resolveHost(role: string, host: string): Promise<MachineFacts['hosts'][number]> {
-  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${DNS_TIMEOUT_MS / 1000} s`)), DNS_TIMEOUT_MS).unref());
+  const timeout = new Promise<never>((_, reject) =>
+    setTimeout(() => reject(new Error(`no answer within ${DNS_TIMEOUT_MS / 1000} s`)), DNS_TIMEOUT_MS).unref(),
+  );
   try {
     const addresses = await Promise.race([lookup(host, { all: true }), timeout]);
     return { role, host, addresses: addresses.map((a) => a.address) };
@@ -88,16 +131,27 @@ function endpointFacts(url: string, caCert?: string): Promise<NonNullable<Machin
     } catch (e) {
       return resolve({ url, ok: false, detail: `cannot read --ca-cert ${caCert} (${(e as NodeJS.ErrnoException).code})` });
     }
-    const socket = tlsConnect({ host: u.hostname, port: Number(u.port || 443), servername: /^[\d.]+$|:/.test(u.hostname) ? undefined : u.hostname, ...(ca ? { ca } : {}), timeout: DNS_TIMEOUT_MS }, () => {
-      const detail = `reachable, its certificate is trusted${ca ? ' (--ca-cert)' : ''} (${socket.getProtocol()})`;
-      socket.end();
-      resolve({ url, ok: true, detail });
-    });
+    const socket = tlsConnect(
+      {
+        host: u.hostname,
+        port: Number(u.port || 443),
+        servername: /^[\d.]+$|:/.test(u.hostname) ? undefined : u.hostname,
+        ...(ca ? { ca } : {}),
+        timeout: DNS_TIMEOUT_MS,
+      },
+      () => {
+        const detail = `reachable, its certificate is trusted${ca ? ' (--ca-cert)' : ''} (${socket.getProtocol()})`;
+        socket.end();
+        resolve({ url, ok: true, detail });
+      },
+    );
     socket.on('timeout', () => {
       socket.destroy();
       resolve({ url, ok: false, detail: 'no TLS answer within 3 s' });
     });
-    socket.on('error', (e: NodeJS.ErrnoException) => resolve({ url, ok: false, detail: `${e.code ?? 'error'}: ${e.message.split('\n')[0]}` }));
+    socket.on('error', (e: NodeJS.ErrnoException) =>
+      resolve({ url, ok: false, detail: `${e.code ?? 'error'}: ${e.message.split('\n')[0]}` }),
+    );
   });
 }
 
@@ -122,13 +176,23 @@ function stateDirFacts(options: CommonOptions): MachineFacts['stateDir'] {
   } catch (e) {
     return { path, exists: true, mode: stat.mode, writable, openTemporary, error: (e as Error).message };
   }
-  return { path, exists: true, mode: stat.mode, ownedByMe: process.getuid ? stat.uid === process.getuid() : undefined, writable, openTemporary };
+  return {
+    path,
+    exists: true,
+    mode: stat.mode,
+    ownedByMe: process.getuid ? stat.uid === process.getuid() : undefined,
+    writable,
+    openTemporary,
+  };
 }
 
 export async function gatherMachine(options: CommonOptions): Promise<MachineFacts> {
   const azPromise = azFacts();
   const credentialVariables = CREDENTIAL_VARIABLES.filter((n) => process.env[n]);
-  const proxies = PROXY_VARIABLES.filter((n) => process.env[n]).map((name) => ({ name, value: /no_proxy/i.test(name) ? process.env[name]! : redactProxy(process.env[name]!) }));
+  const proxies = PROXY_VARIABLES.filter((n) => process.env[n]).map((name) => ({
+    name,
+    value: /no_proxy/i.test(name) ? process.env[name]! : redactProxy(process.env[name]!),
+  }));
   const azInfo = await azPromise;
   const cloudName = options.cloud ?? azInfo.account?.cloudName ?? 'AzureCloud';
   const source = options.cloud ? '--cloud' : azInfo.account?.cloudName ? "the Azure CLI's active cloud" : 'the default';
@@ -142,13 +206,20 @@ export async function gatherMachine(options: CommonOptions): Promise<MachineFact
     try {
       const profile = cloudFromAzCliName(cloudName);
       cloud = { name: profile.name, source };
-      wanted = [['ARM', hostOf(profile.armEndpoint)], ['sign-in', hostOf(profile.authorityHost)], ...(options.vault ? [['Key Vault', `${options.vault}${profile.kvDnsSuffix}`] as [string, string]] : [])];
+      wanted = [
+        ['ARM', hostOf(profile.armEndpoint)],
+        ['sign-in', hostOf(profile.authorityHost)],
+        ...(options.vault ? [['Key Vault', `${options.vault}${profile.kvDnsSuffix}`] as [string, string]] : []),
+      ];
     } catch {
       // A cloud registered with `az cloud register`: apimkv reaches it only through --arm-endpoint.
       cloud = { name: cloudName, source, unknown: true };
     }
   }
-  const [hosts, endpoint] = await Promise.all([Promise.all(wanted.map(([role, host]) => resolveHost(role, host))), options.armEndpoint ? endpointFacts(options.armEndpoint, options.caCert) : undefined]);
+  const [hosts, endpoint] = await Promise.all([
+    Promise.all(wanted.map(([role, host]) => resolveHost(role, host))),
+    options.armEndpoint ? endpointFacts(options.armEndpoint, options.caCert) : undefined,
+  ]);
   const locale = process.env.LC_ALL || process.env.LC_CTYPE || process.env.LANG || undefined;
   return {
     node: { version: process.version },
@@ -176,13 +247,24 @@ const MARK: Record<DoctorLine['status'], string> = { ok: '✔ ok     ', warn: '!
 
 export function formatDoctor(lines: DoctorLine[]): string {
   const width = Math.max(...lines.map((l) => l.title.length)) + 2;
-  const text = lines.flatMap((l) => [`  ${MARK[l.status]}  ${l.title.padEnd(width)}${l.detail}`, ...(l.fix && l.status !== 'ok' ? [`  ${' '.repeat(9)}  ${' '.repeat(width)}fix: ${l.fix}`] : [])]);
+  const text = lines.flatMap((l) => [
+    `  ${MARK[l.status]}  ${l.title.padEnd(width)}${l.detail}`,
+    ...(l.fix && l.status !== 'ok' ? [`  ${' '.repeat(9)}  ${' '.repeat(width)}fix: ${l.fix}`] : []),
+  ]);
   const count = (s: DoctorLine['status']) => lines.filter((l) => l.status === s).length;
-  return [`apimkv doctor — what this machine gives apimkv ${VERSION}`, '', ...text, '', `${count('ok')} ok, ${count('warn')} warnings, ${count('fail')} failed, ${count('unknown')} not checked`].join('\n');
+  return [
+    `apimkv doctor — what this machine gives apimkv ${VERSION}`,
+    '',
+    ...text,
+    '',
+    `${count('ok')} ok, ${count('warn')} warnings, ${count('fail')} failed, ${count('unknown')} not checked`,
+  ].join('\n');
 }
 
 export async function runDoctor(json: boolean, options: CommonOptions): Promise<number> {
   const lines = doctorLines(await gatherMachine(options));
-  process.stdout.write(`${json ? JSON.stringify({ schemaVersion: 1, tool: 'apimkv', version: VERSION, lines }, null, 2) : formatDoctor(lines)}\n`);
+  process.stdout.write(
+    `${json ? JSON.stringify({ schemaVersion: 1, tool: 'apimkv', version: VERSION, lines }, null, 2) : formatDoctor(lines)}\n`,
+  );
   return lines.some((l) => l.status === 'fail') ? 1 : 0;
 }

@@ -32,7 +32,10 @@ export function parseVaultId(id: string): ArmIdParts {
 
 /** Subnet id -> rg, vnet, subnet. */
 export function parseSubnetId(id: string): ArmIdParts & { vnet: string } {
-  const m = /^\/?subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/virtualNetworks\/([^/]+)\/subnets\/([^/]+)\/?$/i.exec(id.trim());
+  const m =
+    /^\/?subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/virtualNetworks\/([^/]+)\/subnets\/([^/]+)\/?$/i.exec(
+      id.trim(),
+    );
   if (!m) throw new InputError(`"${id}" is not a subnet resource id.`);
   return { subscriptionId: m[1]!, resourceGroup: m[2]!, vnet: m[3]!, name: m[4]! };
 }

@@ -20,9 +20,13 @@ export class OtherTenantError extends ApimkvError {
   override readonly name = 'OtherTenantError';
   declare readonly hint: string;
   constructor(account: OwnTenantAccount, own: string, wanted: string) {
-    super('sign-in', `az is signed in with a ${account} account of tenant ${own}, which gets tokens only for its own tenant; tenant ${wanted} cannot be reached with it.`, {
-      hint: `To reach tenant ${wanted}, sign az in there as a user or service principal ("az login --tenant ${wanted}"), or run apimkv with --device-code --tenant ${wanted}.`,
-    });
+    super(
+      'sign-in',
+      `az is signed in with a ${account} account of tenant ${own}, which gets tokens only for its own tenant; tenant ${wanted} cannot be reached with it.`,
+      {
+        hint: `To reach tenant ${wanted}, sign az in there as a user or service principal ("az login --tenant ${wanted}"), or run apimkv with --device-code --tenant ${wanted}.`,
+      },
+    );
   }
 }
 

@@ -41,7 +41,18 @@ export function azAccount(timeoutMs = 10_000): Promise<AzAccount | undefined> {
       try {
         const a = JSON.parse(stdout) as AccountJson;
         const own = ownTenantAccount(a.user);
-        resolve(a.id ? { subscriptionId: a.id, tenantId: a.tenantId, cloudName: a.environmentName, user: a.user?.name, userType: a.user?.type, ...(own ? { ownTenantOnly: own } : {}) } : undefined);
+        resolve(
+          a.id
+            ? {
+                subscriptionId: a.id,
+                tenantId: a.tenantId,
+                cloudName: a.environmentName,
+                user: a.user?.name,
+                userType: a.user?.type,
+                ...(own ? { ownTenantOnly: own } : {}),
+              }
+            : undefined,
+        );
       } catch {
         resolve(undefined);
       }

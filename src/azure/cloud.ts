@@ -30,7 +30,12 @@ function trimSlash(url: string): string {
   return url.replace(/\/+$/, '');
 }
 
-function profile(name: CloudName, label: string, armEndpoint: string, rest: Omit<CloudProfile, 'name' | 'label' | 'armEndpoint' | 'armScope' | 'sandbox'>): CloudProfile {
+function profile(
+  name: CloudName,
+  label: string,
+  armEndpoint: string,
+  rest: Omit<CloudProfile, 'name' | 'label' | 'armEndpoint' | 'armScope' | 'sandbox'>,
+): CloudProfile {
   const arm = trimSlash(armEndpoint);
   return { name, label, armEndpoint: arm, armScope: `${arm}/.default`, sandbox: false, ...rest };
 }
@@ -73,7 +78,8 @@ function requireHttps(endpoint: string): URL {
     throw new UsageError(`"${endpoint}" is not a URL: give the ARM endpoint as https://host[:port].`);
   }
   // The SDK's bearer-token policy refuses plain http (testing-notes §1.2): fail here with a clear word instead.
-  if (url.protocol !== 'https:') throw new UsageError(`The ARM endpoint must use https:// (got "${endpoint}"): tokens are never sent over plain http.`);
+  if (url.protocol !== 'https:')
+    throw new UsageError(`The ARM endpoint must use https:// (got "${endpoint}"): tokens are never sent over plain http.`);
   return url;
 }
 
@@ -81,7 +87,14 @@ function requireHttps(endpoint: string): URL {
 export function customCloud(endpoint: string, overrides: Partial<Omit<CloudProfile, 'name' | 'armEndpoint'>> = {}): CloudProfile {
   requireHttps(endpoint);
   const arm = trimSlash(endpoint);
-  return { ...AZURE_PUBLIC_CLOUD, label: arm, ...overrides, name: 'Custom', armEndpoint: arm, armScope: overrides.armScope ?? `${arm}/.default` };
+  return {
+    ...AZURE_PUBLIC_CLOUD,
+    label: arm,
+    ...overrides,
+    name: 'Custom',
+    armEndpoint: arm,
+    armScope: overrides.armScope ?? `${arm}/.default`,
+  };
 }
 
 /** The local emulator: ARM at `endpoint`, vaults at https://<vault>.vault.localhost:<port>/. */

@@ -128,7 +128,9 @@ export function vaultFromSdk(v: Vault & { etag?: string }): VaultFacts {
       ipRules: list(acls?.ipRules).map((r) => r.value),
       virtualNetworkRules: list(acls?.virtualNetworkRules).map((r) => ({
         id: r.id,
-        ...(r.ignoreMissingVnetServiceEndpoint !== undefined ? { ignoreMissingVnetServiceEndpoint: r.ignoreMissingVnetServiceEndpoint } : {}),
+        ...(r.ignoreMissingVnetServiceEndpoint !== undefined
+          ? { ignoreMissingVnetServiceEndpoint: r.ignoreMissingVnetServiceEndpoint }
+          : {}),
       })),
     },
     publicNetworkAccess: p?.publicNetworkAccess ?? 'Enabled',
@@ -230,17 +232,26 @@ export function nsgRuleFromSdk(r: SecurityRule, isDefault: boolean): NsgRuleFact
 /** The NSG with its own rules and the default rules, sorted by direction then priority. */
 export function nsgFromSdk(n: NetworkSecurityGroup): NsgFacts {
   const id = n.id ?? '';
-  const rules = [...list(n.securityRules).map((r) => nsgRuleFromSdk(r, false)), ...list(n.defaultSecurityRules).map((r) => nsgRuleFromSdk(r, true))];
+  const rules = [
+    ...list(n.securityRules).map((r) => nsgRuleFromSdk(r, false)),
+    ...list(n.defaultSecurityRules).map((r) => nsgRuleFromSdk(r, true)),
+  ];
   rules.sort((a, b) => (a.direction === b.direction ? a.priority - b.priority : a.direction < b.direction ? -1 : 1));
   return { id, name: n.name ?? nameOf(id), location: n.location ?? '', rules, ...tagsFrom(n.tags) };
 }
 
-export function privateEndpointFromSdk(pe: PrivateEndpoint, connectionStatus: string, zoneGroups: PrivateDnsZoneGroup[]): PrivateEndpointFacts {
+export function privateEndpointFromSdk(
+  pe: PrivateEndpoint,
+  connectionStatus: string,
+  zoneGroups: PrivateDnsZoneGroup[],
+): PrivateEndpointFacts {
   return {
     id: pe.id ?? '',
     subnetId: pe.subnet?.id || undefined,
     connectionStatus,
-    privateDnsZoneIds: [...new Set(zoneGroups.flatMap((g) => list(g.privateDnsZoneConfigs).map((c) => c.privateDnsZoneId ?? '')).filter(Boolean))],
+    privateDnsZoneIds: [
+      ...new Set(zoneGroups.flatMap((g) => list(g.privateDnsZoneConfigs).map((c) => c.privateDnsZoneId ?? '')).filter(Boolean)),
+    ],
   };
 }
 
@@ -296,7 +307,13 @@ export function apimNamedValueFromSdk(v: NamedValueContract): ApimNamedValueFact
           keyVault: {
             secretIdentifier: kv.secretIdentifier,
             identityClientId: kv.identityClientId || undefined,
-            lastStatus: kv.lastStatus ? { code: kv.lastStatus.code ?? '', message: kv.lastStatus.message || undefined, timeStampUtc: iso(kv.lastStatus.timeStampUtc) } : undefined,
+            lastStatus: kv.lastStatus
+              ? {
+                  code: kv.lastStatus.code ?? '',
+                  message: kv.lastStatus.message || undefined,
+                  timeStampUtc: iso(kv.lastStatus.timeStampUtc),
+                }
+              : undefined,
           },
         }
       : {}),

@@ -1,7 +1,14 @@
 // How apimkv signs in. The Azure CLI credential is the default (it follows `az cloud set` and the
 // operator's existing login); a failure becomes one message naming what was tried and the command that fixes it.
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
-import { ChainedTokenCredential, DefaultAzureCredential, DeviceCodeCredential, EnvironmentCredential, ManagedIdentityCredential, WorkloadIdentityCredential } from '@azure/identity';
+import {
+  ChainedTokenCredential,
+  DefaultAzureCredential,
+  DeviceCodeCredential,
+  EnvironmentCredential,
+  ManagedIdentityCredential,
+  WorkloadIdentityCredential,
+} from '@azure/identity';
 import type { Agent } from 'node:https';
 import { azCliCredential, OtherTenantError, type OwnTenantAccount } from './az-cli-credential.ts';
 import { ApimkvError } from '../error-model.ts';
@@ -144,7 +151,11 @@ function explained(inner: TokenCredential, opts: CredentialOptions, profile: Clo
 }
 
 function azCli(opts: CredentialOptions): TokenCredential {
-  return azCliCredential({ tenantId: opts.tenantId, processTimeoutInMs: opts.processTimeoutInMs ?? 30_000, ...(opts.azOwnTenantOnly ? { ownTenantOnly: opts.azOwnTenantOnly } : {}) });
+  return azCliCredential({
+    tenantId: opts.tenantId,
+    processTimeoutInMs: opts.processTimeoutInMs ?? 30_000,
+    ...(opts.azOwnTenantOnly ? { ownTenantOnly: opts.azOwnTenantOnly } : {}),
+  });
 }
 
 /** The credential for a run. */
@@ -165,7 +176,9 @@ export function createCredential(opts: CredentialOptions): TokenCredential {
           azCli(opts),
           new EnvironmentCredential({ authorityHost: profile.authorityHost }),
           // Its constructor refuses to exist without the federated token file (AKS, GitHub OIDC).
-          ...(process.env.AZURE_FEDERATED_TOKEN_FILE ? [new WorkloadIdentityCredential({ tenantId: opts.tenantId, authorityHost: profile.authorityHost })] : []),
+          ...(process.env.AZURE_FEDERATED_TOKEN_FILE
+            ? [new WorkloadIdentityCredential({ tenantId: opts.tenantId, authorityHost: profile.authorityHost })]
+            : []),
           new ManagedIdentityCredential(process.env.AZURE_CLIENT_ID ? { clientId: process.env.AZURE_CLIENT_ID } : {}),
         ),
         opts,

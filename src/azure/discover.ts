@@ -16,12 +16,21 @@ export interface DiscoveredResource {
 }
 
 /** Every page of a query; no subscriptions = every subscription the operator can see. */
-async function query<T = DiscoveredResource>(clients: AzureClients, text: string, subscriptions: string[], signal?: AbortSignal): Promise<T[]> {
+async function query<T = DiscoveredResource>(
+  clients: AzureClients,
+  text: string,
+  subscriptions: string[],
+  signal?: AbortSignal,
+): Promise<T[]> {
   const rows: T[] = [];
   let skipToken: string | undefined;
   do {
     const page = await clients.resourceGraph.resources(
-      { query: text, ...(subscriptions.length ? { subscriptions } : {}), options: { resultFormat: 'objectArray', ...(skipToken ? { skipToken } : {}) } },
+      {
+        query: text,
+        ...(subscriptions.length ? { subscriptions } : {}),
+        options: { resultFormat: 'objectArray', ...(skipToken ? { skipToken } : {}) },
+      },
       { abortSignal: signal },
     );
     rows.push(...((Array.isArray(page.data) ? page.data : []) as T[]));
@@ -30,8 +39,15 @@ async function query<T = DiscoveredResource>(clients: AzureClients, text: string
   return rows;
 }
 
-export async function discover(clients: AzureClients, subscriptions: string[], signal?: AbortSignal): Promise<{ instances: DiscoveredResource[]; vaults: DiscoveredResource[] }> {
-  const [instances, vaults] = await Promise.all([query(clients, APIM_INSTANCES, subscriptions, signal), query(clients, KEY_VAULTS, subscriptions, signal)]);
+export async function discover(
+  clients: AzureClients,
+  subscriptions: string[],
+  signal?: AbortSignal,
+): Promise<{ instances: DiscoveredResource[]; vaults: DiscoveredResource[] }> {
+  const [instances, vaults] = await Promise.all([
+    query(clients, APIM_INSTANCES, subscriptions, signal),
+    query(clients, KEY_VAULTS, subscriptions, signal),
+  ]);
   return { instances, vaults };
 }
 
@@ -42,15 +58,22 @@ export interface DiscoveredSubscription {
 }
 
 /** What the target picker offers, step by step: subscriptions, the instances in one, every visible vault. */
-export const listSubscriptions = (clients: AzureClients, signal?: AbortSignal) => query<DiscoveredSubscription>(clients, SUBSCRIPTIONS, [], signal);
-export const listInstances = (clients: AzureClients, subscriptionId: string, signal?: AbortSignal) => query(clients, APIM_INSTANCES, [subscriptionId], signal);
+export const listSubscriptions = (clients: AzureClients, signal?: AbortSignal) =>
+  query<DiscoveredSubscription>(clients, SUBSCRIPTIONS, [], signal);
+export const listInstances = (clients: AzureClients, subscriptionId: string, signal?: AbortSignal) =>
+  query(clients, APIM_INSTANCES, [subscriptionId], signal);
 export const listVaults = (clients: AzureClients, signal?: AbortSignal) => query(clients, KEY_VAULTS, [], signal);
 
 /** RFC 6761: *.localhost is loopback (a local emulator's vault hosts), whatever the resolver says. */
 function loopbackLookup(hostname: string, options: unknown, callback: unknown): void {
   const opts = (typeof options === 'function' ? {} : (options ?? {})) as { all?: boolean };
-  const cb = (typeof options === 'function' ? options : callback) as (err: Error | null, address: string | LookupAddress[], family?: number) => void;
-  if (hostname === 'localhost' || hostname.endsWith('.localhost')) return opts.all ? cb(null, [{ address: '127.0.0.1', family: 4 }]) : cb(null, '127.0.0.1', 4);
+  const cb = (typeof options === 'function' ? options : callback) as (
+    err: Error | null,
+    address: string | LookupAddress[],
+    family?: number,
+  ) => void;
+  if (hostname === 'localhost' || hostname.endsWith('.localhost'))
+    return opts.all ? cb(null, [{ address: '127.0.0.1', family: 4 }]) : cb(null, '127.0.0.1', 4);
   (dnsLookup as (...args: unknown[]) => void)(hostname, opts, cb);
 }
 

@@ -25,7 +25,22 @@ export class AzureCallError extends ApimkvError {
   }
 }
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'REQUEST_SEND_ERROR', 'CERT_HAS_EXPIRED', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'ESOCKETTIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'REQUEST_SEND_ERROR',
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+]);
 
 /** Strip anything that looks like a bearer token, and keep messages to a readable length. */
 export function scrub(message: string): string {
@@ -55,7 +70,11 @@ export function roleForAction(action: string): string {
   if (a.startsWith('microsoft.authorization/roleassignments/write')) {
     return 'Owner, User Access Administrator or Role Based Access Control Administrator (Key Vault Data Access Administrator can grant Key Vault Secrets User)';
   }
-  if (a.startsWith('microsoft.keyvault/vaults/') && (a.includes('/secrets/readmetadata') || /^microsoft\.keyvault\/vaults\/(certificates|secrets|keys)\/read$/.test(a))) return 'Key Vault Reader';
+  if (
+    a.startsWith('microsoft.keyvault/vaults/') &&
+    (a.includes('/secrets/readmetadata') || /^microsoft\.keyvault\/vaults\/(certificates|secrets|keys)\/read$/.test(a))
+  )
+    return 'Key Vault Reader';
   if (a === 'microsoft.keyvault/vaults/secrets/getsecret/action') return 'Key Vault Secrets User';
   if (a.endsWith('/read')) return 'Reader';
   if (a.startsWith('microsoft.keyvault/')) return 'Key Vault Contributor';
@@ -100,7 +119,9 @@ function errorName(e: unknown): string | undefined {
 }
 
 function errorCode(e: unknown): string | undefined {
-  return typeof e === 'object' && e !== null && 'code' in e && typeof (e as { code: unknown }).code === 'string' ? (e as { code: string }).code : undefined;
+  return typeof e === 'object' && e !== null && 'code' in e && typeof (e as { code: unknown }).code === 'string'
+    ? (e as { code: string }).code
+    : undefined;
 }
 
 function hostOf(url: string | undefined): string | undefined {
@@ -119,8 +140,17 @@ export function toAzureError(e: unknown): AzureErrorInfo {
   const rawMessage = scrub(e instanceof Error ? e.message : String(e));
 
   if (name === 'AbortError') return { kind: 'Aborted', message: 'The request was cancelled.' };
-  if (name === 'SignInError' || name === 'AuthenticationError' || name === 'CredentialUnavailableError' || name === 'AggregateAuthenticationError' || name === 'AuthenticationRequiredError') {
-    const hint = typeof e === 'object' && e !== null && 'hint' in e ? String((e as { hint: unknown }).hint) : 'Run "az login" (with --tenant <tenant> if needed), or use --device-code.';
+  if (
+    name === 'SignInError' ||
+    name === 'AuthenticationError' ||
+    name === 'CredentialUnavailableError' ||
+    name === 'AggregateAuthenticationError' ||
+    name === 'AuthenticationRequiredError'
+  ) {
+    const hint =
+      typeof e === 'object' && e !== null && 'hint' in e
+        ? String((e as { hint: unknown }).hint)
+        : 'Run "az login" (with --tenant <tenant> if needed), or use --device-code.';
     return { kind: 'Unknown', code: 'SignInFailed', message: rawMessage, hint };
   }
 
@@ -148,9 +178,17 @@ export function toAzureError(e: unknown): AzureErrorInfo {
     const base = { status, code, message };
     switch (true) {
       case status === 404:
-        return { kind: 'NotFound', ...base, hint: 'Check the name, the resource group (--resource-group, --vault-resource-group) and the subscription (--subscription).' };
+        return {
+          kind: 'NotFound',
+          ...base,
+          hint: 'Check the name, the resource group (--resource-group, --vault-resource-group) and the subscription (--subscription).',
+        };
       case status === 401:
-        return { kind: 'Unknown', ...base, hint: 'The sign-in was refused: run "az login" again (with --tenant <tenant> if the resource is in another tenant).' };
+        return {
+          kind: 'Unknown',
+          ...base,
+          hint: 'The sign-in was refused: run "az login" again (with --tenant <tenant> if the resource is in another tenant).',
+        };
       case status === 403: {
         if (code === 'ForbiddenByFirewall' || /Client address is not authorized/i.test(message)) {
           const address = parseClientAddress(message);
@@ -174,7 +212,8 @@ export function toAzureError(e: unknown): AzureErrorInfo {
         }
         // Azure Policy denials (RequestDisallowedByPolicy) name the assignment; no role assignment lifts them.
         if (code === 'RequestDisallowedByPolicy') {
-          const assignment = /policy assignment[^']*'([^']+)'/i.exec(message)?.[1] ?? /policyAssignments\/([^/"'\s,)]+)/i.exec(message)?.[1];
+          const assignment =
+            /policy assignment[^']*'([^']+)'/i.exec(message)?.[1] ?? /policyAssignments\/([^/"'\s,)]+)/i.exec(message)?.[1];
           return {
             kind: 'Forbidden',
             ...base,
@@ -187,12 +226,18 @@ export function toAzureError(e: unknown): AzureErrorInfo {
             kind: 'Forbidden',
             ...base,
             // Key Vault's RBAC refusal runs to a dozen lines (caller, assignment, decision reason).
-            ...(code === 'Forbidden' || code === 'ForbiddenByRbac' ? { message: `${message.split('\n')[0].trim()} (needs ${action})` } : {}),
+            ...(code === 'Forbidden' || code === 'ForbiddenByRbac'
+              ? { message: `${message.split('\n')[0].trim()} (needs ${action})` }
+              : {}),
             missingAction: action,
             hint: `Ask for ${roleForAction(action)} on ${scope ?? 'the resource'} (needs ${action}); if it was just granted, wait a few minutes and sign in again.`,
           };
         }
-        return { kind: 'Forbidden', ...base, hint: 'You lack a permission here: on the data plane this is the vault\'s access policies or RBAC data roles for your account.' };
+        return {
+          kind: 'Forbidden',
+          ...base,
+          hint: "You lack a permission here: on the data plane this is the vault's access policies or RBAC data roles for your account.",
+        };
       }
       case status === 429:
         return {
@@ -202,9 +247,20 @@ export function toAzureError(e: unknown): AzureErrorInfo {
           hint: 'Azure is throttling requests: wait a moment and press r to re-check.',
         };
       case status === 409:
-        return { kind: 'Conflict', ...base, hint: code === 'RoleAssignmentExists' ? 'An equal role assignment exists already.' : 'Another change is in progress on this resource: wait for it and try again.' };
+        return {
+          kind: 'Conflict',
+          ...base,
+          hint:
+            code === 'RoleAssignmentExists'
+              ? 'An equal role assignment exists already.'
+              : 'Another change is in progress on this resource: wait for it and try again.',
+        };
       case status === 412:
-        return { kind: 'PreconditionFailed', ...base, hint: 'Someone changed this resource since apimkv read it: re-check (r) and apply again.' };
+        return {
+          kind: 'PreconditionFailed',
+          ...base,
+          hint: 'Someone changed this resource since apimkv read it: re-check (r) and apply again.',
+        };
       case status === 408 || status >= 500:
         return { kind: 'Transient', ...base, hint: 'Azure had a temporary problem: try again in a minute (r re-checks).' };
       case status === 400:
@@ -216,7 +272,12 @@ export function toAzureError(e: unknown): AzureErrorInfo {
 
   const transport = errorCode(e);
   if (transport && NETWORK_CODES.has(transport)) {
-    return { kind: 'Network', code: transport, message: rawMessage, hint: 'Check the network path (VPN, proxy, DNS, firewall) and press r to re-check.' };
+    return {
+      kind: 'Network',
+      code: transport,
+      message: rawMessage,
+      hint: 'Check the network path (VPN, proxy, DNS, firewall) and press r to re-check.',
+    };
   }
   return { kind: 'Unknown', message: rawMessage };
 }

@@ -67,7 +67,14 @@ export function eventsPolicy(options: EventsPolicyOptions = {}): PipelinePolicy 
       seen.count += 1;
       attempts.set(request, seen);
       if (seen.count > 1) {
-        emit({ type: 'retry', method: request.method, url, status: seen.lastStatus, attempt: seen.count, reason: seen.lastReason ?? 'retry' });
+        emit({
+          type: 'retry',
+          method: request.method,
+          url,
+          status: seen.lastStatus,
+          attempt: seen.count,
+          reason: seen.lastReason ?? 'retry',
+        });
       }
 
       const outer = request.abortSignal;
@@ -99,7 +106,12 @@ export function eventsPolicy(options: EventsPolicyOptions = {}): PipelinePolicy 
           if (retryInMs !== undefined) emit({ type: 'throttled', method: request.method, url, status: response.status, retryInMs });
         }
         if (response.status === 201 || response.status === 202) {
-          const group = new Set(['azure-asyncoperation', 'location'].map((h) => response.headers.get(h)).filter((m): m is string => !!m).map(displayUrl));
+          const group = new Set(
+            ['azure-asyncoperation', 'location']
+              .map((h) => response.headers.get(h))
+              .filter((m): m is string => !!m)
+              .map(displayUrl),
+          );
           for (const m of group) monitors.set(m, group);
         }
         const group = request.method === 'GET' && response.status === 200 ? monitors.get(url) : undefined;

@@ -55,7 +55,12 @@ export function failedFact<T>(info: AzureErrorInfo, resourceId: string, apiVersi
 }
 
 /** Run one read; Aborted is rethrown, anything else becomes a failed fact. */
-export async function readFact<T>(resourceId: string, apiVersion: string | undefined, expectedAction: string | undefined, read: () => Promise<T>): Promise<Fact<T>> {
+export async function readFact<T>(
+  resourceId: string,
+  apiVersion: string | undefined,
+  expectedAction: string | undefined,
+  read: () => Promise<T>,
+): Promise<Fact<T>> {
   try {
     const value = await read();
     return { ok: true, value, from: { resourceId, ...(apiVersion ? { apiVersion } : {}), readAt: new Date().toISOString() } };
@@ -69,7 +74,13 @@ export async function readFact<T>(resourceId: string, apiVersion: string | undef
 /** A fact that could not be read because something it depends on could not (e.g. no vault -> no role assignments). */
 export function dependentFact<T>(on: Fact<unknown>, resourceId: string): Fact<T> {
   if (on.ok) throw new Error('dependentFact needs a failed fact');
-  return { ok: false, unknown: on.unknown, message: on.message, ...(on.missingAction ? { missingAction: on.missingAction } : {}), from: { resourceId, readAt: new Date().toISOString() } };
+  return {
+    ok: false,
+    unknown: on.unknown,
+    message: on.message,
+    ...(on.missingAction ? { missingAction: on.missingAction } : {}),
+    from: { resourceId, readAt: new Date().toISOString() },
+  };
 }
 
 /** Drain a paged SDK iterator. */
@@ -86,7 +97,8 @@ export async function all<T>(iter: AsyncIterable<T>): Promise<T[]> {
  */
 export async function listPermissions(clients: AzureClients, resourceId: string, signal?: AbortSignal): Promise<PermissionFacts[]> {
   const out: PermissionFacts[] = [];
-  let url: string | undefined = `${clients.profile.armEndpoint}/${resourceId.replace(/^\/+/, '')}/providers/Microsoft.Authorization/permissions?api-version=${API_VERSIONS.authorization}`;
+  let url: string | undefined =
+    `${clients.profile.armEndpoint}/${resourceId.replace(/^\/+/, '')}/providers/Microsoft.Authorization/permissions?api-version=${API_VERSIONS.authorization}`;
   while (url) {
     const request = createPipelineRequest({ url, method: 'GET', abortSignal: signal });
     const response = await clients.authorization.sendRequest(request);
@@ -97,7 +109,12 @@ export async function listPermissions(clients: AzureClients, resourceId: string,
       body = {};
     }
     if (response.status >= 400) {
-      throw new RestError(body.error?.message ?? `HTTP ${response.status}`, { statusCode: response.status, code: body.error?.code, request, response });
+      throw new RestError(body.error?.message ?? `HTTP ${response.status}`, {
+        statusCode: response.status,
+        code: body.error?.code,
+        request,
+        response,
+      });
     }
     out.push(...(body.value ?? []).map(permissionFromRest));
     url = body.nextLink || undefined;

@@ -30,7 +30,15 @@ export interface FleetReadOptions {
 /** Resource Graph's page size limit. */
 const GRAPH_PAGE = 1000;
 
-async function graphAll<T>(clients: AzureClients, query: string, scope: FleetScope, stats: FleetFacts['stats'], truncated: string[], label: string, signal?: AbortSignal): Promise<T[]> {
+async function graphAll<T>(
+  clients: AzureClients,
+  query: string,
+  scope: FleetScope,
+  stats: FleetFacts['stats'],
+  truncated: string[],
+  label: string,
+  signal?: AbortSignal,
+): Promise<T[]> {
   const rows: T[] = [];
   let skipToken: string | undefined;
   do {
@@ -69,7 +77,15 @@ async function certificatesOf(apim: ApiManagementClient, i: FleetInstance, signa
       name: c.name ?? '',
       secretIdentifier: c.keyVault!.secretIdentifier!,
       ...(c.keyVault!.identityClientId ? { identityClientId: c.keyVault!.identityClientId } : {}),
-      ...(c.keyVault!.lastStatus ? { lastStatus: { code: c.keyVault!.lastStatus.code ?? '', message: c.keyVault!.lastStatus.message || undefined, timeStampUtc: iso(c.keyVault!.lastStatus.timeStampUtc) } } : {}),
+      ...(c.keyVault!.lastStatus
+        ? {
+            lastStatus: {
+              code: c.keyVault!.lastStatus.code ?? '',
+              message: c.keyVault!.lastStatus.message || undefined,
+              timeStampUtc: iso(c.keyVault!.lastStatus.timeStampUtc),
+            },
+          }
+        : {}),
       ...(c.expirationDate ? { expirationDate: iso(c.expirationDate) } : {}),
     }));
 }
@@ -83,7 +99,15 @@ async function namedValuesOf(apim: ApiManagementClient, i: FleetInstance, signal
       name: v.name ?? v.displayName ?? '',
       secretIdentifier: v.keyVault!.secretIdentifier!,
       ...(v.keyVault!.identityClientId ? { identityClientId: v.keyVault!.identityClientId } : {}),
-      ...(v.keyVault!.lastStatus ? { lastStatus: { code: v.keyVault!.lastStatus.code ?? '', message: v.keyVault!.lastStatus.message || undefined, timeStampUtc: iso(v.keyVault!.lastStatus.timeStampUtc) } } : {}),
+      ...(v.keyVault!.lastStatus
+        ? {
+            lastStatus: {
+              code: v.keyVault!.lastStatus.code ?? '',
+              message: v.keyVault!.lastStatus.message || undefined,
+              timeStampUtc: iso(v.keyVault!.lastStatus.timeStampUtc),
+            },
+          }
+        : {}),
     }));
 }
 
@@ -142,7 +166,11 @@ export async function readFleet(clients: AzureClients, scope: FleetScope, option
         graphAll<FleetVault>(clients, KEY_VAULTS, scope, stats, truncated, 'key vault', signal),
       ]);
       const results: FleetInstanceFacts[] = instances.map((instance) => ({ instance, references: hostnamesOf(instance), errors: [] }));
-      const lists: { facts: FleetInstanceFacts; what: string; read: (apim: ApiManagementClient, i: FleetInstance) => Promise<FleetReference[]> }[] = [];
+      const lists: {
+        facts: FleetInstanceFacts;
+        what: string;
+        read: (apim: ApiManagementClient, i: FleetInstance) => Promise<FleetReference[]>;
+      }[] = [];
       for (const facts of results) {
         lists.push({ facts, what: 'certificates', read: (a, i) => certificatesOf(a, i, signal) });
         if (options.namedValues !== false) lists.push({ facts, what: 'named values', read: (a, i) => namedValuesOf(a, i, signal) });
@@ -172,4 +200,3 @@ export async function readFleet(clients: AzureClients, scope: FleetScope, option
     }
   });
 }
-

@@ -20,7 +20,8 @@ export interface AzureGatewayOptions {
 export function createAzureGateway(options: AzureGatewayOptions): Gateway {
   const { clients, context } = options;
   // Every read passes remoteFacts on its way out: the one place Azure's data becomes Facts.
-  const run = <T>(call: CallOptions | undefined, fn: (signal?: AbortSignal) => Promise<T>): Promise<T> => withEventSink(call?.onEvent, async () => remoteFacts(await fn(call?.signal)));
+  const run = <T>(call: CallOptions | undefined, fn: (signal?: AbortSignal) => Promise<T>): Promise<T> =>
+    withEventSink(call?.onEvent, async () => remoteFacts(await fn(call?.signal)));
   return {
     gather: (target, call) => run(call, (signal) => gather(clients, context, target, signal, call?.secretIds)),
     apply: (operation, call) => run(call, (signal) => applyOperation({ clients, signal, beforeWrite: options.beforeWrite }, operation)),

@@ -77,7 +77,9 @@ async function readVault(clients: AzureClients, target: Target, signal?: AbortSi
   const opts = { abortSignal: signal };
   if (target.vault.resourceGroup) {
     const id = vaultIdOf(target, target.vault.resourceGroup);
-    return readFact(id, API_VERSIONS.keyVault, 'Microsoft.KeyVault/vaults/read', async () => vaultFromSdk(await kv.vaults.get(target.vault.resourceGroup!, target.vault.name, opts)));
+    return readFact(id, API_VERSIONS.keyVault, 'Microsoft.KeyVault/vaults/read', async () =>
+      vaultFromSdk(await kv.vaults.get(target.vault.resourceGroup!, target.vault.name, opts)),
+    );
   }
   const placeholder = `/subscriptions/${vaultSubscriptionOf(target)}/providers/Microsoft.KeyVault/vaults/${target.vault.name}`;
   let resourceGroup: string | undefined;
@@ -94,7 +96,9 @@ async function readVault(clients: AzureClients, target: Target, signal?: AbortSi
   }
   if (resourceGroup) {
     const rg = resourceGroup;
-    return readFact(vaultIdOf(target, rg), API_VERSIONS.keyVault, 'Microsoft.KeyVault/vaults/read', async () => vaultFromSdk(await kv.vaults.get(rg, target.vault.name, opts)));
+    return readFact(vaultIdOf(target, rg), API_VERSIONS.keyVault, 'Microsoft.KeyVault/vaults/read', async () =>
+      vaultFromSdk(await kv.vaults.get(rg, target.vault.name, opts)),
+    );
   }
   // Resource Graph lags ARM (domain.md §3.7): a vault created a minute ago is only in the listing.
   const listed = await readFact<Vault | undefined>(placeholder, API_VERSIONS.keyVault, 'Microsoft.KeyVault/vaults/read', async () => {
@@ -116,7 +120,12 @@ async function readVault(clients: AzureClients, target: Target, signal?: AbortSi
 }
 
 /** Is a vault that was not found soft-deleted? Tries APIM's region first, then the subscription's deleted vaults. */
-async function readDeletedVault(clients: AzureClients, target: Target, location: string | undefined, signal?: AbortSignal): Promise<Fact<DeletedVaultFacts | null>> {
+async function readDeletedVault(
+  clients: AzureClients,
+  target: Target,
+  location: string | undefined,
+  signal?: AbortSignal,
+): Promise<Fact<DeletedVaultFacts | null>> {
   const opts = { abortSignal: signal };
   const id = `/subscriptions/${vaultSubscriptionOf(target)}/providers/Microsoft.KeyVault/deletedVaults/${target.vault.name}`;
   return readFact(id, API_VERSIONS.keyVault, 'Microsoft.KeyVault/locations/deletedVaults/read', async () => {
@@ -140,10 +149,19 @@ async function readDeletedVault(clients: AzureClients, target: Target, location:
 }
 
 /** Role assignments at (or inherited by) the vault for each APIM identity principal, de-duplicated. */
-async function readRoleAssignments(clients: AzureClients, vaultId: string, principals: string[], signal?: AbortSignal): Promise<Fact<RoleAssignmentFacts[]>> {
+async function readRoleAssignments(
+  clients: AzureClients,
+  vaultId: string,
+  principals: string[],
+  signal?: AbortSignal,
+): Promise<Fact<RoleAssignmentFacts[]>> {
   return readFact(vaultId, API_VERSIONS.authorization, 'Microsoft.Authorization/roleAssignments/read', async () => {
     const lists = await Promise.all(
-      principals.map((p) => all(clients.authorization.roleAssignments.listForScope(scopeForSdk(vaultId), { filter: `assignedTo('${p}')`, abortSignal: signal }))),
+      principals.map((p) =>
+        all(
+          clients.authorization.roleAssignments.listForScope(scopeForSdk(vaultId), { filter: `assignedTo('${p}')`, abortSignal: signal }),
+        ),
+      ),
     );
     const byId = new Map<string, RoleAssignmentFacts>();
     for (const ra of lists.flat().map(roleAssignmentFromSdk)) byId.set(ra.id.toLowerCase(), ra);
@@ -152,7 +170,11 @@ async function readRoleAssignments(clients: AzureClients, vaultId: string, princ
 }
 
 /** Each referenced role definition, read once. An unreadable one is left out (the check then says unknown). */
-async function readRoleDefinitions(clients: AzureClients, assignments: RoleAssignmentFacts[], signal?: AbortSignal): Promise<Record<string, RoleDefinitionFacts>> {
+async function readRoleDefinitions(
+  clients: AzureClients,
+  assignments: RoleAssignmentFacts[],
+  signal?: AbortSignal,
+): Promise<Record<string, RoleDefinitionFacts>> {
   const ids = new Map<string, string>();
   for (const a of assignments) if (a.roleDefinitionId) ids.set(roleDefinitionGuid(a.roleDefinitionId), a.roleDefinitionId);
   const out: Record<string, RoleDefinitionFacts> = {};
@@ -168,12 +190,16 @@ async function readRoleDefinitions(clients: AzureClients, assignments: RoleAssig
 }
 
 function permissionsFact(clients: AzureClients, resourceId: string, signal?: AbortSignal): Promise<Fact<PermissionFacts[]>> {
-  return readFact(resourceId, API_VERSIONS.authorization, 'Microsoft.Authorization/permissions/read', () => listPermissions(clients, resourceId, signal));
+  return readFact(resourceId, API_VERSIONS.authorization, 'Microsoft.Authorization/permissions/read', () =>
+    listPermissions(clients, resourceId, signal),
+  );
 }
 
 /** Can the operator list one page of secrets and of certificates? Tells firewall, RBAC and reachability apart. */
 export async function probeDataPlane(clients: AzureClients, vaultUri: string, signal?: AbortSignal): Promise<Fact<DataPlaneProbe>> {
-  const attempt = async (list: () => AsyncIterableIterator<unknown>): Promise<{ ok: true } | { ok: false; info: ReturnType<typeof toAzureError> }> => {
+  const attempt = async (
+    list: () => AsyncIterableIterator<unknown>,
+  ): Promise<{ ok: true } | { ok: false; info: ReturnType<typeof toAzureError> }> => {
     try {
       await list().next();
       return { ok: true };
@@ -192,7 +218,12 @@ export async function probeDataPlane(clients: AzureClients, vaultUri: string, si
   const from = { resourceId: vaultUri, apiVersion: API_VERSIONS.keyVaultData, readAt: new Date().toISOString() };
   const failures = [s, c].flatMap((r) => (r.ok ? [] : [r.info]));
   const firewall = failures.find((i) => i.code === 'ForbiddenByFirewall');
-  if (firewall) return { ok: true, value: { status: 'firewall', clientAddress: parseClientAddress(firewall.message), message: firewall.message }, from };
+  if (firewall)
+    return {
+      ok: true,
+      value: { status: 'firewall', clientAddress: parseClientAddress(firewall.message), message: firewall.message },
+      from,
+    };
   const closed = failures.find((i) => i.code === 'ForbiddenByConnection');
   if (closed) return { ok: true, value: { status: 'firewall', message: closed.message, publicAccessDisabled: true }, from };
   const network = failures.find((i) => i.kind === 'Network');
@@ -204,7 +235,11 @@ export async function probeDataPlane(clients: AzureClients, vaultUri: string, si
 }
 
 /** All certificates of a vault (every page), with content type from the secrets listing when allowed. */
-export async function listVaultCertificates(clients: AzureClients, vaultUri: string, signal?: AbortSignal): Promise<Fact<VaultCertificateFacts[]>> {
+export async function listVaultCertificates(
+  clients: AzureClients,
+  vaultUri: string,
+  signal?: AbortSignal,
+): Promise<Fact<VaultCertificateFacts[]>> {
   return readFact(vaultUri, API_VERSIONS.keyVaultData, undefined, async () => {
     const contentTypes = new Map<string, string>();
     const [certs] = await Promise.all([
@@ -220,7 +255,9 @@ export async function listVaultCertificates(clients: AzureClients, vaultUri: str
         }
       })(),
     ]);
-    return certs.map((c) => vaultCertificateFromSdk(c, contentTypes.get((c.name ?? '').toLowerCase()))).sort((a, b) => a.name.localeCompare(b.name));
+    return certs
+      .map((c) => vaultCertificateFromSdk(c, contentTypes.get((c.name ?? '').toLowerCase())))
+      .sort((a, b) => a.name.localeCompare(b.name));
   });
 }
 
@@ -238,7 +275,13 @@ function referenceOn(vaultUri: string, identifier: string): { key: string; name:
 }
 
 /** The vaults (other than the target) that references name, by host, read from one listing of the subscription. */
-async function readOtherVaults(clients: AzureClients, subscriptionId: string, targetUri: string, identifiers: string[], signal?: AbortSignal): Promise<Record<string, Fact<VaultFacts>>> {
+async function readOtherVaults(
+  clients: AzureClients,
+  subscriptionId: string,
+  targetUri: string,
+  identifiers: string[],
+  signal?: AbortSignal,
+): Promise<Record<string, Fact<VaultFacts>>> {
   const host = (u: string) => {
     try {
       return new URL(u).hostname.toLowerCase();
@@ -250,7 +293,9 @@ async function readOtherVaults(clients: AzureClients, subscriptionId: string, ta
   const hosts = [...new Set(identifiers.map(host).filter((h) => h && h !== target))];
   if (hosts.length === 0) return {};
   const placeholder = `/subscriptions/${subscriptionId}/providers/Microsoft.KeyVault/vaults`;
-  const listed = await readFact<Vault[]>(placeholder, API_VERSIONS.keyVault, 'Microsoft.KeyVault/vaults/read', () => all(clients.keyVault.vaults.listBySubscription({ abortSignal: signal })));
+  const listed = await readFact<Vault[]>(placeholder, API_VERSIONS.keyVault, 'Microsoft.KeyVault/vaults/read', () =>
+    all(clients.keyVault.vaults.listBySubscription({ abortSignal: signal })),
+  );
   const out: Record<string, Fact<VaultFacts>> = {};
   for (const h of hosts) {
     if (!listed.ok) {
@@ -259,14 +304,28 @@ async function readOtherVaults(clients: AzureClients, subscriptionId: string, ta
     }
     const v = listed.value.find((x) => host(x.properties?.vaultUri ?? '') === h);
     out[h] = v
-      ? { ok: true, value: vaultFromSdk(v), from: { resourceId: v.id ?? placeholder, apiVersion: API_VERSIONS.keyVault, readAt: new Date().toISOString() } }
-      : { ok: false, unknown: 'NotFound', message: `No vault with host ${h} in subscription ${subscriptionId} (it may be in another subscription or tenant).`, from: listed.from };
+      ? {
+          ok: true,
+          value: vaultFromSdk(v),
+          from: { resourceId: v.id ?? placeholder, apiVersion: API_VERSIONS.keyVault, readAt: new Date().toISOString() },
+        }
+      : {
+          ok: false,
+          unknown: 'NotFound',
+          message: `No vault with host ${h} in subscription ${subscriptionId} (it may be in another subscription or tenant).`,
+          from: listed.from,
+        };
   }
   return out;
 }
 
 /** Metadata (never values) of every version of each named secret on the vault: content type, enabled, expiry. */
-async function readReferencedSecrets(clients: AzureClients, vaultUri: string, identifiers: string[], signal?: AbortSignal): Promise<Record<string, Fact<ReferencedSecretFacts>>> {
+async function readReferencedSecrets(
+  clients: AzureClients,
+  vaultUri: string,
+  identifiers: string[],
+  signal?: AbortSignal,
+): Promise<Record<string, Fact<ReferencedSecretFacts>>> {
   const wanted = new Map<string, string>();
   for (const id of identifiers) {
     const ref = referenceOn(vaultUri, id);
@@ -295,10 +354,18 @@ async function readReferencedSecrets(clients: AzureClients, vaultUri: string, id
 }
 
 /** One APIM certificate (with its ETag). */
-export async function getApimCertificate(clients: AzureClients, apimId: string, certificateId: string, signal?: AbortSignal): Promise<Fact<ApimCertificateFacts>> {
+export async function getApimCertificate(
+  clients: AzureClients,
+  apimId: string,
+  certificateId: string,
+  signal?: AbortSignal,
+): Promise<Fact<ApimCertificateFacts>> {
   const { resourceGroup, name } = parseApimId(apimId);
-  return readFact(`${apimId}/certificates/${certificateId}`, API_VERSIONS.apim, 'Microsoft.ApiManagement/service/certificates/read', async () =>
-    apimCertificateFromSdk(await clients.apim.certificate.get(resourceGroup, name, certificateId, { abortSignal: signal })),
+  return readFact(
+    `${apimId}/certificates/${certificateId}`,
+    API_VERSIONS.apim,
+    'Microsoft.ApiManagement/service/certificates/read',
+    async () => apimCertificateFromSdk(await clients.apim.certificate.get(resourceGroup, name, certificateId, { abortSignal: signal })),
   );
 }
 
@@ -306,7 +373,12 @@ async function readSubnetAndNsg(
   clients: AzureClients,
   subnetId: string,
   signal?: AbortSignal,
-): Promise<{ subnet: Fact<SubnetFacts>; nsg?: Fact<NsgFacts>; subnetPermissions: Fact<PermissionFacts[]>; nsgPermissions?: Fact<PermissionFacts[]> }> {
+): Promise<{
+  subnet: Fact<SubnetFacts>;
+  nsg?: Fact<NsgFacts>;
+  subnetPermissions: Fact<PermissionFacts[]>;
+  nsgPermissions?: Fact<PermissionFacts[]>;
+}> {
   const s = parseSubnetId(subnetId);
   const [subnet, subnetPermissions] = await Promise.all([
     readFact(subnetId, API_VERSIONS.network, 'Microsoft.Network/virtualNetworks/subnets/read', async () =>
@@ -344,7 +416,13 @@ async function readPrivateEndpoints(clients: AzureClients, vault: VaultFacts, si
 }
 
 /** The whole read pass. */
-export async function gather(clients: AzureClients, context: GatherContext, target: Target, signal?: AbortSignal, extraSecretIds: string[] = []): Promise<Gathered> {
+export async function gather(
+  clients: AzureClients,
+  context: GatherContext,
+  target: Target,
+  signal?: AbortSignal,
+  extraSecretIds: string[] = [],
+): Promise<Gathered> {
   const apimId = apimIdOf(target);
   const opts = { abortSignal: signal };
   const { resourceGroup: apimRg, name: apimName } = target.apim;
@@ -355,12 +433,18 @@ export async function gather(clients: AzureClients, context: GatherContext, targ
     return apimFromSdk(svc);
   });
   const vaultP = readVault(clients, target, signal);
-  const certificatesP = readFact(`${apimId}/certificates`, API_VERSIONS.apim, 'Microsoft.ApiManagement/service/certificates/read', async () =>
-    (await all(clients.apim.certificate.listByService(apimRg, apimName, opts))).map(apimCertificateFromSdk),
+  const certificatesP = readFact(
+    `${apimId}/certificates`,
+    API_VERSIONS.apim,
+    'Microsoft.ApiManagement/service/certificates/read',
+    async () => (await all(clients.apim.certificate.listByService(apimRg, apimName, opts))).map(apimCertificateFromSdk),
   );
   const apimPermissionsP = permissionsFact(clients, apimId, signal);
-  const namedValuesP = readFact<ApimNamedValueFacts[]>(`${apimId}/namedValues`, API_VERSIONS.apim, 'Microsoft.ApiManagement/service/namedValues/read', async () =>
-    (await all(clients.apim.namedValue.listByService(apimRg, apimName, opts))).map(apimNamedValueFromSdk),
+  const namedValuesP = readFact<ApimNamedValueFacts[]>(
+    `${apimId}/namedValues`,
+    API_VERSIONS.apim,
+    'Microsoft.ApiManagement/service/namedValues/read',
+    async () => (await all(clients.apim.namedValue.listByService(apimRg, apimName, opts))).map(apimNamedValueFromSdk),
   );
   // The secrets the references on the target vault name: content type, enabled and expiry explain failures a refresh
   // cannot cure. Read once the references and the vault are known.
@@ -372,25 +456,37 @@ export async function gather(clients: AzureClients, context: GatherContext, targ
       ...(apim.ok ? apim.value.hostnameConfigurations.flatMap((h) => (h.keyVaultId ? [h.keyVaultId] : [])) : []),
       ...extraSecretIds,
     ];
-    return Promise.all([readReferencedSecrets(clients, vault.value.vaultUri, ids, signal), readOtherVaults(clients, vaultSubscriptionOf(target), vault.value.vaultUri, ids, signal)]);
+    return Promise.all([
+      readReferencedSecrets(clients, vault.value.vaultUri, ids, signal),
+      readOtherVaults(clients, vaultSubscriptionOf(target), vault.value.vaultUri, ids, signal),
+    ]);
   });
 
   // APIM side: subnet -> NSG, as soon as APIM is known.
-  const networkP = apimP.then((apim) => (apim.ok && apim.value.subnetId ? readSubnetAndNsg(clients, apim.value.subnetId, signal) : undefined));
+  const networkP = apimP.then((apim) =>
+    apim.ok && apim.value.subnetId ? readSubnetAndNsg(clients, apim.value.subnetId, signal) : undefined,
+  );
 
   // Ownership evidence for every resource a fix may write, each scope started as soon as its resource is known.
   const ownership = ownershipReader(clients, signal);
   ownership.add([apimId]);
   const ownershipP = (async () => {
     const [vault, network] = await Promise.all([vaultP.then((v) => (ownership.add([v.ok ? v.value.id : undefined]), v)), networkP]);
-    ownership.add([vault.ok ? vault.value.id : undefined, network?.subnet.ok ? network.subnet.value.id : undefined, network?.nsg?.ok ? network.nsg.value.id : undefined]);
+    ownership.add([
+      vault.ok ? vault.value.id : undefined,
+      network?.subnet.ok ? network.subnet.value.id : undefined,
+      network?.nsg?.ok ? network.nsg.value.id : undefined,
+    ]);
     return ownership.result();
   })();
 
   // Vault side: everything that hangs off the vault.
   const vaultSideP = Promise.all([apimP, vaultP]).then(async ([apim, vault]) => {
     if (!vault.ok) {
-      const deletedVault = vault.unknown === 'NotFound' ? await readDeletedVault(clients, target, apim.ok ? apim.value.location : undefined, signal) : undefined;
+      const deletedVault =
+        vault.unknown === 'NotFound'
+          ? await readDeletedVault(clients, target, apim.ok ? apim.value.location : undefined, signal)
+          : undefined;
       const unknownVaultId = vault.from?.resourceId ?? target.vault.name;
       return {
         deletedVault,
@@ -402,7 +498,9 @@ export async function gather(clients: AzureClients, context: GatherContext, targ
       };
     }
     const v = vault.value;
-    const principals = apim.ok ? [apim.value.identity.principalId, ...apim.value.identity.userAssigned.map((u) => u.principalId)].filter((p): p is string => !!p) : [];
+    const principals = apim.ok
+      ? [apim.value.identity.principalId, ...apim.value.identity.userAssigned.map((u) => u.principalId)].filter((p): p is string => !!p)
+      : [];
     const rolesP = (async () => {
       if (!apim.ok) return { vaultRoleAssignments: dependentFact<RoleAssignmentFacts[]>(apim, v.id), roleDefinitions: {} };
       if (principals.length === 0) {
@@ -422,18 +520,19 @@ export async function gather(clients: AzureClients, context: GatherContext, targ
     return { deletedVault: undefined, ...roles, vaultPermissions, operatorDataPlane, privateEndpoints };
   });
 
-  const [claims, apim, vault, apimCertificates, apimPermissions, network, vaultSide, namedValues, referencedSecrets, ownershipFacts] = await Promise.all([
-    claimsP,
-    apimP,
-    vaultP,
-    certificatesP,
-    apimPermissionsP,
-    networkP,
-    vaultSideP,
-    namedValuesP,
-    referencedP,
-    ownershipP,
-  ]);
+  const [claims, apim, vault, apimCertificates, apimPermissions, network, vaultSide, namedValues, referencedSecrets, ownershipFacts] =
+    await Promise.all([
+      claimsP,
+      apimP,
+      vaultP,
+      certificatesP,
+      apimPermissionsP,
+      networkP,
+      vaultSideP,
+      namedValuesP,
+      referencedP,
+      ownershipP,
+    ]);
 
   const contextFacts: ContextFacts = {
     cloud: clients.profile.name,

@@ -60,7 +60,9 @@ function stackFrom(s: DeploymentStack, scope: string): StackFacts {
     excludedPrincipals: deny?.excludedPrincipals ?? [],
     excludedActions: deny?.excludedActions ?? [],
     applyToChildScopes: deny?.applyToChildScopes === true,
-    resources: (p?.resources ?? []).filter((r) => r.id).map((r) => ({ id: r.id!, ...(r.denyStatus ? { denyStatus: r.denyStatus } : {}), ...(r.status ? { status: r.status } : {}) })),
+    resources: (p?.resources ?? [])
+      .filter((r) => r.id)
+      .map((r) => ({ id: r.id!, ...(r.denyStatus ? { denyStatus: r.denyStatus } : {}), ...(r.status ? { status: r.status } : {}) })),
     ...(s.systemData?.createdBy ? { createdBy: s.systemData.createdBy } : {}),
     ...(s.systemData?.lastModifiedAt ? { lastModifiedAt: iso(s.systemData.lastModifiedAt) } : {}),
   };
@@ -82,7 +84,9 @@ async function readDeployments(clients: AzureClients, scope: string, signal?: Ab
   const rg = /\/resourceGroups\/([^/]+)$/i.exec(scope)?.[1];
   const client = clients.deploymentsFor(sub);
   return readFact(scope, RESOURCES_API_VERSIONS.deployments, 'Microsoft.Resources/deployments/read', async () => {
-    const list = rg ? client.deployments.listByResourceGroup(rg, { abortSignal: signal }) : client.deployments.listAtSubscriptionScope({ abortSignal: signal });
+    const list = rg
+      ? client.deployments.listByResourceGroup(rg, { abortSignal: signal })
+      : client.deployments.listAtSubscriptionScope({ abortSignal: signal });
     const { items, more } = await firstPages(list.byPage(), OWNERSHIP_LIMITS.deploymentPages);
     const newest = items.map((d) => deploymentFrom(d, scope)).sort((a, b) => (b.timestamp ?? '').localeCompare(a.timestamp ?? ''));
     const kept = newest.slice(0, OWNERSHIP_LIMITS.newestDeployments);
@@ -90,7 +94,9 @@ async function readDeployments(clients: AzureClients, scope: string, signal?: Ab
     const silent = kept.filter((d) => d.outputResources.length === 0).slice(0, OWNERSHIP_LIMITS.operationReads);
     await Promise.all(
       silent.map(async (d) => {
-        const ops = rg ? client.deploymentOperations.list(rg, d.name, { abortSignal: signal }) : client.deploymentOperations.listAtSubscriptionScope(d.name, { abortSignal: signal });
+        const ops = rg
+          ? client.deploymentOperations.list(rg, d.name, { abortSignal: signal })
+          : client.deploymentOperations.listAtSubscriptionScope(d.name, { abortSignal: signal });
         const { items: first } = await firstPages<DeploymentOperation>(ops.byPage(), 1);
         d.operationTargets = first.map((o) => o.properties?.targetResource?.id ?? '').filter(Boolean);
       }),
@@ -104,7 +110,9 @@ async function readStacks(clients: AzureClients, scope: string, signal?: AbortSi
   const rg = /\/resourceGroups\/([^/]+)$/i.exec(scope)?.[1];
   const client = clients.stacksFor(sub);
   return readFact(scope, RESOURCES_API_VERSIONS.deploymentStacks, 'Microsoft.Resources/deploymentStacks/read', async () => {
-    const list = rg ? client.deploymentStacks.listAtResourceGroup(rg, { abortSignal: signal }) : client.deploymentStacks.listAtSubscription({ abortSignal: signal });
+    const list = rg
+      ? client.deploymentStacks.listAtResourceGroup(rg, { abortSignal: signal })
+      : client.deploymentStacks.listAtSubscription({ abortSignal: signal });
     const { items } = await firstPages(list.byPage(), OWNERSHIP_LIMITS.stackPages);
     return items.map((s) => stackFrom(s, scope));
   });
@@ -120,7 +128,11 @@ export function ownershipReader(clients: AzureClients, signal?: AbortSignal) {
     const key = scope.toLowerCase();
     let p = started.get(key);
     if (!p) {
-      p = Promise.all([readDeployments(clients, scope, signal), readStacks(clients, scope, signal)]).then(([deployments, stacks]) => ({ scope, deployments, stacks }));
+      p = Promise.all([readDeployments(clients, scope, signal), readStacks(clients, scope, signal)]).then(([deployments, stacks]) => ({
+        scope,
+        deployments,
+        stacks,
+      }));
       started.set(key, p);
     }
     return p;

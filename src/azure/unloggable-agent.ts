@@ -5,6 +5,7 @@
  * (our trust anchor and DNS mapping) is then logged as a name, never as its sockets.
  */
 export function unloggable<T extends object>(agent: T): T {
-  if (!Object.prototype.hasOwnProperty.call(agent, 'toJSON')) Object.defineProperty(agent, 'toJSON', { value: () => '[HTTPS agent: custom trust]', enumerable: false });
+  if (!Object.prototype.hasOwnProperty.call(agent, 'toJSON'))
+    Object.defineProperty(agent, 'toJSON', { value: () => '[HTTPS agent: custom trust]', enumerable: false });
   return agent;
 }

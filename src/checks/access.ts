@@ -5,7 +5,15 @@ import type { Facts, PermissionFacts, RoleAssignmentFacts, RoleDefinitionFacts, 
 import { finding, unknownFinding } from './finding.ts';
 import { makePlan } from './plan.ts';
 import { pickIdentity, principalOf, type PickedIdentity } from './posture.ts';
-import { builtInRole, GET_SECRET_ACTION, KEY_VAULT_READER, KEY_VAULT_SECRETS_USER, READ_SECRET_METADATA_ACTION, roleDefinitionId, roleGuid } from './roles.ts';
+import {
+  builtInRole,
+  GET_SECRET_ACTION,
+  KEY_VAULT_READER,
+  KEY_VAULT_SECRETS_USER,
+  READ_SECRET_METADATA_ACTION,
+  roleDefinitionId,
+  roleGuid,
+} from './roles.ts';
 import { parseResourceId } from './resource-id.ts';
 import { DOCS } from './steps.ts';
 import type { Finding, FixPlan } from './types.ts';
@@ -30,11 +38,14 @@ function resolve(facts: Facts, assignments: RoleAssignmentFacts[]): ResolvedAssi
   });
 }
 
-const coversGetSecret = (r: ResolvedAssignment) => !!r.definition && grants(r.definition.dataActions, r.definition.notDataActions, GET_SECRET_ACTION);
+const coversGetSecret = (r: ResolvedAssignment) =>
+  !!r.definition && grants(r.definition.dataActions, r.definition.notDataActions, GET_SECRET_ACTION);
 const atManagementGroup = (a: RoleAssignmentFacts) => /\/providers\/Microsoft\.Management\/managementGroups\//i.test(a.scope);
 
 function assignmentsOf(facts: Facts, principalId: string): RoleAssignmentFacts[] {
-  return facts.vaultRoleAssignments.ok ? facts.vaultRoleAssignments.value.filter((a) => a.principalId.toLowerCase() === principalId.toLowerCase()) : [];
+  return facts.vaultRoleAssignments.ok
+    ? facts.vaultRoleAssignments.value.filter((a) => a.principalId.toLowerCase() === principalId.toLowerCase())
+    : [];
 }
 
 function hasAll(list: readonly string[], wanted: readonly string[]): boolean {
@@ -68,25 +79,56 @@ export function checkModel(facts: Facts): Finding {
   const evidence = [`enableRbacAuthorization: ${v.enableRbacAuthorization}`, `access policies: ${v.accessPolicies.length}`];
   if (v.enableRbacAuthorization && v.accessPolicies.length > 0) {
     // The ignored policies only matter while the grant that counts is missing: they explain the confusion.
-    return finding('ACC-MODEL', STEP, realGrantMissing(facts) ? 'warn' : 'info', title, `The vault uses Azure RBAC, so its ${v.accessPolicies.length} access polic${v.accessPolicies.length === 1 ? 'y is' : 'ies are'} ignored: a grant there gives no access. Grant roles instead (ACC-RBAC).`, { evidence });
+    return finding(
+      'ACC-MODEL',
+      STEP,
+      realGrantMissing(facts) ? 'warn' : 'info',
+      title,
+      `The vault uses Azure RBAC, so its ${v.accessPolicies.length} access polic${v.accessPolicies.length === 1 ? 'y is' : 'ies are'} ignored: a grant there gives no access. Grant roles instead (ACC-RBAC).`,
+      { evidence },
+    );
   }
-  return finding('ACC-MODEL', STEP, 'info', title, v.enableRbacAuthorization ? 'The vault uses Azure RBAC: access is granted with role assignments.' : 'The vault uses access policies: access is granted with a policy entry for the identity.', { evidence });
+  return finding(
+    'ACC-MODEL',
+    STEP,
+    'info',
+    title,
+    v.enableRbacAuthorization
+      ? 'The vault uses Azure RBAC: access is granted with role assignments.'
+      : 'The vault uses access policies: access is granted with a policy entry for the identity.',
+    { evidence },
+  );
 }
 
 export function checkAccessPolicy(facts: Facts): Finding {
   const title = 'Access policy for the identity (secrets get, list)';
   if (!facts.vault.ok) return unknownFinding('ACC-AP', STEP, title, 'the key vault', facts.vault);
   const v = facts.vault.value;
-  if (v.enableRbacAuthorization) return finding('ACC-AP', STEP, 'skipped', title, 'The vault uses Azure RBAC: access policies do not apply (see ACC-RBAC).');
+  if (v.enableRbacAuthorization)
+    return finding('ACC-AP', STEP, 'skipped', title, 'The vault uses Azure RBAC: access policies do not apply (see ACC-RBAC).');
   if (!facts.apim.ok) return unknownFinding('ACC-AP', STEP, title, 'the API Management instance', facts.apim);
   const picked = pickIdentity(facts, facts.apim.value);
   const missingIdentity = noIdentity('ACC-AP', title, picked);
   if (missingIdentity) return missingIdentity;
   const principalId = principalOf(picked)!;
   const entry = v.accessPolicies.find((p) => p.objectId.toLowerCase() === principalId.toLowerCase());
-  const byClientId = picked.kind === 'user' ? v.accessPolicies.find((p) => p.objectId.toLowerCase() === picked.clientId.toLowerCase() || p.applicationId?.toLowerCase() === picked.clientId.toLowerCase()) : undefined;
-  const evidence = [`identity principal (object) id: ${principalId}`, entry ? `policy: secrets [${entry.permissions.secrets.join(', ')}], certificates [${entry.permissions.certificates.join(', ')}]` : 'policy: none for this principal'];
-  if (byClientId) evidence.push(`a policy uses the identity's client id ${picked.kind === 'user' ? picked.clientId : ''} (object id ${byClientId.objectId})`);
+  const byClientId =
+    picked.kind === 'user'
+      ? v.accessPolicies.find(
+          (p) =>
+            p.objectId.toLowerCase() === picked.clientId.toLowerCase() || p.applicationId?.toLowerCase() === picked.clientId.toLowerCase(),
+        )
+      : undefined;
+  const evidence = [
+    `identity principal (object) id: ${principalId}`,
+    entry
+      ? `policy: secrets [${entry.permissions.secrets.join(', ')}], certificates [${entry.permissions.certificates.join(', ')}]`
+      : 'policy: none for this principal',
+  ];
+  if (byClientId)
+    evidence.push(
+      `a policy uses the identity's client id ${picked.kind === 'user' ? picked.clientId : ''} (object id ${byClientId.objectId})`,
+    );
   const canGet = !!entry && hasAll(entry.permissions.secrets, ['get']);
   if (entry && hasAll(entry.permissions.secrets, ['get', 'list'])) {
     return finding('ACC-AP', STEP, 'pass', title, 'The identity may get and list secrets.', { evidence });
@@ -96,17 +138,29 @@ export function checkAccessPolicy(facts: Facts): Finding {
   const missing = ['get', 'list'].filter((p) => !entry || !hasAll(entry.permissions.secrets, [p]));
   const fix = makePlan('ACC-AP', facts, {
     title: `Add an access policy: secrets ${missing.join(', ')}`,
-    operations: [{ kind: 'vault.addAccessPolicy', vaultId: v.id, tenantId: v.tenantId, objectId: principalId, permissions: { secrets: missing } }],
-    disruption: 'None: other access policies and this identity\'s other permissions are kept.',
+    operations: [
+      { kind: 'vault.addAccessPolicy', vaultId: v.id, tenantId: v.tenantId, objectId: principalId, permissions: { secrets: missing } },
+    ],
+    disruption: "None: other access policies and this identity's other permissions are kept.",
   });
   if (canGet) {
     // Microsoft's own "Restore" action for custom domains grants only Get, and the fetch works with it.
-    return finding('ACC-AP', STEP, 'warn', title, 'The identity may get secrets, which is what API Management\'s fetch needs; the documented policy also grants list. Add list to match the documented setup.', { evidence, fix });
+    return finding(
+      'ACC-AP',
+      STEP,
+      'warn',
+      title,
+      "The identity may get secrets, which is what API Management's fetch needs; the documented policy also grants list. Add list to match the documented setup.",
+      { evidence, fix },
+    );
   }
   let cause: string;
-  if (byClientId && !entry) cause = "A policy exists for the identity's client id, but access policies match the principal (object) id: it grants nothing. Add one for the principal id.";
-  else if (entry && entry.permissions.certificates.length > 0) cause = `The identity has certificate permissions (${entry.permissions.certificates.join(', ')}) but no secrets get: API Management reads the certificate through the secret endpoint, so its fetch is refused.`;
-  else if (entry) cause = 'The identity\'s policy lacks secrets get: API Management cannot read the secret.';
+  if (byClientId && !entry)
+    cause =
+      "A policy exists for the identity's client id, but access policies match the principal (object) id: it grants nothing. Add one for the principal id.";
+  else if (entry && entry.permissions.certificates.length > 0)
+    cause = `The identity has certificate permissions (${entry.permissions.certificates.join(', ')}) but no secrets get: API Management reads the certificate through the secret endpoint, so its fetch is refused.`;
+  else if (entry) cause = "The identity's policy lacks secrets get: API Management cannot read the secret.";
   else cause = 'No access policy grants the identity anything: API Management cannot read the certificate.';
   return finding('ACC-AP', STEP, 'fail', title, cause, { evidence, fix });
 }
@@ -115,26 +169,44 @@ export function checkRbac(facts: Facts): Finding {
   const title = 'Role assignment for the identity (getSecret)';
   if (!facts.vault.ok) return unknownFinding('ACC-RBAC', STEP, title, 'the key vault', facts.vault);
   const v = facts.vault.value;
-  if (!v.enableRbacAuthorization) return finding('ACC-RBAC', STEP, 'skipped', title, 'The vault uses access policies: role assignments do not grant data access (see ACC-AP).');
+  if (!v.enableRbacAuthorization)
+    return finding(
+      'ACC-RBAC',
+      STEP,
+      'skipped',
+      title,
+      'The vault uses access policies: role assignments do not grant data access (see ACC-AP).',
+    );
   if (!facts.apim.ok) return unknownFinding('ACC-RBAC', STEP, title, 'the API Management instance', facts.apim);
   const picked = pickIdentity(facts, facts.apim.value);
   const missingIdentity = noIdentity('ACC-RBAC', title, picked);
   if (missingIdentity) return missingIdentity;
-  if (!facts.vaultRoleAssignments.ok) return unknownFinding('ACC-RBAC', STEP, title, "the vault's role assignments", facts.vaultRoleAssignments);
+  if (!facts.vaultRoleAssignments.ok)
+    return unknownFinding('ACC-RBAC', STEP, title, "the vault's role assignments", facts.vaultRoleAssignments);
   const principalId = principalOf(picked)!;
   const resolved = resolve(facts, assignmentsOf(facts, principalId));
   const evidence = [`identity principal id: ${principalId}`, ...resolved.map((r) => `role: ${r.roleName} at ${r.assignment.scope}`)];
   const covering = resolved.filter(coversGetSecret);
   const effective = covering.filter((r) => !atManagementGroup(r.assignment));
   if (effective.length) {
-    return finding('ACC-RBAC', STEP, 'pass', title, `${effective[0].roleName} lets the identity read the certificate's secret.`, { evidence, docLink: DOCS.rbacRoles });
+    return finding('ACC-RBAC', STEP, 'pass', title, `${effective[0].roleName} lets the identity read the certificate's secret.`, {
+      evidence,
+      docLink: DOCS.rbacRoles,
+    });
   }
   const unresolved = resolved.filter((r) => !r.definition);
   if (unresolved.length && covering.length === 0) {
-    return finding('ACC-RBAC', STEP, 'unknown', title, `Could not check: the definition of role ${unresolved.map((r) => roleGuid(r.assignment.roleDefinitionId)).join(', ')} was not read, so whether it grants getSecret is unknown.`, {
-      evidence,
-      missingAction: 'Microsoft.Authorization/roleDefinitions/read',
-    });
+    return finding(
+      'ACC-RBAC',
+      STEP,
+      'unknown',
+      title,
+      `Could not check: the definition of role ${unresolved.map((r) => roleGuid(r.assignment.roleDefinitionId)).join(', ')} was not read, so whether it grants getSecret is unknown.`,
+      {
+        evidence,
+        missingAction: 'Microsoft.Authorization/roleDefinitions/read',
+      },
+    );
   }
   // Key Vault Secrets User: the least-privileged role that lets API Management read the secret, the one
   // configure-custom-domain's steps and "Restore" assign, and one Key Vault Data Access Administrator may grant.
@@ -159,8 +231,10 @@ export function checkRbac(facts: Facts): Finding {
     propagation: 'rbac',
   });
   let cause: string;
-  if (covering.length) cause = `${covering[0].roleName} is granted only at management-group scope (${covering[0].assignment.scope}), which Key Vault's data plane has been reported not to honour: grant it at the vault.`;
-  else if (resolved.length) cause = `${resolved.map((r) => r.roleName).join(', ')} ${resolved.length === 1 ? 'does' : 'do'} not include getSecret (Key Vault Reader and Certificates Officer only see metadata and certificate objects): API Management cannot read the certificate's secret.`;
+  if (covering.length)
+    cause = `${covering[0].roleName} is granted only at management-group scope (${covering[0].assignment.scope}), which Key Vault's data plane has been reported not to honour: grant it at the vault.`;
+  else if (resolved.length)
+    cause = `${resolved.map((r) => r.roleName).join(', ')} ${resolved.length === 1 ? 'does' : 'do'} not include getSecret (Key Vault Reader and Certificates Officer only see metadata and certificate objects): API Management cannot read the certificate's secret.`;
   else cause = 'The identity has no role on the vault: API Management cannot read the certificate.';
   return finding('ACC-RBAC', STEP, covering.length ? 'warn' : 'fail', title, cause, { evidence, fix, docLink: DOCS.rbacRoles });
 }
@@ -174,13 +248,29 @@ export function checkWrongModel(facts: Facts): Finding {
   if (!principalId) return finding('ACC-WRONG-MODEL', STEP, 'skipped', title, 'No identity to look for yet (PRE-MI).');
   if (v.enableRbacAuthorization) {
     const entry = v.accessPolicies.find((p) => p.objectId.toLowerCase() === principalId.toLowerCase());
-    if (entry) return finding('ACC-WRONG-MODEL', STEP, realGrantMissing(facts) ? 'warn' : 'info', title, 'The identity has an access policy, but this vault uses RBAC and ignores it: the grant that counts is a role assignment (ACC-RBAC).', { evidence: [`access policy for ${principalId}: secrets [${entry.permissions.secrets.join(', ')}]`] });
+    if (entry)
+      return finding(
+        'ACC-WRONG-MODEL',
+        STEP,
+        realGrantMissing(facts) ? 'warn' : 'info',
+        title,
+        'The identity has an access policy, but this vault uses RBAC and ignores it: the grant that counts is a role assignment (ACC-RBAC).',
+        { evidence: [`access policy for ${principalId}: secrets [${entry.permissions.secrets.join(', ')}]`] },
+      );
     return finding('ACC-WRONG-MODEL', STEP, 'pass', title, 'No access policy for the identity lingers on this RBAC vault.');
   }
-  if (!facts.vaultRoleAssignments.ok) return unknownFinding('ACC-WRONG-MODEL', STEP, title, "the vault's role assignments", facts.vaultRoleAssignments);
+  if (!facts.vaultRoleAssignments.ok)
+    return unknownFinding('ACC-WRONG-MODEL', STEP, title, "the vault's role assignments", facts.vaultRoleAssignments);
   const covering = resolve(facts, assignmentsOf(facts, principalId)).filter(coversGetSecret);
   if (covering.length) {
-    return finding('ACC-WRONG-MODEL', STEP, realGrantMissing(facts) ? 'warn' : 'info', title, `The identity holds ${covering[0].roleName}, but this vault uses access policies and ignores data-plane roles: the grant that counts is an access policy (ACC-AP).`, { evidence: covering.map((r) => `role: ${r.roleName} at ${r.assignment.scope}`) });
+    return finding(
+      'ACC-WRONG-MODEL',
+      STEP,
+      realGrantMissing(facts) ? 'warn' : 'info',
+      title,
+      `The identity holds ${covering[0].roleName}, but this vault uses access policies and ignores data-plane roles: the grant that counts is an access policy (ACC-AP).`,
+      { evidence: covering.map((r) => `role: ${r.roleName} at ${r.assignment.scope}`) },
+    );
   }
   return finding('ACC-WRONG-MODEL', STEP, 'pass', title, 'No data-plane role for the identity lingers on this access-policy vault.');
 }
@@ -195,7 +285,15 @@ function operatorReadFix(facts: Facts, v: VaultFacts): FixPlan | undefined {
   if (!v.enableRbacAuthorization) {
     return makePlan('ACC-OPERATOR', facts, {
       title: `Let yourself list the certificates of ${v.name} (access policy: secrets list, certificates list)`,
-      operations: [{ kind: 'vault.addAccessPolicy', vaultId: v.id, tenantId: v.tenantId, objectId: me, permissions: { secrets: ['list'], certificates: ['list'] } }],
+      operations: [
+        {
+          kind: 'vault.addAccessPolicy',
+          vaultId: v.id,
+          tenantId: v.tenantId,
+          objectId: me,
+          permissions: { secrets: ['list'], certificates: ['list'] },
+        },
+      ],
       disruption: 'None: metadata only, no secret values.',
     });
   }
@@ -227,16 +325,36 @@ export function checkOperator(facts: Facts): Finding {
   if (probe.ok) {
     const p = probe.value;
     if (p.status === 'ok') {
-      evidence.push(`data-plane probe: list secrets ${p.canListSecrets ? 'allowed' : 'denied'}, list certificates ${p.canListCertificates ? 'allowed' : 'denied'}`);
+      evidence.push(
+        `data-plane probe: list secrets ${p.canListSecrets ? 'allowed' : 'denied'}, list certificates ${p.canListCertificates ? 'allowed' : 'denied'}`,
+      );
       if (p.canListSecrets) return finding('ACC-OPERATOR', STEP, 'pass', title, 'You can browse the vault in the picker.', { evidence });
-      return finding('ACC-OPERATOR', STEP, 'info', title, 'You cannot list secrets in this vault: the picker will be empty. Type the secret identifier instead, or ask for Key Vault Reader (RBAC) or a secrets list policy.', { evidence, missingAction: READ_SECRET_METADATA_ACTION, fix: operatorReadFix(facts, v) });
+      return finding(
+        'ACC-OPERATOR',
+        STEP,
+        'info',
+        title,
+        'You cannot list secrets in this vault: the picker will be empty. Type the secret identifier instead, or ask for Key Vault Reader (RBAC) or a secrets list policy.',
+        { evidence, missingAction: READ_SECRET_METADATA_ACTION, fix: operatorReadFix(facts, v) },
+      );
     }
     if (p.status === 'forbidden') {
       evidence.push(`data-plane probe: 403 (${p.message})`);
-      return finding('ACC-OPERATOR', STEP, 'info', title, 'The vault refused to list secrets for you (403): the picker will be empty. Type the secret identifier instead, or ask for Key Vault Reader (RBAC) or a secrets list policy.', { evidence, missingAction: READ_SECRET_METADATA_ACTION, fix: operatorReadFix(facts, v) });
+      return finding(
+        'ACC-OPERATOR',
+        STEP,
+        'info',
+        title,
+        'The vault refused to list secrets for you (403): the picker will be empty. Type the secret identifier instead, or ask for Key Vault Reader (RBAC) or a secrets list policy.',
+        { evidence, missingAction: READ_SECRET_METADATA_ACTION, fix: operatorReadFix(facts, v) },
+      );
     }
     // Blocked by the firewall or unreachable: fall back to what your grants say.
-    evidence.push(p.status === 'firewall' ? `data-plane probe: blocked by the vault firewall${p.clientAddress ? ` (client address ${p.clientAddress})` : ''}` : `data-plane probe: unreachable (${p.message})`);
+    evidence.push(
+      p.status === 'firewall'
+        ? `data-plane probe: blocked by the vault firewall${p.clientAddress ? ` (client address ${p.clientAddress})` : ''}`
+        : `data-plane probe: unreachable (${p.message})`,
+    );
   } else {
     evidence.push(`data-plane probe: not run (${probe.message})`);
   }
@@ -244,19 +362,50 @@ export function checkOperator(facts: Facts): Finding {
   // With public access disabled the network refuses you before any permission is looked at: a grant cannot help
   // (and would only make you wait for it to propagate).
   if (probe.ok && probe.value.status === 'firewall' && (probe.value.publicAccessDisabled || v.publicNetworkAccess !== 'Enabled')) {
-    return finding('ACC-OPERATOR', STEP, 'info', title, 'The vault has public network access disabled, so it refuses you on the network before your permissions count: no role or policy would let the picker list it from here. Reach the vault through a private endpoint, or type the secret identifier in step 5.', { evidence });
+    return finding(
+      'ACC-OPERATOR',
+      STEP,
+      'info',
+      title,
+      'The vault has public network access disabled, so it refuses you on the network before your permissions count: no role or policy would let the picker list it from here. Reach the vault through a private endpoint, or type the secret identifier in step 5.',
+      { evidence },
+    );
   }
   if (v.enableRbacAuthorization) {
     const perms = facts.operatorPermissions.vault;
     if (!perms.ok) return unknownFinding('ACC-OPERATOR', STEP, title, 'your permissions on the key vault', perms);
-    if (permitted(perms.value, READ_SECRET_METADATA_ACTION, 'data')) return finding('ACC-OPERATOR', STEP, 'pass', title, `Your roles allow listing secrets.${gate}`, { evidence });
-    return finding('ACC-OPERATOR', STEP, 'info', title, `Your roles do not allow listing secrets: the picker will be empty. Type the secret identifier instead, or grant yourself Key Vault Reader on the vault.${gate}`, { evidence, missingAction: READ_SECRET_METADATA_ACTION, fix: operatorReadFix(facts, v) });
+    if (permitted(perms.value, READ_SECRET_METADATA_ACTION, 'data'))
+      return finding('ACC-OPERATOR', STEP, 'pass', title, `Your roles allow listing secrets.${gate}`, { evidence });
+    return finding(
+      'ACC-OPERATOR',
+      STEP,
+      'info',
+      title,
+      `Your roles do not allow listing secrets: the picker will be empty. Type the secret identifier instead, or grant yourself Key Vault Reader on the vault.${gate}`,
+      { evidence, missingAction: READ_SECRET_METADATA_ACTION, fix: operatorReadFix(facts, v) },
+    );
   }
   const me = facts.context.operator.objectId;
-  if (!me) return finding('ACC-OPERATOR', STEP, 'unknown', title, 'Could not check: your object id is unknown, so your access policy cannot be found.', { evidence });
+  if (!me)
+    return finding(
+      'ACC-OPERATOR',
+      STEP,
+      'unknown',
+      title,
+      'Could not check: your object id is unknown, so your access policy cannot be found.',
+      { evidence },
+    );
   const entry = v.accessPolicies.find((p) => p.objectId.toLowerCase() === me.toLowerCase());
-  if (entry && hasAll(entry.permissions.secrets, ['list'])) return finding('ACC-OPERATOR', STEP, 'pass', title, `Your access policy allows listing secrets.${gate}`, { evidence });
-  return finding('ACC-OPERATOR', STEP, 'info', title, `No access policy lets you list secrets: the picker will be empty. Type the secret identifier instead, or add yourself a list policy.${gate}`, { evidence, fix: operatorReadFix(facts, v) });
+  if (entry && hasAll(entry.permissions.secrets, ['list']))
+    return finding('ACC-OPERATOR', STEP, 'pass', title, `Your access policy allows listing secrets.${gate}`, { evidence });
+  return finding(
+    'ACC-OPERATOR',
+    STEP,
+    'info',
+    title,
+    `No access policy lets you list secrets: the picker will be empty. Type the secret identifier instead, or add yourself a list policy.${gate}`,
+    { evidence, fix: operatorReadFix(facts, v) },
+  );
 }
 
 export function accessChecks(facts: Facts): Finding[] {

@@ -157,7 +157,12 @@ export interface PermissionFacts {
 /** What happened when the operator tried to list the vault's secrets/certificates on the data plane. */
 export type DataPlaneProbe =
   | { status: 'ok'; canListSecrets: boolean; canListCertificates: boolean }
-  | { status: 'firewall'; clientAddress?: string; message: string; /** Refused because public network access is disabled (no IP rule can help). */ publicAccessDisabled?: boolean }
+  | {
+      status: 'firewall';
+      clientAddress?: string;
+      message: string;
+      /** Refused because public network access is disabled (no IP rule can help). */ publicAccessDisabled?: boolean;
+    }
   | { status: 'forbidden'; message: string }
   | { status: 'unreachable'; message: string };
 
@@ -298,7 +303,11 @@ export type PfxInspection =
       /** How the file is encrypted: Microsoft requires triple DES; OpenSSL 3's default (PBES2, AES-256) is refused. */
       encryption?: 'aes' | '3des' | 'other';
     }
-  | { ok: false; reason: 'unreadable' | 'too-large' | 'too-costly' | 'pem' | 'not-pkcs12' | 'wrong-password' | 'no-certificate'; message: string };
+  | {
+      ok: false;
+      reason: 'unreadable' | 'too-large' | 'too-costly' | 'pem' | 'not-pkcs12' | 'wrong-password' | 'no-certificate';
+      message: string;
+    };
 
 /** One ARM deployment (resource group or subscription scope), as evidence of what it deployed. */
 export interface DeploymentFacts {

@@ -26,8 +26,23 @@ export function finding(checkId: string, step: StepId, status: Status, title: st
 }
 
 /** A fact that failed to read, as the `unknown` finding of a check that needs it (never a guess). */
-export function unknownFinding(checkId: string, step: StepId, title: string, what: string, fact: Extract<Fact<unknown>, { ok: false }>): Finding {
-  const reason = fact.unknown === 'Forbidden' ? 'you are not allowed to read it' : fact.unknown === 'NotFound' ? 'it was not found' : fact.unknown === 'Throttled' ? 'Azure throttled the read' : fact.unknown === 'Network' ? 'the request did not get through' : 'the read failed';
+export function unknownFinding(
+  checkId: string,
+  step: StepId,
+  title: string,
+  what: string,
+  fact: Extract<Fact<unknown>, { ok: false }>,
+): Finding {
+  const reason =
+    fact.unknown === 'Forbidden'
+      ? 'you are not allowed to read it'
+      : fact.unknown === 'NotFound'
+        ? 'it was not found'
+        : fact.unknown === 'Throttled'
+          ? 'Azure throttled the read'
+          : fact.unknown === 'Network'
+            ? 'the request did not get through'
+            : 'the read failed';
   return finding(checkId, step, 'unknown', title, `Could not check: ${what} could not be read (${reason}: ${fact.message}).`, {
     evidence: [`${what}: ${fact.unknown}`, ...(fact.from ? [`resource: ${fact.from.resourceId}`] : [])],
     missingAction: fact.missingAction,

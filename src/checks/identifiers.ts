@@ -58,11 +58,16 @@ export function parseSecretIdentifier(input: string, kvDnsSuffix: string): Parse
   }
   if (url.protocol !== 'https:') return fail(`Key Vault identifiers use https, not ${url.protocol.replace(':', '')}.`);
   if (url.username || url.password) return fail('The identifier must not contain user information.');
-  if (url.search || url.hash) return fail(`The identifier must not have a query string or fragment (${url.search}${url.hash}): API Management takes https://<vault>${kvDnsSuffix}/secrets/<name> with nothing after it.`);
+  if (url.search || url.hash)
+    return fail(
+      `The identifier must not have a query string or fragment (${url.search}${url.hash}): API Management takes https://<vault>${kvDnsSuffix}/secrets/<name> with nothing after it.`,
+    );
   const host = url.hostname.toLowerCase();
   const suffix = kvDnsSuffix.toLowerCase();
   if (/\.privatelink\./.test(host)) {
-    return fail(`Use the vault's public name (<vault>${kvDnsSuffix}), not its privatelink host ${host}: the private DNS zone maps the public name to the private endpoint.`);
+    return fail(
+      `Use the vault's public name (<vault>${kvDnsSuffix}), not its privatelink host ${host}: the private DNS zone maps the public name to the private endpoint.`,
+    );
   }
   if (!host.endsWith(suffix)) {
     const other = KNOWN_SUFFIXES.find((k) => host.endsWith(k.suffix));
@@ -129,8 +134,7 @@ export function isVersioned(identifier: string, kvDnsSuffix: string): boolean {
 
 /** What the operator typed or picked in the wizard, understood by the same rules as the CLI's --secret-id. */
 export type ParsedIdentifierInput =
-  | { ok: true; versionless: string; name: string; version?: string; host: string; note?: string }
-  | { ok: false; reason: string };
+  { ok: true; versionless: string; name: string; version?: string; host: string; note?: string } | { ok: false; reason: string };
 
 /**
  * A full secret identifier (parsed by parseSecretIdentifier, so the wizard and the CLI accept and refuse the
@@ -138,7 +142,8 @@ export type ParsedIdentifierInput =
  */
 export function parseIdentifierInput(input: string, kvDnsSuffix: string, vaultUri?: string): ParsedIdentifierInput {
   const text = input.trim();
-  if (text === '') return { ok: false, reason: `Type a secret identifier (https://<vault>${kvDnsSuffix}/secrets/<name>) or a secret name.` };
+  if (text === '')
+    return { ok: false, reason: `Type a secret identifier (https://<vault>${kvDnsSuffix}/secrets/<name>) or a secret name.` };
   let full = text;
   if (OBJECT_NAME.test(text)) {
     const host = vaultUri ? vaultHost(vaultUri) : undefined;
@@ -148,7 +153,14 @@ export function parseIdentifierInput(input: string, kvDnsSuffix: string, vaultUr
   const parsed = parseSecretIdentifier(full, kvDnsSuffix);
   if (!parsed.ok) return { ok: false, reason: parsed.error };
   const note = parsed.changes.length ? `Normalised: ${parsed.changes.join('; ')}.` : undefined;
-  return { ok: true, versionless: parsed.versionless, name: parsed.name, host: parsed.host, ...(parsed.version ? { version: parsed.version } : {}), ...(note ? { note } : {}) };
+  return {
+    ok: true,
+    versionless: parsed.versionless,
+    name: parsed.name,
+    host: parsed.host,
+    ...(parsed.version ? { version: parsed.version } : {}),
+    ...(note ? { note } : {}),
+  };
 }
 
 /** The identifier as it will be sent: versionless unless the operator chose to keep the version. */

@@ -15,8 +15,23 @@ export function runChecks(facts: Facts): Finding[] {
   // Steps 2 and 3 again for each other (identity, vault) pair the references use, each after its step's own checks.
   const pairs = pairChecks(facts);
   const of = (step: Finding['step']) => pairs.filter((f) => f.step === step);
-  const earlier = [...contextChecks(facts), ...prerequisiteChecks(facts), ...of('prerequisites'), ...accessChecks(facts), ...of('access'), ...firewallChecks(facts), ...of('firewall'), ...networkChecks(facts)];
-  return [...earlier, ...certificateChecks(facts, earlier), checkReferencedSecrets(facts), checkNamedValues(facts, (s, identity) => explainFailure(s, earlier, identity, facts)), ...uploadChecks(facts)];
+  const earlier = [
+    ...contextChecks(facts),
+    ...prerequisiteChecks(facts),
+    ...of('prerequisites'),
+    ...accessChecks(facts),
+    ...of('access'),
+    ...firewallChecks(facts),
+    ...of('firewall'),
+    ...networkChecks(facts),
+  ];
+  return [
+    ...earlier,
+    ...certificateChecks(facts, earlier),
+    checkReferencedSecrets(facts),
+    checkNamedValues(facts, (s, identity) => explainFailure(s, earlier, identity, facts)),
+    ...uploadChecks(facts),
+  ];
 }
 
 export { STEPS } from './steps.ts';

@@ -64,7 +64,11 @@ export function publicIpv4(text: string): string | undefined {
   return DOCUMENTATION.some(([net, bits]) => addr.match(ipaddr.IPv4.parse(net), bits)) ? addr.toString() : undefined;
 }
 
-const DOCUMENTATION: [string, number][] = [['192.0.2.0', 24], ['198.51.100.0', 24], ['203.0.113.0', 24]];
+const DOCUMENTATION: [string, number][] = [
+  ['192.0.2.0', 24],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
+];
 
 /** Key Vault stores "1.2.3.4" and "1.2.3.4/32" interchangeably: compare them as the same rule. */
 export function sameIpRule(a: string, b: string): boolean {

@@ -42,7 +42,8 @@ const PATTERNS: readonly Pattern[] = [
     area: 'firewall',
     step: 'firewall',
     checks: ['FW-IDENTITY', 'FW-BYPASS', 'FW-LOS', 'VNET-KVRULE', 'VNET-PE'],
-    advice: 'the vault firewall refused API Management (its address is not allowed and it was not admitted as a trusted service): see step 3 (Key Vault firewall)',
+    advice:
+      'the vault firewall refused API Management (its address is not allowed and it was not admitted as a trusted service): see step 3 (Key Vault firewall)',
     source: `${KV_NETWORK} (Key Vault's firewall refusal, 403 ForbiddenByFirewall)`,
   },
   {
@@ -50,7 +51,8 @@ const PATTERNS: readonly Pattern[] = [
     area: 'firewall',
     step: 'firewall',
     checks: ['FW-IDENTITY', 'FW-BYPASS', 'VNET-PE'],
-    advice: 'the vault has public network access disabled and did not admit API Management as a trusted service or through a private endpoint: see step 3 (Key Vault firewall)',
+    advice:
+      'the vault has public network access disabled and did not admit API Management as a trusted service or through a private endpoint: see step 3 (Key Vault firewall)',
     source: `${KV_PRIVATE_LINK} (403 ForbiddenByConnection)`,
   },
   {
@@ -66,7 +68,8 @@ const PATTERNS: readonly Pattern[] = [
     area: 'prerequisites',
     step: 'prerequisites',
     checks: ['PRE-MI', 'CERT-IDENTITY'],
-    advice: "the identity the reference names is not attached to API Management (or the system identity is off): see step 1 (Prerequisites)",
+    advice:
+      'the identity the reference names is not attached to API Management (or the system identity is off): see step 1 (Prerequisites)',
     source: `${APIM_MSI} (API Management's wording for a missing identity)`,
   },
   {
@@ -114,7 +117,7 @@ const PATTERNS: readonly Pattern[] = [
     area: 'certificate',
     step: 'certificate',
     checks: ['REF-SECRET'],
-    advice: "the secret is not a PKCS#12 certificate (content type application/x-pkcs12): import it into Key Vault as a .pfx certificate",
+    advice: 'the secret is not a PKCS#12 certificate (content type application/x-pkcs12): import it into Key Vault as a .pfx certificate',
     source: `${APIM_CUSTOM_DOMAIN} (the secret's content type must be application/x-pkcs12)`,
   },
   {
@@ -130,7 +133,8 @@ const PATTERNS: readonly Pattern[] = [
     area: 'network',
     step: 'network',
     checks: ['VNET-PE'],
-    advice: "API Management could not resolve the vault's name (DNS): with a private endpoint, the privatelink zone must be linked to API Management's virtual network (VNET-PE)",
+    advice:
+      "API Management could not resolve the vault's name (DNS): with a private endpoint, the privatelink zone must be linked to API Management's virtual network (VNET-PE)",
     source: `${KV_PRIVATE_LINK} (DNS resolution of the vault)`,
   },
   {

@@ -5,9 +5,39 @@ import { ipv4Overlaps, parseIpv4Range } from './ipv4.ts';
 
 /** Azure's default outbound rules, used when the facts list only the custom ones. */
 export const DEFAULT_OUTBOUND_RULES: readonly NsgRuleFacts[] = [
-  { name: 'AllowVnetOutBound', priority: 65000, direction: 'Outbound', access: 'Allow', protocol: '*', sourceAddressPrefixes: ['VirtualNetwork'], destinationAddressPrefixes: ['VirtualNetwork'], destinationPortRanges: ['*'], isDefault: true },
-  { name: 'AllowInternetOutBound', priority: 65001, direction: 'Outbound', access: 'Allow', protocol: '*', sourceAddressPrefixes: ['*'], destinationAddressPrefixes: ['Internet'], destinationPortRanges: ['*'], isDefault: true },
-  { name: 'DenyAllOutBound', priority: 65500, direction: 'Outbound', access: 'Deny', protocol: '*', sourceAddressPrefixes: ['*'], destinationAddressPrefixes: ['*'], destinationPortRanges: ['*'], isDefault: true },
+  {
+    name: 'AllowVnetOutBound',
+    priority: 65000,
+    direction: 'Outbound',
+    access: 'Allow',
+    protocol: '*',
+    sourceAddressPrefixes: ['VirtualNetwork'],
+    destinationAddressPrefixes: ['VirtualNetwork'],
+    destinationPortRanges: ['*'],
+    isDefault: true,
+  },
+  {
+    name: 'AllowInternetOutBound',
+    priority: 65001,
+    direction: 'Outbound',
+    access: 'Allow',
+    protocol: '*',
+    sourceAddressPrefixes: ['*'],
+    destinationAddressPrefixes: ['Internet'],
+    destinationPortRanges: ['*'],
+    isDefault: true,
+  },
+  {
+    name: 'DenyAllOutBound',
+    priority: 65500,
+    direction: 'Outbound',
+    access: 'Deny',
+    protocol: '*',
+    sourceAddressPrefixes: ['*'],
+    destinationAddressPrefixes: ['*'],
+    destinationPortRanges: ['*'],
+    isDefault: true,
+  },
 ];
 
 /** The outbound flow to evaluate. */
@@ -95,7 +125,11 @@ export function evaluateFlow(rules: readonly NsgRuleFacts[], flow: NsgFlow): Nsg
  * A priority for a new allow rule that wins over `blocking`: the highest free custom priority (100-4096)
  * below it, not used by any rule in the same direction. Undefined when none is free.
  */
-export function freePriorityBelow(rules: readonly NsgRuleFacts[], blocking: NsgRuleFacts, reserved: readonly number[] = []): number | undefined {
+export function freePriorityBelow(
+  rules: readonly NsgRuleFacts[],
+  blocking: NsgRuleFacts,
+  reserved: readonly number[] = [],
+): number | undefined {
   const used = new Set([...rules.filter((r) => r.direction === blocking.direction).map((r) => r.priority), ...reserved]);
   for (let p = Math.min(blocking.priority - 1, 4096); p >= 100; p--) {
     if (!used.has(p)) return p;

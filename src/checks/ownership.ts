@@ -61,13 +61,21 @@ function day(iso: string | undefined): string {
   return d && !Number.isNaN(d.getTime()) ? `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}` : 'an unknown date';
 }
 
-const scopeName = (scope: string) => (/\/resourceGroups\//i.test(scope) ? `resource group ${nameOf(scope)}` : `subscription ${nameOf(scope)}`);
+const scopeName = (scope: string) =>
+  /\/resourceGroups\//i.test(scope) ? `resource group ${nameOf(scope)}` : `subscription ${nameOf(scope)}`;
 
 function deploymentLine(d: DeploymentFacts, resource: string, via: { outputs: true } | { operation: string }): string {
-  const template = d.templateLink ? `template ${d.templateLink}` : d.templateHash ? `template hash ${d.templateHash}` : 'an inline template';
+  const template = d.templateLink
+    ? `template ${d.templateLink}`
+    : d.templateHash
+      ? `template hash ${d.templateHash}`
+      : 'an inline template';
   const who = d.createdBy ? `, run by ${d.createdBy}${d.createdByType ? ` (${d.createdByType})` : ''}` : '';
   const state = d.provisioningState && d.provisioningState !== 'Succeeded' ? `, ${d.provisioningState}` : '';
-  const what = 'outputs' in via ? `deployed by deployment ${d.name}${state ? ` (${state.slice(2)})` : ''}` : `written by deployment ${d.name} (its operations name ${nameOf(via.operation)}${state})`;
+  const what =
+    'outputs' in via
+      ? `deployed by deployment ${d.name}${state ? ` (${state.slice(2)})` : ''}`
+      : `written by deployment ${d.name} (its operations name ${nameOf(via.operation)}${state})`;
   return `${nameOf(resource)} was ${what} at ${scopeName(d.scope)} on ${day(d.timestamp)} from ${template}${who}: the next deployment of that template may revert this change.`;
 }
 
@@ -79,7 +87,11 @@ function stackCovers(stack: StackFacts, resource: { id: string; denyStatus?: str
 
 /** Azure's rule: denyWriteAndDelete denies all but reads (and deleting locks), denyDelete only deletes. */
 function modeDenies(stack: StackFacts, action: string): boolean {
-  const excluded = [...stack.excludedActions, 'Microsoft.Authorization/locks/delete', ...(stack.denyMode === 'denyWriteAndDelete' ? ['*/read'] : [])];
+  const excluded = [
+    ...stack.excludedActions,
+    'Microsoft.Authorization/locks/delete',
+    ...(stack.denyMode === 'denyWriteAndDelete' ? ['*/read'] : []),
+  ];
   const denied = stack.denyMode === 'denyWriteAndDelete' ? ['*'] : stack.denyMode === 'denyDelete' ? ['*/delete'] : [];
   return denied.some((p) => actionMatches(p, action)) && !excluded.some((p) => actionMatches(p, action));
 }
@@ -94,7 +106,9 @@ function allDeployments(facts: Facts): DeploymentFacts[] {
 
 /** Tags of the read resource that `scope` belongs to. */
 function tagsAt(facts: Facts, scope: string): { id: string; tags: Record<string, string> } | undefined {
-  const candidates = [facts.apim, facts.vault, facts.nsg].flatMap((f) => (f?.ok && f.value.tags ? [{ id: f.value.id, tags: f.value.tags }] : []));
+  const candidates = [facts.apim, facts.vault, facts.nsg].flatMap((f) =>
+    f?.ok && f.value.tags ? [{ id: f.value.id, tags: f.value.tags }] : [],
+  );
   return candidates.find((c) => isSelfOrParent(c.id, scope));
 }
 
@@ -120,13 +134,18 @@ export function writeEvidence(facts: Facts, scope: string, actions: { action: st
   }
 
   for (const stack of allStacks(facts)) {
-    const managedId = closest(stack.resources.map((r) => r.id), scope);
+    const managedId = closest(
+      stack.resources.map((r) => r.id),
+      scope,
+    );
     const managed = managedId ? stack.resources.find((r) => r.id === managedId) : undefined;
     if (!managed) continue;
     const blocking = actions.find(({ action, on }) => stack.resources.some((r) => stackCovers(stack, r, on)) && modeDenies(stack, action));
     const excluded = !!operator && stack.excludedPrincipals.some((p) => p.toLowerCase() === operator);
     const by = stack.createdBy ? `, created by ${stack.createdBy}` : '';
-    lines.push(`${nameOf(managed.id)} is managed by deployment stack ${stack.name} at ${scopeName(stack.scope)} (deny settings: ${stack.denyMode}${stack.applyToChildScopes ? ', child scopes included' : ''}${by}): change the stack's template, or its next update may revert this change.`);
+    lines.push(
+      `${nameOf(managed.id)} is managed by deployment stack ${stack.name} at ${scopeName(stack.scope)} (deny settings: ${stack.denyMode}${stack.applyToChildScopes ? ', child scopes included' : ''}${by}): change the stack's template, or its next update may revert this change.`,
+    );
     if (!blocking) continue;
     if (excluded) {
       lines.push(`Its deny assignment excludes you (${operator}), so the write is allowed; other operators are refused.`);
@@ -142,7 +161,9 @@ export function writeEvidence(facts: Facts, scope: string, actions: { action: st
   const tagged = tagsAt(facts, scope);
   for (const [key, value] of Object.entries(tagged?.tags ?? {})) {
     if (IAC_TAG_KEYS.includes(key.toLowerCase()) || IAC_TAG_VALUE.test(value)) {
-      lines.push(`${nameOf(tagged!.id)} has the tag ${key}=${value}, which IaC tools leave: the next run of that tool may revert this change.`);
+      lines.push(
+        `${nameOf(tagged!.id)} has the tag ${key}=${value}, which IaC tools leave: the next run of that tool may revert this change.`,
+      );
     }
   }
 
@@ -150,10 +171,18 @@ export function writeEvidence(facts: Facts, scope: string, actions: { action: st
     const relevant = lower(scope).startsWith(`${lower(s.scope)}/`);
     if (!relevant) continue;
     const why = (f: { unknown: string; missingAction?: string }) => `${f.unknown}${f.missingAction ? `: needs ${f.missingAction}` : ''}`;
-    if (!s.deployments.ok && !s.stacks.ok) lines.push(`Deployments and deployment stacks at ${scopeName(s.scope)} could not be read (${why(s.deployments)}; ${why(s.stacks)}): the evidence may be incomplete, and a deny setting may refuse this write.`);
-    else if (!s.deployments.ok) lines.push(`Deployments at ${scopeName(s.scope)} could not be read (${why(s.deployments)}): the evidence may be incomplete.`);
-    else if (!s.stacks.ok) lines.push(`Deployment stacks at ${scopeName(s.scope)} could not be read (${why(s.stacks)}): a deny setting may refuse this write.`);
-    if (s.deployments.ok && s.deployments.value.truncated) lines.push(`Only the newest ${s.deployments.value.items.length} of the first deployments listed at ${scopeName(s.scope)} were read: older ones may also have deployed it.`);
+    if (!s.deployments.ok && !s.stacks.ok)
+      lines.push(
+        `Deployments and deployment stacks at ${scopeName(s.scope)} could not be read (${why(s.deployments)}; ${why(s.stacks)}): the evidence may be incomplete, and a deny setting may refuse this write.`,
+      );
+    else if (!s.deployments.ok)
+      lines.push(`Deployments at ${scopeName(s.scope)} could not be read (${why(s.deployments)}): the evidence may be incomplete.`);
+    else if (!s.stacks.ok)
+      lines.push(`Deployment stacks at ${scopeName(s.scope)} could not be read (${why(s.stacks)}): a deny setting may refuse this write.`);
+    if (s.deployments.ok && s.deployments.value.truncated)
+      lines.push(
+        `Only the newest ${s.deployments.value.items.length} of the first deployments listed at ${scopeName(s.scope)} were read: older ones may also have deployed it.`,
+      );
   }
   return { lines: [...new Set(lines)], ...(denied ? { denied } : {}) };
 }

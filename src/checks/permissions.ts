@@ -6,9 +6,15 @@ import { targetOfAction, type PermissionTarget } from './operations/index.ts';
 import type { FixPlan } from './types.ts';
 
 /** The answer, with what is missing or why it cannot be told. */
-export type FixPermission = { allowed: true } | { allowed: false; missing: string[]; needs: string } | { allowed: 'unknown'; reason: string };
+export type FixPermission =
+  { allowed: true } | { allowed: false; missing: string[]; needs: string } | { allowed: 'unknown'; reason: string };
 
-const TARGET_WORDS: Record<PermissionTarget, string> = { apim: 'API Management instance', vault: 'key vault', subnet: 'subnet', nsg: 'network security group' };
+const TARGET_WORDS: Record<PermissionTarget, string> = {
+  apim: 'API Management instance',
+  vault: 'key vault',
+  subnet: 'subnet',
+  nsg: 'network security group',
+};
 
 export function fixPermission(plan: FixPlan, facts: Facts): FixPermission {
   const missing: string[] = [];
@@ -16,7 +22,8 @@ export function fixPermission(plan: FixPlan, facts: Facts): FixPermission {
     const target = targetOfAction(action);
     const fact = facts.operatorPermissions[target];
     if (!fact) return { allowed: 'unknown', reason: `your permissions on the ${TARGET_WORDS[target]} were not read` };
-    if (!fact.ok) return { allowed: 'unknown', reason: `your permissions on the ${TARGET_WORDS[target]} could not be read (${fact.message})` };
+    if (!fact.ok)
+      return { allowed: 'unknown', reason: `your permissions on the ${TARGET_WORDS[target]} could not be read (${fact.message})` };
     if (!permitted(fact.value as PermissionFacts[], action)) missing.push(action);
   }
   if (missing.length === 0) return { allowed: true };

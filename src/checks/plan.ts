@@ -1,7 +1,14 @@
 // One place that turns operations into a FixPlan: preview, az lines and requirements all come from the same
 // operations, so the preview, the transcript, --plan and the tests cannot disagree.
 import type { Facts } from './facts.ts';
-import { azForOperation, operationRequirements, operationSpec, planRequirements, previewOperation, templateForOperation } from './operations/index.ts';
+import {
+  azForOperation,
+  operationRequirements,
+  operationSpec,
+  planRequirements,
+  previewOperation,
+  templateForOperation,
+} from './operations/index.ts';
 import { writeEvidence, writtenScope } from './ownership.ts';
 import { bicepSnippet, terraformSnippet } from './templates/render.ts';
 import type { FixPlan, Operation } from './types.ts';
@@ -33,7 +40,10 @@ function planOwnership(operations: Operation[], preview: FixPlan['preview'], fac
     const scope = writtenScope(preview[i]!);
     // An action checked on another resource than the one written (joining a subnet) is a linked check there.
     const own = operationSpec(op).target(op).resource;
-    const actions = operationRequirements(op).map(({ action, target }) => ({ action, on: target !== own && targets[target] ? targets[target]! : scope }));
+    const actions = operationRequirements(op).map(({ action, target }) => ({
+      action,
+      on: target !== own && targets[target] ? targets[target]! : scope,
+    }));
     const evidence = writeEvidence(facts, scope, actions);
     lines.push(...evidence.lines);
     denied ??= evidence.denied;

@@ -23,7 +23,11 @@ export interface Gateway {
   /** Probe the data plane as the operator (used again after a firewall fix). */
   probeDataPlane(vaultUri: string, options?: CallOptions): Promise<Fact<DataPlaneProbe>>;
   /** Read one APIM certificate (to verify keyVault.lastStatus after a write). */
-  getApimCertificate(apimId: string, certificateId: string, options?: CallOptions): Promise<Fact<import('./facts.ts').ApimCertificateFacts>>;
+  getApimCertificate(
+    apimId: string,
+    certificateId: string,
+    options?: CallOptions,
+  ): Promise<Fact<import('./facts.ts').ApimCertificateFacts>>;
 }
 
 /** Where a device code sign-in shows "open … and enter the code …": the full-screen TUI, else stderr. */

@@ -6,7 +6,11 @@ import { sameId } from './resource-id.ts';
 
 /** Firewall "on": public access disabled/perimeter, or the ACL denies by default. */
 export function firewallOn(vault: VaultFacts): boolean {
-  return vault.publicNetworkAccess === 'Disabled' || vault.publicNetworkAccess === 'SecuredByPerimeter' || vault.networkAcls.defaultAction.toLowerCase() === 'deny';
+  return (
+    vault.publicNetworkAccess === 'Disabled' ||
+    vault.publicNetworkAccess === 'SecuredByPerimeter' ||
+    vault.networkAcls.defaultAction.toLowerCase() === 'deny'
+  );
 }
 
 /** Public from all networks: what custom-hostname certificates accept instead of the bypass. */
@@ -53,12 +57,23 @@ export function pickIdentity(facts: Facts, apim: ApimFacts): PickedIdentity {
   if (intent && typeof intent.identity === 'object') {
     const wanted = intent.identity.userAssignedId;
     const uai = apim.identity.userAssigned.find((u) => sameId(u.id, wanted));
-    return uai ? { kind: 'user', id: uai.id, principalId: uai.principalId, clientId: uai.clientId, why: 'chosen for the certificate in step 5' } : { kind: 'unattached', id: wanted, why: 'chosen in step 5 but not attached to the instance' };
+    return uai
+      ? { kind: 'user', id: uai.id, principalId: uai.principalId, clientId: uai.clientId, why: 'chosen for the certificate in step 5' }
+      : { kind: 'unattached', id: wanted, why: 'chosen in step 5 but not attached to the instance' };
   }
-  if (system) return { kind: 'system', principalId: apim.identity.principalId, enabled: true, why: 'the system-assigned identity is the one that works behind the vault firewall' };
+  if (system)
+    return {
+      kind: 'system',
+      principalId: apim.identity.principalId,
+      enabled: true,
+      why: 'the system-assigned identity is the one that works behind the vault firewall',
+    };
   const first = apim.identity.userAssigned[0];
   if (first) {
-    const why = apim.identity.userAssigned.length > 1 ? `the first of ${apim.identity.userAssigned.length} user-assigned identities (choose another in step 5)` : 'the only identity attached';
+    const why =
+      apim.identity.userAssigned.length > 1
+        ? `the first of ${apim.identity.userAssigned.length} user-assigned identities (choose another in step 5)`
+        : 'the only identity attached';
     return { kind: 'user', id: first.id, principalId: first.principalId, clientId: first.clientId, why };
   }
   return { kind: 'none', why: 'API Management has no managed identity' };
@@ -76,7 +91,11 @@ export function apimSourceIps(apim: ApimFacts): string[] {
 }
 
 export function hasKeyVaultEndpoint(subnet: SubnetFacts): boolean {
-  return subnet.serviceEndpoints.some((e) => e.service.toLowerCase() === 'microsoft.keyvault' && (e.provisioningState === undefined || e.provisioningState.toLowerCase() === 'succeeded'));
+  return subnet.serviceEndpoints.some(
+    (e) =>
+      e.service.toLowerCase() === 'microsoft.keyvault' &&
+      (e.provisioningState === undefined || e.provisioningState.toLowerCase() === 'succeeded'),
+  );
 }
 
 /** One way API Management can reach the vault through its firewall without the trusted-services bypass. */
@@ -102,7 +121,8 @@ export function lineOfSight(facts: Facts, apim: ApimFacts, vault: VaultFacts): L
   const subnetFact = facts.subnet;
   const subnet = subnetFact?.ok ? subnetFact.value : undefined;
   const vnet = inVnet(apim) && !!apim.subnetId;
-  if (vnet && !subnet) gaps.push(subnetFact && !subnetFact.ok ? `the APIM subnet could not be read (${subnetFact.message})` : 'the APIM subnet was not read');
+  if (vnet && !subnet)
+    gaps.push(subnetFact && !subnetFact.ok ? `the APIM subnet could not be read (${subnetFact.message})` : 'the APIM subnet was not read');
   const endpoint = subnet ? hasKeyVaultEndpoint(subnet) : false;
   // With public access disabled, IP and VNet rules are ignored: only private endpoints get through.
   let ipRuleCandidates: string[] = [];
@@ -120,8 +140,13 @@ export function lineOfSight(facts: Facts, apim: ApimFacts, vault: VaultFacts): L
     if (approved.length) {
       const pes = facts.privateEndpoints;
       if (pes && !pes.ok) gaps.push(`the vault's private endpoints could not be read (${pes.message})`);
-      const withDns = pes?.ok ? pes.value.filter((pe) => approved.some((c) => sameId(c.privateEndpointId, pe.id)) && hasVaultDnsZone(pe, facts.context.kvPrivateDnsZone)) : [];
-      if (withDns.length) paths.push({ kind: 'privateEndpoint', detail: `private endpoint ${withDns[0].id} (approved, DNS zone group set)` });
+      const withDns = pes?.ok
+        ? pes.value.filter(
+            (pe) => approved.some((c) => sameId(c.privateEndpointId, pe.id)) && hasVaultDnsZone(pe, facts.context.kvPrivateDnsZone),
+          )
+        : [];
+      if (withDns.length)
+        paths.push({ kind: 'privateEndpoint', detail: `private endpoint ${withDns[0].id} (approved, DNS zone group set)` });
     }
   }
   return { paths, gaps, ipRuleCandidates };

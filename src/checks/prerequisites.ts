@@ -16,7 +16,12 @@ export function checkVault(facts: Facts): Finding {
   if (vault.ok) {
     const v = vault.value;
     return finding('PRE-VAULT', STEP, 'pass', title, `Found ${v.name} in ${v.location}.`, {
-      evidence: [`id: ${v.id}`, `vault URI: ${v.vaultUri}`, `soft delete: ${v.enableSoftDelete === false ? 'off' : 'on'}`, `purge protection: ${v.enablePurgeProtection ? 'on' : 'off'}`],
+      evidence: [
+        `id: ${v.id}`,
+        `vault URI: ${v.vaultUri}`,
+        `soft delete: ${v.enableSoftDelete === false ? 'off' : 'on'}`,
+        `purge protection: ${v.enablePurgeProtection ? 'on' : 'off'}`,
+      ],
     });
   }
   if (vault.unknown !== 'NotFound') return unknownFinding('PRE-VAULT', STEP, title, 'the key vault', vault);
@@ -24,7 +29,11 @@ export function checkVault(facts: Facts): Finding {
   const deleted = facts.deletedVault;
   if (deleted?.ok && deleted.value) {
     const d = deleted.value;
-    evidence.push(`soft-deleted vault: ${d.id}`, ...(d.deletionDate ? [`deleted on: ${d.deletionDate}`] : []), ...(d.scheduledPurgeDate ? [`purged on: ${d.scheduledPurgeDate}`] : []));
+    evidence.push(
+      `soft-deleted vault: ${d.id}`,
+      ...(d.deletionDate ? [`deleted on: ${d.deletionDate}`] : []),
+      ...(d.scheduledPurgeDate ? [`purged on: ${d.scheduledPurgeDate}`] : []),
+    );
     // The deleted-vault id is under .../locations/<l>/deletedVaults/<n>; recovery needs the original vault id.
     const vaultId = /\/providers\/Microsoft\.KeyVault\/vaults\//i.test(d.id) ? d.id : vault.from?.resourceId;
     const fix = vaultId
@@ -34,11 +43,20 @@ export function checkVault(facts: Facts): Finding {
           disruption: 'None for API Management: the vault comes back with its secrets, access settings and firewall as they were.',
         })
       : undefined;
-    return finding('PRE-VAULT', STEP, 'fail', title, `The vault ${d.name} was deleted but is still recoverable (soft delete)${d.scheduledPurgeDate ? ` until ${d.scheduledPurgeDate}` : ''}: recover it rather than creating a new one, so existing references keep working.`, { evidence, fix, docLink: DOCS.softDelete });
+    return finding(
+      'PRE-VAULT',
+      STEP,
+      'fail',
+      title,
+      `The vault ${d.name} was deleted but is still recoverable (soft delete)${d.scheduledPurgeDate ? ` until ${d.scheduledPurgeDate}` : ''}: recover it rather than creating a new one, so existing references keep working.`,
+      { evidence, fix, docLink: DOCS.softDelete },
+    );
   }
   if (deleted && !deleted.ok) evidence.push(`soft-deleted vaults could not be listed: ${deleted.message}`);
   const where = vault.from ? parseResourceId(vault.from.resourceId) : undefined;
-  const named = where ? `The key vault ${where.name} was not found in ${where.resourceGroup ? `resource group ${where.resourceGroup} of ` : ''}subscription ${where.subscriptionId ?? 'unknown'}` : 'The key vault was not found';
+  const named = where
+    ? `The key vault ${where.name} was not found in ${where.resourceGroup ? `resource group ${where.resourceGroup} of ` : ''}subscription ${where.subscriptionId ?? 'unknown'}`
+    : 'The key vault was not found';
   return finding(
     'PRE-VAULT',
     STEP,
@@ -57,10 +75,28 @@ export function checkTenant(facts: Facts): Finding {
   const identity = facts.apim.value.identity;
   // User-assigned identities carry no tenant in the APIM resource; they live in the subscription's tenant.
   const identityTenant = identity.tenantId ?? (identity.userAssigned.length ? facts.context.tenantId : undefined);
-  const evidence = [`vault tenant: ${vaultTenant}`, `identity tenant: ${identityTenant ?? 'none'}${identity.tenantId ? '' : identityTenant ? ' (subscription tenant, for user-assigned identities)' : ''}`];
-  if (!identityTenant) return finding('PRE-TENANT', STEP, 'skipped', title, 'API Management has no managed identity yet (see PRE-MI), so there is no tenant to compare.', { evidence });
+  const evidence = [
+    `vault tenant: ${vaultTenant}`,
+    `identity tenant: ${identityTenant ?? 'none'}${identity.tenantId ? '' : identityTenant ? ' (subscription tenant, for user-assigned identities)' : ''}`,
+  ];
+  if (!identityTenant)
+    return finding(
+      'PRE-TENANT',
+      STEP,
+      'skipped',
+      title,
+      'API Management has no managed identity yet (see PRE-MI), so there is no tenant to compare.',
+      { evidence },
+    );
   if (identityTenant.toLowerCase() !== vaultTenant.toLowerCase()) {
-    return finding('PRE-TENANT', STEP, 'fail', title, `The vault trusts tenant ${vaultTenant}, but API Management's identity belongs to ${identityTenant}: managed identities are tenant-bound, so no grant in this vault can apply. Use a vault in ${identityTenant}.`, { evidence });
+    return finding(
+      'PRE-TENANT',
+      STEP,
+      'fail',
+      title,
+      `The vault trusts tenant ${vaultTenant}, but API Management's identity belongs to ${identityTenant}: managed identities are tenant-bound, so no grant in this vault can apply. Use a vault in ${identityTenant}.`,
+      { evidence },
+    );
   }
   return finding('PRE-TENANT', STEP, 'pass', title, `Both are in tenant ${vaultTenant}.`, { evidence });
 }
@@ -71,20 +107,54 @@ export function checkApim(facts: Facts): Finding {
   if (!apim.ok) {
     if (apim.unknown === 'NotFound') {
       const where = apim.from ? parseResourceId(apim.from.resourceId) : undefined;
-      const named = where?.resourceGroup ? `The API Management instance ${where.name} was not found in resource group ${where.resourceGroup} of subscription ${where.subscriptionId ?? 'unknown'}` : `The API Management instance was not found (${apim.message})`;
-      return finding('PRE-APIM', STEP, 'fail', title, `${named}. Check --service, -g (--resource-group) and --subscription, or pass --service-id.`, { evidence: [`read: ${apim.message}`] });
+      const named = where?.resourceGroup
+        ? `The API Management instance ${where.name} was not found in resource group ${where.resourceGroup} of subscription ${where.subscriptionId ?? 'unknown'}`
+        : `The API Management instance was not found (${apim.message})`;
+      return finding(
+        'PRE-APIM',
+        STEP,
+        'fail',
+        title,
+        `${named}. Check --service, -g (--resource-group) and --subscription, or pass --service-id.`,
+        { evidence: [`read: ${apim.message}`] },
+      );
     }
     return unknownFinding('PRE-APIM', STEP, title, 'the API Management instance', apim);
   }
   const a = apim.value;
-  const evidence = [`id: ${a.id}`, `SKU: ${a.sku}${a.capacity !== undefined ? ` x${a.capacity}` : ''}`, `location: ${a.location}`, `provisioning state: ${a.provisioningState ?? 'unknown'}`, `platform: ${a.platformVersion ?? 'unknown'}`, `network: ${a.virtualNetworkType}`];
+  const evidence = [
+    `id: ${a.id}`,
+    `SKU: ${a.sku}${a.capacity !== undefined ? ` x${a.capacity}` : ''}`,
+    `location: ${a.location}`,
+    `provisioning state: ${a.provisioningState ?? 'unknown'}`,
+    `platform: ${a.platformVersion ?? 'unknown'}`,
+    `network: ${a.virtualNetworkType}`,
+  ];
   if (a.provisioningState && a.provisioningState.toLowerCase() !== 'succeeded') {
-    return finding('PRE-APIM', STEP, 'fail', title, `The instance is "${a.provisioningState}": API Management refuses changes until its current operation finishes. Wait for it to reach Succeeded, then re-check.`, { evidence });
+    return finding(
+      'PRE-APIM',
+      STEP,
+      'fail',
+      title,
+      `The instance is "${a.provisioningState}": API Management refuses changes until its current operation finishes. Wait for it to reach Succeeded, then re-check.`,
+      { evidence },
+    );
   }
   if (a.platformVersion?.toLowerCase() === 'stv1') {
-    return finding('PRE-APIM', STEP, 'fail', title, 'The instance runs on the retired stv1 platform: migrate it to stv2 before relying on it.', { evidence, docLink: 'https://learn.microsoft.com/azure/api-management/migrate-stv1-to-stv2' });
+    return finding(
+      'PRE-APIM',
+      STEP,
+      'fail',
+      title,
+      'The instance runs on the retired stv1 platform: migrate it to stv2 before relying on it.',
+      { evidence, docLink: 'https://learn.microsoft.com/azure/api-management/migrate-stv1-to-stv2' },
+    );
   }
-  const note = isConsumption(a) ? ' Consumption tier: no virtual network and no dedicated outbound IP, so the vault needs the trusted-services exception or public access.' : isV2(a) ? ' A v2 tier: virtual network guidance differs from the classic tiers (step 4).' : '';
+  const note = isConsumption(a)
+    ? ' Consumption tier: no virtual network and no dedicated outbound IP, so the vault needs the trusted-services exception or public access.'
+    : isV2(a)
+      ? ' A v2 tier: virtual network guidance differs from the classic tiers (step 4).'
+      : '';
   return finding('PRE-APIM', STEP, 'pass', title, `${a.name} (${a.sku}) is ready for changes.${note}`, { evidence });
 }
 
@@ -92,7 +162,11 @@ export function checkManagedIdentity(facts: Facts): Finding {
   const title = 'API Management has a managed identity';
   if (!facts.apim.ok) return unknownFinding('PRE-MI', STEP, title, 'the API Management instance', facts.apim);
   const a = facts.apim.value;
-  const evidence = [`identity type: ${a.identity.type || 'None'}`, ...(a.identity.principalId ? [`system-assigned principal: ${a.identity.principalId}`] : []), ...a.identity.userAssigned.map((u) => `user-assigned: ${u.id} (principal ${u.principalId}, client ${u.clientId})`)];
+  const evidence = [
+    `identity type: ${a.identity.type || 'None'}`,
+    ...(a.identity.principalId ? [`system-assigned principal: ${a.identity.principalId}`] : []),
+    ...a.identity.userAssigned.map((u) => `user-assigned: ${u.id} (principal ${u.principalId}, client ${u.clientId})`),
+  ];
   const enable = () =>
     makePlan('PRE-MI', facts, {
       title: 'Enable the system-assigned identity',
@@ -100,13 +174,32 @@ export function checkManagedIdentity(facts: Facts): Finding {
       disruption: 'None for traffic; the service update takes a minute or two, during which other changes to the instance wait.',
     });
   if (facts.intent?.kind === 'keyVault' && facts.intent.identity === 'system' && !hasSystemIdentity(a)) {
-    return finding('PRE-MI', STEP, 'fail', title, 'The system-assigned identity was chosen in step 5 but is not enabled: enable it.', { evidence, fix: enable(), docLink: DOCS.identity });
+    return finding('PRE-MI', STEP, 'fail', title, 'The system-assigned identity was chosen in step 5 but is not enabled: enable it.', {
+      evidence,
+      fix: enable(),
+      docLink: DOCS.identity,
+    });
   }
   if (hasSystemIdentity(a) || a.identity.userAssigned.length > 0) {
-    const kinds = [hasSystemIdentity(a) ? 'system-assigned' : '', a.identity.userAssigned.length ? `${a.identity.userAssigned.length} user-assigned` : ''].filter(Boolean).join(' and ');
-    return finding('PRE-MI', STEP, 'pass', title, `It has ${kinds} identity${a.identity.userAssigned.length > 1 ? ' (identities)' : ''}.`, { evidence, docLink: DOCS.identity });
+    const kinds = [
+      hasSystemIdentity(a) ? 'system-assigned' : '',
+      a.identity.userAssigned.length ? `${a.identity.userAssigned.length} user-assigned` : '',
+    ]
+      .filter(Boolean)
+      .join(' and ');
+    return finding('PRE-MI', STEP, 'pass', title, `It has ${kinds} identity${a.identity.userAssigned.length > 1 ? ' (identities)' : ''}.`, {
+      evidence,
+      docLink: DOCS.identity,
+    });
   }
-  return finding('PRE-MI', STEP, 'fail', title, 'API Management has no managed identity, so it has nothing to authenticate to Key Vault with. Enable the system-assigned identity: it is the one that works behind the vault firewall.', { evidence, fix: enable(), docLink: DOCS.identity });
+  return finding(
+    'PRE-MI',
+    STEP,
+    'fail',
+    title,
+    'API Management has no managed identity, so it has nothing to authenticate to Key Vault with. Enable the system-assigned identity: it is the one that works behind the vault firewall.',
+    { evidence, fix: enable(), docLink: DOCS.identity },
+  );
 }
 
 export function checkIdentityPick(facts: Facts): Finding {
@@ -115,15 +208,36 @@ export function checkIdentityPick(facts: Facts): Finding {
   const picked = pickIdentity(facts, facts.apim.value);
   switch (picked.kind) {
     case 'system':
-      return finding('PRE-MI-PICK', STEP, 'info', title, `The system-assigned identity (${picked.why}). Grants go to its principal id; no client id is sent with the certificate.`, {
-        evidence: [`principal id: ${picked.principalId ?? 'not enabled yet'}`],
-      });
+      return finding(
+        'PRE-MI-PICK',
+        STEP,
+        'info',
+        title,
+        `The system-assigned identity (${picked.why}). Grants go to its principal id; no client id is sent with the certificate.`,
+        {
+          evidence: [`principal id: ${picked.principalId ?? 'not enabled yet'}`],
+        },
+      );
     case 'user':
-      return finding('PRE-MI-PICK', STEP, 'info', title, `The user-assigned identity ${picked.id.split('/').pop()} (${picked.why}). Grants go to its principal id; the certificate names it by its client id.`, {
-        evidence: [`resource id: ${picked.id}`, `principal id: ${picked.principalId}`, `client id: ${picked.clientId}`],
-      });
+      return finding(
+        'PRE-MI-PICK',
+        STEP,
+        'info',
+        title,
+        `The user-assigned identity ${picked.id.split('/').pop()} (${picked.why}). Grants go to its principal id; the certificate names it by its client id.`,
+        {
+          evidence: [`resource id: ${picked.id}`, `principal id: ${picked.principalId}`, `client id: ${picked.clientId}`],
+        },
+      );
     case 'unattached':
-      return finding('PRE-MI-PICK', STEP, 'info', title, `The identity chosen in step 5 (${picked.id}) is not attached to API Management: attach it or choose another.`, { evidence: [`resource id: ${picked.id}`] });
+      return finding(
+        'PRE-MI-PICK',
+        STEP,
+        'info',
+        title,
+        `The identity chosen in step 5 (${picked.id}) is not attached to API Management: attach it or choose another.`,
+        { evidence: [`resource id: ${picked.id}`] },
+      );
     case 'none':
       return finding('PRE-MI-PICK', STEP, 'info', title, 'No identity yet: enable one first (PRE-MI).');
   }

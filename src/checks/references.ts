@@ -45,12 +45,45 @@ export function referencesOf(facts: Facts): Reference[] {
   return [
     ...certs.flatMap((c) =>
       c.keyVault
-        ? [{ kind: 'certificate' as const, name: c.name, secretIdentifier: c.keyVault.secretIdentifier, ...who(c.keyVault.identityClientId), ...(c.keyVault.lastStatus ? { lastStatus: c.keyVault.lastStatus } : {}), ...(c.expirationDate ? { expirationDate: c.expirationDate } : {}), ...(c.etag ? { etag: c.etag } : {}) }]
+        ? [
+            {
+              kind: 'certificate' as const,
+              name: c.name,
+              secretIdentifier: c.keyVault.secretIdentifier,
+              ...who(c.keyVault.identityClientId),
+              ...(c.keyVault.lastStatus ? { lastStatus: c.keyVault.lastStatus } : {}),
+              ...(c.expirationDate ? { expirationDate: c.expirationDate } : {}),
+              ...(c.etag ? { etag: c.etag } : {}),
+            },
+          ]
         : [],
     ),
-    ...nvs.flatMap((v) => (v.keyVault ? [{ kind: 'named value' as const, name: v.name, secretIdentifier: v.keyVault.secretIdentifier, ...who(v.keyVault.identityClientId), ...(v.keyVault.lastStatus ? { lastStatus: v.keyVault.lastStatus } : {}) }] : [])),
+    ...nvs.flatMap((v) =>
+      v.keyVault
+        ? [
+            {
+              kind: 'named value' as const,
+              name: v.name,
+              secretIdentifier: v.keyVault.secretIdentifier,
+              ...who(v.keyVault.identityClientId),
+              ...(v.keyVault.lastStatus ? { lastStatus: v.keyVault.lastStatus } : {}),
+            },
+          ]
+        : [],
+    ),
     ...apim.hostnameConfigurations.flatMap((h) =>
-      h.keyVaultId ? [{ kind: 'hostname' as const, name: h.hostName, secretIdentifier: h.keyVaultId, ...who(h.identityClientId), ...(h.certificateStatus ? { certificateStatus: h.certificateStatus } : {}), ...(h.expiry ? { expirationDate: h.expiry } : {}) }] : [],
+      h.keyVaultId
+        ? [
+            {
+              kind: 'hostname' as const,
+              name: h.hostName,
+              secretIdentifier: h.keyVaultId,
+              ...who(h.identityClientId),
+              ...(h.certificateStatus ? { certificateStatus: h.certificateStatus } : {}),
+              ...(h.expiry ? { expirationDate: h.expiry } : {}),
+            },
+          ]
+        : [],
     ),
   ];
 }
@@ -94,7 +127,11 @@ export function pairsInUse(facts: Facts): IdentityPair[] {
   const pairs = new Map<string, IdentityPair>();
   for (const ref of referencesOf(facts).filter((r) => onVault(r, vault))) {
     const key = (ref.identityClientId ?? '').toLowerCase();
-    const pair = pairs.get(key) ?? { ...(ref.identityClientId ? { identityClientId: ref.identityClientId } : {}), identity: ref.identity, references: [] };
+    const pair = pairs.get(key) ?? {
+      ...(ref.identityClientId ? { identityClientId: ref.identityClientId } : {}),
+      identity: ref.identity,
+      references: [],
+    };
     pair.references.push(ref);
     pairs.set(key, pair);
   }
@@ -119,7 +156,9 @@ function forPair(f: Finding, pair: IdentityPair, vault: VaultFacts): Finding {
     title: `${f.title}: ${pair.identity}`,
     cause: `For ${pair.references.map(referenceLabel).join(', ')} (identity ${pair.identity}): ${f.cause}`,
     // The pair's checks ran as if step 5 had chosen this identity: say who really uses it.
-    evidence: f.evidence.map((e) => e.replace(/\(chosen for the certificate in step 5\)/, `(used by ${pair.references.map(referenceLabel).join(', ')})`)),
+    evidence: f.evidence.map((e) =>
+      e.replace(/\(chosen for the certificate in step 5\)/, `(used by ${pair.references.map(referenceLabel).join(', ')})`),
+    ),
     about: { identity: pair.identity, vault: vault.name, references: pair.references.map(referenceLabel) },
     ...(fix ? { fix } : { fix: undefined }),
   };
@@ -129,7 +168,13 @@ function forPair(f: Finding, pair: IdentityPair, vault: VaultFacts): Finding {
 function switchToSystem(facts: Facts, apim: ApimFacts, pair: IdentityPair, checkId: string): FixPlan | undefined {
   const certs = pair.references.filter((r) => r.kind === 'certificate');
   if (!hasSystemIdentity(apim) || certs.length === 0) return undefined;
-  const operations: Operation[] = certs.map((r) => ({ kind: 'apim.putKeyVaultCertificate', apimId: apim.id, certificateId: r.name, secretIdentifier: r.secretIdentifier, ...(r.etag ? { ifMatch: r.etag } : {}) }));
+  const operations: Operation[] = certs.map((r) => ({
+    kind: 'apim.putKeyVaultCertificate',
+    apimId: apim.id,
+    certificateId: r.name,
+    secretIdentifier: r.secretIdentifier,
+    ...(r.etag ? { ifMatch: r.etag } : {}),
+  }));
   const others = pair.references.filter((r) => r.kind !== 'certificate');
   return makePlan(checkId, facts, {
     title: `Switch ${certs.map((r) => `"${r.name}"`).join(', ')} to ${identityName(apim)}`,
@@ -146,20 +191,55 @@ export function pairChecks(facts: Facts): Finding[] {
   const evaluated = newCertificateIdentity(facts, apim);
   const out: Finding[] = [];
   for (const pair of pairsInUse(facts).filter((p) => p.identity !== evaluated)) {
-    const uai = pair.identityClientId ? apim.identity.userAssigned.find((u) => u.clientId.toLowerCase() === pair.identityClientId!.toLowerCase()) : undefined;
+    const uai = pair.identityClientId
+      ? apim.identity.userAssigned.find((u) => u.clientId.toLowerCase() === pair.identityClientId!.toLowerCase())
+      : undefined;
     if (pair.identityClientId && !uai) {
       out.push(
-        forPair(finding('PRE-MI', 'prerequisites', 'fail', 'The identity the references use is attached', `the client id ${pair.identityClientId} names no user-assigned identity attached to ${apim.name}: API Management cannot read the vault for them. Re-add them with an attached identity (apimkv add-cert --identity system).`, { docLink: DOCS.identity }), pair, vault),
+        forPair(
+          finding(
+            'PRE-MI',
+            'prerequisites',
+            'fail',
+            'The identity the references use is attached',
+            `the client id ${pair.identityClientId} names no user-assigned identity attached to ${apim.name}: API Management cannot read the vault for them. Re-add them with an attached identity (apimkv add-cert --identity system).`,
+            { docLink: DOCS.identity },
+          ),
+          pair,
+          vault,
+        ),
       );
       continue;
     }
     if (!pair.identityClientId && !hasSystemIdentity(apim)) continue; // PRE-MI already fails for the system identity.
-    const asPair: Facts = { ...facts, intent: { kind: 'keyVault', certificateId: pair.references[0]!.name, secretIdentifier: pair.references[0]!.secretIdentifier, identity: uai ? { userAssignedId: uai.id } : 'system' } };
+    const asPair: Facts = {
+      ...facts,
+      intent: {
+        kind: 'keyVault',
+        certificateId: pair.references[0]!.name,
+        secretIdentifier: pair.references[0]!.secretIdentifier,
+        identity: uai ? { userAssignedId: uai.id } : 'system',
+      },
+    };
     const behindFirewall = firewallOn(vault) && !!uai;
     if (behindFirewall) {
       // Granting a user-assigned identity behind the firewall cannot help: the exception admits only the system identity.
       const id = vault.enableRbacAuthorization ? 'ACC-RBAC' : 'ACC-AP';
-      out.push(forPair(finding(id, 'access', 'skipped', vault.enableRbacAuthorization ? 'Role assignment for the identity (getSecret)' : 'Access policy for the identity (secrets get, list)', 'Not evaluated: behind the vault firewall only the system-assigned identity is admitted, so a grant to this identity cannot help (see FW-IDENTITY).'), pair, vault));
+      out.push(
+        forPair(
+          finding(
+            id,
+            'access',
+            'skipped',
+            vault.enableRbacAuthorization
+              ? 'Role assignment for the identity (getSecret)'
+              : 'Access policy for the identity (secrets get, list)',
+            'Not evaluated: behind the vault firewall only the system-assigned identity is admitted, so a grant to this identity cannot help (see FW-IDENTITY).',
+          ),
+          pair,
+          vault,
+        ),
+      );
     } else {
       out.push(forPair(vault.enableRbacAuthorization ? checkRbac(asPair) : checkAccessPolicy(asPair), pair, vault));
     }
@@ -177,7 +257,11 @@ export function pairChecks(facts: Facts): Finding[] {
 }
 
 /** The version a reference reads: the one it names, else the current (last created) one. */
-function versionRead(identifier: string, secret: ReferencedSecretFacts, suffix: string): { version?: SecretVersionFacts; named?: string; current?: SecretVersionFacts } {
+function versionRead(
+  identifier: string,
+  secret: ReferencedSecretFacts,
+  suffix: string,
+): { version?: SecretVersionFacts; named?: string; current?: SecretVersionFacts } {
   const parsed = parseSecretIdentifier(identifier, suffix);
   const byCreated = [...secret.versions].sort((a, b) => Date.parse(a.created ?? '') - Date.parse(b.created ?? ''));
   const current = byCreated[byCreated.length - 1];
@@ -187,19 +271,35 @@ function versionRead(identifier: string, secret: ReferencedSecretFacts, suffix: 
 }
 
 /** What is wrong with the secret version a reference (or the step-5 intent) reads; undefined when nothing. */
-export function secretProblem(facts: Facts, identifier: string, purpose: 'certificate' | 'secret'): { status: 'fail' | 'unknown'; text: string } | undefined {
+export function secretProblem(
+  facts: Facts,
+  identifier: string,
+  purpose: 'certificate' | 'secret',
+): { status: 'fail' | 'unknown'; text: string } | undefined {
   const key = secretKey(identifier);
   const fact = key ? facts.referencedSecrets?.[key] : undefined;
   if (!fact) return undefined;
-  if (!fact.ok) return { status: 'unknown', text: `its secret's metadata could not be read (${fact.message.split(/\r?\n/)[0]}${fact.missingAction ? `; needs ${fact.missingAction}, e.g. Key Vault Reader` : ''})` };
+  if (!fact.ok)
+    return {
+      status: 'unknown',
+      text: `its secret's metadata could not be read (${fact.message.split(/\r?\n/)[0]}${fact.missingAction ? `; needs ${fact.missingAction}, e.g. Key Vault Reader` : ''})`,
+    };
   const { version, named } = versionRead(identifier, fact.value, facts.context.kvDnsSuffix);
-  if (!version) return { status: 'fail', text: named ? `it names version ${named}, which ${fact.value.name} does not have` : `${fact.value.name} has no versions` };
+  if (!version)
+    return {
+      status: 'fail',
+      text: named ? `it names version ${named}, which ${fact.value.name} does not have` : `${fact.value.name} has no versions`,
+    };
   if (!version.enabled) return { status: 'fail', text: `the version it reads (${version.version.slice(0, 8)}…) is disabled in Key Vault` };
   if (purpose === 'certificate' && version.contentType !== 'application/x-pkcs12') {
-    return { status: 'fail', text: `the secret's content type is ${version.contentType ?? '(none)'}, not application/x-pkcs12: API Management takes only PKCS#12 (.pfx) certificates (a PEM secret cannot be used); import the certificate into Key Vault as .pfx and re-add the reference` };
+    return {
+      status: 'fail',
+      text: `the secret's content type is ${version.contentType ?? '(none)'}, not application/x-pkcs12: API Management takes only PKCS#12 (.pfx) certificates (a PEM secret cannot be used); import the certificate into Key Vault as .pfx and re-add the reference`,
+    };
   }
   const days = daysUntil(version.expiresOn, facts.context.now);
-  if (days !== undefined && days < 0) return { status: 'fail', text: `the version it reads expired on ${version.expiresOn!.slice(0, 10)} in Key Vault` };
+  if (days !== undefined && days < 0)
+    return { status: 'fail', text: `the version it reads expired on ${version.expiresOn!.slice(0, 10)} in Key Vault` };
   return undefined;
 }
 
@@ -219,10 +319,12 @@ export function renewedVersion(facts: Facts, identifier: string): SecretVersionF
 export function checkReferencedSecrets(facts: Facts): Finding {
   const title = 'The secrets the references read (content type, enabled, expiry)';
   const docLink = DOCS.customDomain;
-  if (!facts.vault.ok) return finding('REF-SECRET', 'certificate', 'skipped', title, 'The vault could not be read (PRE-VAULT).', { docLink });
+  if (!facts.vault.ok)
+    return finding('REF-SECRET', 'certificate', 'skipped', title, 'The vault could not be read (PRE-VAULT).', { docLink });
   const vault = facts.vault.value;
   const refs = referencesOf(facts).filter((r) => onVault(r, vault));
-  if (refs.length === 0) return finding('REF-SECRET', 'certificate', 'skipped', title, `No reference of API Management reads ${vault.name}.`, { docLink });
+  if (refs.length === 0)
+    return finding('REF-SECRET', 'certificate', 'skipped', title, `No reference of API Management reads ${vault.name}.`, { docLink });
   const problems = refs.flatMap((r) => {
     const p = secretProblem(facts, r.secretIdentifier, r.kind === 'named value' ? 'secret' : 'certificate');
     return p ? [{ r, ...p }] : [];
@@ -230,14 +332,48 @@ export function checkReferencedSecrets(facts: Facts): Finding {
   const evidence = refs.map((r) => `${referenceLabel(r)} (identity ${r.identity}): ${r.secretIdentifier}`);
   const fails = problems.filter((p) => p.status === 'fail');
   if (fails.length) {
-    return finding('REF-SECRET', 'certificate', 'fail', title, `${fails.map((p) => `${referenceLabel(p.r)}: ${p.text}`).join('; ')}. A refresh cannot help: the secret (or the reference) must change.`, { evidence, docLink });
+    return finding(
+      'REF-SECRET',
+      'certificate',
+      'fail',
+      title,
+      `${fails.map((p) => `${referenceLabel(p.r)}: ${p.text}`).join('; ')}. A refresh cannot help: the secret (or the reference) must change.`,
+      { evidence, docLink },
+    );
   }
   // The network refuses the operator (not a missing role): the references' own last status is the evidence then.
   const blocked = facts.operatorDataPlane.ok && facts.operatorDataPlane.value.status === 'firewall';
-  if (problems.length && blocked) return finding('REF-SECRET', 'certificate', 'info', title, `Not checked: the vault's firewall refuses you on the data plane (FW-CLIENTIP), so the secrets' metadata cannot be read from here; API Management's own last status of each reference is the evidence.`, { evidence, docLink });
-  if (problems.length) return finding('REF-SECRET', 'certificate', 'unknown', title, `Could not check ${problems.map((p) => `${referenceLabel(p.r)}: ${p.text}`).join('; ')}.`, { evidence, docLink, missingAction: 'Microsoft.KeyVault/vaults/secrets/readMetadata/action' });
-  if (!facts.referencedSecrets) return finding('REF-SECRET', 'certificate', 'unknown', title, "Could not check: the referenced secrets' metadata was not read.", { evidence, docLink });
-  return finding('REF-SECRET', 'certificate', 'pass', title, `The secret${refs.length === 1 ? '' : 's'} ${refs.length === 1 ? 'is' : 'are'} present, enabled and unexpired${refs.some((r) => r.kind !== 'named value') ? ', certificates as PKCS#12' : ''}.`, { evidence, docLink });
+  if (problems.length && blocked)
+    return finding(
+      'REF-SECRET',
+      'certificate',
+      'info',
+      title,
+      `Not checked: the vault's firewall refuses you on the data plane (FW-CLIENTIP), so the secrets' metadata cannot be read from here; API Management's own last status of each reference is the evidence.`,
+      { evidence, docLink },
+    );
+  if (problems.length)
+    return finding(
+      'REF-SECRET',
+      'certificate',
+      'unknown',
+      title,
+      `Could not check ${problems.map((p) => `${referenceLabel(p.r)}: ${p.text}`).join('; ')}.`,
+      { evidence, docLink, missingAction: 'Microsoft.KeyVault/vaults/secrets/readMetadata/action' },
+    );
+  if (!facts.referencedSecrets)
+    return finding('REF-SECRET', 'certificate', 'unknown', title, "Could not check: the referenced secrets' metadata was not read.", {
+      evidence,
+      docLink,
+    });
+  return finding(
+    'REF-SECRET',
+    'certificate',
+    'pass',
+    title,
+    `The secret${refs.length === 1 ? '' : 's'} ${refs.length === 1 ? 'is' : 'are'} present, enabled and unexpired${refs.some((r) => r.kind !== 'named value') ? ', certificates as PKCS#12' : ''}.`,
+    { evidence, docLink },
+  );
 }
 
 /** REF-NAMED-VALUE: named values from Key Vault, each with its identity and last status. */
@@ -245,12 +381,32 @@ export function checkNamedValues(facts: Facts, explain: (s: KeyVaultStatusFacts,
   const title = 'Named values from Key Vault refresh successfully';
   const docLink = NAMED_VALUES_DOC;
   if (!facts.namedValues) return finding('REF-NAMED-VALUE', 'certificate', 'skipped', title, 'Named values were not read.', { docLink });
-  if (!facts.namedValues.ok) return finding('REF-NAMED-VALUE', 'certificate', 'unknown', title, `Could not list named values: ${facts.namedValues.message.split(/\r?\n/)[0]}.`, { docLink, ...(facts.namedValues.missingAction ? { missingAction: facts.namedValues.missingAction } : {}) });
+  if (!facts.namedValues.ok)
+    return finding(
+      'REF-NAMED-VALUE',
+      'certificate',
+      'unknown',
+      title,
+      `Could not list named values: ${facts.namedValues.message.split(/\r?\n/)[0]}.`,
+      { docLink, ...(facts.namedValues.missingAction ? { missingAction: facts.namedValues.missingAction } : {}) },
+    );
   const refs = referencesOf(facts).filter((r) => r.kind === 'named value');
-  if (refs.length === 0) return finding('REF-NAMED-VALUE', 'certificate', 'skipped', title, 'No named value comes from Key Vault.', { docLink });
+  if (refs.length === 0)
+    return finding('REF-NAMED-VALUE', 'certificate', 'skipped', title, 'No named value comes from Key Vault.', { docLink });
   const failing = refs.filter((r) => r.lastStatus && r.lastStatus.code.toLowerCase() !== 'success');
-  const evidence = refs.map((r) => `${r.name} (identity ${r.identity}): ${r.lastStatus ? `${r.lastStatus.code}${r.lastStatus.timeStampUtc ? ` (${r.lastStatus.timeStampUtc})` : ''}` : 'no status yet'}${r.lastStatus && failing.includes(r) ? ` -> ${explain(r.lastStatus, r.identity)}` : ''}`);
-  if (failing.length === 0) return finding('REF-NAMED-VALUE', 'certificate', 'pass', title, `${refs.length} named value${refs.length === 1 ? '' : 's'} from Key Vault last refreshed successfully.`, { evidence, docLink });
+  const evidence = refs.map(
+    (r) =>
+      `${r.name} (identity ${r.identity}): ${r.lastStatus ? `${r.lastStatus.code}${r.lastStatus.timeStampUtc ? ` (${r.lastStatus.timeStampUtc})` : ''}` : 'no status yet'}${r.lastStatus && failing.includes(r) ? ` -> ${explain(r.lastStatus, r.identity)}` : ''}`,
+  );
+  if (failing.length === 0)
+    return finding(
+      'REF-NAMED-VALUE',
+      'certificate',
+      'pass',
+      title,
+      `${refs.length} named value${refs.length === 1 ? '' : 's'} from Key Vault last refreshed successfully.`,
+      { evidence, docLink },
+    );
   const apimId = facts.apim.ok ? facts.apim.value.id : undefined;
   const fix = apimId
     ? makePlan('REF-NAMED-VALUE', facts, {
@@ -259,5 +415,12 @@ export function checkNamedValues(facts: Facts, explain: (s: KeyVaultStatusFacts,
         disruption: 'None: API Management keeps the cached value if the refresh fails again.',
       })
     : undefined;
-  return finding('REF-NAMED-VALUE', 'certificate', 'fail', title, `${failing.map((r) => r.name).join(', ')} failed to refresh from Key Vault; API Management keeps the cached value. Fix the cause shown below, then refresh (otherwise API Management retries within four hours).`, { evidence, docLink, ...(fix ? { fix } : {}) });
+  return finding(
+    'REF-NAMED-VALUE',
+    'certificate',
+    'fail',
+    title,
+    `${failing.map((r) => r.name).join(', ')} failed to refresh from Key Vault; API Management keeps the cached value. Fix the cause shown below, then refresh (otherwise API Management retries within four hours).`,
+    { evidence, docLink, ...(fix ? { fix } : {}) },
+  );
 }

@@ -20,7 +20,12 @@ export function parseResourceId(id: string): ResourceIdParts {
   // After "providers/<namespace>": type/name pairs; the parent is the second-to-last pair's name.
   const typed = providers >= 0 ? parts.slice(providers + 2) : [];
   const parentName = typed.length >= 4 ? typed[typed.length - 3] : undefined;
-  return { subscriptionId: at('subscriptions'), resourceGroup: at('resourcegroups'), name: parts[parts.length - 1] ?? id, ...(parentName ? { parentName } : {}) };
+  return {
+    subscriptionId: at('subscriptions'),
+    resourceGroup: at('resourcegroups'),
+    name: parts[parts.length - 1] ?? id,
+    ...(parentName ? { parentName } : {}),
+  };
 }
 
 /** The name at the end of a resource id. */

@@ -34,7 +34,17 @@ export interface OperationResult {
 
 /** A typed, secret-free description of a failed call. */
 export interface AzureErrorInfo {
-  kind: 'NotFound' | 'Forbidden' | 'Throttled' | 'Conflict' | 'PreconditionFailed' | 'Transient' | 'Network' | 'BadRequest' | 'Aborted' | 'Unknown';
+  kind:
+    | 'NotFound'
+    | 'Forbidden'
+    | 'Throttled'
+    | 'Conflict'
+    | 'PreconditionFailed'
+    | 'Transient'
+    | 'Network'
+    | 'BadRequest'
+    | 'Aborted'
+    | 'Unknown';
   status?: number;
   code?: string;
   message: string;

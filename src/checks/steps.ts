@@ -14,7 +14,7 @@ export const STEPS: StepInfo[] = [
   {
     id: 'prerequisites',
     title: 'Prerequisites',
-    why: 'API Management reads Key Vault with a managed identity: the vault must exist and the instance needs an identity in the vault\'s tenant before anything can be granted.',
+    why: "API Management reads Key Vault with a managed identity: the vault must exist and the instance needs an identity in the vault's tenant before anything can be granted.",
     docLink: `${LEARN}/api-management/api-management-howto-mutual-certificates#prerequisites`,
   },
   {

@@ -40,7 +40,14 @@ export interface NsgRuleSpec {
 export type Operation =
   | { kind: 'apim.enableSystemIdentity'; apimId: string }
   | { kind: 'apim.setCustomProperty'; apimId: string; key: string; value: string }
-  | { kind: 'apim.putKeyVaultCertificate'; apimId: string; certificateId: string; secretIdentifier: string; identityClientId?: string; ifMatch?: string }
+  | {
+      kind: 'apim.putKeyVaultCertificate';
+      apimId: string;
+      certificateId: string;
+      secretIdentifier: string;
+      identityClientId?: string;
+      ifMatch?: string;
+    }
   | { kind: 'apim.uploadCertificate'; apimId: string; certificateId: string; pfx: Secret; password: Secret; ifMatch?: string }
   | { kind: 'apim.refreshCertificate'; apimId: string; certificateId: string }
   | { kind: 'apim.refreshNamedValue'; apimId: string; namedValueId: string }

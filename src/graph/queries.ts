@@ -34,7 +34,8 @@ export const SUBSCRIPTIONS = `resourcecontainers
 
 /** One vault by name (to find its resource group). The name is validated before it is inserted. */
 export function vaultByName(name: string): string {
-  if (!/^[a-zA-Z0-9-]{3,24}$/.test(name)) throw new InputError(`"${name}" is not a valid key vault name (3-24 letters, digits and hyphens).`);
+  if (!/^[a-zA-Z0-9-]{3,24}$/.test(name))
+    throw new InputError(`"${name}" is not a valid key vault name (3-24 letters, digits and hyphens).`);
   return `resources
 | where type =~ 'microsoft.keyvault/vaults' and name =~ '${name}'
 | project id, name, resourceGroup, subscriptionId, location, vaultUri = tostring(properties.vaultUri)`;

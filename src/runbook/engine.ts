@@ -85,17 +85,26 @@ export function createEngine(options: EngineOptions): RunbookEngine {
       const undone = present ? operationSpec(op).undoes?.(op) : undefined;
       if (undone) journal.markRemoved(undone);
       const what = `${describeOperation(op)} (${entry.planId}, ${entry.startedAt})`;
-      notes.push(present === undefined ? `Unknown outcome: ${what}. ${entry.message}` : `Settled: ${what} — ${present ? 'it was made' : 'it was not made'}.`);
+      notes.push(
+        present === undefined
+          ? `Unknown outcome: ${what}. ${entry.message}`
+          : `Settled: ${what} — ${present ? 'it was made' : 'it was not made'}.`,
+      );
     }
     if (notes.length) transcript.note(`Journal: ${notes.join(' ')}`);
     // Their writes are merged into the same journal; say so, since their changes appear here too.
-    for (const other of journal.otherSessions()) notes.push(`another apimkv (pid ${other.pid}) is working on this state directory (since ${other.startedAt}).`);
+    for (const other of journal.otherSessions())
+      notes.push(`another apimkv (pid ${other.pid}) is working on this state directory (since ${other.startedAt}).`);
     return notes;
   }
 
   async function evaluate(opts: CallOptions = {}): Promise<Evaluation> {
     const t0 = Date.now();
-    const gathered = await gateway.gather(target, { signal: opts.signal, onEvent: eventSink(opts.onEvent), ...(intent?.kind === 'keyVault' ? { secretIds: [intent.secretIdentifier] } : {}) });
+    const gathered = await gateway.gather(target, {
+      signal: opts.signal,
+      onEvent: eventSink(opts.onEvent),
+      ...(intent?.kind === 'keyVault' ? { secretIds: [intent.secretIdentifier] } : {}),
+    });
     const journalNotes = settleJournal({ ...gathered, temporaryChanges: [], ...(intent ? { intent } : {}) });
     const facts: Facts = { ...gathered, temporaryChanges: journal.temporaryChanges(), ...(intent ? { intent } : {}) };
     const findings = runChecks(facts);
@@ -105,9 +114,20 @@ export function createEngine(options: EngineOptions): RunbookEngine {
     return last;
   }
 
-  async function applyOne(plan: FixPlan, operation: Operation, index: number, progress: (p: ApplyProgress) => void, signal?: AbortSignal): Promise<OperationResult> {
+  async function applyOne(
+    plan: FixPlan,
+    operation: Operation,
+    index: number,
+    progress: (p: ApplyProgress) => void,
+    signal?: AbortSignal,
+  ): Promise<OperationResult> {
     const onEvent = eventSink((e) => {
-      if (e.type === 'throttled') progress({ phase: 'throttled', message: `Throttled by Azure (${e.status}), retrying in ${Math.ceil(e.retryInMs / 1000)} s`, retryInSeconds: Math.ceil(e.retryInMs / 1000) });
+      if (e.type === 'throttled')
+        progress({
+          phase: 'throttled',
+          message: `Throttled by Azure (${e.status}), retrying in ${Math.ceil(e.retryInMs / 1000)} s`,
+          retryInSeconds: Math.ceil(e.retryInMs / 1000),
+        });
       if (e.type === 'lro') progress({ phase: 'lro', message: `Waiting for Azure to finish (${e.status})` });
     });
     let waited = 0;
@@ -125,11 +145,18 @@ export function createEngine(options: EngineOptions): RunbookEngine {
       }
       // A 5xx, a reset or a timeout may come after Azure made the change: that outcome is unknown until read.
       const uncertain = result.outcome === 'failed' && ['Transient', 'Network', 'Aborted'].includes(result.error?.kind ?? '');
-      journal.finish(entry, result.outcome === 'applied' ? 'done' : uncertain ? 'unknown' : result.outcome, { message: result.message, before: result.before, after: result.after });
+      journal.finish(entry, result.outcome === 'applied' ? 'done' : uncertain ? 'unknown' : result.outcome, {
+        message: result.message,
+        before: result.before,
+        after: result.after,
+      });
       // "already" gone counts as removed too: the journal must stop offering it for cleanup.
       const undone = result.outcome !== 'failed' ? operationSpec(operation).undoes?.(operation) : undefined;
       if (undone) journal.markRemoved(undone);
-      const propagating = result.outcome === 'failed' && rbacGrantedAt !== undefined && PROPAGATION_SIGNS.test(`${result.error?.code ?? ''} ${result.message}`);
+      const propagating =
+        result.outcome === 'failed' &&
+        rbacGrantedAt !== undefined &&
+        PROPAGATION_SIGNS.test(`${result.error?.code ?? ''} ${result.message}`);
       if (!propagating || waited >= propagation.maxWaitMs) return result;
       // The grant was made minutes ago at most: wait with a visible countdown, then try again.
       const wait = Math.min(step, propagation.maxWaitMs - waited);
@@ -150,14 +177,24 @@ export function createEngine(options: EngineOptions): RunbookEngine {
    * A grant is written at once but honoured only after RBAC caches refresh: re-check with a visible
    * countdown (backing off) until the fixed check passes or the wait is over. Cancelling ends the wait only.
    */
-  async function awaitPropagation(plan: FixPlan, progress: (p: ApplyProgress) => void, signal: AbortSignal | undefined, reapply: boolean): Promise<Evaluation | undefined> {
+  async function awaitPropagation(
+    plan: FixPlan,
+    progress: (p: ApplyProgress) => void,
+    signal: AbortSignal | undefined,
+    reapply: boolean,
+  ): Promise<Evaluation | undefined> {
     let waited = 0;
     let step = propagation.firstStepMs;
     let evaluation: Evaluation | undefined;
     try {
       while (waited < propagation.maxWaitMs) {
         const wait = Math.min(step, propagation.maxWaitMs - waited);
-        await countdown(wait, `Granted; waiting for Azure RBAC to honour it before ${plan.checkId} can pass. Re-checking in`, progress, signal);
+        await countdown(
+          wait,
+          `Granted; waiting for Azure RBAC to honour it before ${plan.checkId} can pass. Re-checking in`,
+          progress,
+          signal,
+        );
         waited += wait;
         step = Math.min(step * 2, propagation.maxStepMs);
         // A refresh or a certificate fetch happens once per write: try it again now that the grant may count.
@@ -220,7 +257,13 @@ export function createEngine(options: EngineOptions): RunbookEngine {
     // Still failing right after a grant made in this run (the grant itself, or what needed it): propagation.
     const grantRecent = rbacGrantedAt !== undefined && clock().getTime() - rbacGrantedAt < propagation.maxWaitMs;
     const blockedByGrant = !!after && grantRecent && PROPAGATION_SIGNS.test(`${after.cause} ${after.evidence.join(' ')}`);
-    if (!failed && lost.length === 0 && after && after.status !== 'pass' && (plan.propagation === 'rbac' || (blockedByGrant && after.status !== 'info'))) {
+    if (
+      !failed &&
+      lost.length === 0 &&
+      after &&
+      after.status !== 'pass' &&
+      (plan.propagation === 'rbac' || (blockedByGrant && after.status !== 'info'))
+    ) {
       evaluation = (await awaitPropagation(plan, progress, opts.signal, plan.propagation !== 'rbac')) ?? evaluation;
       after = evaluation?.findings.find((f) => f.checkId === plan.checkId);
     }
@@ -249,7 +292,11 @@ export function createEngine(options: EngineOptions): RunbookEngine {
     async listVaultCertificates(opts = {}) {
       const vault = last?.facts.vault;
       if (!vault || !vault.ok) {
-        return { ok: false, unknown: vault && !vault.ok ? vault.unknown : 'Error', message: vault && !vault.ok ? vault.message : 'The key vault has not been read yet: run the checks first.' };
+        return {
+          ok: false,
+          unknown: vault && !vault.ok ? vault.unknown : 'Error',
+          message: vault && !vault.ok ? vault.message : 'The key vault has not been read yet: run the checks first.',
+        };
       }
       return gateway.listVaultCertificates(vault.value.vaultUri, { signal: opts.signal, onEvent: eventSink() });
     },

@@ -22,7 +22,11 @@ export function fixableInOrder(evaluation: Evaluation): Finding[] {
     const i = evaluation.steps.findIndex((s) => s.id === f.step);
     return i < 0 ? evaluation.steps.length : i;
   };
-  return evaluation.findings.filter(fixable).map((f, i) => ({ f, i })).sort((a, b) => rank(a.f) - rank(b.f) || a.i - b.i).map(({ f }) => f);
+  return evaluation.findings
+    .filter(fixable)
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => rank(a.f) - rank(b.f) || a.i - b.i)
+    .map(({ f }) => f);
 }
 
 /** The next fix to apply, or undefined when nothing fixable is left untried. */
@@ -31,4 +35,7 @@ export function nextFix(evaluation: Evaluation, tried: Tried): Finding | undefin
 }
 
 /** Record a fix as tried (applied or skipped). */
-export const markTried = (tried: Tried, plan: FixPlan): Tried => ({ checks: [...tried.checks, plan.checkId], plans: [...tried.plans, planKey(plan)] });
+export const markTried = (tried: Tried, plan: FixPlan): Tried => ({
+  checks: [...tried.checks, plan.checkId],
+  plans: [...tried.plans, planKey(plan)],
+});

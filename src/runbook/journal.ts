@@ -85,7 +85,10 @@ export class Journal {
   readonly #sessions?: string;
 
   /** `path` undefined keeps the journal in memory (the sandbox demo, whose world is in memory too). */
-  constructor(readonly path?: string, private readonly clock: () => Date = () => new Date()) {
+  constructor(
+    readonly path?: string,
+    private readonly clock: () => Date = () => new Date(),
+  ) {
     if (path) ensurePrivateDir(dirname(path));
     this.#entries = path ? Journal.read(path) : [];
     if (path) {
@@ -103,17 +106,32 @@ export class Journal {
       text = readFileSync(path, 'utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw new InputError(`The journal at ${path} could not be read (${(e as Error).message}). Move it aside to start a new one; it may list changes that still need cleaning up.`);
+      throw new InputError(
+        `The journal at ${path} could not be read (${(e as Error).message}). Move it aside to start a new one; it may list changes that still need cleaning up.`,
+      );
     }
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch (e) {
-      throw new InputError(`The journal at ${path} is not valid JSON (${(e as Error).message}). Move it aside (mv ${path} ${path}.broken) to start a new one, and check the old one by hand: it may list a temporary change (a client IP rule) that still needs removing.`);
+      throw new InputError(
+        `The journal at ${path} is not valid JSON (${(e as Error).message}). Move it aside (mv ${path} ${path}.broken) to start a new one, and check the old one by hand: it may list a temporary change (a client IP rule) that still needs removing.`,
+      );
     }
     const entries = (parsed as Partial<JournalFile> | null)?.entries;
-    const valid = Array.isArray(entries) && entries.every((e) => typeof e === 'object' && e !== null && typeof (e as JournalEntry).id === 'string' && typeof (e as JournalEntry).status === 'string');
-    if (!valid) throw new InputError(`The journal at ${path} is not an apimkv journal (expected {"version":1,"entries":[...]}). Move it aside (mv ${path} ${path}.broken) to start a new one, and check the old one by hand: it may list a temporary change (a client IP rule) that still needs removing.`);
+    const valid =
+      Array.isArray(entries) &&
+      entries.every(
+        (e) =>
+          typeof e === 'object' &&
+          e !== null &&
+          typeof (e as JournalEntry).id === 'string' &&
+          typeof (e as JournalEntry).status === 'string',
+      );
+    if (!valid)
+      throw new InputError(
+        `The journal at ${path} is not an apimkv journal (expected {"version":1,"entries":[...]}). Move it aside (mv ${path} ${path}.broken) to start a new one, and check the old one by hand: it may list a temporary change (a client IP rule) that still needs removing.`,
+      );
     return entries as JournalEntry[];
   }
 
@@ -165,7 +183,11 @@ export class Journal {
   }
 
   /** Record the outcome of a write. */
-  finish(entry: JournalEntry, status: Exclude<JournalStatus, 'pending'>, detail: { message?: string; before?: unknown; after?: unknown } = {}): void {
+  finish(
+    entry: JournalEntry,
+    status: Exclude<JournalStatus, 'pending'>,
+    detail: { message?: string; before?: unknown; after?: unknown } = {},
+  ): void {
     const finishedAt = this.clock().toISOString();
     const apply = (e: JournalEntry) => {
       e.status = status;
@@ -189,7 +211,13 @@ export class Journal {
     const at = this.clock().toISOString();
     this.update((entries) => {
       for (const e of entries) {
-        if (e.temporary && !e.temporary.removedAt && e.temporary.kind === change.kind && sameVault(e.temporary.vaultId, change.vaultId) && e.temporary.value === change.value) {
+        if (
+          e.temporary &&
+          !e.temporary.removedAt &&
+          e.temporary.kind === change.kind &&
+          sameVault(e.temporary.vaultId, change.vaultId) &&
+          e.temporary.value === change.value
+        ) {
           e.temporary.removedAt = at;
         }
       }
@@ -214,7 +242,11 @@ export class Journal {
    */
   unresolved(): JournalEntry[] {
     this.refresh();
-    const live = new Set(this.#liveSessions().filter((s) => s.pid !== process.pid).map((s) => s.runId));
+    const live = new Set(
+      this.#liveSessions()
+        .filter((s) => s.pid !== process.pid)
+        .map((s) => s.runId),
+    );
     live.add(this.runId);
     return this.#entries.filter((e) => e.status === 'unknown' || (e.status === 'pending' && !live.has(e.runId)));
   }
@@ -226,14 +258,19 @@ export class Journal {
   settle(entry: JournalEntry, present: boolean | undefined): void {
     if (present === undefined) {
       entry.status = 'unknown';
-      entry.message = 'Outcome unknown, and reading the resource cannot tell: re-apply the fix if its check still fails (fixes are idempotent).';
+      entry.message =
+        'Outcome unknown, and reading the resource cannot tell: re-apply the fix if its check still fails (fixes are idempotent).';
       this.update((entries) => {
         const stored = entries.find((e) => e.id === entry.id);
         if (stored) Object.assign(stored, { status: entry.status, message: entry.message });
       });
       return;
     }
-    this.finish(entry, present ? 'done' : 'failed', { message: present ? 'Settled by reading the resource: the change is in place.' : 'Settled by reading the resource: the change was not made.' });
+    this.finish(entry, present ? 'done' : 'failed', {
+      message: present
+        ? 'Settled by reading the resource: the change is in place.'
+        : 'Settled by reading the resource: the change was not made.',
+    });
   }
 
   /** Re-read the file (an atomic rename means a read sees the old or the new journal, never half). */
@@ -277,7 +314,10 @@ export class Journal {
         return lockfile.lockSync(this.path!, { realpath: false, stale: 10_000 });
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'ELOCKED' || Date.now() > deadline) {
-          if ((e as NodeJS.ErrnoException).code === 'ELOCKED') throw new InputError(`The journal at ${this.path} stayed locked by another apimkv for ${LOCK_WAIT_MS / 1000} s; nothing was written. Try again.`);
+          if ((e as NodeJS.ErrnoException).code === 'ELOCKED')
+            throw new InputError(
+              `The journal at ${this.path} stayed locked by another apimkv for ${LOCK_WAIT_MS / 1000} s; nothing was written. Try again.`,
+            );
           throw e;
         }
         sleep(10 + Math.floor(Math.random() * 20));

@@ -32,7 +32,8 @@ export async function readPassword(source: PasswordSource, prompt: (label: strin
     // One trailing newline is the editor's, not the password's.
     return new Secret(text.replace(/\r?\n$/, ''), 'pfx password');
   }
-  if (!process.stdin.isTTY) throw new PasswordError('No terminal to ask for the .pfx password: pass --password-env VAR or --password-file FILE.');
+  if (!process.stdin.isTTY)
+    throw new PasswordError('No terminal to ask for the .pfx password: pass --password-env VAR or --password-file FILE.');
   return new Secret(await prompt('Password for the .pfx (not shown): '), 'pfx password');
 }
 

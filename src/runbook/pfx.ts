@@ -41,7 +41,12 @@ function capIterations(): void {
       if (!(count <= MAX_PFX_ITERATIONS)) throw new IterationCapError(count);
       return fn(...args);
     }) as F;
-  const f = forge as unknown as { pkcs12: { generateKey: Derive }; pki: { pbe: { generatePkcs12Key: Derive } }; pkcs5: { pbkdf2: Derive }; pbkdf2: Derive };
+  const f = forge as unknown as {
+    pkcs12: { generateKey: Derive };
+    pki: { pbe: { generatePkcs12Key: Derive } };
+    pkcs5: { pbkdf2: Derive };
+    pbkdf2: Derive;
+  };
   if ((f.pkcs12.generateKey as { capped?: boolean }).capped) return;
   f.pkcs12.generateKey = Object.assign(guard(f.pkcs12.generateKey, 3), { capped: true });
   f.pki.pbe.generatePkcs12Key = guard(f.pki.pbe.generatePkcs12Key, 3);
@@ -63,8 +68,13 @@ async function readBounded(path: string): Promise<Buffer | Failure> {
   } catch (e) {
     return failure('unreadable', `Cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}.`);
   }
-  if (size === 0) return failure('not-pkcs12', `${path} is empty (0 bytes): export the certificate with its private key as .pfx and use that file.`);
-  if (size > MAX_PFX_BYTES) return failure('too-large', `${path} is ${Math.ceil(size / 1024)} KiB; a certificate file is far smaller (limit ${MAX_PFX_BYTES / 1024} KiB). Is this the right file?`);
+  if (size === 0)
+    return failure('not-pkcs12', `${path} is empty (0 bytes): export the certificate with its private key as .pfx and use that file.`);
+  if (size > MAX_PFX_BYTES)
+    return failure(
+      'too-large',
+      `${path} is ${Math.ceil(size / 1024)} KiB; a certificate file is far smaller (limit ${MAX_PFX_BYTES / 1024} KiB). Is this the right file?`,
+    );
   try {
     return await readFile(path);
   } catch (e) {
@@ -73,7 +83,8 @@ async function readBounded(path: string): Promise<Buffer | Failure> {
 }
 
 /** Truncated downloads and other formats look alike to the parser: say both, and what to produce instead. */
-const notPkcs12 = (path: string) => `${path} is not a PKCS#12 (.pfx) file, or it is damaged (truncated?): export the certificate with its private key as .pfx and use that file.`;
+const notPkcs12 = (path: string) =>
+  `${path} is not a PKCS#12 (.pfx) file, or it is damaged (truncated?): export the certificate with its private key as .pfx and use that file.`;
 
 function looksLikePem(bytes: Buffer): boolean {
   return /^\s*-----BEGIN [A-Z0-9 ]+-----/.test(bytes.subarray(0, 200).toString('latin1'));
@@ -127,7 +138,10 @@ function keyBitsOf(cert: X509Certificate): { keyType: string; keyBits?: number }
 /** Describe a .pfx from its bytes (on whatever thread calls it); never throws for a bad file. */
 export function inspectBytes(bytes: Buffer, path: string, password: Secret): PfxInspection {
   if (looksLikePem(bytes)) {
-    return failure('pem', `${path} is a PEM (text) file. API Management needs PKCS#12: convert it with "openssl pkcs12 -export -in cert.pem -inkey key.pem -out cert.pfx".`);
+    return failure(
+      'pem',
+      `${path} is a PEM (text) file. API Management needs PKCS#12: convert it with "openssl pkcs12 -export -in cert.pem -inkey key.pem -out cert.pfx".`,
+    );
   }
   let asn1: forge.asn1.Asn1;
   try {
@@ -140,7 +154,10 @@ export function inspectBytes(bytes: Buffer, path: string, password: Secret): Pfx
     p12 = forge.pkcs12.pkcs12FromAsn1(asn1, false, password.reveal());
   } catch (e) {
     if (e instanceof IterationCapError) {
-      return failure('too-costly', `${path} asks for ${e.iterations.toLocaleString('en-US')} key-derivation iterations; apimkv opens none above ${MAX_PFX_ITERATIONS.toLocaleString('en-US')} (exporters use 2,048 to 600,000). Re-export it, e.g. "openssl pkcs12 -export -iter 2048 -maciter ...".`);
+      return failure(
+        'too-costly',
+        `${path} asks for ${e.iterations.toLocaleString('en-US')} key-derivation iterations; apimkv opens none above ${MAX_PFX_ITERATIONS.toLocaleString('en-US')} (exporters use 2,048 to 600,000). Re-export it, e.g. "openssl pkcs12 -export -iter 2048 -maciter ...".`,
+      );
     }
     const text = e instanceof Error ? e.message : '';
     // forge reports a bad password as a MAC mismatch or a failed decryption; anything else is not PKCS#12.
@@ -187,7 +204,9 @@ export function inspectBytes(bytes: Buffer, path: string, password: Secret): Pfx
 /** The parse in a worker (bundle: dist/pfx-worker.js; source: pfx-worker.ts), or undefined to parse here. */
 function workerFile(): URL | undefined {
   const here = import.meta.url;
-  const candidates = here.endsWith('.ts') ? [new URL('./pfx-worker.ts', here)] : [new URL('../pfx-worker.js', here), new URL('./pfx-worker.js', here)];
+  const candidates = here.endsWith('.ts')
+    ? [new URL('./pfx-worker.ts', here)]
+    : [new URL('../pfx-worker.js', here), new URL('./pfx-worker.js', here)];
   return candidates.find((u) => u.protocol === 'file:' && existsSync(fileURLToPath(u)));
 }
 

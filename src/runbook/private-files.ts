@@ -20,12 +20,16 @@ export function ensurePrivateDir(dir: string): void {
   const st = statSync(dir);
   const uid = process.getuid?.();
   if (uid !== undefined && st.uid !== uid) {
-    throw new UnsafeStateDirError(`The state directory ${dir} belongs to uid ${st.uid}, not to you (uid ${uid}): its owner could rewrite the journal apimkv trusts. Use --state-dir with a directory of your own.`);
+    throw new UnsafeStateDirError(
+      `The state directory ${dir} belongs to uid ${st.uid}, not to you (uid ${uid}): its owner could rewrite the journal apimkv trusts. Use --state-dir with a directory of your own.`,
+    );
   }
   const loose = st.mode & 0o022;
   if (loose) {
     const who = [loose & 0o020 ? 'its group' : '', loose & 0o002 ? 'everyone' : ''].filter(Boolean).join(' and ');
-    throw new UnsafeStateDirError(`The state directory ${dir} is writable by ${who} (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}): anyone who can write it can plant a journal or a symlink. Fix: chmod 700 ${dir}`);
+    throw new UnsafeStateDirError(
+      `The state directory ${dir} is writable by ${who} (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}): anyone who can write it can plant a journal or a symlink. Fix: chmod 700 ${dir}`,
+    );
   }
 }
 

@@ -4,7 +4,14 @@ import type { Finding, FixPlan, Status } from '../checks/types.ts';
 import type { Evaluation, RunContext } from './engine-types.ts';
 import type { Target } from '../checks/ports.ts';
 
-const WORD: Record<Status, string> = { pass: '✔ pass', warn: '▲ warn', fail: '✖ fail', unknown: '? unknown', skipped: '- skipped', info: 'i info' };
+const WORD: Record<Status, string> = {
+  pass: '✔ pass',
+  warn: '▲ warn',
+  fail: '✖ fail',
+  unknown: '? unknown',
+  skipped: '- skipped',
+  info: 'i info',
+};
 
 /** Exit codes of the non-interactive commands (documented in --help and the README). */
 export const EXIT = { ok: 0, findings: 1, error: 2 } as const;
@@ -48,7 +55,9 @@ export type PlanFormat = 'az' | 'bicep' | 'terraform';
 export function templateScript(plans: FixPlan[], context: RunContext, language: 'bicep' | 'terraform', now = new Date()): string {
   const c = (text: string) => `${language === 'bicep' ? '//' : '#'} ${t(text)}`;
   const out = [
-    c(`apimkv fix plan for ${context.apimName} + ${context.vaultName} (subscription ${context.subscriptionId}${context.sandbox ? ', SANDBOX' : ''}), generated ${now.toISOString()}`),
+    c(
+      `apimkv fix plan for ${context.apimName} + ${context.vaultName} (subscription ${context.subscriptionId}${context.sandbox ? ', SANDBOX' : ''}), generated ${now.toISOString()}`,
+    ),
     c('Exactly the properties each fix changes: merge them into the declarations your templates already have.'),
   ];
   for (const plan of plans) {
@@ -68,7 +77,9 @@ export function summary(findings: Finding[]): Record<Status, number> {
 
 export function formatReport(evaluation: Evaluation, context: RunContext): string {
   const out: string[] = [
-    t(`apimkv check — ${context.apimName} + ${context.vaultName} (${context.cloud}${context.sandbox ? ', SANDBOX' : ''}, subscription ${context.subscriptionId})`),
+    t(
+      `apimkv check — ${context.apimName} + ${context.vaultName} (${context.cloud}${context.sandbox ? ', SANDBOX' : ''}, subscription ${context.subscriptionId})`,
+    ),
     '',
   ];
   // One missing read leaves many checks unknown for the same reason: say it once, then point back to it.
@@ -95,7 +106,9 @@ export function formatReport(evaluation: Evaluation, context: RunContext): strin
     out.push('');
   }
   const s = summary(evaluation.findings);
-  out.push(`${s.pass} passed, ${s.fail} failed, ${s.warn} warnings, ${s.unknown} unknown, ${s.skipped} skipped (${evaluation.gatherMs} ms)`);
+  out.push(
+    `${s.pass} passed, ${s.fail} failed, ${s.warn} warnings, ${s.unknown} unknown, ${s.skipped} skipped (${evaluation.gatherMs} ms)`,
+  );
   return out.join('\n');
 }
 
@@ -128,12 +141,31 @@ export function reportJson(evaluation: Evaluation, context: RunContext, target: 
         service: target.apim.name,
         vault: target.vault.name,
         ...(target.vault.resourceGroup ? { vaultResourceGroup: target.vault.resourceGroup } : {}),
-        ...(target.vault.subscriptionId && target.vault.subscriptionId !== target.subscriptionId ? { vaultSubscriptionId: target.vault.subscriptionId } : {}),
+        ...(target.vault.subscriptionId && target.vault.subscriptionId !== target.subscriptionId
+          ? { vaultSubscriptionId: target.vault.subscriptionId }
+          : {}),
       },
       context: { cloud: context.cloud, sandbox: context.sandbox, readOnly: context.readOnly },
       summary: summary(evaluation.findings),
       journal: { notes: evaluation.journalNotes, temporaryChanges: evaluation.facts.temporaryChanges },
-      findings: evaluation.findings.map((f) => ({ ...f, fix: f.fix ? { id: f.fix.id, title: f.fix.title, preview: f.fix.preview, az: f.fix.az, requiredRoles: f.fix.requiredRoles, disruption: f.fix.disruption, temporary: f.fix.temporary, bicep: f.fix.templates?.bicep, terraform: f.fix.templates?.terraform, ownership: f.fix.ownership, denied: f.fix.denied } : undefined })),
+      findings: evaluation.findings.map((f) => ({
+        ...f,
+        fix: f.fix
+          ? {
+              id: f.fix.id,
+              title: f.fix.title,
+              preview: f.fix.preview,
+              az: f.fix.az,
+              requiredRoles: f.fix.requiredRoles,
+              disruption: f.fix.disruption,
+              temporary: f.fix.temporary,
+              bicep: f.fix.templates?.bicep,
+              terraform: f.fix.templates?.terraform,
+              ownership: f.fix.ownership,
+              denied: f.fix.denied,
+            }
+          : undefined,
+      })),
       gatherMs: evaluation.gatherMs,
     },
     null,

@@ -38,7 +38,11 @@ export function targetOf(apim: ResourceChoice, vault: ResourceChoice): Target {
   return {
     subscriptionId: apim.subscriptionId,
     apim: { resourceGroup: apim.resourceGroup, name: apim.name },
-    vault: { name: vault.name, resourceGroup: vault.resourceGroup, ...(vault.subscriptionId.toLowerCase() !== apim.subscriptionId.toLowerCase() ? { subscriptionId: vault.subscriptionId } : {}) },
+    vault: {
+      name: vault.name,
+      resourceGroup: vault.resourceGroup,
+      ...(vault.subscriptionId.toLowerCase() !== apim.subscriptionId.toLowerCase() ? { subscriptionId: vault.subscriptionId } : {}),
+    },
   };
 }
 

@@ -20,7 +20,10 @@ export class Transcript {
   #lines: string[] = [];
   #requests = 0;
 
-  constructor(private readonly context: RunContext, private readonly clock: () => Date = () => new Date()) {
+  constructor(
+    private readonly context: RunContext,
+    private readonly clock: () => Date = () => new Date(),
+  ) {
     this.#lines.push(
       `# apimkv session ${clock().toISOString()}`,
       '',
@@ -41,7 +44,10 @@ export class Transcript {
     const counts = new Map<string, number>();
     for (const f of findings) counts.set(f.status, (counts.get(f.status) ?? 0) + 1);
     this.#lines.push(`## ${this.time()} Checks (${gatherMs} ms): ${[...counts].map(([s, n]) => `${n} ${s}`).join(', ')}`, '');
-    for (const f of findings) this.#lines.push(`- ${SYMBOL[f.status]} ${f.status} **${md(f.checkId)}** ${md(f.title)}${f.status === 'pass' || f.status === 'skipped' ? '' : ` — ${md(f.cause)}`}`);
+    for (const f of findings)
+      this.#lines.push(
+        `- ${SYMBOL[f.status]} ${f.status} **${md(f.checkId)}** ${md(f.title)}${f.status === 'pass' || f.status === 'skipped' ? '' : ` — ${md(f.cause)}`}`,
+      );
     this.#lines.push('');
   }
 
@@ -52,13 +58,25 @@ export class Transcript {
       if (p.body !== undefined) this.#lines.push('', ...markdownFence('json', scrub(JSON.stringify(p.body, null, 2))), '');
     }
     if (plan.az.length) this.#lines.push('', 'Equivalent az:', '', ...markdownFence('sh', plan.az.map(scrub).join('\n')), '');
-    if (plan.ownership?.length) this.#lines.push('Who deploys this (evidence, not certainty):', '', ...plan.ownership.map((l) => `- ${md(scrub(l))}`), '');
-    if (plan.templates) this.#lines.push('The same change for the template that deploys it:', '', ...markdownFence('bicep', scrub(plan.templates.bicep)), '', ...markdownFence('hcl', scrub(plan.templates.terraform)), '');
+    if (plan.ownership?.length)
+      this.#lines.push('Who deploys this (evidence, not certainty):', '', ...plan.ownership.map((l) => `- ${md(scrub(l))}`), '');
+    if (plan.templates)
+      this.#lines.push(
+        'The same change for the template that deploys it:',
+        '',
+        ...markdownFence('bicep', scrub(plan.templates.bicep)),
+        '',
+        ...markdownFence('hcl', scrub(plan.templates.terraform)),
+        '',
+      );
   }
 
   fixFinished(plan: FixPlan, ok: boolean, message: string, results: OperationResult[]): void {
     this.#lines.push(`- ${this.time()} ${ok ? 'Applied' : 'Not applied'}: ${md(scrub(message))}`);
-    for (const r of results) this.#lines.push(`  - ${r.outcome}${r.verified ? ', verified' : ''}: ${md(scrub(r.message))}${r.lost.length ? ` (LOST: ${md(r.lost.join(', '))})` : ''}`);
+    for (const r of results)
+      this.#lines.push(
+        `  - ${r.outcome}${r.verified ? ', verified' : ''}: ${md(scrub(r.message))}${r.lost.length ? ` (LOST: ${md(r.lost.join(', '))})` : ''}`,
+      );
     this.#lines.push('');
   }
 
@@ -67,7 +85,10 @@ export class Transcript {
       this.#requests++;
       return;
     }
-    if (e.type === 'throttled') this.#lines.push(`- ${this.time()} throttled (${e.status}) on ${e.method} ${md(pathOf(e.url))}, retrying in ${Math.ceil(e.retryInMs / 1000)} s`);
+    if (e.type === 'throttled')
+      this.#lines.push(
+        `- ${this.time()} throttled (${e.status}) on ${e.method} ${md(pathOf(e.url))}, retrying in ${Math.ceil(e.retryInMs / 1000)} s`,
+      );
     if (e.type === 'retry') this.#lines.push(`- ${this.time()} retry ${e.attempt} of ${e.method} ${md(pathOf(e.url))}: ${md(e.reason)}`);
   }
 

@@ -6,7 +6,13 @@ const patterns = new Map<string, RegExp>();
 export function actionMatches(pattern: string, action: string): boolean {
   let re = patterns.get(pattern);
   if (!re) {
-    re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
+    re = new RegExp(
+      `^${pattern
+        .split('*')
+        .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*')}$`,
+      'i',
+    );
     patterns.set(pattern, re);
   }
   return re.test(action);

@@ -27,13 +27,40 @@ const LOCAL: SandboxCloud = {
 };
 
 export const CLOUDS: SandboxCloud[] = [
-  { name: 'AzureCloud', armHost: 'management.azure.com', vaultSuffix: '.vault.azure.net', authority: 'https://login.microsoftonline.com', privateDnsZone: 'privatelink.vaultcore.azure.net', apimSuffix: '.azure-api.net' },
-  { name: 'AzureChinaCloud', armHost: 'management.chinacloudapi.cn', vaultSuffix: '.vault.azure.cn', authority: 'https://login.chinacloudapi.cn', authorityAliases: ['login.partner.microsoftonline.cn'], privateDnsZone: 'privatelink.vaultcore.azure.cn', apimSuffix: '.azure-api.cn' },
-  { name: 'AzureUSGovernment', armHost: 'management.usgovcloudapi.net', vaultSuffix: '.vault.usgovcloudapi.net', authority: 'https://login.microsoftonline.us', privateDnsZone: 'privatelink.vaultcore.usgovcloudapi.net', apimSuffix: '.azure-api.us' },
+  {
+    name: 'AzureCloud',
+    armHost: 'management.azure.com',
+    vaultSuffix: '.vault.azure.net',
+    authority: 'https://login.microsoftonline.com',
+    privateDnsZone: 'privatelink.vaultcore.azure.net',
+    apimSuffix: '.azure-api.net',
+  },
+  {
+    name: 'AzureChinaCloud',
+    armHost: 'management.chinacloudapi.cn',
+    vaultSuffix: '.vault.azure.cn',
+    authority: 'https://login.chinacloudapi.cn',
+    authorityAliases: ['login.partner.microsoftonline.cn'],
+    privateDnsZone: 'privatelink.vaultcore.azure.cn',
+    apimSuffix: '.azure-api.cn',
+  },
+  {
+    name: 'AzureUSGovernment',
+    armHost: 'management.usgovcloudapi.net',
+    vaultSuffix: '.vault.usgovcloudapi.net',
+    authority: 'https://login.microsoftonline.us',
+    privateDnsZone: 'privatelink.vaultcore.usgovcloudapi.net',
+    apimSuffix: '.azure-api.us',
+  },
 ];
 
 /** What the TLS certificate must cover for clients that reach the sandbox under the clouds' own names. */
-export const CLOUD_HOSTNAMES = CLOUDS.flatMap((c) => [c.armHost!, `*${c.vaultSuffix}`, new URL(c.authority).host, ...(c.authorityAliases ?? [])]);
+export const CLOUD_HOSTNAMES = CLOUDS.flatMap((c) => [
+  c.armHost!,
+  `*${c.vaultSuffix}`,
+  new URL(c.authority).host,
+  ...(c.authorityAliases ?? []),
+]);
 
 const hostname = (host: string) => host.replace(/:\d+$/, '').toLowerCase();
 

@@ -26,7 +26,9 @@ export interface StackDenyAssignment {
 
 /** A GUID fixed by the stack and the resource, so the same world always names the same assignment. */
 function assignmentGuid(stackId: string, resourceId: string): string {
-  const h = createHash('sha256').update(`${keyOf(stackId)}|${keyOf(resourceId)}`).digest('hex');
+  const h = createHash('sha256')
+    .update(`${keyOf(stackId)}|${keyOf(resourceId)}`)
+    .digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
@@ -35,7 +37,8 @@ function assignmentGuid(stackId: string, resourceId: string): string {
  * only deletes; Azure appends those exclusions to excludedActions itself (DenySettings.excludedActions, 2024-03-01).
  */
 function permissionsOf(mode: string, excludedActions: string[]): { actions: string[]; notActions: string[] } | undefined {
-  if (mode === 'denyWriteAndDelete') return { actions: ['*'], notActions: [...excludedActions, '*/read', 'Microsoft.Authorization/locks/delete'] };
+  if (mode === 'denyWriteAndDelete')
+    return { actions: ['*'], notActions: [...excludedActions, '*/read', 'Microsoft.Authorization/locks/delete'] };
   if (mode === 'denyDelete') return { actions: ['*/delete'], notActions: [...excludedActions, 'Microsoft.Authorization/locks/delete'] };
   return undefined;
 }
@@ -65,7 +68,12 @@ export function stackDenyAssignments(state: SandboxState): StackDenyAssignment[]
 }
 
 /** The assignment that denies `principalId` the action at `scope`, if any. */
-export function denyingAssignment(state: SandboxState, principalId: string, action: string, scope: string): StackDenyAssignment | undefined {
+export function denyingAssignment(
+  state: SandboxState,
+  principalId: string,
+  action: string,
+  scope: string,
+): StackDenyAssignment | undefined {
   const target = keyOf(scope);
   return stackDenyAssignments(state).find((d) => {
     const at = keyOf(d.scope);

@@ -29,7 +29,12 @@ export class Faults {
   private armed: Armed[] = [];
 
   add(rule: FaultRule): void {
-    this.armed.push({ rule: structuredClone(rule), remaining: rule.match.times ?? Infinity, path: new RegExp(rule.match.path), host: rule.match.host ? new RegExp(rule.match.host, 'i') : undefined });
+    this.armed.push({
+      rule: structuredClone(rule),
+      remaining: rule.match.times ?? Infinity,
+      path: new RegExp(rule.match.path),
+      host: rule.match.host ? new RegExp(rule.match.host, 'i') : undefined,
+    });
   }
 
   clear(): void {
@@ -38,7 +43,10 @@ export class Faults {
 
   /** Rules still armed (for the world snapshot). */
   rules(): FaultRule[] {
-    return this.armed.map((a) => ({ ...structuredClone(a.rule), match: { ...a.rule.match, ...(Number.isFinite(a.remaining) ? { times: a.remaining } : {}) } }));
+    return this.armed.map((a) => ({
+      ...structuredClone(a.rule),
+      match: { ...a.rule.match, ...(Number.isFinite(a.remaining) ? { times: a.remaining } : {}) },
+    }));
   }
 
   /** The first armed rule for this request and phase; consumes one of its `times`. */

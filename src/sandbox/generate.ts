@@ -30,7 +30,8 @@ const pad = (n: number, width = 4) => String(n).padStart(width, '0');
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export function generateFleet(spec: FleetSpec): World {
-  if (!(spec.instances >= 1 && spec.vaults >= 1 && spec.subscriptions >= 1)) throw new Error('A fleet needs at least one instance, one vault and one subscription.');
+  if (!(spec.instances >= 1 && spec.vaults >= 1 && spec.subscriptions >= 1))
+    throw new Error('A fleet needs at least one instance, one vault and one subscription.');
   const rand = seededRandom(spec.seed ?? 1);
   const chance = (p: number) => rand() < p;
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!;
@@ -38,7 +39,10 @@ export function generateFleet(spec: FleetSpec): World {
   const now = spec.now ?? Math.floor(Date.now() / DAY) * DAY;
   const tenantId = guid();
   const operator = { principalId: guid(), upn: 'sre@fleet.example', publicIp: '203.0.113.50' };
-  const subscriptions = Array.from({ length: spec.subscriptions }, (_, i) => ({ subscriptionId: guid(), displayName: `Fleet ${pad(i + 1, 2)}` }));
+  const subscriptions = Array.from({ length: spec.subscriptions }, (_, i) => ({
+    subscriptionId: guid(),
+    displayName: `Fleet ${pad(i + 1, 2)}`,
+  }));
   const perGroup = spec.subscriptionsPerManagementGroup ?? 5;
   const managementGroups: Record<string, string[]> = {};
   subscriptions.forEach((s, i) => (managementGroups[`mg-fleet-${pad(Math.floor(i / perGroup) + 1, 2)}`] ??= []).push(s.subscriptionId));
@@ -50,7 +54,13 @@ export function generateFleet(spec: FleetSpec): World {
       id: `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`,
       name,
       type: 'Microsoft.Authorization/roleAssignments',
-      properties: { roleDefinitionId: `/subscriptions/${scope.split('/')[2]}/providers/Microsoft.Authorization/roleDefinitions/${role}`, principalId, principalType, scope, createdOn: iso(now - 400 * DAY) },
+      properties: {
+        roleDefinitionId: `/subscriptions/${scope.split('/')[2]}/providers/Microsoft.Authorization/roleDefinitions/${role}`,
+        principalId,
+        principalType,
+        scope,
+        createdOn: iso(now - 400 * DAY),
+      },
     });
   };
   for (const s of subscriptions) roleAssignment(`/subscriptions/${s.subscriptionId}`, operator.principalId, READER, 'User');
@@ -78,7 +88,12 @@ export function generateFleet(spec: FleetSpec): World {
         vaultUri: `https://${name}.vault.localhost/`,
         provisioningState: 'Succeeded',
         publicNetworkAccess: pna,
-        networkAcls: { bypass: firewall && chance(0.1) ? 'None' : 'AzureServices', defaultAction: firewall ? 'Deny' : 'Allow', ipRules: [], virtualNetworkRules: [] },
+        networkAcls: {
+          bypass: firewall && chance(0.1) ? 'None' : 'AzureServices',
+          defaultAction: firewall ? 'Deny' : 'Allow',
+          ipRules: [],
+          virtualNetworkRules: [],
+        },
       },
     };
     const certificates: NonNullable<VaultData['certificates']> = {};
@@ -86,12 +101,31 @@ export function generateFleet(spec: FleetSpec): World {
     for (let c = 0; c < count; c++) {
       const certName = `cert-${pad(c + 1, 2)}`;
       const roll = rand();
-      const expires = now + (roll < 0.06 ? -Math.floor(rand() * 60 + 1) : roll < 0.16 ? Math.floor(rand() * 29 + 1) : Math.floor(rand() * 300 + 60)) * DAY;
+      const expires =
+        now +
+        (roll < 0.06 ? -Math.floor(rand() * 60 + 1) : roll < 0.16 ? Math.floor(rand() * 29 + 1) : Math.floor(rand() * 300 + 60)) * DAY;
       certificates[certName] = {
-        versions: [{ version: seededHex(rand, 32), enabled: true, created: iso(expires - 365 * DAY), expires: iso(expires), contentType: 'application/x-pkcs12', exportable: true, subject: `CN=${certName}.${name}.example` }],
+        versions: [
+          {
+            version: seededHex(rand, 32),
+            enabled: true,
+            created: iso(expires - 365 * DAY),
+            expires: iso(expires),
+            contentType: 'application/x-pkcs12',
+            exportable: true,
+            subject: `CN=${certName}.${name}.example`,
+          },
+        ],
       };
     }
-    vaultData[name] = { certificates, secrets: { 'backend-key': { versions: [{ version: seededHex(rand, 32), enabled: true, created: iso(now - 100 * DAY), contentType: 'text/plain' }] } } };
+    vaultData[name] = {
+      certificates,
+      secrets: {
+        'backend-key': {
+          versions: [{ version: seededHex(rand, 32), enabled: true, created: iso(now - 100 * DAY), contentType: 'text/plain' }],
+        },
+      },
+    };
     resources.push(resource);
     vaults.push({ resource, certs: Object.keys(certificates) });
   }
@@ -103,13 +137,16 @@ export function generateFleet(spec: FleetSpec): World {
     const name = `apim-fleet-${pad(i + 1, 5)}`;
     const id = `/subscriptions/${sub}/resourceGroups/rg-apim-${pad((i % 9) + 1, 2)}/providers/Microsoft.ApiManagement/service/${name}`;
     const roll = rand();
-    const identityType = roll < 0.62 ? 'SystemAssigned' : roll < 0.8 ? 'SystemAssigned, UserAssigned' : roll < 0.94 ? 'UserAssigned' : 'None';
+    const identityType =
+      roll < 0.62 ? 'SystemAssigned' : roll < 0.8 ? 'SystemAssigned, UserAssigned' : roll < 0.94 ? 'UserAssigned' : 'None';
     const identity: Json = { type: identityType };
     if (identityType.includes('SystemAssigned')) Object.assign(identity, { principalId: guid(), tenantId });
     let uai: { clientId: string; principalId: string } | undefined;
     if (identityType.includes('UserAssigned')) {
       uai = { clientId: guid(), principalId: guid() };
-      identity.userAssignedIdentities = { [`/subscriptions/${sub}/resourceGroups/rg-identities/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-${name}`]: uai };
+      identity.userAssignedIdentities = {
+        [`/subscriptions/${sub}/resourceGroups/rg-identities/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-${name}`]: uai,
+      };
     }
     const ip = `20.${50 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`;
     const apim: ArmResource = {
@@ -124,7 +161,15 @@ export function generateFleet(spec: FleetSpec): World {
         publisherName: 'Fleet',
         provisioningState: 'Succeeded',
         gatewayUrl: `https://${name}.azure-api.net`,
-        hostnameConfigurations: [{ type: 'Proxy', hostName: `${name}.azure-api.net`, negotiateClientCertificate: false, defaultSslBinding: true, certificateSource: 'BuiltIn' }],
+        hostnameConfigurations: [
+          {
+            type: 'Proxy',
+            hostName: `${name}.azure-api.net`,
+            negotiateClientCertificate: false,
+            defaultSslBinding: true,
+            certificateSource: 'BuiltIn',
+          },
+        ],
         publicIPAddresses: [ip],
         virtualNetworkType: 'None',
         customProperties: chance(0.3) ? { [DOP]: 'True' } : {},
@@ -142,8 +187,14 @@ export function generateFleet(spec: FleetSpec): World {
       if (chance(0.9)) {
         const principal = clientId ? uai!.principalId : identity.principalId;
         if (principal) {
-          if (vault.resource.properties!.enableRbacAuthorization) roleAssignment(vault.resource.id, principal, SECRETS_USER, 'ServicePrincipal');
-          else vault.resource.properties!.accessPolicies.push({ tenantId, objectId: principal, permissions: { secrets: ['get', 'list'], certificates: ['get', 'list'] } });
+          if (vault.resource.properties!.enableRbacAuthorization)
+            roleAssignment(vault.resource.id, principal, SECRETS_USER, 'ServicePrincipal');
+          else
+            vault.resource.properties!.accessPolicies.push({
+              tenantId,
+              objectId: principal,
+              permissions: { secrets: ['get', 'list'], certificates: ['get', 'list'] },
+            });
         }
       }
       return { vault, identifier: `https://${vault.resource.name}.vault.localhost/secrets/${cert}${version}`, clientId };
@@ -168,7 +219,12 @@ export function generateFleet(spec: FleetSpec): World {
         id: `${id}/namedValues/${nvId}`,
         name: nvId,
         type: 'Microsoft.ApiManagement/service/namedValues',
-        properties: { displayName: `backend-key-${n + 1}`, secret: true, tags: [], keyVault: { secretIdentifier: ref.identifier, ...(ref.clientId ? { identityClientId: ref.clientId } : {}) } },
+        properties: {
+          displayName: `backend-key-${n + 1}`,
+          secret: true,
+          tags: [],
+          keyVault: { secretIdentifier: ref.identifier, ...(ref.clientId ? { identityClientId: ref.clientId } : {}) },
+        },
       };
       resources.push(child);
       refs.push({ apim, child, identifier: ref.identifier, clientId: ref.clientId });
@@ -206,21 +262,45 @@ export function generateFleet(spec: FleetSpec): World {
 }
 
 /** Ask the sandbox's model of APIM's fetch what each reference's last refresh found. */
-function settleStatuses(world: World, refs: { apim: ArmResource; child?: ArmResource; hostname?: Json; identifier: string; clientId?: string }[], now: number): void {
+function settleStatuses(
+  world: World,
+  refs: { apim: ArmResource; child?: ArmResource; hostname?: Json; identifier: string; clientId?: string }[],
+  now: number,
+): void {
   const state = new SandboxState(world, () => now);
-  const ctx = { state, principalId: world.operator.principalId, port: 443, endpoint: 'https://127.0.0.1', method: 'GET', path: '/', query: new URLSearchParams(), host: '', headers: {}, body: undefined } satisfies Ctx;
+  const ctx = {
+    state,
+    principalId: world.operator.principalId,
+    port: 443,
+    endpoint: 'https://127.0.0.1',
+    method: 'GET',
+    path: '/',
+    query: new URLSearchParams(),
+    host: '',
+    headers: {},
+    body: undefined,
+  } satisfies Ctx;
   const stamp = iso(now - 3 * 3_600_000);
   for (const ref of refs) {
-    const result = evaluateFetch(ctx, ref.apim, ref.identifier, ref.clientId, ref.child?.type.endsWith('/namedValues') ? 'secret' : 'certificate');
+    const result = evaluateFetch(
+      ctx,
+      ref.apim,
+      ref.identifier,
+      ref.clientId,
+      ref.child?.type.endsWith('/namedValues') ? 'secret' : 'certificate',
+    );
     if (ref.hostname) {
       ref.hostname.certificateStatus = result.ok ? 'Completed' : 'Failed';
       if (result.ok) ref.hostname.certificate = { expiry: result.expirationDate, thumbprint: result.thumbprint, subject: result.subject };
       continue;
     }
     const props = ref.child!.properties!;
-    props.keyVault.lastStatus = result.ok ? { code: 'Success', message: '', timeStampUtc: stamp } : { code: result.code, message: result.message, timeStampUtc: stamp };
+    props.keyVault.lastStatus = result.ok
+      ? { code: 'Success', message: '', timeStampUtc: stamp }
+      : { code: result.code, message: result.message, timeStampUtc: stamp };
     if (ref.child!.type.endsWith('/certificates')) {
-      if (result.ok) Object.assign(props, { subject: result.subject, thumbprint: result.thumbprint, expirationDate: result.expirationDate });
+      if (result.ok)
+        Object.assign(props, { subject: result.subject, thumbprint: result.thumbprint, expirationDate: result.expirationDate });
       else {
         // A reference that never fetched has nothing cached; show what the service would have kept.
         const [, vault, , name] = /^https:\/\/([^.]+)[^/]*\/(secrets)\/([^/]+)/.exec(ref.identifier) ?? [];

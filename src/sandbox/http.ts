@@ -55,15 +55,21 @@ export function header(ctx: Ctx, name: string): string | undefined {
 export function checkIfMatch(ctx: Ctx, current: string | undefined): void {
   const ifMatch = header(ctx, 'if-match');
   if (!ifMatch || ifMatch === '*' || ifMatch === current) return;
-  throw new ArmError(412, 'PreconditionFailed', 'The condition specified using HTTP conditional header(s) is not met: the resource was modified since it was read. Read it again and retry.');
+  throw new ArmError(
+    412,
+    'PreconditionFailed',
+    'The condition specified using HTTP conditional header(s) is not met: the resource was modified since it was read. Read it again and retry.',
+  );
 }
 
 /** ARM's 404 for a missing resource, or for its missing resource group. */
 export function notFound(ctx: Ctx, id: string, type: string, name: string): ArmError {
   const rg = /\/resourceGroups\/([^/]+)/i.exec(id)?.[1];
   const sub = /^\/subscriptions\/([^/]+)/i.exec(id)?.[1];
-  if (sub && !ctx.state.subscription(sub)) return new ArmError(404, 'SubscriptionNotFound', `The subscription '${sub}' could not be found.`);
-  if (sub && rg && !ctx.state.resourceGroup(sub, rg)) return new ArmError(404, 'ResourceGroupNotFound', `Resource group '${rg}' could not be found.`);
+  if (sub && !ctx.state.subscription(sub))
+    return new ArmError(404, 'SubscriptionNotFound', `The subscription '${sub}' could not be found.`);
+  if (sub && rg && !ctx.state.resourceGroup(sub, rg))
+    return new ArmError(404, 'ResourceGroupNotFound', `Resource group '${rg}' could not be found.`);
   return new ArmError(
     404,
     'ResourceNotFound',

@@ -20,7 +20,18 @@ import { generateCertificate } from './tls.ts';
 import type { FaultRule, Json, Latency, LoggedRequest, World } from './types.ts';
 import { loadWorld, validateFaultShape, validateWorld, WorldError } from './world.ts';
 
-export type { ArmResource, DeletedVault, FaultRule, Latency, LoggedRequest, Operator, VaultData, VaultObject, VaultObjectVersion, World } from './types.ts';
+export type {
+  ArmResource,
+  DeletedVault,
+  FaultRule,
+  Latency,
+  LoggedRequest,
+  Operator,
+  VaultData,
+  VaultObject,
+  VaultObjectVersion,
+  World,
+} from './types.ts';
 export { loadWorld, validateWorld, WorldError } from './world.ts';
 export { WORLD_NAMES } from './worlds/index.ts';
 
@@ -63,7 +74,11 @@ export interface Sandbox {
 /** Resolve `*.localhost` to loopback (RFC 6761) and everything else through DNS. */
 export function localhostLookup(hostname: string, options: unknown, callback: unknown): void {
   const opts = (typeof options === 'function' ? {} : (options ?? {})) as { all?: boolean };
-  const cb = (typeof options === 'function' ? options : callback) as (err: Error | null, address: string | LookupAddress[], family?: number) => void;
+  const cb = (typeof options === 'function' ? options : callback) as (
+    err: Error | null,
+    address: string | LookupAddress[],
+    family?: number,
+  ) => void;
   if (hostname === 'localhost' || hostname.endsWith('.localhost')) {
     if (opts.all) cb(null, [{ address: '127.0.0.1', family: 4 }]);
     else cb(null, '127.0.0.1', 4);
@@ -96,7 +111,11 @@ function redact(value: unknown, path: string): unknown {
   if (!value || typeof value !== 'object') return value;
   const out: Json = {};
   for (const [k, v] of Object.entries(value as Json)) {
-    if (/^(password|secret|clientSecret|accessToken|refreshToken)$/i.test(k) || (k === 'data' && /\/certificates\//i.test(path)) || (k === 'value' && /^\/secrets\//i.test(path))) {
+    if (
+      /^(password|secret|clientSecret|accessToken|refreshToken)$/i.test(k) ||
+      (k === 'data' && /\/certificates\//i.test(path)) ||
+      (k === 'value' && /^\/secrets\//i.test(path))
+    ) {
       out[k] = '[redacted]';
     } else out[k] = redact(v, path);
   }
@@ -109,7 +128,11 @@ function redactHeaders(headers: Record<string, string | string[] | undefined>): 
   for (const [k, v] of Object.entries(headers)) {
     if (v === undefined) continue;
     const name = k.toLowerCase();
-    out[name] = /^(authorization|cookie|set-cookie|x-ms-authorization-auxiliary)$/.test(name) ? '[redacted]' : Array.isArray(v) ? v.join(', ') : v;
+    out[name] = /^(authorization|cookie|set-cookie|x-ms-authorization-auxiliary)$/.test(name)
+      ? '[redacted]'
+      : Array.isArray(v)
+        ? v.join(', ')
+        : v;
   }
   return out;
 }
@@ -132,7 +155,10 @@ function safeDecode(text: string): string {
 }
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
-  const initial = typeof options.world === 'string' || options.world === undefined ? loadWorld(options.world ?? 'everything-broken') : validateWorld(structuredClone(options.world));
+  const initial =
+    typeof options.world === 'string' || options.world === undefined
+      ? loadWorld(options.world ?? 'everything-broken')
+      : validateWorld(structuredClone(options.world));
   const clock = options.clock ?? Date.now;
   const state = new SandboxState(initial, clock);
   const faults = new Faults();
@@ -140,7 +166,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   let latency: Latency = initial.latency ?? { baseMs: 0, jitterMs: 0 };
   const jitter = seededRandom((initial.seed ?? 42) + 1);
   const lros = new LroRegistry(clock, options.lroMs ?? initial.lro?.durationMs ?? 0);
-  const throttle = (options.armThrottling ?? initial.armThrottling?.enabled ?? false) ? new ArmThrottle(clock, initial.armThrottling) : undefined;
+  const throttle =
+    (options.armThrottling ?? initial.armThrottling?.enabled ?? false) ? new ArmThrottle(clock, initial.armThrottling) : undefined;
   const log: LoggedRequest[] = [];
   const hanging = new Set<ServerResponse>();
   const sockets = new Set<Socket>();
@@ -168,7 +195,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     try {
       if (path === '/__sandbox/world' && method === 'GET') return send(res, { status: 200, body: snapshot() }, false);
       if (path === '/__sandbox/log' && method === 'GET') return send(res, { status: 200, body: structuredClone(log) }, false);
-      if (path === '/__sandbox/signins' && method === 'GET') return send(res, { status: 200, body: { pending: entra.pendingCodes() } }, false);
+      if (path === '/__sandbox/signins' && method === 'GET')
+        return send(res, { status: 200, body: { pending: entra.pendingCodes() } }, false);
       if (path === '/__sandbox/faults' && method === 'POST') {
         const rule = JSON.parse(raw || 'null');
         validateFaultShape(rule, 'body');
@@ -181,7 +209,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       }
       if (path === '/__sandbox/latency' && method === 'POST') {
         const body = JSON.parse(raw || 'null');
-        if (typeof body?.baseMs !== 'number' || typeof body?.jitterMs !== 'number') throw new WorldError('body: must be { baseMs: number, jitterMs: number }');
+        if (typeof body?.baseMs !== 'number' || typeof body?.jitterMs !== 'number')
+          throw new WorldError('body: must be { baseMs: number, jitterMs: number }');
         latency = { baseMs: body.baseMs, jitterMs: body.jitterMs };
         return send(res, { status: 200, body: latency }, false);
       }
@@ -205,7 +234,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (entra.serves(path)) {
       // Logged without bodies: they carry device codes and refresh tokens.
       const reply = entra.handle(method, path, raw, String(req.headers['content-type'] ?? ''), host);
-      log.push({ seq: log.length + 1, time: state.stamp(), method, host, path, query: queryText, status: reply.status, ms: Math.round(performance.now() - started) });
+      log.push({
+        seq: log.length + 1,
+        time: state.stamp(),
+        method,
+        host,
+        path,
+        query: queryText,
+        status: reply.status,
+        ms: Math.round(performance.now() - started),
+      });
       return send(res, reply, false);
     }
 
@@ -215,7 +253,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const auth = typeof req.headers.authorization === 'string' ? req.headers.authorization : undefined;
     const claims = tokenClaims(auth);
     const principalId = claims.oid ?? state.world.operator.principalId;
-    const entry: LoggedRequest = { seq: log.length + 1, time: state.stamp(), method, host, path, query: queryText, url: rawUrl, requestHeaders: redactHeaders(req.headers), status: 0, ms: 0 };
+    const entry: LoggedRequest = {
+      seq: log.length + 1,
+      time: state.stamp(),
+      method,
+      host,
+      path,
+      query: queryText,
+      url: rawUrl,
+      requestHeaders: redactHeaders(req.headers),
+      status: 0,
+      ms: 0,
+    };
     if (auth) entry.principalId = principalId;
     if (claims.aud) entry.audience = claims.aud;
     const cloud = cloudOfHost(host);
@@ -266,14 +315,31 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const vault = vaultOfHost(host);
     // Links (nextLink, Azure-AsyncOperation) name the cloud's ARM host, so a client keeps talking to the cloud it chose.
     const base = cloud.armHost ? `https://${cloud.armHost}` : endpoint;
-    const ctx: Ctx = { method, path, query: new URLSearchParams(queryText), host, headers: req.headers, body, principalId, state, endpoint: base, port };
+    const ctx: Ctx = {
+      method,
+      path,
+      query: new URLSearchParams(queryText),
+      host,
+      headers: req.headers,
+      body,
+      principalId,
+      state,
+      endpoint: base,
+      port,
+    };
     let reply: Reply;
     try {
       if (vault) reply = dataPlane(ctx, vault);
       else if (!auth?.startsWith('Bearer ')) {
-        throw new ArmError(401, 'AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing.", {}, {
-          'WWW-Authenticate': `Bearer authorization_uri="${cloud.authority}/${state.world.tenantId}", error="invalid_token", error_description="The authentication failed because of missing 'Authorization' header."`,
-        });
+        throw new ArmError(
+          401,
+          'AuthenticationFailed',
+          "Authentication failed. The 'Authorization' header is missing.",
+          {},
+          {
+            'WWW-Authenticate': `Bearer authorization_uri="${cloud.authority}/${state.world.tenantId}", error="invalid_token", error_description="The authentication failed because of missing 'Authorization' header."`,
+          },
+        );
       } else {
         const sub = /^\/subscriptions\/([^/]+)/i.exec(path)?.[1];
         const limits = throttle && sub ? throttle.take(sub, principalId, method) : {};
@@ -323,7 +389,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const now = Math.floor(clock() / 1000);
     return {
       status: 200,
-      body: { access_token: tokenFor(), token_type: 'Bearer', resource: params.get('resource') ?? '', expires_on: String(now + 3600), expires_in: '3600', not_before: String(now), client_id: state.world.operator.principalId },
+      body: {
+        access_token: tokenFor(),
+        token_type: 'Bearer',
+        resource: params.get('resource') ?? '',
+        expires_on: String(now + 3600),
+        expires_in: '3600',
+        not_before: String(now),
+        client_id: state.world.operator.principalId,
+      },
     };
   };
 

@@ -31,7 +31,14 @@ export class LroRegistry {
    */
   start(ctx: Ctx, style: 'apim' | 'network', location: string, finish: () => void): { id: string; headers: Record<string, string> } {
     const id = ctx.state.guid();
-    const op: Operation = { id, dueAt: this.clock() + this.durationMs, done: false, started: ctx.state.stamp(), finish, resourceId: ctx.path };
+    const op: Operation = {
+      id,
+      dueAt: this.clock() + this.durationMs,
+      done: false,
+      started: ctx.state.stamp(),
+      finish,
+      resourceId: ctx.path,
+    };
     this.ops.set(id, op);
     // With the real clock nobody needs to ask: the timer finishes it. An injected clock is swept on each request.
     const timer = setTimeout(() => {
@@ -81,9 +88,12 @@ export class LroRegistry {
     this.sweep();
     if (!op.done) {
       const headers = { 'Retry-After': this.retryAfter(op) };
-      return kind === 'status' ? { status: 200, headers, body: { id: ctx.path, name: id, status: 'InProgress', startTime: op.started } } : { status: 202, headers, body: undefined };
+      return kind === 'status'
+        ? { status: 200, headers, body: { id: ctx.path, name: id, status: 'InProgress', startTime: op.started } }
+        : { status: 202, headers, body: undefined };
     }
-    if (kind === 'status') return { status: 200, body: { id: ctx.path, name: id, status: 'Succeeded', startTime: op.started, endTime: ctx.state.stamp() } };
+    if (kind === 'status')
+      return { status: 200, body: { id: ctx.path, name: id, status: 'Succeeded', startTime: op.started, endTime: ctx.state.stamp() } };
     const resource = ctx.state.get(op.resourceId);
     return resource ? { status: 200, body: present(ctx, resource) } : { status: 204, body: undefined };
   }

@@ -17,7 +17,9 @@ export function readPfx(base64: string, password: string): PfxSummary {
   try {
     asn1 = forge.asn1.fromDer(forge.util.decode64(base64));
   } catch {
-    throw new Error('The certificate data is not a PKCS#12 (.pfx) file. Export the certificate with its private key as .pfx and upload that.');
+    throw new Error(
+      'The certificate data is not a PKCS#12 (.pfx) file. Export the certificate with its private key as .pfx and upload that.',
+    );
   }
   try {
     p12 = forge.pkcs12.pkcs12FromAsn1(asn1, false, password);
@@ -26,7 +28,9 @@ export function readPfx(base64: string, password: string): PfxSummary {
     if (/mac could not be verified|invalid password|decrypt/i.test(text)) {
       throw new Error('The password does not open the certificate file (PKCS#12 MAC could not be verified). Check the .pfx password.');
     }
-    throw new Error('The certificate data is not a PKCS#12 (.pfx) file. Export the certificate with its private key as .pfx and upload that.');
+    throw new Error(
+      'The certificate data is not a PKCS#12 (.pfx) file. Export the certificate with its private key as .pfx and upload that.',
+    );
   }
   const bags = p12.getBags({ bagType: forge.pki.oids.certBag })[forge.pki.oids.certBag] ?? [];
   const bag = bags[0] as { cert?: forge.pki.Certificate | null; asn1?: forge.asn1.Asn1 } | undefined;

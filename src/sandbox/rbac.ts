@@ -35,7 +35,12 @@ export function roleAssignments(state: SandboxState): ArmResource[] {
 }
 
 /** Assignments of a principal that apply at `scope` (assigned there or above). */
-export function assignmentsFor(state: SandboxState, principalId: string, scope: string, opts: { propagated?: boolean } = {}): ArmResource[] {
+export function assignmentsFor(
+  state: SandboxState,
+  principalId: string,
+  scope: string,
+  opts: { propagated?: boolean } = {},
+): ArmResource[] {
   const delay = state.world.rbacPropagationMs ?? 0;
   return state.assignmentsOf(principalId).filter((ra) => {
     if (!scopeCovers(assignmentScope(ra), scope)) return false;
@@ -52,12 +57,24 @@ export function grantsFor(state: SandboxState, principalId: string, scope: strin
   const grants: Grant[] = [];
   for (const ra of assignmentsFor(state, principalId, scope, opts)) {
     const role = builtinRole(String(ra.properties?.roleDefinitionId ?? ''));
-    if (role) grants.push({ actions: role.actions, notActions: role.notActions, dataActions: role.dataActions, notDataActions: role.notDataActions });
+    if (role)
+      grants.push({
+        actions: role.actions,
+        notActions: role.notActions,
+        dataActions: role.dataActions,
+        notDataActions: role.notDataActions,
+      });
   }
   return grants;
 }
 
-export function hasAction(state: SandboxState, principalId: string, action: string, scope: string, plane: 'control' | 'data' = 'control'): boolean {
+export function hasAction(
+  state: SandboxState,
+  principalId: string,
+  action: string,
+  scope: string,
+  plane: 'control' | 'data' = 'control',
+): boolean {
   return grantsFor(state, principalId, scope, { propagated: plane === 'data' }).some((g) => grantAllows(g, action, plane));
 }
 

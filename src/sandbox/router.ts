@@ -6,10 +6,35 @@ import { API_VERSIONS, RESOURCES_VERSIONS } from './api-versions.ts';
 import { RESOURCE_ID, typeOf } from './resource-id.ts';
 import { hasAction, requireAction } from './rbac.ts';
 import { actionFor, genericDelete, genericGet, genericList, genericPatch, genericPut, isCollectionPath, page } from './providers/arm.ts';
-import { deleteCertificate, getCertificate, listCertificates, patchService, putCertificate, putService, refreshNamedValue, refreshSecret } from './providers/apim.ts';
+import {
+  deleteCertificate,
+  getCertificate,
+  listCertificates,
+  patchService,
+  putCertificate,
+  putService,
+  refreshNamedValue,
+  refreshSecret,
+} from './providers/apim.ts';
 import { denyByPolicy, listResources, providerMetadata } from './providers/resources.ts';
-import { deleteRoleAssignment, getRoleAssignment, getRoleDefinition, listPermissions, listRoleAssignments, listRoleDefinitions, putRoleAssignment } from './providers/authorization.ts';
-import { deleteVault, getDeletedVault, listDeletedVaults, getVault, patchVault, putVault, updateAccessPolicies } from './providers/keyvault.ts';
+import {
+  deleteRoleAssignment,
+  getRoleAssignment,
+  getRoleDefinition,
+  listPermissions,
+  listRoleAssignments,
+  listRoleDefinitions,
+  putRoleAssignment,
+} from './providers/authorization.ts';
+import {
+  deleteVault,
+  getDeletedVault,
+  listDeletedVaults,
+  getVault,
+  patchVault,
+  putVault,
+  updateAccessPolicies,
+} from './providers/keyvault.ts';
 import { listAtScope, listDeploymentOperations } from './providers/deployments.ts';
 import { networkPut } from './providers/network.ts';
 import { queryResources } from './providers/resourcegraph.ts';
@@ -18,7 +43,8 @@ const PROVIDER_METADATA = /^(\/subscriptions\/[^/]+)?\/providers(\/[^/]+)?$/i;
 
 function checkApiVersion(ctx: Ctx): void {
   const version = ctx.query.get('api-version');
-  if (!version) throw new ArmError(400, 'MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests.");
+  if (!version)
+    throw new ArmError(400, 'MissingApiVersionParameter', 'The api-version query parameter (?api-version=) is required for all requests.');
   const type = typeOf(ctx.path);
   // Provider metadata (`/providers/{ns}`) is served by Microsoft.Resources, whatever the namespace.
   const providerMetadata = PROVIDER_METADATA.test(ctx.path);
@@ -28,11 +54,19 @@ function checkApiVersion(ctx: Ctx): void {
     if (namespace === 'microsoft.resources') {
       const wellFormed = /^\d{4}-\d{2}-\d{2}(-preview)?$/.test(version);
       if (!wellFormed || (/^\/(subscriptions|providers)(\/|$)/i.test(ctx.path) && !RESOURCES_VERSIONS.includes(version))) {
-        throw new ArmError(400, 'InvalidApiVersionParameter', `The api-version '${version}' is invalid. The supported versions are '${[...RESOURCES_VERSIONS].reverse().join(',')}'.`);
+        throw new ArmError(
+          400,
+          'InvalidApiVersionParameter',
+          `The api-version '${version}' is invalid. The supported versions are '${[...RESOURCES_VERSIONS].reverse().join(',')}'.`,
+        );
       }
       return;
     }
-    throw new ArmError(400, 'NoRegisteredProviderFound', `No registered resource provider found for location '' and API version '${version}' for type '${type}'. The sandbox emulates Microsoft.ApiManagement, Microsoft.KeyVault, Microsoft.Network, Microsoft.Authorization, Microsoft.ResourceGraph and Microsoft.ManagedIdentity.`);
+    throw new ArmError(
+      400,
+      'NoRegisteredProviderFound',
+      `No registered resource provider found for location '' and API version '${version}' for type '${type}'. The sandbox emulates Microsoft.ApiManagement, Microsoft.KeyVault, Microsoft.Network, Microsoft.Authorization, Microsoft.ResourceGraph and Microsoft.ManagedIdentity.`,
+    );
   }
   if (!supported.includes(version)) {
     const location = ctx.state.get(ctx.path)?.location ?? '';
@@ -64,7 +98,12 @@ export function route(ctx: Ctx, lros: LroRegistry): Reply {
   let g: RegExpExecArray | null;
 
   if (/^\/subscriptions$/i.test(path) && method === 'GET') {
-    return ok(page(ctx, ctx.state.world.subscriptions.map((s) => subscriptionBody(ctx, s))));
+    return ok(
+      page(
+        ctx,
+        ctx.state.world.subscriptions.map((s) => subscriptionBody(ctx, s)),
+      ),
+    );
   }
   if ((g = m(/^\/subscriptions\/([^/]+)$/i, path)) && method === 'GET') {
     const s = ctx.state.subscription(g[1]);
@@ -74,7 +113,9 @@ export function route(ctx: Ctx, lros: LroRegistry): Reply {
   if ((g = m(/^\/subscriptions\/([^/]+)\/resourceGroups$/i, path)) && method === 'GET') {
     if (!ctx.state.subscription(g[1])) throw new ArmError(404, 'SubscriptionNotFound', `The subscription '${g[1]}' could not be found.`);
     // Lists the resource groups the caller can read.
-    const visible = ctx.state.resourceGroups(g[1]).filter((rg) => hasAction(ctx.state, ctx.principalId, 'Microsoft.Resources/subscriptions/resourceGroups/read', rg.id));
+    const visible = ctx.state
+      .resourceGroups(g[1])
+      .filter((rg) => hasAction(ctx.state, ctx.principalId, 'Microsoft.Resources/subscriptions/resourceGroups/read', rg.id));
     return ok(page(ctx, visible));
   }
   if ((g = m(/^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)$/i, path)) && method === 'GET') {
@@ -84,10 +125,17 @@ export function route(ctx: Ctx, lros: LroRegistry): Reply {
     if (!rg) throw new ArmError(404, 'ResourceGroupNotFound', `Resource group '${g[2]}' could not be found.`);
     return ok(rg);
   }
-  if ((g = m(/^\/subscriptions\/([^/]+)(?:\/resourceGroups\/([^/]+))?\/resources$/i, path)) && method === 'GET') return listResources(ctx, g[1], g[2]);
+  if ((g = m(/^\/subscriptions\/([^/]+)(?:\/resourceGroups\/([^/]+))?\/resources$/i, path)) && method === 'GET')
+    return listResources(ctx, g[1], g[2]);
   if ((g = m(PROVIDER_METADATA, path)) && method === 'GET') return providerMetadata(ctx, g[1]?.split('/')[2], g[2]?.slice(1));
   if (/^\/providers\/Microsoft\.ResourceGraph\/resources$/i.test(path) && method === 'POST') return queryResources(ctx);
-  if ((g = m(/\/providers\/Microsoft\.(?:ApiManagement|Network)\/locations\/[^/]+\/(operationsStatus|operations|operationResults)\/([^/]+)$/i, path)) && method === 'GET') {
+  if (
+    (g = m(
+      /\/providers\/Microsoft\.(?:ApiManagement|Network)\/locations\/[^/]+\/(operationsStatus|operations|operationResults)\/([^/]+)$/i,
+      path,
+    )) &&
+    method === 'GET'
+  ) {
     return lros.poll(ctx, g[2], g[1].toLowerCase() === 'operationresults' ? 'result' : 'status');
   }
   if ((g = m(/^(.*?)\/providers\/Microsoft\.Authorization\/(roleAssignments|roleDefinitions|permissions)(?:\/([^/]+))?$/i, path))) {
@@ -104,27 +152,49 @@ export function route(ctx: Ctx, lros: LroRegistry): Reply {
     }
     throw new ArmError(405, 'MethodNotAllowed', `The sandbox does not support ${method} ${path}.`);
   }
-  if ((g = m(/^(\/subscriptions\/[^/]+(?:\/resourceGroups\/[^/]+)?)\/providers\/Microsoft\.Resources\/(deployments|deploymentStacks)$/i, path)) && method === 'GET') {
+  if (
+    (g = m(
+      /^(\/subscriptions\/[^/]+(?:\/resourceGroups\/[^/]+)?)\/providers\/Microsoft\.Resources\/(deployments|deploymentStacks)$/i,
+      path,
+    )) &&
+    method === 'GET'
+  ) {
     return listAtScope(ctx, g[1], g[2].toLowerCase() === 'deployments' ? 'deployments' : 'deploymentStacks');
   }
-  if ((g = m(/^(\/subscriptions\/[^/]+(?:\/resourceGroups\/[^/]+)?\/providers\/Microsoft\.Resources\/deployments\/[^/]+)\/operations$/i, path)) && method === 'GET') {
+  if (
+    (g = m(
+      /^(\/subscriptions\/[^/]+(?:\/resourceGroups\/[^/]+)?\/providers\/Microsoft\.Resources\/deployments\/[^/]+)\/operations$/i,
+      path,
+    )) &&
+    method === 'GET'
+  ) {
     return listDeploymentOperations(ctx, g[1]);
   }
   // Deployments 2025-04-01 lists a resource group deployment's operations on the older path without the provider.
   if ((g = m(/^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/deployments\/([^/]+)\/operations$/i, path)) && method === 'GET') {
     return listDeploymentOperations(ctx, `/subscriptions/${g[1]}/resourceGroups/${g[2]}/providers/Microsoft.Resources/deployments/${g[3]}`);
   }
-  if ((g = m(/^\/subscriptions\/([^/]+)\/providers\/Microsoft\.KeyVault\/locations\/([^/]+)\/deletedVaults\/([^/]+)$/i, path)) && method === 'GET') {
+  if (
+    (g = m(/^\/subscriptions\/([^/]+)\/providers\/Microsoft\.KeyVault\/locations\/([^/]+)\/deletedVaults\/([^/]+)$/i, path)) &&
+    method === 'GET'
+  ) {
     return getDeletedVault(ctx, g[1], g[2], g[3]);
   }
-  if ((g = m(/^\/subscriptions\/([^/]+)\/providers\/Microsoft\.KeyVault\/deletedVaults$/i, path)) && method === 'GET') return listDeletedVaults(ctx, g[1]);
+  if ((g = m(/^\/subscriptions\/([^/]+)\/providers\/Microsoft\.KeyVault\/deletedVaults$/i, path)) && method === 'GET')
+    return listDeletedVaults(ctx, g[1]);
   if ((g = m(/^(.*\/providers\/Microsoft\.KeyVault\/vaults\/[^/]+)\/accessPolicies\/([^/]+)$/i, path)) && method === 'PUT') {
     return updateAccessPolicies(ctx, g[1], g[2]);
   }
-  if ((g = m(/^(.*\/providers\/Microsoft\.ApiManagement\/service\/[^/]+\/certificates\/[^/]+)\/refreshSecret$/i, path)) && method === 'POST') {
+  if (
+    (g = m(/^(.*\/providers\/Microsoft\.ApiManagement\/service\/[^/]+\/certificates\/[^/]+)\/refreshSecret$/i, path)) &&
+    method === 'POST'
+  ) {
     return refreshSecret(ctx, g[1]);
   }
-  if ((g = m(/^(.*\/providers\/Microsoft\.ApiManagement\/service\/[^/]+\/namedValues\/[^/]+)\/refreshSecret$/i, path)) && method === 'POST') {
+  if (
+    (g = m(/^(.*\/providers\/Microsoft\.ApiManagement\/service\/[^/]+\/namedValues\/[^/]+)\/refreshSecret$/i, path)) &&
+    method === 'POST'
+  ) {
     return refreshNamedValue(ctx, g[1]);
   }
 

@@ -55,7 +55,13 @@ export async function serveSandbox(argv: string[], io: ServeIo = {}): Promise<nu
   try {
     // A standalone sandbox behaves as ARM does unless its world says otherwise: throttled, LROs taking a second.
     const world = loadWorld(values.world ?? 'everything-broken');
-    sandbox = await startSandbox({ world, port, cloudHosts: values['cloud-hosts'], armThrottling: world.armThrottling?.enabled ?? true, lroMs: world.lro?.durationMs ?? 1000 });
+    sandbox = await startSandbox({
+      world,
+      port,
+      cloudHosts: values['cloud-hosts'],
+      armThrottling: world.armThrottling?.enabled ?? true,
+      lroMs: world.lro?.durationMs ?? 1000,
+    });
   } catch (e) {
     if (e instanceof WorldError) {
       err(`apimkv: the world "${values.world}" cannot be used: ${e.message}\n`);

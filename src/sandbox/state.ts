@@ -20,9 +20,19 @@ export class SandboxState {
   readonly rand: () => number;
   world: Omit<World, 'resources'>;
   /** Lookups by type and by collection, rebuilt after a put or delete (a fleet world has thousands of resources). */
-  private index: { byType: Map<string, ArmResource[]>; byCollection: Map<string, ArmResource[]>; groupMembers: Map<string, ArmResource[]>; assignmentsByPrincipal: Map<string, ArmResource[]> } | undefined;
+  private index:
+    | {
+        byType: Map<string, ArmResource[]>;
+        byCollection: Map<string, ArmResource[]>;
+        groupMembers: Map<string, ArmResource[]>;
+        assignmentsByPrincipal: Map<string, ArmResource[]>;
+      }
+    | undefined;
 
-  constructor(world: World, readonly clock: () => number) {
+  constructor(
+    world: World,
+    readonly clock: () => number,
+  ) {
     const { resources, ...rest } = structuredClone(world);
     this.world = rest;
     this.world.vaultData ??= {};
@@ -48,7 +58,9 @@ export class SandboxState {
 
   /** ISO time without milliseconds, as ARM prints most timestamps. */
   stamp(): string {
-    return this.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    return this.now()
+      .toISOString()
+      .replace(/\.\d{3}Z$/, 'Z');
   }
 
   guid(): string {
@@ -139,7 +151,9 @@ export class SandboxState {
       id: `/subscriptions/${subscriptionOf(member.id)}/resourceGroups/${rg}`,
       name: rg,
       type: 'Microsoft.Resources/resourceGroups',
-      location: String(member.location ?? 'westeurope').replace(/\s+/g, '').toLowerCase(),
+      location: String(member.location ?? 'westeurope')
+        .replace(/\s+/g, '')
+        .toLowerCase(),
       properties: { provisioningState: 'Succeeded' },
     };
   }

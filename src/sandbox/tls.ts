@@ -13,7 +13,15 @@ export async function generateCertificate(now: Date, hostnames: string[] = []): 
       { name: 'basicConstraints', cA: false },
       { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
       { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 2, value: '*.vault.localhost' }, ...hostnames.map((value) => ({ type: 2, value })), { type: 7, ip: '127.0.0.1' }] },
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 2, value: 'localhost' },
+          { type: 2, value: '*.vault.localhost' },
+          ...hostnames.map((value) => ({ type: 2, value })),
+          { type: 7, ip: '127.0.0.1' },
+        ],
+      },
     ],
   } as Parameters<typeof generate>[1]);
   return { cert: pems.cert, key: pems.private };

@@ -37,7 +37,8 @@ function fault(v: unknown, path: string): void {
   } catch {
     fail(`${path}.match.path`, 'must be a valid regular expression');
   }
-  if (v.match.times !== undefined && (!Number.isInteger(v.match.times) || (v.match.times as number) < 1)) fail(`${path}.match.times`, 'must be a positive integer');
+  if (v.match.times !== undefined && (!Number.isInteger(v.match.times) || (v.match.times as number) < 1))
+    fail(`${path}.match.times`, 'must be a positive integer');
   if (!isObject(v.respond)) fail(`${path}.respond`, 'must be an object');
   const r = v.respond;
   if (r.reset !== true && r.hang !== true && !(Number.isInteger(r.status) && (r.status as number) >= 100 && (r.status as number) <= 599)) {
@@ -50,7 +51,10 @@ let schemaCheck: ValidateFunction | undefined;
 
 /** "/resources/0/id" -> "resources[0].id" (the paths the loader's own messages use). */
 function jsonPath(pointer: string, key?: string): string {
-  const parts = pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = pointer
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (key !== undefined) parts.push(key);
   const text = parts.map((p, i) => (/^\d+$/.test(p) ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
   return text || '$';
@@ -93,7 +97,8 @@ export function validateWorld(value: unknown): World {
     seen.add(id.toLowerCase());
     if (r.name !== nameOf(id)) fail(`${at}.name`, `must be "${nameOf(id)}" (the last segment of the id)`);
     const expected = typeOf(id)!;
-    if (typeof r.type !== 'string' || r.type.toLowerCase() !== expected.toLowerCase()) fail(`${at}.type`, `must be "${expected}" for this id`);
+    if (typeof r.type !== 'string' || r.type.toLowerCase() !== expected.toLowerCase())
+      fail(`${at}.type`, `must be "${expected}" for this id`);
     if (r.properties !== undefined && !isObject(r.properties)) fail(`${at}.properties`, 'must be an object');
   });
   if (value.vaultData !== undefined) {
@@ -106,12 +111,14 @@ export function validateWorld(value: unknown): World {
         if (!isObject(objects)) fail(`vaultData.${vault}.${kind}`, 'must be an object');
         for (const [name, obj] of Object.entries(objects)) {
           const at = `vaultData.${vault}.${kind}.${name}`;
-          if (!isObject(obj) || !Array.isArray(obj.versions) || obj.versions.length === 0) fail(`${at}.versions`, 'must be a non-empty array');
+          if (!isObject(obj) || !Array.isArray(obj.versions) || obj.versions.length === 0)
+            fail(`${at}.versions`, 'must be a non-empty array');
           (obj.versions as unknown[]).forEach((v, i) => {
             if (!isObject(v)) fail(`${at}.versions[${i}]`, 'must be an object');
             str(v.version, `${at}.versions[${i}].version`);
             for (const d of ['created', 'expires', 'notBefore'] as const) {
-              if (v[d] !== undefined && (typeof v[d] !== 'string' || Number.isNaN(Date.parse(v[d] as string)))) fail(`${at}.versions[${i}].${d}`, 'must be an ISO date');
+              if (v[d] !== undefined && (typeof v[d] !== 'string' || Number.isNaN(Date.parse(v[d] as string))))
+                fail(`${at}.versions[${i}].${d}`, 'must be an ISO date');
             }
           });
         }
@@ -119,35 +126,42 @@ export function validateWorld(value: unknown): World {
     }
   }
   if (value.apimSystemIdentities !== undefined && !isObject(value.apimSystemIdentities)) fail('apimSystemIdentities', 'must be an object');
-  if (value.rbacPropagationMs !== undefined && (typeof value.rbacPropagationMs !== 'number' || value.rbacPropagationMs < 0)) fail('rbacPropagationMs', 'must be a number >= 0');
+  if (value.rbacPropagationMs !== undefined && (typeof value.rbacPropagationMs !== 'number' || value.rbacPropagationMs < 0))
+    fail('rbacPropagationMs', 'must be a number >= 0');
   if (value.faults !== undefined) {
     if (!Array.isArray(value.faults)) fail('faults', 'must be an array');
     value.faults.forEach((f, i) => fault(f, `faults[${i}]`));
   }
   if (value.latency !== undefined) {
-    if (!isObject(value.latency) || typeof value.latency.baseMs !== 'number' || typeof value.latency.jitterMs !== 'number') fail('latency', 'must be { baseMs: number, jitterMs: number }');
+    if (!isObject(value.latency) || typeof value.latency.baseMs !== 'number' || typeof value.latency.jitterMs !== 'number')
+      fail('latency', 'must be { baseMs: number, jitterMs: number }');
   }
   if (value.deletedVaults !== undefined && !Array.isArray(value.deletedVaults)) fail('deletedVaults', 'must be an array');
-  if (value.pageSize !== undefined && (!Number.isInteger(value.pageSize) || (value.pageSize as number) < 1)) fail('pageSize', 'must be a positive integer');
+  if (value.pageSize !== undefined && (!Number.isInteger(value.pageSize) || (value.pageSize as number) < 1))
+    fail('pageSize', 'must be a positive integer');
   if (value.managementGroups !== undefined) {
     if (!isObject(value.managementGroups)) fail('managementGroups', 'must be an object of name -> subscription ids');
     for (const [name, subs] of Object.entries(value.managementGroups)) {
-      if (!Array.isArray(subs) || subs.some((x) => typeof x !== 'string')) fail(`managementGroups.${name}`, 'must be an array of subscription ids');
+      if (!Array.isArray(subs) || subs.some((x) => typeof x !== 'string'))
+        fail(`managementGroups.${name}`, 'must be an array of subscription ids');
     }
   }
   if (value.deploymentOperations !== undefined) {
     if (!isObject(value.deploymentOperations)) fail('deploymentOperations', 'must be an object of deployment id -> operations');
     for (const [id, ops] of Object.entries(value.deploymentOperations)) {
-      if (!/\/providers\/Microsoft\.Resources\/deployments\/[^/]+$/i.test(id)) fail(`deploymentOperations.${id}`, 'must be keyed by a deployment resource id');
+      if (!/\/providers\/Microsoft\.Resources\/deployments\/[^/]+$/i.test(id))
+        fail(`deploymentOperations.${id}`, 'must be keyed by a deployment resource id');
       if (!Array.isArray(ops)) fail(`deploymentOperations.${id}`, 'must be an array');
       ops.forEach((o, i) => {
         if (!isObject(o)) fail(`deploymentOperations.${id}[${i}]`, 'must be an object');
         str(o.operationId, `deploymentOperations.${id}[${i}].operationId`);
-        if (o.id !== `${id}/operations/${o.operationId}`) fail(`deploymentOperations.${id}[${i}].id`, `must be "${id}/operations/${o.operationId}"`);
+        if (o.id !== `${id}/operations/${o.operationId}`)
+          fail(`deploymentOperations.${id}[${i}].id`, `must be "${id}/operations/${o.operationId}"`);
       });
     }
   }
-  if (value.graphTruncateAfter !== undefined && (!Number.isInteger(value.graphTruncateAfter) || (value.graphTruncateAfter as number) < 0)) fail('graphTruncateAfter', 'must be an integer >= 0');
+  if (value.graphTruncateAfter !== undefined && (!Number.isInteger(value.graphTruncateAfter) || (value.graphTruncateAfter as number) < 0))
+    fail('graphTruncateAfter', 'must be an integer >= 0');
   // The checks above word the common mistakes; the schema then refuses anything it does not know.
   checkSchema(value);
   return value as unknown as World;
@@ -162,14 +176,23 @@ export function loadWorld(pathOrName: string): World {
   const fleet = FLEET_WORLD.exec(pathOrName);
   if (fleet) {
     const instances = Number(fleet[1] ?? 40);
-    return validateWorld(generateFleet({ instances, vaults: Math.ceil(instances * 1.5), subscriptions: Math.max(1, Math.min(20, Math.ceil(instances / 50))), seed: 1 }));
+    return validateWorld(
+      generateFleet({
+        instances,
+        vaults: Math.ceil(instances * 1.5),
+        subscriptions: Math.max(1, Math.min(20, Math.ceil(instances / 50))),
+        seed: 1,
+      }),
+    );
   }
   let text: string;
   try {
     text = readFileSync(pathOrName, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new WorldError(`cannot read world "${pathOrName}" (${code ?? 'error'}); shipped worlds: ${Object.keys(SHIPPED_WORLDS).join(', ')}, fleet, fleet-<instances>`);
+    throw new WorldError(
+      `cannot read world "${pathOrName}" (${code ?? 'error'}); shipped worlds: ${Object.keys(SHIPPED_WORLDS).join(', ')}, fleet, fleet-<instances>`,
+    );
   }
   let parsed: unknown;
   try {

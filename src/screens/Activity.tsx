@@ -26,7 +26,19 @@ export function activityText(label: string, seconds: number, detail?: string): s
 }
 
 /** `read` is called at each tick (every 2 s): what is happening, without a render per event. */
-export function Activity({ label, since, detail, read, width }: { label: string; since?: number; detail?: string; read?: () => string | undefined; width: number }) {
+export function Activity({
+  label,
+  since,
+  detail,
+  read,
+  width,
+}: {
+  label: string;
+  since?: number;
+  detail?: string;
+  read?: () => string | undefined;
+  width: number;
+}) {
   const [mounted] = useState(() => Date.now());
   const seconds = useElapsed(since ?? mounted);
   return (

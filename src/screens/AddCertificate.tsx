@@ -50,7 +50,17 @@ function wizardReducer(w: Wizard, a: WizardAction): Wizard {
 /** "✖ disabled" is the widest badge; a fixed width keeps the columns straight. */
 const BADGE_WIDTH = 11;
 
-const START: Wizard = { stage: 'loading', certs: [], filter: '', filtering: false, typed: '', source: 'list', keepVersion: false, identity: 'system', certificateId: '' };
+const START: Wizard = {
+  stage: 'loading',
+  certs: [],
+  filter: '',
+  filtering: false,
+  typed: '',
+  source: 'list',
+  keepVersion: false,
+  identity: 'system',
+  certificateId: '',
+};
 
 /** The temporary "add my IP to the vault firewall" fix (FW-CLIENTIP), when the checks offer it. */
 export function clientIpPlan(evaluation: Evaluation | undefined): FixPlan | undefined {
@@ -82,7 +92,9 @@ export function AddCertificate({ width, height, active }: { width: number; heigh
   const vaultUri = facts?.vault.ok ? facts.vault.value.vaultUri : undefined;
   const suffix = facts?.context.kvDnsSuffix;
   const parseIdentifier = (input: string): ParsedIdentifierInput =>
-    suffix ? parseIdentifierInput(input, suffix, vaultUri) : { ok: false, reason: 'The checks have not run yet: press r on the checklist first.' };
+    suffix
+      ? parseIdentifierInput(input, suffix, vaultUri)
+      : { ok: false, reason: 'The checks have not run yet: press r on the checklist first.' };
   const now = facts?.context.now ?? new Date().toISOString();
   const set = (patch: Partial<Wizard>) => dispatch({ type: 'set', patch });
   const go = (stage: Stage, patch?: Partial<Wizard>) => dispatch({ type: 'stage', stage, patch });
@@ -98,11 +110,21 @@ export function AddCertificate({ width, height, active }: { width: number; heigh
         }
         const probe = facts?.operatorDataPlane;
         const firewall = /firewall|client address/i.test(fact.message) || (probe?.ok === true && probe.value.status === 'firewall');
-        const why = fact.unknown === 'Forbidden' ? (firewall ? 'your address is blocked by the vault firewall' : 'you may not list this vault (403)') : fact.unknown.toLowerCase();
-        dispatch({ type: 'stage', stage: 'listFailed', patch: { listError: { what: `The vault's certificates cannot be listed: ${why}. ${fact.message}`, firewall } } });
+        const why =
+          fact.unknown === 'Forbidden'
+            ? firewall
+              ? 'your address is blocked by the vault firewall'
+              : 'you may not list this vault (403)'
+            : fact.unknown.toLowerCase();
+        dispatch({
+          type: 'stage',
+          stage: 'listFailed',
+          patch: { listError: { what: `The vault's certificates cannot be listed: ${why}. ${fact.message}`, firewall } },
+        });
       },
       (e: unknown) => {
-        if (!controller.signal.aborted) dispatch({ type: 'stage', stage: 'listFailed', patch: { listError: { what: describeError(e).what, firewall: false } } });
+        if (!controller.signal.aborted)
+          dispatch({ type: 'stage', stage: 'listFailed', patch: { listError: { what: describeError(e).what, firewall: false } } });
       },
     );
     return () => controller.abort();
@@ -123,7 +145,13 @@ export function AddCertificate({ width, height, active }: { width: number; heigh
     go(parsed.version ? 'version' : 'identity', patch);
   };
   const pick = (cert: VaultCertificateFacts) => {
-    if (!cert.enabled) return set({ error: { what: `${cert.name} is disabled in the vault: API Management could not fetch it.`, hint: 'Enable it in the vault, or pick another.' } });
+    if (!cert.enabled)
+      return set({
+        error: {
+          what: `${cert.name} is disabled in the vault: API Management could not fetch it.`,
+          hint: 'Enable it in the vault, or pick another.',
+        },
+      });
     const parsed = parseIdentifier(cert.secretId);
     if (!parsed.ok) return set({ error: { what: parsed.reason } });
     chooseParsed(parsed, 'list');
@@ -198,8 +226,14 @@ export function AddCertificate({ width, height, active }: { width: number; heigh
     active && !(w.stage === 'list' && !w.filtering && items.length > 0) && w.stage !== 'identity',
   );
 
-  const title = <Text bold wrap="truncate">{truncate(`Add a Key Vault certificate (step 5) — vault ${context.vaultName}`, width)}</Text>;
-  const errorLines: Line[] = w.error ? [...para(`✖ ${w.error.what}`, width, { color: THEME.danger }), ...(w.error.hint ? para(`What to do: ${w.error.hint}`, width) : [])] : [];
+  const title = (
+    <Text bold wrap="truncate">
+      {truncate(`Add a Key Vault certificate (step 5) — vault ${context.vaultName}`, width)}
+    </Text>
+  );
+  const errorLines: Line[] = w.error
+    ? [...para(`✖ ${w.error.what}`, width, { color: THEME.danger }), ...(w.error.hint ? para(`What to do: ${w.error.hint}`, width) : [])]
+    : [];
   const frame = (children: ReactNode) => (
     <ScreenFrame height={height} width={width} context={keyContext}>
       {title}
@@ -210,7 +244,11 @@ export function AddCertificate({ width, height, active }: { width: number; heigh
   switch (w.stage) {
     case 'loading':
     case 'working':
-      return frame(<Text color={THEME.caution}>{w.stage === 'loading' ? 'Listing the vault’s certificates…' : 'Re-checking with this certificate…'}</Text>);
+      return frame(
+        <Text color={THEME.caution}>
+          {w.stage === 'loading' ? 'Listing the vault’s certificates…' : 'Re-checking with this certificate…'}
+        </Text>,
+      );
     case 'listFailed': {
       const lines: Line[] = [...para(`${statusLabel('fail')}  ${w.listError?.what ?? ''}`, width, { color: STATUS.fail.color })];
       if (fwPlan) {
@@ -231,17 +269,27 @@ export function AddCertificate({ width, height, active }: { width: number; heigh
             {w.filtering ? (
               <>
                 <Text>Filter: </Text>
-                <TextField value={w.filter} onChange={(v) => set({ filter: v })} onSubmit={() => set({ filtering: false })} focus={active} />
+                <TextField
+                  value={w.filter}
+                  onChange={(v) => set({ filter: v })}
+                  onSubmit={() => set({ filtering: false })}
+                  focus={active}
+                />
               </>
             ) : (
               <Text color={THEME.muted} wrap="truncate">
-                {truncate(`${items.length} of ${w.certs.length} certificates${w.filter ? ` matching "${w.filter}"` : ''} · / filter · t type an identifier`, width)}
+                {truncate(
+                  `${items.length} of ${w.certs.length} certificates${w.filter ? ` matching "${w.filter}"` : ''} · / filter · t type an identifier`,
+                  width,
+                )}
               </Text>
             )}
           </Box>
           {items.length === 0 ? (
             <Box height={listRows}>
-              <Text color={THEME.muted}>{w.certs.length ? 'Nothing matches the filter.' : 'The vault has no certificates: type an identifier (t).'}</Text>
+              <Text color={THEME.muted}>
+                {w.certs.length ? 'Nothing matches the filter.' : 'The vault has no certificates: type an identifier (t).'}
+              </Text>
             </Box>
           ) : (
             <SelectList
@@ -262,7 +310,7 @@ export function AddCertificate({ width, height, active }: { width: number; heigh
                     <Text color={sel ? THEME.accent : undefined} bold={sel}>
                       {fit(`${sel ? '›' : ' '} ${c.name}`, width - right.length - 1)}
                     </Text>
-                    <Text color={THEME.muted}> {expiry}  </Text>
+                    <Text color={THEME.muted}> {expiry} </Text>
                     <Text color={STATUS[badge.tone].color}>{fit(badge.text, BADGE_WIDTH)}</Text>
                   </Box>
                 );
@@ -282,7 +330,14 @@ export function AddCertificate({ width, height, active }: { width: number; heigh
         ? live.ok
           ? [
               { text: truncate(`→ versionless: ${live.versionless}`, width), color: THEME.muted },
-              ...(live.version ? [{ text: truncate(`${statusLabel('warn')}  versioned (${live.version}): no auto-rotation`, width), color: STATUS.warn.color }] : []),
+              ...(live.version
+                ? [
+                    {
+                      text: truncate(`${statusLabel('warn')}  versioned (${live.version}): no auto-rotation`, width),
+                      color: STATUS.warn.color,
+                    },
+                  ]
+                : []),
             ]
           : para(live.reason, width, { color: THEME.muted })
         : para('A secret name in this vault, or https://<vault>.vault.azure.net/secrets/<name>', width, { color: THEME.muted });
@@ -300,7 +355,11 @@ export function AddCertificate({ width, height, active }: { width: number; heigh
     case 'version': {
       const p = w.parsed!;
       const lines: Line[] = [
-        ...para(`${statusLabel('warn')}  This identifier pins version ${p.version}: API Management will not pick up renewals of the certificate (no auto-rotation).`, width, { color: STATUS.warn.color }),
+        ...para(
+          `${statusLabel('warn')}  This identifier pins version ${p.version}: API Management will not pick up renewals of the certificate (no auto-rotation).`,
+          width,
+          { color: STATUS.warn.color },
+        ),
         { text: truncate(`Versionless: ${p.versionless}`, width) },
         { text: 'Enter  use the versionless identifier (recommended)', color: THEME.accent },
         { text: 'v      keep the versioned identifier', color: THEME.muted },
@@ -343,7 +402,12 @@ export function AddCertificate({ width, height, active }: { width: number; heigh
           <Text>Certificate id in API Management:</Text>
           <Box height={1}>
             <Text>› </Text>
-            <TextField value={w.certificateId} onChange={(v) => set({ certificateId: v, error: undefined })} onSubmit={submitName} focus={active} />
+            <TextField
+              value={w.certificateId}
+              onChange={(v) => set({ certificateId: v, error: undefined })}
+              onSubmit={submitName}
+              focus={active}
+            />
           </Box>
           <Lines lines={errorLines} height={Math.max(1, body - 3)} />
         </>,

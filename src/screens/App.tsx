@@ -51,7 +51,10 @@ export function App({ context, loadEngine, onExit, signIn }: AppProps) {
 
 function TooSmall({ columns, rows }: { columns: number; rows: number }) {
   useKeyScope('blocked', true);
-  const lines = [`terminal too small (need ${MIN_SIZE.columns}x${MIN_SIZE.rows}, have ${columns}x${rows})`, 'enlarge the window, or press q to quit'];
+  const lines = [
+    `terminal too small (need ${MIN_SIZE.columns}x${MIN_SIZE.rows}, have ${columns}x${rows})`,
+    'enlarge the window, or press q to quit',
+  ];
   return (
     <Box flexDirection="column" width={columns} height={Math.min(rows, lines.length)} overflow="hidden">
       {lines.map((l) => (

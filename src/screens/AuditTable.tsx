@@ -57,7 +57,20 @@ export interface AuditTableProps {
   onQuit: () => void;
 }
 
-export function AuditTable({ title, sandbox, result, progress, error, notice: outerNotice, signIn, view, onView, onOpen, onReload, onQuit }: AuditTableProps) {
+export function AuditTable({
+  title,
+  sandbox,
+  result,
+  progress,
+  error,
+  notice: outerNotice,
+  signIn,
+  view,
+  onView,
+  onOpen,
+  onReload,
+  onQuit,
+}: AuditTableProps) {
   const { columns: width, rows: height } = useWindowSize();
   const { sort, filter, selected } = view;
   const [filtering, setFiltering] = useState(false);
@@ -162,7 +175,9 @@ export function AuditTable({ title, sandbox, result, progress, error, notice: ou
       </Text>
       <Box height={listRows} flexDirection="column" overflow="hidden">
         {signIn && !result && !error && <SignInNotice message={signIn} next="the audit starts" width={width} />}
-        {result && shown.length === 0 && <Text color={THEME.muted}>{filter ? `  no instance matches "${filter}"` : '  no API Management instance in scope'}</Text>}
+        {result && shown.length === 0 && (
+          <Text color={THEME.muted}>{filter ? `  no instance matches "${filter}"` : '  no API Management instance in scope'}</Text>
+        )}
         {result && shown.length > 0 && (
           <SelectList
             items={shown}
@@ -223,16 +238,34 @@ interface Line {
 function detailLines(row: InstanceRow | undefined, width: number, height: number): Line[] {
   if (!row) return [];
   const i = row.instance;
-  const lines: Line[] = [{ text: truncate(`${i.name} · ${i.sku} · identity ${i.identityType || 'None'} · sub ${i.subscriptionId.slice(0, 8)}… · ${row.references} Key Vault reference${row.references === 1 ? '' : 's'}`, width), bold: true }];
-  if (row.findings.length === 0) lines.push({ text: 'No findings: every Key Vault reference of this instance is healthy.', color: THEME.muted });
+  const lines: Line[] = [
+    {
+      text: truncate(
+        `${i.name} · ${i.sku} · identity ${i.identityType || 'None'} · sub ${i.subscriptionId.slice(0, 8)}… · ${row.references} Key Vault reference${row.references === 1 ? '' : 's'}`,
+        width,
+      ),
+      bold: true,
+    },
+  ];
+  if (row.findings.length === 0)
+    lines.push({ text: 'No findings: every Key Vault reference of this instance is healthy.', color: THEME.muted });
   for (const f of row.findings) {
     const style = SEVERITY_STYLE[f.severity];
-    lines.push({ text: truncate(`${style.symbol} ${style.word} ${f.kind}${f.reference ? ` · ${f.reference}` : ''}${f.vault ? ` · vault ${f.vault}` : ''}`, width), color: style.color });
+    lines.push({
+      text: truncate(
+        `${style.symbol} ${style.word} ${f.kind}${f.reference ? ` · ${f.reference}` : ''}${f.vault ? ` · vault ${f.vault}` : ''}`,
+        width,
+      ),
+      color: style.color,
+    });
     for (const l of wrap(oneLine(f.message), width - 4)) lines.push({ text: `    ${l}` });
   }
   if (lines.length > height) {
     const more = lines.length - (height - 1);
-    return [...lines.slice(0, height - 1), { text: truncate(`  ↓ ${more} more lines · Enter opens the runbook for ${i.name}`, width), color: THEME.muted }];
+    return [
+      ...lines.slice(0, height - 1),
+      { text: truncate(`  ↓ ${more} more lines · Enter opens the runbook for ${i.name}`, width), color: THEME.muted },
+    ];
   }
   return lines;
 }

@@ -29,7 +29,9 @@ export function fullDetailLines(row: ChecklistRow, width: number): Line[] {
   const lines: Line[] = [];
   const section = (t: string) => lines.push({ text: ' ' }, { text: t, bold: true });
   if (!row.finding) {
-    lines.push(...para(`${row.stepNumber}. ${row.step.title} — ${statusLabel(row.status)}`, width, { bold: true, color: STATUS[row.status].color }));
+    lines.push(
+      ...para(`${row.stepNumber}. ${row.step.title} — ${statusLabel(row.status)}`, width, { bold: true, color: STATUS[row.status].color }),
+    );
     lines.push(...para(row.step.why, width));
     lines.push(...para(`Docs: ${row.step.docLink}`, width, { color: THEME.muted }, '  '));
     return lines;
@@ -56,7 +58,19 @@ export function fullDetailLines(row: ChecklistRow, width: number): Line[] {
   return lines;
 }
 
-export function CheckDetail({ row, width, height, active, onBack }: { row: ChecklistRow; width: number; height: number; active: boolean; onBack: () => void }) {
+export function CheckDetail({
+  row,
+  width,
+  height,
+  active,
+  onBack,
+}: {
+  row: ChecklistRow;
+  width: number;
+  height: number;
+  active: boolean;
+  onBack: () => void;
+}) {
   const actions = useRunbookActions();
   const [view, setView] = useState({ top: 0, left: 0 });
   const lines = fullDetailLines(row, width);
@@ -78,8 +92,12 @@ export function CheckDetail({ row, width, height, active, onBack }: { row: Check
       bottom: () => to(maxTop),
       left: () => to(top, left - Math.floor(width / 2)),
       right: () => to(top, left + Math.floor(width / 2)),
-      copy: () => (target ? actions.copy(target.text, target.what) : actions.notify({ tone: 'info', text: 'Nothing to copy on this check.' })),
-      fix: () => (row.finding?.fix ? actions.previewFix(row.finding.fix) : actions.notify({ tone: 'info', text: `${row.finding?.checkId ?? 'This step'} has no one-key fix.` })),
+      copy: () =>
+        target ? actions.copy(target.text, target.what) : actions.notify({ tone: 'info', text: 'Nothing to copy on this check.' }),
+      fix: () =>
+        row.finding?.fix
+          ? actions.previewFix(row.finding.fix)
+          : actions.notify({ tone: 'info', text: `${row.finding?.checkId ?? 'This step'} has no one-key fix.` }),
       back: onBack,
     },
     active,
@@ -88,7 +106,12 @@ export function CheckDetail({ row, width, height, active, onBack }: { row: Check
   const below = lines.length - top - shown.length;
   const position = lines.length > rows ? `lines ${top + 1}-${top + shown.length} of ${lines.length}${below ? ' · ↓ more' : ''}` : '';
   return (
-    <ScreenFrame height={height} width={width} context="detail" footerExtra={[position, maxLeft ? '←/→ wide lines' : ''].filter(Boolean).join(' · ')}>
+    <ScreenFrame
+      height={height}
+      width={width}
+      context="detail"
+      footerExtra={[position, maxLeft ? '←/→ wide lines' : ''].filter(Boolean).join(' · ')}
+    >
       <Box flexDirection="column" height={rows} overflow="hidden">
         {shown.map((l, i) => (
           <Text key={i} color={l.color} bold={l.bold} wrap="truncate">

@@ -5,7 +5,17 @@ import { Box, Text, useStdin } from 'ink';
 import { oneLine } from '../checks/escape.ts';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { CheckDetail } from './CheckDetail.tsx';
-import { checklistRows, fixAllHint, isOpen, nextFailure, statusCounts, stepCounts, visibleRows, type ChecklistRow, type StepView } from './checklist-model.ts';
+import {
+  checklistRows,
+  fixAllHint,
+  isOpen,
+  nextFailure,
+  statusCounts,
+  stepCounts,
+  visibleRows,
+  type ChecklistRow,
+  type StepView,
+} from './checklist-model.ts';
 import { Activity } from './Activity.tsx';
 import { capLines, Lines, para, type Line } from './Lines.tsx';
 import { ScreenFrame, FRAME_ROWS } from './ScreenFrame.tsx';
@@ -21,7 +31,19 @@ import { useRunbookActions } from './use-runbook-actions.ts';
 const ID_WIDTH = 20;
 const SYMBOLS = Object.fromEntries(Object.entries(STATUS).map(([k, v]) => [k, v.symbol])) as Record<keyof typeof STATUS, string>;
 
-function RowView({ row, selected, width, counts, open }: { row: ChecklistRow; selected: boolean; width: number; counts: string; open: boolean }) {
+function RowView({
+  row,
+  selected,
+  width,
+  counts,
+  open,
+}: {
+  row: ChecklistRow;
+  selected: boolean;
+  width: number;
+  counts: string;
+  open: boolean;
+}) {
   const style = STATUS[row.status];
   const textWidth = width - STATUS_WIDTH - 1;
   const mark = selected ? '›' : ' ';
@@ -48,7 +70,11 @@ function RowView({ row, selected, width, counts, open }: { row: ChecklistRow; se
 export function detailLines(row: ChecklistRow, showWhy: boolean, width: number): Line[] {
   const lines: Line[] = [];
   if (row.kind === 'step') {
-    lines.push({ text: truncate(`${row.stepNumber}. ${row.step.title} — ${statusLabel(row.status)}`, width), bold: true, color: STATUS[row.status].color });
+    lines.push({
+      text: truncate(`${row.stepNumber}. ${row.step.title} — ${statusLabel(row.status)}`, width),
+      bold: true,
+      color: STATUS[row.status].color,
+    });
     lines.push(...para(row.step.why, width));
     lines.push({ text: truncate(`Docs: ${row.step.docLink}`, width), color: THEME.muted });
     return lines;
@@ -58,8 +84,18 @@ export function detailLines(row: ChecklistRow, showWhy: boolean, width: number):
   lines.push({ text: truncate(`${statusLabel(f.status)}  ${f.checkId} — ${f.title}`, width), bold: true, color: STATUS[f.status].color });
   lines.push(...para(oneLine(f.cause), width));
   if (f.missingAction) lines.push({ text: truncate(`Missing permission: ${f.missingAction}`, width), color: THEME.caution });
-  if (f.fix) lines.push({ text: truncate(`f  fix: ${f.fix.title}${f.fix.temporary ? ' (temporary; offered for removal later)' : ''}`, width), color: THEME.accent });
-  lines.push({ text: truncate(`Enter  full details${f.evidence.length ? `: evidence (${f.evidence.length})` : ''}${f.docLink ? ', docs' : ''}${showWhy ? '' : ' · w why'}`, width), color: THEME.muted });
+  if (f.fix)
+    lines.push({
+      text: truncate(`f  fix: ${f.fix.title}${f.fix.temporary ? ' (temporary; offered for removal later)' : ''}`, width),
+      color: THEME.accent,
+    });
+  lines.push({
+    text: truncate(
+      `Enter  full details${f.evidence.length ? `: evidence (${f.evidence.length})` : ''}${f.docLink ? ', docs' : ''}${showWhy ? '' : ' · w why'}`,
+      width,
+    ),
+    color: THEME.muted,
+  });
   return lines;
 }
 
@@ -123,10 +159,16 @@ export function Checklist({ width, height, active }: { width: number; height: nu
   const autoRows = visibleRows(allRows, views, list, filter);
   // A check the cursor reached (n/N, a re-check) whose step is closed: open that step to show it.
   const chosen = allRows.find((r) => r.value === selected);
-  const rows = chosen && !autoRows.includes(chosen) && !filter ? visibleRows(allRows, { ...views, [chosen.step.id]: chosen.status === 'pass' ? 'all' : 'problems' }, list) : autoRows;
+  const rows =
+    chosen && !autoRows.includes(chosen) && !filter
+      ? visibleRows(allRows, { ...views, [chosen.step.id]: chosen.status === 'pass' ? 'all' : 'problems' }, list)
+      : autoRows;
   const layout = checklistLayout(body, rows.length, detailNeeded);
 
-  const index = Math.max(0, rows.findIndex((r) => r.value === selected));
+  const index = Math.max(
+    0,
+    rows.findIndex((r) => r.value === selected),
+  );
   const current = rows[index];
   const setView = (stepId: string, view: StepView) => setViews((v) => ({ ...v, [stepId]: view }));
   // Several keys can arrive in one chunk before the next render ("nn"): count from the last jump.
@@ -169,8 +211,17 @@ export function Checklist({ width, height, active }: { width: number; height: nu
           : [];
     return (
       <ScreenFrame height={height} width={width} context="blocked">
-        {lines.length === 0 && <Activity label={connection.kind === 'connecting' ? 'connecting' : 'checking'} since={activity?.since} read={actions.activity} width={width} />}
-        {lines.length === 0 && <Text color={THEME.muted}>{truncate('Keys typed now are applied when the checklist is there.', width)}</Text>}
+        {lines.length === 0 && (
+          <Activity
+            label={connection.kind === 'connecting' ? 'connecting' : 'checking'}
+            since={activity?.since}
+            read={actions.activity}
+            width={width}
+          />
+        )}
+        {lines.length === 0 && (
+          <Text color={THEME.muted}>{truncate('Keys typed now are applied when the checklist is there.', width)}</Text>
+        )}
         {lines.length > 0 && <Lines lines={capLines(lines, body)} height={body} />}
       </ScreenFrame>
     );
@@ -195,7 +246,10 @@ export function Checklist({ width, height, active }: { width: number; height: nu
             <TextField value={filter} onChange={setFilter} onSubmit={() => setFiltering(false)} focus={active && filtering} />
           </Box>
           <Text color={THEME.muted} wrap="truncate">
-            {truncate(`  ${matches} matching check${matches === 1 ? '' : 's'} · ${filtering ? 'Enter keeps · ' : '/ edits · '}Esc clears`, Math.max(0, width - 32))}
+            {truncate(
+              `  ${matches} matching check${matches === 1 ? '' : 's'} · ${filtering ? 'Enter keeps · ' : '/ edits · '}Esc clears`,
+              Math.max(0, width - 32),
+            )}
           </Text>
         </Box>
       ) : (
@@ -210,7 +264,15 @@ export function Checklist({ width, height, active }: { width: number; height: nu
         height={layout.list}
         context="checklist"
         isFocused={active && !filtering}
-        renderItem={(row, isSelected) => <RowView row={row} selected={isSelected} width={width} counts={row.kind === 'step' ? stepCounts(allRows, row.step.id, SYMBOLS) : ''} open={isOpen(rows, row.step.id)} />}
+        renderItem={(row, isSelected) => (
+          <RowView
+            row={row}
+            selected={isSelected}
+            width={width}
+            counts={row.kind === 'step' ? stepCounts(allRows, row.step.id, SYMBOLS) : ''}
+            open={isOpen(rows, row.step.id)}
+          />
+        )}
         keys={{
           // Enter on the checklist opens: a check full-screen, a step's checks (or closes them).
           open: () => {
@@ -233,7 +295,11 @@ export function Checklist({ width, height, active }: { width: number; height: nu
           back: () => filter && setFilter(''),
           fix: () => {
             if (selectedFix) actions.previewFix(selectedFix);
-            else actions.notify({ tone: 'info', text: current?.finding ? `${current.finding.checkId} has no one-key fix.` : 'Select a check to fix it.' });
+            else
+              actions.notify({
+                tone: 'info',
+                text: current?.finding ? `${current.finding.checkId} has no one-key fix.` : 'Select a check to fix it.',
+              });
           },
           fixAll: actions.fixAll,
           recheck: () => void actions.recheck(),

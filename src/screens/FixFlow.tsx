@@ -48,7 +48,8 @@ export function previewLines(plan: FixPlan, facts: Facts | undefined, width: num
   const section = (title: string) => lines.push({ text: title, bold: true });
   if (isDisruptive(plan)) lines.push(...para(`▲ Interrupts: ${plan.disruption}`, width, { color: THEME.caution, bold: true }, '  '));
   else lines.push(...para(`Disruption: ${plan.disruption ?? 'none expected'}`, width, { color: THEME.muted }, '  '));
-  if (plan.temporary) lines.push(...para('Temporary: yes — apimkv records it and offers to remove it when you are done.', width, { color: THEME.caution }));
+  if (plan.temporary)
+    lines.push(...para('Temporary: yes — apimkv records it and offers to remove it when you are done.', width, { color: THEME.caution }));
   section(`Changes (${plan.preview.length} request${plan.preview.length === 1 ? '' : 's'}):`);
   for (const req of plan.preview) {
     lines.push(...para(`${req.method} ${req.path}`, width, { color: THEME.accent }, '    '));
@@ -56,11 +57,16 @@ export function previewLines(plan: FixPlan, facts: Facts | undefined, width: num
   }
   // The engine asks the same question right before it writes.
   const may = facts ? fixPermission(plan, facts) : { allowed: 'unknown' as const, reason: 'no facts yet' };
-  if (plan.denied) lines.push(...para(`You may apply this: ${statusLabel('fail')} no — ${plan.denied.message}`, width, { color: STATUS.fail.color }));
+  if (plan.denied)
+    lines.push(...para(`You may apply this: ${statusLabel('fail')} no — ${plan.denied.message}`, width, { color: STATUS.fail.color }));
   else if (may.allowed === true) lines.push({ text: `You may apply this: ${statusLabel('pass')} yes`, color: STATUS.pass.color });
-  else if (may.allowed === false) lines.push(...para(`You may apply this: ${statusLabel('fail')} no — missing ${may.missing.join(', ')}`, width, { color: STATUS.fail.color }));
+  else if (may.allowed === false)
+    lines.push(
+      ...para(`You may apply this: ${statusLabel('fail')} no — missing ${may.missing.join(', ')}`, width, { color: STATUS.fail.color }),
+    );
   else lines.push(...para(`You may apply this: ${statusLabel('unknown')} — ${may.reason}`, width, { color: STATUS.unknown.color }));
-  if (plan.propagation === 'rbac') lines.push(...para('Access changes can take minutes to be honoured; apimkv waits and re-checks.', width));
+  if (plan.propagation === 'rbac')
+    lines.push(...para('Access changes can take minutes to be honoured; apimkv waits and re-checks.', width));
   if (plan.ownership?.length) {
     section('Who deploys this (evidence, not certainty):');
     for (const o of plan.ownership) lines.push(...para(`  ${o}`, width, {}, '    '));
@@ -94,9 +100,16 @@ function resultLines(fix: FixFlowState, evaluation: Evaluation | undefined, hasC
     return lines;
   }
   const outcome = fix.outcome!;
-  lines.push(...para(`${statusLabel(outcome.ok ? 'pass' : 'fail')}  ${oneLine(outcome.message)}`, width, { color: outcome.ok ? STATUS.pass.color : STATUS.fail.color, bold: true }));
+  lines.push(
+    ...para(`${statusLabel(outcome.ok ? 'pass' : 'fail')}  ${oneLine(outcome.message)}`, width, {
+      color: outcome.ok ? STATUS.pass.color : STATUS.fail.color,
+      bold: true,
+    }),
+  );
   for (const r of outcome.results) {
-    lines.push(...para(`  ${r.outcome}: ${oneLine(r.message)}`, width, { color: r.outcome === 'failed' ? THEME.danger : THEME.muted }, '    '));
+    lines.push(
+      ...para(`  ${r.outcome}: ${oneLine(r.message)}`, width, { color: r.outcome === 'failed' ? THEME.danger : THEME.muted }, '    '),
+    );
     if (r.error) {
       const view = describeError(r.error);
       if (view.what !== r.message) lines.push(...para(`    ${oneLine(view.what)}`, width, { color: THEME.danger }, '    '));
@@ -105,7 +118,11 @@ function resultLines(fix: FixFlowState, evaluation: Evaluation | undefined, hasC
     if (r.lost.length) lines.push(...para(`    Missing afterwards: ${oneLine(r.lost.join(', '))}`, width, { color: THEME.danger }, '    '));
   }
   const after: Finding | undefined = outcome.after;
-  if (after) lines.push({ text: truncate(`Re-check: ${after.checkId} is now ${statusLabel(after.status)}`, width), color: STATUS[after.status].color });
+  if (after)
+    lines.push({
+      text: truncate(`Re-check: ${after.checkId} is now ${statusLabel(after.status)}`, width),
+      color: STATUS[after.status].color,
+    });
   // A certificate write is only done when API Management could fetch the secret: show lastStatus.
   const certOp = fix.plan.operations.find((o) => o.kind === 'apim.putKeyVaultCertificate' || o.kind === 'apim.uploadCertificate');
   if (certOp && (certOp.kind === 'apim.putKeyVaultCertificate' || certOp.kind === 'apim.uploadCertificate')) {
@@ -115,12 +132,25 @@ function resultLines(fix: FixFlowState, evaluation: Evaluation | undefined, hasC
     if (certOp.kind === 'apim.putKeyVaultCertificate') {
       if (last) {
         const ok = last.code.toLowerCase() === 'success';
-        lines.push(...para(`Key Vault fetch (lastStatus): ${statusLabel(ok ? 'pass' : 'fail')} ${last.code}${last.message ? ` — ${oneLine(last.message)}` : ''}${last.timeStampUtc ? ` (${last.timeStampUtc})` : ''}`, width, { color: ok ? STATUS.pass.color : STATUS.fail.color }));
+        lines.push(
+          ...para(
+            `Key Vault fetch (lastStatus): ${statusLabel(ok ? 'pass' : 'fail')} ${last.code}${last.message ? ` — ${oneLine(last.message)}` : ''}${last.timeStampUtc ? ` (${last.timeStampUtc})` : ''}`,
+            width,
+            { color: ok ? STATUS.pass.color : STATUS.fail.color },
+          ),
+        );
       } else {
-        lines.push({ text: `Key Vault fetch (lastStatus): ${statusLabel('unknown')} not reported yet — press r to re-check`, color: STATUS.unknown.color });
+        lines.push({
+          text: `Key Vault fetch (lastStatus): ${statusLabel('unknown')} not reported yet — press r to re-check`,
+          color: STATUS.unknown.color,
+        });
       }
     }
-    if (cert?.expirationDate) lines.push({ text: truncate(`Certificate ${cert.name}: ${cert.subject ?? ''} expires ${cert.expirationDate}`, width), color: THEME.muted });
+    if (cert?.expirationDate)
+      lines.push({
+        text: truncate(`Certificate ${cert.name}: ${cert.subject ?? ''} expires ${cert.expirationDate}`, width),
+        color: THEME.muted,
+      });
   }
   if (hasCleanup) lines.push({ text: 'c  remove the temporary client IP rule apimkv added', color: THEME.caution });
   return lines;
@@ -189,8 +219,14 @@ export function FixFlow({ width, height, active }: { width: number; height: numb
   if (!fix || !plan) return null;
 
   // The fix-all position goes first: a long title is truncated, the position must stay visible.
-  const step = fix.all ? `[fix all ${fix.all.tried.checks.length + 1} of ${Math.max(fix.all.total, fix.all.tried.checks.length + 1)}] ` : '';
-  const title = <Text bold wrap="truncate">{truncate(`${step}Fix ${plan.checkId}: ${plan.title}`, width)}</Text>;
+  const step = fix.all
+    ? `[fix all ${fix.all.tried.checks.length + 1} of ${Math.max(fix.all.total, fix.all.tried.checks.length + 1)}] `
+    : '';
+  const title = (
+    <Text bold wrap="truncate">
+      {truncate(`${step}Fix ${plan.checkId}: ${plan.title}`, width)}
+    </Text>
+  );
 
   if (phase === 'preview') {
     const shown = lines.slice(top, top + scrollRows);
@@ -202,7 +238,9 @@ export function FixFlow({ width, height, active }: { width: number; height: numb
         <Box flexDirection="column" height={scrollRows} overflow="hidden">
           {shown.map((l, i) => (
             <Text key={i} color={l.color} bold={l.bold} wrap="truncate">
-              {i === shown.length - 1 && more > 0 ? truncate(`  ↓ ${more} more lines (j/↓ scroll)`, width) : truncate((l.wide ? sliceColumns(l.text, Infinity, left) : l.text) || ' ', width)}
+              {i === shown.length - 1 && more > 0
+                ? truncate(`  ↓ ${more} more lines (j/↓ scroll)`, width)
+                : truncate((l.wide ? sliceColumns(l.text, Infinity, left) : l.text) || ' ', width)}
             </Text>
           ))}
         </Box>
@@ -210,13 +248,20 @@ export function FixFlow({ width, height, active }: { width: number; height: numb
           {readOnly ? (
             <Text color={THEME.muted}>[ Apply ] disabled: read-only mode — nothing will be written</Text>
           ) : top > 0 ? (
-            <Text color={THEME.muted}>{truncate(`g back to the top, where y applies${maxLeft ? ' · ←/→ wide lines' : ''} · Esc goes back without writing`, width)}</Text>
+            <Text color={THEME.muted}>
+              {truncate(`g back to the top, where y applies${maxLeft ? ' · ←/→ wide lines' : ''} · Esc goes back without writing`, width)}
+            </Text>
           ) : (
             <>
               <Text inverse bold color={THEME.accent}>
                 {' Apply '}
               </Text>
-              <Text>{truncate(`  y applies${fix.all ? ' · s skips this one' : ''} · Esc goes back without writing${maxLeft ? ' · ←/→ wide lines' : ''}`, width - 7)}</Text>
+              <Text>
+                {truncate(
+                  `  y applies${fix.all ? ' · s skips this one' : ''} · Esc goes back without writing${maxLeft ? ' · ←/→ wide lines' : ''}`,
+                  width - 7,
+                )}
+              </Text>
             </>
           )}
         </Box>

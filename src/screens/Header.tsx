@@ -38,7 +38,13 @@ export function Header({ width }: { width: number }) {
             {truncate(where, width - state.length - 1)}
           </Text>
         </Box>
-        {ticking ? <Box width={18}><Activity label="checking" since={activity?.since} width={18} /></Box> : state && <Text color={THEME.caution}>{state}</Text>}
+        {ticking ? (
+          <Box width={18}>
+            <Activity label="checking" since={activity?.since} width={18} />
+          </Box>
+        ) : (
+          state && <Text color={THEME.caution}>{state}</Text>
+        )}
       </Box>
     </Box>
   );

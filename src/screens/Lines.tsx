@@ -28,7 +28,17 @@ export function capLines(lines: readonly Line[], height: number, more = 'more li
   return [...kept, { text: `  … ${lines.length - kept.length} ${more}`, color: 'gray' }];
 }
 
-export function Lines({ lines, height, more, width = Infinity }: { lines: readonly Line[]; height: number; more?: string; width?: number }) {
+export function Lines({
+  lines,
+  height,
+  more,
+  width = Infinity,
+}: {
+  lines: readonly Line[];
+  height: number;
+  more?: string;
+  width?: number;
+}) {
   const shown = capLines(lines, height, more);
   return (
     <Box flexDirection="column" height={height} overflow="hidden">

@@ -5,7 +5,15 @@ import { useRef, useState } from 'react';
 import { Secret } from '../checks/secret.ts';
 import { THEME } from './theme.ts';
 
-export function PasswordInput({ onSubmit, focus, label = 'pfx password' }: { onSubmit: (password: Secret) => void; focus: boolean; label?: string }) {
+export function PasswordInput({
+  onSubmit,
+  focus,
+  label = 'pfx password',
+}: {
+  onSubmit: (password: Secret) => void;
+  focus: boolean;
+  label?: string;
+}) {
   const value = useRef('');
   // Only whether something was typed is state; its length is not shown either.
   const [typed, setTyped] = useState(false);

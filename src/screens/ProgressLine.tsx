@@ -20,7 +20,10 @@ export function progressText(p: ApplyProgress, secondsLeft?: number): { text: st
     case 'verify':
       return { text: `· ${p.message}` };
     case 'propagation':
-      return { text: `▲ waiting for access to propagate: retrying in ${secondsLeft ?? p.secondsLeft}s — ${p.message}`, color: THEME.caution };
+      return {
+        text: `▲ waiting for access to propagate: retrying in ${secondsLeft ?? p.secondsLeft}s — ${p.message}`,
+        color: THEME.caution,
+      };
     case 'recheck':
       return { text: `· ${p.message}` };
   }

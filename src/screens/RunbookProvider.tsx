@@ -19,7 +19,9 @@ export function fixAllSummary(handled: readonly string[], skipped: readonly stri
   const failing = evaluation?.findings.filter((f) => f.status === 'fail') ?? [];
   const withFix = evaluation?.findings.filter(fixable).length ?? 0;
   // Counts first: a notice line is cut at the terminal's width, the ids can go.
-  const still = failing.length ? `${failing.length} still failing${withFix ? ` (${withFix} with a fix: F again)` : ''}` : 'nothing fails now';
+  const still = failing.length
+    ? `${failing.length} still failing${withFix ? ` (${withFix} with a fix: F again)` : ''}`
+    : 'nothing fails now';
   return `Fix all: ${handled.length - skipped.length} run, ${skipped.length} skipped · ${still}${skipped.length ? ` · skipped: ${skipped.join(', ')}` : ''}`;
 }
 
@@ -77,13 +79,25 @@ export function RunbookProvider({ context, loadEngine, onExit, signIn, children 
             // Not a dispatch: the spinner reads it at its tick (every 2 s), so a burst of requests
             // costs no extra frames (over SSH every frame is bytes).
             live.current = noteEvent(live.current, describeEvent(e), e.type === 'request');
-            if (e.type === 'throttled') dispatch({ type: 'notice', notice: { tone: 'info', text: `▲ throttled by Azure (${e.status}), retrying in ${Math.ceil(e.retryInMs / 1000)} s`, whileChecking: true } });
+            if (e.type === 'throttled')
+              dispatch({
+                type: 'notice',
+                notice: {
+                  tone: 'info',
+                  text: `▲ throttled by Azure (${e.status}), retrying in ${Math.ceil(e.retryInMs / 1000)} s`,
+                  whileChecking: true,
+                },
+              });
           },
         });
         dispatch({ type: 'checked', evaluation });
         // An earlier run's unfinished writes come first: what reading Azure now says about them.
         const notes = evaluation.journalNotes;
-        if (notes.length) dispatch({ type: 'notice', notice: { tone: 'info', text: `${notes[0]}${notes.length > 1 ? ` (+${notes.length - 1} more in the transcript, l)` : ''}` } });
+        if (notes.length)
+          dispatch({
+            type: 'notice',
+            notice: { tone: 'info', text: `${notes[0]}${notes.length > 1 ? ` (+${notes.length - 1} more in the transcript, l)` : ''}` },
+          });
         stateRef.current = { ...stateRef.current, evaluation };
         return evaluation;
       } catch (e) {
@@ -139,13 +153,25 @@ export function RunbookProvider({ context, loadEngine, onExit, signIn, children 
           dispatch({ type: 'notice', notice: { tone: 'info', text: 'Fix all: no failing check has a fix.' } });
           return;
         }
-        dispatch({ type: 'previewFix', plan: failing[0].fix!, from: 'checklist', all: { tried: { checks: [], plans: [] }, total: failing.length } });
+        dispatch({
+          type: 'previewFix',
+          plan: failing[0].fix!,
+          from: 'checklist',
+          all: { tried: { checks: [], plans: [] }, total: failing.length },
+        });
       },
       applyFix: async () => {
         const fix = stateRef.current.fix;
         if (!fix || fix.phase !== 'preview') return;
         if (stateRef.current.context.readOnly) {
-          dispatch({ type: 'notice', notice: { tone: 'info', text: 'Read-only mode: fixes are shown, never applied.', hint: 'Run without --read-only to apply them.' } });
+          dispatch({
+            type: 'notice',
+            notice: {
+              tone: 'info',
+              text: 'Read-only mode: fixes are shown, never applied.',
+              hint: 'Run without --read-only to apply them.',
+            },
+          });
           return;
         }
         const controller = new AbortController();
@@ -153,10 +179,16 @@ export function RunbookProvider({ context, loadEngine, onExit, signIn, children 
         dispatch({ type: 'applyStarted', at: Date.now() });
         // Esc while waiting: the engine may end with an "interrupted" outcome or reject; either way what
         // happened is settled by reading Azure (the journal keeps the write as of unknown outcome meanwhile).
-        const stoppedView = { what: 'Stopped waiting. Whether the change took effect is settled by reading Azure: the re-check below, and the journal on the next run.', hint: 'Press r to re-check again later.' };
+        const stoppedView = {
+          what: 'Stopped waiting. Whether the change took effect is settled by reading Azure: the re-check below, and the journal on the next run.',
+          hint: 'Press r to re-check again later.',
+        };
         const stopped = () => controller.signal.aborted && controller.signal.reason === STOPPED;
         try {
-          const outcome = await engine().apply(fix.plan, { signal: controller.signal, onProgress: (progress) => dispatch({ type: 'progress', progress }) });
+          const outcome = await engine().apply(fix.plan, {
+            signal: controller.signal,
+            onProgress: (progress) => dispatch({ type: 'progress', progress }),
+          });
           if (stopped()) throw STOPPED;
           fixes.current.push({ checkId: fix.plan.checkId, title: fix.plan.title, outcome: outcome.ok ? 'applied' : 'failed' });
           dispatch({ type: 'applied', outcome });
@@ -188,7 +220,8 @@ export function RunbookProvider({ context, loadEngine, onExit, signIn, children 
       chooseCertificate: async (intent, from) => {
         engine().setIntent(intent);
         const evaluation = await evaluate();
-        if (!evaluation) return { what: 'The re-check after choosing the certificate failed.', hint: 'Press r on the checklist to try again.' };
+        if (!evaluation)
+          return { what: 'The re-check after choosing the certificate failed.', hint: 'Press r on the checklist to try again.' };
         const plan = certificatePlan({ evaluation }, intent.kind);
         if (plan) {
           dispatch({ type: 'previewFix', plan, from });
@@ -196,7 +229,10 @@ export function RunbookProvider({ context, loadEngine, onExit, signIn, children 
         }
         const blocking = evaluation.findings.find((f) => f.step === 'certificate' && f.status === 'fail');
         return blocking
-          ? { what: `Not ready to add it: ${blocking.title}. ${blocking.cause.replace(/^Not ready: /, '')}`, hint: blocking.fix ? `Fix ${blocking.checkId} first (f on the checklist).` : undefined }
+          ? {
+              what: `Not ready to add it: ${blocking.title}. ${blocking.cause.replace(/^Not ready: /, '')}`,
+              hint: blocking.fix ? `Fix ${blocking.checkId} first (f on the checklist).` : undefined,
+            }
           : { what: 'The checks did not produce a certificate fix for this choice.', hint: 'See step 5 on the checklist.' };
       },
       listVaultCertificates: (signal) => engine().listVaultCertificates({ signal }),

@@ -41,7 +41,19 @@ export function NoticeLine({ width }: { width: number }) {
   );
 }
 
-export function ScreenFrame({ height, width, context, footerExtra, children }: { height: number; width: number; context: KeyContext; footerExtra?: string; children: ReactNode }) {
+export function ScreenFrame({
+  height,
+  width,
+  context,
+  footerExtra,
+  children,
+}: {
+  height: number;
+  width: number;
+  context: KeyContext;
+  footerExtra?: string;
+  children: ReactNode;
+}) {
   return (
     <Box flexDirection="column" height={height} width={width} overflow="hidden">
       <Box flexDirection="column" height={Math.max(0, height - FRAME_ROWS)} overflow="hidden">

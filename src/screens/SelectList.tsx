@@ -56,7 +56,17 @@ export function selectedIndex(items: readonly ListItem[], selected: string | und
   return i < 0 ? 0 : i;
 }
 
-export function SelectList<T extends ListItem>({ items, selected, onChange, onSelect, height, renderItem, isFocused = true, context = 'checklist', keys }: SelectListProps<T>) {
+export function SelectList<T extends ListItem>({
+  items,
+  selected,
+  onChange,
+  onSelect,
+  height,
+  renderItem,
+  isFocused = true,
+  context = 'checklist',
+  keys,
+}: SelectListProps<T>) {
   const topRef = useRef(0);
   const index = selectedIndex(items, selected);
   const fits = items.length <= height;
@@ -95,8 +105,15 @@ export function SelectList<T extends ListItem>({ items, selected, onChange, onSe
   const below = items.length - top - window.length;
   return (
     <Box flexDirection="column" height={height} overflow="hidden">
-      <RowContext.Provider value={{ selected: items[index]?.value, render: (value, isSelected) => renderItem(byValue.get(value)!, isSelected) }}>
-        <SelectInput items={window.map((it) => ({ key: it.value, label: it.label, value: it.value }))} isFocused={false} indicatorComponent={Indicator} itemComponent={Row} />
+      <RowContext.Provider
+        value={{ selected: items[index]?.value, render: (value, isSelected) => renderItem(byValue.get(value)!, isSelected) }}
+      >
+        <SelectInput
+          items={window.map((it) => ({ key: it.value, label: it.label, value: it.value }))}
+          isFocused={false}
+          indicatorComponent={Indicator}
+          itemComponent={Row}
+        />
       </RowContext.Provider>
       {!fits && (
         <Text color={THEME.muted} wrap="truncate">

@@ -44,13 +44,19 @@ export interface TargetPickerProps {
   onQuit: () => void;
 }
 
-const STEP_TITLE: Record<Step, string> = { subscription: '1/3 Subscription', instance: '2/3 API Management instance', vault: '3/3 Key vault' };
+const STEP_TITLE: Record<Step, string> = {
+  subscription: '1/3 Subscription',
+  instance: '2/3 API Management instance',
+  vault: '3/3 Key vault',
+};
 const same = (a?: string, b?: string) => !!a && !!b && a.toLowerCase() === b.toLowerCase();
 
 export function TargetPicker({ title, sandbox, source, error, signIn, given, onPick, onQuit }: TargetPickerProps) {
   const { columns: width, rows: height } = useWindowSize();
   const [step, setStep] = useState<Step>('subscription');
-  const [subscription, setSubscription] = useState<SubscriptionChoice | undefined>(given.subscriptionId ? { subscriptionId: given.subscriptionId, name: given.subscriptionId } : undefined);
+  const [subscription, setSubscription] = useState<SubscriptionChoice | undefined>(
+    given.subscriptionId ? { subscriptionId: given.subscriptionId, name: given.subscriptionId } : undefined,
+  );
   const [apim, setApim] = useState<ResourceChoice>();
   const [loaded, setLoaded] = useState<{ step: Step; rows: Row[]; raw: unknown[] }>();
   const [loadError, setLoadError] = useState<string>();
@@ -88,40 +94,72 @@ export function TargetPicker({ title, sandbox, source, error, signIn, given, onP
           return setStep('instance');
         }
         setSelected(chosen.current.subscription ?? subs.find((s) => same(s.subscriptionId, memory?.subscriptionId))?.subscriptionId);
-        return setLoaded({ step, raw: subs, rows: subs.map((s) => ({ value: s.subscriptionId, label: s.name, columns: [s.name, s.subscriptionId, ''] })) });
+        return setLoaded({
+          step,
+          raw: subs,
+          rows: subs.map((s) => ({ value: s.subscriptionId, label: s.name, columns: [s.name, s.subscriptionId, ''] })),
+        });
       }
       if (step === 'instance') {
         const all = await source.instances(subscription!.subscriptionId, controller.signal);
         if (!live) return;
-        const instances = [...all].sort((a, b) => a.name.localeCompare(b.name)).filter((i) => !given.apim || (same(i.name, given.apim.name) && (!given.apim.resourceGroup || same(i.resourceGroup, given.apim.resourceGroup))));
+        const instances = [...all]
+          .sort((a, b) => a.name.localeCompare(b.name))
+          .filter(
+            (i) =>
+              !given.apim ||
+              (same(i.name, given.apim.name) && (!given.apim.resourceGroup || same(i.resourceGroup, given.apim.resourceGroup))),
+          );
         if (instances.length === 1 && (given.apim || all.length === 1)) {
           setApim(instances[0]);
           return setStep('vault');
         }
         setSelected(chosen.current.instance ?? instances.find((i) => same(i.id, memory?.apimId))?.id);
-        return setLoaded({ step, raw: instances, rows: instances.map((i) => ({ value: i.id, label: i.name, columns: [i.name, i.resourceGroup, i.location ?? ''] })) });
+        return setLoaded({
+          step,
+          raw: instances,
+          rows: instances.map((i) => ({ value: i.id, label: i.name, columns: [i.name, i.resourceGroup, i.location ?? ''] })),
+        });
       }
       const all = await source.vaults(controller.signal);
       if (!live) return;
       const wanted = given.vault;
       const vaults = all
-        .filter((v) => !wanted || (same(v.name, wanted.name) && (!wanted.resourceGroup || same(v.resourceGroup, wanted.resourceGroup)) && (!wanted.subscriptionId || same(v.subscriptionId, wanted.subscriptionId))))
+        .filter(
+          (v) =>
+            !wanted ||
+            (same(v.name, wanted.name) &&
+              (!wanted.resourceGroup || same(v.resourceGroup, wanted.resourceGroup)) &&
+              (!wanted.subscriptionId || same(v.subscriptionId, wanted.subscriptionId))),
+        )
         // The instance's own subscription first: most vaults live beside their instance.
-        .sort((a, b) => Number(!same(a.subscriptionId, apim!.subscriptionId)) - Number(!same(b.subscriptionId, apim!.subscriptionId)) || a.name.localeCompare(b.name));
+        .sort(
+          (a, b) =>
+            Number(!same(a.subscriptionId, apim!.subscriptionId)) - Number(!same(b.subscriptionId, apim!.subscriptionId)) ||
+            a.name.localeCompare(b.name),
+        );
       if (vaults.length === 1 && (wanted || all.length === 1)) return finish(apim!, vaults[0]!);
       setSelected(vaults.find((v) => same(v.id, memory?.vaultId))?.id);
       setLoaded({
         step,
         raw: vaults,
-        rows: vaults.map((v) => ({ value: v.id, label: v.name, columns: [v.name, v.resourceGroup, same(v.subscriptionId, apim!.subscriptionId) ? 'same subscription' : `sub ${v.subscriptionId.slice(0, 8)}…`] })),
+        rows: vaults.map((v) => ({
+          value: v.id,
+          label: v.name,
+          columns: [
+            v.name,
+            v.resourceGroup,
+            same(v.subscriptionId, apim!.subscriptionId) ? 'same subscription' : `sub ${v.subscriptionId.slice(0, 8)}…`,
+          ],
+        })),
       });
     })().catch((e: unknown) => live && setLoadError((e as Error).message));
     return () => {
       live = false;
       controller.abort();
     };
-  // Each step's read runs once when the step is entered; what it reads is that step's input, not a trigger.
-  // eslint-disable-next-line react-hooks/exhaustive-deps
+    // Each step's read runs once when the step is entered; what it reads is that step's input, not a trigger.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [source, step]);
 
   // Until the effect above clears them, the previous step's rows are still in state: never show them (or
@@ -185,10 +223,18 @@ export function TargetPicker({ title, sandbox, source, error, signIn, given, onP
 
   // Title, status, column heads, filter line, footer.
   const listRows = height - 5;
-  const subName = subscription && (subscription.name === subscription.subscriptionId ? `${subscription.subscriptionId.slice(0, 8)}…` : subscription.name);
+  const subName =
+    subscription && (subscription.name === subscription.subscriptionId ? `${subscription.subscriptionId.slice(0, 8)}…` : subscription.name);
   const where = [subscription && `subscription ${subName}`, apim && `instance ${apim.name}`].filter(Boolean).join(' · ');
   const status = error ?? loadError;
-  const heading = !source && !status ? 'connecting…' : status ? '' : !items ? `${STEP_TITLE[step]}: reading Resource Graph…` : `${STEP_TITLE[step]} · ${items.rows.length} visible${where ? ` · ${where}` : ''}`;
+  const heading =
+    !source && !status
+      ? 'connecting…'
+      : status
+        ? ''
+        : !items
+          ? `${STEP_TITLE[step]}: reading Resource Graph…`
+          : `${STEP_TITLE[step]} · ${items.rows.length} visible${where ? ` · ${where}` : ''}`;
   const colA = Math.max(20, Math.floor(width * 0.4));
   const colB = Math.max(16, Math.floor(width * 0.3));
   return (
@@ -198,13 +244,27 @@ export function TargetPicker({ title, sandbox, source, error, signIn, given, onP
         {truncate(status ? `✖ ${status}` : heading, width)}
       </Text>
       <Text bold wrap="truncate">
-        {truncate(items ? (step === 'subscription' ? `${fit('NAME', colA)} ID` : `${fit('NAME', colA)} ${fit('RESOURCE GROUP', colB)} ${step === 'vault' ? 'WHERE' : 'LOCATION'}`) : ' ', width)}
+        {truncate(
+          items
+            ? step === 'subscription'
+              ? `${fit('NAME', colA)} ID`
+              : `${fit('NAME', colA)} ${fit('RESOURCE GROUP', colB)} ${step === 'vault' ? 'WHERE' : 'LOCATION'}`
+            : ' ',
+          width,
+        )}
       </Text>
       <Box height={listRows} flexDirection="column" overflow="hidden">
         {signIn && !status && <SignInNotice message={signIn} next="the choices appear" width={width} />}
         {items && shown.length === 0 && (
           <Text color={THEME.muted} wrap="truncate">
-            {truncate(filter ? `  nothing matches "${filter}"` : step === 'instance' ? `  no API Management instance visible in ${subscription?.name ?? 'this subscription'}: Esc to choose another subscription` : `  nothing visible here`, width)}
+            {truncate(
+              filter
+                ? `  nothing matches "${filter}"`
+                : step === 'instance'
+                  ? `  no API Management instance visible in ${subscription?.name ?? 'this subscription'}: Esc to choose another subscription`
+                  : `  nothing visible here`,
+              width,
+            )}
           </Text>
         )}
         {items && shown.length > 0 && (
@@ -218,7 +278,12 @@ export function TargetPicker({ title, sandbox, source, error, signIn, given, onP
             isFocused={!filtering}
             renderItem={(row, isSelected) => (
               <Text inverse={isSelected} wrap="truncate">
-                {truncate(step === 'subscription' ? `${fit(row.columns[0], colA)} ${row.columns[1]}` : `${fit(row.columns[0], colA)} ${fit(row.columns[1], colB)} ${row.columns[2]}`, width)}
+                {truncate(
+                  step === 'subscription'
+                    ? `${fit(row.columns[0], colA)} ${row.columns[1]}`
+                    : `${fit(row.columns[0], colA)} ${fit(row.columns[1], colB)} ${row.columns[2]}`,
+                  width,
+                )}
               </Text>
             )}
           />

@@ -18,11 +18,17 @@ export interface TextFieldProps {
 const monochrome = () => process.env.FORCE_COLOR === '0' || (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '');
 
 /** One edit: the new text and cursor after a keypress (pure, so typed-ahead sequences can be tested). */
-export function edit(text: string, cursor: number, input: string, key: { backspace?: boolean; delete?: boolean; leftArrow?: boolean; rightArrow?: boolean; home?: boolean; end?: boolean; ctrl?: boolean }): { text: string; cursor: number } {
+export function edit(
+  text: string,
+  cursor: number,
+  input: string,
+  key: { backspace?: boolean; delete?: boolean; leftArrow?: boolean; rightArrow?: boolean; home?: boolean; end?: boolean; ctrl?: boolean },
+): { text: string; cursor: number } {
   const chars = [...text];
   const at = Math.max(0, Math.min(cursor, chars.length));
   // Terminals send 0x7F for the Backspace key, which Ink reports as "delete": both erase to the left.
-  if (key.backspace || key.delete) return at === 0 ? { text, cursor: at } : { text: [...chars.slice(0, at - 1), ...chars.slice(at)].join(''), cursor: at - 1 };
+  if (key.backspace || key.delete)
+    return at === 0 ? { text, cursor: at } : { text: [...chars.slice(0, at - 1), ...chars.slice(at)].join(''), cursor: at - 1 };
   if (key.leftArrow) return { text, cursor: Math.max(0, at - 1) };
   if (key.rightArrow) return { text, cursor: Math.min(chars.length, at + 1) };
   if (key.home || (key.ctrl && input === 'a')) return { text, cursor: 0 };

@@ -15,7 +15,11 @@ export function TranscriptPanel({ width, height }: { width: number; height: numb
   // Re-read when an evaluation or fix lands (the transcript only grows then).
   const { evaluation, fix } = useRunbook();
   const lines = useMemo<Line[]>(
-    () => actions.transcript().split('\n').flatMap((l) => para(l, width, {}, '  ')),
+    () =>
+      actions
+        .transcript()
+        .split('\n')
+        .flatMap((l) => para(l, width, {}, '  ')),
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [actions, evaluation, fix, width],
   );

@@ -45,15 +45,26 @@ export function inspectionLines(inspection: PfxInspection, now: string, width: n
     { text: truncate(`Issuer      ${i.issuer}${i.selfSigned ? ' (self-signed)' : ''}`, width) },
     { text: truncate(`Thumbprint  ${i.thumbprint}`, width) },
     { text: truncate(`Valid       ${i.notBefore} → ${i.notAfter}${days !== undefined ? ` (${days} d left)` : ''}`, width) },
-    { text: truncate(`Key         ${i.keyType}${i.keyBits ? ` ${i.keyBits} bits` : ''}, private key ${i.hasPrivateKey ? 'present' : 'MISSING'}`, width) },
+    {
+      text: truncate(
+        `Key         ${i.keyType}${i.keyBits ? ` ${i.keyBits} bits` : ''}, private key ${i.hasPrivateKey ? 'present' : 'MISSING'}`,
+        width,
+      ),
+    },
     { text: truncate(`Chain       ${i.chainLength} certificate${i.chainLength === 1 ? '' : 's'} (leaf included)`, width) },
   ];
   if (!i.hasPrivateKey) lines.push({ text: `${statusLabel('fail')}  no private key: API Management needs it`, color: STATUS.fail.color });
   if (days !== undefined && days < 0) lines.push({ text: `${statusLabel('fail')}  expired`, color: STATUS.fail.color });
-  else if (days !== undefined && days < 30) lines.push({ text: `${statusLabel('warn')}  expires in ${days} days`, color: STATUS.warn.color });
-  if (i.keyBits !== undefined && i.keyType.toUpperCase() === 'RSA' && i.keyBits < 2048) lines.push({ text: `${statusLabel('warn')}  key shorter than 2048 bits`, color: STATUS.warn.color });
-  if (i.chainLength === 1 && !i.selfSigned) lines.push({ text: `${statusLabel('warn')}  no intermediate certificates (custom domains need the chain)`, color: STATUS.warn.color });
-  lines.push({ text: `${statusLabel('info')}  uploaded certificates never auto-rotate; Key Vault references do`, color: STATUS.info.color });
+  else if (days !== undefined && days < 30)
+    lines.push({ text: `${statusLabel('warn')}  expires in ${days} days`, color: STATUS.warn.color });
+  if (i.keyBits !== undefined && i.keyType.toUpperCase() === 'RSA' && i.keyBits < 2048)
+    lines.push({ text: `${statusLabel('warn')}  key shorter than 2048 bits`, color: STATUS.warn.color });
+  if (i.chainLength === 1 && !i.selfSigned)
+    lines.push({ text: `${statusLabel('warn')}  no intermediate certificates (custom domains need the chain)`, color: STATUS.warn.color });
+  lines.push({
+    text: `${statusLabel('info')}  uploaded certificates never auto-rotate; Key Vault references do`,
+    color: STATUS.info.color,
+  });
   return lines;
 }
 
@@ -77,9 +88,13 @@ export function UploadPfx({ width, height, active }: { width: number; height: nu
     go('inspecting');
     try {
       const inspection = await actions.inspectPfx(u.path.trim(), secret);
-      if (!inspection.ok && inspection.reason === 'wrong-password') return go('password', { inspection: undefined, error: { what: inspection.message, hint: 'Type the password again.' } });
+      if (!inspection.ok && inspection.reason === 'wrong-password')
+        return go('password', { inspection: undefined, error: { what: inspection.message, hint: 'Type the password again.' } });
       if (!inspection.ok) return go('path', { inspection: undefined, error: { what: inspection.message } });
-      go('inspected', { inspection, certificateId: u.certificateId || suggestCertificateId(basename(u.path.trim()).replace(/\.(pfx|p12)$/i, '')) });
+      go('inspected', {
+        inspection,
+        certificateId: u.certificateId || suggestCertificateId(basename(u.path.trim()).replace(/\.(pfx|p12)$/i, '')),
+      });
     } catch (e) {
       go('path', { error: describeError(e) });
     }
@@ -95,7 +110,10 @@ export function UploadPfx({ width, height, active }: { width: number; height: nu
     } catch (e) {
       return go('path', { error: describeError(e) });
     }
-    const error = await actions.chooseCertificate({ kind: 'pfx', certificateId: u.certificateId, path: u.path.trim(), inspection, pfx, password: password.current }, 'upload');
+    const error = await actions.chooseCertificate(
+      { kind: 'pfx', certificateId: u.certificateId, path: u.path.trim(), inspection, pfx, password: password.current },
+      'upload',
+    );
     if (error) go('confirm', { error });
   };
   const back = () => {
@@ -124,7 +142,9 @@ export function UploadPfx({ width, height, active }: { width: number; height: nu
     active,
   );
 
-  const errorLines: Line[] = u.error ? [...para(`✖ ${u.error.what}`, width, { color: THEME.danger }), ...(u.error.hint ? para(`What to do: ${u.error.hint}`, width) : [])] : [];
+  const errorLines: Line[] = u.error
+    ? [...para(`✖ ${u.error.what}`, width, { color: THEME.danger }), ...(u.error.hint ? para(`What to do: ${u.error.hint}`, width) : [])]
+    : [];
   const frame = (children: ReactNode) => (
     <ScreenFrame height={height} width={width} context={keyContext}>
       <Text bold wrap="truncate">
@@ -146,22 +166,56 @@ export function UploadPfx({ width, height, active }: { width: number; height: nu
 
   switch (u.stage) {
     case 'path':
-      return frame(field('Path to the .pfx file:', <TextField value={u.path} onChange={(v) => set({ path: v, error: undefined })} onSubmit={(v) => (v.trim() ? go('password') : set({ error: { what: 'Type the path to a .pfx file.' } }))} focus={active} />));
+      return frame(
+        field(
+          'Path to the .pfx file:',
+          <TextField
+            value={u.path}
+            onChange={(v) => set({ path: v, error: undefined })}
+            onSubmit={(v) => (v.trim() ? go('password') : set({ error: { what: 'Type the path to a .pfx file.' } }))}
+            focus={active}
+          />,
+        ),
+      );
     case 'password':
-      return frame(field(`Password for ${truncate(basename(u.path.trim()), width - 14)}:`, <PasswordInput focus={active} onSubmit={(s) => void inspect(s)} />));
+      return frame(
+        field(
+          `Password for ${truncate(basename(u.path.trim()), width - 14)}:`,
+          <PasswordInput focus={active} onSubmit={(s) => void inspect(s)} />,
+        ),
+      );
     case 'inspecting':
     case 'working':
-      return frame(<Text color={THEME.caution}>{u.stage === 'inspecting' ? 'Reading the file locally (nothing is sent)…' : 'Re-checking with this certificate…'}</Text>);
+      return frame(
+        <Text color={THEME.caution}>
+          {u.stage === 'inspecting' ? 'Reading the file locally (nothing is sent)…' : 'Re-checking with this certificate…'}
+        </Text>,
+      );
     case 'inspected': {
       const ok = u.inspection?.ok === true && u.inspection.hasPrivateKey;
-      const lines = [...inspectionLines(u.inspection!, now, width), ok ? { text: 'Enter  continue (name it, then preview the upload)', color: THEME.accent } : { text: 'Esc  back: this file cannot be uploaded', color: THEME.muted }];
+      const lines = [
+        ...inspectionLines(u.inspection!, now, width),
+        ok
+          ? { text: 'Enter  continue (name it, then preview the upload)', color: THEME.accent }
+          : { text: 'Esc  back: this file cannot be uploaded', color: THEME.muted },
+      ];
       return frame(<Lines lines={lines} height={body - 1} />);
     }
     case 'name':
-      return frame(field('Certificate id in API Management:', <TextField value={u.certificateId} onChange={(v) => set({ certificateId: v, error: undefined })} onSubmit={(v) => {
-        const problem = validCertificateId(v.trim());
-        return problem ? set({ error: { what: problem } }) : go('confirm', { certificateId: v.trim() });
-      }} focus={active} />));
+      return frame(
+        field(
+          'Certificate id in API Management:',
+          <TextField
+            value={u.certificateId}
+            onChange={(v) => set({ certificateId: v, error: undefined })}
+            onSubmit={(v) => {
+              const problem = validCertificateId(v.trim());
+              return problem ? set({ error: { what: problem } }) : go('confirm', { certificateId: v.trim() });
+            }}
+            focus={active}
+          />,
+        ),
+      );
     case 'confirm': {
       const i = u.inspection;
       const lines: Line[] = [

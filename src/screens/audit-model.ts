@@ -24,8 +24,24 @@ export function instanceRows(facts: FleetFacts, findings: AuditFinding[]): Insta
   return facts.instances.map(({ instance, references }) => {
     const own = byInstance.get(instance.id) ?? [];
     const worst = own[0]?.severity; // findings arrive worst first
-    const haystack = [instance.name, instance.resourceGroup, instance.subscriptionId, instance.sku, ...own.map((f) => `${f.severity} ${f.kind} ${f.vault} ${f.reference}`)].join(' ').toLowerCase();
-    return { value: instance.id, label: instance.name, instance, references: references.length, findings: own, ...(worst ? { worst } : {}), haystack };
+    const haystack = [
+      instance.name,
+      instance.resourceGroup,
+      instance.subscriptionId,
+      instance.sku,
+      ...own.map((f) => `${f.severity} ${f.kind} ${f.vault} ${f.reference}`),
+    ]
+      .join(' ')
+      .toLowerCase();
+    return {
+      value: instance.id,
+      label: instance.name,
+      instance,
+      references: references.length,
+      findings: own,
+      ...(worst ? { worst } : {}),
+      haystack,
+    };
   });
 }
 
@@ -34,7 +50,10 @@ const rank = (r: InstanceRow) => (r.worst ? SEVERITY_ORDER[r.worst] : 9);
 const COMPARE: Record<SortKey, (a: InstanceRow, b: InstanceRow) => number> = {
   severity: (a, b) => rank(a) - rank(b) || b.findings.length - a.findings.length || a.instance.name.localeCompare(b.instance.name),
   name: (a, b) => a.instance.name.localeCompare(b.instance.name),
-  'resource group': (a, b) => a.instance.subscriptionId.localeCompare(b.instance.subscriptionId) || a.instance.resourceGroup.localeCompare(b.instance.resourceGroup) || a.instance.name.localeCompare(b.instance.name),
+  'resource group': (a, b) =>
+    a.instance.subscriptionId.localeCompare(b.instance.subscriptionId) ||
+    a.instance.resourceGroup.localeCompare(b.instance.resourceGroup) ||
+    a.instance.name.localeCompare(b.instance.name),
   findings: (a, b) => b.findings.length - a.findings.length || rank(a) - rank(b) || a.instance.name.localeCompare(b.instance.name),
   references: (a, b) => b.references - a.references || a.instance.name.localeCompare(b.instance.name),
 };
@@ -53,7 +72,10 @@ export function runbookTarget(row: InstanceRow, facts: FleetFacts): Target | und
   return {
     subscriptionId: row.instance.subscriptionId,
     apim: { resourceGroup: row.instance.resourceGroup, name: row.instance.name },
-    vault: { name: vault?.name ?? vaultName, ...(vault ? { resourceGroup: vault.resourceGroup, subscriptionId: vault.subscriptionId } : {}) },
+    vault: {
+      name: vault?.name ?? vaultName,
+      ...(vault ? { resourceGroup: vault.resourceGroup, subscriptionId: vault.subscriptionId } : {}),
+    },
   };
 }
 

@@ -8,7 +8,11 @@ export function vaultFirewallOn(facts: Facts | undefined): boolean {
   const vault = facts?.vault;
   if (!vault?.ok) return false;
   const v = vault.value;
-  return v.publicNetworkAccess === 'Disabled' || v.publicNetworkAccess === 'SecuredByPerimeter' || v.networkAcls.defaultAction.toLowerCase() === 'deny';
+  return (
+    v.publicNetworkAccess === 'Disabled' ||
+    v.publicNetworkAccess === 'SecuredByPerimeter' ||
+    v.networkAcls.defaultAction.toLowerCase() === 'deny'
+  );
 }
 
 /** One identity the operator may pick for API Management to read the vault with. */
@@ -26,7 +30,15 @@ export const UAI_BEHIND_FIREWALL =
 
 export function identityChoices(facts: Facts | undefined): IdentityChoice[] {
   const apim = facts?.apim;
-  if (!apim?.ok) return [{ value: 'system', label: 'System-assigned identity', kind: 'system', note: 'API Management could not be read; its identities are unknown.' }];
+  if (!apim?.ok)
+    return [
+      {
+        value: 'system',
+        label: 'System-assigned identity',
+        kind: 'system',
+        note: 'API Management could not be read; its identities are unknown.',
+      },
+    ];
   const identity = apim.value.identity;
   const hasSystem = /SystemAssigned/i.test(identity.type);
   const firewall = vaultFirewallOn(facts);
@@ -34,13 +46,20 @@ export function identityChoices(facts: Facts | undefined): IdentityChoice[] {
     {
       value: 'system',
       kind: 'system',
-      label: hasSystem ? `System-assigned identity (principal ${identity.principalId ?? 'unknown'})` : 'System-assigned identity (not enabled yet)',
+      label: hasSystem
+        ? `System-assigned identity (principal ${identity.principalId ?? 'unknown'})`
+        : 'System-assigned identity (not enabled yet)',
       note: hasSystem ? undefined : 'Not enabled: the PRE-MI fix enables it; the certificate check will say so too.',
     },
   ];
   for (const uai of identity.userAssigned) {
     const name = uai.id.split('/').pop() ?? uai.id;
-    choices.push({ value: uai.id, kind: 'user', label: `User-assigned ${name} (client ${uai.clientId})`, ...(firewall ? { refused: UAI_BEHIND_FIREWALL } : {}) });
+    choices.push({
+      value: uai.id,
+      kind: 'user',
+      label: `User-assigned ${name} (client ${uai.clientId})`,
+      ...(firewall ? { refused: UAI_BEHIND_FIREWALL } : {}),
+    });
   }
   return choices;
 }
@@ -55,7 +74,12 @@ export function validCertificateId(id: string): string | undefined {
 
 /** A sensible default id from the secret name. */
 export function suggestCertificateId(secretName: string): string {
-  return secretName.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 80) || 'certificate';
+  return (
+    secretName
+      .toLowerCase()
+      .replace(/[^a-z0-9-]/g, '-')
+      .slice(0, 80) || 'certificate'
+  );
 }
 
 /** The picker's badge for a vault certificate: why it might not work, or when it expires. */

@@ -53,7 +53,12 @@ const isProblem = (r: ChecklistRow) => r.kind === 'check' && r.status !== 'pass'
  * order for as long as `room` rows allow (a step that does not fit stays closed with its counts on its row).
  * A filter shows the matching checks under their steps, opened.
  */
-export function visibleRows(rows: readonly ChecklistRow[], views: Readonly<Record<string, StepView>>, room: number, filter = ''): ChecklistRow[] {
+export function visibleRows(
+  rows: readonly ChecklistRow[],
+  views: Readonly<Record<string, StepView>>,
+  room: number,
+  filter = '',
+): ChecklistRow[] {
   const steps = rows.filter((r) => r.kind === 'step');
   const checksOf = (stepId: string) => rows.filter((r) => r.kind === 'check' && r.step.id === stepId);
   if (filter.trim()) {
@@ -116,8 +121,12 @@ export function fixAllHint(evaluation: Evaluation): string {
   const forFailing = fixes.filter((f) => f.status === 'fail').length;
   const forUnknown = fixes.length - forFailing;
   const unknown = forUnknown ? ` (and ${forUnknown} unknown)` : '';
-  if (failing === 0) return forUnknown ? `F fixes ${forUnknown} unknown check${forUnknown === 1 ? '' : 's'} one by one (each previewed; only y writes).` : 'Nothing fails. r re-checks.';
-  if (forFailing === 0) return `${failing} failing check${failing === 1 ? '' : 's'}, none with a one-key fix: Enter shows what to do.${unknown}`;
+  if (failing === 0)
+    return forUnknown
+      ? `F fixes ${forUnknown} unknown check${forUnknown === 1 ? '' : 's'} one by one (each previewed; only y writes).`
+      : 'Nothing fails. r re-checks.';
+  if (forFailing === 0)
+    return `${failing} failing check${failing === 1 ? '' : 's'}, none with a one-key fix: Enter shows what to do.${unknown}`;
   const of = forFailing === failing ? `all ${failing}` : `${forFailing} of the ${failing}`;
   return `F fixes ${of} failing check${failing === 1 ? '' : 's'}${unknown} one by one (each previewed; only y writes).`;
 }

@@ -15,7 +15,9 @@ type ErrorLike = Partial<AzureErrorInfo> & { message?: string; statusCode?: numb
 export function describeError(error: unknown): ErrorView {
   // Azure's messages can span lines; a screen line must never be forged by one.
   const view = describe(error);
-  return 'hint' in view ? { what: oneLine(view.what), hint: view.hint === undefined ? undefined : oneLine(view.hint) } : { what: oneLine(view.what) };
+  return 'hint' in view
+    ? { what: oneLine(view.what), hint: view.hint === undefined ? undefined : oneLine(view.hint) }
+    : { what: oneLine(view.what) };
 }
 
 function describe(error: unknown): ErrorView {
@@ -27,7 +29,8 @@ function describe(error: unknown): ErrorView {
   const status = e.status ?? outer.statusCode;
   // A policy or network refusal is not a missing permission: say what refused it (the hint says what to do).
   if (e.code === 'RequestDisallowedByPolicy') return { what: `Denied by Azure Policy (403): ${message}`, hint: e.hint };
-  if (e.code === 'ForbiddenByConnection' || e.code === 'ForbiddenByFirewall') return { what: `Blocked by the key vault's network settings (403): ${message}`, hint: e.hint };
+  if (e.code === 'ForbiddenByConnection' || e.code === 'ForbiddenByFirewall')
+    return { what: `Blocked by the key vault's network settings (403): ${message}`, hint: e.hint };
   if (e.kind === 'Forbidden' || status === 403) {
     const missing = e.missingAction ? `you do not have permission ${e.missingAction}` : 'you do not have the permission this needs';
     return { what: `Forbidden (403): ${missing}. ${message}`, hint: e.hint ?? 'Ask an owner of the resource for a role that grants it.' };
@@ -37,7 +40,8 @@ function describe(error: unknown): ErrorView {
     return { what: `Throttled by Azure (429), retrying${wait}. ${message}`, hint: e.hint };
   }
   if (e.kind === 'NotFound' || status === 404) return { what: `Not found (404): ${message}`, hint: e.hint };
-  if (e.kind === 'Network') return { what: `Network error: ${message}`, hint: e.hint ?? 'Check the connection (VPN, proxy) and press r to re-check.' };
+  if (e.kind === 'Network')
+    return { what: `Network error: ${message}`, hint: e.hint ?? 'Check the connection (VPN, proxy) and press r to re-check.' };
   if (e.kind === 'Aborted') return { what: 'Cancelled.', hint: e.hint };
   return { what: message, hint: e.hint };
 }

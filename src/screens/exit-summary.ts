@@ -26,14 +26,30 @@ export interface FixRecord {
 const vaultName = (id: string) => id.split('/').at(-1) ?? id;
 
 /** The lines: changes made (or none), failures, temporary rules still open, checks still failing, the transcript. */
-export function summaryLines(fixes: readonly FixRecord[], temporary: readonly TemporaryChange[], stillFailing: readonly string[], transcript?: string): string[] {
+export function summaryLines(
+  fixes: readonly FixRecord[],
+  temporary: readonly TemporaryChange[],
+  stillFailing: readonly string[],
+  transcript?: string,
+): string[] {
   const lines: string[] = [];
   const applied = fixes.filter((f) => f.outcome === 'applied');
   const failed = fixes.filter((f) => f.outcome !== 'applied');
-  lines.push(applied.length ? `apimkv: applied ${applied.length} fix${applied.length === 1 ? '' : 'es'}: ${applied.map((f) => `${f.checkId} (${f.title})`).join('; ')}` : 'apimkv: nothing was changed.');
-  if (failed.length) lines.push(`  not completed: ${failed.map((f) => `${f.checkId} (${f.outcome === 'stopped' ? 'stopped waiting; the next run reads its outcome' : 'failed'})`).join('; ')}`);
-  for (const t of temporary) lines.push(`  still open: temporary firewall rule ${t.value} on vault ${vaultName(t.vaultId)} (added ${t.addedAt}); remove it with: apimkv cleanup`);
-  if (stillFailing.length) lines.push(`  still failing: ${stillFailing.length} check${stillFailing.length === 1 ? '' : 's'}: ${stillFailing.join(', ')}`);
+  lines.push(
+    applied.length
+      ? `apimkv: applied ${applied.length} fix${applied.length === 1 ? '' : 'es'}: ${applied.map((f) => `${f.checkId} (${f.title})`).join('; ')}`
+      : 'apimkv: nothing was changed.',
+  );
+  if (failed.length)
+    lines.push(
+      `  not completed: ${failed.map((f) => `${f.checkId} (${f.outcome === 'stopped' ? 'stopped waiting; the next run reads its outcome' : 'failed'})`).join('; ')}`,
+    );
+  for (const t of temporary)
+    lines.push(
+      `  still open: temporary firewall rule ${t.value} on vault ${vaultName(t.vaultId)} (added ${t.addedAt}); remove it with: apimkv cleanup`,
+    );
+  if (stillFailing.length)
+    lines.push(`  still failing: ${stillFailing.length} check${stillFailing.length === 1 ? '' : 's'}: ${stillFailing.join(', ')}`);
   if (transcript) lines.push(`  transcript: ${transcript}`);
   return lines;
 }

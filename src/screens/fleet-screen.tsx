@@ -14,13 +14,20 @@ export interface FleetScreen {
 }
 
 /** Resolves with the exit code the screen (or a signal) finished with. */
-export async function runFleetScreen(options: CommonOptions, defaultWorld: string, element: (screen: FleetScreen) => ReactElement): Promise<number> {
+export async function runFleetScreen(
+  options: CommonOptions,
+  defaultWorld: string,
+  element: (screen: FleetScreen) => ReactElement,
+): Promise<number> {
   const signIn = new SignInPrompt();
   const session = new AbortController();
   let painted: Promise<void> = Promise.resolve();
   const connect = async () => {
     await painted;
-    return (await import('../app/connect.ts')).connectFleet(options, defaultWorld, { signIn: signIn.hooks(signInCopy()), signal: session.signal });
+    return (await import('../app/connect.ts')).connectFleet(options, defaultWorld, {
+      signIn: signIn.hooks(signInCopy()),
+      signal: session.signal,
+    });
   };
   const code = await runFullScreen((finish, firstPaint) => {
     painted = firstPaint;

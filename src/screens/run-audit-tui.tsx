@@ -57,17 +57,31 @@ function AuditApp({ audit, options, connect, signIn, onExit }: AuditAppProps) {
       live = false;
       controller.abort();
     };
-  // One read per generation (r re-reads); the connection and the audit options are fixed for the screen's life.
-  // eslint-disable-next-line react-hooks/exhaustive-deps
+    // One read per generation (r re-reads); the connection and the audit options are fixed for the screen's life.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [generation]);
 
-  useEffect(() => () => void connection.current?.then((c) => c.close(), () => undefined), []);
+  useEffect(
+    () => () =>
+      void connection.current?.then(
+        (c) => c.close(),
+        () => undefined,
+      ),
+    [],
+  );
 
   if (runbook && connection.current) {
     const link = connection.current;
     return (
       <App
-        context={{ cloud, subscriptionId: runbook.subscriptionId, apimName: runbook.apim.name, vaultName: runbook.vault.name, sandbox: options.sandbox, readOnly: options.readOnly }}
+        context={{
+          cloud,
+          subscriptionId: runbook.subscriptionId,
+          apimName: runbook.apim.name,
+          vaultName: runbook.vault.name,
+          sandbox: options.sandbox,
+          readOnly: options.readOnly,
+        }}
         loadEngine={async () => (await link).engineFor(runbook)}
         onExit={(code) => (code === INTERRUPTED ? onExit(code) : setRunbook(undefined))}
         signIn={signIn}
@@ -92,5 +106,7 @@ function AuditApp({ audit, options, connect, signIn, onExit }: AuditAppProps) {
 }
 
 export async function runAuditTui(audit: AuditCliOptions, options: CommonOptions): Promise<number> {
-  return runFleetScreen(options, 'fleet', ({ connect, signIn, finish }) => <AuditApp audit={audit} options={options} connect={connect} signIn={signIn} onExit={finish} />);
+  return runFleetScreen(options, 'fleet', ({ connect, signIn, finish }) => (
+    <AuditApp audit={audit} options={options} connect={connect} signIn={signIn} onExit={finish} />
+  ));
 }

@@ -38,16 +38,27 @@ function PickApp({ options, given, connect, signIn, onEngine, onExit }: PickAppP
       },
       (e: unknown) => setError((e as Error).message),
     );
-    return () => void link.then((c) => c.close(), () => undefined);
-  // One connection for the screen's life, made after the first paint.
-  // eslint-disable-next-line react-hooks/exhaustive-deps
+    return () =>
+      void link.then(
+        (c) => c.close(),
+        () => undefined,
+      );
+    // One connection for the screen's life, made after the first paint.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   if (target && connection.current) {
     const link = connection.current;
     return (
       <App
-        context={{ cloud, subscriptionId: target.subscriptionId, apimName: target.apim.name, vaultName: target.vault.name, sandbox: options.sandbox, readOnly: options.readOnly }}
+        context={{
+          cloud,
+          subscriptionId: target.subscriptionId,
+          apimName: target.apim.name,
+          vaultName: target.vault.name,
+          sandbox: options.sandbox,
+          readOnly: options.readOnly,
+        }}
         loadEngine={async () => {
           const engine = (await link).engineFor(target);
           onEngine(engine);
@@ -58,7 +69,18 @@ function PickApp({ options, given, connect, signIn, onEngine, onExit }: PickAppP
       />
     );
   }
-  return <TargetPicker title={`apimkv · ${cloud} · choose the instance and vault`} sandbox={options.sandbox} source={source} error={error} signIn={signInMessage} given={given} onPick={setTarget} onQuit={() => onExit(0)} />;
+  return (
+    <TargetPicker
+      title={`apimkv · ${cloud} · choose the instance and vault`}
+      sandbox={options.sandbox}
+      source={source}
+      error={error}
+      signIn={signInMessage}
+      given={given}
+      onPick={setTarget}
+      onQuit={() => onExit(0)}
+    />
+  );
 }
 
 /** Runs picker then runbook; resolves with the exit code and the engine (for the transcript), if one ran. */

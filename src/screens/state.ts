@@ -111,11 +111,23 @@ export function reducer(state: State, action: Action): State {
       return { ...state, checking: true, notice: undefined, activity: { since: action.at } };
     case 'checked':
       // The first evaluation puts the cursor on the first failure; later ones keep it where it is.
-      return { ...state, checking: false, activity: undefined, evaluation: action.evaluation, selected: state.selected ?? firstFailure(checklistRows(action.evaluation))?.value, notice: state.notice?.whileChecking ? undefined : state.notice };
+      return {
+        ...state,
+        checking: false,
+        activity: undefined,
+        evaluation: action.evaluation,
+        selected: state.selected ?? firstFailure(checklistRows(action.evaluation))?.value,
+        notice: state.notice?.whileChecking ? undefined : state.notice,
+      };
     case 'checkFailed':
       // With nothing checked yet there is no checklist to keep: it failed as a connection does (sign-in).
       if (!state.evaluation) return { ...state, checking: false, activity: undefined, connection: { kind: 'failed', error: action.error } };
-      return { ...state, checking: false, activity: undefined, notice: { tone: 'error', text: `Re-check failed: ${action.error.what}`, hint: action.error.hint } };
+      return {
+        ...state,
+        checking: false,
+        activity: undefined,
+        notice: { tone: 'error', text: `Re-check failed: ${action.error.what}`, hint: action.error.hint },
+      };
     case 'select':
       return { ...state, selected: action.value };
     case 'toggleWhy':
@@ -132,9 +144,13 @@ export function reducer(state: State, action: Action): State {
         fix: { plan: action.plan, from: action.from, all: action.all, phase: 'preview', progress: [] },
       };
     case 'applyStarted':
-      return state.fix ? { ...state, fix: { ...state.fix, phase: 'applying', startedAt: action.at, progress: [], outcome: undefined, error: undefined } } : state;
+      return state.fix
+        ? { ...state, fix: { ...state.fix, phase: 'applying', startedAt: action.at, progress: [], outcome: undefined, error: undefined } }
+        : state;
     case 'progress':
-      return state.fix?.phase === 'applying' ? { ...state, fix: { ...state.fix, progress: addProgress(state.fix.progress, action.progress) } } : state;
+      return state.fix?.phase === 'applying'
+        ? { ...state, fix: { ...state.fix, progress: addProgress(state.fix.progress, action.progress) } }
+        : state;
     case 'applied':
       if (!state.fix) return state;
       return {
@@ -159,7 +175,12 @@ export function reducer(state: State, action: Action): State {
       return {
         ...state,
         signIn: action.message,
-        notice: action.message && state.evaluation ? { tone: 'info', text: action.message } : state.signIn && state.notice?.text === state.signIn ? undefined : state.notice,
+        notice:
+          action.message && state.evaluation
+            ? { tone: 'info', text: action.message }
+            : state.signIn && state.notice?.text === state.signIn
+              ? undefined
+              : state.notice,
       };
   }
 }

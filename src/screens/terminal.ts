@@ -3,7 +3,11 @@
 // plain report is what such a terminal can show.
 
 /** Why the full screen cannot be used here, or undefined when it can. */
-export function plainTerminalReason(env: NodeJS.ProcessEnv, stdinTTY: boolean | undefined, stdoutTTY: boolean | undefined): string | undefined {
+export function plainTerminalReason(
+  env: NodeJS.ProcessEnv,
+  stdinTTY: boolean | undefined,
+  stdoutTTY: boolean | undefined,
+): string | undefined {
   if (!stdinTTY || !stdoutTTY) return 'not a terminal';
   const term = env.TERM?.trim() ?? '';
   if (term === '' || term === 'dumb') return `TERM=${term || '(unset)'} has no cursor addressing`;

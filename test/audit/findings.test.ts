@@ -55,10 +55,17 @@ function cert(name: string, vaultName: string, over: Partial<FleetReference> = {
 }
 
 function facts(instances: FleetInstanceFacts[], vaults: FleetVault[], truncated: string[] = []): FleetFacts {
-  return { instances, vaults, truncated, readAt: NOW, stats: { graphPages: 2, armLists: instances.length, requests: 2 + instances.length, throttled: 0, ms: 1 } };
+  return {
+    instances,
+    vaults,
+    truncated,
+    readAt: NOW,
+    stats: { graphPages: 2, armLists: instances.length, requests: 2 + instances.length, throttled: 0, ms: 1 },
+  };
 }
 
-const one = (i: FleetInstance, refs: FleetReference[], vaults: FleetVault[], errors: FleetInstanceFacts['errors'] = []) => auditFleet(facts([{ instance: i, references: refs, errors }], vaults), { now: NOW });
+const one = (i: FleetInstance, refs: FleetReference[], vaults: FleetVault[], errors: FleetInstanceFacts['errors'] = []) =>
+  auditFleet(facts([{ instance: i, references: refs, errors }], vaults), { now: NOW });
 const kinds = (f: { kind: AuditKind }[]) => f.map((x) => x.kind).sort();
 
 test('a healthy instance has no findings and exits 0', () => {
@@ -69,9 +76,22 @@ test('a healthy instance has no findings and exits 0', () => {
 
 test('refresh-failed: a certificate or named value whose lastStatus is not Success; a hostname whose status is Failed', () => {
   const refs: FleetReference[] = [
-    cert('c1', 'kv-a', { lastStatus: { code: 'Forbidden', message: 'Access denied by the vault\nsecond line', timeStampUtc: '2026-11-20T00:00:00Z' } }),
-    { kind: 'named value', name: 'backend-key', secretIdentifier: 'https://kv-a.vault.azure.net/secrets/backend-key', lastStatus: { code: 'NotFound' } },
-    { kind: 'hostname', name: 'api.contoso.com', secretIdentifier: 'https://kv-a.vault.azure.net/secrets/tls', certificateStatus: 'Failed', expirationDate: '2027-06-01T00:00:00Z' },
+    cert('c1', 'kv-a', {
+      lastStatus: { code: 'Forbidden', message: 'Access denied by the vault\nsecond line', timeStampUtc: '2026-11-20T00:00:00Z' },
+    }),
+    {
+      kind: 'named value',
+      name: 'backend-key',
+      secretIdentifier: 'https://kv-a.vault.azure.net/secrets/backend-key',
+      lastStatus: { code: 'NotFound' },
+    },
+    {
+      kind: 'hostname',
+      name: 'api.contoso.com',
+      secretIdentifier: 'https://kv-a.vault.azure.net/secrets/tls',
+      certificateStatus: 'Failed',
+      expirationDate: '2027-06-01T00:00:00Z',
+    },
   ];
   const findings = one(instance('apim-a'), refs, [vault('kv-a')]);
   assert.deepEqual(kinds(findings), ['refresh-failed', 'refresh-failed', 'refresh-failed']);
@@ -86,7 +106,11 @@ test('refresh-failed: a certificate or named value whose lastStatus is not Succe
 });
 
 test('versioned-identifier: a pinned version is a warning with the versionless identifier', () => {
-  const findings = one(instance('apim-v'), [cert('c1', 'kv-v', { secretIdentifier: 'https://kv-v.vault.azure.net/secrets/c1/0123456789abcdef0123456789abcdef' })], [vault('kv-v')]);
+  const findings = one(
+    instance('apim-v'),
+    [cert('c1', 'kv-v', { secretIdentifier: 'https://kv-v.vault.azure.net/secrets/c1/0123456789abcdef0123456789abcdef' })],
+    [vault('kv-v')],
+  );
   assert.deepEqual(kinds(findings), ['versioned-identifier']);
   assert.equal(findings[0]!.severity, 'warn');
   assert.match(findings[0]!.message, /Pinned to version 01234567….*https:\/\/kv-v\.vault\.azure\.net\/secrets\/c1\./);
@@ -101,12 +125,18 @@ test('expired and expiring: against the window (--days), singular and plural', (
   ];
   const i = { instance: instance('apim-e'), references: refs, errors: [] };
   const f30 = auditFleet(facts([i], [vault('kv-e')]), { now: NOW });
-  assert.deepEqual(f30.map((f) => `${f.kind} ${f.reference}`), ['expired certificate old', 'expiring certificate soon']);
+  assert.deepEqual(
+    f30.map((f) => `${f.kind} ${f.reference}`),
+    ['expired certificate old', 'expiring certificate soon'],
+  );
   assert.match(f30[0]!.message, /expired on 2026-11-22 \(1 day ago\)/);
   assert.match(f30[1]!.message, /expires on 2026-12-10 \(in 17 days\)/);
   assert.equal(f30[0]!.severity, 'fail');
   const f90 = auditFleet(facts([i], [vault('kv-e')]), { now: NOW, days: 90 });
-  assert.deepEqual(f90.map((f) => `${f.kind} ${f.reference}`), ['expired certificate old', 'expiring certificate later', 'expiring certificate soon']);
+  assert.deepEqual(
+    f90.map((f) => `${f.kind} ${f.reference}`),
+    ['expired certificate old', 'expiring certificate later', 'expiring certificate soon'],
+  );
   const f7 = auditFleet(facts([i], [vault('kv-e')]), { now: NOW, days: 7 });
   assert.deepEqual(kinds(f7), ['expired']);
 });
@@ -128,7 +158,11 @@ test('no-identity: system identity missing (once per instance), or a client id t
   const twice = one(none, [cert('c1', 'kv-n'), cert('c2', 'kv-n')], [vault('kv-n')]);
   assert.deepEqual(kinds(twice), ['no-identity']);
   assert.match(twice[0]!.message, /no system-assigned identity \(identity: None\)/);
-  const stray = one(instance('apim-s', { identityType: 'SystemAssigned, UserAssigned', uais: {} }), [cert('c1', 'kv-n', { identityClientId: UAI_CLIENT })], [vault('kv-n')]);
+  const stray = one(
+    instance('apim-s', { identityType: 'SystemAssigned, UserAssigned', uais: {} }),
+    [cert('c1', 'kv-n', { identityClientId: UAI_CLIENT })],
+    [vault('kv-n')],
+  );
   assert.deepEqual(kinds(stray), ['no-identity']);
   assert.match(stray[0]!.message, new RegExp(`${UAI_CLIENT}, which is not attached`));
   // "SystemAssigned, UserAssigned" counts as having the system identity.
@@ -161,7 +195,10 @@ test('gateway-bypass: DisableOverPrivilegedAccess not set and the vault admits t
 test('lineOfSight: VNet rule for the subnet, private endpoint from a VNet instance, IP rule; not when public access is off', () => {
   const subnet = `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vn/subnets/apim`;
   const v = vault('kv-l', { defaultAction: 'Deny' });
-  assert.equal(lineOfSight(instance('a', { vnetType: 'External', subnetId: subnet }), { ...v, vnetRules: [{ id: subnet.toUpperCase() }] }), true);
+  assert.equal(
+    lineOfSight(instance('a', { vnetType: 'External', subnetId: subnet }), { ...v, vnetRules: [{ id: subnet.toUpperCase() }] }),
+    true,
+  );
   assert.equal(lineOfSight(instance('a', { vnetType: 'Internal', subnetId: subnet }), { ...v, pna: 'Disabled', peCount: 1 }), true);
   assert.equal(lineOfSight(instance('a', { vnetType: 'None' }), { ...v, pna: 'Disabled', peCount: 1 }), false);
   assert.equal(lineOfSight(instance('a', { publicIPs: ['20.1.2.3'] }), { ...v, pna: 'Disabled', ipRules: [{ value: '20.1.2.3' }] }), false);
@@ -169,7 +206,13 @@ test('lineOfSight: VNet rule for the subnet, private endpoint from a VNet instan
 });
 
 test('hostname-bypass-only: a custom domain on a firewalled vault warns with the bypass and fails without it', () => {
-  const host: FleetReference = { kind: 'hostname', name: 'api.contoso.com', secretIdentifier: 'https://kv-h.vault.azure.net/secrets/tls', certificateStatus: 'Completed', expirationDate: '2027-06-01T00:00:00Z' };
+  const host: FleetReference = {
+    kind: 'hostname',
+    name: 'api.contoso.com',
+    secretIdentifier: 'https://kv-h.vault.azure.net/secrets/tls',
+    certificateStatus: 'Completed',
+    expirationDate: '2027-06-01T00:00:00Z',
+  };
   const withBypass = one(instance('apim-h'), [host], [vault('kv-h', { defaultAction: 'Deny' })]);
   assert.deepEqual(kinds(withBypass), ['hostname-bypass-only']);
   assert.equal(withBypass[0]!.severity, 'warn');
@@ -191,7 +234,21 @@ test('vault-not-visible: once per vault host, unknown severity, exit 1', () => {
 });
 
 test('unreadable: a list that could not be read names the missing action', () => {
-  const findings = one(instance('apim-r'), [], [], [{ what: 'certificates', error: { kind: 'Forbidden', message: 'The client does not have authorization', missingAction: 'Microsoft.ApiManagement/service/certificates/read' } as never }]);
+  const findings = one(
+    instance('apim-r'),
+    [],
+    [],
+    [
+      {
+        what: 'certificates',
+        error: {
+          kind: 'Forbidden',
+          message: 'The client does not have authorization',
+          missingAction: 'Microsoft.ApiManagement/service/certificates/read',
+        } as never,
+      },
+    ],
+  );
   assert.deepEqual(kinds(findings), ['unreadable']);
   assert.match(findings[0]!.message, /Could not list certificates: .*needs Microsoft\.ApiManagement\/service\/certificates\/read/);
   assert.equal(auditExitCode(findings), 1);
@@ -209,7 +266,11 @@ test('findings come worst first; the exit code reflects the worst', () => {
   const f = auditFleet(
     facts(
       [
-        { instance: instance('apim-1'), references: [cert('c1', 'kv-1', { secretIdentifier: 'https://kv-1.vault.azure.net/secrets/c1/abc' })], errors: [] },
+        {
+          instance: instance('apim-1'),
+          references: [cert('c1', 'kv-1', { secretIdentifier: 'https://kv-1.vault.azure.net/secrets/c1/abc' })],
+          errors: [],
+        },
         { instance: instance('apim-2'), references: [cert('c2', 'kv-missing')], errors: [] },
         { instance: instance('apim-3'), references: [cert('c3', 'kv-1', { lastStatus: { code: 'Forbidden' } })], errors: [] },
       ],
@@ -217,14 +278,21 @@ test('findings come worst first; the exit code reflects the worst', () => {
     ),
     { now: NOW },
   );
-  assert.deepEqual(f.map((x) => x.severity), ['fail', 'unknown', 'warn']);
+  assert.deepEqual(
+    f.map((x) => x.severity),
+    ['fail', 'unknown', 'warn'],
+  );
   assert.equal(auditExitCode(f), 1);
   assert.equal(auditExitCode(f.filter((x) => x.severity === 'warn')), 3);
 });
 
 test('splitIdentifier: host, name and version of secrets and certificates URLs', () => {
   assert.deepEqual(splitIdentifier('https://KV.vault.azure.net/secrets/c1/'), { host: 'kv.vault.azure.net', name: 'c1' });
-  assert.deepEqual(splitIdentifier('https://kv.vault.azure.cn:443/certificates/c1/v2'), { host: 'kv.vault.azure.cn', name: 'c1', version: 'v2' });
+  assert.deepEqual(splitIdentifier('https://kv.vault.azure.cn:443/certificates/c1/v2'), {
+    host: 'kv.vault.azure.cn',
+    name: 'c1',
+    version: 'v2',
+  });
   assert.equal(splitIdentifier('https://kv.vault.azure.net/keys/c1'), undefined);
 });
 
@@ -235,7 +303,10 @@ test('CSV: RFC 4180 quoting and formula neutralising; JSON and text carry the co
   assert.equal(csvCell('=HYPERLINK("x")'), `"'=HYPERLINK(""x"")"`);
   assert.equal(csvCell('+1'), "'+1");
   assert.equal(csvCell('line\nbreak'), 'line ⏎ break');
-  const fx = facts([{ instance: instance('=evil'), references: [cert('c1', 'kv-c', { lastStatus: { code: 'Forbidden' } })], errors: [] }], [vault('kv-c')]);
+  const fx = facts(
+    [{ instance: instance('=evil'), references: [cert('c1', 'kv-c', { lastStatus: { code: 'Forbidden' } })], errors: [] }],
+    [vault('kv-c')],
+  );
   const findings = auditFleet(fx, { now: NOW });
   const csv = auditCsv(findings);
   const [head, row] = csv.split('\r\n');
@@ -243,34 +314,80 @@ test('CSV: RFC 4180 quoting and formula neutralising; JSON and text carry the co
   assert.match(row!, /^fail,refresh-failed,[^,]+,rg-=evil,'=evil,certificate c1,kv-c,/);
   const json = JSON.parse(auditJson(fx, findings, { cloud: 'AzureCloud', subscriptions: [SUB], managementGroups: [], days: 30 }));
   assert.equal(json.schemaVersion, 1);
-  assert.deepEqual(json.summary, { instances: 1, vaults: 1, references: 1, instancesWithFindings: 1, fail: 1, unknown: 0, warn: 0, info: 0, truncated: false });
+  assert.deepEqual(json.summary, {
+    instances: 1,
+    vaults: 1,
+    references: 1,
+    instancesWithFindings: 1,
+    fail: 1,
+    unknown: 0,
+    warn: 0,
+    info: 0,
+    truncated: false,
+  });
   const text = auditText(fx, findings, { cloud: 'AzureCloud', subscriptions: [SUB], managementGroups: [], days: 30 });
   assert.match(text, /1 failing, 0 unknown, 0 at risk/);
   assert.match(text, /FAIL refresh-failed \(1\)\n  =evil \(rg-=evil\) · certificate c1 · vault kv-c/);
   assert.match(auditText(facts([], []), [], { cloud: 'AzureCloud', subscriptions: [], managementGroups: [], days: 30 }), /No findings/);
 });
 
-test('table model: rows sorted by severity, name, findings; the filter matches every word; runbook target uses the worst finding\'s vault', () => {
+test("table model: rows sorted by severity, name, findings; the filter matches every word; runbook target uses the worst finding's vault", () => {
   const fx = facts(
     [
-      { instance: instance('zeta'), references: [cert('c1', 'kv-1', { lastStatus: { code: 'Forbidden' } }), cert('c2', 'kv-1', { secretIdentifier: 'https://kv-1.vault.azure.net/secrets/c2/v1' })], errors: [] },
+      {
+        instance: instance('zeta'),
+        references: [
+          cert('c1', 'kv-1', { lastStatus: { code: 'Forbidden' } }),
+          cert('c2', 'kv-1', { secretIdentifier: 'https://kv-1.vault.azure.net/secrets/c2/v1' }),
+        ],
+        errors: [],
+      },
       { instance: instance('alpha'), references: [cert('c1', 'kv-2')], errors: [] },
-      { instance: instance('mid'), references: [cert('c1', 'kv-1', { secretIdentifier: 'https://kv-1.vault.azure.net/secrets/c1/v9' })], errors: [] },
+      {
+        instance: instance('mid'),
+        references: [cert('c1', 'kv-1', { secretIdentifier: 'https://kv-1.vault.azure.net/secrets/c1/v9' })],
+        errors: [],
+      },
     ],
     [vault('kv-1'), vault('kv-2', { resourceGroup: 'rg-other' })],
   );
   const rows = instanceRows(fx, auditFleet(fx, { now: NOW }));
-  assert.deepEqual(visibleRows(rows, 'severity', '').map((r) => r.label), ['zeta', 'mid', 'alpha']);
-  assert.deepEqual(visibleRows(rows, 'name', '').map((r) => r.label), ['alpha', 'mid', 'zeta']);
-  assert.deepEqual(visibleRows(rows, 'findings', '').map((r) => r.label), ['zeta', 'mid', 'alpha']);
-  assert.deepEqual(visibleRows(rows, 'name', 'versioned').map((r) => r.label), ['mid', 'zeta']);
-  assert.deepEqual(visibleRows(rows, 'name', 'VERSIONED fail').map((r) => r.label), ['zeta']);
+  assert.deepEqual(
+    visibleRows(rows, 'severity', '').map((r) => r.label),
+    ['zeta', 'mid', 'alpha'],
+  );
+  assert.deepEqual(
+    visibleRows(rows, 'name', '').map((r) => r.label),
+    ['alpha', 'mid', 'zeta'],
+  );
+  assert.deepEqual(
+    visibleRows(rows, 'findings', '').map((r) => r.label),
+    ['zeta', 'mid', 'alpha'],
+  );
+  assert.deepEqual(
+    visibleRows(rows, 'name', 'versioned').map((r) => r.label),
+    ['mid', 'zeta'],
+  );
+  assert.deepEqual(
+    visibleRows(rows, 'name', 'VERSIONED fail').map((r) => r.label),
+    ['zeta'],
+  );
   assert.deepEqual(visibleRows(rows, 'name', 'nothing-like-this'), []);
   const zeta = rows.find((r) => r.label === 'zeta')!;
   assert.equal(zeta.worst, 'fail');
-  assert.deepEqual(runbookTarget(zeta, fx), { subscriptionId: SUB, apim: { resourceGroup: 'rg-zeta', name: 'zeta' }, vault: { name: 'kv-1', resourceGroup: 'rg-kv', subscriptionId: SUB } });
+  assert.deepEqual(runbookTarget(zeta, fx), {
+    subscriptionId: SUB,
+    apim: { resourceGroup: 'rg-zeta', name: 'zeta' },
+    vault: { name: 'kv-1', resourceGroup: 'rg-kv', subscriptionId: SUB },
+  });
   // No findings: the vault of the first reference.
-  assert.deepEqual(runbookTarget(rows.find((r) => r.label === 'alpha')!, fx)?.vault, { name: 'kv-2', resourceGroup: 'rg-other', subscriptionId: SUB });
+  assert.deepEqual(
+    runbookTarget(
+      rows.find((r) => r.label === 'alpha')!,
+      fx,
+    )?.vault,
+    { name: 'kv-2', resourceGroup: 'rg-other', subscriptionId: SUB },
+  );
   // No references at all: nothing to open.
   const bare = instanceRows(facts([{ instance: instance('bare'), references: [], errors: [] }], []), []);
   assert.equal(runbookTarget(bare[0]!, facts([], [])), undefined);

@@ -23,7 +23,17 @@ interface Acls {
 
 function fakeVaultArm(initial: Acls, options: { dropOnWrite?: string } = {}) {
   const state = { acls: structuredClone(initial) };
-  const body = () => ({ id: VAULT_ID, name: 'kv1', location: 'westeurope', properties: { tenantId: 't', sku: { family: 'A', name: 'standard' }, vaultUri: 'https://kv1.vault.azure.net/', networkAcls: state.acls } });
+  const body = () => ({
+    id: VAULT_ID,
+    name: 'kv1',
+    location: 'westeurope',
+    properties: {
+      tenantId: 't',
+      sku: { family: 'A', name: 'standard' },
+      vaultUri: 'https://kv1.vault.azure.net/',
+      networkAcls: state.acls,
+    },
+  });
   const http = fakeHttp((req): FakeAnswer => {
     if (req.method === 'GET') return { status: 200, body: body() };
     if (req.method === 'PATCH') {
@@ -34,35 +44,70 @@ function fakeVaultArm(initial: Acls, options: { dropOnWrite?: string } = {}) {
     }
     return { status: 404, body: { error: { code: 'NotFound', message: req.url } } };
   });
-  const clients = createClients({ profile: AZURE_PUBLIC_CLOUD, credential: recordingCredential(), subscriptionId: SUB, httpClient: http, retry: { maxRetries: 0 } });
+  const clients = createClients({
+    profile: AZURE_PUBLIC_CLOUD,
+    credential: recordingCredential(),
+    subscriptionId: SUB,
+    httpClient: http,
+    retry: { maxRetries: 0 },
+  });
   /** A concurrent writer: changes the vault as someone else would. */
   const concurrentEdit = (f: (a: Acls) => void) => f(state.acls);
   return { http, clients, state, concurrentEdit };
 }
 
-const ACLS: Acls = { bypass: 'None', defaultAction: 'Deny', ipRules: [{ value: '198.51.100.0/24' }], virtualNetworkRules: [{ id: SUBNET }] };
+const ACLS: Acls = {
+  bypass: 'None',
+  defaultAction: 'Deny',
+  ipRules: [{ value: '198.51.100.0/24' }],
+  virtualNetworkRules: [{ id: SUBNET }],
+};
 const addIp: Operation = { kind: 'vault.addIpRule', vaultId: VAULT_ID, value: '203.0.113.50/32', temporary: true };
 
 test('addIpRule PATCHes the FULL lists without If-Match, then verifies every old entry survived', async () => {
   const arm = fakeVaultArm(ACLS);
-  const gateway = createAzureGateway({ clients: arm.clients, profile: AZURE_PUBLIC_CLOUD, context: { subscriptionId: SUB, sandbox: false } });
+  const gateway = createAzureGateway({
+    clients: arm.clients,
+    profile: AZURE_PUBLIC_CLOUD,
+    context: { subscriptionId: SUB, sandbox: false },
+  });
   const result = await gateway.apply(addIp);
   assert.deepEqual([result.outcome, result.verified, result.lost], ['applied', true, []]);
   const patch = arm.http.requests.find((r) => r.method === 'PATCH')!;
   assert.equal(patch.headers['if-match'], undefined);
   assert.deepEqual(JSON.parse(patch.body!), {
-    properties: { networkAcls: { bypass: 'None', defaultAction: 'Deny', ipRules: [{ value: '198.51.100.0/24' }, { value: '203.0.113.50/32' }], virtualNetworkRules: [{ id: SUBNET }] } },
+    properties: {
+      networkAcls: {
+        bypass: 'None',
+        defaultAction: 'Deny',
+        ipRules: [{ value: '198.51.100.0/24' }, { value: '203.0.113.50/32' }],
+        virtualNetworkRules: [{ id: SUBNET }],
+      },
+    },
   });
-  assert.deepEqual(arm.http.requests.map((r) => r.method), ['GET', 'GET', 'PATCH', 'GET']);
-  assert.deepEqual(result.after, { publicNetworkAccess: undefined, networkAcls: { bypass: 'None', defaultAction: 'Deny', ipRules: ['198.51.100.0/24', '203.0.113.50/32'], virtualNetworkRules: [SUBNET] } });
+  assert.deepEqual(
+    arm.http.requests.map((r) => r.method),
+    ['GET', 'GET', 'PATCH', 'GET'],
+  );
+  assert.deepEqual(result.after, {
+    publicNetworkAccess: undefined,
+    networkAcls: { bypass: 'None', defaultAction: 'Deny', ipRules: ['198.51.100.0/24', '203.0.113.50/32'], virtualNetworkRules: [SUBNET] },
+  });
 });
 
 test('a second apply is "already" and sends no write; 1.2.3.4 equals 1.2.3.4/32', async () => {
   const arm = fakeVaultArm({ ...ACLS, ipRules: [...ACLS.ipRules, { value: '203.0.113.50' }] });
-  const gateway = createAzureGateway({ clients: arm.clients, profile: AZURE_PUBLIC_CLOUD, context: { subscriptionId: SUB, sandbox: false } });
+  const gateway = createAzureGateway({
+    clients: arm.clients,
+    profile: AZURE_PUBLIC_CLOUD,
+    context: { subscriptionId: SUB, sandbox: false },
+  });
   const result = await gateway.apply(addIp);
   assert.equal(result.outcome, 'already');
-  assert.deepEqual(arm.http.requests.map((r) => r.method), ['GET']);
+  assert.deepEqual(
+    arm.http.requests.map((r) => r.method),
+    ['GET'],
+  );
 });
 
 test('a concurrent edit after the first read is kept: the write is rebuilt from a read right before it', async () => {
@@ -80,8 +125,14 @@ test('a concurrent edit after the first read is kept: the write is rebuilt from 
   });
   const result = await gateway.apply(addIp);
   assert.deepEqual([result.outcome, result.verified, result.lost], ['applied', true, []]);
-  assert.deepEqual(arm.state.acls.ipRules.map((r) => r.value), ['198.51.100.0/24', '192.0.2.10/32', '203.0.113.50/32']);
-  assert.deepEqual(arm.http.requests.map((r) => `${r.method} ${r.headers['if-match'] ?? ''}`.trim()), ['GET', 'GET', 'PATCH', 'GET']);
+  assert.deepEqual(
+    arm.state.acls.ipRules.map((r) => r.value),
+    ['198.51.100.0/24', '192.0.2.10/32', '203.0.113.50/32'],
+  );
+  assert.deepEqual(
+    arm.http.requests.map((r) => `${r.method} ${r.headers['if-match'] ?? ''}`.trim()),
+    ['GET', 'GET', 'PATCH', 'GET'],
+  );
 });
 
 test('a rule seen during the operation and gone after it is named in lost, and the result is not verified', async () => {
@@ -105,28 +156,50 @@ test('a rule seen during the operation and gone after it is named in lost, and t
 
 test('an entry that disappears in the write is reported in lost and the result is not verified', async () => {
   const arm = fakeVaultArm(ACLS, { dropOnWrite: '198.51.100.0/24' });
-  const gateway = createAzureGateway({ clients: arm.clients, profile: AZURE_PUBLIC_CLOUD, context: { subscriptionId: SUB, sandbox: false } });
+  const gateway = createAzureGateway({
+    clients: arm.clients,
+    profile: AZURE_PUBLIC_CLOUD,
+    context: { subscriptionId: SUB, sandbox: false },
+  });
   const result = await gateway.apply(addIp);
   assert.deepEqual([result.outcome, result.verified, result.lost], ['applied', false, ['ipRule 198.51.100.0/24']]);
-  assert.equal(result.message, 'IP rule 203.0.113.50/32 on kv1: applied, but entries present during the operation are gone: ipRule 198.51.100.0/24.');
+  assert.equal(
+    result.message,
+    'IP rule 203.0.113.50/32 on kv1: applied, but entries present during the operation are gone: ipRule 198.51.100.0/24.',
+  );
 });
 
 test('setBypass, addVirtualNetworkRule and removeIpRule keep the other lists', async () => {
   const arm = fakeVaultArm({ ...ACLS, ipRules: [...ACLS.ipRules, { value: '203.0.113.50/32' }], virtualNetworkRules: [] });
-  const gateway = createAzureGateway({ clients: arm.clients, profile: AZURE_PUBLIC_CLOUD, context: { subscriptionId: SUB, sandbox: false } });
+  const gateway = createAzureGateway({
+    clients: arm.clients,
+    profile: AZURE_PUBLIC_CLOUD,
+    context: { subscriptionId: SUB, sandbox: false },
+  });
   assert.equal((await gateway.apply({ kind: 'vault.setBypass', vaultId: VAULT_ID, bypass: 'AzureServices' })).outcome, 'applied');
   assert.equal((await gateway.apply({ kind: 'vault.addVirtualNetworkRule', vaultId: VAULT_ID, subnetId: SUBNET })).outcome, 'applied');
-  assert.equal((await gateway.apply({ kind: 'vault.addVirtualNetworkRule', vaultId: VAULT_ID, subnetId: SUBNET.toUpperCase() })).outcome, 'already');
+  assert.equal(
+    (await gateway.apply({ kind: 'vault.addVirtualNetworkRule', vaultId: VAULT_ID, subnetId: SUBNET.toUpperCase() })).outcome,
+    'already',
+  );
   const removed = await gateway.apply({ kind: 'vault.removeIpRule', vaultId: VAULT_ID, value: '203.0.113.50' });
   assert.deepEqual([removed.outcome, removed.verified, removed.lost], ['applied', true, []]);
-  assert.deepEqual(arm.state.acls, { bypass: 'AzureServices', defaultAction: 'Deny', ipRules: [{ value: '198.51.100.0/24' }], virtualNetworkRules: [{ id: SUBNET }] });
+  assert.deepEqual(arm.state.acls, {
+    bypass: 'AzureServices',
+    defaultAction: 'Deny',
+    ipRules: [{ value: '198.51.100.0/24' }],
+    virtualNetworkRules: [{ id: SUBNET }],
+  });
   assert.equal((await gateway.apply({ kind: 'vault.removeIpRule', vaultId: VAULT_ID, value: '203.0.113.50' })).outcome, 'already');
 });
 
 test('a refused write is outcome failed with Forbidden and the missing action', async () => {
   const http = fakeHttp((req): FakeAnswer =>
     req.method === 'GET'
-      ? { status: 200, body: { id: VAULT_ID, name: 'kv1', properties: { tenantId: 't', sku: { family: 'A', name: 'standard' }, networkAcls: ACLS } } }
+      ? {
+          status: 200,
+          body: { id: VAULT_ID, name: 'kv1', properties: { tenantId: 't', sku: { family: 'A', name: 'standard' }, networkAcls: ACLS } },
+        }
       : {
           status: 403,
           body: {
@@ -137,7 +210,18 @@ test('a refused write is outcome failed with Forbidden and the missing action', 
           },
         },
   );
-  const clients = createClients({ profile: AZURE_PUBLIC_CLOUD, credential: recordingCredential(), subscriptionId: SUB, httpClient: http, retry: { maxRetries: 0 } });
-  const result = await createAzureGateway({ clients, profile: AZURE_PUBLIC_CLOUD, context: { subscriptionId: SUB, sandbox: false } }).apply(addIp);
-  assert.deepEqual([result.outcome, result.error?.kind, result.error?.missingAction, result.verified], ['failed', 'Forbidden', 'Microsoft.KeyVault/vaults/write', false]);
+  const clients = createClients({
+    profile: AZURE_PUBLIC_CLOUD,
+    credential: recordingCredential(),
+    subscriptionId: SUB,
+    httpClient: http,
+    retry: { maxRetries: 0 },
+  });
+  const result = await createAzureGateway({ clients, profile: AZURE_PUBLIC_CLOUD, context: { subscriptionId: SUB, sandbox: false } }).apply(
+    addIp,
+  );
+  assert.deepEqual(
+    [result.outcome, result.error?.kind, result.error?.missingAction, result.verified],
+    ['failed', 'Forbidden', 'Microsoft.KeyVault/vaults/write', false],
+  );
 });

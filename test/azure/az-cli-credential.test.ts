@@ -76,13 +76,26 @@ test('known from az account show: never a --tenant; a vault in another tenant is
     (e: unknown) => e,
   );
   assert.ok(error instanceof SignInError, String(error));
-  assert.equal(error.message, `Sign-in failed (Azure CLI: az account get-access-token --resource https://management.azure.com): az is signed in with a Cloud Shell account of tenant ${OWN}, which gets tokens only for its own tenant; tenant ${OTHER} cannot be reached with it.`);
-  assert.equal(error.hint, `To reach tenant ${OTHER}, sign az in there as a user or service principal ("az login --tenant ${OTHER}"), or run apimkv with --device-code --tenant ${OTHER}.`);
-  assert.ok(calls().every((c) => !c.includes('--tenant')), calls().join('\n'));
+  assert.equal(
+    error.message,
+    `Sign-in failed (Azure CLI: az account get-access-token --resource https://management.azure.com): az is signed in with a Cloud Shell account of tenant ${OWN}, which gets tokens only for its own tenant; tenant ${OTHER} cannot be reached with it.`,
+  );
+  assert.equal(
+    error.hint,
+    `To reach tenant ${OTHER}, sign az in there as a user or service principal ("az login --tenant ${OTHER}"), or run apimkv with --device-code --tenant ${OTHER}.`,
+  );
+  assert.ok(
+    calls().every((c) => !c.includes('--tenant')),
+    calls().join('\n'),
+  );
 });
 
-test('--tenant naming another tenant than the managed identity\'s own is refused the same way', async (t) => {
+test("--tenant naming another tenant than the managed identity's own is refused the same way", async (t) => {
   refusingAz(t, 'managed identity');
   const cred = createCredential({ kind: 'chain', profile: AZURE_PUBLIC_CLOUD, tenantId: OTHER });
-  await assert.rejects(cred.getToken(AZURE_PUBLIC_CLOUD.armScope), (e: Error) => e instanceof SignInError && /managed identity account of tenant 8f3c2a1e-.*tenant 11111111-.* cannot be reached/.test(e.message));
+  await assert.rejects(
+    cred.getToken(AZURE_PUBLIC_CLOUD.armScope),
+    (e: Error) =>
+      e instanceof SignInError && /managed identity account of tenant 8f3c2a1e-.*tenant 11111111-.* cannot be reached/.test(e.message),
+  );
 });

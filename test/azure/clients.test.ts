@@ -8,8 +8,16 @@ const SUB = '00000000-0000-0000-0000-000000000001';
 
 function bodyFor(url: string): unknown {
   if (url.includes('Microsoft.ResourceGraph')) return { totalRecords: 0, count: 0, resultTruncated: 'false', data: [] };
-  if (url.includes('Microsoft.KeyVault')) return { id: '/x', name: 'kv', properties: { tenantId: 't', sku: { family: 'A', name: 'standard' } } };
-  if (url.includes('Microsoft.ApiManagement')) return { id: '/x', name: 'apim', location: 'westeurope', sku: { name: 'Developer', capacity: 1 }, properties: { publisherEmail: 'a@b.c', publisherName: 'c' } };
+  if (url.includes('Microsoft.KeyVault'))
+    return { id: '/x', name: 'kv', properties: { tenantId: 't', sku: { family: 'A', name: 'standard' } } };
+  if (url.includes('Microsoft.ApiManagement'))
+    return {
+      id: '/x',
+      name: 'apim',
+      location: 'westeurope',
+      sku: { name: 'Developer', capacity: 1 },
+      properties: { publisherEmail: 'a@b.c', publisherName: 'c' },
+    };
   return { id: '/x', name: 'x' };
 }
 

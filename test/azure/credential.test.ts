@@ -26,8 +26,18 @@ function azOnPath(t: TestContext, script: (dir: string) => string): string {
 }
 
 test('decodeTokenClaims reads oid, tid, upn and appid without verifying', () => {
-  assert.deepEqual(decodeTokenClaims(jwt({ oid: 'o1', tid: 't1', upn: 'sre@contoso.com', appid: 'a1', aud: 'x' })), { oid: 'o1', tid: 't1', upn: 'sre@contoso.com', appid: 'a1' });
-  assert.deepEqual(decodeTokenClaims(jwt({ oid: 'o2', preferred_username: 'guest@fabrikam.com', azp: 'a2' })), { oid: 'o2', tid: undefined, upn: 'guest@fabrikam.com', appid: 'a2' });
+  assert.deepEqual(decodeTokenClaims(jwt({ oid: 'o1', tid: 't1', upn: 'sre@contoso.com', appid: 'a1', aud: 'x' })), {
+    oid: 'o1',
+    tid: 't1',
+    upn: 'sre@contoso.com',
+    appid: 'a1',
+  });
+  assert.deepEqual(decodeTokenClaims(jwt({ oid: 'o2', preferred_username: 'guest@fabrikam.com', azp: 'a2' })), {
+    oid: 'o2',
+    tid: undefined,
+    upn: 'guest@fabrikam.com',
+    appid: 'a2',
+  });
   assert.deepEqual(decodeTokenClaims('not-a-token'), {});
   assert.deepEqual(decodeTokenClaims('a.%%%.c'), {});
 });
@@ -43,25 +53,37 @@ test('the static credential returns the given token, asking a function each time
 
 test('an Azure CLI that is not logged in gives a SignInError naming the attempt and az login --tenant', async (t) => {
   // Exits 1 the way a logged-out az does.
-  azOnPath(t, () => "#!/bin/sh\necho \"ERROR: Please run 'az login' to setup account.\" >&2\nexit 1\n");
+  azOnPath(t, () => '#!/bin/sh\necho "ERROR: Please run \'az login\' to setup account." >&2\nexit 1\n');
   const cred = createCredential({ kind: 'cli', profile: AZURE_CHINA_CLOUD, tenantId: '72f988bf-0000-0000-0000-000000000000' });
   const error = await cred.getToken(AZURE_CHINA_CLOUD.armScope).then(
     () => undefined,
     (e: unknown) => e,
   );
   assert.ok(error instanceof SignInError);
-  assert.match(error.message, /^Sign-in failed \(Azure CLI: az account get-access-token --resource https:\/\/management\.chinacloudapi\.cn --tenant 72f988bf-0000-0000-0000-000000000000\): /);
-  assert.equal(error.hint, 'Run "az login --tenant 72f988bf-0000-0000-0000-000000000000" (and "az cloud set --name AzureChinaCloud" if az is on another cloud), or use --device-code.');
+  assert.match(
+    error.message,
+    /^Sign-in failed \(Azure CLI: az account get-access-token --resource https:\/\/management\.chinacloudapi\.cn --tenant 72f988bf-0000-0000-0000-000000000000\): /,
+  );
+  assert.equal(
+    error.hint,
+    'Run "az login --tenant 72f988bf-0000-0000-0000-000000000000" (and "az cloud set --name AzureChinaCloud" if az is on another cloud), or use --device-code.',
+  );
   const info = toAzureError(error);
   assert.deepEqual([info.kind, info.code, info.hint], ['Unknown', 'SignInFailed', error.hint]);
 });
 
 test('clients share one token per scope: parallel callers start one az process, another scope another; a claims challenge is never answered from the share', async (t) => {
   // Slow enough that the parallel callers all arrive while the first is still running.
-  const calls = azOnPath(t, (dir) => `#!/bin/sh\necho "$@" >> ${join(dir, 'calls.log')}\nsleep 0.3\necho '{"accessToken":"${jwt({ oid: 'o1' })}","expiresOn":"2099-01-01 00:00:00.000000","expires_on":4070908800,"tokenType":"Bearer"}'\n`);
+  const calls = azOnPath(
+    t,
+    (dir) =>
+      `#!/bin/sh\necho "$@" >> ${join(dir, 'calls.log')}\nsleep 0.3\necho '{"accessToken":"${jwt({ oid: 'o1' })}","expiresOn":"2099-01-01 00:00:00.000000","expires_on":4070908800,"tokenType":"Bearer"}'\n`,
+  );
   const cred = createCredential({ kind: 'cli', profile: AZURE_CHINA_CLOUD });
   const abort = new AbortController();
-  const tokens = await Promise.all(Array.from({ length: 6 }, (_, i) => cred.getToken(AZURE_CHINA_CLOUD.armScope, i === 0 ? { abortSignal: abort.signal } : {})));
+  const tokens = await Promise.all(
+    Array.from({ length: 6 }, (_, i) => cred.getToken(AZURE_CHINA_CLOUD.armScope, i === 0 ? { abortSignal: abort.signal } : {})),
+  );
   assert.equal(new Set(tokens.map((tk) => tk?.token)).size, 1);
   const count = () => readFileSync(calls, 'utf8').trim().split('\n').length;
   assert.equal(count(), 1, 'one az process for six parallel callers');
@@ -70,5 +92,8 @@ test('clients share one token per scope: parallel callers start one az process, 
   await cred.getToken(AZURE_CHINA_CLOUD.kvScope);
   assert.equal(count(), 2, 'another scope is another token');
   // A claims challenge never gets the shared token: it goes to az (which sends the operator to az login).
-  await assert.rejects(cred.getToken(AZURE_CHINA_CLOUD.armScope, { claims: '{"access_token":{"nbf":{"essential":true}}}' }), /az login --claims-challenge/);
+  await assert.rejects(
+    cred.getToken(AZURE_CHINA_CLOUD.armScope, { claims: '{"access_token":{"nbf":{"essential":true}}}' }),
+    /az login --claims-challenge/,
+  );
 });

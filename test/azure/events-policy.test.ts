@@ -8,7 +8,11 @@ import type { GatewayEvent } from '../../src/checks/ports.ts';
 import { fakeHttp, recordingCredential, type FakeAnswer } from './fake-http.ts';
 
 const SUB = '00000000-0000-0000-0000-000000000001';
-const VAULT = { id: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv', name: 'kv', properties: { tenantId: 't', sku: { family: 'A', name: 'standard' } } };
+const VAULT = {
+  id: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv',
+  name: 'kv',
+  properties: { tenantId: 't', sku: { family: 'A', name: 'standard' } },
+};
 const FAST = { retryDelayInMs: 10, maxRetryDelayInMs: 50 };
 
 function strip(events: GatewayEvent[]) {
@@ -16,9 +20,24 @@ function strip(events: GatewayEvent[]) {
 }
 
 test('429 with x-ms-retry-after-ms then 200: request, throttled, retry and request events', async () => {
-  const http = fakeHttp((_req, i): FakeAnswer => (i === 0 ? { status: 429, headers: { 'x-ms-retry-after-ms': '15', 'retry-after': '30' }, body: { error: { code: 'TooManyRequests', message: 'slow' } } } : { status: 200, body: VAULT, headers: { 'x-ms-request-id': 'rid-2' } }));
+  const http = fakeHttp((_req, i): FakeAnswer =>
+    i === 0
+      ? {
+          status: 429,
+          headers: { 'x-ms-retry-after-ms': '15', 'retry-after': '30' },
+          body: { error: { code: 'TooManyRequests', message: 'slow' } },
+        }
+      : { status: 200, body: VAULT, headers: { 'x-ms-request-id': 'rid-2' } },
+  );
   const events: GatewayEvent[] = [];
-  const clients = createClients({ profile: AZURE_PUBLIC_CLOUD, credential: recordingCredential(), subscriptionId: SUB, httpClient: http, retry: FAST, onEvent: (e) => events.push(e) });
+  const clients = createClients({
+    profile: AZURE_PUBLIC_CLOUD,
+    credential: recordingCredential(),
+    subscriptionId: SUB,
+    httpClient: http,
+    retry: FAST,
+    onEvent: (e) => events.push(e),
+  });
   const vault = await clients.keyVault.vaults.get('rg', 'kv');
   assert.equal(vault.name, 'kv');
   const url = `https://management.azure.com/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv?api-version=2026-02-01`;
@@ -30,12 +49,21 @@ test('429 with x-ms-retry-after-ms then 200: request, throttled, retry and reque
   ]);
 });
 
-test('per-call sinks receive only their own call\'s events, alongside the client-wide sink', async () => {
+test("per-call sinks receive only their own call's events, alongside the client-wide sink", async () => {
   const http = fakeHttp(() => ({ status: 200, body: VAULT }));
   const all: GatewayEvent[] = [];
   const mine: GatewayEvent[] = [];
-  const clients = createClients({ profile: AZURE_PUBLIC_CLOUD, credential: recordingCredential(), subscriptionId: SUB, httpClient: http, onEvent: (e) => all.push(e) });
-  await withEventSink((e) => mine.push(e), () => clients.keyVault.vaults.get('rg', 'kv'));
+  const clients = createClients({
+    profile: AZURE_PUBLIC_CLOUD,
+    credential: recordingCredential(),
+    subscriptionId: SUB,
+    httpClient: http,
+    onEvent: (e) => all.push(e),
+  });
+  await withEventSink(
+    (e) => mine.push(e),
+    () => clients.keyVault.vaults.get('rg', 'kv'),
+  );
   await clients.keyVault.vaults.get('rg', 'kv2');
   assert.equal(all.length, 2);
   assert.equal(mine.length, 1);
@@ -44,7 +72,15 @@ test('per-call sinks receive only their own call\'s events, alongside the client
 
 test('a throwing listener does not fail the call', async () => {
   const http = fakeHttp(() => ({ status: 200, body: VAULT }));
-  const clients = createClients({ profile: AZURE_PUBLIC_CLOUD, credential: recordingCredential(), subscriptionId: SUB, httpClient: http, onEvent: () => { throw new Error('listener bug'); } });
+  const clients = createClients({
+    profile: AZURE_PUBLIC_CLOUD,
+    credential: recordingCredential(),
+    subscriptionId: SUB,
+    httpClient: http,
+    onEvent: () => {
+      throw new Error('listener bug');
+    },
+  });
   assert.equal((await clients.keyVault.vaults.get('rg', 'kv')).name, 'kv');
 });
 
@@ -57,7 +93,15 @@ test('an attempt with no answer fails as a Network timeout after the retries', a
       }),
   );
   const events: GatewayEvent[] = [];
-  const clients = createClients({ profile: AZURE_PUBLIC_CLOUD, credential: recordingCredential(), subscriptionId: SUB, httpClient: http, retry: { ...FAST, maxRetries: 1 }, requestTimeoutMs: 5, onEvent: (e) => events.push(e) });
+  const clients = createClients({
+    profile: AZURE_PUBLIC_CLOUD,
+    credential: recordingCredential(),
+    subscriptionId: SUB,
+    httpClient: http,
+    retry: { ...FAST, maxRetries: 1 },
+    requestTimeoutMs: 5,
+    onEvent: (e) => events.push(e),
+  });
   const error = await clients.keyVault.vaults.get('rg', 'kv').then(
     () => undefined,
     (e: unknown) => e,
@@ -65,18 +109,27 @@ test('an attempt with no answer fails as a Network timeout after the retries', a
   const info = toAzureError(error);
   assert.deepEqual([info.kind, info.code, info.message], ['Network', 'ETIMEDOUT', 'No answer from management.azure.com in time.']);
   assert.equal(http.requests.length, 2);
-  assert.deepEqual(events.map((e) => e.type), ['request', 'retry', 'request']);
+  assert.deepEqual(
+    events.map((e) => e.type),
+    ['request', 'retry', 'request'],
+  );
   assert.equal(events[1]!.type === 'retry' && events[1]!.reason, 'no answer within 5 ms');
 });
 
-test('the caller\'s abort is an abort, not a timeout', async () => {
+test("the caller's abort is an abort, not a timeout", async () => {
   const http = fakeHttp(
     (req) =>
       new Promise((_resolve, reject) => {
         req.abortSignal?.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' })));
       }),
   );
-  const clients = createClients({ profile: AZURE_PUBLIC_CLOUD, credential: recordingCredential(), subscriptionId: SUB, httpClient: http, retry: FAST });
+  const clients = createClients({
+    profile: AZURE_PUBLIC_CLOUD,
+    credential: recordingCredential(),
+    subscriptionId: SUB,
+    httpClient: http,
+    retry: FAST,
+  });
   const controller = new AbortController();
   const pending = clients.keyVault.vaults.get('rg', 'kv', { abortSignal: controller.signal }).then(
     () => undefined,

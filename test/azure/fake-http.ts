@@ -19,7 +19,12 @@ export function fakeHttp(answer: (request: PipelineRequest, index: number) => Fa
     requests,
     async sendRequest(request: PipelineRequest): Promise<PipelineResponse> {
       const index = requests.length;
-      requests.push({ method: request.method, url: request.url, headers: request.headers.toJSON(), body: typeof request.body === 'string' ? request.body : undefined });
+      requests.push({
+        method: request.method,
+        url: request.url,
+        headers: request.headers.toJSON(),
+        body: typeof request.body === 'string' ? request.body : undefined,
+      });
       const a = await answer(request, index);
       return {
         request,

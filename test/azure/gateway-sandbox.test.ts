@@ -15,12 +15,18 @@ interface Res {
   id: string;
   name: string;
   type: string;
-  properties?: Record<string, unknown> & { networkAcls?: { bypass?: string; ipRules?: { value: string }[]; virtualNetworkRules?: { id: string }[] }; accessPolicies?: { objectId: string; permissions: { secrets?: string[] } }[]; customProperties?: Record<string, string>; serviceEndpoints?: { service: string }[] };
+  properties?: Record<string, unknown> & {
+    networkAcls?: { bypass?: string; ipRules?: { value: string }[]; virtualNetworkRules?: { id: string }[] };
+    accessPolicies?: { objectId: string; permissions: { secrets?: string[] } }[];
+    customProperties?: Record<string, string>;
+    serviceEndpoints?: { service: string }[];
+  };
   identity?: { type?: string; principalId?: string };
 }
 
 const rgOf = (id: string) => /\/resourceGroups\/([^/]+)/i.exec(id)![1]!;
-const find = (w: World, type: RegExp, name?: string) => (w.resources as unknown as Res[]).find((r) => type.test(r.type) && (!name || r.name.toLowerCase() === name.toLowerCase()));
+const find = (w: World, type: RegExp, name?: string) =>
+  (w.resources as unknown as Res[]).find((r) => type.test(r.type) && (!name || r.name.toLowerCase() === name.toLowerCase()));
 const APIM = /^Microsoft\.ApiManagement\/service$/i;
 const VAULT = /^Microsoft\.KeyVault\/vaults$/i;
 const SUBNET = /^Microsoft\.Network\/virtualNetworks\/subnets$/i;
@@ -45,18 +51,34 @@ async function rig(world: string | World, options: { beforeWrite?: (op: Operatio
   const subscriptionId = w.subscriptions[0]!.subscriptionId;
   const link = connectToSandbox(sb, subscriptionId);
   const events: GatewayEvent[] = [];
-  const clients = createClients({ ...link, retry: { retryDelayInMs: 10, maxRetryDelayInMs: 50 }, lroIntervalMs: 10, onEvent: (e) => events.push(e) });
-  const gateway = createAzureGateway({ clients, profile: link.profile, context: { subscriptionId, sandbox: true }, beforeWrite: options.beforeWrite });
+  const clients = createClients({
+    ...link,
+    retry: { retryDelayInMs: 10, maxRetryDelayInMs: 50 },
+    lroIntervalMs: 10,
+    onEvent: (e) => events.push(e),
+  });
+  const gateway = createAzureGateway({
+    clients,
+    profile: link.profile,
+    context: { subscriptionId, sandbox: true },
+    beforeWrite: options.beforeWrite,
+  });
   const apim = find(w, APIM)!;
   // A world may have no live vault (the recovery test deletes it).
   const vault = find(w, VAULT) ?? { id: '', name: 'no-vault', type: '' };
-  const target: Target = { subscriptionId, apim: { resourceGroup: rgOf(apim.id), name: apim.name }, vault: { name: vault.name, resourceGroup: vault.id ? rgOf(vault.id) : undefined } };
+  const target: Target = {
+    subscriptionId,
+    apim: { resourceGroup: rgOf(apim.id), name: apim.name },
+    vault: { name: vault.name, resourceGroup: vault.id ? rgOf(vault.id) : undefined },
+  };
   return { sb, gateway, target, events, subscriptionId, apim, vault };
 }
 
 /** Requests that change something (the data plane's 401 challenges are not writes). */
 function writes(sb: Sandbox, sinceSeq = 0) {
-  return sb.requests().filter((r) => r.seq > sinceSeq && ['PUT', 'PATCH', 'POST', 'DELETE'].includes(r.method) && !/resourcegraph/i.test(r.path));
+  return sb
+    .requests()
+    .filter((r) => r.seq > sinceSeq && ['PUT', 'PATCH', 'POST', 'DELETE'].includes(r.method) && !/resourcegraph/i.test(r.path));
 }
 
 function lastSeq(sb: Sandbox): number {
@@ -77,25 +99,45 @@ describe('gather on the everything-broken world', () => {
     assert.equal(facts.context.sandbox, true);
     assert.equal(facts.context.kvDnsSuffix, '.vault.localhost');
     assert.ok(facts.apim.ok);
-    assert.deepEqual([facts.apim.value.name, facts.apim.value.sku, facts.apim.value.virtualNetworkType, facts.apim.value.identity.type], ['apim-contoso-dev', 'Developer', 'External', 'None']);
+    assert.deepEqual(
+      [facts.apim.value.name, facts.apim.value.sku, facts.apim.value.virtualNetworkType, facts.apim.value.identity.type],
+      ['apim-contoso-dev', 'Developer', 'External', 'None'],
+    );
     assert.equal(facts.apim.from?.apiVersion, '2024-05-01');
     assert.ok(facts.vault.ok);
-    assert.deepEqual([facts.vault.value.name, facts.vault.value.enableRbacAuthorization, facts.vault.value.networkAcls.defaultAction, facts.vault.value.networkAcls.bypass, facts.vault.value.networkAcls.ipRules], [
-      'kv-contoso-certs',
-      true,
-      'Deny',
-      'None',
-      ['198.51.100.0/24'],
-    ]);
+    assert.deepEqual(
+      [
+        facts.vault.value.name,
+        facts.vault.value.enableRbacAuthorization,
+        facts.vault.value.networkAcls.defaultAction,
+        facts.vault.value.networkAcls.bypass,
+        facts.vault.value.networkAcls.ipRules,
+      ],
+      ['kv-contoso-certs', true, 'Deny', 'None', ['198.51.100.0/24']],
+    );
     // No APIM identity yet: nothing to look up for it.
     assert.deepEqual(facts.vaultRoleAssignments.ok && facts.vaultRoleAssignments.value, []);
     assert.ok(facts.subnet?.ok);
-    assert.deepEqual(facts.subnet.value.serviceEndpoints.map((e) => e.service), ['Microsoft.Storage']);
+    assert.deepEqual(
+      facts.subnet.value.serviceEndpoints.map((e) => e.service),
+      ['Microsoft.Storage'],
+    );
     assert.ok(facts.nsg?.ok);
     const deny = facts.nsg.value.rules.find((x) => x.priority === 4000);
-    assert.deepEqual([deny?.access, deny?.direction, deny?.destinationAddressPrefixes, deny?.isDefault], ['Deny', 'Outbound', ['Internet'], false]);
+    assert.deepEqual(
+      [deny?.access, deny?.direction, deny?.destinationAddressPrefixes, deny?.isDefault],
+      ['Deny', 'Outbound', ['Internet'], false],
+    );
     assert.equal(facts.nsg.value.rules.filter((x) => x.isDefault).length >= 3, true);
-    assert.deepEqual(facts.operatorDataPlane, { ok: true, value: { status: 'firewall', clientAddress: w.operator.publicIp, message: (facts.operatorDataPlane as { value: { message: string } }).value.message }, from: facts.operatorDataPlane.from });
+    assert.deepEqual(facts.operatorDataPlane, {
+      ok: true,
+      value: {
+        status: 'firewall',
+        clientAddress: w.operator.publicIp,
+        message: (facts.operatorDataPlane as { value: { message: string } }).value.message,
+      },
+      from: facts.operatorDataPlane.from,
+    });
     assert.ok(facts.apimCertificates.ok);
     const backend = facts.apimCertificates.value.find((c) => c.name === 'backend-client');
     assert.match(backend?.keyVault?.secretIdentifier ?? '', /\/secrets\/[^/]+\/[^/]+$/);
@@ -107,45 +149,79 @@ describe('gather on the everything-broken world', () => {
     assert.deepEqual(facts.privateEndpoints, { ok: true, value: [], from: facts.privateEndpoints?.from });
 
     // Never the same ARM resource twice in one pass.
-    const armGets = r.sb.requests().filter((x) => x.method === 'GET' && !/vault\.localhost/.test(x.host)).map((x) => `${x.path}?${x.query}`.toLowerCase());
-    assert.deepEqual(armGets.filter((p, i) => armGets.indexOf(p) !== i), []);
+    const armGets = r.sb
+      .requests()
+      .filter((x) => x.method === 'GET' && !/vault\.localhost/.test(x.host))
+      .map((x) => `${x.path}?${x.query}`.toLowerCase());
+    assert.deepEqual(
+      armGets.filter((p, i) => armGets.indexOf(p) !== i),
+      [],
+    );
   });
 
   test('a vault whose resource group is unknown is found through Resource Graph', async () => {
     const facts = await r.gateway.gather({ ...r.target, vault: { name: r.vault.name } });
     assert.ok(facts.vault.ok);
     assert.equal(facts.vault.value.id.toLowerCase(), r.vault.id.toLowerCase());
-    assert.equal(r.sb.requests().some((x) => x.method === 'POST' && /Microsoft\.ResourceGraph\/resources$/i.test(x.path)), true);
+    assert.equal(
+      r.sb.requests().some((x) => x.method === 'POST' && /Microsoft\.ResourceGraph\/resources$/i.test(x.path)),
+      true,
+    );
   });
 
   test('a vault that does not exist: NotFound, dependents unknown, the rest carries on', async () => {
-    const facts = await r.gateway.gather({ ...r.target, vault: { name: 'kv-does-not-exist', resourceGroup: r.target.vault.resourceGroup } });
+    const facts = await r.gateway.gather({
+      ...r.target,
+      vault: { name: 'kv-does-not-exist', resourceGroup: r.target.vault.resourceGroup },
+    });
     assert.deepEqual([facts.vault.ok, !facts.vault.ok && facts.vault.unknown], [false, 'NotFound']);
     // The operator is Owner on the resource groups only: the subscription-level deleted-vault read is refused.
-    assert.deepEqual(facts.deletedVault && !facts.deletedVault.ok && [facts.deletedVault.unknown, facts.deletedVault.missingAction], ['Forbidden', 'Microsoft.KeyVault/locations/deletedVaults/read']);
+    assert.deepEqual(facts.deletedVault && !facts.deletedVault.ok && [facts.deletedVault.unknown, facts.deletedVault.missingAction], [
+      'Forbidden',
+      'Microsoft.KeyVault/locations/deletedVaults/read',
+    ]);
     assert.equal(facts.vaultRoleAssignments.ok, false);
     assert.equal(facts.apim.ok, true);
   });
 
   test('429 then success emits throttled and the read succeeds', async () => {
     r.events.length = 0;
-    r.sb.addFault({ match: { method: 'GET', path: 'Microsoft\\.ApiManagement/service/[^/]+$', times: 1 }, respond: { status: 429, headers: { 'x-ms-retry-after-ms': '20', 'Retry-After': '1' }, body: { error: { code: 'TooManyRequests', message: 'Too many requests' } } } });
+    r.sb.addFault({
+      match: { method: 'GET', path: 'Microsoft\\.ApiManagement/service/[^/]+$', times: 1 },
+      respond: {
+        status: 429,
+        headers: { 'x-ms-retry-after-ms': '20', 'Retry-After': '1' },
+        body: { error: { code: 'TooManyRequests', message: 'Too many requests' } },
+      },
+    });
     const events: GatewayEvent[] = [];
     const facts = await r.gateway.gather(r.target, { onEvent: (e) => events.push(e) });
     r.sb.clearFaults();
     assert.equal(facts.apim.ok, true);
     const throttled = events.filter((e) => e.type === 'throttled');
-    assert.deepEqual(throttled.map((e) => e.type === 'throttled' && [e.status, e.retryInMs]), [[429, 20]]);
-    assert.equal(events.some((e) => e.type === 'retry' && e.attempt === 2), true);
+    assert.deepEqual(
+      throttled.map((e) => e.type === 'throttled' && [e.status, e.retryInMs]),
+      [[429, 20]],
+    );
+    assert.equal(
+      events.some((e) => e.type === 'retry' && e.attempt === 2),
+      true,
+    );
   });
 
   test('a refused read becomes Forbidden with the missing action and the rest carries on', async () => {
     const nsg = find(r.sb.world(), NSG)!;
     const message = `The client 'sre@contoso.com' with object id 'x' does not have authorization to perform action 'Microsoft.Network/networkSecurityGroups/read' over scope '${nsg.id}' or the scope is invalid. If access was recently granted, please refresh your credentials.`;
-    r.sb.addFault({ match: { method: 'GET', path: 'Microsoft\\.Network/networkSecurityGroups/[^/]+$' }, respond: { status: 403, body: { error: { code: 'AuthorizationFailed', message } } } });
+    r.sb.addFault({
+      match: { method: 'GET', path: 'Microsoft\\.Network/networkSecurityGroups/[^/]+$' },
+      respond: { status: 403, body: { error: { code: 'AuthorizationFailed', message } } },
+    });
     const facts = await r.gateway.gather(r.target);
     r.sb.clearFaults();
-    assert.deepEqual(facts.nsg && !facts.nsg.ok && [facts.nsg.unknown, facts.nsg.missingAction], ['Forbidden', 'Microsoft.Network/networkSecurityGroups/read']);
+    assert.deepEqual(facts.nsg && !facts.nsg.ok && [facts.nsg.unknown, facts.nsg.missingAction], [
+      'Forbidden',
+      'Microsoft.Network/networkSecurityGroups/read',
+    ]);
     assert.equal(facts.subnet?.ok, true);
     assert.equal(facts.vault.ok, true);
   });
@@ -164,10 +240,16 @@ describe('gather on every shipped world', () => {
         const apim = facts.apim.value;
         const vault = facts.vault.value;
         if (name === 'healthy') {
-          assert.deepEqual(facts.operatorDataPlane.ok && facts.operatorDataPlane.value, { status: 'ok', canListSecrets: true, canListCertificates: true });
+          assert.deepEqual(facts.operatorDataPlane.ok && facts.operatorDataPlane.value, {
+            status: 'ok',
+            canListSecrets: true,
+            canListCertificates: true,
+          });
           assert.match(apim.identity.type, /SystemAssigned/);
           assert.equal(facts.vaultRoleAssignments.ok && facts.vaultRoleAssignments.value.length > 0, true);
-          const guid = facts.vaultRoleAssignments.ok ? facts.vaultRoleAssignments.value[0]!.roleDefinitionId.split('/').pop()!.toLowerCase() : '';
+          const guid = facts.vaultRoleAssignments.ok
+            ? facts.vaultRoleAssignments.value[0]!.roleDefinitionId.split('/').pop()!.toLowerCase()
+            : '';
           assert.equal(typeof facts.roleDefinitions[guid]?.roleName, 'string');
         }
         if (name === 'access-policy-vault') assert.equal(vault.enableRbacAuthorization, false);
@@ -217,7 +299,10 @@ describe('apply every operation kind on the everything-broken world', () => {
     r.events.length = 0;
     await applyTwice({ kind: 'apim.enableSystemIdentity', apimId: r.apim.id });
     // The PATCH is a long-running operation: its status polls are reported (this sandbox finishes operations at once).
-    assert.deepEqual(r.events.filter((e) => e.type === 'lro').map((e) => e.type === 'lro' && e.status), ['Succeeded']);
+    assert.deepEqual(
+      r.events.filter((e) => e.type === 'lro').map((e) => e.type === 'lro' && e.status),
+      ['Succeeded'],
+    );
     const apim = find(r.sb.world(), APIM)!;
     assert.match(apim.identity?.type ?? '', /SystemAssigned/);
     assert.equal(apim.identity?.principalId, w.apimSystemIdentities?.[r.apim.id] ?? apim.identity?.principalId);
@@ -230,7 +315,7 @@ describe('apply every operation kind on the everything-broken world', () => {
     assert.deepEqual(find(r.sb.world(), APIM)!.properties?.customProperties, { ...beforeProps, [key]: 'True' });
   });
 
-  test('vault.setBypass, addIpRule and removeIpRule keep someone else\'s rule', async () => {
+  test("vault.setBypass, addIpRule and removeIpRule keep someone else's rule", async () => {
     await applyTwice({ kind: 'vault.setBypass', vaultId: r.vault.id, bypass: 'AzureServices' });
     await applyTwice({ kind: 'vault.addIpRule', vaultId: r.vault.id, value: `${w.operator.publicIp}/32`, temporary: true });
     let acls = find(r.sb.world(), VAULT)!.properties!.networkAcls!;
@@ -238,7 +323,10 @@ describe('apply every operation kind on the everything-broken world', () => {
     assert.deepEqual(acls.ipRules!.map((x) => x.value).sort(), ['198.51.100.0/24', `${w.operator.publicIp}/32`].sort());
     await applyTwice({ kind: 'vault.removeIpRule', vaultId: r.vault.id, value: `${w.operator.publicIp}/32` });
     acls = find(r.sb.world(), VAULT)!.properties!.networkAcls!;
-    assert.deepEqual(acls.ipRules!.map((x) => x.value), ['198.51.100.0/24']);
+    assert.deepEqual(
+      acls.ipRules!.map((x) => x.value),
+      ['198.51.100.0/24'],
+    );
   });
 
   test('subnet.addServiceEndpoint keeps the Storage endpoint; then vault.addVirtualNetworkRule', async () => {
@@ -246,12 +334,21 @@ describe('apply every operation kind on the everything-broken world', () => {
     await applyTwice({ kind: 'subnet.addServiceEndpoint', subnetId: subnet.id, service: 'Microsoft.KeyVault' });
     const after1 = find(r.sb.world(), SUBNET)!;
     assert.deepEqual(after1.properties!.serviceEndpoints!.map((e) => e.service).sort(), ['Microsoft.KeyVault', 'Microsoft.Storage']);
-    assert.deepEqual(after1.properties!.addressPrefix ?? after1.properties!.addressPrefixes, subnet.properties!.addressPrefix ?? subnet.properties!.addressPrefixes);
+    assert.deepEqual(
+      after1.properties!.addressPrefix ?? after1.properties!.addressPrefixes,
+      subnet.properties!.addressPrefix ?? subnet.properties!.addressPrefixes,
+    );
     assert.deepEqual(after1.properties!.networkSecurityGroup, subnet.properties!.networkSecurityGroup);
     await applyTwice({ kind: 'vault.addVirtualNetworkRule', vaultId: r.vault.id, subnetId: subnet.id });
     const acls = find(r.sb.world(), VAULT)!.properties!.networkAcls!;
-    assert.deepEqual(acls.virtualNetworkRules!.map((x) => x.id.toLowerCase()), [subnet.id.toLowerCase()]);
-    assert.deepEqual(acls.ipRules!.map((x) => x.value), ['198.51.100.0/24']);
+    assert.deepEqual(
+      acls.virtualNetworkRules!.map((x) => x.id.toLowerCase()),
+      [subnet.id.toLowerCase()],
+    );
+    assert.deepEqual(
+      acls.ipRules!.map((x) => x.value),
+      ['198.51.100.0/24'],
+    );
   });
 
   test('nsg.putRule adds the rule and keeps the existing ones', async () => {
@@ -261,7 +358,17 @@ describe('apply every operation kind on the everything-broken world', () => {
       kind: 'nsg.putRule',
       nsgId: nsg.id,
       ruleName: 'Allow-AzureKeyVault-443-Out',
-      rule: { priority: 3900, direction: 'Outbound', access: 'Allow', protocol: 'Tcp', sourceAddressPrefix: 'VirtualNetwork', sourcePortRange: '*', destinationAddressPrefix: 'AzureKeyVault', destinationPortRange: '443', description: 'APIM to Key Vault (apimkv)' },
+      rule: {
+        priority: 3900,
+        direction: 'Outbound',
+        access: 'Allow',
+        protocol: 'Tcp',
+        sourceAddressPrefix: 'VirtualNetwork',
+        sourcePortRange: '*',
+        destinationAddressPrefix: 'AzureKeyVault',
+        destinationPortRange: '443',
+        description: 'APIM to Key Vault (apimkv)',
+      },
     });
     const rulesAfter = (r.sb.world().resources as unknown as Res[]).filter((x) => RULE.test(x.type)).map((x) => x.name);
     assert.deepEqual(rulesAfter.sort(), [...rulesBefore, 'Allow-AzureKeyVault-443-Out'].sort());
@@ -294,10 +401,16 @@ describe('apply every operation kind on the everything-broken world', () => {
 
   test('a 403 on a write is Forbidden with the missing action', async () => {
     const message = `The client 'sre@contoso.com' with object id 'x' does not have authorization to perform action 'Microsoft.KeyVault/vaults/write' over scope '${r.vault.id}' or the scope is invalid. If access was recently granted, please refresh your credentials.`;
-    r.sb.addFault({ match: { method: 'PATCH', path: 'Microsoft\\.KeyVault/vaults/[^/]+$' }, respond: { status: 403, body: { error: { code: 'AuthorizationFailed', message } } } });
+    r.sb.addFault({
+      match: { method: 'PATCH', path: 'Microsoft\\.KeyVault/vaults/[^/]+$' },
+      respond: { status: 403, body: { error: { code: 'AuthorizationFailed', message } } },
+    });
     const result = await r.gateway.apply({ kind: 'vault.addIpRule', vaultId: r.vault.id, value: '192.0.2.7/32' });
     r.sb.clearFaults();
-    assert.deepEqual([result.outcome, result.error?.kind, result.error?.missingAction], ['failed', 'Forbidden', 'Microsoft.KeyVault/vaults/write']);
+    assert.deepEqual(
+      [result.outcome, result.error?.kind, result.error?.missingAction],
+      ['failed', 'Forbidden', 'Microsoft.KeyVault/vaults/write'],
+    );
   });
 
   test('apim.refreshCertificate reports the Key Vault status', async () => {
@@ -320,9 +433,16 @@ describe('certificates on the healthy world', () => {
     assert.ok(facts.vault.ok);
     const list = await r.gateway.listVaultCertificates(facts.vault.value.vaultUri);
     assert.ok(list.ok);
-    const pick = list.value.find((c) => c.enabled && c.contentType === 'application/x-pkcs12' && (!c.expiresOn || c.expiresOn > new Date().toISOString()))!;
+    const pick = list.value.find(
+      (c) => c.enabled && c.contentType === 'application/x-pkcs12' && (!c.expiresOn || c.expiresOn > new Date().toISOString()),
+    )!;
     assert.ok(pick, 'the healthy world has a usable certificate');
-    const op: Operation = { kind: 'apim.putKeyVaultCertificate', apimId: facts.apim.ok ? facts.apim.value.id : '', certificateId: 'apimkv-test-cert', secretIdentifier: pick.secretId };
+    const op: Operation = {
+      kind: 'apim.putKeyVaultCertificate',
+      apimId: facts.apim.ok ? facts.apim.value.id : '',
+      certificateId: 'apimkv-test-cert',
+      secretIdentifier: pick.secretId,
+    };
     const first = await r.gateway.apply(op);
     assert.deepEqual([first.outcome, first.verified], ['applied', true], first.message);
     const seq = lastSeq(r.sb);
@@ -334,7 +454,13 @@ describe('certificates on the healthy world', () => {
 
   test('a stale If-Match from the plan is refused (412), not silently overwritten', async () => {
     const apimId = find(r.sb.world(), APIM)!.id;
-    const result = await r.gateway.apply({ kind: 'apim.putKeyVaultCertificate', apimId, certificateId: 'apimkv-test-cert', secretIdentifier: 'https://elsewhere.vault.localhost/secrets/x', ifMatch: '"stale"' });
+    const result = await r.gateway.apply({
+      kind: 'apim.putKeyVaultCertificate',
+      apimId,
+      certificateId: 'apimkv-test-cert',
+      secretIdentifier: 'https://elsewhere.vault.localhost/secrets/x',
+      ifMatch: '"stale"',
+    });
     assert.deepEqual([result.outcome, result.error?.kind], ['failed', 'PreconditionFailed']);
   });
 
@@ -351,7 +477,13 @@ describe('certificates on the healthy world', () => {
     const p12 = forge.pkcs12.toPkcs12Asn1(keys.privateKey, [cert], 'pfx-pass-123', { algorithm: '3des' });
     const base64 = Buffer.from(forge.asn1.toDer(p12).getBytes(), 'binary').toString('base64');
     const apimId = find(r.sb.world(), APIM)!.id;
-    const result = await r.gateway.apply({ kind: 'apim.uploadCertificate', apimId, certificateId: 'uploaded', pfx: new Secret(base64, 'pfx'), password: new Secret('pfx-pass-123', 'password') });
+    const result = await r.gateway.apply({
+      kind: 'apim.uploadCertificate',
+      apimId,
+      certificateId: 'uploaded',
+      pfx: new Secret(base64, 'pfx'),
+      password: new Secret('pfx-pass-123', 'password'),
+    });
     assert.deepEqual([result.outcome, result.verified], ['applied', true], result.message);
     assert.equal(JSON.stringify(result).includes('pfx-pass-123'), false);
     assert.equal(JSON.stringify(r.sb.requests()).includes('pfx-pass-123'), false);
@@ -364,7 +496,13 @@ describe('access policies and recovery', () => {
     const r = await rig('access-policy-vault');
     try {
       const before = find(r.sb.world(), VAULT)!.properties!.accessPolicies ?? [];
-      const op: Operation = { kind: 'vault.addAccessPolicy', vaultId: r.vault.id, tenantId: r.sb.tenantId, objectId: '0b5f2c4e-1111-4222-8333-944455556666', permissions: { secrets: ['get', 'list'], certificates: ['get', 'list'] } };
+      const op: Operation = {
+        kind: 'vault.addAccessPolicy',
+        vaultId: r.vault.id,
+        tenantId: r.sb.tenantId,
+        objectId: '0b5f2c4e-1111-4222-8333-944455556666',
+        permissions: { secrets: ['get', 'list'], certificates: ['get', 'list'] },
+      };
       const first = await r.gateway.apply(op);
       assert.deepEqual([first.outcome, first.verified, first.lost], ['applied', true, []], first.message);
       const seq = lastSeq(r.sb);
@@ -388,7 +526,12 @@ describe('access policies and recovery', () => {
         id: `/subscriptions/${world.subscriptions[0]!.subscriptionId}/providers/Microsoft.KeyVault/locations/${(vault as unknown as { location: string }).location}/deletedVaults/${vault.name}`,
         name: vault.name,
         type: 'Microsoft.KeyVault/deletedVaults',
-        properties: { vaultId: vault.id, location: (vault as unknown as { location: string }).location, deletionDate: '2026-11-20T00:00:00Z', scheduledPurgeDate: '2027-02-18T00:00:00Z' },
+        properties: {
+          vaultId: vault.id,
+          location: (vault as unknown as { location: string }).location,
+          deletionDate: '2026-11-20T00:00:00Z',
+          scheduledPurgeDate: '2027-02-18T00:00:00Z',
+        },
         vault: vault as never,
       },
     ];
@@ -399,7 +542,12 @@ describe('access policies and recovery', () => {
       id: `${sub}/providers/Microsoft.Authorization/roleAssignments/${ownerGuid}`,
       name: ownerGuid,
       type: 'Microsoft.Authorization/roleAssignments',
-      properties: { roleDefinitionId: `${sub}/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443f-a75c-2fe8c4bcb635`, principalId: world.operator.principalId, principalType: 'User', scope: sub },
+      properties: {
+        roleDefinitionId: `${sub}/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443f-a75c-2fe8c4bcb635`,
+        principalId: world.operator.principalId,
+        principalType: 'User',
+        scope: sub,
+      },
     } as never);
     const r = await rig(world);
     try {
@@ -427,7 +575,17 @@ describe('the certificate picker', () => {
     const existing = Object.keys(certificates).length;
     for (let i = 0; i < 600; i++) {
       certificates[`bulk-${String(i).padStart(4, '0')}`] = {
-        versions: [{ version: `v${i}`, enabled: i % 7 !== 0, created: '2026-01-01T00:00:00Z', expires: '2027-06-01T00:00:00Z', contentType: i % 2 ? 'application/x-pem-file' : 'application/x-pkcs12', exportable: true, subject: `CN=bulk-${i}` }],
+        versions: [
+          {
+            version: `v${i}`,
+            enabled: i % 7 !== 0,
+            created: '2026-01-01T00:00:00Z',
+            expires: '2027-06-01T00:00:00Z',
+            contentType: i % 2 ? 'application/x-pem-file' : 'application/x-pkcs12',
+            exportable: true,
+            subject: `CN=bulk-${i}`,
+          },
+        ],
       } as never;
     }
     const r = await rig(world);
@@ -438,8 +596,18 @@ describe('the certificate picker', () => {
       assert.ok(list.ok);
       assert.equal(list.value.length, existing + 600);
       const b7 = list.value.find((c) => c.name === 'bulk-0007')!;
-      assert.deepEqual(b7, { name: 'bulk-0007', secretId: `https://${vaultName}.vault.localhost/secrets/bulk-0007`, enabled: false, expiresOn: '2027-06-01T00:00:00.000Z', contentType: 'application/x-pem-file' });
-      const pages = r.sb.requests().filter((x) => x.method === 'GET' && /vault\.localhost/.test(x.host) && /^\/certificates\/?$/.test(x.path) && x.status === 200).length;
+      assert.deepEqual(b7, {
+        name: 'bulk-0007',
+        secretId: `https://${vaultName}.vault.localhost/secrets/bulk-0007`,
+        enabled: false,
+        expiresOn: '2027-06-01T00:00:00.000Z',
+        contentType: 'application/x-pem-file',
+      });
+      const pages = r.sb
+        .requests()
+        .filter(
+          (x) => x.method === 'GET' && /vault\.localhost/.test(x.host) && /^\/certificates\/?$/.test(x.path) && x.status === 200,
+        ).length;
       assert.equal(pages > 1, true, 'more than one page');
     } finally {
       await r.sb.close();

@@ -28,10 +28,18 @@ async function factsOf(world: string): Promise<Facts> {
     const w = sb.world();
     const subscriptionId = w.subscriptions[0]!.subscriptionId;
     const link = connectToSandbox(sb, subscriptionId);
-    const gateway = createAzureGateway({ clients: createClients({ ...link, retry: { retryDelayInMs: 10, maxRetryDelayInMs: 50 } }), profile: link.profile, context: { subscriptionId, sandbox: true } });
+    const gateway = createAzureGateway({
+      clients: createClients({ ...link, retry: { retryDelayInMs: 10, maxRetryDelayInMs: 50 } }),
+      profile: link.profile,
+      context: { subscriptionId, sandbox: true },
+    });
     const apim = w.resources.find((r) => r.type === 'Microsoft.ApiManagement/service')!;
     const vault = w.resources.find((r) => r.type === 'Microsoft.KeyVault/vaults')!;
-    const gathered = await gateway.gather({ subscriptionId, apim: { resourceGroup: rgOf(apim.id), name: apim.name }, vault: { name: vault.name, resourceGroup: rgOf(vault.id) } });
+    const gathered = await gateway.gather({
+      subscriptionId,
+      apim: { resourceGroup: rgOf(apim.id), name: apim.name },
+      vault: { name: vault.name, resourceGroup: rgOf(vault.id) },
+    });
     return { ...gathered, temporaryChanges: [] };
   } finally {
     await sb.close();
@@ -40,7 +48,13 @@ async function factsOf(world: string): Promise<Facts> {
 
 /** HCL keeps `$${` and `%%{` escaped in hcl2json's output; the value they stand for. */
 const unescapeHcl = (v: unknown): unknown =>
-  typeof v === 'string' ? v.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{') : Array.isArray(v) ? v.map(unescapeHcl) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unescapeHcl(x)])) : v;
+  typeof v === 'string'
+    ? v.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{')
+    : Array.isArray(v)
+      ? v.map(unescapeHcl)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unescapeHcl(x)]))
+        : v;
 
 /** The change's body with its expressions in the form a language writes them. */
 function withExpressions(change: TemplateChange, form: (e: { bicep: string; terraform: string }) => unknown): Record<string, unknown> {
@@ -63,7 +77,10 @@ function assertSubtree(sub: unknown, whole: unknown, where: string): void {
 const hclBlock = (v: unknown) => (Array.isArray(v) && v.length === 1 && v[0] && typeof v[0] === 'object' ? v[0] : v);
 
 async function checkPlan(plan: FixPlan, label: string): Promise<void> {
-  const tf = (await parseHcl(`${plan.id}.tf`, plan.templates!.terraform)) as { resource?: Record<string, Record<string, unknown[]>>; provider?: Record<string, unknown[]> };
+  const tf = (await parseHcl(`${plan.id}.tf`, plan.templates!.terraform)) as {
+    resource?: Record<string, Record<string, unknown[]>>;
+    provider?: Record<string, unknown[]>;
+  };
   const bicep = parseBicep(plan.templates!.bicep);
   for (const [i, op] of plan.operations.entries()) {
     const request = plan.preview[i]!;
@@ -71,17 +88,32 @@ async function checkPlan(plan: FixPlan, label: string): Promise<void> {
     const at = `${label} ${op.kind}`;
     if (change.mode === 'action') continue;
     // The body is the request's own: same names, same values, nothing added.
-    assertSubtree(withExpressions(change, () => '[redacted]'), request.body, at);
+    assertSubtree(
+      withExpressions(change, () => '[redacted]'),
+      request.body,
+      at,
+    );
     // And it is what Microsoft's spec of that request allows.
     const schema = requestSchema(request.method, request.path);
-    assert.deepEqual(problems(schema, withExpressions(change, () => 'x')), [], `${at}: body against the REST spec`);
+    assert.deepEqual(
+      problems(
+        schema,
+        withExpressions(change, () => 'x'),
+      ),
+      [],
+      `${at}: body against the REST spec`,
+    );
 
     // A plan may write two resources of one type (the service endpoint fix adds VNet rules on several vaults): match by name too.
     const ofType = bicep.resources.filter((r) => !r.existing && r.type === `${change.type}@${change.apiVersion}`);
     const declared = ofType.length > 1 ? ofType.find((r) => r.body.name === change.id.split('/').pop()) : ofType[0];
     assert.ok(declared, `${at}: no Bicep resource of type ${change.type}@${change.apiVersion}`);
     const { name: _n, scope: _s, ...bicepBody } = declared.body;
-    assert.deepEqual(bicepBody, withExpressions(change, (e) => ({ expression: e.bicep })), `${at}: Bicep body`);
+    assert.deepEqual(
+      bicepBody,
+      withExpressions(change, (e) => ({ expression: e.bicep })),
+      `${at}: Bicep body`,
+    );
 
     if (change.azurerm?.resource === 'provider') {
       assert.ok(tf.provider?.azurerm, `${at}: no azurerm provider block`);
@@ -90,18 +122,39 @@ async function checkPlan(plan: FixPlan, label: string): Promise<void> {
     if (change.azurerm) {
       const blocks = Object.values(tf.resource?.[change.azurerm.resource] ?? {}).map((b) => b[0] as Record<string, unknown>);
       assert.ok(blocks.length, `${at}: no ${change.azurerm.resource} in the Terraform`);
-      const block = blocks.find((b) => change.azurerm!.attributes.every((a) => {
-        const want = attributeValue(change, a.from);
-        const got = a.path.split('.').reduce<unknown>((o, k) => (hclBlock(o) as Record<string, unknown> | undefined)?.[k], b);
-        return want === undefined ? got === undefined : JSON.stringify(unescapeHcl(got)) === JSON.stringify('literal' in a.from && typeof want === 'object' && want && 'terraform' in want ? `\${${(want as { terraform: string }).terraform}}` : want);
-      }));
+      const block = blocks.find((b) =>
+        change.azurerm!.attributes.every((a) => {
+          const want = attributeValue(change, a.from);
+          const got = a.path.split('.').reduce<unknown>((o, k) => (hclBlock(o) as Record<string, unknown> | undefined)?.[k], b);
+          return want === undefined
+            ? got === undefined
+            : JSON.stringify(unescapeHcl(got)) ===
+                JSON.stringify(
+                  'literal' in a.from && typeof want === 'object' && want && 'terraform' in want
+                    ? `\${${(want as { terraform: string }).terraform}}`
+                    : want,
+                );
+        }),
+      );
       assert.ok(block, `${at}: ${change.azurerm.resource} attributes differ from the request (${JSON.stringify(blocks)})`);
-      for (const a of change.azurerm.attributes) if ('body' in a.from) assert.notEqual(valueAt(request.body, a.from.body.split('.')[0]!), undefined, `${at}: ${a.path} names ${a.from.body}, which the request does not send`);
+      for (const a of change.azurerm.attributes)
+        if ('body' in a.from)
+          assert.notEqual(
+            valueAt(request.body, a.from.body.split('.')[0]!),
+            undefined,
+            `${at}: ${a.path} names ${a.from.body}, which the request does not send`,
+          );
     } else {
-      const azapi = Object.values({ ...(tf.resource?.azapi_resource ?? {}), ...(tf.resource?.azapi_update_resource ?? {}) }).map((b) => b[0] as { type: string; body: unknown });
+      const azapi = Object.values({ ...(tf.resource?.azapi_resource ?? {}), ...(tf.resource?.azapi_update_resource ?? {}) }).map(
+        (b) => b[0] as { type: string; body: unknown },
+      );
       const mine = azapi.find((b) => b.type === `${change.type}@${change.apiVersion}`);
       assert.ok(mine, `${at}: no azapi resource of type ${change.type}@${change.apiVersion}`);
-      assert.deepEqual(unescapeHcl(mine.body), withExpressions(change, (e) => `\${${e.terraform}}`), `${at}: azapi body`);
+      assert.deepEqual(
+        unescapeHcl(mine.body),
+        withExpressions(change, (e) => `\${${e.terraform}}`),
+        `${at}: azapi body`,
+      );
     }
   }
 }
@@ -121,20 +174,66 @@ test('templates: one plan per operation kind (those no shipped world fixes inclu
   const nsgId = facts.nsg?.ok ? facts.nsg.value.id : assert.fail('no NSG');
   const ops: { [K in OperationKind]: Extract<Operation, { kind: K }> } = {
     'apim.enableSystemIdentity': { kind: 'apim.enableSystemIdentity', apimId: apim.id },
-    'apim.setCustomProperty': { kind: 'apim.setCustomProperty', apimId: apim.id, key: 'Microsoft.WindowsAzure.ApiManagement.Gateway.ManagedIdentity.DisableOverPrivilegedAccess', value: 'True' },
-    'apim.putKeyVaultCertificate': { kind: 'apim.putKeyVaultCertificate', apimId: apim.id, certificateId: 'client-cert', secretIdentifier: 'https://kv-contoso-certs.vault.localhost/secrets/client', identityClientId: '0d1e2f3a-4b5c-4d6e-8f7a-9b0c1d2e3f4a' },
-    'apim.uploadCertificate': { kind: 'apim.uploadCertificate', apimId: apim.id, certificateId: 'uploaded', pfx: new Secret('cGZ4'), password: new Secret('pw') },
+    'apim.setCustomProperty': {
+      kind: 'apim.setCustomProperty',
+      apimId: apim.id,
+      key: 'Microsoft.WindowsAzure.ApiManagement.Gateway.ManagedIdentity.DisableOverPrivilegedAccess',
+      value: 'True',
+    },
+    'apim.putKeyVaultCertificate': {
+      kind: 'apim.putKeyVaultCertificate',
+      apimId: apim.id,
+      certificateId: 'client-cert',
+      secretIdentifier: 'https://kv-contoso-certs.vault.localhost/secrets/client',
+      identityClientId: '0d1e2f3a-4b5c-4d6e-8f7a-9b0c1d2e3f4a',
+    },
+    'apim.uploadCertificate': {
+      kind: 'apim.uploadCertificate',
+      apimId: apim.id,
+      certificateId: 'uploaded',
+      pfx: new Secret('cGZ4'),
+      password: new Secret('pw'),
+    },
     'apim.refreshCertificate': { kind: 'apim.refreshCertificate', apimId: apim.id, certificateId: 'backend-client' },
     'apim.refreshNamedValue': { kind: 'apim.refreshNamedValue', apimId: apim.id, namedValueId: 'backend-key' },
     'vault.recover': { kind: 'vault.recover', vaultId: vault.id, location: 'westeurope' },
-    'vault.addAccessPolicy': { kind: 'vault.addAccessPolicy', vaultId: vault.id, tenantId: vault.tenantId, objectId: '9b2e4c6a-1d3f-4a5b-8c7d-0e1f2a3b4c5d', permissions: { secrets: ['get', 'list'] } },
+    'vault.addAccessPolicy': {
+      kind: 'vault.addAccessPolicy',
+      vaultId: vault.id,
+      tenantId: vault.tenantId,
+      objectId: '9b2e4c6a-1d3f-4a5b-8c7d-0e1f2a3b4c5d',
+      permissions: { secrets: ['get', 'list'] },
+    },
     'vault.setBypass': { kind: 'vault.setBypass', vaultId: vault.id, bypass: 'AzureServices' },
     'vault.addIpRule': { kind: 'vault.addIpRule', vaultId: vault.id, value: '203.0.113.50/32', temporary: true },
     'vault.removeIpRule': { kind: 'vault.removeIpRule', vaultId: vault.id, value: '198.51.100.0/24' },
     'vault.addVirtualNetworkRule': { kind: 'vault.addVirtualNetworkRule', vaultId: vault.id, subnetId },
-    'roleAssignment.create': { kind: 'roleAssignment.create', scope: vault.id, name: '3a4b5c6d-7e8f-4a9b-8c0d-1e2f3a4b5c6d', roleDefinitionId: `/subscriptions/${facts.context.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/4633458b-17de-408a-b874-0445c86b69e6`, principalId: '9b2e4c6a-1d3f-4a5b-8c7d-0e1f2a3b4c5d', principalType: 'ServicePrincipal', description: "it's ${not} interpolated \u001b[31m red \u202e" },
+    'roleAssignment.create': {
+      kind: 'roleAssignment.create',
+      scope: vault.id,
+      name: '3a4b5c6d-7e8f-4a9b-8c0d-1e2f3a4b5c6d',
+      roleDefinitionId: `/subscriptions/${facts.context.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/4633458b-17de-408a-b874-0445c86b69e6`,
+      principalId: '9b2e4c6a-1d3f-4a5b-8c7d-0e1f2a3b4c5d',
+      principalType: 'ServicePrincipal',
+      description: "it's ${not} interpolated \u001b[31m red \u202e",
+    },
     'subnet.addServiceEndpoint': { kind: 'subnet.addServiceEndpoint', subnetId, service: 'Microsoft.KeyVault' },
-    'nsg.putRule': { kind: 'nsg.putRule', nsgId, ruleName: 'Allow-AzureKeyVault-443-Out', rule: { priority: 3999, direction: 'Outbound', access: 'Allow', protocol: 'Tcp', sourceAddressPrefix: 'VirtualNetwork', sourcePortRange: '*', destinationAddressPrefix: 'AzureKeyVault', destinationPortRange: '443', description: 'quote \' and %{ and ${x}' } },
+    'nsg.putRule': {
+      kind: 'nsg.putRule',
+      nsgId,
+      ruleName: 'Allow-AzureKeyVault-443-Out',
+      rule: {
+        priority: 3999,
+        direction: 'Outbound',
+        access: 'Allow',
+        protocol: 'Tcp',
+        sourceAddressPrefix: 'VirtualNetwork',
+        sourcePortRange: '*',
+        destinationAddressPrefix: 'AzureKeyVault',
+        destinationPortRange: '443',
+        description: "quote ' and %{ and ${x}",
+      },
+    },
   };
   for (const op of Object.values(ops)) {
     const plan = makePlan('TEST', facts, { title: op.kind, operations: [op] });
@@ -162,13 +261,38 @@ test('templates: a misspelled property is caught against the spec, and a broken 
 test('templates: azurerm attributes on the everything-broken world say what the azurerm docs expect', async () => {
   const facts = await factsOf('everything-broken');
   const fixes = new Map(runChecks(facts).flatMap((f) => (f.fix ? [[f.checkId, f.fix] as const] : [])));
-  const tf = async (checkId: string) => (await parseHcl('x.tf', fixes.get(checkId)!.templates!.terraform)) as { resource: Record<string, Record<string, Record<string, unknown>[]>> };
+  const tf = async (checkId: string) =>
+    (await parseHcl('x.tf', fixes.get(checkId)!.templates!.terraform)) as {
+      resource: Record<string, Record<string, Record<string, unknown>[]>>;
+    };
   const one = (r: Record<string, Record<string, unknown>[]>) => Object.values(r)[0]![0]!;
   const se = await tf('VNET-SE');
   assert.deepEqual(one(se.resource.azurerm_subnet!).service_endpoints, ['Microsoft.Storage', 'Microsoft.KeyVault']);
-  assert.deepEqual(one(se.resource.azurerm_key_vault!).network_acls, [{ bypass: 'None', default_action: 'Deny', ip_rules: ['198.51.100.0/24'], virtual_network_subnet_ids: [facts.apim.ok ? facts.apim.value.subnetId : ''] }]);
+  assert.deepEqual(one(se.resource.azurerm_key_vault!).network_acls, [
+    {
+      bypass: 'None',
+      default_action: 'Deny',
+      ip_rules: ['198.51.100.0/24'],
+      virtual_network_subnet_ids: [facts.apim.ok ? facts.apim.value.subnetId : ''],
+    },
+  ]);
   const nsg = one((await tf('VNET-NSG-KV')).resource.azurerm_network_security_rule!);
-  assert.deepEqual([nsg.network_security_group_name, nsg.priority, nsg.direction, nsg.access, nsg.protocol, nsg.destination_address_prefix, nsg.destination_port_range], ['nsg-apim', 3999, 'Outbound', 'Allow', 'Tcp', 'AzureKeyVault', '443']);
+  assert.deepEqual(
+    [
+      nsg.network_security_group_name,
+      nsg.priority,
+      nsg.direction,
+      nsg.access,
+      nsg.protocol,
+      nsg.destination_address_prefix,
+      nsg.destination_port_range,
+    ],
+    ['nsg-apim', 3999, 'Outbound', 'Allow', 'Tcp', 'AzureKeyVault', '443'],
+  );
   assert.deepEqual(one((await tf('PRE-MI')).resource.azurerm_api_management!).identity, [{ type: 'SystemAssigned' }]);
-  assert.deepEqual(Object.keys((await tf('FW-RETIRE')).resource), ['azapi_update_resource'], 'azurerm does not model customProperties: azapi');
+  assert.deepEqual(
+    Object.keys((await tf('FW-RETIRE')).resource),
+    ['azapi_update_resource'],
+    'azurerm does not model customProperties: azapi',
+  );
 });

@@ -54,7 +54,12 @@ export function baseline(): Facts {
     privateIPAddresses: [],
     customProperties: { 'Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls10': 'False' },
     hostnameConfigurations: [],
-    identity: { type: 'SystemAssigned, UserAssigned', principalId: SYSTEM_PRINCIPAL, tenantId: TENANT, userAssigned: [{ id: UAI_ID, principalId: UAI_PRINCIPAL, clientId: UAI_CLIENT }] },
+    identity: {
+      type: 'SystemAssigned, UserAssigned',
+      principalId: SYSTEM_PRINCIPAL,
+      tenantId: TENANT,
+      userAssigned: [{ id: UAI_ID, principalId: UAI_PRINCIPAL, clientId: UAI_CLIENT }],
+    },
     etag: '"apim-etag"',
   };
   const vault: VaultFacts = {
@@ -76,7 +81,10 @@ export function baseline(): Facts {
     id: SUBNET_ID,
     name: 'apim',
     addressPrefixes: ['10.0.1.0/24'],
-    serviceEndpoints: [{ service: 'Microsoft.Storage', locations: ['westeurope'], provisioningState: 'Succeeded' }, { service: 'Microsoft.KeyVault', locations: ['*'], provisioningState: 'Succeeded' }],
+    serviceEndpoints: [
+      { service: 'Microsoft.Storage', locations: ['westeurope'], provisioningState: 'Succeeded' },
+      { service: 'Microsoft.KeyVault', locations: ['*'], provisioningState: 'Succeeded' },
+    ],
     nsgId: NSG_ID,
     delegations: [],
   };
@@ -87,22 +95,65 @@ export function baseline(): Facts {
     rules: [
       rule({ name: 'Allow-AzureKeyVault', priority: 200, destinationAddressPrefixes: ['AzureKeyVault'] }),
       rule({ name: 'Allow-Entra', priority: 210, destinationAddressPrefixes: ['AzureActiveDirectory'] }),
-      rule({ name: 'Deny-Internet', priority: 4000, access: 'Deny', protocol: '*', sourceAddressPrefixes: ['*'], destinationAddressPrefixes: ['Internet'], destinationPortRanges: ['*'] }),
+      rule({
+        name: 'Deny-Internet',
+        priority: 4000,
+        access: 'Deny',
+        protocol: '*',
+        sourceAddressPrefixes: ['*'],
+        destinationAddressPrefixes: ['Internet'],
+        destinationPortRanges: ['*'],
+      }),
     ],
   };
   return {
-    context: { cloud: 'AzureCloud', armEndpoint: 'https://management.azure.com', kvDnsSuffix: '.vault.azure.net', kvPrivateDnsZone: 'privatelink.vaultcore.azure.net', subscriptionId: SUB, tenantId: TENANT, operator: { objectId: OPERATOR, displayName: 'sre@contoso.com', publicIp: '198.51.100.7' }, sandbox: false, now: NOW },
+    context: {
+      cloud: 'AzureCloud',
+      armEndpoint: 'https://management.azure.com',
+      kvDnsSuffix: '.vault.azure.net',
+      kvPrivateDnsZone: 'privatelink.vaultcore.azure.net',
+      subscriptionId: SUB,
+      tenantId: TENANT,
+      operator: { objectId: OPERATOR, displayName: 'sre@contoso.com', publicIp: '198.51.100.7' },
+      sandbox: false,
+      now: NOW,
+    },
     apim: { ok: true, value: apim, from: { resourceId: APIM_ID, apiVersion: '2024-05-01', ...read } },
     vault: { ok: true, value: vault, from: { resourceId: VAULT_ID, apiVersion: '2026-02-01', ...read } },
     vaultRoleAssignments: {
       ok: true,
-      value: [{ id: `${VAULT_ID}/providers/Microsoft.Authorization/roleAssignments/ra-1`, name: 'ra-1', scope: VAULT_ID, roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${CERT_USER_GUID}`, principalId: SYSTEM_PRINCIPAL, principalType: 'ServicePrincipal' }],
+      value: [
+        {
+          id: `${VAULT_ID}/providers/Microsoft.Authorization/roleAssignments/ra-1`,
+          name: 'ra-1',
+          scope: VAULT_ID,
+          roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${CERT_USER_GUID}`,
+          principalId: SYSTEM_PRINCIPAL,
+          principalType: 'ServicePrincipal',
+        },
+      ],
     },
     roleDefinitions: {
-      [CERT_USER_GUID]: { id: `/providers/Microsoft.Authorization/roleDefinitions/${CERT_USER_GUID}`, roleName: 'Key Vault Certificate User', actions: [], notActions: [], dataActions: ['Microsoft.KeyVault/vaults/certificates/read', 'Microsoft.KeyVault/vaults/secrets/getSecret/action', 'Microsoft.KeyVault/vaults/secrets/readMetadata/action'], notDataActions: [] },
+      [CERT_USER_GUID]: {
+        id: `/providers/Microsoft.Authorization/roleDefinitions/${CERT_USER_GUID}`,
+        roleName: 'Key Vault Certificate User',
+        actions: [],
+        notActions: [],
+        dataActions: [
+          'Microsoft.KeyVault/vaults/certificates/read',
+          'Microsoft.KeyVault/vaults/secrets/getSecret/action',
+          'Microsoft.KeyVault/vaults/secrets/readMetadata/action',
+        ],
+        notDataActions: [],
+      },
     },
     operatorPermissions: {
-      vault: { ok: true, value: [{ actions: ['*'], notActions: [], dataActions: ['Microsoft.KeyVault/vaults/secrets/readMetadata/action'], notDataActions: [] }] },
+      vault: {
+        ok: true,
+        value: [
+          { actions: ['*'], notActions: [], dataActions: ['Microsoft.KeyVault/vaults/secrets/readMetadata/action'], notDataActions: [] },
+        ],
+      },
       apim: { ok: true, value: [{ actions: ['Microsoft.ApiManagement/service/*'], notActions: [], dataActions: [], notDataActions: [] }] },
       subnet: { ok: true, value: [{ actions: ['Microsoft.Network/*'], notActions: [], dataActions: [], notDataActions: [] }] },
       nsg: { ok: true, value: [{ actions: ['Microsoft.Network/*'], notActions: [], dataActions: [], notDataActions: [] }] },
@@ -120,7 +171,10 @@ export function baseline(): Facts {
           subject: 'CN=gateway-client',
           thumbprint: 'A1B2C3',
           expirationDate: '2027-06-01T00:00:00Z',
-          keyVault: { secretIdentifier: 'https://kv-contoso.vault.azure.net/secrets/gateway-client', lastStatus: { code: 'Success', message: '', timeStampUtc: '2026-11-22T09:00:00Z' } },
+          keyVault: {
+            secretIdentifier: 'https://kv-contoso.vault.azure.net/secrets/gateway-client',
+            lastStatus: { code: 'Success', message: '', timeStampUtc: '2026-11-22T09:00:00Z' },
+          },
           etag: '"cert-etag"',
         },
       ],
@@ -129,7 +183,19 @@ export function baseline(): Facts {
     referencedSecrets: {
       'https://kv-contoso.vault.azure.net/secrets/gateway-client': {
         ok: true,
-        value: { secretId: 'https://kv-contoso.vault.azure.net/secrets/gateway-client', name: 'gateway-client', versions: [{ version: 'c0ffee00c0ffee00c0ffee00c0ffee00', enabled: true, created: '2026-06-01T00:00:00Z', expiresOn: '2027-06-01T00:00:00Z', contentType: 'application/x-pkcs12' }] },
+        value: {
+          secretId: 'https://kv-contoso.vault.azure.net/secrets/gateway-client',
+          name: 'gateway-client',
+          versions: [
+            {
+              version: 'c0ffee00c0ffee00c0ffee00c0ffee00',
+              enabled: true,
+              created: '2026-06-01T00:00:00Z',
+              expiresOn: '2027-06-01T00:00:00Z',
+              contentType: 'application/x-pkcs12',
+            },
+          ],
+        },
       },
     },
     temporaryChanges: [],
@@ -168,7 +234,12 @@ export function noVnet(facts: Facts = baseline()): Facts {
   return facts;
 }
 
-export const forbidden = (missingAction: string) => ({ ok: false as const, unknown: 'Forbidden' as const, message: `The client does not have authorization to perform action '${missingAction}'.`, missingAction });
+export const forbidden = (missingAction: string) => ({
+  ok: false as const,
+  unknown: 'Forbidden' as const,
+  message: `The client does not have authorization to perform action '${missingAction}'.`,
+  missingAction,
+});
 
 /** The finding for one check id (fails the test when absent). */
 export function find(findings: Finding[], checkId: string): Finding {

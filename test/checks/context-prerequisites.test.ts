@@ -2,7 +2,19 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkCloud, checkWhoAmI } from '../../src/checks/context.ts';
 import { checkApim, checkIdentityPick, checkManagedIdentity, checkTenant, checkVault } from '../../src/checks/prerequisites.ts';
-import { APIM_ID, apimOf, baseline, forbidden, SYSTEM_PRINCIPAL, TENANT, UAI_CLIENT, UAI_ID, UAI_PRINCIPAL, VAULT_ID, vaultOf } from './builders.ts';
+import {
+  APIM_ID,
+  apimOf,
+  baseline,
+  forbidden,
+  SYSTEM_PRINCIPAL,
+  TENANT,
+  UAI_CLIENT,
+  UAI_ID,
+  UAI_PRINCIPAL,
+  VAULT_ID,
+  vaultOf,
+} from './builders.ts';
 
 describe('CTX-CLOUD', () => {
   it('passes when the vault is in the run cloud', () => assert.equal(checkCloud(baseline()).status, 'pass'));
@@ -11,7 +23,10 @@ describe('CTX-CLOUD', () => {
     vaultOf(f).vaultUri = 'https://kv-contoso.vault.azure.cn/';
     const r = checkCloud(f);
     assert.equal(r.status, 'fail');
-    assert.equal(r.cause, "The vault's address kv-contoso.vault.azure.cn does not end in .vault.azure.net, the Key Vault suffix of AzureCloud: API Management in this cloud cannot use a vault from another cloud. Run against the vault's cloud (az cloud set) or use a vault in AzureCloud.");
+    assert.equal(
+      r.cause,
+      "The vault's address kv-contoso.vault.azure.cn does not end in .vault.azure.net, the Key Vault suffix of AzureCloud: API Management in this cloud cannot use a vault from another cloud. Run against the vault's cloud (az cloud set) or use a vault in AzureCloud.",
+    );
   });
   it('accepts the sandbox vault host with its port', () => {
     const f = baseline();
@@ -24,12 +39,16 @@ describe('CTX-CLOUD', () => {
     f.vault = forbidden('Microsoft.KeyVault/vaults/read');
     const r = checkCloud(f);
     assert.deepEqual([r.status, r.missingAction], ['unknown', 'Microsoft.KeyVault/vaults/read']);
-    assert.equal(r.cause, "Could not check: the key vault could not be read (you are not allowed to read it: The client does not have authorization to perform action 'Microsoft.KeyVault/vaults/read'.).");
+    assert.equal(
+      r.cause,
+      "Could not check: the key vault could not be read (you are not allowed to read it: The client does not have authorization to perform action 'Microsoft.KeyVault/vaults/read'.).",
+    );
   });
 });
 
 describe('CTX-WHOAMI', () => {
-  it('passes with the operator named', () => assert.equal(checkWhoAmI(baseline()).cause, 'Signed in as sre@contoso.com in subscription 11111111-1111-1111-1111-111111111111.'));
+  it('passes with the operator named', () =>
+    assert.equal(checkWhoAmI(baseline()).cause, 'Signed in as sre@contoso.com in subscription 11111111-1111-1111-1111-111111111111.'));
   it('warns when signed in to another tenant than the identity', () => {
     const f = baseline();
     f.context.tenantId = '99999999-9999-9999-9999-999999999999';
@@ -44,12 +63,23 @@ describe('PRE-VAULT', () => {
   it('offers recovery of a soft-deleted vault', () => {
     const f = baseline();
     f.vault = { ok: false, unknown: 'NotFound', message: 'Vault not found', from: { resourceId: VAULT_ID, readAt: 'x' } };
-    f.deletedVault = { ok: true, value: { id: '/subscriptions/s/providers/Microsoft.KeyVault/locations/westeurope/deletedVaults/kv-contoso', name: 'kv-contoso', location: 'westeurope', scheduledPurgeDate: '2026-12-20T00:00:00Z' } };
+    f.deletedVault = {
+      ok: true,
+      value: {
+        id: '/subscriptions/s/providers/Microsoft.KeyVault/locations/westeurope/deletedVaults/kv-contoso',
+        name: 'kv-contoso',
+        location: 'westeurope',
+        scheduledPurgeDate: '2026-12-20T00:00:00Z',
+      },
+    };
     const r = checkVault(f);
     assert.equal(r.status, 'fail');
     assert.deepEqual(r.fix?.operations, [{ kind: 'vault.recover', vaultId: VAULT_ID, location: 'westeurope' }]);
     assert.deepEqual(r.fix?.az, ['az keyvault recover --name kv-contoso --location westeurope --resource-group rg-app']);
-    assert.equal(r.cause, 'The vault kv-contoso was deleted but is still recoverable (soft delete) until 2026-12-20T00:00:00Z: recover it rather than creating a new one, so existing references keep working.');
+    assert.equal(
+      r.cause,
+      'The vault kv-contoso was deleted but is still recoverable (soft delete) until 2026-12-20T00:00:00Z: recover it rather than creating a new one, so existing references keep working.',
+    );
   });
   it('fails without a fix when not found and not soft-deleted', () => {
     const f = baseline();
@@ -57,12 +87,26 @@ describe('PRE-VAULT', () => {
     f.deletedVault = { ok: true, value: null };
     const r = checkVault(f);
     assert.deepEqual([r.status, r.fix], ['fail', undefined]);
-    assert.equal(r.cause, 'The key vault was not found and is not among the soft-deleted vaults. Check --vault (a name, or the resource id of a vault in another subscription) and --subscription, or create the vault and import the certificate first.');
+    assert.equal(
+      r.cause,
+      'The key vault was not found and is not among the soft-deleted vaults. Check --vault (a name, or the resource id of a vault in another subscription) and --subscription, or create the vault and import the certificate first.',
+    );
     // Where it was looked for, when the read says so: the operator sees which name and subscription to correct.
-    f.vault = { ok: false, unknown: 'NotFound', message: 'Vault not found', from: { resourceId: '/subscriptions/s1/providers/Microsoft.KeyVault/vaults/kv-typo', readAt: 'x' } };
-    assert.match(checkVault(f).cause, /^The key vault kv-typo was not found in subscription s1 and is not among the soft-deleted vaults\. Check --vault /);
+    f.vault = {
+      ok: false,
+      unknown: 'NotFound',
+      message: 'Vault not found',
+      from: { resourceId: '/subscriptions/s1/providers/Microsoft.KeyVault/vaults/kv-typo', readAt: 'x' },
+    };
+    assert.match(
+      checkVault(f).cause,
+      /^The key vault kv-typo was not found in subscription s1 and is not among the soft-deleted vaults\. Check --vault /,
+    );
     f.vault = { ok: false, unknown: 'NotFound', message: 'Vault not found', from: { resourceId: VAULT_ID, readAt: 'x' } };
-    assert.match(checkVault(f).cause, /^The key vault kv-contoso was not found in resource group rg-app of subscription 11111111-1111-1111-1111-111111111111 /);
+    assert.match(
+      checkVault(f).cause,
+      /^The key vault kv-contoso was not found in resource group rg-app of subscription 11111111-1111-1111-1111-111111111111 /,
+    );
   });
   it('is unknown when forbidden', () => {
     const f = baseline();
@@ -89,7 +133,10 @@ describe('PRE-APIM', () => {
   it('fails while an operation is in progress', () => {
     const f = baseline();
     apimOf(f).provisioningState = 'Updating';
-    assert.equal(checkApim(f).cause, 'The instance is "Updating": API Management refuses changes until its current operation finishes. Wait for it to reach Succeeded, then re-check.');
+    assert.equal(
+      checkApim(f).cause,
+      'The instance is "Updating": API Management refuses changes until its current operation finishes. Wait for it to reach Succeeded, then re-check.',
+    );
   });
   it('fails on stv1', () => {
     const f = baseline();
@@ -101,7 +148,10 @@ describe('PRE-APIM', () => {
     f.apim = { ok: false, unknown: 'NotFound', message: 'ResourceNotFound' };
     assert.equal(checkApim(f).status, 'fail');
     f.apim = { ok: false, unknown: 'NotFound', message: 'ResourceNotFound', from: { resourceId: APIM_ID, readAt: 'x' } };
-    assert.equal(checkApim(f).cause, 'The API Management instance apim-contoso was not found in resource group rg-app of subscription 11111111-1111-1111-1111-111111111111. Check --service, -g (--resource-group) and --subscription, or pass --service-id.');
+    assert.equal(
+      checkApim(f).cause,
+      'The API Management instance apim-contoso was not found in resource group rg-app of subscription 11111111-1111-1111-1111-111111111111. Check --service, -g (--resource-group) and --subscription, or pass --service-id.',
+    );
   });
   it('notes the Consumption tier', () => {
     const f = baseline();
@@ -120,20 +170,31 @@ describe('PRE-MI', () => {
     assert.deepEqual(r.fix?.operations, [{ kind: 'apim.enableSystemIdentity', apimId: APIM_ID }]);
     assert.deepEqual(r.fix?.requiredActions, ['Microsoft.ApiManagement/service/write']);
     assert.deepEqual(r.fix?.requiredRoles, [{ role: 'API Management Service Contributor', scope: APIM_ID }]);
-    assert.deepEqual(r.fix?.az, [`az rest --method patch --url 'https://management.azure.com${APIM_ID}?api-version=2024-05-01' --body '{"identity":{"type":"SystemAssigned"}}'`]);
+    assert.deepEqual(r.fix?.az, [
+      `az rest --method patch --url 'https://management.azure.com${APIM_ID}?api-version=2024-05-01' --body '{"identity":{"type":"SystemAssigned"}}'`,
+    ]);
   });
   it('is unknown when APIM cannot be read', () => {
     const f = baseline();
     f.apim = forbidden('Microsoft.ApiManagement/service/read');
-    assert.deepEqual([checkManagedIdentity(f).status, checkManagedIdentity(f).missingAction], ['unknown', 'Microsoft.ApiManagement/service/read']);
+    assert.deepEqual(
+      [checkManagedIdentity(f).status, checkManagedIdentity(f).missingAction],
+      ['unknown', 'Microsoft.ApiManagement/service/read'],
+    );
   });
 });
 
 describe('PRE-MI-PICK', () => {
-  it('picks the system identity by default', () => assert.deepEqual(checkIdentityPick(baseline()).evidence, [`principal id: ${SYSTEM_PRINCIPAL}`]));
+  it('picks the system identity by default', () =>
+    assert.deepEqual(checkIdentityPick(baseline()).evidence, [`principal id: ${SYSTEM_PRINCIPAL}`]));
   it('picks the identity chosen in step 5', () => {
     const f = baseline();
-    f.intent = { kind: 'keyVault', certificateId: 'c', secretIdentifier: 'https://kv-contoso.vault.azure.net/secrets/c', identity: { userAssignedId: UAI_ID } };
+    f.intent = {
+      kind: 'keyVault',
+      certificateId: 'c',
+      secretIdentifier: 'https://kv-contoso.vault.azure.net/secrets/c',
+      identity: { userAssignedId: UAI_ID },
+    };
     const r = checkIdentityPick(f);
     assert.equal(r.status, 'info');
     assert.deepEqual(r.evidence, [`resource id: ${UAI_ID}`, `principal id: ${UAI_PRINCIPAL}`, `client id: ${UAI_CLIENT}`]);
@@ -149,8 +210,20 @@ describe('PRE-MI with a choice', () => {
   it('fails with a fix when the system identity chosen in step 5 is not enabled', () => {
     const f = baseline();
     apimOf(f).identity = { type: 'UserAssigned', userAssigned: apimOf(f).identity.userAssigned };
-    f.intent = { kind: 'keyVault', certificateId: 'c', secretIdentifier: 'https://kv-contoso.vault.azure.net/secrets/c', identity: 'system' };
+    f.intent = {
+      kind: 'keyVault',
+      certificateId: 'c',
+      secretIdentifier: 'https://kv-contoso.vault.azure.net/secrets/c',
+      identity: 'system',
+    };
     const r = checkManagedIdentity(f);
-    assert.deepEqual([r.status, r.cause, r.fix?.operations], ['fail', 'The system-assigned identity was chosen in step 5 but is not enabled: enable it.', [{ kind: 'apim.enableSystemIdentity', apimId: APIM_ID }]]);
+    assert.deepEqual(
+      [r.status, r.cause, r.fix?.operations],
+      [
+        'fail',
+        'The system-assigned identity was chosen in step 5 but is not enabled: enable it.',
+        [{ kind: 'apim.enableSystemIdentity', apimId: APIM_ID }],
+      ],
+    );
   });
 });

@@ -14,11 +14,26 @@ describe('uuidV5', () => {
     assert.equal(uuidV5('www.example.com', '6ba7b810-9dad-11d1-80b4-00c04fd430c8'), '2ed6657d-e927-568b-95e1-2665a8aea6a2');
   });
   it('role assignment names are stable and case-insensitive', () => {
-    const a = roleAssignmentName('/subscriptions/S/resourceGroups/RG/providers/Microsoft.KeyVault/vaults/KV', 'P', 'DB79E9A7-68EE-4B58-9AEB-B90E7C24FCBA');
-    const b = roleAssignmentName('/subscriptions/s/resourcegroups/rg/providers/microsoft.keyvault/vaults/kv', 'p', 'db79e9a7-68ee-4b58-9aeb-b90e7c24fcba');
+    const a = roleAssignmentName(
+      '/subscriptions/S/resourceGroups/RG/providers/Microsoft.KeyVault/vaults/KV',
+      'P',
+      'DB79E9A7-68EE-4B58-9AEB-B90E7C24FCBA',
+    );
+    const b = roleAssignmentName(
+      '/subscriptions/s/resourcegroups/rg/providers/microsoft.keyvault/vaults/kv',
+      'p',
+      'db79e9a7-68ee-4b58-9aeb-b90e7c24fcba',
+    );
     assert.equal(a, b);
     assert.match(a, /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    assert.notEqual(a, roleAssignmentName('/subscriptions/s/resourcegroups/rg/providers/microsoft.keyvault/vaults/kv', 'other', 'db79e9a7-68ee-4b58-9aeb-b90e7c24fcba'));
+    assert.notEqual(
+      a,
+      roleAssignmentName(
+        '/subscriptions/s/resourcegroups/rg/providers/microsoft.keyvault/vaults/kv',
+        'other',
+        'db79e9a7-68ee-4b58-9aeb-b90e7c24fcba',
+      ),
+    );
   });
 });
 
@@ -31,7 +46,8 @@ describe('ARM action matching', () => {
     ['Microsoft.KeyVault/vaults/certificates/*', 'Microsoft.KeyVault/vaults/secrets/getSecret/action', false],
     ['*/read', 'Microsoft.KeyVault/vaults/write', false],
   ];
-  for (const [pattern, action, expected] of table) it(`${pattern} ${expected ? 'covers' : 'does not cover'} ${action}`, () => assert.equal(actionMatches(pattern, action), expected));
+  for (const [pattern, action, expected] of table)
+    it(`${pattern} ${expected ? 'covers' : 'does not cover'} ${action}`, () => assert.equal(actionMatches(pattern, action), expected));
   it('notActions subtract within one role only', () => {
     const perms = [
       { actions: ['*'], notActions: ['Microsoft.Authorization/*/write'], dataActions: [], notDataActions: [] },
@@ -39,7 +55,21 @@ describe('ARM action matching', () => {
     ];
     assert.equal(permitted(perms, 'Microsoft.Authorization/roleAssignments/write'), true);
     assert.equal(permitted(perms.slice(0, 1), 'Microsoft.Authorization/roleAssignments/write'), false);
-    assert.equal(permitted([{ actions: [], notActions: [], dataActions: ['Microsoft.KeyVault/vaults/secrets/*'], notDataActions: ['Microsoft.KeyVault/vaults/secrets/getSecret/action'] }], 'Microsoft.KeyVault/vaults/secrets/getSecret/action', 'data'), false);
+    assert.equal(
+      permitted(
+        [
+          {
+            actions: [],
+            notActions: [],
+            dataActions: ['Microsoft.KeyVault/vaults/secrets/*'],
+            notDataActions: ['Microsoft.KeyVault/vaults/secrets/getSecret/action'],
+          },
+        ],
+        'Microsoft.KeyVault/vaults/secrets/getSecret/action',
+        'data',
+      ),
+      false,
+    );
   });
 });
 
@@ -53,15 +83,29 @@ describe('small helpers', () => {
     assert.equal(sameIpRule('1.2.3.4', '1.2.3.4/32'), true);
   });
   it('resource ids', () => {
-    assert.deepEqual(parseResourceId(SUBNET_ID), { subscriptionId: '11111111-1111-1111-1111-111111111111', resourceGroup: 'rg-app', name: 'apim', parentName: 'vnet-apim' });
-    assert.equal(vnetOfSubnet(SUBNET_ID), '/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-app/providers/Microsoft.Network/virtualNetworks/vnet-apim');
+    assert.deepEqual(parseResourceId(SUBNET_ID), {
+      subscriptionId: '11111111-1111-1111-1111-111111111111',
+      resourceGroup: 'rg-app',
+      name: 'apim',
+      parentName: 'vnet-apim',
+    });
+    assert.equal(
+      vnetOfSubnet(SUBNET_ID),
+      '/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-app/providers/Microsoft.Network/virtualNetworks/vnet-apim',
+    );
   });
   it('roles', () => {
-    assert.equal(builtInRole('/subscriptions/x/providers/Microsoft.Authorization/roleDefinitions/4633458B-17DE-408A-B874-0445C86B69E6')?.name, 'Key Vault Secrets User');
+    assert.equal(
+      builtInRole('/subscriptions/x/providers/Microsoft.Authorization/roleDefinitions/4633458B-17DE-408A-B874-0445C86B69E6')?.name,
+      'Key Vault Secrets User',
+    );
     assert.equal(roleDefinitionId('s', 'g'), '/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/g');
   });
   it('steps in the documents order, each with a Learn link', () => {
-    assert.deepEqual(STEPS.map((s) => s.id), ['context', 'prerequisites', 'access', 'firewall', 'network', 'certificate']);
+    assert.deepEqual(
+      STEPS.map((s) => s.id),
+      ['context', 'prerequisites', 'access', 'firewall', 'network', 'certificate'],
+    );
     for (const s of STEPS) assert.match(s.docLink, /^https:\/\/learn\.microsoft\.com\//);
   });
 });

@@ -16,8 +16,20 @@ const check = (f: Facts, id: string) => find(networkChecks(f), id);
 /** The vault reached through an approved private endpoint in API Management's VNet (this cloud's zone), no SE. */
 function privateEndpointOnly(f: Facts = baseline()): Facts {
   vaultOf(f).networkAcls.virtualNetworkRules = [];
-  vaultOf(f).privateEndpointConnections = [{ id: `${VAULT_ID}/privateEndpointConnections/pe1`, privateEndpointId: '/pe/kv', status: 'Approved' }];
-  f.privateEndpoints = { ok: true, value: [{ id: '/pe/kv', subnetId: SUBNET_ID.replace(/apim$/, 'endpoints'), connectionStatus: 'Approved', privateDnsZoneIds: ['/zones/privatelink.vaultcore.azure.net'] }] };
+  vaultOf(f).privateEndpointConnections = [
+    { id: `${VAULT_ID}/privateEndpointConnections/pe1`, privateEndpointId: '/pe/kv', status: 'Approved' },
+  ];
+  f.privateEndpoints = {
+    ok: true,
+    value: [
+      {
+        id: '/pe/kv',
+        subnetId: SUBNET_ID.replace(/apim$/, 'endpoints'),
+        connectionStatus: 'Approved',
+        privateDnsZoneIds: ['/zones/privatelink.vaultcore.azure.net'],
+      },
+    ],
+  };
   subnetOf(f).serviceEndpoints = [];
   return f;
 }
@@ -27,7 +39,10 @@ describe('private endpoint traffic and the NSG (Key Vault network security; Priv
   // private IP of the VNet, so an NSG's Internet/AzureKeyVault rules do not decide it.
   it('an NSG that denies Internet 443 does not block an approved private endpoint (AllowVnetOutBound decides)', () => {
     const f = privateEndpointOnly();
-    nsgOf(f).rules = [rule({ name: 'Deny-Internet-443', priority: 100, access: 'Deny', destinationAddressPrefixes: ['Internet'] }), rule({ name: 'Allow-Entra', priority: 90, destinationAddressPrefixes: ['AzureActiveDirectory'] })];
+    nsgOf(f).rules = [
+      rule({ name: 'Deny-Internet-443', priority: 100, access: 'Deny', destinationAddressPrefixes: ['Internet'] }),
+      rule({ name: 'Allow-Entra', priority: 90, destinationAddressPrefixes: ['AzureActiveDirectory'] }),
+    ];
     const r = check(f, 'VNET-NSG-KV');
     assert.equal(r.status, 'pass', r.cause);
     assert.match(r.cause, /private endpoint, a VirtualNetwork address: outbound TCP 443 there is allowed by AllowVnetOutBound/);
@@ -59,7 +74,14 @@ describe('FW-CLIENTIP (Key Vault network security: IP rules are IPv4)', () => {
   // https://learn.microsoft.com/azure/key-vault/general/network-security: IP network rules take IPv4 addresses/ranges.
   it('an IPv6 client address gets no IP rule, and the reason', () => {
     const f = baseline();
-    f.operatorDataPlane = { ok: true, value: { status: 'firewall', clientAddress: '2001:db8::50', message: 'Client address is not authorized and caller is not a trusted service. Client address: 2001:db8::50' } };
+    f.operatorDataPlane = {
+      ok: true,
+      value: {
+        status: 'firewall',
+        clientAddress: '2001:db8::50',
+        message: 'Client address is not authorized and caller is not a trusted service. Client address: 2001:db8::50',
+      },
+    };
     const r = checkClientIp(f);
     assert.deepEqual([r.status, r.fix], ['info', undefined]);
     assert.match(r.cause, /2001:db8::50 is IPv6: Key Vault IP rules are IPv4 only/);
@@ -69,7 +91,14 @@ describe('FW-CLIENTIP (Key Vault network security: IP rules are IPv4)', () => {
   it('public network access disabled: no IP rule and no Key Vault Reader grant are offered (neither can help)', () => {
     const f = baseline();
     vaultOf(f).publicNetworkAccess = 'Disabled';
-    f.operatorDataPlane = { ok: true, value: { status: 'firewall', message: 'Public network access is disabled and request is not from a trusted service nor via an approved private link.', publicAccessDisabled: true } };
+    f.operatorDataPlane = {
+      ok: true,
+      value: {
+        status: 'firewall',
+        message: 'Public network access is disabled and request is not from a trusted service nor via an approved private link.',
+        publicAccessDisabled: true,
+      },
+    };
     f.operatorPermissions.vault = { ok: true, value: [{ actions: ['*'], notActions: [], dataActions: [], notDataActions: [] }] };
     const ip = checkClientIp(f);
     assert.deepEqual([ip.status, ip.fix], ['info', undefined]);
@@ -89,14 +118,31 @@ describe('custom domains (configure-custom-domain, 06/03/2026)', () => {
   // system identity gets the trusted-services exception, and a line of sight does not count for hostnames.
   it('a custom domain read by a user-assigned identity behind the firewall fails (its next sync will fail)', () => {
     const f = baseline();
-    apimOf(f).hostnameConfigurations = [{ type: 'Proxy', hostName: 'api.contoso.com', keyVaultId: 'https://kv-contoso.vault.azure.net/secrets/gateway-tls', identityClientId: UAI_CLIENT, certificateSource: 'KeyVault', certificateStatus: 'Completed' }];
+    apimOf(f).hostnameConfigurations = [
+      {
+        type: 'Proxy',
+        hostName: 'api.contoso.com',
+        keyVaultId: 'https://kv-contoso.vault.azure.net/secrets/gateway-tls',
+        identityClientId: UAI_CLIENT,
+        certificateSource: 'KeyVault',
+        certificateStatus: 'Completed',
+      },
+    ];
     const r = checkHostname(f);
     assert.equal(r.status, 'fail');
     assert.match(r.cause, /api\.contoso\.com: the user-assigned identity uai-certs reads the certificate behind the vault firewall/);
   });
   it('sync takes several hours, up to 1-2 days (not 4 hours)', () => {
     const f = baseline();
-    apimOf(f).hostnameConfigurations = [{ type: 'Proxy', hostName: 'api.contoso.com', keyVaultId: 'https://kv-contoso.vault.azure.net/secrets/gateway-tls', certificateSource: 'KeyVault', certificateStatus: 'Failed' }];
+    apimOf(f).hostnameConfigurations = [
+      {
+        type: 'Proxy',
+        hostName: 'api.contoso.com',
+        keyVaultId: 'https://kv-contoso.vault.azure.net/secrets/gateway-tls',
+        certificateSource: 'KeyVault',
+        certificateStatus: 'Failed',
+      },
+    ];
     const r = checkHostname(f);
     assert.match(r.cause, /several hours, up to 1-2 days/);
     assert.doesNotMatch(r.cause, /four hours|4 hours/);
@@ -105,7 +151,10 @@ describe('custom domains (configure-custom-domain, 06/03/2026)', () => {
 
 describe('step 3 doc link (api-management-howto-mutual-certificates)', () => {
   it('uses the page anchor Microsoft has: #requirements-for-key-vault-firewall', () => {
-    assert.equal(stepDoc('firewall'), 'https://learn.microsoft.com/azure/api-management/api-management-howto-mutual-certificates#requirements-for-key-vault-firewall');
+    assert.equal(
+      stepDoc('firewall'),
+      'https://learn.microsoft.com/azure/api-management/api-management-howto-mutual-certificates#requirements-for-key-vault-firewall',
+    );
   });
 });
 
@@ -113,28 +162,61 @@ describe('the lastStatus matcher (Key Vault and API Management wording)', () => 
   const explain = (message: string, code = 'Failed') => explainStatus({ code, message });
   // https://learn.microsoft.com/azure/key-vault/general/network-security (403 ForbiddenByFirewall wording)
   it("Key Vault's firewall wording is the firewall, whatever the code says", () => {
-    assert.equal(explain('Client address is not authorized and caller is not a trusted service.\r\nClient address: 20.50.1.10', 'Forbidden')?.area, 'firewall');
+    assert.equal(
+      explain('Client address is not authorized and caller is not a trusted service.\r\nClient address: 20.50.1.10', 'Forbidden')?.area,
+      'firewall',
+    );
   });
   it('public network access disabled is the firewall step, not a permission', () => {
-    assert.equal(explain('Public network access is disabled and request is not from a trusted service nor via an approved private link.', 'Forbidden')?.area, 'firewall');
+    assert.equal(
+      explain('Public network access is disabled and request is not from a trusted service nor via an approved private link.', 'Forbidden')
+        ?.area,
+      'firewall',
+    );
   });
   // https://learn.microsoft.com/azure/key-vault/general/rest-error-codes (AKV10032: Invalid issuer)
-  it('AKV10032 (another tenant) points at PRE-TENANT', () => assert.deepEqual(explain('AKV10032: Invalid issuer. Expected one of https://sts.windows.net/a/, found https://sts.windows.net/b/.')?.checks, ['PRE-TENANT']));
-  it('"KeyVault Secrets type" with a space is the identifier', () => assert.equal(explain('ApiManagement service only accepts KeyVault Secrets type')?.checks[0], 'CERT-ID-FORMAT'));
-  it('a disabled secret is recognised', () => assert.equal(explain('Operation get is not allowed on a disabled secret.')?.area, 'certificate'));
-  it('DNS failures point at the private DNS zone', () => assert.deepEqual(explain('No such host is known. (kv-contoso.vault.azure.net:443)')?.checks, ['VNET-PE']));
+  it('AKV10032 (another tenant) points at PRE-TENANT', () =>
+    assert.deepEqual(
+      explain('AKV10032: Invalid issuer. Expected one of https://sts.windows.net/a/, found https://sts.windows.net/b/.')?.checks,
+      ['PRE-TENANT'],
+    ));
+  it('"KeyVault Secrets type" with a space is the identifier', () =>
+    assert.equal(explain('ApiManagement service only accepts KeyVault Secrets type')?.checks[0], 'CERT-ID-FORMAT'));
+  it('a disabled secret is recognised', () =>
+    assert.equal(explain('Operation get is not allowed on a disabled secret.')?.area, 'certificate'));
+  it('DNS failures point at the private DNS zone', () =>
+    assert.deepEqual(explain('No such host is known. (kv-contoso.vault.azure.net:443)')?.checks, ['VNET-PE']));
   it('access policy and RBAC refusals go to their own checks', () => {
-    assert.deepEqual(explain("The user, group or application 'appid=…' does not have secrets get permission on key vault 'kv;location=westeurope'.")?.checks, ['ACC-AP', 'ACC-MODEL']);
-    assert.deepEqual(explain('Caller is not authorized to perform action on resource.\r\nAction: getSecret')?.checks, ['ACC-RBAC', 'ACC-MODEL']);
+    assert.deepEqual(
+      explain("The user, group or application 'appid=…' does not have secrets get permission on key vault 'kv;location=westeurope'.")
+        ?.checks,
+      ['ACC-AP', 'ACC-MODEL'],
+    );
+    assert.deepEqual(explain('Caller is not authorized to perform action on resource.\r\nAction: getSecret')?.checks, [
+      'ACC-RBAC',
+      'ACC-MODEL',
+    ]);
   });
   // Verbatim in the finding (facts stay exact); each output neutralises controls (test/safety/hostile-text.test.ts).
   it('an unknown message is quoted verbatim and labelled unrecognised', () => {
     assert.equal(explain('Something odd happened'), undefined);
-    assert.equal(explainOrQuote({ code: 'Weird', message: 'line one\r\nline two\u001b[2J' }), 'apimkv does not recognise this; the message was: Weird: line one\r\nline two\u001b[2J');
+    assert.equal(
+      explainOrQuote({ code: 'Weird', message: 'line one\r\nline two\u001b[2J' }),
+      'apimkv does not recognise this; the message was: Weird: line one\r\nline two\u001b[2J',
+    );
   });
   it('a bare "Forbidden" is not mapped to a step', () => assert.equal(explain('Forbidden', 'Forbidden'), undefined));
   it('every pattern keeps its source', () => {
-    for (const m of ['ForbiddenByFirewall', 'ForbiddenByConnection', 'AKV10032', 'ForbiddenByPolicy', 'ForbiddenByRbac', 'SecretNotFound', 'SecretDisabled', 'ENOTFOUND']) {
+    for (const m of [
+      'ForbiddenByFirewall',
+      'ForbiddenByConnection',
+      'AKV10032',
+      'ForbiddenByPolicy',
+      'ForbiddenByRbac',
+      'SecretNotFound',
+      'SecretDisabled',
+      'ENOTFOUND',
+    ]) {
       assert.match(explain(m)?.source ?? '', /^https:\/\/learn\.microsoft\.com\//, m);
     }
   });
@@ -147,15 +229,31 @@ describe('the service endpoint fix and the other vaults (key-vault/general/overv
     const f = baseline();
     subnetOf(f).serviceEndpoints = [];
     vaultOf(f).networkAcls.virtualNetworkRules = [];
-    const shared = { ...structuredClone(vaultOf(f)), id: VAULT_ID.replace(/kv-contoso$/, 'kv-shared'), name: 'kv-shared', vaultUri: 'https://kv-shared.vault.azure.net/' };
+    const shared = {
+      ...structuredClone(vaultOf(f)),
+      id: VAULT_ID.replace(/kv-contoso$/, 'kv-shared'),
+      name: 'kv-shared',
+      vaultUri: 'https://kv-shared.vault.azure.net/',
+    };
     shared.networkAcls = { bypass: 'None', defaultAction: 'Deny', ipRules: ['20.50.1.10/32'], virtualNetworkRules: [] };
-    f.otherVaults = { 'kv-shared.vault.azure.net': { ok: true, value: shared }, 'kv-far.vault.azure.net': { ok: false, unknown: 'NotFound', message: 'No vault with host kv-far.vault.azure.net in subscription s.' } };
-    f.namedValues = { ok: true, value: [{ id: 'nv1', name: 'partner', keyVault: { secretIdentifier: 'https://kv-shared.vault.azure.net/secrets/partner' } }, { id: 'nv2', name: 'far', keyVault: { secretIdentifier: 'https://kv-far.vault.azure.net/secrets/far' } }] };
+    f.otherVaults = {
+      'kv-shared.vault.azure.net': { ok: true, value: shared },
+      'kv-far.vault.azure.net': { ok: false, unknown: 'NotFound', message: 'No vault with host kv-far.vault.azure.net in subscription s.' },
+    };
+    f.namedValues = {
+      ok: true,
+      value: [
+        { id: 'nv1', name: 'partner', keyVault: { secretIdentifier: 'https://kv-shared.vault.azure.net/secrets/partner' } },
+        { id: 'nv2', name: 'far', keyVault: { secretIdentifier: 'https://kv-far.vault.azure.net/secrets/far' } },
+      ],
+    };
     const r = check(f, 'VNET-SE');
     assert.equal(r.status, 'fail');
-    assert.deepEqual(r.fix?.operations.map((o) => `${o.kind} ${'vaultId' in o ? o.vaultId.split('/').pop() : ''}`), ['subnet.addServiceEndpoint ', 'vault.addVirtualNetworkRule kv-contoso', 'vault.addVirtualNetworkRule kv-shared']);
+    assert.deepEqual(
+      r.fix?.operations.map((o) => `${o.kind} ${'vaultId' in o ? o.vaultId.split('/').pop() : ''}`),
+      ['subnet.addServiceEndpoint ', 'vault.addVirtualNetworkRule kv-contoso', 'vault.addVirtualNetworkRule kv-shared'],
+    );
     assert.match(r.fix?.disruption ?? '', /named value partner on kv-shared: admitted today by API Management's public IP/);
     assert.match(r.fix?.disruption ?? '', /named value far on kv-far\.vault\.azure\.net: not read/);
   });
 });
-

@@ -10,22 +10,37 @@ const check = (f: Facts, id: string) => find(networkChecks(f), id);
 describe('step 4 applicability', () => {
   it('baseline: every check present once, in order, no VNET-UDR without a route table', () => {
     const findings = networkChecks(baseline());
-    assert.deepEqual(findings.map((x) => x.checkId), IDS);
-    assert.deepEqual(findings.map((x) => x.status), ['info', 'pass', 'pass', 'pass', 'pass', 'pass', 'skipped']);
+    assert.deepEqual(
+      findings.map((x) => x.checkId),
+      IDS,
+    );
+    assert.deepEqual(
+      findings.map((x) => x.status),
+      ['info', 'pass', 'pass', 'pass', 'pass', 'pass', 'skipped'],
+    );
   });
   it('skips everything outside a VNet, with the reason', () => {
     const findings = networkChecks(noVnet());
-    assert.deepEqual(findings.map((x) => [x.checkId, x.status, x.cause]), IDS.map((id) => [id, 'skipped', 'API Management is not in a virtual network.']));
+    assert.deepEqual(
+      findings.map((x) => [x.checkId, x.status, x.cause]),
+      IDS.map((id) => [id, 'skipped', 'API Management is not in a virtual network.']),
+    );
   });
   it('skips everything on Consumption', () => {
     const f = noVnet();
     apimOf(f).sku = 'Consumption';
-    assert.deepEqual(new Set(networkChecks(f).map((x) => x.cause)), new Set(['The Consumption tier cannot be placed in a virtual network.']));
+    assert.deepEqual(
+      new Set(networkChecks(f).map((x) => x.cause)),
+      new Set(['The Consumption tier cannot be placed in a virtual network.']),
+    );
   });
   it('is unknown everywhere when APIM cannot be read', () => {
     const f = baseline();
     f.apim = forbidden('Microsoft.ApiManagement/service/read');
-    assert.deepEqual(networkChecks(f).map((x) => x.status), IDS.map(() => 'unknown'));
+    assert.deepEqual(
+      networkChecks(f).map((x) => x.status),
+      IDS.map(() => 'unknown'),
+    );
   });
   // integrate-vnet-outbound (Standard v2 / Premium v2): "A network security group must be associated with the subnet".
   // https://learn.microsoft.com/azure/api-management/integrate-vnet-outbound
@@ -33,11 +48,17 @@ describe('step 4 applicability', () => {
     const f = baseline();
     apimOf(f).sku = 'StandardV2';
     subnetOf(f).delegations = ['Microsoft.Web/serverFarms'];
-    assert.match(check(f, 'VNET-MODE').cause, /^StandardV2 in a virtual network: VNet integration \(subnet delegated to Microsoft.Web\/serverFarms\)\. Microsoft requires a network security group/);
+    assert.match(
+      check(f, 'VNET-MODE').cause,
+      /^StandardV2 in a virtual network: VNet integration \(subnet delegated to Microsoft.Web\/serverFarms\)\. Microsoft requires a network security group/,
+    );
     assert.equal(check(f, 'VNET-NSG').status, 'pass');
     delete subnetOf(f).nsgId;
     const r = check(f, 'VNET-NSG');
-    assert.deepEqual([r.status, r.fix, r.docLink], ['fail', undefined, 'https://learn.microsoft.com/azure/api-management/integrate-vnet-outbound']);
+    assert.deepEqual(
+      [r.status, r.fix, r.docLink],
+      ['fail', undefined, 'https://learn.microsoft.com/azure/api-management/integrate-vnet-outbound'],
+    );
     assert.match(r.cause, /Microsoft requires one to be associated with the subnet for v2 VNet integration/);
     assert.equal(check(f, 'VNET-NSG-KV').status, 'skipped');
   });
@@ -51,7 +72,10 @@ describe('step 4 applicability', () => {
     const r = check(f, 'VNET-NSG');
     assert.equal(r.status, 'fail');
     assert.match(r.cause, /^Deny-Storage \(priority 300\) denies outbound TCP 443 to Storage, which Premium v2 injection requires/);
-    nsgOf(f).rules = [...nsgOf(f).rules.filter((x) => x.name !== 'Deny-Storage'), rule({ name: 'Allow-Storage', priority: 300, destinationAddressPrefixes: ['Storage'] })];
+    nsgOf(f).rules = [
+      ...nsgOf(f).rules.filter((x) => x.name !== 'Deny-Storage'),
+      rule({ name: 'Allow-Storage', priority: 300, destinationAddressPrefixes: ['Storage'] }),
+    ];
     assert.equal(check(f, 'VNET-NSG').status, 'pass');
     delete subnetOf(f).nsgId;
     assert.match(check(f, 'VNET-NSG').cause, /for Premium v2 injection\. Create an NSG \(allowing outbound Storage on 443\)/);
@@ -80,7 +104,11 @@ describe('VNET-SE', () => {
       `az network vnet subnet update --resource-group rg-app --vnet-name vnet-apim --name apim --add serviceEndpoints '{"service":"Microsoft.KeyVault"}'`,
       `az keyvault network-rule add --name kv-contoso --resource-group rg-app --subnet ${SUBNET_ID}`,
     ]);
-    assert.deepEqual(r.fix?.requiredActions, ['Microsoft.Network/virtualNetworks/subnets/write', 'Microsoft.KeyVault/vaults/write', 'Microsoft.Network/virtualNetworks/subnets/joinViaServiceEndpoint/action']);
+    assert.deepEqual(r.fix?.requiredActions, [
+      'Microsoft.Network/virtualNetworks/subnets/write',
+      'Microsoft.KeyVault/vaults/write',
+      'Microsoft.Network/virtualNetworks/subnets/joinViaServiceEndpoint/action',
+    ]);
   });
   it('warns while the endpoint is still provisioning', () => {
     const f = baseline();
@@ -96,7 +124,10 @@ describe('VNET-SE', () => {
   it('is unknown when the subnet could not be read', () => {
     const f = baseline();
     f.subnet = forbidden('Microsoft.Network/virtualNetworks/subnets/read');
-    assert.deepEqual([check(f, 'VNET-SE').status, check(f, 'VNET-SE').missingAction], ['unknown', 'Microsoft.Network/virtualNetworks/subnets/read']);
+    assert.deepEqual(
+      [check(f, 'VNET-SE').status, check(f, 'VNET-SE').missingAction],
+      ['unknown', 'Microsoft.Network/virtualNetworks/subnets/read'],
+    );
   });
 });
 
@@ -132,19 +163,46 @@ describe('VNET-NSG and its rules', () => {
   });
   it('a deny before the allow blocks Key Vault: fix with a free priority below the deny', () => {
     const f = baseline();
-    nsgOf(f).rules = [rule({ name: 'Deny-All-Out', priority: 150, access: 'Deny', protocol: '*', sourceAddressPrefixes: ['*'], destinationAddressPrefixes: ['*'], destinationPortRanges: ['*'] }), rule({ name: 'x', priority: 149, destinationAddressPrefixes: ['Storage'] }), ...nsgOf(f).rules];
+    nsgOf(f).rules = [
+      rule({
+        name: 'Deny-All-Out',
+        priority: 150,
+        access: 'Deny',
+        protocol: '*',
+        sourceAddressPrefixes: ['*'],
+        destinationAddressPrefixes: ['*'],
+        destinationPortRanges: ['*'],
+      }),
+      rule({ name: 'x', priority: 149, destinationAddressPrefixes: ['Storage'] }),
+      ...nsgOf(f).rules,
+    ];
     const r = check(f, 'VNET-NSG-KV');
     assert.equal(r.status, 'fail');
-    assert.equal(r.cause, 'Deny-All-Out (priority 150) denies outbound TCP 443 to AzureKeyVault: API Management cannot fetch certificates from Key Vault.');
+    assert.equal(
+      r.cause,
+      'Deny-All-Out (priority 150) denies outbound TCP 443 to AzureKeyVault: API Management cannot fetch certificates from Key Vault.',
+    );
     assert.deepEqual(r.fix?.operations, [
       {
         kind: 'nsg.putRule',
         nsgId: NSG_ID,
         ruleName: 'Allow-AzureKeyVault-443-Out',
-        rule: { priority: 148, direction: 'Outbound', access: 'Allow', protocol: 'Tcp', sourceAddressPrefix: 'VirtualNetwork', sourcePortRange: '*', destinationAddressPrefix: 'AzureKeyVault', destinationPortRange: '443', description: 'API Management to AzureKeyVault (apimkv)' },
+        rule: {
+          priority: 148,
+          direction: 'Outbound',
+          access: 'Allow',
+          protocol: 'Tcp',
+          sourceAddressPrefix: 'VirtualNetwork',
+          sourcePortRange: '*',
+          destinationAddressPrefix: 'AzureKeyVault',
+          destinationPortRange: '443',
+          description: 'API Management to AzureKeyVault (apimkv)',
+        },
       },
     ]);
-    assert.deepEqual(r.fix?.az, ["az network nsg rule create --resource-group rg-app --nsg-name nsg-apim --name Allow-AzureKeyVault-443-Out --priority 148 --direction Outbound --access Allow --protocol Tcp --source-address-prefixes VirtualNetwork --source-port-ranges '*' --destination-address-prefixes AzureKeyVault --destination-port-ranges 443 --description 'API Management to AzureKeyVault (apimkv)'"]);
+    assert.deepEqual(r.fix?.az, [
+      "az network nsg rule create --resource-group rg-app --nsg-name nsg-apim --name Allow-AzureKeyVault-443-Out --priority 148 --direction Outbound --access Allow --protocol Tcp --source-address-prefixes VirtualNetwork --source-port-ranges '*' --destination-address-prefixes AzureKeyVault --destination-port-ranges 443 --description 'API Management to AzureKeyVault (apimkv)'",
+    ]);
     assert.equal(check(f, 'VNET-NSG-AAD').status, 'fail');
     const aad = check(f, 'VNET-NSG-AAD').fix?.operations[0];
     assert.equal(aad?.kind === 'nsg.putRule' && aad.rule.destinationAddressPrefix, 'AzureActiveDirectory');
@@ -166,21 +224,34 @@ describe('VNET-NSG and its rules', () => {
 describe('VNET-PE', () => {
   const withPe = (f: Facts, status: string, zones: string[]) => {
     vaultOf(f).privateEndpointConnections = [{ id: `${VAULT_ID}/privateEndpointConnections/c1`, privateEndpointId: '/pe/1', status }];
-    f.privateEndpoints = { ok: true, value: [{ id: '/pe/1', subnetId: SUBNET_ID.replace('/apim', '/pe'), connectionStatus: status, privateDnsZoneIds: zones }] };
+    f.privateEndpoints = {
+      ok: true,
+      value: [{ id: '/pe/1', subnetId: SUBNET_ID.replace('/apim', '/pe'), connectionStatus: status, privateDnsZoneIds: zones }],
+    };
     return f;
   };
   it('info while pending', () => assert.equal(check(withPe(baseline(), 'Pending', []), 'VNET-PE').status, 'info'));
-  it('warns without a privatelink.vaultcore DNS zone', () => assert.equal(check(withPe(baseline(), 'Approved', []), 'VNET-PE').status, 'warn'));
-  it('passes with the DNS zone in the APIM VNet', () => assert.equal(check(withPe(baseline(), 'Approved', ['/zones/privatelink.vaultcore.azure.net']), 'VNET-PE').status, 'pass'));
+  it('warns without a privatelink.vaultcore DNS zone', () =>
+    assert.equal(check(withPe(baseline(), 'Approved', []), 'VNET-PE').status, 'warn'));
+  it('passes with the DNS zone in the APIM VNet', () =>
+    assert.equal(check(withPe(baseline(), 'Approved', ['/zones/privatelink.vaultcore.azure.net']), 'VNET-PE').status, 'pass'));
   it("follows the cloud: in China only privatelink.vaultcore.azure.cn counts, and another cloud's zone is named", () => {
     const china = (zones: string[]) => {
       const f = withPe(baseline(), 'Approved', zones);
-      f.context = { ...f.context, cloud: 'AzureChinaCloud', kvDnsSuffix: '.vault.azure.cn', kvPrivateDnsZone: 'privatelink.vaultcore.azure.cn' };
+      f.context = {
+        ...f.context,
+        cloud: 'AzureChinaCloud',
+        kvDnsSuffix: '.vault.azure.cn',
+        kvPrivateDnsZone: 'privatelink.vaultcore.azure.cn',
+      };
       return check(f, 'VNET-PE');
     };
     const wrong = china(['/zones/privatelink.vaultcore.azure.net']);
     assert.equal(wrong.status, 'warn');
-    assert.match(wrong.cause, /registers the vault in privatelink\.vaultcore\.azure\.net, but vaults in AzureChinaCloud resolve through privatelink\.vaultcore\.azure\.cn/);
+    assert.match(
+      wrong.cause,
+      /registers the vault in privatelink\.vaultcore\.azure\.net, but vaults in AzureChinaCloud resolve through privatelink\.vaultcore\.azure\.cn/,
+    );
     assert.equal(china(['/zones/privatelink.vaultcore.azure.cn']).status, 'pass');
     assert.match(china([]).cause, /no privatelink\.vaultcore\.azure\.cn DNS zone group/);
   });

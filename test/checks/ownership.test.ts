@@ -22,7 +22,9 @@ const stack = (over: Partial<StackFacts> = {}): StackFacts => ({
 
 function withStacks(...stacks: StackFacts[]): Facts {
   const facts = baseline();
-  facts.ownership = { scopes: [{ scope: RG, deployments: { ok: true, value: { items: [], truncated: false } }, stacks: { ok: true, value: stacks } }] };
+  facts.ownership = {
+    scopes: [{ scope: RG, deployments: { ok: true, value: { items: [], truncated: false } }, stacks: { ok: true, value: stacks } }],
+  };
   return facts;
 }
 
@@ -30,7 +32,10 @@ const subnetWrite = (facts: Facts) => writeEvidence(facts, SUBNET_ID, [{ action:
 
 test('denyWriteAndDelete on the written resource refuses the write, naming the stack', () => {
   const e = subnetWrite(withStacks(stack()));
-  assert.match(e.denied!.message, /deny assignment of deployment stack net refuses Microsoft\.Network\/virtualNetworks\/subnets\/write on apim \(403 DenyAssignmentAuthorizationFailed\)/);
+  assert.match(
+    e.denied!.message,
+    /deny assignment of deployment stack net refuses Microsoft\.Network\/virtualNetworks\/subnets\/write on apim \(403 DenyAssignmentAuthorizationFailed\)/,
+  );
   assert.equal(e.denied!.stackId, stack().id);
 });
 
@@ -40,20 +45,27 @@ test('an excluded principal, an excluded action, denyDelete or mode none: eviden
   assert.equal(subnetWrite(facts).denied, undefined);
   assert.ok(subnetWrite(facts).lines.some((l) => /excludes you/.test(l)));
   assert.equal(subnetWrite(withStacks(stack({ excludedActions: ['Microsoft.Network/virtualNetworks/subnets/*'] }))).denied, undefined);
-  assert.equal(subnetWrite(withStacks(stack({ denyMode: 'denyDelete', resources: [{ id: SUBNET_ID, denyStatus: 'denyDelete' }] }))).denied, undefined);
+  assert.equal(
+    subnetWrite(withStacks(stack({ denyMode: 'denyDelete', resources: [{ id: SUBNET_ID, denyStatus: 'denyDelete' }] }))).denied,
+    undefined,
+  );
   const none = subnetWrite(withStacks(stack({ denyMode: 'none', resources: [{ id: SUBNET_ID, denyStatus: 'none' }] })));
   assert.equal(none.denied, undefined);
   assert.match(none.lines[0]!, /^apim is managed by deployment stack net/);
 });
 
 test('a stack on the parent VNet covers the subnet only with applyToChildScopes', () => {
-  const vnet = (applyToChildScopes: boolean) => withStacks(stack({ applyToChildScopes, resources: [{ id: VNET_ID, denyStatus: 'denyWriteAndDelete' }] }));
+  const vnet = (applyToChildScopes: boolean) =>
+    withStacks(stack({ applyToChildScopes, resources: [{ id: VNET_ID, denyStatus: 'denyWriteAndDelete' }] }));
   assert.equal(subnetWrite(vnet(false)).denied, undefined);
   assert.ok(subnetWrite(vnet(true)).denied);
 });
 
 test('a deny on a linked resource (joining the subnet) warns without refusing', () => {
-  const e = writeEvidence(withStacks(stack()), VAULT_ID, [{ action: 'Microsoft.KeyVault/vaults/write', on: VAULT_ID }, { action: 'Microsoft.Network/virtualNetworks/subnets/joinViaServiceEndpoint/action', on: SUBNET_ID }]);
+  const e = writeEvidence(withStacks(stack()), VAULT_ID, [
+    { action: 'Microsoft.KeyVault/vaults/write', on: VAULT_ID },
+    { action: 'Microsoft.Network/virtualNetworks/subnets/joinViaServiceEndpoint/action', on: SUBNET_ID },
+  ]);
   assert.equal(e.denied, undefined);
 });
 
@@ -68,18 +80,41 @@ test('deployments: output resources, operations of a failed one; tags IaC tools 
           ok: true,
           value: {
             items: [
-              { id: `${RG}/providers/Microsoft.Resources/deployments/net-0412`, name: 'net-0412', scope: RG, timestamp: '2026-04-12T08:17:41Z', templateHash: '1482', createdBy: 'ci', createdByType: 'Application', outputResources: [NSG_ID] },
-              { id: `${RG}/providers/Microsoft.Resources/deployments/hotfix`, name: 'hotfix', scope: RG, provisioningState: 'Failed', timestamp: '2026-10-20T16:40:02Z', outputResources: [], operationTargets: [`${NSG_ID}/securityRules/other`] },
+              {
+                id: `${RG}/providers/Microsoft.Resources/deployments/net-0412`,
+                name: 'net-0412',
+                scope: RG,
+                timestamp: '2026-04-12T08:17:41Z',
+                templateHash: '1482',
+                createdBy: 'ci',
+                createdByType: 'Application',
+                outputResources: [NSG_ID],
+              },
+              {
+                id: `${RG}/providers/Microsoft.Resources/deployments/hotfix`,
+                name: 'hotfix',
+                scope: RG,
+                provisioningState: 'Failed',
+                timestamp: '2026-10-20T16:40:02Z',
+                outputResources: [],
+                operationTargets: [`${NSG_ID}/securityRules/other`],
+              },
             ],
             truncated: true,
           },
         },
         stacks: { ok: false, unknown: 'Forbidden', message: 'no', missingAction: 'Microsoft.Resources/deploymentStacks/read' },
       },
-      { scope: `/subscriptions/${SUB}`, deployments: { ok: false, unknown: 'Forbidden', message: 'no', missingAction: 'Microsoft.Resources/deployments/read' }, stacks: { ok: true, value: [] } },
+      {
+        scope: `/subscriptions/${SUB}`,
+        deployments: { ok: false, unknown: 'Forbidden', message: 'no', missingAction: 'Microsoft.Resources/deployments/read' },
+        stacks: { ok: true, value: [] },
+      },
     ],
   };
-  const e = writeEvidence(facts, `${NSG_ID}/securityRules/Allow-AzureKeyVault-443-Out`, [{ action: 'Microsoft.Network/networkSecurityGroups/securityRules/write', on: `${NSG_ID}/securityRules/Allow-AzureKeyVault-443-Out` }]);
+  const e = writeEvidence(facts, `${NSG_ID}/securityRules/Allow-AzureKeyVault-443-Out`, [
+    { action: 'Microsoft.Network/networkSecurityGroups/securityRules/write', on: `${NSG_ID}/securityRules/Allow-AzureKeyVault-443-Out` },
+  ]);
   assert.deepEqual(e.lines, [
     'nsg-apim was deployed by deployment net-0412 at resource group rg-app on 12 April 2026 from template hash 1482, run by ci (Application): the next deployment of that template may revert this change.',
     'nsg-apim was written by deployment hotfix (its operations name other, Failed) at resource group rg-app on 20 October 2026 from an inline template: the next deployment of that template may revert this change.',

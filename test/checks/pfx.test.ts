@@ -19,26 +19,48 @@ const keys = new Map<string, forge.pki.rsa.PrivateKey>();
 function rsaKey(bits: number, label = 'default'): forge.pki.rsa.PrivateKey {
   let key = keys.get(`${bits}:${label}`);
   if (!key) {
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: bits, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+    const { privateKey } = generateKeyPairSync('rsa', {
+      modulusLength: bits,
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
     key = forge.pki.privateKeyFromPem(privateKey) as forge.pki.rsa.PrivateKey;
     keys.set(`${bits}:${label}`, key);
   }
   return key;
 }
 
-function certificate(opts: { cn: string; key: forge.pki.rsa.PrivateKey; issuer?: { cn: string; key: forge.pki.rsa.PrivateKey }; notBefore: string; notAfter: string; serial: string }): forge.pki.Certificate {
+function certificate(opts: {
+  cn: string;
+  key: forge.pki.rsa.PrivateKey;
+  issuer?: { cn: string; key: forge.pki.rsa.PrivateKey };
+  notBefore: string;
+  notAfter: string;
+  serial: string;
+}): forge.pki.Certificate {
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.setRsaPublicKey(opts.key.n, opts.key.e);
   cert.serialNumber = opts.serial;
   cert.validity.notBefore = new Date(opts.notBefore);
   cert.validity.notAfter = new Date(opts.notAfter);
-  cert.setSubject([{ name: 'commonName', value: opts.cn }, { name: 'organizationName', value: 'Contoso' }]);
-  cert.setIssuer([{ name: 'commonName', value: opts.issuer?.cn ?? opts.cn }, { name: 'organizationName', value: 'Contoso' }]);
+  cert.setSubject([
+    { name: 'commonName', value: opts.cn },
+    { name: 'organizationName', value: 'Contoso' },
+  ]);
+  cert.setIssuer([
+    { name: 'commonName', value: opts.issuer?.cn ?? opts.cn },
+    { name: 'organizationName', value: 'Contoso' },
+  ]);
   cert.sign(opts.issuer?.key ?? opts.key, forge.md.sha256.create());
   return cert;
 }
 
-function writePfx(name: string, key: forge.pki.rsa.PrivateKey | null, certs: forge.pki.Certificate[], algorithm: '3des' | 'aes256' = '3des'): string {
+function writePfx(
+  name: string,
+  key: forge.pki.rsa.PrivateKey | null,
+  certs: forge.pki.Certificate[],
+  algorithm: '3des' | 'aes256' = '3des',
+): string {
   const asn1 = forge.pkcs12.toPkcs12Asn1(key, certs, PASSWORD, { algorithm });
   const path = join(dir, name);
   writeFileSync(path, Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary'));
@@ -51,19 +73,47 @@ let leafThumbprint = '';
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'apimkv-pfx-'));
   const key = rsaKey(2048);
-  const leaf = certificate({ cn: 'api.contoso.com', key, notBefore: '2026-01-01T00:00:00Z', notAfter: '2027-01-01T00:00:00Z', serial: '01' });
-  leafThumbprint = forge.md.sha1.create().update(forge.asn1.toDer(forge.pki.certificateToAsn1(leaf)).getBytes()).digest().toHex().toUpperCase();
+  const leaf = certificate({
+    cn: 'api.contoso.com',
+    key,
+    notBefore: '2026-01-01T00:00:00Z',
+    notAfter: '2027-01-01T00:00:00Z',
+    serial: '01',
+  });
+  leafThumbprint = forge.md.sha1
+    .create()
+    .update(forge.asn1.toDer(forge.pki.certificateToAsn1(leaf)).getBytes())
+    .digest()
+    .toHex()
+    .toUpperCase();
   paths.valid = writePfx('valid.pfx', key, [leaf]);
-  paths.expired = writePfx('expired.pfx', key, [certificate({ cn: 'old.contoso.com', key, notBefore: '2020-01-01T00:00:00Z', notAfter: '2021-01-01T00:00:00Z', serial: '02' })]);
+  paths.expired = writePfx('expired.pfx', key, [
+    certificate({ cn: 'old.contoso.com', key, notBefore: '2020-01-01T00:00:00Z', notAfter: '2021-01-01T00:00:00Z', serial: '02' }),
+  ]);
   paths.noKey = writePfx('nokey.pfx', null, [leaf]);
   // PBES2 with AES-256: what OpenSSL 3 writes unless told -legacy.
   paths.aes = writePfx('aes.pfx', key, [leaf], 'aes256');
   const small = rsaKey(1024);
-  paths.weak = writePfx('weak.pfx', small, [certificate({ cn: 'weak.contoso.com', key: small, notBefore: '2026-01-01T00:00:00Z', notAfter: '2027-01-01T00:00:00Z', serial: '03' })]);
+  paths.weak = writePfx('weak.pfx', small, [
+    certificate({ cn: 'weak.contoso.com', key: small, notBefore: '2026-01-01T00:00:00Z', notAfter: '2027-01-01T00:00:00Z', serial: '03' }),
+  ]);
   const caKey = rsaKey(2048, 'ca');
   const leafKey = rsaKey(2048, 'leaf');
-  const ca = certificate({ cn: 'Contoso CA', key: caKey, notBefore: '2025-01-01T00:00:00Z', notAfter: '2030-01-01T00:00:00Z', serial: '10' });
-  const issued = certificate({ cn: 'chain.contoso.com', key: leafKey, issuer: { cn: 'Contoso CA', key: caKey }, notBefore: '2026-01-01T00:00:00Z', notAfter: '2027-01-01T00:00:00Z', serial: '11' });
+  const ca = certificate({
+    cn: 'Contoso CA',
+    key: caKey,
+    notBefore: '2025-01-01T00:00:00Z',
+    notAfter: '2030-01-01T00:00:00Z',
+    serial: '10',
+  });
+  const issued = certificate({
+    cn: 'chain.contoso.com',
+    key: leafKey,
+    issuer: { cn: 'Contoso CA', key: caKey },
+    notBefore: '2026-01-01T00:00:00Z',
+    notAfter: '2027-01-01T00:00:00Z',
+    serial: '11',
+  });
   // CA first on purpose: the leaf must be found by its key, not by position.
   paths.chain = writePfx('chain.pfx', leafKey, [ca, issued]);
   paths.pem = join(dir, 'cert.pem');
@@ -84,8 +134,30 @@ describe('inspectPfx', () => {
     assert.equal(r.ok, true);
     if (!r.ok) return;
     assert.deepEqual(
-      { subject: r.subject, issuer: r.issuer, thumbprint: r.thumbprint, notBefore: r.notBefore, notAfter: r.notAfter, keyType: r.keyType, keyBits: r.keyBits, hasPrivateKey: r.hasPrivateKey, chainLength: r.chainLength, selfSigned: r.selfSigned },
-      { subject: 'CN=api.contoso.com, O=Contoso', issuer: 'CN=api.contoso.com, O=Contoso', thumbprint: leafThumbprint, notBefore: '2026-01-01T00:00:00.000Z', notAfter: '2027-01-01T00:00:00.000Z', keyType: 'RSA', keyBits: 2048, hasPrivateKey: true, chainLength: 1, selfSigned: true },
+      {
+        subject: r.subject,
+        issuer: r.issuer,
+        thumbprint: r.thumbprint,
+        notBefore: r.notBefore,
+        notAfter: r.notAfter,
+        keyType: r.keyType,
+        keyBits: r.keyBits,
+        hasPrivateKey: r.hasPrivateKey,
+        chainLength: r.chainLength,
+        selfSigned: r.selfSigned,
+      },
+      {
+        subject: 'CN=api.contoso.com, O=Contoso',
+        issuer: 'CN=api.contoso.com, O=Contoso',
+        thumbprint: leafThumbprint,
+        notBefore: '2026-01-01T00:00:00.000Z',
+        notAfter: '2027-01-01T00:00:00.000Z',
+        keyType: 'RSA',
+        keyBits: 2048,
+        hasPrivateKey: true,
+        chainLength: 1,
+        selfSigned: true,
+      },
     );
     assert.match(r.thumbprint, /^[0-9A-F]{40}$/);
   });
@@ -95,7 +167,9 @@ describe('inspectPfx', () => {
     const des = await inspectPfx(paths.valid, pw());
     const aes = await inspectPfx(paths.aes, pw());
     assert.deepEqual([des.ok && des.encryption, aes.ok && aes.encryption], ['3des', 'aes']);
-    const facts = { intent: { kind: 'pfx', certificateId: 'c', path: paths.aes, inspection: aes, pfx: pw(), password: pw() } } as unknown as Facts;
+    const facts = {
+      intent: { kind: 'pfx', certificateId: 'c', path: paths.aes, inspection: aes, pfx: pw(), password: pw() },
+    } as unknown as Facts;
     const r = checkFile(facts);
     assert.equal(r.status, 'fail');
     assert.match(r.cause, /AES-256 .*Microsoft requires triple-DES encryption.*openssl pkcs12 -export -legacy/);
@@ -111,12 +185,22 @@ describe('inspectPfx', () => {
     const r = await inspectPfx(paths.pem, pw());
     assert.equal(r.ok === false && r.reason, 'pem');
   });
-  it('rejects garbage as not PKCS#12', async () => assert.deepEqual(await inspectPfx(paths.garbage, pw()), { ok: false, reason: 'not-pkcs12', message: `${paths.garbage} is not a PKCS#12 (.pfx) file, or it is damaged (truncated?): export the certificate with its private key as .pfx and use that file.` }));
+  it('rejects garbage as not PKCS#12', async () =>
+    assert.deepEqual(await inspectPfx(paths.garbage, pw()), {
+      ok: false,
+      reason: 'not-pkcs12',
+      message: `${paths.garbage} is not a PKCS#12 (.pfx) file, or it is damaged (truncated?): export the certificate with its private key as .pfx and use that file.`,
+    }));
   it('refuses a file over 256 KiB before parsing', async () => {
     const r = await inspectPfx(paths.large, pw());
     assert.equal(r.ok === false && r.reason, 'too-large');
   });
-  it('reports a missing file as unreadable', async () => assert.deepEqual(await inspectPfx(join(dir, 'missing.pfx'), pw()), { ok: false, reason: 'unreadable', message: `Cannot read ${join(dir, 'missing.pfx')}: ENOENT.` }));
+  it('reports a missing file as unreadable', async () =>
+    assert.deepEqual(await inspectPfx(join(dir, 'missing.pfx'), pw()), {
+      ok: false,
+      reason: 'unreadable',
+      message: `Cannot read ${join(dir, 'missing.pfx')}: ENOENT.`,
+    }));
   it('reads an expired certificate (the checks judge it)', async () => {
     const r = await inspectPfx(paths.expired, pw());
     assert.equal(r.ok && r.notAfter, '2021-01-01T00:00:00.000Z');
@@ -131,7 +215,12 @@ describe('inspectPfx', () => {
   });
   it('finds the leaf of a chain by its key', async () => {
     const r = await inspectPfx(paths.chain, pw());
-    assert.deepEqual(r.ok && [r.subject, r.issuer, r.chainLength, r.selfSigned], ['CN=chain.contoso.com, O=Contoso', 'CN=Contoso CA, O=Contoso', 2, false]);
+    assert.deepEqual(r.ok && [r.subject, r.issuer, r.chainLength, r.selfSigned], [
+      'CN=chain.contoso.com, O=Contoso',
+      'CN=Contoso CA, O=Contoso',
+      2,
+      false,
+    ]);
   });
 });
 

@@ -13,20 +13,50 @@ const KEY = 'https://kv-contoso.vault.azure.net/secrets/gateway-client';
 
 /** The baseline's certificate read by the user-assigned identity, its last fetch refused by the firewall. */
 function uaiReference(f: Facts = baseline()): Facts {
-  certs(f)[0]!.keyVault = { secretIdentifier: KEY, identityClientId: UAI_CLIENT, lastStatus: { code: 'Forbidden', message: 'Client address is not authorized and caller is not a trusted service.' } };
+  certs(f)[0]!.keyVault = {
+    secretIdentifier: KEY,
+    identityClientId: UAI_CLIENT,
+    lastStatus: { code: 'Forbidden', message: 'Client address is not authorized and caller is not a trusted service.' },
+  };
   return f;
 }
 
-function secrets(f: Facts, versions: { version: string; enabled?: boolean; created: string; expiresOn?: string; contentType?: string }[], key = KEY): Facts {
-  f.referencedSecrets = { [key]: { ok: true, value: { secretId: key, name: key.split('/').pop()!, versions: versions.map((v) => ({ enabled: true, contentType: 'application/x-pkcs12', ...v })) } } };
+function secrets(
+  f: Facts,
+  versions: { version: string; enabled?: boolean; created: string; expiresOn?: string; contentType?: string }[],
+  key = KEY,
+): Facts {
+  f.referencedSecrets = {
+    [key]: {
+      ok: true,
+      value: {
+        secretId: key,
+        name: key.split('/').pop()!,
+        versions: versions.map((v) => ({ enabled: true, contentType: 'application/x-pkcs12', ...v })),
+      },
+    },
+  };
   return f;
 }
 
 describe('referencesOf and pairsInUse', () => {
   it('lists certificates, named values and hostnames, each with its identity by name', () => {
     const f = uaiReference();
-    f.namedValues = { ok: true, value: [{ id: `${APIM_ID}/namedValues/db`, name: 'db', keyVault: { secretIdentifier: 'https://kv-contoso.vault.azure.net/secrets/db' } }, { id: `${APIM_ID}/namedValues/plain`, name: 'plain' }] };
-    apimOf(f).hostnameConfigurations = [{ type: 'Proxy', hostName: 'api.contoso.com', keyVaultId: 'https://other-kv.vault.azure.net/secrets/tls', certificateStatus: 'Completed' }];
+    f.namedValues = {
+      ok: true,
+      value: [
+        { id: `${APIM_ID}/namedValues/db`, name: 'db', keyVault: { secretIdentifier: 'https://kv-contoso.vault.azure.net/secrets/db' } },
+        { id: `${APIM_ID}/namedValues/plain`, name: 'plain' },
+      ],
+    };
+    apimOf(f).hostnameConfigurations = [
+      {
+        type: 'Proxy',
+        hostName: 'api.contoso.com',
+        keyVaultId: 'https://other-kv.vault.azure.net/secrets/tls',
+        certificateStatus: 'Completed',
+      },
+    ];
     assert.deepEqual(
       referencesOf(f).map((r) => [r.kind, r.name, r.identity]),
       [
@@ -60,7 +90,15 @@ describe('steps 2-3 for each pair in use (api-management-howto-use-managed-servi
     assert.equal(fw.status, 'fail');
     assert.deepEqual(fw.about, { identity: 'uai-certs', vault: 'kv-contoso', references: ['certificate gateway-client'] });
     assert.match(fw.cause, /^certificate gateway-client reads kv-contoso with the user-assigned identity uai-certs/);
-    assert.deepEqual(fw.fix?.operations, [{ kind: 'apim.putKeyVaultCertificate', apimId: APIM_ID, certificateId: 'gateway-client', secretIdentifier: KEY, ifMatch: '"cert-etag"' }]);
+    assert.deepEqual(fw.fix?.operations, [
+      {
+        kind: 'apim.putKeyVaultCertificate',
+        apimId: APIM_ID,
+        certificateId: 'gateway-client',
+        secretIdentifier: KEY,
+        ifMatch: '"cert-etag"',
+      },
+    ]);
     assert.equal(fw.fix?.checkId, 'FW-IDENTITY@uai-certs');
     // No grant to an identity the firewall will refuse anyway.
     assert.equal(find(findings, 'ACC-RBAC@uai-certs').status, 'skipped');
@@ -77,35 +115,71 @@ describe('steps 2-3 for each pair in use (api-management-howto-use-managed-servi
   it("CERT-REFRESH explains each reference with its own identity's checks, not the new certificate's", () => {
     const findings = runChecks(uaiReference());
     assert.equal(find(findings, 'FW-IDENTITY').status, 'pass');
-    assert.match(find(findings, 'CERT-REFRESH').evidence[0]!, /gateway-client \(identity uai-certs\): .* -> the vault firewall refused API Management .* \(FW-IDENTITY@uai-certs fail\)$/);
+    assert.match(
+      find(findings, 'CERT-REFRESH').evidence[0]!,
+      /gateway-client \(identity uai-certs\): .* -> the vault firewall refused API Management .* \(FW-IDENTITY@uai-certs fail\)$/,
+    );
   });
   it('a message that points at checks which all pass says so and quotes it', () => {
     const f = baseline();
     const earlier = runChecks(f);
-    const text = explainFailure({ code: 'Forbidden', message: 'Client address is not authorized and caller is not a trusted service.' }, earlier, 'apim-contoso (system identity)', f);
-    assert.match(text, /^the message points at FW-IDENTITY, FW-BYPASS, FW-LOS, VNET-KVRULE, VNET-PE, but they pass now: .* the message was: Forbidden: Client address is not authorized/);
+    const text = explainFailure(
+      { code: 'Forbidden', message: 'Client address is not authorized and caller is not a trusted service.' },
+      earlier,
+      'apim-contoso (system identity)',
+      f,
+    );
+    assert.match(
+      text,
+      /^the message points at FW-IDENTITY, FW-BYPASS, FW-LOS, VNET-KVRULE, VNET-PE, but they pass now: .* the message was: Forbidden: Client address is not authorized/,
+    );
   });
 });
 
 describe('REF-SECRET (configure-custom-domain: PKCS#12 content type; Key Vault: enabled, unexpired)', () => {
-  it('passes for an enabled PKCS#12 secret', () => assert.equal(checkReferencedSecrets(secrets(baseline(), [{ version: 'a1', created: '2026-01-01T00:00:00Z', expiresOn: '2027-01-01T00:00:00Z' }])).status, 'pass'));
+  it('passes for an enabled PKCS#12 secret', () =>
+    assert.equal(
+      checkReferencedSecrets(secrets(baseline(), [{ version: 'a1', created: '2026-01-01T00:00:00Z', expiresOn: '2027-01-01T00:00:00Z' }]))
+        .status,
+      'pass',
+    ));
   it('fails for a PEM secret behind a certificate, naming the reference', () => {
-    const r = checkReferencedSecrets(secrets(baseline(), [{ version: 'a1', created: '2026-01-01T00:00:00Z', contentType: 'application/x-pem-file' }]));
+    const r = checkReferencedSecrets(
+      secrets(baseline(), [{ version: 'a1', created: '2026-01-01T00:00:00Z', contentType: 'application/x-pem-file' }]),
+    );
     assert.equal(r.status, 'fail');
     assert.match(r.cause, /^certificate gateway-client: the secret's content type is application\/x-pem-file, not application\/x-pkcs12/);
   });
-  it('fails for a disabled current version', () => assert.match(checkReferencedSecrets(secrets(baseline(), [{ version: 'a1', created: '2026-01-01T00:00:00Z', enabled: false }])).cause, /is disabled in Key Vault/));
+  it('fails for a disabled current version', () =>
+    assert.match(
+      checkReferencedSecrets(secrets(baseline(), [{ version: 'a1', created: '2026-01-01T00:00:00Z', enabled: false }])).cause,
+      /is disabled in Key Vault/,
+    ));
   it('is unknown, naming the read, when the metadata could not be read', () => {
     const f = baseline();
-    f.referencedSecrets = { [KEY]: { ok: false, unknown: 'Forbidden', message: 'Forbidden', missingAction: 'Microsoft.KeyVault/vaults/secrets/readMetadata/action' } };
+    f.referencedSecrets = {
+      [KEY]: {
+        ok: false,
+        unknown: 'Forbidden',
+        message: 'Forbidden',
+        missingAction: 'Microsoft.KeyVault/vaults/secrets/readMetadata/action',
+      },
+    };
     const r = checkReferencedSecrets(f);
     assert.equal(r.status, 'unknown');
     assert.match(r.cause, /needs Microsoft\.KeyVault\/vaults\/secrets\/readMetadata\/action, e\.g\. Key Vault Reader/);
   });
   it('named values may hold any content type', () => {
-    const f = secrets(baseline(), [{ version: 'a1', created: '2026-01-01T00:00:00Z', contentType: 'text/plain' }], 'https://kv-contoso.vault.azure.net/secrets/db');
+    const f = secrets(
+      baseline(),
+      [{ version: 'a1', created: '2026-01-01T00:00:00Z', contentType: 'text/plain' }],
+      'https://kv-contoso.vault.azure.net/secrets/db',
+    );
     f.apimCertificates = { ok: true, value: [] };
-    f.namedValues = { ok: true, value: [{ id: 'nv', name: 'db', keyVault: { secretIdentifier: 'https://kv-contoso.vault.azure.net/secrets/db' } }] };
+    f.namedValues = {
+      ok: true,
+      value: [{ id: 'nv', name: 'db', keyVault: { secretIdentifier: 'https://kv-contoso.vault.azure.net/secrets/db' } }],
+    };
     assert.equal(checkReferencedSecrets(f).status, 'pass');
   });
 });
@@ -121,7 +195,10 @@ describe('CERT-EXPIRY with a renewed version in Key Vault', () => {
     ]);
     const r = checkExpiry(f);
     assert.equal(r.status, 'fail');
-    assert.match(r.cause, /Key Vault already has a renewed version \(valid until 2027-10-15\), but the reference is pinned to 01234567…: re-add it versionless \(apimkv add-cert --certificate-id gateway-client --secret-id https:\/\/kv-contoso\.vault\.azure\.net\/secrets\/gateway-client\)/);
+    assert.match(
+      r.cause,
+      /Key Vault already has a renewed version \(valid until 2027-10-15\), but the reference is pinned to 01234567…: re-add it versionless \(apimkv add-cert --certificate-id gateway-client --secret-id https:\/\/kv-contoso\.vault\.azure\.net\/secrets\/gateway-client\)/,
+    );
     assert.doesNotMatch(r.cause, /renew it in Key Vault/);
   });
   it('a versionless reference: refresh, offered as the fix', () => {
@@ -148,13 +225,21 @@ describe('the add flow refuses before the preview (same rules as the checks)', (
     return f;
   };
   it('a PEM secret: CERT-CREATE fails with no plan', () => {
-    const f = secrets(intent(baseline()), [{ version: 'a1', created: '2026-01-01T00:00:00Z', contentType: 'application/x-pem-file' }], SECRET_ID);
+    const f = secrets(
+      intent(baseline()),
+      [{ version: 'a1', created: '2026-01-01T00:00:00Z', contentType: 'application/x-pem-file' }],
+      SECRET_ID,
+    );
     const r = checkCreate(f, []);
     assert.deepEqual([r.status, r.fix], ['fail', undefined]);
     assert.match(r.cause, /^Not ready: the secret's content type is application\/x-pem-file/);
   });
   it('an expired version: refused', () => {
-    const f = secrets(intent(baseline()), [{ version: 'a1', created: '2025-01-01T00:00:00Z', expiresOn: '2026-01-01T00:00:00Z' }], SECRET_ID);
+    const f = secrets(
+      intent(baseline()),
+      [{ version: 'a1', created: '2025-01-01T00:00:00Z', expiresOn: '2026-01-01T00:00:00Z' }],
+      SECRET_ID,
+    );
     assert.match(checkCreate(f, []).cause, /expired on 2026-01-01 in Key Vault/);
   });
   it('a user-assigned identity behind the firewall: refused, naming the identity and the check', () => {
@@ -176,7 +261,19 @@ describe('the add flow refuses before the preview (same rules as the checks)', (
 describe('REF-NAMED-VALUE (api-management-howto-properties: refreshSecret)', () => {
   it('lists each failing named value with its identity and the explanation, and refreshes them', () => {
     const f = baseline();
-    f.namedValues = { ok: true, value: [{ id: 'nv', name: 'db', keyVault: { secretIdentifier: 'https://kv-contoso.vault.azure.net/secrets/db', lastStatus: { code: 'Forbidden', message: 'does not have secrets get permission' } } }] };
+    f.namedValues = {
+      ok: true,
+      value: [
+        {
+          id: 'nv',
+          name: 'db',
+          keyVault: {
+            secretIdentifier: 'https://kv-contoso.vault.azure.net/secrets/db',
+            lastStatus: { code: 'Forbidden', message: 'does not have secrets get permission' },
+          },
+        },
+      ],
+    };
     const r = checkNamedValues(f, () => 'EXPLAINED');
     assert.equal(r.status, 'fail');
     assert.deepEqual(r.evidence, ['db (identity apim-contoso (system identity)): Forbidden -> EXPLAINED']);

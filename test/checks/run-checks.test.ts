@@ -5,26 +5,71 @@ import { STEPS } from '../../src/checks/steps.ts';
 import { apimOf, baseline, find, forbidden, SECRET_ID, subnetOf, vaultOf } from './builders.ts';
 
 const ALL_IDS = [
-  'CTX-CLOUD', 'CTX-WHOAMI',
-  'PRE-VAULT', 'PRE-TENANT', 'PRE-APIM', 'PRE-MI', 'PRE-MI-PICK',
-  'ACC-MODEL', 'ACC-AP', 'ACC-RBAC', 'ACC-WRONG-MODEL', 'ACC-OPERATOR',
-  'FW-STATE', 'FW-IDENTITY', 'FW-BYPASS', 'FW-LOS', 'FW-RETIRE', 'FW-CLIENTIP', 'FW-CLIENTIP-CLEANUP', 'FW-PNA-DISABLED',
-  'VNET-MODE', 'VNET-SE', 'VNET-KVRULE', 'VNET-NSG', 'VNET-NSG-KV', 'VNET-NSG-AAD', 'VNET-PE',
-  'CERT-ID-FORMAT', 'CERT-ID-VERSION', 'CERT-IDENTITY', 'CERT-EXISTING', 'CERT-CREATE', 'CERT-VERIFY', 'CERT-EXPIRY', 'CERT-REFRESH', 'CERT-VERSIONED', 'CERT-HOSTNAME', 'REF-SECRET', 'REF-NAMED-VALUE',
-  'UPL-FILE', 'UPL-KEY', 'UPL-CREATE', 'UPL-ROTATE',
+  'CTX-CLOUD',
+  'CTX-WHOAMI',
+  'PRE-VAULT',
+  'PRE-TENANT',
+  'PRE-APIM',
+  'PRE-MI',
+  'PRE-MI-PICK',
+  'ACC-MODEL',
+  'ACC-AP',
+  'ACC-RBAC',
+  'ACC-WRONG-MODEL',
+  'ACC-OPERATOR',
+  'FW-STATE',
+  'FW-IDENTITY',
+  'FW-BYPASS',
+  'FW-LOS',
+  'FW-RETIRE',
+  'FW-CLIENTIP',
+  'FW-CLIENTIP-CLEANUP',
+  'FW-PNA-DISABLED',
+  'VNET-MODE',
+  'VNET-SE',
+  'VNET-KVRULE',
+  'VNET-NSG',
+  'VNET-NSG-KV',
+  'VNET-NSG-AAD',
+  'VNET-PE',
+  'CERT-ID-FORMAT',
+  'CERT-ID-VERSION',
+  'CERT-IDENTITY',
+  'CERT-EXISTING',
+  'CERT-CREATE',
+  'CERT-VERIFY',
+  'CERT-EXPIRY',
+  'CERT-REFRESH',
+  'CERT-VERSIONED',
+  'CERT-HOSTNAME',
+  'REF-SECRET',
+  'REF-NAMED-VALUE',
+  'UPL-FILE',
+  'UPL-KEY',
+  'UPL-CREATE',
+  'UPL-ROTATE',
 ];
 
 describe('runChecks', () => {
   it('every check id once, in step order', () => {
     const findings = runChecks(baseline());
-    assert.deepEqual(findings.map((f) => f.checkId), ALL_IDS);
+    assert.deepEqual(
+      findings.map((f) => f.checkId),
+      ALL_IDS,
+    );
     const order = STEPS.map((s) => s.id);
     const stepIndexes = findings.map((f) => order.indexOf(f.step));
-    assert.deepEqual(stepIndexes, [...stepIndexes].sort((a, b) => a - b));
+    assert.deepEqual(
+      stepIndexes,
+      [...stepIndexes].sort((a, b) => a - b),
+    );
   });
   it('the healthy baseline has nothing failing, warning or unknown', () => {
     const bad = runChecks(baseline()).filter((f) => ['fail', 'warn', 'unknown'].includes(f.status));
-    assert.deepEqual(bad.map((f) => f.checkId), []);
+    assert.deepEqual(
+      bad.map((f) => f.checkId),
+      [],
+    );
   });
   it('is pure: the same facts give identical output, and the facts are not changed', () => {
     const facts = baseline();
@@ -45,7 +90,20 @@ describe('runChecks', () => {
     const facts = baseline();
     facts.vault = forbidden('Microsoft.KeyVault/vaults/read');
     const findings = runChecks(facts);
-    for (const id of ['CTX-CLOUD', 'PRE-VAULT', 'PRE-TENANT', 'ACC-MODEL', 'ACC-AP', 'ACC-RBAC', 'FW-STATE', 'FW-BYPASS', 'FW-LOS', 'FW-CLIENTIP', 'VNET-KVRULE', 'VNET-PE']) {
+    for (const id of [
+      'CTX-CLOUD',
+      'PRE-VAULT',
+      'PRE-TENANT',
+      'ACC-MODEL',
+      'ACC-AP',
+      'ACC-RBAC',
+      'FW-STATE',
+      'FW-BYPASS',
+      'FW-LOS',
+      'FW-CLIENTIP',
+      'VNET-KVRULE',
+      'VNET-PE',
+    ]) {
       const f = find(findings, id);
       assert.deepEqual([f.status, f.missingAction], ['unknown', 'Microsoft.KeyVault/vaults/read'], id);
       assert.match(f.cause, /^Could not check: the key vault could not be read/, id);
@@ -61,7 +119,9 @@ describe('runChecks', () => {
     vaultOf(facts).networkAcls.bypass = 'None';
     vaultOf(facts).networkAcls.virtualNetworkRules = [];
     const findings = runChecks(facts);
-    const fixes = findings.filter((f) => f.fix && f.status === 'fail').map((f) => [f.checkId, f.fix!.operations.map((o) => o.kind).join('+')]);
+    const fixes = findings
+      .filter((f) => f.fix && f.status === 'fail')
+      .map((f) => [f.checkId, f.fix!.operations.map((o) => o.kind).join('+')]);
     assert.deepEqual(fixes, [
       ['PRE-MI', 'apim.enableSystemIdentity'],
       ['FW-IDENTITY', 'apim.enableSystemIdentity'],

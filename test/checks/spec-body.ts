@@ -36,7 +36,10 @@ function deref(at: Located): Located {
   for (let i = 0; cur.schema.$ref && i < 20; i++) {
     const [path, pointer] = String(cur.schema.$ref).split('#');
     const file = path ? resolve(dirname(cur.file), path) : cur.file;
-    const target = pointer!.split('/').filter(Boolean).reduce((o: any, k) => o?.[k], load(file));
+    const target = pointer!
+      .split('/')
+      .filter(Boolean)
+      .reduce((o: any, k) => o?.[k], load(file));
     if (!target) throw new Error(`unresolved $ref ${cur.schema.$ref} in ${cur.file}`);
     cur = { schema: target, file };
   }
@@ -48,7 +51,10 @@ function propertiesOf(at: Located): { props: Record<string, Located>; additional
   const s = deref(at);
   const props: Record<string, Located> = {};
   for (const [k, v] of Object.entries(s.schema.properties ?? {})) props[k] = { schema: v as Schema, file: s.file };
-  let additional = s.schema.additionalProperties && typeof s.schema.additionalProperties === 'object' ? { schema: s.schema.additionalProperties, file: s.file } : undefined;
+  let additional =
+    s.schema.additionalProperties && typeof s.schema.additionalProperties === 'object'
+      ? { schema: s.schema.additionalProperties, file: s.file }
+      : undefined;
   for (const parent of s.schema.allOf ?? []) {
     const p = propertiesOf({ schema: parent, file: s.file });
     Object.assign(props, p.props);
@@ -66,7 +72,13 @@ export function requestSchema(method: string, path: string): Located {
     for (const [template, ops] of Object.entries<Schema>(doc.paths ?? {})) {
       const op = ops[method.toLowerCase()];
       if (!op) continue;
-      const re = new RegExp(`^${template.replace(/\{scope\}/g, '.+').replace(/\{[^}]+\}/g, '[^/]+').replace(/\//g, '\\/')}$`, 'i');
+      const re = new RegExp(
+        `^${template
+          .replace(/\{scope\}/g, '.+')
+          .replace(/\{[^}]+\}/g, '[^/]+')
+          .replace(/\//g, '\\/')}$`,
+        'i',
+      );
       if (!re.test(bare) && !re.test(bare.replace(/^\//, ''))) continue;
       const params = [...(ops.parameters ?? []), ...(op.parameters ?? [])].map((p: Schema) => deref({ schema: p, file }));
       const body = params.find((p) => p.schema.in === 'body');
@@ -87,12 +99,16 @@ export function problems(at: Located, value: unknown, path = '$'): string[] {
     const { props, additional } = propertiesOf(s);
     return Object.entries(value as object).flatMap(([k, v]) => {
       const p = props[k];
-      if (!p) return additional ? problems(additional, v, `${path}.${k}`) : [`${path}.${k}: no such property in ${s.file.split('/').pop()}`];
+      if (!p)
+        return additional ? problems(additional, v, `${path}.${k}`) : [`${path}.${k}: no such property in ${s.file.split('/').pop()}`];
       if (deref(p).schema.readOnly || p.schema.readOnly) return [`${path}.${k}: read-only`];
       return problems(p, v, `${path}.${k}`);
     });
   }
-  if (type === 'array') return Array.isArray(value) ? value.flatMap((v, i) => problems({ schema: s.schema.items ?? {}, file: s.file }, v, `${path}[${i}]`)) : [`${path}: expected an array`];
+  if (type === 'array')
+    return Array.isArray(value)
+      ? value.flatMap((v, i) => problems({ schema: s.schema.items ?? {}, file: s.file }, v, `${path}[${i}]`))
+      : [`${path}: expected an array`];
   if (type === 'string') return typeof value === 'string' ? [] : [`${path}: expected a string`];
   if (type === 'integer') return Number.isInteger(value) ? [] : [`${path}: expected an integer`];
   if (type === 'number') return typeof value === 'number' ? [] : [`${path}: expected a number`];

@@ -19,7 +19,11 @@ const rowsOf = (screen: string) => screen.split('\n').filter((l) => /^(✖ fail|
 test('audit table: sort, filter, open the runbook and come back, help, quit', { timeout: 120_000 }, async () => {
   const dir = tempDir('apimkv-audit-tui-');
   const world = join(dir, 'fleet.json');
-  const gen = spawnSync(process.execPath, [CLI, 'sandbox', 'generate', '--instances', '30', '--vaults', '45', '--subscriptions', '3', '--seed', '7', '--out', world], { encoding: 'utf8' });
+  const gen = spawnSync(
+    process.execPath,
+    [CLI, 'sandbox', 'generate', '--instances', '30', '--vaults', '45', '--subscriptions', '3', '--seed', '7', '--out', world],
+    { encoding: 'utf8' },
+  );
   assert.equal(gen.status, 0, gen.stderr);
 
   const s = start(['audit', '--sandbox', '--world', world]);
@@ -32,7 +36,10 @@ test('audit table: sort, filter, open the runbook and come back, help, quit', { 
     // Worst first: every failing row before any at-risk or clean row.
     const severities = rowsOf(first).map((l) => l.split(/ +/)[1]);
     assert.equal(severities[0], 'fail');
-    assert.deepEqual(severities, [...severities].sort((a, b) => ['fail', 'unknown', 'risk', 'pass'].indexOf(a!) - ['fail', 'unknown', 'risk', 'pass'].indexOf(b!)));
+    assert.deepEqual(
+      severities,
+      [...severities].sort((a, b) => ['fail', 'unknown', 'risk', 'pass'].indexOf(a!) - ['fail', 'unknown', 'risk', 'pass'].indexOf(b!)),
+    );
     // The detail pane shows the selected instance's findings.
     const top = /^✖ fail +(apim-fleet-\d+)/.exec(rowsOf(first)[0]!)![1]!;
     assert.match(first, new RegExp(`^${top} · \\w+ · identity`, 'm'));
@@ -89,5 +96,8 @@ test('audit table below 80x24 says so; audit with stdin not a terminal prints th
   }
   const piped = spawnSync(process.execPath, [CLI, 'audit', '--sandbox', '--world', 'healthy'], { encoding: 'utf8', input: '' });
   assert.equal(piped.status, 0, piped.stderr);
-  assert.match(piped.stdout, /^apimkv audit — Sandbox, every visible subscription\n1 API Management instance, 1 key vault, 1 Key Vault reference /);
+  assert.match(
+    piped.stdout,
+    /^apimkv audit — Sandbox, every visible subscription\n1 API Management instance, 1 key vault, 1 Key Vault reference /,
+  );
 });

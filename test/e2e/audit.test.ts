@@ -16,7 +16,12 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const dir = tempDir('apimkv-audit-');
 
 function run(args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 120_000, maxBuffer: 256 * 1024 * 1024 });
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+    timeout: 120_000,
+    maxBuffer: 256 * 1024 * 1024,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -45,14 +50,21 @@ function audit(world: string, ...args: string[]): { code: number | null; report:
   return { code: r.code, report: JSON.parse(r.stdout) as AuditReport, stderr: r.stderr };
 }
 
-const apims = (w: World) => Object.values(w.resources).filter((r) => (r as { type: string }).type === 'Microsoft.ApiManagement/service') as { id: string; name: string }[];
+const apims = (w: World) =>
+  Object.values(w.resources).filter((r) => (r as { type: string }).type === 'Microsoft.ApiManagement/service') as {
+    id: string;
+    name: string;
+  }[];
 
 const fleet = generate('fleet', ['--instances', '30', '--vaults', '45', '--subscriptions', '3', '--seed', '7']);
 
 test('sandbox generate is deterministic for a seed and refuses bad arguments with exit 2', () => {
   const again = generate('fleet-again', ['--instances', '30', '--vaults', '45', '--subscriptions', '3', '--seed', '7']);
   assert.equal(readFileSync(again.path, 'utf8'), readFileSync(fleet.path, 'utf8'));
-  assert.notEqual(readFileSync(generate('fleet-other', ['--instances', '30', '--vaults', '45', '--subscriptions', '3', '--seed', '8']).path, 'utf8'), readFileSync(fleet.path, 'utf8'));
+  assert.notEqual(
+    readFileSync(generate('fleet-other', ['--instances', '30', '--vaults', '45', '--subscriptions', '3', '--seed', '8']).path, 'utf8'),
+    readFileSync(fleet.path, 'utf8'),
+  );
   assert.equal(apims(fleet.world).length, 30);
   assert.equal(fleet.world.subscriptions.length, 3);
   const bad = run(['sandbox', 'generate', '--instances', 'many']);
@@ -92,12 +104,16 @@ test('audit exit codes: 0 on a healthy world, 3 when only at risk, 1 when someth
   assert.equal(audit('healthy').code, 0);
   const pinned = worldFile(dir, 'healthy', (w) => {
     for (const r of Object.values(w.resources) as unknown as { type: string; properties: { keyVault?: { secretIdentifier: string } } }[]) {
-      if (r.type === 'Microsoft.ApiManagement/service/certificates' && r.properties.keyVault) r.properties.keyVault.secretIdentifier += '/0123456789abcdef0123456789abcdef';
+      if (r.type === 'Microsoft.ApiManagement/service/certificates' && r.properties.keyVault)
+        r.properties.keyVault.secretIdentifier += '/0123456789abcdef0123456789abcdef';
     }
   });
   const warned = audit(pinned);
   assert.equal(warned.code, 3, JSON.stringify(warned.report.findings));
-  assert.deepEqual(warned.report.findings.map((f) => f.kind), ['versioned-identifier']);
+  assert.deepEqual(
+    warned.report.findings.map((f) => f.kind),
+    ['versioned-identifier'],
+  );
   assert.equal(audit('everything-broken').code, 1);
   const usage = run(['audit', '--sandbox', '--service', 'apim-x']);
   assert.equal(usage.code, 2);
@@ -117,7 +133,10 @@ test('audit scope: repeated --subscription and --management-group narrow the fle
   const [group, members] = Object.entries(fleet.world.managementGroups!)[0]!;
   const byGroup = audit(fleet.path, '--management-group', group).report;
   assert.deepEqual(byGroup.scope.managementGroups, [group]);
-  assert.equal(byGroup.summary.instances, members.reduce((n, s) => n + perSub(s), 0));
+  assert.equal(
+    byGroup.summary.instances,
+    members.reduce((n, s) => n + perSub(s), 0),
+  );
   const unknown = run(['audit', '--sandbox', '--world', fleet.path, '--management-group', 'mg-nowhere', '--json']);
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /mg-nowhere/);
@@ -144,12 +163,24 @@ test('audit under 429s waits out Retry-After and completes; a refused list makes
   const victim = apims(fleet.world)[4]!;
   const faulty = generate('faulty', ['--instances', '30', '--vaults', '45', '--subscriptions', '3', '--seed', '7'], (w) => {
     w.faults = [
-      { match: { path: '/providers/Microsoft\\.ApiManagement/service/[^/]+/certificates$', times: 3 }, respond: { status: 429, headers: { 'Retry-After': '1' }, body: { error: { code: 'TooManyRequests', message: 'Rate limit exceeded.' } } } },
+      {
+        match: { path: '/providers/Microsoft\\.ApiManagement/service/[^/]+/certificates$', times: 3 },
+        respond: {
+          status: 429,
+          headers: { 'Retry-After': '1' },
+          body: { error: { code: 'TooManyRequests', message: 'Rate limit exceeded.' } },
+        },
+      },
       {
         match: { path: `/service/${victim.name}/namedValues$` },
         respond: {
           status: 403,
-          body: { error: { code: 'AuthorizationFailed', message: `The client 'ops@contoso.com' does not have authorization to perform action 'Microsoft.ApiManagement/service/namedValues/read' over scope '${victim.id}' or the scope is invalid.` } },
+          body: {
+            error: {
+              code: 'AuthorizationFailed',
+              message: `The client 'ops@contoso.com' does not have authorization to perform action 'Microsoft.ApiManagement/service/namedValues/read' over scope '${victim.id}' or the scope is invalid.`,
+            },
+          },
         },
       },
     ];
@@ -158,7 +189,11 @@ test('audit under 429s waits out Retry-After and completes; a refused list makes
   assert.ok(report.stats.throttled >= 1, JSON.stringify(report.stats));
   assert.equal(report.summary.instances, 30);
   const unreadable = report.findings.filter((f) => f.kind === 'unreadable');
-  assert.deepEqual(unreadable.map((f) => f.instance), [victim.name], stderr);
+  assert.deepEqual(
+    unreadable.map((f) => f.instance),
+    [victim.name],
+    stderr,
+  );
   assert.match(unreadable[0]!.message, /named values.*Microsoft\.ApiManagement\/service\/namedValues\/read/);
   assert.equal(unreadable[0]!.severity, 'unknown');
   // The throttled certificate lists were retried, not reported as unreadable.
@@ -166,21 +201,58 @@ test('audit under 429s waits out Retry-After and completes; a refused list makes
 });
 
 test('a vault in another subscription than the instance: check --vault <resource id> finds it; a malformed id is a usage error', () => {
-  const resources = Object.values(fleet.world.resources) as unknown as { id: string; type: string; properties: { keyVault?: { secretIdentifier: string } } }[];
+  const resources = Object.values(fleet.world.resources) as unknown as {
+    id: string;
+    type: string;
+    properties: { keyVault?: { secretIdentifier: string } };
+  }[];
   const subOf = (id: string) => id.split('/')[2]!.toLowerCase();
   // An instance with a certificate from a vault in another subscription (the generator spreads vaults).
   const pair = resources
     .filter((r) => r.type === 'Microsoft.ApiManagement/service/certificates' && r.properties.keyVault)
-    .map((c) => ({ apim: c.id.split('/certificates/')[0]!, vault: resources.find((v) => v.type === 'Microsoft.KeyVault/vaults' && c.properties.keyVault!.secretIdentifier.startsWith(`https://${v.id.split('/').pop()}.`)) }))
+    .map((c) => ({
+      apim: c.id.split('/certificates/')[0]!,
+      vault: resources.find(
+        (v) =>
+          v.type === 'Microsoft.KeyVault/vaults' && c.properties.keyVault!.secretIdentifier.startsWith(`https://${v.id.split('/').pop()}.`),
+      ),
+    }))
     .find((p) => p.vault && subOf(p.vault.id) !== subOf(p.apim));
   assert.ok(pair, 'the fleet has a cross-subscription reference');
   const [, , sub, , rg, , , , service] = pair.apim.split('/');
-  const r = run(['check', '--sandbox', '--world', fleet.path, '--subscription', sub!, '-g', rg!, '--service', service!, '--vault', pair.vault!.id, '--json']);
+  const r = run([
+    'check',
+    '--sandbox',
+    '--world',
+    fleet.path,
+    '--subscription',
+    sub!,
+    '-g',
+    rg!,
+    '--service',
+    service!,
+    '--vault',
+    pair.vault!.id,
+    '--json',
+  ]);
   const report = JSON.parse(r.stdout) as { target: { vaultSubscriptionId?: string }; findings: { checkId: string; status: string }[] };
   assert.equal(report.findings.find((f) => f.checkId === 'PRE-VAULT')?.status, 'pass', r.stderr);
   assert.equal(report.target.vaultSubscriptionId, pair.vault!.id.split('/')[2]);
   // The sandbox finds a vault named alone wherever it is in the world (as the demo's auto-target does).
-  const byName = run(['check', '--sandbox', '--world', fleet.path, '--subscription', sub!, '-g', rg!, '--service', service!, '--vault', pair.vault!.id.split('/').pop()!]);
+  const byName = run([
+    'check',
+    '--sandbox',
+    '--world',
+    fleet.path,
+    '--subscription',
+    sub!,
+    '-g',
+    rg!,
+    '--service',
+    service!,
+    '--vault',
+    pair.vault!.id.split('/').pop()!,
+  ]);
   assert.match(byName.stdout, /✔ pass +PRE-VAULT/);
   const bad = run(['check', '--sandbox', '--world', fleet.path, '--vault', '/subscriptions/x/vaults/y']);
   assert.equal(bad.code, 2);

@@ -50,7 +50,10 @@ test('az signed in with a managed identity: every check reads, the vault include
   const r = check([]);
   assert.equal(r.status, 0, r.stderr + r.stdout);
   const findings = JSON.parse(r.stdout).findings as { checkId: string; status: string }[];
-  assert.deepEqual(findings.filter((f) => f.status === 'unknown').map((f) => f.checkId), []);
+  assert.deepEqual(
+    findings.filter((f) => f.status === 'unknown').map((f) => f.checkId),
+    [],
+  );
   assert.equal(findings.find((f) => f.checkId === 'FW-CLIENTIP')?.status, 'pass');
   const tokens = r.calls.filter((c) => c.startsWith('account get-access-token'));
   assert.ok(tokens.length >= 2 && tokens.every((c) => !c.includes('--tenant')), r.calls.join('\n'));
@@ -59,14 +62,22 @@ test('az signed in with a managed identity: every check reads, the vault include
 test('the same az when apimkv does not ask az account show (--subscription given): learnt from the refusal', () => {
   const r = check(['--subscription', SUB, '--tenant', TENANT]);
   assert.equal(r.status, 0, r.stderr + r.stdout);
-  assert.equal((JSON.parse(r.stdout).findings as { checkId: string; status: string }[]).find((f) => f.checkId === 'FW-CLIENTIP')?.status, 'pass');
+  assert.equal(
+    (JSON.parse(r.stdout).findings as { checkId: string; status: string }[]).find((f) => f.checkId === 'FW-CLIENTIP')?.status,
+    'pass',
+  );
   assert.equal(r.calls.filter((c) => c.includes('--tenant')).length, 1, r.calls.join('\n'));
 });
 
-test('--tenant of another tenant than the managed identity\'s: a clear sign-in error, exit 2', () => {
+test("--tenant of another tenant than the managed identity's: a clear sign-in error, exit 2", () => {
   const other = '11111111-2222-3333-4444-555555555555';
   const r = check(['--subscription', SUB, '--tenant', other]);
   assert.equal(r.status, 2, r.stdout);
-  assert.match(r.stderr, new RegExp(`managed identity account of tenant ${TENANT}, which gets tokens only for its own tenant; tenant ${other} cannot be reached with it`));
+  assert.match(
+    r.stderr,
+    new RegExp(
+      `managed identity account of tenant ${TENANT}, which gets tokens only for its own tenant; tenant ${other} cannot be reached with it`,
+    ),
+  );
   assert.match(r.stderr, /az login --tenant 11111111-2222-3333-4444-555555555555/);
 });

@@ -14,7 +14,12 @@ import { tempDir, writePfx } from './support.ts';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 function run(args: string[], env: Record<string, string> = {}, input = '') {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env }, input, timeout: 90_000 });
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    input,
+    timeout: 90_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -40,7 +45,13 @@ test('check --json: the documented schema (docs/report.schema.json) with the tar
   const ajv = new Ajv2020.default({ allErrors: true, strict: false });
   const validate = ajv.compile(JSON.parse(readFileSync(join(ROOT, 'docs/report.schema.json'), 'utf8')));
   assert.ok(validate(JSON.parse(r.stdout)), JSON.stringify(validate.errors));
-  assert.deepEqual(report.target, { subscriptionId: '3f2b7c1d-9a4e-4b8f-a6d2-1c5e7f9a0b34', resourceGroup: 'rg-apim-demo', service: 'apim-contoso-dev', vault: 'kv-contoso-certs', vaultResourceGroup: 'rg-apim-demo' });
+  assert.deepEqual(report.target, {
+    subscriptionId: '3f2b7c1d-9a4e-4b8f-a6d2-1c5e7f9a0b34',
+    resourceGroup: 'rg-apim-demo',
+    service: 'apim-contoso-dev',
+    vault: 'kv-contoso-certs',
+    vaultResourceGroup: 'rg-apim-demo',
+  });
   assert.equal(report.findings.find((f) => f.checkId === 'PRE-MI')?.status, 'fail');
   // The schema is strict enough to catch a broken report.
   assert.equal(validate({ ...report, findings: [{ checkId: 'PRE-MI', status: 'broken' }] }), false);
@@ -52,7 +63,12 @@ test('check --json never loads Ink or React (they are only for the full-screen r
   const trace = (code: string[]) => {
     const log = join(dir, `imports-${code.length}.log`);
     writeFileSync(log, '');
-    const r = spawnSync(process.execPath, ['--import', 'tsx', '--import', hook, ...code], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, IMPORT_LOG: log }, timeout: 90_000 });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--import', hook, ...code], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, IMPORT_LOG: log },
+      timeout: 90_000,
+    });
     assert.ok(r.status === 0 || r.status === 1, r.stderr);
     return readFileSync(log, 'utf8');
   };
@@ -66,14 +82,20 @@ test('the picker paints before the engine, the checks, node-forge and the Azure 
   const log = join(tempDir(), 'imports.log');
   writeFileSync(log, '');
   const hook = join(ROOT, 'test/e2e/record-imports.mjs');
-  const pty = spawnPty(process.execPath, ['--import', 'tsx', '--import', hook, 'src/cli.ts', '--sandbox'], { cwd: ROOT, cols: 80, rows: 24, env: childEnv({ IMPORT_LOG: log }) });
+  const pty = spawnPty(process.execPath, ['--import', 'tsx', '--import', hook, 'src/cli.ts', '--sandbox'], {
+    cwd: ROOT,
+    cols: 80,
+    rows: 24,
+    env: childEnv({ IMPORT_LOG: log }),
+  });
   let screen = '';
   await new Promise<void>((resolve) => pty.onData((d) => (screen += d).includes('F fixes') && resolve()));
   pty.write('q');
   await new Promise<void>((resolve) => pty.onExit(() => resolve()));
   const [before, after] = readFileSync(log, 'utf8').split('FIRST FRAME\n') as [string, string];
   // escape.ts and input-rules.ts are the exceptions: a few regular expressions, no imports (issue 15).
-  const heavy = /\/node_modules\/(node-forge|@azure)\/|\/src\/checks\/(?!escape\.ts|input-rules\.ts)|\/src\/azure\/|\/src\/runbook\/(engine|connect)\.ts/;
+  const heavy =
+    /\/node_modules\/(node-forge|@azure)\/|\/src\/checks\/(?!escape\.ts|input-rules\.ts)|\/src\/azure\/|\/src\/runbook\/(engine|connect)\.ts/;
   assert.match(before, /\/node_modules\/ink\//);
   assert.doesNotMatch(before, heavy);
   // They do load, after the first frame.
@@ -105,7 +127,15 @@ test('fix: previews without --yes, an az script with --plan, and re-plans after 
 
   const dir = tempDir();
   const applied = run(['fix', '--yes', '--sandbox', '--transcript', join(dir, 'fix.md')]);
-  assert.deepEqual(applied.stdout.match(/^Fix [A-Z-]+/gm), ['Fix PRE-MI', 'Fix ACC-RBAC', 'Fix FW-BYPASS', 'Fix VNET-SE', 'Fix VNET-NSG-KV', 'Fix VNET-NSG-AAD', 'Fix CERT-REFRESH']);
+  assert.deepEqual(applied.stdout.match(/^Fix [A-Z-]+/gm), [
+    'Fix PRE-MI',
+    'Fix ACC-RBAC',
+    'Fix FW-BYPASS',
+    'Fix VNET-SE',
+    'Fix VNET-NSG-KV',
+    'Fix VNET-NSG-AAD',
+    'Fix CERT-REFRESH',
+  ]);
   assert.equal(applied.stdout.match(/=> Applied and verified — [A-Z-]+ is now pass\./g)?.length, 7, applied.stdout);
   // Still failing: the expired, version-pinned certificate (re-adding it is add-cert's job).
   assert.equal(applied.code, 1);
@@ -121,13 +151,32 @@ test('add-cert: normalises the identifier, prefers the versionless one, previews
   assert.match(preview.stderr, /using the versionless https:\/\/kv-contoso-certs\.vault\.localhost\/secrets\/contoso-api-client/);
   assert.match(preview.stdout, /Fix CERT-CREATE: Add certificate "new-client"/);
   assert.match(preview.stderr, /Nothing was changed/);
-  const added = run(['add-cert', '--sandbox', '--world', 'healthy', '--secret-id', 'https://kv-contoso-certs.vault.localhost/secrets/contoso-api-client', '--certificate-id', 'new-client', '--yes']);
+  const added = run([
+    'add-cert',
+    '--sandbox',
+    '--world',
+    'healthy',
+    '--secret-id',
+    'https://kv-contoso-certs.vault.localhost/secrets/contoso-api-client',
+    '--certificate-id',
+    'new-client',
+    '--yes',
+  ]);
   assert.equal(added.code, 0, added.stdout + added.stderr);
   assert.match(added.stdout, /CERT-VERIFY: pass — API Management read the secret/);
   const otherCloud = run(['add-cert', '--sandbox', '--secret-id', 'https://kv-contoso-certs.vault.azure.cn/secrets/x']);
   assert.equal(otherCloud.code, 2);
   assert.match(otherCloud.stderr, /Azure China/);
-  const noIdentity = run(['add-cert', '--sandbox', '--world', 'healthy', '--secret-id', 'https://kv-contoso-certs.vault.localhost/secrets/x', '--identity', 'nope']);
+  const noIdentity = run([
+    'add-cert',
+    '--sandbox',
+    '--world',
+    'healthy',
+    '--secret-id',
+    'https://kv-contoso-certs.vault.localhost/secrets/x',
+    '--identity',
+    'nope',
+  ]);
   assert.equal(noIdentity.code, 2);
   assert.match(noIdentity.stderr, /"nope" is not a user-assigned identity of this API Management instance/);
 });
@@ -137,10 +186,15 @@ test('upload-cert: the password from a variable or a file (never argv); a wrong 
   const password = 'Cli-Upl0ad-Pw!';
   const pfx = writePfx(dir, password);
   const transcript = join(dir, 'upload.md');
-  const wrong = run(['upload-cert', '--sandbox', '--world', 'healthy', '--file', pfx.path, '--password-env', 'PFX_PW', '--yes'], { PFX_PW: 'not-it' });
+  const wrong = run(['upload-cert', '--sandbox', '--world', 'healthy', '--file', pfx.path, '--password-env', 'PFX_PW', '--yes'], {
+    PFX_PW: 'not-it',
+  });
   assert.equal(wrong.code, 2);
   assert.match(wrong.stderr, /The password does not open .*Nothing was uploaded/);
-  const ok = run(['upload-cert', '--sandbox', '--world', 'healthy', '--file', pfx.path, '--password-env', 'PFX_PW', '--yes', '--transcript', transcript], { PFX_PW: password });
+  const ok = run(
+    ['upload-cert', '--sandbox', '--world', 'healthy', '--file', pfx.path, '--password-env', 'PFX_PW', '--yes', '--transcript', transcript],
+    { PFX_PW: password },
+  );
   assert.equal(ok.code, 0, ok.stdout + ok.stderr);
   assert.match(ok.stdout, /CN=upload\.contoso\.com/);
   assert.match(ok.stdout, /=> Applied and verified — UPL-CREATE is now pass/);
@@ -152,7 +206,16 @@ test('upload-cert: the password from a variable or a file (never argv); a wrong 
   assert.equal(argv.code, 2);
   const noTty = run(['upload-cert', '--sandbox', '--file', pfx.path]);
   assert.match(noTty.stderr, /No terminal to ask for the \.pfx password/);
-  for (const text of [wrong.stdout, wrong.stderr, ok.stdout, ok.stderr, fromFile.stdout, fromFile.stderr, argv.stderr, readFileSync(transcript, 'utf8')]) {
+  for (const text of [
+    wrong.stdout,
+    wrong.stderr,
+    ok.stdout,
+    ok.stderr,
+    fromFile.stdout,
+    fromFile.stderr,
+    argv.stderr,
+    readFileSync(transcript, 'utf8'),
+  ]) {
     assert.ok(!text.includes(password), 'password leaked');
     assert.ok(!text.includes(pfx.base64.slice(0, 40)), 'pfx bytes leaked');
   }

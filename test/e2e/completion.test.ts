@@ -35,7 +35,9 @@ function complete(line: string): string[] {
 }
 
 test('bash: the script registers itself and completes commands, flags, worlds, clouds and check ids', () => {
-  const registered = spawnSync('bash', ['--norc', '--noprofile', '-c', `source ${JSON.stringify(script)}; complete -p apimkv`], { encoding: 'utf8' });
+  const registered = spawnSync('bash', ['--norc', '--noprofile', '-c', `source ${JSON.stringify(script)}; complete -p apimkv`], {
+    encoding: 'utf8',
+  });
   assert.match(registered.stdout, /complete -o default -F _apimkv apimkv/);
   assert.deepEqual(complete('apimkv ch'), ['check']);
   assert.deepEqual(complete('apimkv sandbox '), ['--help', '-h', 'generate', 'serve', 'worlds']);
@@ -76,8 +78,19 @@ test('the check ids offered are the ones the checks emit', () => {
     for (const f of JSON.parse(r.stdout).findings as { checkId: string }[]) seen.add(f.checkId.split('@')[0]!);
   }
   assert.ok(seen.size > 30, `${seen.size} ids seen`);
-  assert.deepEqual([...seen].filter((id) => !CHECK_IDS.includes(id)), [], 'ids in reports but not completed: add them to CHECK_IDS in src/completion.ts');
+  assert.deepEqual(
+    [...seen].filter((id) => !CHECK_IDS.includes(id)),
+    [],
+    'ids in reports but not completed: add them to CHECK_IDS in src/completion.ts',
+  );
   const dir = fileURLToPath(new URL('../../src/checks/', import.meta.url));
-  const source = (readdirSync(dir, { recursive: true }) as string[]).filter((f) => /\.tsx?$/.test(f)).map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
-  assert.deepEqual(CHECK_IDS.filter((id) => !source.includes(`'${id}'`)), [], 'ids completed but not in src/checks');
+  const source = (readdirSync(dir, { recursive: true }) as string[])
+    .filter((f) => /\.tsx?$/.test(f))
+    .map((f) => readFileSync(join(dir, f), 'utf8'))
+    .join('\n');
+  assert.deepEqual(
+    CHECK_IDS.filter((id) => !source.includes(`'${id}'`)),
+    [],
+    'ids completed but not in src/checks',
+  );
 });

@@ -42,7 +42,11 @@ esac
 }
 
 function run(args: string[], path: string) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, PATH: path, AZURE_SUBSCRIPTION_ID: '' }, timeout: 90_000 });
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, PATH: path, AZURE_SUBSCRIPTION_ID: '' },
+    timeout: 90_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -51,25 +55,43 @@ test('--arm-endpoint + --ca-cert with the Azure CLI sign-in: the target is found
   const r = run(['check', '--json', '--arm-endpoint', endpoint, '--ca-cert', ca], az.path);
   assert.equal(r.code, 0, r.stderr);
   const report = JSON.parse(r.stdout) as { target: Record<string, string>; context: { sandbox: boolean } };
-  assert.deepEqual(report.target, { subscriptionId: SUB, resourceGroup: 'rg-apim-demo', service: 'apim-contoso-dev', vault: 'kv-contoso-certs', vaultResourceGroup: 'rg-apim-demo' });
+  assert.deepEqual(report.target, {
+    subscriptionId: SUB,
+    resourceGroup: 'rg-apim-demo',
+    service: 'apim-contoso-dev',
+    vault: 'kv-contoso-certs',
+    vaultResourceGroup: 'rg-apim-demo',
+  });
   const calls = readFileSync(az.log, 'utf8');
   assert.match(calls, /^account show --output json$/m, 'the subscription came from az');
-  assert.match(calls, new RegExp(`account get-access-token --output json --resource ${endpoint.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`), 'the ARM token is for that endpoint');
+  assert.match(
+    calls,
+    new RegExp(`account get-access-token --output json --resource ${endpoint.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`),
+    'the ARM token is for that endpoint',
+  );
   assert.match(calls, /--resource https:\/\/vault\.localhost/, 'the data-plane token is for the vault audience');
   // The sandbox saw the operator (the token's oid) on every call.
-  const log = JSON.parse(spawnSync('curl', ['-s', '--cacert', ca, `${endpoint}/__sandbox/log`], { encoding: 'utf8' }).stdout || '[]') as { principalId?: string }[];
+  const log = JSON.parse(spawnSync('curl', ['-s', '--cacert', ca, `${endpoint}/__sandbox/log`], { encoding: 'utf8' }).stdout || '[]') as {
+    principalId?: string;
+  }[];
   assert.ok(log.length > 0 && log.every((e) => !e.principalId || e.principalId === '5a1f0c2e-7d3b-4e8a-9c6f-2b4d8e1a3c57'));
 });
 
 test('--service-id names the instance; a malformed one is refused with the expected shape', () => {
   const az = fakeAz('logged-in');
   const id = `/subscriptions/${SUB}/resourceGroups/rg-apim-demo/providers/Microsoft.ApiManagement/service/apim-contoso-dev`;
-  const ok = run(['check', '--json', '--arm-endpoint', endpoint, '--ca-cert', ca, '--service-id', id, '--vault', 'kv-contoso-certs'], az.path);
+  const ok = run(
+    ['check', '--json', '--arm-endpoint', endpoint, '--ca-cert', ca, '--service-id', id, '--vault', 'kv-contoso-certs'],
+    az.path,
+  );
   assert.equal(ok.code, 0, ok.stderr);
   assert.equal((JSON.parse(ok.stdout) as { target: { service: string } }).target.service, 'apim-contoso-dev');
   const bad = run(['check', '--arm-endpoint', endpoint, '--ca-cert', ca, '--service-id', '/subscriptions/x/apim'], az.path);
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /is not an API Management id: expected \/subscriptions\/<id>\/resourceGroups\/<rg>\/providers\/Microsoft\.ApiManagement\/service\/<name>/);
+  assert.match(
+    bad.stderr,
+    /is not an API Management id: expected \/subscriptions\/<id>\/resourceGroups\/<rg>\/providers\/Microsoft\.ApiManagement\/service\/<name>/,
+  );
   const missing = run(['check', '--arm-endpoint', endpoint, '--ca-cert', ca, '--service', 'apim-nope'], az.path);
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /No API Management instance named "apim-nope" is visible in subscription/);
@@ -77,7 +99,10 @@ test('--service-id names the instance; a malformed one is refused with the expec
 
 test('a logged-out Azure CLI: the error names what was tried and the command that fixes it', () => {
   const az = fakeAz('logged-out');
-  const r = run(['check', '--arm-endpoint', endpoint, '--ca-cert', ca, '--subscription', SUB, '--tenant', '8f3c2a1e-5b7d-4c9a-9e21-3d4f6a7b8c90'], az.path);
+  const r = run(
+    ['check', '--arm-endpoint', endpoint, '--ca-cert', ca, '--subscription', SUB, '--tenant', '8f3c2a1e-5b7d-4c9a-9e21-3d4f6a7b8c90'],
+    az.path,
+  );
   assert.equal(r.code, 2, r.stdout);
   assert.match(r.stderr, /Sign-in failed \(Azure CLI/);
   assert.match(r.stderr, /az login --tenant 8f3c2a1e-5b7d-4c9a-9e21-3d4f6a7b8c90/);

@@ -8,14 +8,29 @@ import { after, before, test } from 'node:test';
 import { CLI, start } from './harness.ts';
 import { serveSandbox, tempDir, type Served } from './support.ts';
 
-interface Line { id: string; status: string; title: string; detail: string; fix?: string }
+interface Line {
+  id: string;
+  status: string;
+  title: string;
+  detail: string;
+  fix?: string;
+}
 const SUB = '3f2b7c1d-9a4e-4b8f-a6d2-1c5e7f9a0b34';
 const TENANT = '8f3c2a1e-5b7d-4c9a-9e21-3d4f6a7b8c90';
 const NODE_ONLY = dirname(process.execPath);
 
 function doctor(args: string[], env: Record<string, string | undefined>) {
-  const r = spawnSync(process.execPath, [CLI, 'doctor', ...args], { encoding: 'utf8', env: { HOME: tempDir('h19-home-'), LANG: 'C.UTF-8', ...env }, timeout: 90_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr, lines: args.includes('--json') && r.stdout ? (JSON.parse(r.stdout).lines as Line[]) : [] };
+  const r = spawnSync(process.execPath, [CLI, 'doctor', ...args], {
+    encoding: 'utf8',
+    env: { HOME: tempDir('h19-home-'), LANG: 'C.UTF-8', ...env },
+    timeout: 90_000,
+  });
+  return {
+    code: r.status,
+    stdout: r.stdout,
+    stderr: r.stderr,
+    lines: args.includes('--json') && r.stdout ? (JSON.parse(r.stdout).lines as Line[]) : [],
+  };
 }
 const byId = (lines: Line[], id: string) => lines.find((l) => l.id === id);
 
@@ -54,10 +69,15 @@ test('no az on PATH: doctor still runs, says az is missing and how to sign in in
 });
 
 test('against the sandbox: az signed in (account, tenant, cloud, never a token), the endpoint reachable with its CA', () => {
-  const r = doctor(['--json', '--arm-endpoint', sandbox.endpoint, '--ca-cert', sandbox.ca, '--state-dir', join(tempDir(), 'state')], { PATH: `${azBin}:${NODE_ONLY}` });
+  const r = doctor(['--json', '--arm-endpoint', sandbox.endpoint, '--ca-cert', sandbox.ca, '--state-dir', join(tempDir(), 'state')], {
+    PATH: `${azBin}:${NODE_ONLY}`,
+  });
   assert.equal(r.code, 0, r.stdout);
   assert.equal(byId(r.lines, 'az')?.detail, 'azure-cli 2.67.0');
-  assert.equal(byId(r.lines, 'az-login')?.detail, `sre@contoso.com (user), tenant ${TENANT}, subscription Contoso Dev ${SUB}, cloud AzureCloud`);
+  assert.equal(
+    byId(r.lines, 'az-login')?.detail,
+    `sre@contoso.com (user), tenant ${TENANT}, subscription Contoso Dev ${SUB}, cloud AzureCloud`,
+  );
   assert.equal(byId(r.lines, 'dns-ARM')?.status, 'ok');
   assert.match(byId(r.lines, 'endpoint')!.detail, /reachable, its certificate is trusted \(--ca-cert\) \(TLSv1\.[23]\)/);
   assert.ok(!r.stdout.includes(sandbox.token.split('.')[1]!), 'no token in the output');
@@ -78,9 +98,15 @@ test('credential variables by name only, proxies without their password; offline
     NO_PROXY: 'localhost,127.0.0.1',
   });
   assert.ok(!r.stdout.includes('correct-horse-battery') && !r.stdout.includes('hunter2'), r.stdout);
-  assert.match(byId(r.lines, 'env-credentials')!.detail, /^set: AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_CLIENT_SECRET \(a service principal/);
+  assert.match(
+    byId(r.lines, 'env-credentials')!.detail,
+    /^set: AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_CLIENT_SECRET \(a service principal/,
+  );
   assert.equal(byId(r.lines, 'proxy')?.detail, 'HTTPS_PROXY=http://***@proxy.contoso.com:8080, NO_PROXY=localhost,127.0.0.1');
-  assert.deepEqual(['dns-ARM', 'dns-sign-in', 'dns-Key Vault'].map((id) => byId(r.lines, id)?.detail.split(' ')[0]), ['management.chinacloudapi.cn', 'login.chinacloudapi.cn', 'kv-contoso.vault.azure.cn']);
+  assert.deepEqual(
+    ['dns-ARM', 'dns-sign-in', 'dns-Key Vault'].map((id) => byId(r.lines, id)?.detail.split(' ')[0]),
+    ['management.chinacloudapi.cn', 'login.chinacloudapi.cn', 'kv-contoso.vault.azure.cn'],
+  );
   // This machine has no DNS for public names: each host is said to be unchecked, not failed.
   for (const id of ['dns-ARM', 'dns-sign-in', 'dns-Key Vault']) assert.ok(['ok', 'unknown'].includes(byId(r.lines, id)!.status), id);
 });
@@ -92,7 +118,21 @@ test('the state directory: open to others is a warning, and a temporary change s
   const vaultId = `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-contoso-certs`;
   writeFileSync(
     join(state, 'journal.json'),
-    JSON.stringify({ version: 1, entries: [{ id: '1', runId: 'r', planId: 'FW-CLIENTIP', startedAt: '2026-12-01T08:00:00Z', finishedAt: '2026-12-01T08:00:01Z', status: 'done', operation: {}, temporary: { kind: 'vault.ipRule', vaultId, value: '203.0.113.7/32', addedAt: '2026-12-01T08:00:00Z' } }] }),
+    JSON.stringify({
+      version: 1,
+      entries: [
+        {
+          id: '1',
+          runId: 'r',
+          planId: 'FW-CLIENTIP',
+          startedAt: '2026-12-01T08:00:00Z',
+          finishedAt: '2026-12-01T08:00:01Z',
+          status: 'done',
+          operation: {},
+          temporary: { kind: 'vault.ipRule', vaultId, value: '203.0.113.7/32', addedAt: '2026-12-01T08:00:00Z' },
+        },
+      ],
+    }),
   );
   const r = doctor(['--json', '--state-dir', state], { PATH: NODE_ONLY });
   assert.equal(byId(r.lines, 'state-dir')?.status, 'warn');

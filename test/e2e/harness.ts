@@ -30,7 +30,17 @@ export interface Session {
   kill(signal?: string): void;
 }
 
-export const KEY = { up: '\x1b[A', down: '\x1b[B', right: '\x1b[C', left: '\x1b[D', enter: '\r', esc: '\x1b', tab: '\t', ctrlC: '\x03', backspace: '\x7f' };
+export const KEY = {
+  up: '\x1b[A',
+  down: '\x1b[B',
+  right: '\x1b[C',
+  left: '\x1b[D',
+  enter: '\r',
+  esc: '\x1b',
+  tab: '\t',
+  ctrlC: '\x03',
+  backspace: '\x7f',
+};
 
 export function start(args: string[], opts: { cols?: number; rows?: number; env?: Record<string, string> } = {}): Session {
   const cols = opts.cols ?? 80;
@@ -59,7 +69,7 @@ export function start(args: string[], opts: { cols?: number; rows?: number; env?
       if (re.test(s)) {
         // The screen that drew this text subscribes to keys in an effect after its frame: let the frames settle
         // (none for 30 ms, at most 0.5 s) so a key sent next reaches it instead of the screen before.
-        for (let settle = Date.now() + 500; Date.now() < settle; ) {
+        for (let settle = Date.now() + 500; Date.now() < settle;) {
           const seen = frames;
           await new Promise((r) => setTimeout(r, 30));
           if (frames === seen) break;

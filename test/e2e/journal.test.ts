@@ -18,11 +18,15 @@ let path = '';
 
 function control(method: string, route: string, body?: unknown): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const req = https.request(`${endpoint}${route}`, { method, ca: readFileSync(ca), agent: false, headers: { 'content-type': 'application/json' } }, (res) => {
-      let text = '';
-      res.on('data', (d: Buffer) => (text += d.toString()));
-      res.on('end', () => resolve(text ? JSON.parse(text) : undefined));
-    });
+    const req = https.request(
+      `${endpoint}${route}`,
+      { method, ca: readFileSync(ca), agent: false, headers: { 'content-type': 'application/json' } },
+      (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () => resolve(text ? JSON.parse(text) : undefined));
+      },
+    );
     req.on('error', reject);
     req.end(body === undefined ? undefined : JSON.stringify(body));
   });
@@ -40,9 +44,18 @@ const stateDir = join(dir, 'state');
 const journalFile = join(stateDir, 'journal.json');
 const connection = () => ['--arm-endpoint', endpoint, '--ca-cert', ca, '--subscription', SUB, '--state-dir', stateDir];
 const env = () => ({ ...process.env, PATH: path, NO_COLOR: '1' });
-const journal = () => (existsSync(journalFile) ? (JSON.parse(readFileSync(journalFile, 'utf8')) as { entries: { planId: string; status: string; message?: string; temporary?: { value: string; removedAt?: string } }[] }).entries : []);
+const journal = () =>
+  existsSync(journalFile)
+    ? (
+        JSON.parse(readFileSync(journalFile, 'utf8')) as {
+          entries: { planId: string; status: string; message?: string; temporary?: { value: string; removedAt?: string } }[];
+        }
+      ).entries
+    : [];
 const vaultAcls = async () => {
-  const world = (await control('GET', '/__sandbox/world')) as { resources: { type: string; properties: { networkAcls: { bypass: string; ipRules: { value: string }[] } } }[] };
+  const world = (await control('GET', '/__sandbox/world')) as {
+    resources: { type: string; properties: { networkAcls: { bypass: string; ipRules: { value: string }[] } } }[];
+  };
   return world.resources.find((r) => r.type === 'Microsoft.KeyVault/vaults')!.properties.networkAcls;
 };
 
@@ -72,10 +85,17 @@ function run(args: string[]) {
 
 test('killed after the write reached Azure: the next start settles it as made', async () => {
   await killMidWrite('FW-BYPASS', 'after');
-  assert.equal(journal().find((e) => e.planId.startsWith('FW-BYPASS'))!.status, 'pending', 'the journal recorded the write before sending it');
+  assert.equal(
+    journal().find((e) => e.planId.startsWith('FW-BYPASS'))!.status,
+    'pending',
+    'the journal recorded the write before sending it',
+  );
   assert.equal((await vaultAcls()).bypass, 'AzureServices', 'the world holds the change');
   const r = run(['check']);
-  assert.match(r.stderr, /journal: Settled: Allowing trusted Microsoft services through the vault firewall \(FW-BYPASS:fix, .*\) — it was made\./);
+  assert.match(
+    r.stderr,
+    /journal: Settled: Allowing trusted Microsoft services through the vault firewall \(FW-BYPASS:fix, .*\) — it was made\./,
+  );
   assert.equal(journal().find((e) => e.planId.startsWith('FW-BYPASS'))!.status, 'done');
   assert.match(r.stdout, /✔ pass +FW-BYPASS/);
 });
@@ -83,13 +103,20 @@ test('killed after the write reached Azure: the next start settles it as made', 
 test('killed while adding the temporary IP rule: the opening is not forgotten, and cleanup removes only it', async () => {
   const others = (await vaultAcls()).ipRules.map((r) => r.value);
   await killMidWrite('FW-CLIENTIP', 'after');
-  assert.deepEqual((await vaultAcls()).ipRules.map((r) => r.value), [...others, '203.0.113.50/32']);
+  assert.deepEqual(
+    (await vaultAcls()).ipRules.map((r) => r.value),
+    [...others, '203.0.113.50/32'],
+  );
   const check = run(['check']);
   assert.match(check.stderr, /Settled: Adding 203\.0\.113\.50\/32 to the vault firewall \(temporary\) .* — it was made/);
   assert.match(check.stderr, /Temporary changes still in place: 203\.0\.113\.50\/32/);
   const cleanup = run(['cleanup', '--yes']);
   assert.equal(cleanup.code, 0, cleanup.stdout + cleanup.stderr);
-  assert.deepEqual((await vaultAcls()).ipRules.map((r) => r.value), others, 'only the rule apimkv added is gone');
+  assert.deepEqual(
+    (await vaultAcls()).ipRules.map((r) => r.value),
+    others,
+    'only the rule apimkv added is gone',
+  );
   assert.ok(journal().find((e) => e.temporary?.value === '203.0.113.50/32')!.temporary!.removedAt);
   assert.match(run(['cleanup']).stdout, /No temporary changes to remove/);
 });
@@ -97,7 +124,10 @@ test('killed while adding the temporary IP rule: the opening is not forgotten, a
 test('killed before the write reached Azure: the next start settles it as not made, and the fix is still offered', async () => {
   await killMidWrite('PRE-MI', 'before', APIM);
   const r = run(['check']);
-  assert.match(r.stderr, /journal: Settled: Enabling the system-assigned identity on API Management \(PRE-MI:fix, .*\) — it was not made\./);
+  assert.match(
+    r.stderr,
+    /journal: Settled: Enabling the system-assigned identity on API Management \(PRE-MI:fix, .*\) — it was not made\./,
+  );
   assert.equal(journal().find((e) => e.planId.startsWith('PRE-MI'))!.status, 'failed');
   assert.match(r.stdout, /✖ fail +PRE-MI .*\n.*\n.*\n.*fix: apimkv fix PRE-MI/);
 });

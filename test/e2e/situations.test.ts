@@ -23,23 +23,47 @@ async function world(name: string) {
   const state = tempDir('apimkv-situation-');
   const env = { ...process.env, NO_COLOR: '1', PATH: azHandingOut(s.token), AZURE_SUBSCRIPTION_ID: '' };
   const cli = (...args: string[]) => {
-    const r = spawnSync(process.execPath, [CLI, ...args, '--arm-endpoint', s.endpoint, '--ca-cert', s.ca, ...TARGET, '--state-dir', state], { encoding: 'utf8', env, timeout: 120_000 });
+    const r = spawnSync(
+      process.execPath,
+      [CLI, ...args, '--arm-endpoint', s.endpoint, '--ca-cert', s.ca, ...TARGET, '--state-dir', state],
+      { encoding: 'utf8', env, timeout: 120_000 },
+    );
     return { code: r.status, out: r.stdout, err: r.stderr };
   };
   /** The independent read: a plain GET with the sandbox's token, parsed as JSON. */
   const read = (path: string, apiVersion: string) => {
-    const r = spawnSync('curl', ['-s', '--cacert', s.ca, '-H', `Authorization: Bearer ${s.token}`, `${s.endpoint}${path}?api-version=${apiVersion}`], { encoding: 'utf8' });
+    const r = spawnSync(
+      'curl',
+      ['-s', '--cacert', s.ca, '-H', `Authorization: Bearer ${s.token}`, `${s.endpoint}${path}?api-version=${apiVersion}`],
+      { encoding: 'utf8' },
+    );
     return JSON.parse(r.stdout) as Record<string, any>;
   };
   const post = (path: string, apiVersion: string) => {
-    const r = spawnSync('curl', ['-s', '-X', 'POST', '--cacert', s.ca, '-H', `Authorization: Bearer ${s.token}`, '-H', 'Content-Length: 0', `${s.endpoint}${path}?api-version=${apiVersion}`], { encoding: 'utf8' });
+    const r = spawnSync(
+      'curl',
+      [
+        '-s',
+        '-X',
+        'POST',
+        '--cacert',
+        s.ca,
+        '-H',
+        `Authorization: Bearer ${s.token}`,
+        '-H',
+        'Content-Length: 0',
+        `${s.endpoint}${path}?api-version=${apiVersion}`,
+      ],
+      { encoding: 'utf8' },
+    );
     return JSON.parse(r.stdout) as Record<string, any>;
   };
   return { cli, read, post };
 }
 
 /** The report's status line for a check: "  ✖ fail     VNET-NSG   Network security group on the subnet". */
-const line = (out: string, id: string) => out.split('\n').find((l) => new RegExp(`^\\s*\\S+ (pass|warn|fail|unknown|skipped|info)\\s+${id}\\s`).test(l)) ?? '';
+const line = (out: string, id: string) =>
+  out.split('\n').find((l) => new RegExp(`^\\s*\\S+ (pass|warn|fail|unknown|skipped|info)\\s+${id}\\s`).test(l)) ?? '';
 
 describe('issue 13 situations', { timeout: 900_000 }, () => {
   // api-management-howto-mutual-certificates: the identity needs secrets Get (+ List); certificate permissions do not help.
@@ -70,7 +94,11 @@ describe('issue 13 situations', { timeout: 900_000 }, () => {
     assert.equal(fix.code, 1);
     const after = cli('check');
     const failing = after.out.split('\n').filter((l) => /^\s*✖ fail/.test(l));
-    assert.deepEqual(failing.map((l) => /(\S+-\S+)/.exec(l.replace(/^\s*✖ fail\s+/, ''))?.[1]), ['VNET-NSG'], after.out);
+    assert.deepEqual(
+      failing.map((l) => /(\S+-\S+)/.exec(l.replace(/^\s*✖ fail\s+/, ''))?.[1]),
+      ['VNET-NSG'],
+      after.out,
+    );
     const subnet = read(`${RG}/providers/Microsoft.Network/virtualNetworks/vnet-apim/subnets/snet-apim`, '2026-01-01');
     assert.equal(subnet.properties.networkSecurityGroup, undefined, 'apimkv does not create or attach NSGs');
   });
@@ -84,7 +112,9 @@ describe('issue 13 situations', { timeout: 900_000 }, () => {
     cli('fix', '--yes');
     const final = cli('check');
     assert.equal(final.code, 0, final.out);
-    const rules = read(`${RG}/providers/Microsoft.Network/networkSecurityGroups/nsg-apim`, '2026-01-01').properties.securityRules as { name: string }[];
+    const rules = read(`${RG}/providers/Microsoft.Network/networkSecurityGroups/nsg-apim`, '2026-01-01').properties.securityRules as {
+      name: string;
+    }[];
     assert.ok(!rules.some((r) => r.name === 'Allow-AzureKeyVault-443-Out'), 'no needless NSG rule was added');
   });
 
@@ -108,7 +138,14 @@ describe('issue 13 situations', { timeout: 900_000 }, () => {
     assert.match(check.out, /A refresh cannot help backend-client/);
     const fix = cli('fix', '--yes');
     assert.doesNotMatch(fix.out, /Fix CERT-REFRESH/);
-    const add = cli('add-cert', '--yes', '--certificate-id', 'backend-client', '--secret-id', 'https://kv-contoso-certs.vault.localhost/secrets/contoso-api-client');
+    const add = cli(
+      'add-cert',
+      '--yes',
+      '--certificate-id',
+      'backend-client',
+      '--secret-id',
+      'https://kv-contoso-certs.vault.localhost/secrets/contoso-api-client',
+    );
     assert.equal(add.code, 0, add.out + add.err);
     assert.equal(cli('check').code, 0);
     const cert = read(`${APIM}/certificates/backend-client`, '2024-05-01');
@@ -133,7 +170,9 @@ describe('issue 13 situations', { timeout: 900_000 }, () => {
     assert.match(line(check.out, 'CERT-HOSTNAME'), /fail/);
     assert.match(check.out, /api\.contoso\.com: the user-assigned identity id-apim-kv reads the certificate behind the vault firewall/);
     cli('fix', '--yes');
-    const host = (read(APIM, '2024-05-01').properties.hostnameConfigurations as { hostName: string; identityClientId?: string }[]).find((h) => h.hostName === 'api.contoso.com')!;
+    const host = (read(APIM, '2024-05-01').properties.hostnameConfigurations as { hostName: string; identityClientId?: string }[]).find(
+      (h) => h.hostName === 'api.contoso.com',
+    )!;
     assert.equal(host.identityClientId, 'e6f7a8b9-2c3d-4e5f-9a0b-1c2d3e4f5a6b', 'apimkv does not change hostnames by itself');
   });
 
@@ -144,7 +183,9 @@ describe('issue 13 situations', { timeout: 900_000 }, () => {
     assert.equal(fix.code, 1);
     assert.match(fix.out + fix.err, /Azure Policy denies this change \(assignment deny-kv-role-grants\): a role does not help/);
     assert.doesNotMatch(fix.out + fix.err, /You lack a permission here/);
-    const assignments = read(`${VAULT}/providers/Microsoft.Authorization/roleAssignments`, '2022-04-01').value as { properties: { principalId: string } }[];
+    const assignments = read(`${VAULT}/providers/Microsoft.Authorization/roleAssignments`, '2022-04-01').value as {
+      properties: { principalId: string };
+    }[];
     assert.ok(!assignments.some((a) => a.properties.principalId === '9b2e4c6a-1d3f-4a5b-8c7d-0e1f2a3b4c5d'));
   });
 
@@ -163,15 +204,29 @@ describe('issue 13 situations', { timeout: 900_000 }, () => {
     const cert = read(`${APIM}/certificates/backend-client`, '2024-05-01');
     assert.equal(cert.properties.keyVault.identityClientId ?? undefined, undefined);
     assert.equal(cert.properties.keyVault.lastStatus.code, 'Success');
-    assert.equal(cert.properties.keyVault.secretIdentifier, 'https://kv-contoso-certs.vault.localhost/secrets/contoso-api-client', 'same secret');
+    assert.equal(
+      cert.properties.keyVault.secretIdentifier,
+      'https://kv-contoso-certs.vault.localhost/secrets/contoso-api-client',
+      'same secret',
+    );
   });
 
   // configure-custom-domain / mutual-certificates: versionless identifiers follow renewals; a pinned one never does.
   test('expired certificate pinned to an old version while Key Vault has a renewed one: re-add versionless', async () => {
     const { cli, read } = await world('renewed-version-pinned');
     const check = cli('check');
-    assert.match(check.out, /Key Vault already has a renewed version \(valid until 2027-10-15\), but the reference is pinned to 0b8f3c1a…: re-add it versionless/);
-    const add = cli('add-cert', '--yes', '--certificate-id', 'backend-client', '--secret-id', 'https://kv-contoso-certs.vault.localhost/secrets/contoso-api-client');
+    assert.match(
+      check.out,
+      /Key Vault already has a renewed version \(valid until 2027-10-15\), but the reference is pinned to 0b8f3c1a…: re-add it versionless/,
+    );
+    const add = cli(
+      'add-cert',
+      '--yes',
+      '--certificate-id',
+      'backend-client',
+      '--secret-id',
+      'https://kv-contoso-certs.vault.localhost/secrets/contoso-api-client',
+    );
     assert.equal(add.code, 0, add.out + add.err);
     assert.equal(cli('check').code, 0);
     const cert = read(`${APIM}/certificates/backend-client`, '2024-05-01');
@@ -183,29 +238,63 @@ describe('issue 13 situations', { timeout: 900_000 }, () => {
   test('named value whose identity lost its role: REF-NAMED-VALUE explains it, fix --yes grants and refreshes it', async () => {
     const { cli, read } = await world('named-value-access-lost');
     const check = cli('check');
-    assert.match(check.out, /db-password \(identity apim-contoso-dev \(system identity\)\): Forbidden .* -> no role on the vault gives the identity getSecret/);
+    assert.match(
+      check.out,
+      /db-password \(identity apim-contoso-dev \(system identity\)\): Forbidden .* -> no role on the vault gives the identity getSecret/,
+    );
     const fix = cli('fix', '--yes');
     assert.match(fix.out, /Fix ACC-RBAC: Grant Key Vault Secrets User/);
     assert.match(fix.out, /Fix REF-NAMED-VALUE: Refresh "db-password"/);
     assert.equal(cli('check').code, 0);
     assert.equal(read(`${APIM}/namedValues/db-password`, '2024-05-01').properties.keyVault.lastStatus.code, 'Success');
-    const roles = read(`${VAULT}/providers/Microsoft.Authorization/roleAssignments`, '2022-04-01').value as { properties: { principalId: string; roleDefinitionId: string } }[];
-    assert.ok(roles.some((a) => a.properties.principalId === '9b2e4c6a-1d3f-4a5b-8c7d-0e1f2a3b4c5d' && a.properties.roleDefinitionId.endsWith('4633458b-17de-408a-b874-0445c86b69e6')));
+    const roles = read(`${VAULT}/providers/Microsoft.Authorization/roleAssignments`, '2022-04-01').value as {
+      properties: { principalId: string; roleDefinitionId: string };
+    }[];
+    assert.ok(
+      roles.some(
+        (a) =>
+          a.properties.principalId === '9b2e4c6a-1d3f-4a5b-8c7d-0e1f2a3b4c5d' &&
+          a.properties.roleDefinitionId.endsWith('4633458b-17de-408a-b874-0445c86b69e6'),
+      ),
+    );
   });
 
   // The add flow refuses before any preview what the fetch would refuse (same parser and rules as the checks).
   test('add-cert refuses a PEM secret and a user-assigned identity behind the firewall before any plan, writing nothing', async () => {
     const { cli, read } = await world('custom-domain-uai-behind-firewall');
-    const pem = cli('add-cert', '--certificate-id', 'new-pem', '--secret-id', 'https://kv-contoso-certs.vault.localhost/secrets/legacy-pem');
+    const pem = cli(
+      'add-cert',
+      '--certificate-id',
+      'new-pem',
+      '--secret-id',
+      'https://kv-contoso-certs.vault.localhost/secrets/legacy-pem',
+    );
     assert.equal(pem.code, 1);
     assert.match(pem.err, /Not ready to add it: the secret's content type is application\/x-pem-file, not application\/x-pkcs12/);
-    const uai = cli('add-cert', '--certificate-id', 'new-uai', '--identity', 'id-apim-kv', '--secret-id', 'https://kv-contoso-certs.vault.localhost/secrets/contoso-api-client');
+    const uai = cli(
+      'add-cert',
+      '--certificate-id',
+      'new-uai',
+      '--identity',
+      'id-apim-kv',
+      '--secret-id',
+      'https://kv-contoso-certs.vault.localhost/secrets/contoso-api-client',
+    );
     assert.equal(uai.code, 1);
     assert.match(uai.err, /only the system-assigned identity is admitted, not id-apim-kv \(FW-IDENTITY\)/);
-    const disabled = cli('add-cert', '--certificate-id', 'new-disabled', '--secret-id', 'https://kv-contoso-certs.vault.localhost/secrets/disabled-cert');
+    const disabled = cli(
+      'add-cert',
+      '--certificate-id',
+      'new-disabled',
+      '--secret-id',
+      'https://kv-contoso-certs.vault.localhost/secrets/disabled-cert',
+    );
     assert.match(disabled.err, /is disabled in Key Vault/);
     const names = (read(`${APIM}/certificates`, '2024-05-01').value as { name: string }[]).map((c) => c.name);
-    assert.deepEqual(names.filter((n) => n.startsWith('new-')), []);
+    assert.deepEqual(
+      names.filter((n) => n.startsWith('new-')),
+      [],
+    );
   });
 
   // A Microsoft.KeyVault service endpoint changes the source address Key Vault sees for every vault
@@ -219,7 +308,11 @@ describe('issue 13 situations', { timeout: 900_000 }, () => {
     const subnet = `${RG}/providers/Microsoft.Network/virtualNetworks/vnet-apim/subnets/snet-apim`;
     const shared = read(`${RG}/providers/Microsoft.KeyVault/vaults/kv-contoso-shared`, '2026-02-01').properties.networkAcls;
     assert.ok((shared.virtualNetworkRules as { id: string }[]).some((r) => r.id.toLowerCase() === subnet.toLowerCase()));
-    assert.deepEqual((shared.ipRules as { value: string }[]).map((r) => r.value), ['20.50.10.20/32', '203.0.113.50/32'], 'the IP rules others set are kept');
+    assert.deepEqual(
+      (shared.ipRules as { value: string }[]).map((r) => r.value),
+      ['20.50.10.20/32', '203.0.113.50/32'],
+      'the IP rules others set are kept',
+    );
     // The independent proof: API Management's own fetch of the named value still works after the change.
     assert.equal(post(`${APIM}/namedValues/partner-api-key/refreshSecret`, '2024-05-01').properties.keyVault.lastStatus.code, 'Success');
   });

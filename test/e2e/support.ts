@@ -24,7 +24,11 @@ export function worldFile(dir: string, name: string, edit: (w: World) => void): 
 
 /** A self-signed RSA 2048 certificate with its key in a password-protected .pfx. */
 export function writePfx(dir: string, password: string, cn = 'upload.contoso.com'): { path: string; base64: string } {
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+  const { privateKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
   const key = forge.pki.privateKeyFromPem(privateKey) as forge.pki.rsa.PrivateKey;
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.setRsaPublicKey(key.n, key.e);
@@ -54,7 +58,9 @@ export interface Served {
 /** `apimkv sandbox serve` on a free port, resolved once it prints its endpoint and token. */
 export function serveSandbox(args: string[] = []): Promise<Served> {
   const ca = join(tempDir('apimkv-serve-'), 'ca.pem');
-  const child = spawn(process.execPath, [CLI, 'sandbox', 'serve', '--port', '0', '--ca-out', ca, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'sandbox', 'serve', '--port', '0', '--ca-out', ca, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`sandbox serve did not start: ${out}`)), 30_000);
@@ -72,7 +78,10 @@ export function serveSandbox(args: string[] = []): Promise<Served> {
 /** A stand-in `az` first on PATH that hands out `token` (the production sign-in path, no browser); returns the PATH. */
 export function azHandingOut(token: string): string {
   const bin = tempDir('apimkv-az-');
-  writeFileSync(join(bin, 'az'), `#!/bin/sh\ncase "$2" in\n  get-access-token) echo '{"accessToken":"${token}","expiresOn":"2099-01-01 00:00:00.000000","expires_on":4070908800,"tokenType":"Bearer"}' ;;\n  *) exit 1 ;;\nesac\n`);
+  writeFileSync(
+    join(bin, 'az'),
+    `#!/bin/sh\ncase "$2" in\n  get-access-token) echo '{"accessToken":"${token}","expiresOn":"2099-01-01 00:00:00.000000","expires_on":4070908800,"tokenType":"Bearer"}' ;;\n  *) exit 1 ;;\nesac\n`,
+  );
   chmodSync(join(bin, 'az'), 0o755);
   return `${bin}:${process.env.PATH}`;
 }

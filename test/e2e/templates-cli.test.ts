@@ -21,14 +21,24 @@ test('fix --plan --format terraform and bicep print files that parse, with the e
   assert.equal(tf.code, 0, tf.stderr);
   const parsed = (await parseHcl('plan.tf', tf.stdout)) as { resource: Record<string, unknown> };
   assert.ok(parsed.resource.azurerm_subnet && parsed.resource.azurerm_network_security_rule && parsed.resource.azurerm_key_vault);
-  assert.match(tf.stdout, /^# nsg-apim was deployed by deployment apim-prod-0412 at resource group rg-apim-demo on 12 April 2026 from template hash 1482693044571927485/m);
-  assert.match(tf.stdout, /^# apimkv will not send this fix: The deny assignment of deployment stack network-stack refuses Microsoft\.Network\/virtualNetworks\/subnets\/write on snet-apim/m);
+  assert.match(
+    tf.stdout,
+    /^# nsg-apim was deployed by deployment apim-prod-0412 at resource group rg-apim-demo on 12 April 2026 from template hash 1482693044571927485/m,
+  );
+  assert.match(
+    tf.stdout,
+    /^# apimkv will not send this fix: The deny assignment of deployment stack network-stack refuses Microsoft\.Network\/virtualNetworks\/subnets\/write on snet-apim/m,
+  );
   assert.match(tf.stderr, /printed as Terraform; nothing was changed/);
 
   const bicep = run(['fix', '--sandbox', '--world', 'deployed-by-iac', '--plan', '--format=bicep']);
   assert.equal(bicep.code, 0, bicep.stderr);
   const types = parseBicep(bicep.stdout).resources.map((r) => r.type);
-  assert.ok(types.includes('Microsoft.Network/virtualNetworks/subnets@2026-01-01') && types.includes('Microsoft.Network/networkSecurityGroups/securityRules@2026-01-01'), types.join(', '));
+  assert.ok(
+    types.includes('Microsoft.Network/virtualNetworks/subnets@2026-01-01') &&
+      types.includes('Microsoft.Network/networkSecurityGroups/securityRules@2026-01-01'),
+    types.join(', '),
+  );
   assert.match(bicep.stdout, /^\/\/ kv-contoso-certs has the tag azd-env-name=contoso-prod/m);
 
   assert.equal(run(['fix', '--sandbox', '--format', 'bicep']).code, 2);
@@ -36,7 +46,9 @@ test('fix --plan --format terraform and bicep print files that parse, with the e
 
 test('check --json: each fix carries bicep, terraform, its ownership evidence and the deny', () => {
   const r = run(['check', '--json', '--sandbox', '--world', 'deployed-by-iac']);
-  const report = JSON.parse(r.stdout) as { findings: { checkId: string; fix?: { bicep: string; terraform: string; ownership?: string[]; denied?: { message: string } } }[] };
+  const report = JSON.parse(r.stdout) as {
+    findings: { checkId: string; fix?: { bicep: string; terraform: string; ownership?: string[]; denied?: { message: string } } }[];
+  };
   const fixes = report.findings.filter((f) => f.fix);
   assert.ok(fixes.length > 3);
   for (const f of fixes) assert.ok(f.fix!.bicep && f.fix!.terraform, f.checkId);

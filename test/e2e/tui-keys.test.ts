@@ -48,36 +48,53 @@ test('only y writes: Enter typed after F or through the add-certificate wizard n
   }
 });
 
-test('the runbook at a glance at 80x24: six steps with counts, failing steps open, cursor on the first failure, F hint; n/N g/G and / filter', { timeout: 90_000 }, async () => {
-  for (const args of [['--sandbox'], ['--world', cjkWorld('everything-broken')]]) {
-    const s = start(args);
-    try {
-      const first = await settled(s, /10 ✖ fail/);
-      const order = ['0. Context', '1. Prerequisites', '2. Key vault access', '3. Key Vault firewall', '4. Virtual network', '5. Add the certificate'].map((t) => first.indexOf(t));
-      assert.ok(order.every((i) => i > 0), first);
-      assert.deepEqual([...order].sort((a, b) => a - b), order);
-      assert.match(first, /^ {2}\d\. .* \d+ ✖.* ✖ fail *$/m);
-      assert.match(first, /F fixes (all \d+|\d+ of the \d+) failing checks one by one/);
-      // The demo's failures in runbook order: PRE-MI, then ACC-RBAC (ACC-MODEL between them only warns).
-      assert.match(cursorRow(first), /^› {4}PRE-MI .*✖ fail$/);
-      await s.press('n');
-      await s.waitFor(/^› {4}ACC-RBAC .*✖ fail/m);
-      await s.press('N');
-      await s.waitFor(/^› {4}PRE-MI /m);
-      await s.press('G');
-      assert.match(cursorRow(await settled(s, /› 5\. Add the certificate/)), /5\. Add the certificate/);
-      await s.press('g');
-      await settled(s, /› 0\. Context/);
-      await s.press('/', ...'nsg');
-      const filtered = await settled(s, /\d+ matching checks?/);
-      assert.match(filtered, /VNET-NSG/);
-      assert.doesNotMatch(filtered, /PRE-MI|ACC-RBAC/);
-      await s.press(KEY.esc);
-      await settled(s, /F fixes/);
-      await s.press('q');
-      assert.equal(await s.exited, 0);
-    } finally {
-      s.kill('SIGKILL');
+test(
+  'the runbook at a glance at 80x24: six steps with counts, failing steps open, cursor on the first failure, F hint; n/N g/G and / filter',
+  { timeout: 90_000 },
+  async () => {
+    for (const args of [['--sandbox'], ['--world', cjkWorld('everything-broken')]]) {
+      const s = start(args);
+      try {
+        const first = await settled(s, /10 ✖ fail/);
+        const order = [
+          '0. Context',
+          '1. Prerequisites',
+          '2. Key vault access',
+          '3. Key Vault firewall',
+          '4. Virtual network',
+          '5. Add the certificate',
+        ].map((t) => first.indexOf(t));
+        assert.ok(
+          order.every((i) => i > 0),
+          first,
+        );
+        assert.deepEqual(
+          [...order].sort((a, b) => a - b),
+          order,
+        );
+        assert.match(first, /^ {2}\d\. .* \d+ ✖.* ✖ fail *$/m);
+        assert.match(first, /F fixes (all \d+|\d+ of the \d+) failing checks one by one/);
+        // The demo's failures in runbook order: PRE-MI, then ACC-RBAC (ACC-MODEL between them only warns).
+        assert.match(cursorRow(first), /^› {4}PRE-MI .*✖ fail$/);
+        await s.press('n');
+        await s.waitFor(/^› {4}ACC-RBAC .*✖ fail/m);
+        await s.press('N');
+        await s.waitFor(/^› {4}PRE-MI /m);
+        await s.press('G');
+        assert.match(cursorRow(await settled(s, /› 5\. Add the certificate/)), /5\. Add the certificate/);
+        await s.press('g');
+        await settled(s, /› 0\. Context/);
+        await s.press('/', ...'nsg');
+        const filtered = await settled(s, /\d+ matching checks?/);
+        assert.match(filtered, /VNET-NSG/);
+        assert.doesNotMatch(filtered, /PRE-MI|ACC-RBAC/);
+        await s.press(KEY.esc);
+        await settled(s, /F fixes/);
+        await s.press('q');
+        assert.equal(await s.exited, 0);
+      } finally {
+        s.kill('SIGKILL');
+      }
     }
-  }
-});
+  },
+);

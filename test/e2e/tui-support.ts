@@ -4,14 +4,19 @@ import { tempDir, worldFile } from './support.ts';
 
 export const SUMMARY = /^.*(✔ pass|✖ fail).* ms$/m;
 export const flat = (screen: string) => screen.replace(/\s*\n\s*/g, ' ');
-export const cursorRow = (screen: string) => screen.split('\n').find((l) => l.startsWith('›'))?.trimEnd() ?? '';
+export const cursorRow = (screen: string) =>
+  screen
+    .split('\n')
+    .find((l) => l.startsWith('›'))
+    ?.trimEnd() ?? '';
 
 /** A shipped world with CJK text wherever Azure returns free text: the subscription's name, certificate subjects. */
 export function cjkWorld(base: string): string {
   return worldFile(tempDir('apimkv-cjk-'), base, (w) => {
     for (const s of w.subscriptions) s.displayName = '決済基盤本番環境サブスクリプション（東日本リージョン）';
     for (const vault of Object.values(w.vaultData ?? {})) {
-      for (const cert of Object.values(vault.certificates ?? {})) for (const v of cert.versions) v.subject = 'CN=決済ゲートウェイ相互認証クライアント証明書.例え.日本, O=株式会社コントソ';
+      for (const cert of Object.values(vault.certificates ?? {}))
+        for (const v of cert.versions) v.subject = 'CN=決済ゲートウェイ相互認証クライアント証明書.例え.日本, O=株式会社コントソ';
     }
   });
 }

@@ -20,7 +20,13 @@ async function waitForFit(s: Session, rows: number, cols: number): Promise<strin
   for (;;) {
     const screen = await s.screen();
     const lines = screen.split('\n');
-    if (lines.length === rows && /^apimkv · /.test(lines[0]!) && /q quit/.test(lines[rows - 1]!) && lines.some((l) => /✔ pass/.test(l) && [...l.trimEnd()].length > cols - 6)) return screen;
+    if (
+      lines.length === rows &&
+      /^apimkv · /.test(lines[0]!) &&
+      /q quit/.test(lines[rows - 1]!) &&
+      lines.some((l) => /✔ pass/.test(l) && [...l.trimEnd()].length > cols - 6)
+    )
+      return screen;
     if (Date.now() > deadline) throw new Error(`never re-laid out to ${cols}x${rows}:\n${screen}`);
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -100,46 +106,50 @@ test('demo: everything broken to all green with the keyboard alone', { timeout: 
   }
 });
 
-test('upload a .pfx: masked password, local validation, upload and verify; the password never reaches the terminal', { timeout: 60_000 }, async () => {
-  const dir = tempDir();
-  const password = 'Upl0ad-Passw0rd!';
-  const pfx = writePfx(dir, password);
-  const s = start(['--sandbox', '--world', 'healthy']);
-  try {
-    await s.waitFor(SUMMARY);
-    await s.press('u');
-    await s.waitFor('Path to the .pfx file');
-    // Text and Enter in one chunk, as a slow link or a paste delivers them: the Enter still submits.
-    s.pty.write(`${pfx.path}\r`);
-    await s.waitFor('Password for upload.pfx');
-    // A wrong password first: it is refused with the reason and nothing is uploaded.
-    await s.press(...'wrong', KEY.enter);
-    await s.waitFor('The password does not open');
-    await s.press(...Array(10).fill(KEY.backspace), ...password.slice(0, 4));
-    assert.match(await s.screen(), /•+ \(hidden\)/);
-    s.pty.write(`${password.slice(4)}\r`);
-    const inspected = await s.waitFor('Thumbprint');
-    assert.match(inspected, /Subject +CN=upload\.contoso\.com/);
-    assert.match(inspected, /Key +RSA 2048 bits, private key present/);
-    await s.press(KEY.enter);
-    await s.waitFor('Certificate id in API Management');
-    await s.press(KEY.enter);
-    await s.waitFor('About to plan');
-    await s.press(KEY.enter);
-    const preview = await s.waitFor(/Fix UPL-CREATE/);
-    assert.doesNotMatch(preview, new RegExp(password));
-    await applyPreview(s, /Re-check: UPL-CREATE is now ✔ pass/);
-    await s.press(KEY.esc);
-    await s.waitFor(SUMMARY);
-    await s.press('q');
-    assert.equal(await s.exited, 0);
-    const everything = s.output();
-    assert.ok(!everything.includes(password), 'the password was written to the terminal');
-    assert.ok(!everything.includes(pfx.base64.slice(0, 64)), 'the pfx bytes were written to the terminal');
-  } finally {
-    s.kill('SIGKILL');
-  }
-});
+test(
+  'upload a .pfx: masked password, local validation, upload and verify; the password never reaches the terminal',
+  { timeout: 60_000 },
+  async () => {
+    const dir = tempDir();
+    const password = 'Upl0ad-Passw0rd!';
+    const pfx = writePfx(dir, password);
+    const s = start(['--sandbox', '--world', 'healthy']);
+    try {
+      await s.waitFor(SUMMARY);
+      await s.press('u');
+      await s.waitFor('Path to the .pfx file');
+      // Text and Enter in one chunk, as a slow link or a paste delivers them: the Enter still submits.
+      s.pty.write(`${pfx.path}\r`);
+      await s.waitFor('Password for upload.pfx');
+      // A wrong password first: it is refused with the reason and nothing is uploaded.
+      await s.press(...'wrong', KEY.enter);
+      await s.waitFor('The password does not open');
+      await s.press(...Array(10).fill(KEY.backspace), ...password.slice(0, 4));
+      assert.match(await s.screen(), /•+ \(hidden\)/);
+      s.pty.write(`${password.slice(4)}\r`);
+      const inspected = await s.waitFor('Thumbprint');
+      assert.match(inspected, /Subject +CN=upload\.contoso\.com/);
+      assert.match(inspected, /Key +RSA 2048 bits, private key present/);
+      await s.press(KEY.enter);
+      await s.waitFor('Certificate id in API Management');
+      await s.press(KEY.enter);
+      await s.waitFor('About to plan');
+      await s.press(KEY.enter);
+      const preview = await s.waitFor(/Fix UPL-CREATE/);
+      assert.doesNotMatch(preview, new RegExp(password));
+      await applyPreview(s, /Re-check: UPL-CREATE is now ✔ pass/);
+      await s.press(KEY.esc);
+      await s.waitFor(SUMMARY);
+      await s.press('q');
+      assert.equal(await s.exited, 0);
+      const everything = s.output();
+      assert.ok(!everything.includes(password), 'the password was written to the terminal');
+      assert.ok(!everything.includes(pfx.base64.slice(0, 64)), 'the pfx bytes were written to the terminal');
+    } finally {
+      s.kill('SIGKILL');
+    }
+  },
+);
 
 test('a terminal below 80x24 says so, and a resize brings the runbook back', { timeout: 60_000 }, async () => {
   const s = start(['--sandbox', '--world', 'healthy'], { cols: 70, rows: 20 });
@@ -163,7 +173,16 @@ test('a terminal below 80x24 says so, and a resize brings the runbook back', { t
 test('a 429 while checking shows "throttled, retrying in Ns", then the checks complete', { timeout: 60_000 }, async () => {
   const dir = tempDir();
   const world = worldFile(dir, 'healthy', (w) => {
-    w.faults = [{ match: { method: 'GET', path: '/providers/Microsoft\\.ApiManagement/service/[^/]+$', times: 2 }, respond: { status: 429, headers: { 'Retry-After': '2' }, body: { error: { code: 'TooManyRequests', message: 'Rate limit exceeded.' } } } }];
+    w.faults = [
+      {
+        match: { method: 'GET', path: '/providers/Microsoft\\.ApiManagement/service/[^/]+$', times: 2 },
+        respond: {
+          status: 429,
+          headers: { 'Retry-After': '2' },
+          body: { error: { code: 'TooManyRequests', message: 'Rate limit exceeded.' } },
+        },
+      },
+    ];
   });
   const s = start(['--world', world]);
   try {
@@ -185,7 +204,13 @@ test('a 403 on a read makes the check unknown and names the missing permission; 
         match: { method: 'GET', path: '/providers/Microsoft\\.Network/networkSecurityGroups/[^/]+$' },
         respond: {
           status: 403,
-          body: { error: { code: 'AuthorizationFailed', message: "The client 'sre@contoso.com' with object id '5a1f0c2e-7d3b-4e8a-9c6f-2b4d8e1a3c57' does not have authorization to perform action 'Microsoft.Network/networkSecurityGroups/read' over scope '/subscriptions/x/resourceGroups/rg-apim-demo/providers/Microsoft.Network/networkSecurityGroups/nsg-apim' or the scope is invalid." } },
+          body: {
+            error: {
+              code: 'AuthorizationFailed',
+              message:
+                "The client 'sre@contoso.com' with object id '5a1f0c2e-7d3b-4e8a-9c6f-2b4d8e1a3c57' does not have authorization to perform action 'Microsoft.Network/networkSecurityGroups/read' over scope '/subscriptions/x/resourceGroups/rg-apim-demo/providers/Microsoft.Network/networkSecurityGroups/nsg-apim' or the scope is invalid.",
+            },
+          },
         },
       },
     ];

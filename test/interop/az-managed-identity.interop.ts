@@ -15,7 +15,10 @@ import { serveSandbox, tempDir, type Served } from '../e2e/support.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 // ../shared beside the clone (CI), or beside the worktrees' parent.
-const SIGNIN = [join(ROOT, '..', 'shared'), join(ROOT, '..', '..', 'shared')].map((d) => join(d, 'interop', 'az-signin.sh')).find((f) => existsSync(f)) ?? 'az-signin.sh: ../shared/interop not found';
+const SIGNIN =
+  [join(ROOT, '..', 'shared'), join(ROOT, '..', '..', 'shared')]
+    .map((d) => join(d, 'interop', 'az-signin.sh'))
+    .find((f) => existsSync(f)) ?? 'az-signin.sh: ../shared/interop not found';
 const TENANT = '8f3c2a1e-5b7d-4c9a-9e21-3d4f6a7b8c90';
 let sandbox: Served;
 let config = '';
@@ -29,7 +32,10 @@ const azCalls = () => (existsSync(azLog) ? readFileSync(azLog, 'utf8').trim().sp
 before(async () => {
   sandbox = await serveSandbox(['--world', 'healthy']);
   config = join(tempDir('h19-az245-'), 'az');
-  const exports = execFileSync('bash', [SIGNIN, sandbox.endpoint, sandbox.ca, sandbox.token, config], { encoding: 'utf8', timeout: 180_000 });
+  const exports = execFileSync('bash', [SIGNIN, sandbox.endpoint, sandbox.ca, sandbox.token, config], {
+    encoding: 'utf8',
+    timeout: 180_000,
+  });
   env = { ...process.env, NO_COLOR: '1', AZURE_SUBSCRIPTION_ID: '' };
   for (const m of exports.matchAll(/^export (\w+)='([^']*)'$/gm)) env[m[1]!] = m[2]!;
   env.AZURE_CORE_COLLECT_TELEMETRY = 'no';
@@ -53,37 +59,79 @@ test('az 2.45 with a managed identity: it is such an account, and it refuses --t
   const account = JSON.parse(execFileSync('az', ['account', 'show', '-o', 'json'], { env, encoding: 'utf8', timeout: 120_000 }));
   assert.equal(account.user.name, 'systemAssignedIdentity');
   assert.equal(account.tenantId, TENANT);
-  const refused = spawnSync('az', ['account', 'get-access-token', '--tenant', TENANT, '-o', 'json'], { env, encoding: 'utf8', timeout: 120_000 });
+  const refused = spawnSync('az', ['account', 'get-access-token', '--tenant', TENANT, '-o', 'json'], {
+    env,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   assert.notEqual(refused.status, 0);
   assert.match(refused.stderr, /Tenant shouldn't be specified for managed identity account/);
 });
 
 test('apimkv check through that az: every check reads, the vault firewall (FW-CLIENTIP) included', () => {
   writeFileSync(azLog, '');
-  const r = spawnSync(process.execPath, [CLI, 'check', '--json', '--arm-endpoint', sandbox.endpoint, '--ca-cert', sandbox.ca], { env, encoding: 'utf8', timeout: 300_000 });
+  const r = spawnSync(process.execPath, [CLI, 'check', '--json', '--arm-endpoint', sandbox.endpoint, '--ca-cert', sandbox.ca], {
+    env,
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
   assert.equal(r.status, 0, r.stderr + r.stdout.slice(0, 2000));
   const findings = JSON.parse(r.stdout).findings as { checkId: string; status: string }[];
-  assert.deepEqual(findings.filter((f) => f.status === 'unknown').map((f) => f.checkId), []);
+  assert.deepEqual(
+    findings.filter((f) => f.status === 'unknown').map((f) => f.checkId),
+    [],
+  );
   assert.equal(findings.find((f) => f.checkId === 'FW-CLIENTIP')?.status, 'pass');
   // The tokens came from az (ARM and the vault), and az never had to refuse a request.
   const tokens = azCalls().filter((c) => / account get-access-token /.test(c));
   assert.ok(tokens.length >= 2, azCalls().join('\n'));
-  assert.deepEqual(tokens.filter((c) => !c.startsWith('0 ') || c.includes('--tenant')), [], 'a refused or --tenant token request');
+  assert.deepEqual(
+    tokens.filter((c) => !c.startsWith('0 ') || c.includes('--tenant')),
+    [],
+    'a refused or --tenant token request',
+  );
 });
 
 test('apimkv with --tenant of another tenant through that az: says the identity cannot reach it', () => {
   const other = '11111111-2222-3333-4444-555555555555';
-  const r = spawnSync(process.execPath, [CLI, 'check', '--arm-endpoint', sandbox.endpoint, '--ca-cert', sandbox.ca, '--tenant', other, '--subscription', '3f2b7c1d-9a4e-4b8f-a6d2-1c5e7f9a0b34'], { env, encoding: 'utf8', timeout: 300_000 });
+  const r = spawnSync(
+    process.execPath,
+    [
+      CLI,
+      'check',
+      '--arm-endpoint',
+      sandbox.endpoint,
+      '--ca-cert',
+      sandbox.ca,
+      '--tenant',
+      other,
+      '--subscription',
+      '3f2b7c1d-9a4e-4b8f-a6d2-1c5e7f9a0b34',
+    ],
+    { env, encoding: 'utf8', timeout: 300_000 },
+  );
   assert.equal(r.status, 2, r.stdout);
-  assert.match(r.stderr, new RegExp(`managed identity account of tenant ${TENANT}, which gets tokens only for its own tenant; tenant ${other} cannot be reached`));
+  assert.match(
+    r.stderr,
+    new RegExp(
+      `managed identity account of tenant ${TENANT}, which gets tokens only for its own tenant; tenant ${other} cannot be reached`,
+    ),
+  );
 });
 
 test('apimkv doctor through that az: the managed identity, its tenant, and why other tenants are out of reach', () => {
-  const r = spawnSync(process.execPath, [CLI, 'doctor', '--json', '--arm-endpoint', sandbox.endpoint, '--ca-cert', sandbox.ca], { env, encoding: 'utf8', timeout: 300_000 });
+  const r = spawnSync(process.execPath, [CLI, 'doctor', '--json', '--arm-endpoint', sandbox.endpoint, '--ca-cert', sandbox.ca], {
+    env,
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
   assert.equal(r.status, 0, r.stdout);
   const lines = JSON.parse(r.stdout).lines as { id: string; status: string; detail: string }[];
   assert.equal(lines.find((l) => l.id === 'az')?.detail, 'azure-cli 2.45.0');
-  assert.match(lines.find((l) => l.id === 'az-login')!.detail, new RegExp(`^systemAssignedIdentity \\(servicePrincipal\\), tenant ${TENANT}, .*cloud ApimkvSandbox$`));
+  assert.match(
+    lines.find((l) => l.id === 'az-login')!.detail,
+    new RegExp(`^systemAssignedIdentity \\(servicePrincipal\\), tenant ${TENANT}, .*cloud ApimkvSandbox$`),
+  );
   assert.match(lines.find((l) => l.id === 'az-tenant')!.detail, /a managed identity login gets tokens only for its own tenant/);
   assert.equal(lines.find((l) => l.id === 'endpoint')?.status, 'ok');
 });

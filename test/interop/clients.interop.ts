@@ -52,7 +52,17 @@ export async function azFor(served: Served, dir: string): Promise<(args: string[
   };
   const e = served.endpoint;
   // All four AD endpoints point at the sandbox, or az fetches <ARM>/metadata/endpoints; Graph too, for az role.
-  const cloud = { endpoints: { resourceManager: `${e}/`, management: `${e}/`, activeDirectory: e, activeDirectoryResourceId: `${e}/`, activeDirectoryGraphResourceId: `${e}/`, microsoftGraphResourceId: `${e}/` }, suffixes: { keyvaultDns: '.vault.localhost' } };
+  const cloud = {
+    endpoints: {
+      resourceManager: `${e}/`,
+      management: `${e}/`,
+      activeDirectory: e,
+      activeDirectoryResourceId: `${e}/`,
+      activeDirectoryGraphResourceId: `${e}/`,
+      microsoftGraphResourceId: `${e}/`,
+    },
+    suffixes: { keyvaultDns: '.vault.localhost' },
+  };
   await az(['cloud', 'register', '-n', 'ApimkvSandbox', '--cloud-config', JSON.stringify(cloud), '-o', 'none']);
   await az(['cloud', 'set', '-n', 'ApimkvSandbox', '-o', 'none']);
   await az(['login', '--identity', '-o', 'none']);
@@ -77,7 +87,10 @@ const AZ_SHOW: Record<string, string[]> = {
   'microsoft.resources/deploymentstacks': ['resource', 'show', '--api-version', '2024-03-01'],
 };
 
-async function readWithAz(az: (args: string[]) => Promise<any>, world: World): Promise<{ read: number; commands: number; failures: string[] }> {
+async function readWithAz(
+  az: (args: string[]) => Promise<any>,
+  world: World,
+): Promise<{ read: number; commands: number; failures: string[] }> {
   const failures: string[] = [];
   let read = 0;
   let commands = 0;
@@ -111,13 +124,23 @@ async function readWithAz(az: (args: string[]) => Promise<any>, world: World): P
         for (const id of want) {
           const [, service, , name] = id.split('/').slice(-4);
           commands++;
-          got.push(...ids(await az(['apim', 'nv', 'show', '--resource-group', rgOf(id), '--service-name', service!, '--named-value-id', name!])));
+          got.push(
+            ...ids(await az(['apim', 'nv', 'show', '--resource-group', rgOf(id), '--service-name', service!, '--named-value-id', name!])),
+          );
         }
       } else if (type === 'microsoft.resources/deployments') {
         for (const id of want) {
           commands++;
           const name = id.split('/').pop()!;
-          got.push(...ids(await az(/\/resourceGroups\//i.test(id) ? ['deployment', 'group', 'show', '--resource-group', rgOf(id), '--name', name] : ['deployment', 'sub', 'show', '--name', name])));
+          got.push(
+            ...ids(
+              await az(
+                /\/resourceGroups\//i.test(id)
+                  ? ['deployment', 'group', 'show', '--resource-group', rgOf(id), '--name', name]
+                  : ['deployment', 'sub', 'show', '--name', name],
+              ),
+            ),
+          );
         }
       } else if (type === 'microsoft.network/virtualnetworks/subnets') {
         // az 2.45 answers only the first of several subnet --ids of one VNet: one call each.
@@ -147,7 +170,10 @@ async function readWithAz(az: (args: string[]) => Promise<any>, world: World): P
 const figures: string[] = [];
 
 test('independent clients read every resource of every shipped world', { concurrency: 2, timeout: 1_800_000 }, async (t) => {
-  assert.ok(existsSync(AZ) && existsSync(PYTHON), `needs Debian's azure-cli and python3-azure (apt-get install -y azure-cli python3-azure); looked for ${AZ} and ${PYTHON}`);
+  assert.ok(
+    existsSync(AZ) && existsSync(PYTHON),
+    `needs Debian's azure-cli and python3-azure (apt-get install -y azure-cli python3-azure); looked for ${AZ} and ${PYTHON}`,
+  );
   // APIMKV_INTEROP_WORLDS=healthy,v2-tier narrows the run while working on it; CI runs every world.
   const only = process.env.APIMKV_INTEROP_WORLDS?.split(',');
   await Promise.all(
@@ -160,7 +186,9 @@ test('independent clients read every resource of every shipped world', { concurr
           const worldFile = join(dir, 'world.json');
           writeFileSync(worldFile, JSON.stringify(world));
           const t0 = Date.now();
-          const py = await run(PYTHON, [join(HERE, 'read_world.py'), served.endpoint, served.ca, served.token, worldFile], { timeout: 300_000 }).catch((e) => e as { stdout: string });
+          const py = await run(PYTHON, [join(HERE, 'read_world.py'), served.endpoint, served.ca, served.token, worldFile], {
+            timeout: 300_000,
+          }).catch((e) => e as { stdout: string });
           const python = JSON.parse(py.stdout) as { resources: number; read: number; failures: unknown[] };
           const pyMs = Date.now() - t0;
           assert.deepEqual(python.failures, [], `Python SDK on ${name}`);
@@ -168,7 +196,9 @@ test('independent clients read every resource of every shipped world', { concurr
           const t1 = Date.now();
           const az = await azFor(served, join(dir, 'az'));
           const viaAz = await readWithAz(az, world);
-          figures.push(`${name}: ${world.resources.length} resources; Python SDK read ${python.read} (${pyMs} ms); az 2.45 read ${viaAz.read} in ${viaAz.commands} commands (${Date.now() - t1} ms incl. sign-in)`);
+          figures.push(
+            `${name}: ${world.resources.length} resources; Python SDK read ${python.read} (${pyMs} ms); az 2.45 read ${viaAz.read} in ${viaAz.commands} commands (${Date.now() - t1} ms incl. sign-in)`,
+          );
           assert.deepEqual(viaAz.failures, [], `az on ${name}`);
           assert.equal(viaAz.read, world.resources.length);
         } finally {

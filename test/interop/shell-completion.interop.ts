@@ -18,12 +18,19 @@ const script = (shell: string) => {
   return path;
 };
 
-test('fish: commands, a command\'s own flags, world names, check ids and sub-commands', () => {
+test("fish: commands, a command's own flags, world names, check ids and sub-commands", () => {
   const path = script('fish');
   const ask = (line: string) => {
-    const r = spawnSync('fish', ['--no-config', '-c', `source ${path}; complete -C'${line}'`], { encoding: 'utf8', env: { ...process.env, HOME: dir } });
+    const r = spawnSync('fish', ['--no-config', '-c', `source ${path}; complete -C'${line}'`], {
+      encoding: 'utf8',
+      env: { ...process.env, HOME: dir },
+    });
     assert.equal(r.status, 0, r.stderr);
-    return r.stdout.split('\n').filter(Boolean).map((l) => l.split('\t')[0]!).sort();
+    return r.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split('\t')[0]!)
+      .sort();
   };
   assert.deepEqual(ask('apimkv do'), ['doctor']);
   assert.deepEqual(ask('apimkv check --wo'), ['--world']);

@@ -35,7 +35,11 @@ async function rig(world: string | World, opts: { readOnly?: boolean } = {}): Pr
   const engine = createEngine({
     gateway: opts.readOnly ? readOnlyGateway(azure) : azure,
     journal: new Journal(),
-    target: { subscriptionId, apim: { resourceGroup: rgOf(apim.id), name: apim.name }, vault: { name: vault.name, resourceGroup: rgOf(vault.id) } },
+    target: {
+      subscriptionId,
+      apim: { resourceGroup: rgOf(apim.id), name: apim.name },
+      vault: { name: vault.name, resourceGroup: rgOf(vault.id) },
+    },
     context: { cloud: 'Sandbox', subscriptionId, apimName: apim.name, vaultName: vault.name, sandbox: true, readOnly: !!opts.readOnly },
     propagation: { maxWaitMs: 120_000, firstStepMs: 2_000, maxStepMs: 8_000 },
     sleep: async (ms) => {
@@ -63,7 +67,11 @@ test('the everything-broken world is fixed to green: each fix from the latest ev
     const before = r.sb.world();
     assert.deepEqual(statuses(e, 'unknown'), []);
     const fixed: string[] = [];
-    for (let f = e.findings.find((x) => x.status === 'fail' && x.fix); f; f = e.findings.find((x) => x.status === 'fail' && x.fix && !fixed.includes(x.checkId))) {
+    for (
+      let f = e.findings.find((x) => x.status === 'fail' && x.fix);
+      f;
+      f = e.findings.find((x) => x.status === 'fail' && x.fix && !fixed.includes(x.checkId))
+    ) {
       fixed.push(f.checkId);
       e = await applyFix(r, e, f.checkId);
     }
@@ -74,10 +82,18 @@ test('the everything-broken world is fixed to green: each fix from the latest ev
     e = await applyFix(r, e, 'FW-CLIENTIP');
     e = await applyFix(r, e, 'ACC-OPERATOR');
     assert.equal(byId(e, 'ACC-OPERATOR').status, 'pass', 'the grant was waited out until the picker works');
-    assert.ok(r.progress.some((p) => p.phase === 'propagation'), 'the wait was shown as a countdown');
+    assert.ok(
+      r.progress.some((p) => p.phase === 'propagation'),
+      'the wait was shown as a countdown',
+    );
     const listed = await r.engine.listVaultCertificates();
     assert.ok(listed.ok && listed.value.some((c) => c.name === 'contoso-api-client'));
-    r.engine.setIntent({ kind: 'keyVault', certificateId: 'backend-client', secretIdentifier: 'https://kv-contoso-certs.vault.localhost/secrets/contoso-api-client', identity: 'system' });
+    r.engine.setIntent({
+      kind: 'keyVault',
+      certificateId: 'backend-client',
+      secretIdentifier: 'https://kv-contoso-certs.vault.localhost/secrets/contoso-api-client',
+      identity: 'system',
+    });
     e = await r.engine.evaluate();
     e = await applyFix(r, e, 'CERT-CREATE');
     assert.equal(byId(e, 'CERT-VERIFY').status, 'pass');
@@ -87,12 +103,25 @@ test('the everything-broken world is fixed to green: each fix from the latest ev
 
     // Nothing anyone else configured was lost on the way.
     const after = r.sb.world();
-    const get = (w: World, type: string, name?: string) => w.resources.find((x) => x.type === type && (!name || x.name === name)) as unknown as { properties: unknown };
-    const acls = (w: World) => (get(w, 'Microsoft.KeyVault/vaults').properties as { networkAcls: { ipRules: { value: string }[] } }).networkAcls;
-    assert.deepEqual(acls(after).ipRules.map((i) => i.value), acls(before).ipRules.map((i) => i.value), 'the temporary rule is gone, the others stay');
-    const endpoints = (w: World) => (get(w, 'Microsoft.Network/virtualNetworks/subnets').properties as { serviceEndpoints: { service: string }[] }).serviceEndpoints.map((s) => s.service);
+    const get = (w: World, type: string, name?: string) =>
+      w.resources.find((x) => x.type === type && (!name || x.name === name)) as unknown as { properties: unknown };
+    const acls = (w: World) =>
+      (get(w, 'Microsoft.KeyVault/vaults').properties as { networkAcls: { ipRules: { value: string }[] } }).networkAcls;
+    assert.deepEqual(
+      acls(after).ipRules.map((i) => i.value),
+      acls(before).ipRules.map((i) => i.value),
+      'the temporary rule is gone, the others stay',
+    );
+    const endpoints = (w: World) =>
+      (get(w, 'Microsoft.Network/virtualNetworks/subnets').properties as { serviceEndpoints: { service: string }[] }).serviceEndpoints.map(
+        (s) => s.service,
+      );
     assert.deepEqual(endpoints(after), [...endpoints(before), 'Microsoft.KeyVault']);
-    const rules = (w: World) => w.resources.filter((x) => x.type === 'Microsoft.Network/networkSecurityGroups/securityRules').map((x) => x.name).sort();
+    const rules = (w: World) =>
+      w.resources
+        .filter((x) => x.type === 'Microsoft.Network/networkSecurityGroups/securityRules')
+        .map((x) => x.name)
+        .sort();
     assert.deepEqual(rules(after), [...rules(before), 'Allow-AzureActiveDirectory-443-Out', 'Allow-AzureKeyVault-443-Out'].sort());
   } finally {
     await r.sb.close();
@@ -104,16 +133,23 @@ test('a fix the operator may not apply is refused before any write, naming the r
   const reader = '/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7';
   for (const res of world.resources) {
     const p = res.properties as { principalId?: string; roleDefinitionId?: string };
-    if (res.type === 'Microsoft.Authorization/roleAssignments' && p.principalId === world.operator.principalId) p.roleDefinitionId = `/subscriptions/${world.subscriptions[0]!.subscriptionId}${reader}`;
+    if (res.type === 'Microsoft.Authorization/roleAssignments' && p.principalId === world.operator.principalId)
+      p.roleDefinitionId = `/subscriptions/${world.subscriptions[0]!.subscriptionId}${reader}`;
   }
   const r = await rig(world);
   try {
     const e = await r.engine.evaluate();
-    const writesBefore = r.sb.requests().filter((q) => q.method !== 'GET' && !/resourcegraph|\/secrets|\/certificates\b/i.test(q.path)).length;
+    const writesBefore = r.sb
+      .requests()
+      .filter((q) => q.method !== 'GET' && !/resourcegraph|\/secrets|\/certificates\b/i.test(q.path)).length;
     const outcome = await r.engine.apply(byId(e, 'FW-BYPASS').fix!);
     assert.equal(outcome.ok, false);
     assert.match(outcome.message, /^Not applied: you need Key Vault Contributor .*missing Microsoft\.KeyVault\/vaults\/write/);
-    assert.equal(r.sb.requests().filter((q) => q.method !== 'GET' && !/resourcegraph|\/secrets|\/certificates\b/i.test(q.path)).length, writesBefore, 'nothing was sent');
+    assert.equal(
+      r.sb.requests().filter((q) => q.method !== 'GET' && !/resourcegraph|\/secrets|\/certificates\b/i.test(q.path)).length,
+      writesBefore,
+      'nothing was sent',
+    );
   } finally {
     await r.sb.close();
   }

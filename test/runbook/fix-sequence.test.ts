@@ -8,12 +8,29 @@ const withFix = (checkId: string, step: Parameters<typeof finding>[1], status: P
   finding(checkId, step, status, { fix: plan(checkId, { operations: [{ kind: 'vault.setBypass', vaultId, bypass: 'AzureServices' }] }) });
 
 test('fixable: fail and unknown with a fix, in runbook order; not warn, info or fixless', () => {
-  const e = evaluation({ findings: [withFix('NET-1', 'network', 'fail'), withFix('ACC-1', 'access', 'unknown'), withFix('W', 'access', 'warn'), finding('F', 'access', 'fail'), withFix('CTX-1', 'context', 'fail')] });
-  assert.deepEqual(fixableInOrder(e).map((f) => f.checkId), ['CTX-1', 'ACC-1', 'NET-1']);
+  const e = evaluation({
+    findings: [
+      withFix('NET-1', 'network', 'fail'),
+      withFix('ACC-1', 'access', 'unknown'),
+      withFix('W', 'access', 'warn'),
+      finding('F', 'access', 'fail'),
+      withFix('CTX-1', 'context', 'fail'),
+    ],
+  });
+  assert.deepEqual(
+    fixableInOrder(e).map((f) => f.checkId),
+    ['CTX-1', 'ACC-1', 'NET-1'],
+  );
 });
 
 test('next fix: skips the checks and the plans already tried (two checks asking for one change)', () => {
-  const e = evaluation({ findings: [withFix('PRE-MI', 'prerequisites', 'fail', '/same'), withFix('FW-IDENTITY', 'firewall', 'fail', '/same'), withFix('FW-BYPASS', 'firewall', 'unknown')] });
+  const e = evaluation({
+    findings: [
+      withFix('PRE-MI', 'prerequisites', 'fail', '/same'),
+      withFix('FW-IDENTITY', 'firewall', 'fail', '/same'),
+      withFix('FW-BYPASS', 'firewall', 'unknown'),
+    ],
+  });
   let tried: Tried = { checks: [], plans: [] };
   const first = nextFix(e, tried)!;
   assert.equal(first.checkId, 'PRE-MI');

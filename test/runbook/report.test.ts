@@ -13,7 +13,10 @@ test('unknown checks with the same cause are told once, then point to the first'
         finding('CTX-CLOUD', 'context', 'unknown', { cause, evidence: ['the key vault: NotFound'] }),
         finding('PRE-VAULT', 'prerequisites', 'fail', { cause: 'The key vault kv-nope was not found.' }),
         finding('ACC-MODEL', 'access', 'unknown', { cause, evidence: ['the key vault: NotFound'] }),
-        finding('ACC-OPERATOR', 'access', 'unknown', { cause: 'Could not check: you may not read secrets.', missingAction: 'Microsoft.KeyVault/vaults/secrets/readMetadata/action' }),
+        finding('ACC-OPERATOR', 'access', 'unknown', {
+          cause: 'Could not check: you may not read secrets.',
+          missingAction: 'Microsoft.KeyVault/vaults/secrets/readMetadata/action',
+        }),
         finding('FW-STATE', 'firewall', 'unknown', { cause, evidence: ['the key vault: NotFound'] }),
       ],
     }),
@@ -23,7 +26,10 @@ test('unknown checks with the same cause are told once, then point to the first'
   assert.match(text, /ACC-MODEL .*\n {13}Could not check: the key vault could not be read: see CTX-CLOUD\n/);
   assert.match(text, /FW-STATE .*\n {13}Could not check: the key vault could not be read: see CTX-CLOUD\n/);
   // A different reason is told in full, with its missing permission.
-  assert.match(text, /ACC-OPERATOR .*\n {13}Could not check: you may not read secrets\.\n[\s\S]*missing permission: Microsoft\.KeyVault\/vaults\/secrets\/readMetadata\/action/);
+  assert.match(
+    text,
+    /ACC-OPERATOR .*\n {13}Could not check: you may not read secrets\.\n[\s\S]*missing permission: Microsoft\.KeyVault\/vaults\/secrets\/readMetadata\/action/,
+  );
   // Failures are never folded, even with the same words.
   assert.match(text, /PRE-VAULT .*\n {13}The key vault kv-nope was not found\./);
   assert.match(text, /4 unknown/);

@@ -37,8 +37,15 @@ writeFileSync(passwordFile, `${PASSWORD}\n`, { mode: 0o600 });
 
 const pfx = (() => {
   // One key for every file (Node generates it; forge's own generator is slow).
-  const pem = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
-  const keys = { privateKey: forge.pki.privateKeyFromPem(pem.privateKey) as forge.pki.rsa.PrivateKey, publicKey: forge.pki.publicKeyFromPem(pem.publicKey) };
+  const pem = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
+  const keys = {
+    privateKey: forge.pki.privateKeyFromPem(pem.privateKey) as forge.pki.rsa.PrivateKey,
+    publicKey: forge.pki.publicKeyFromPem(pem.publicKey),
+  };
   const certificate = (notBefore: Date, notAfter: Date) => {
     const c = forge.pki.createCertificate();
     c.publicKey = keys.publicKey;
@@ -50,7 +57,8 @@ const pfx = (() => {
     c.sign(keys.privateKey, forge.md.sha256.create());
     return c;
   };
-  const p12 = (key: forge.pki.rsa.PrivateKey | null, cert: forge.pki.Certificate) => Buffer.from(forge.asn1.toDer(forge.pkcs12.toPkcs12Asn1(key, [cert], PASSWORD, { algorithm: '3des' })).getBytes(), 'binary');
+  const p12 = (key: forge.pki.rsa.PrivateKey | null, cert: forge.pki.Certificate) =>
+    Buffer.from(forge.asn1.toDer(forge.pkcs12.toPkcs12Asn1(key, [cert], PASSWORD, { algorithm: '3des' })).getBytes(), 'binary');
   const current = certificate(new Date(Date.now() - 86_400_000), new Date(Date.now() + 365 * 86_400_000));
   const write = (name: string, bytes: Buffer | string) => {
     const path = join(files, name);
@@ -111,11 +119,18 @@ interface Row {
 }
 
 /** A row's arguments and the connection; the subscription too, unless the row names its own. */
-const withConnection = (r: Run, args: string[]) => [...args, ...r.connection, ...(args.includes('--subscription') ? [] : ['--subscription', SUB])];
+const withConnection = (r: Run, args: string[]) => [
+  ...args,
+  ...r.connection,
+  ...(args.includes('--subscription') ? [] : ['--subscription', SUB]),
+];
 
 /** The built CLI as a script runs it: stdin /dev/null, stdout and stderr pipes. */
 function cli(r: Run, args: string[], opts: { env?: Record<string, string> } = {}): Promise<Outcome> {
-  const child = spawnChild(process.execPath, [CLI, ...withConnection(r, args)], { env: { ...process.env, ...r.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnChild(process.execPath, [CLI, ...withConnection(r, args)], {
+    env: { ...process.env, ...r.env, ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -134,7 +149,12 @@ function cli(r: Run, args: string[], opts: { env?: Record<string, string> } = {}
  */
 function inTerminalWithStdin(r: Run, args: string[], redirect: string): Promise<Outcome> {
   const quoted = [process.execPath, CLI, ...withConnection(r, args)].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
-  const pty = spawnPty('/bin/sh', ['-c', redirect.replace('CLI', `exec ${quoted}`)], { name: 'xterm-256color', cols: 100, rows: 30, env: childEnv({ ...r.env, NO_COLOR: '1' }) });
+  const pty = spawnPty('/bin/sh', ['-c', redirect.replace('CLI', `exec ${quoted}`)], {
+    name: 'xterm-256color',
+    cols: 100,
+    rows: 30,
+    env: childEnv({ ...r.env, NO_COLOR: '1' }),
+  });
   let out = '';
   pty.onData((d) => (out += d));
   r.signal.addEventListener('abort', () => pty.kill('SIGKILL'));
@@ -173,7 +193,8 @@ async function tooSmall(r: Run): Promise<Outcome> {
 }
 
 /** Resource Graph queries are POSTs that only read; every other non-GET is a write. */
-const WRITE = (e: LoggedRequest) => !['GET', 'HEAD'].includes(e.method) && !(e.method === 'POST' && /^\/providers\/Microsoft\.ResourceGraph\/resources$/i.test(e.path));
+const WRITE = (e: LoggedRequest) =>
+  !['GET', 'HEAD'].includes(e.method) && !(e.method === 'POST' && /^\/providers\/Microsoft\.ResourceGraph\/resources$/i.test(e.path));
 
 function journal(stateDir: string): { planId: string; status: string }[] {
   const path = join(stateDir, 'journal.json');
@@ -185,8 +206,14 @@ type Resource = { id: string; type: string; name: string; properties?: Record<st
 const resources = (w: World) => w.resources as unknown as Resource[];
 
 // --- the table ----------------------------------------------------------------------------------------
-const add = (secretId: string, ...more: string[]) => (r: Run) => cli(r, ['add-cert', '--secret-id', secretId, ...more]);
-const upload = (file: string, ...more: string[]) => (r: Run) => cli(r, ['upload-cert', '--file', file, '--password-file', passwordFile, '--yes', ...more]);
+const add =
+  (secretId: string, ...more: string[]) =>
+  (r: Run) =>
+    cli(r, ['add-cert', '--secret-id', secretId, ...more]);
+const upload =
+  (file: string, ...more: string[]) =>
+  (r: Run) =>
+    cli(r, ['upload-cert', '--file', file, '--password-file', passwordFile, '--yes', ...more]);
 const LEAK = [PASSWORD, pfx.goodBase64.slice(0, 40)];
 
 const ROWS: Row[] = [
@@ -195,7 +222,9 @@ const ROWS: Row[] = [
     input: 'a versioned secret identifier',
     run: add(`${SECRET}/${VERSION}`, '--certificate-id', 'pinned', '--yes'),
     code: 0,
-    stderr: [`note: ${SECRET}/${VERSION} names version ${VERSION}, which never rotates; using the versionless ${SECRET} (pass --keep-version to pin the version).`],
+    stderr: [
+      `note: ${SECRET}/${VERSION} names version ${VERSION}, which never rotates; using the versionless ${SECRET} (pass --keep-version to pin the version).`,
+    ],
     stdout: ['CERT-VERIFY: pass — API Management read the secret'],
     wrote: { certificateId: 'pinned', secretIdentifier: SECRET },
   },
@@ -204,7 +233,9 @@ const ROWS: Row[] = [
     // The current version: the older one has expired, and an expired version is refused before any plan.
     run: add(`${SECRET}/${CURRENT_VERSION}`, '--keep-version'),
     code: 0,
-    stdout: [`CERT-ID-VERSION  The identifier names version ${CURRENT_VERSION}: API Management will keep that version and never pick up a renewal. Use ${SECRET} so renewals arrive within four hours.`],
+    stdout: [
+      `CERT-ID-VERSION  The identifier names version ${CURRENT_VERSION}: API Management will keep that version and never pick up a renewal. Use ${SECRET} so renewals arrive within four hours.`,
+    ],
     stderr: ['Nothing was changed. Run again with --yes to apply'],
   },
   {
@@ -241,7 +272,9 @@ const ROWS: Row[] = [
     input: 'an identifier with a query string',
     run: add(`${SECRET}?api-version=7.4`, '--yes'),
     code: 2,
-    stderr: ['The identifier must not have a query string or fragment (?api-version=7.4): API Management takes https://<vault>.vault.localhost/secrets/<name> with nothing after it.'],
+    stderr: [
+      'The identifier must not have a query string or fragment (?api-version=7.4): API Management takes https://<vault>.vault.localhost/secrets/<name> with nothing after it.',
+    ],
   },
   {
     input: 'an identifier on another host',
@@ -261,13 +294,18 @@ const ROWS: Row[] = [
     input: 'a vault in another cloud (.vault.azure.cn)',
     run: add('https://kv-contoso-certs.vault.azure.cn/secrets/contoso-api-client', '--yes'),
     code: 2,
-    stderr: ['The vault kv-contoso-certs.vault.azure.cn is in Azure China (.vault.azure.cn), but this run is connected to a cloud whose vaults end in .vault.localhost: run apimkv with --cloud AzureChinaCloud, or use a vault in this cloud.'],
+    stderr: [
+      'The vault kv-contoso-certs.vault.azure.cn is in Azure China (.vault.azure.cn), but this run is connected to a cloud whose vaults end in .vault.localhost: run apimkv with --cloud AzureChinaCloud, or use a vault in this cloud.',
+    ],
   },
 
   // .pfx files (upload-cert --yes): refused before anything is sent; the password only from a variable or a file.
   {
     input: 'a wrong .pfx password (from --password-env)',
-    run: (r) => cli(r, ['upload-cert', '--file', pfx.good, '--password-env', 'PFX_PASSWORD', '--yes'], { env: { PFX_PASSWORD: 'Not-The-Password-9' } }),
+    run: (r) =>
+      cli(r, ['upload-cert', '--file', pfx.good, '--password-env', 'PFX_PASSWORD', '--yes'], {
+        env: { PFX_PASSWORD: 'Not-The-Password-9' },
+      }),
     code: 2,
     stderr: [`The password does not open ${pfx.good}. Nothing was uploaded: check the password in the variable PFX_PASSWORD.`],
     secrets: [...LEAK, 'Not-The-Password-9'],
@@ -276,14 +314,18 @@ const ROWS: Row[] = [
     input: 'a corrupt (truncated) .pfx',
     run: upload(pfx.truncated),
     code: 2,
-    stderr: [`${pfx.truncated} is not a PKCS#12 (.pfx) file, or it is damaged (truncated?): export the certificate with its private key as .pfx and use that file. Nothing was uploaded.`],
+    stderr: [
+      `${pfx.truncated} is not a PKCS#12 (.pfx) file, or it is damaged (truncated?): export the certificate with its private key as .pfx and use that file. Nothing was uploaded.`,
+    ],
     secrets: LEAK,
   },
   {
     input: 'an empty .pfx',
     run: upload(pfx.empty),
     code: 2,
-    stderr: [`${pfx.empty} is empty (0 bytes): export the certificate with its private key as .pfx and use that file. Nothing was uploaded.`],
+    stderr: [
+      `${pfx.empty} is empty (0 bytes): export the certificate with its private key as .pfx and use that file. Nothing was uploaded.`,
+    ],
     secrets: LEAK,
   },
   {
@@ -297,7 +339,9 @@ const ROWS: Row[] = [
     input: 'a PEM file instead of PKCS#12',
     run: upload(pfx.pem),
     code: 2,
-    stderr: [`${pfx.pem} is a PEM (text) file. API Management needs PKCS#12: convert it with "openssl pkcs12 -export -in cert.pem -inkey key.pem -out cert.pfx".`],
+    stderr: [
+      `${pfx.pem} is a PEM (text) file. API Management needs PKCS#12: convert it with "openssl pkcs12 -export -in cert.pem -inkey key.pem -out cert.pfx".`,
+    ],
     secrets: LEAK,
   },
   {
@@ -312,7 +356,9 @@ const ROWS: Row[] = [
     input: 'a .pfx without its private key',
     run: upload(pfx.noKey),
     code: 1,
-    stdout: ['UPL-KEY          The file has no private key: API Management cannot present the certificate. Export it again with the private key.'],
+    stdout: [
+      'UPL-KEY          The file has no private key: API Management cannot present the certificate. Export it again with the private key.',
+    ],
     stderr: ['Not ready to add it: the file has no private key (UPL-KEY).'],
     secrets: LEAK,
   },
@@ -320,7 +366,9 @@ const ROWS: Row[] = [
     input: 'the .pfx password on the command line',
     run: (r) => cli(r, ['upload-cert', '--file', pfx.good, '--password', PASSWORD, '--yes']),
     code: 2,
-    stderr: ['A password on the command line is visible to others (ps, shell history): use --password-env VAR, --password-file FILE, or the masked prompt.'],
+    stderr: [
+      'A password on the command line is visible to others (ps, shell history): use --password-env VAR, --password-file FILE, or the masked prompt.',
+    ],
     secrets: LEAK,
   },
   {
@@ -353,7 +401,20 @@ const ROWS: Row[] = [
   },
   {
     input: 'an unknown subscription (instance and vault fully named)',
-    run: (r) => cli(r, ['check', '--subscription', UNKNOWN_SUB, '-g', 'rg-apim-demo', '--service', 'apim-contoso-dev', '--vault', 'kv-contoso-certs', '--vault-resource-group', 'rg-apim-demo']),
+    run: (r) =>
+      cli(r, [
+        'check',
+        '--subscription',
+        UNKNOWN_SUB,
+        '-g',
+        'rg-apim-demo',
+        '--service',
+        'apim-contoso-dev',
+        '--vault',
+        'kv-contoso-certs',
+        '--vault-resource-group',
+        'rg-apim-demo',
+      ]),
     code: 1,
     // Both reads say the same thing: the subscription is not there (not a 403 for one and a 404 for the other).
     stdout: [
@@ -373,19 +434,28 @@ const ROWS: Row[] = [
     input: 'an unknown API Management service (fully named)',
     run: (r) => cli(r, ['check', '-g', 'rg-apim-demo', '--service', 'apim-nope', '--vault', 'kv-contoso-certs']),
     code: 1,
-    stdout: [`✖ fail     PRE-APIM`, `The API Management instance apim-nope was not found in resource group rg-apim-demo of subscription ${SUB}. Check --service, -g (--resource-group) and --subscription, or pass --service-id.`],
+    stdout: [
+      `✖ fail     PRE-APIM`,
+      `The API Management instance apim-nope was not found in resource group rg-apim-demo of subscription ${SUB}. Check --service, -g (--resource-group) and --subscription, or pass --service-id.`,
+    ],
   },
   {
     input: 'an unknown key vault',
     run: (r) => cli(r, ['check', '--vault', 'kv-nope']),
     code: 1,
-    stdout: [`✖ fail     PRE-VAULT`, `The key vault kv-nope was not found in subscription ${SUB}. Check --vault (a name, or the resource id of a vault in another subscription) and --subscription, or create the vault and import the certificate first.`],
+    stdout: [
+      `✖ fail     PRE-VAULT`,
+      `The key vault kv-nope was not found in subscription ${SUB}. Check --vault (a name, or the resource id of a vault in another subscription) and --subscription, or create the vault and import the certificate first.`,
+    ],
   },
   {
     input: 'a certificate from a key vault that does not exist',
-    run: (r) => cli(r, ['add-cert', '--vault', 'kv-nope', '--secret-id', 'https://kv-nope.vault.localhost/secrets/contoso-api-client', '--yes']),
+    run: (r) =>
+      cli(r, ['add-cert', '--vault', 'kv-nope', '--secret-id', 'https://kv-nope.vault.localhost/secrets/contoso-api-client', '--yes']),
     code: 1,
-    stderr: ['Not ready to add it: the key vault kv-nope does not exist (PRE-VAULT): API Management could not fetch the certificate from it. Check the identifier and --vault, or recover the vault if it was deleted.'],
+    stderr: [
+      'Not ready to add it: the key vault kv-nope does not exist (PRE-VAULT): API Management could not fetch the certificate from it. Check the identifier and --vault, or recover the vault if it was deleted.',
+    ],
   },
   {
     input: 'an unknown check id for fix --yes',
@@ -408,14 +478,19 @@ const ROWS: Row[] = [
     world: 'everything-broken',
     run: (r) => inTerminalWithStdin(r, TARGET, 'CLI < /dev/null'),
     code: 1,
-    stderr: ['apimkv: not a terminal, so printing the check report instead of the full-screen runbook (use "apimkv check" to say so explicitly).', 'fix: apimkv fix PRE-MI'],
+    stderr: [
+      'apimkv: not a terminal, so printing the check report instead of the full-screen runbook (use "apimkv check" to say so explicitly).',
+      'fix: apimkv fix PRE-MI',
+    ],
   },
   {
     input: 'stdin a pipe of keystrokes (F, y) while stdout is a terminal',
     world: 'everything-broken',
     run: (r) => inTerminalWithStdin(r, TARGET, "printf 'Fyyyy' | CLI"),
     code: 1,
-    stderr: ['apimkv: not a terminal, so printing the check report instead of the full-screen runbook (use "apimkv check" to say so explicitly).'],
+    stderr: [
+      'apimkv: not a terminal, so printing the check report instead of the full-screen runbook (use "apimkv check" to say so explicitly).',
+    ],
   },
 ];
 
@@ -448,16 +523,30 @@ async function check(row: Row, signal: AbortSignal): Promise<void> {
     const writes = sandbox.requests().filter(WRITE);
     if (!row.wrote) {
       assert.deepEqual(after, before, 'the world changed');
-      assert.deepEqual(writes.map((e) => `${e.method} ${e.path}`), [], 'a write was sent');
+      assert.deepEqual(
+        writes.map((e) => `${e.method} ${e.path}`),
+        [],
+        'a write was sent',
+      );
       assert.deepEqual(journal(stateDir), [], 'the journal has entries');
       return;
     }
     const certId = `/subscriptions/${SUB}/resourceGroups/rg-apim-demo/providers/Microsoft.ApiManagement/service/apim-contoso-dev/certificates/${row.wrote.certificateId}`;
-    assert.deepEqual(writes.map((e) => `${e.method} ${e.path} ${e.status}`), [`PUT ${certId} 201`]);
+    assert.deepEqual(
+      writes.map((e) => `${e.method} ${e.path} ${e.status}`),
+      [`PUT ${certId} 201`],
+    );
     const added = resources(after).find((x) => x.id.toLowerCase() === certId.toLowerCase());
     assert.equal(added?.properties?.keyVault?.secretIdentifier, row.wrote.secretIdentifier);
-    assert.deepEqual({ ...after, resources: resources(after).filter((x) => x !== added) }, before, 'something besides the certificate changed');
-    assert.deepEqual(journal(stateDir).map((e) => `${e.planId.split(':')[0]} ${e.status}`), ['CERT-CREATE done']);
+    assert.deepEqual(
+      { ...after, resources: resources(after).filter((x) => x !== added) },
+      before,
+      'something besides the certificate changed',
+    );
+    assert.deepEqual(
+      journal(stateDir).map((e) => `${e.planId.split(':')[0]} ${e.status}`),
+      ['CERT-CREATE done'],
+    );
   } finally {
     await sandbox.close();
   }

@@ -16,7 +16,11 @@ const vaultId = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault
 
 /** A child Node process running `code` with `Journal` imported; resolves with its stdout when it exits. */
 function child(code: string, onLine?: (line: string, kill: () => void) => void): Promise<{ code: number | null; stdout: string }> {
-  const p = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `import { Journal } from ${JSON.stringify(JOURNAL)};\n${code}`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const p = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--input-type=module', '-e', `import { Journal } from ${JSON.stringify(JOURNAL)};\n${code}`],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   let stdout = '';
   p.stdout.on('data', (d: Buffer) => {
     stdout += d.toString();
@@ -47,35 +51,56 @@ test('concurrent processes on one journal: no entry is ever lost, nothing half-w
   figure('journal entries lost', recorded - new Set(entries.filter((e) => e.status === 'done').map((e) => e.id)).size);
   assert.equal(entries.length, recorded, 'entries were lost');
   assert.equal(new Set(entries.map((e) => e.id)).size, recorded);
-  assert.ok(entries.every((e) => e.status === 'done'), 'an outcome was lost');
-  assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp') || f.endsWith('.lock')), [], 'a temp file or lock was left behind');
+  assert.ok(
+    entries.every((e) => e.status === 'done'),
+    'an outcome was lost',
+  );
+  assert.deepEqual(
+    readdirSync(dir).filter((f) => f.endsWith('.tmp') || f.endsWith('.lock')),
+    [],
+    'a temp file or lock was left behind',
+  );
 });
 
-test('a live process is shown to the others, and its write in flight is not settled by them; once it dies it is', { timeout: 60_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'apimkv-conc-'));
-  const path = join(dir, 'journal.json');
-  let pid = 0;
-  const done = child(
-    `const j = new Journal(${JSON.stringify(path)});
+test(
+  'a live process is shown to the others, and its write in flight is not settled by them; once it dies it is',
+  { timeout: 60_000 },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'apimkv-conc-'));
+    const path = join(dir, 'journal.json');
+    let pid = 0;
+    const done = child(
+      `const j = new Journal(${JSON.stringify(path)});
 j.begin('FW-CLIENTIP', { kind: 'vault.addIpRule', vaultId: ${JSON.stringify(vaultId)}, value: '198.51.100.7/32', temporary: true });
 console.log('pending ' + process.pid);
 setInterval(() => {}, 1000);`,
-    (line, kill) => {
-      if (!line.startsWith('pending ')) return;
-      pid = Number(line.split(' ')[1]);
-      const mine = new Journal(path);
-      // Shown: the words the engine puts in its journal notes.
-      assert.deepEqual(mine.otherSessions().map((s) => s.pid), [pid]);
-      // In flight in a live process: not ours to settle; but its temporary rule is listed for cleanup.
-      assert.deepEqual(mine.unresolved(), []);
-      assert.deepEqual(mine.temporaryChanges().map((c) => c.value), ['198.51.100.7/32']);
-      kill();
-    },
-  );
-  const exit = await done;
-  assert.equal(exit.code, null, 'the child was killed');
-  assert.ok(pid > 0);
-  const later = new Journal(path);
-  assert.deepEqual(later.otherSessions(), [], 'a dead process is still shown');
-  assert.deepEqual(later.unresolved().map((e) => e.status), ['pending'], 'the dead process\'s write is now to be settled');
-});
+      (line, kill) => {
+        if (!line.startsWith('pending ')) return;
+        pid = Number(line.split(' ')[1]);
+        const mine = new Journal(path);
+        // Shown: the words the engine puts in its journal notes.
+        assert.deepEqual(
+          mine.otherSessions().map((s) => s.pid),
+          [pid],
+        );
+        // In flight in a live process: not ours to settle; but its temporary rule is listed for cleanup.
+        assert.deepEqual(mine.unresolved(), []);
+        assert.deepEqual(
+          mine.temporaryChanges().map((c) => c.value),
+          ['198.51.100.7/32'],
+        );
+        kill();
+      },
+    );
+    const exit = await done;
+    assert.equal(exit.code, null, 'the child was killed');
+    assert.ok(pid > 0);
+    const later = new Journal(path);
+    assert.deepEqual(later.otherSessions(), [], 'a dead process is still shown');
+    assert.deepEqual(
+      later.unresolved().map((e) => e.status),
+      ['pending'],
+      "the dead process's write is now to be settled",
+    );
+  },
+);

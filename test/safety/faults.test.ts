@@ -57,10 +57,14 @@ function inventory(w: World): Set<string> {
 async function armWrite(sb: Sandbox, method: string, id: string, apiVersion: string, body: unknown): Promise<void> {
   const https = await import('node:https');
   await new Promise<void>((resolve, reject) => {
-    const req = https.request(`${sb.endpoint}${id}?api-version=${apiVersion}`, { method, agent: sb.agent as never, headers: { authorization: `Bearer ${sb.token()}`, 'content-type': 'application/json' } }, (res) => {
-      res.resume();
-      res.on('end', () => (res.statusCode! < 300 ? resolve() : reject(new Error(`${method} ${id}: ${res.statusCode}`))));
-    });
+    const req = https.request(
+      `${sb.endpoint}${id}?api-version=${apiVersion}`,
+      { method, agent: sb.agent as never, headers: { authorization: `Bearer ${sb.token()}`, 'content-type': 'application/json' } },
+      (res) => {
+        res.resume();
+        res.on('end', () => (res.statusCode! < 300 ? resolve() : reject(new Error(`${method} ${id}: ${res.statusCode}`))));
+      },
+    );
     req.on('error', reject);
     req.end(JSON.stringify(body));
   });
@@ -70,38 +74,85 @@ const VAULT = 'Microsoft.KeyVault/vaults';
 const concurrentIpRule = async (w: World, sb: Sandbox) => {
   const v = one(w, VAULT);
   const acls = sb.world().resources.find((r) => r.id === v.id)!.properties.networkAcls;
-  await armWrite(sb, 'PATCH', v.id, '2026-02-01', { properties: { networkAcls: { ...acls, ipRules: [...acls.ipRules, { value: '192.0.2.77/32' }] } } });
+  await armWrite(sb, 'PATCH', v.id, '2026-02-01', {
+    properties: { networkAcls: { ...acls, ipRules: [...acls.ipRules, { value: '192.0.2.77/32' }] } },
+  });
 };
 
 const CASES: Case[] = [
-  { kind: 'apim.enableSystemIdentity', world: 'everything-broken', op: (w) => ({ kind: 'apim.enableSystemIdentity', apimId: one(w, 'Microsoft.ApiManagement/service').id }) },
+  {
+    kind: 'apim.enableSystemIdentity',
+    world: 'everything-broken',
+    op: (w) => ({ kind: 'apim.enableSystemIdentity', apimId: one(w, 'Microsoft.ApiManagement/service').id }),
+  },
   {
     kind: 'apim.setCustomProperty',
     world: 'everything-broken',
-    op: (w) => ({ kind: 'apim.setCustomProperty', apimId: one(w, 'Microsoft.ApiManagement/service').id, key: 'Microsoft.WindowsAzure.ApiManagement.Gateway.ManagedIdentity.DisableOverPrivilegedAccess', value: 'True' }),
+    op: (w) => ({
+      kind: 'apim.setCustomProperty',
+      apimId: one(w, 'Microsoft.ApiManagement/service').id,
+      key: 'Microsoft.WindowsAzure.ApiManagement.Gateway.ManagedIdentity.DisableOverPrivilegedAccess',
+      value: 'True',
+    }),
   },
-  { kind: 'vault.setBypass', world: 'everything-broken', op: (w) => ({ kind: 'vault.setBypass', vaultId: one(w, VAULT).id, bypass: 'AzureServices' }), concurrent: concurrentIpRule },
-  { kind: 'vault.addIpRule', world: 'everything-broken', op: (w) => ({ kind: 'vault.addIpRule', vaultId: one(w, VAULT).id, value: '203.0.113.50/32', temporary: true }), concurrent: concurrentIpRule },
-  { kind: 'vault.removeIpRule', world: 'everything-broken', op: (w) => ({ kind: 'vault.removeIpRule', vaultId: one(w, VAULT).id, value: '198.51.100.0/24' }), concurrent: concurrentIpRule },
+  {
+    kind: 'vault.setBypass',
+    world: 'everything-broken',
+    op: (w) => ({ kind: 'vault.setBypass', vaultId: one(w, VAULT).id, bypass: 'AzureServices' }),
+    concurrent: concurrentIpRule,
+  },
+  {
+    kind: 'vault.addIpRule',
+    world: 'everything-broken',
+    op: (w) => ({ kind: 'vault.addIpRule', vaultId: one(w, VAULT).id, value: '203.0.113.50/32', temporary: true }),
+    concurrent: concurrentIpRule,
+  },
+  {
+    kind: 'vault.removeIpRule',
+    world: 'everything-broken',
+    op: (w) => ({ kind: 'vault.removeIpRule', vaultId: one(w, VAULT).id, value: '198.51.100.0/24' }),
+    concurrent: concurrentIpRule,
+  },
   {
     kind: 'vault.addVirtualNetworkRule',
     world: 'everything-broken',
-    op: (w) => ({ kind: 'vault.addVirtualNetworkRule', vaultId: one(w, VAULT).id, subnetId: one(w, 'Microsoft.Network/virtualNetworks/subnets').id }),
+    op: (w) => ({
+      kind: 'vault.addVirtualNetworkRule',
+      vaultId: one(w, VAULT).id,
+      subnetId: one(w, 'Microsoft.Network/virtualNetworks/subnets').id,
+    }),
     concurrent: concurrentIpRule,
   },
   {
     kind: 'vault.addAccessPolicy',
     world: 'access-policy-vault',
-    op: (w) => ({ kind: 'vault.addAccessPolicy', vaultId: one(w, VAULT).id, tenantId: w.tenantId, objectId: '0a1b2c3d-0000-4000-8000-00000000fa17', permissions: { secrets: ['get', 'list'], certificates: ['get', 'list'] } }),
-    concurrent: async (w, sb) => armWrite(sb, 'PUT', `${one(w, VAULT).id}/accessPolicies/add`, '2026-02-01', { properties: { accessPolicies: [{ tenantId: w.tenantId, objectId: '0a1b2c3d-0000-4000-8000-0000000c0c0c', permissions: { secrets: ['get'] } }] } }),
+    op: (w) => ({
+      kind: 'vault.addAccessPolicy',
+      vaultId: one(w, VAULT).id,
+      tenantId: w.tenantId,
+      objectId: '0a1b2c3d-0000-4000-8000-00000000fa17',
+      permissions: { secrets: ['get', 'list'], certificates: ['get', 'list'] },
+    }),
+    concurrent: async (w, sb) =>
+      armWrite(sb, 'PUT', `${one(w, VAULT).id}/accessPolicies/add`, '2026-02-01', {
+        properties: {
+          accessPolicies: [{ tenantId: w.tenantId, objectId: '0a1b2c3d-0000-4000-8000-0000000c0c0c', permissions: { secrets: ['get'] } }],
+        },
+      }),
   },
   {
     kind: 'subnet.addServiceEndpoint',
     world: 'everything-broken',
-    op: (w) => ({ kind: 'subnet.addServiceEndpoint', subnetId: one(w, 'Microsoft.Network/virtualNetworks/subnets').id, service: 'Microsoft.KeyVault' }),
+    op: (w) => ({
+      kind: 'subnet.addServiceEndpoint',
+      subnetId: one(w, 'Microsoft.Network/virtualNetworks/subnets').id,
+      service: 'Microsoft.KeyVault',
+    }),
     concurrent: async (w, sb) => {
       const s = sb.world().resources.find((r) => r.id === one(w, 'Microsoft.Network/virtualNetworks/subnets').id)!;
-      await armWrite(sb, 'PUT', s.id, '2026-01-01', { properties: { ...s.properties, serviceEndpoints: [...(s.properties.serviceEndpoints ?? []), { service: 'Microsoft.Sql' }] } });
+      await armWrite(sb, 'PUT', s.id, '2026-01-01', {
+        properties: { ...s.properties, serviceEndpoints: [...(s.properties.serviceEndpoints ?? []), { service: 'Microsoft.Sql' }] },
+      });
     },
   },
   {
@@ -111,11 +162,29 @@ const CASES: Case[] = [
       kind: 'nsg.putRule',
       nsgId: one(w, 'Microsoft.Network/networkSecurityGroups').id,
       ruleName: 'Allow-AzureKeyVault-443-Out',
-      rule: { priority: 3999, direction: 'Outbound', access: 'Allow', protocol: 'Tcp', sourceAddressPrefix: 'VirtualNetwork', sourcePortRange: '*', destinationAddressPrefix: 'AzureKeyVault', destinationPortRange: '443' },
+      rule: {
+        priority: 3999,
+        direction: 'Outbound',
+        access: 'Allow',
+        protocol: 'Tcp',
+        sourceAddressPrefix: 'VirtualNetwork',
+        sourcePortRange: '*',
+        destinationAddressPrefix: 'AzureKeyVault',
+        destinationPortRange: '443',
+      },
     }),
     concurrent: async (w, sb) =>
       armWrite(sb, 'PUT', `${one(w, 'Microsoft.Network/networkSecurityGroups').id}/securityRules/Someone-Elses-Rule`, '2026-01-01', {
-        properties: { priority: 3001, direction: 'Outbound', access: 'Allow', protocol: 'Tcp', sourceAddressPrefix: '*', sourcePortRange: '*', destinationAddressPrefix: 'Storage', destinationPortRange: '443' },
+        properties: {
+          priority: 3001,
+          direction: 'Outbound',
+          access: 'Allow',
+          protocol: 'Tcp',
+          sourceAddressPrefix: '*',
+          sourcePortRange: '*',
+          destinationAddressPrefix: 'Storage',
+          destinationPortRange: '443',
+        },
       }),
   },
   {
@@ -133,17 +202,32 @@ const CASES: Case[] = [
   {
     kind: 'apim.putKeyVaultCertificate',
     world: 'healthy',
-    op: (w) => ({ kind: 'apim.putKeyVaultCertificate', apimId: one(w, 'Microsoft.ApiManagement/service').id, certificateId: 'fault-suite-kv', secretIdentifier: 'https://kv-contoso-certs.vault.localhost/secrets/contoso-api-client' }),
+    op: (w) => ({
+      kind: 'apim.putKeyVaultCertificate',
+      apimId: one(w, 'Microsoft.ApiManagement/service').id,
+      certificateId: 'fault-suite-kv',
+      secretIdentifier: 'https://kv-contoso-certs.vault.localhost/secrets/contoso-api-client',
+    }),
   },
   {
     kind: 'apim.uploadCertificate',
     world: 'healthy',
-    op: (w) => ({ kind: 'apim.uploadCertificate', apimId: one(w, 'Microsoft.ApiManagement/service').id, certificateId: 'fault-suite-pfx', pfx: new Secret(pfx.base64, 'pfx'), password: new Secret('Fault-Suite-Pw1', 'pw') }),
+    op: (w) => ({
+      kind: 'apim.uploadCertificate',
+      apimId: one(w, 'Microsoft.ApiManagement/service').id,
+      certificateId: 'fault-suite-pfx',
+      pfx: new Secret(pfx.base64, 'pfx'),
+      password: new Secret('Fault-Suite-Pw1', 'pw'),
+    }),
   },
   {
     kind: 'apim.refreshCertificate',
     world: 'healthy',
-    op: (w) => ({ kind: 'apim.refreshCertificate', apimId: one(w, 'Microsoft.ApiManagement/service').id, certificateId: all(w).find((r) => /certificates$/i.test(r.type) && r.properties?.keyVault)!.name }),
+    op: (w) => ({
+      kind: 'apim.refreshCertificate',
+      apimId: one(w, 'Microsoft.ApiManagement/service').id,
+      certificateId: all(w).find((r) => /certificates$/i.test(r.type) && r.properties?.keyVault)!.name,
+    }),
   },
 ];
 
@@ -162,7 +246,12 @@ async function rig(world: string, beforeWrite?: (w: World, sb: Sandbox) => Promi
   const subscriptionId = w.subscriptions[0]!.subscriptionId;
   const link = connectToSandbox(sb, subscriptionId);
   // Short timeouts and retry delays: a hang is noticed in 1.5 s (400 ms lost reads to timeouts on a loaded 2-core machine), a retry waits milliseconds.
-  const clients = createClients({ ...link, retry: { maxRetries: 3, retryDelayInMs: 5, maxRetryDelayInMs: 20 }, lroIntervalMs: 5, requestTimeoutMs: 1500 });
+  const clients = createClients({
+    ...link,
+    retry: { maxRetries: 3, retryDelayInMs: 5, maxRetryDelayInMs: 20 },
+    lroIntervalMs: 5,
+    requestTimeoutMs: 1500,
+  });
   let edited = false;
   const gateway = createAzureGateway({
     clients,
@@ -178,7 +267,11 @@ async function rig(world: string, beforeWrite?: (w: World, sb: Sandbox) => Promi
   });
   const apim = one(w, 'Microsoft.ApiManagement/service');
   const vault = one(w, VAULT);
-  const target: Target = { subscriptionId, apim: { resourceGroup: rgOf(apim.id), name: apim.name }, vault: { name: vault.name, resourceGroup: rgOf(vault.id) } };
+  const target: Target = {
+    subscriptionId,
+    apim: { resourceGroup: rgOf(apim.id), name: apim.name },
+    vault: { name: vault.name, resourceGroup: rgOf(vault.id) },
+  };
   const journal = new Journal();
   const engine = createEngine({
     gateway,
@@ -191,7 +284,16 @@ async function rig(world: string, beforeWrite?: (w: World, sb: Sandbox) => Promi
   return { sb, world: w, target, journal, engine, gateway };
 }
 
-const plan = (op: Operation): FixPlan => ({ id: `${op.kind}:fault`, checkId: 'FAULT', title: op.kind, operations: [op], preview: [], az: [], requiredRoles: [], requiredActions: [] });
+const plan = (op: Operation): FixPlan => ({
+  id: `${op.kind}:fault`,
+  checkId: 'FAULT',
+  title: op.kind,
+  operations: [op],
+  preview: [],
+  az: [],
+  requiredRoles: [],
+  requiredActions: [],
+});
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The write's method and path, and its LRO poll's path when it has one (from a clean run). */
@@ -201,7 +303,9 @@ async function wireOf(c: Case): Promise<{ method: string; path: string; poll?: s
     const seq = r.sb.requests().at(-1)?.seq ?? 0;
     await r.gateway.apply(c.op(r.world));
     const log = r.sb.requests().filter((q) => q.seq > seq);
-    const i = log.findIndex((q) => ['PUT', 'PATCH', 'POST'].includes(q.method) && !/resourcegraph/i.test(q.path) && !/vault\.localhost/i.test(q.host));
+    const i = log.findIndex(
+      (q) => ['PUT', 'PATCH', 'POST'].includes(q.method) && !/resourcegraph/i.test(q.path) && !/vault\.localhost/i.test(q.host),
+    );
     assert.ok(i >= 0, `${c.kind}: no write seen`);
     const poll = log.slice(i + 1).find((q) => q.method === 'GET' && /operation/i.test(q.path));
     return { method: log[i]!.method, path: log[i]!.path, poll: poll?.path };
@@ -242,7 +346,11 @@ async function scenario(c: Case, label: string, fault?: FaultRule, concurrent = 
       throw new Error(`${label}: apply threw ${(e as Error).message}`);
     }
     assert.ok(outcome.message.length > 0, `${label}: no answer`);
-    if (fault) assert.ok(r.sb.requests().some((q) => q.fault), `${label}: the fault never fired`);
+    if (fault)
+      assert.ok(
+        r.sb.requests().some((q) => q.fault),
+        `${label}: the fault never fired`,
+      );
     r.sb.clearFaults();
     // What the world holds now, read again, against what the journal says.
     const facts = { ...(await r.gateway.gather(r.target)), temporaryChanges: [] };
@@ -251,7 +359,13 @@ async function scenario(c: Case, label: string, fault?: FaultRule, concurrent = 
     const last = entries.at(-1);
     assert.ok(last, `${label}: the write was not journaled`);
     const agrees =
-      last.status === 'done' || last.status === 'already' ? present !== false : last.status === 'failed' ? present !== true : last.status === 'unknown' ? present === undefined : false;
+      last.status === 'done' || last.status === 'already'
+        ? present !== false
+        : last.status === 'failed'
+          ? present !== true
+          : last.status === 'unknown'
+            ? present === undefined
+            : false;
     if (!agrees) figures.journalMismatches++;
     figure('journal mismatches (fault suite)', agrees ? 0 : 1);
     assert.ok(agrees, `${label}: journal says ${last.status}, the world says ${present} (${outcome.message})`);
@@ -293,24 +407,51 @@ function inventoryOf(op: Operation): Set<string> {
 }
 
 for (const c of CASES) {
-  test(`faults on ${c.kind}: 429, 500, reset and hang before, after and on the LRO poll${c.concurrent ? ', and a concurrent edit' : ''}`, { timeout: 120_000 }, async () => {
-    const wire = await wireOf(c);
-    const jobs: Promise<void>[] = [];
-    for (const f of FAULTS) {
-      for (const when of ['before', 'after'] as const) {
-        jobs.push(scenario(c, `${c.kind} ${f.name} ${when}`, { match: { method: wire.method, path: `^${escape(wire.path)}$`, times: 1 }, respond: f.respond, when }));
+  test(
+    `faults on ${c.kind}: 429, 500, reset and hang before, after and on the LRO poll${c.concurrent ? ', and a concurrent edit' : ''}`,
+    { timeout: 120_000 },
+    async () => {
+      const wire = await wireOf(c);
+      const jobs: Promise<void>[] = [];
+      for (const f of FAULTS) {
+        for (const when of ['before', 'after'] as const) {
+          jobs.push(
+            scenario(c, `${c.kind} ${f.name} ${when}`, {
+              match: { method: wire.method, path: `^${escape(wire.path)}$`, times: 1 },
+              respond: f.respond,
+              when,
+            }),
+          );
+        }
+        if (wire.poll)
+          jobs.push(
+            scenario(c, `${c.kind} ${f.name} on the LRO poll`, {
+              match: { method: 'GET', path: `^${escape(wire.poll)}$`, times: 1 },
+              respond: f.respond,
+            }),
+          );
       }
-      if (wire.poll) jobs.push(scenario(c, `${c.kind} ${f.name} on the LRO poll`, { match: { method: 'GET', path: `^${escape(wire.poll)}$`, times: 1 }, respond: f.respond }));
-    }
-    // Every answer lost: Azure made the change each time, apimkv never heard back.
-    jobs.push(scenario(c, `${c.kind} 500 after, every attempt`, { match: { method: wire.method, path: `^${escape(wire.path)}$` }, respond: { status: 500 }, when: 'after' }));
-    jobs.push(scenario(c, `${c.kind} hang after, every attempt`, { match: { method: wire.method, path: `^${escape(wire.path)}$` }, respond: { hang: true }, when: 'after' }));
-    if (c.concurrent) jobs.push(scenario(c, `${c.kind} concurrent edit`, undefined, true));
-    const results = await Promise.allSettled(jobs);
-    const failures = results.filter((x): x is PromiseRejectedResult => x.status === 'rejected').map((x) => (x.reason as Error).message);
-    assert.deepEqual(failures, []);
-  });
+      // Every answer lost: Azure made the change each time, apimkv never heard back.
+      jobs.push(
+        scenario(c, `${c.kind} 500 after, every attempt`, {
+          match: { method: wire.method, path: `^${escape(wire.path)}$` },
+          respond: { status: 500 },
+          when: 'after',
+        }),
+      );
+      jobs.push(
+        scenario(c, `${c.kind} hang after, every attempt`, {
+          match: { method: wire.method, path: `^${escape(wire.path)}$` },
+          respond: { hang: true },
+          when: 'after',
+        }),
+      );
+      if (c.concurrent) jobs.push(scenario(c, `${c.kind} concurrent edit`, undefined, true));
+      const results = await Promise.allSettled(jobs);
+      const failures = results.filter((x): x is PromiseRejectedResult => x.status === 'rejected').map((x) => (x.reason as Error).message);
+      assert.deepEqual(failures, []);
+    },
+  );
 }
 
 // The figures are bench/safety.mjs's to print (never a test: alone, such a test would assert 0 === 0).
-

@@ -88,7 +88,11 @@ function assertInert(name: string, text: string): void {
   figure('outputs scanned', 1);
   figure('raw control sequences leaked', (text.match(new RegExp(RAW_ACTIVE.source, 'g')) ?? []).length);
   const raw = RAW_ACTIVE.exec(text);
-  assert.equal(raw, null, `${name}: raw U+${raw?.[0].codePointAt(0)!.toString(16).padStart(4, '0')} at ${raw?.index}:\n${text.slice(Math.max(0, (raw?.index ?? 0) - 80), (raw?.index ?? 0) + 80)}`);
+  assert.equal(
+    raw,
+    null,
+    `${name}: raw U+${raw?.[0].codePointAt(0)!.toString(16).padStart(4, '0')} at ${raw?.index}:\n${text.slice(Math.max(0, (raw?.index ?? 0) - 80), (raw?.index ?? 0) + 80)}`,
+  );
   for (const forged of FORGED) assert.doesNotMatch(text, forged, `${name}: a remote message forged a line`);
 }
 
@@ -127,59 +131,94 @@ describe('hostile remote text, through the built CLI', { concurrency: false }, (
     assert.ok(!/\u001b/.test(out.stdout), 'JSON must carry ESC as \\u001b, never raw');
     const strings: string[] = [];
     JSON.parse(out.stdout, (_k, v: unknown) => (typeof v === 'string' && strings.push(v), v));
-    for (const where of ['certificate-name']) assert.ok(strings.some((s) => s.includes(hostile(where))), `the JSON report lost the exact ${where}: ${JSON.stringify(strings.filter((s) => s.includes(where)))}`);
+    for (const where of ['certificate-name'])
+      assert.ok(
+        strings.some((s) => s.includes(hostile(where))),
+        `the JSON report lost the exact ${where}: ${JSON.stringify(strings.filter((s) => s.includes(where)))}`,
+      );
   });
 
-  it('fix --plan: remote text only inside single-quoted arguments; running the script runs no injected command', { timeout: 60_000 }, async () => {
-    const out = await cli(['fix', '--plan']);
-    assert.equal(out.code, 0, out.stderr);
-    const script = out.stdout;
-    assertInert('fix --plan script', script);
-    for (const line of script.split('\n')) if (line.startsWith('#')) assert.ok(!line.includes('certificate-name') && !line.includes('touch'), `a comment carries remote text: ${line}`);
-    assert.equal(spawnSync('bash', ['-n'], { input: script }).status, 0, 'the script does not parse');
-    // Run it with an az that records its arguments (one per line, NUL-separated runs).
-    const record = join(work, 'az-args');
-    const fakeBin = join(work, 'fake-az');
-    spawnSync('mkdir', ['-p', fakeBin]);
-    writeFileSync(join(fakeBin, 'az'), `#!/bin/sh\nfor a in "$@"; do printf '%s\\036' "$a" >> '${record}'; done\nprintf '\\035' >> '${record}'\n`);
-    chmodSync(join(fakeBin, 'az'), 0o755);
-    const ran = spawnSync('bash', ['-c', script], { cwd: work, env: { PATH: `${fakeBin}:/usr/bin:/bin` }, encoding: 'utf8' });
-    assert.equal(ran.status, 0, ran.stderr);
-    figure('injected commands run', existsSync(PWNED) ? 1 : 0);
-    assert.equal(existsSync(PWNED), false, 'the script ran a command hidden in a name');
-    assertInert('fix --plan script output', ran.stdout);
-    const calls = readFileSync(record, 'utf8').split('\u001d').filter(Boolean).map((c) => c.split('\u001e').filter((_, i, a) => i < a.length - 1));
-    assert.ok(calls.length > 0);
-    // The certificate's own (hostile) name reached az byte for byte inside the URL of its refresh.
-    const urls = calls.flatMap((c) => c.filter((a) => a.startsWith('https://')));
-    assert.ok(urls.some((u) => u.includes(`/certificates/${encodeURIComponent(hostile('certificate-name'))}/refreshSecret?`)), urls.join('\n'));
-  });
+  it(
+    'fix --plan: remote text only inside single-quoted arguments; running the script runs no injected command',
+    { timeout: 60_000 },
+    async () => {
+      const out = await cli(['fix', '--plan']);
+      assert.equal(out.code, 0, out.stderr);
+      const script = out.stdout;
+      assertInert('fix --plan script', script);
+      for (const line of script.split('\n'))
+        if (line.startsWith('#'))
+          assert.ok(!line.includes('certificate-name') && !line.includes('touch'), `a comment carries remote text: ${line}`);
+      assert.equal(spawnSync('bash', ['-n'], { input: script }).status, 0, 'the script does not parse');
+      // Run it with an az that records its arguments (one per line, NUL-separated runs).
+      const record = join(work, 'az-args');
+      const fakeBin = join(work, 'fake-az');
+      spawnSync('mkdir', ['-p', fakeBin]);
+      writeFileSync(
+        join(fakeBin, 'az'),
+        `#!/bin/sh\nfor a in "$@"; do printf '%s\\036' "$a" >> '${record}'; done\nprintf '\\035' >> '${record}'\n`,
+      );
+      chmodSync(join(fakeBin, 'az'), 0o755);
+      const ran = spawnSync('bash', ['-c', script], { cwd: work, env: { PATH: `${fakeBin}:/usr/bin:/bin` }, encoding: 'utf8' });
+      assert.equal(ran.status, 0, ran.stderr);
+      figure('injected commands run', existsSync(PWNED) ? 1 : 0);
+      assert.equal(existsSync(PWNED), false, 'the script ran a command hidden in a name');
+      assertInert('fix --plan script output', ran.stdout);
+      const calls = readFileSync(record, 'utf8')
+        .split('\u001d')
+        .filter(Boolean)
+        .map((c) => c.split('\u001e').filter((_, i, a) => i < a.length - 1));
+      assert.ok(calls.length > 0);
+      // The certificate's own (hostile) name reached az byte for byte inside the URL of its refresh.
+      const urls = calls.flatMap((c) => c.filter((a) => a.startsWith('https://')));
+      assert.ok(
+        urls.some((u) => u.includes(`/certificates/${encodeURIComponent(hostile('certificate-name'))}/refreshSecret?`)),
+        urls.join('\n'),
+      );
+    },
+  );
 
-  it('fix --yes against a write that fails with a hostile ARM error: the outcome and the transcript stay inert', { timeout: 90_000 }, async () => {
-    sandbox.addFault({ match: { method: 'PATCH', path: 'Microsoft.ApiManagement/service/apim-contoso-dev$', times: 5 }, respond: { status: 400, body: { error: { code: 'BadRequest', message: hostile('arm-error') } } } });
-    sandbox.addFault({ match: { method: 'PUT', path: 'Microsoft.ApiManagement/service/apim-contoso-dev$', times: 5 }, respond: { status: 400, body: { error: { code: 'BadRequest', message: hostile('arm-error') } } } });
-    const transcript = join(work, 'transcript.md');
-    try {
-      const out = await cli(['fix', 'PRE-MI', '--yes', '--transcript', transcript]);
-      assertInert('fix stdout', out.stdout);
-      assertInert('fix stderr', out.stderr);
-      assert.match(`${out.stdout}${out.stderr}`, /arm-error␛\]0;window-title/, `${out.stdout}\n${out.stderr}`);
-      const md = readFileSync(transcript, 'utf8');
-      assertInert('transcript', md);
-      // Markdown: no fence opened by remote text (every fence closes), no raw HTML, no link, no heading.
-      const fences = md.split('\n').filter((l) => /^`{3,}/.test(l));
-      assert.equal(fences.length % 2, 0, `an unterminated fence:\n${md}`);
-      assert.doesNotMatch(md, /(^|[^\\])<img/, 'raw HTML passed through');
-      assert.doesNotMatch(md, /(^|[^\\])\[click\]\(/, 'a link passed through');
-      assert.doesNotMatch(md, /^#+ .*(tag-|certificate-name|arm-error|lastStatus)/m, 'remote text opened a heading');
-    } finally {
-      sandbox.clearFaults();
-    }
-  });
+  it(
+    'fix --yes against a write that fails with a hostile ARM error: the outcome and the transcript stay inert',
+    { timeout: 90_000 },
+    async () => {
+      sandbox.addFault({
+        match: { method: 'PATCH', path: 'Microsoft.ApiManagement/service/apim-contoso-dev$', times: 5 },
+        respond: { status: 400, body: { error: { code: 'BadRequest', message: hostile('arm-error') } } },
+      });
+      sandbox.addFault({
+        match: { method: 'PUT', path: 'Microsoft.ApiManagement/service/apim-contoso-dev$', times: 5 },
+        respond: { status: 400, body: { error: { code: 'BadRequest', message: hostile('arm-error') } } },
+      });
+      const transcript = join(work, 'transcript.md');
+      try {
+        const out = await cli(['fix', 'PRE-MI', '--yes', '--transcript', transcript]);
+        assertInert('fix stdout', out.stdout);
+        assertInert('fix stderr', out.stderr);
+        assert.match(`${out.stdout}${out.stderr}`, /arm-error␛\]0;window-title/, `${out.stdout}\n${out.stderr}`);
+        const md = readFileSync(transcript, 'utf8');
+        assertInert('transcript', md);
+        // Markdown: no fence opened by remote text (every fence closes), no raw HTML, no link, no heading.
+        const fences = md.split('\n').filter((l) => /^`{3,}/.test(l));
+        assert.equal(fences.length % 2, 0, `an unterminated fence:\n${md}`);
+        assert.doesNotMatch(md, /(^|[^\\])<img/, 'raw HTML passed through');
+        assert.doesNotMatch(md, /(^|[^\\])\[click\]\(/, 'a link passed through');
+        assert.doesNotMatch(md, /^#+ .*(tag-|certificate-name|arm-error|lastStatus)/m, 'remote text opened a heading');
+      } finally {
+        sandbox.clearFaults();
+      }
+    },
+  );
 
   it('the full-screen runbook: a failed fix shows the hostile ARM error inert and cannot forge a line', { timeout: 90_000 }, async () => {
-    sandbox.addFault({ match: { method: 'PATCH', path: 'Microsoft.ApiManagement/service/apim-contoso-dev$', times: 5 }, respond: { status: 400, body: { error: { code: 'BadRequest', message: hostile('arm-error') } } } });
-    sandbox.addFault({ match: { method: 'PUT', path: 'Microsoft.ApiManagement/service/apim-contoso-dev$', times: 5 }, respond: { status: 400, body: { error: { code: 'BadRequest', message: hostile('arm-error') } } } });
+    sandbox.addFault({
+      match: { method: 'PATCH', path: 'Microsoft.ApiManagement/service/apim-contoso-dev$', times: 5 },
+      respond: { status: 400, body: { error: { code: 'BadRequest', message: hostile('arm-error') } } },
+    });
+    sandbox.addFault({
+      match: { method: 'PUT', path: 'Microsoft.ApiManagement/service/apim-contoso-dev$', times: 5 },
+      respond: { status: 400, body: { error: { code: 'BadRequest', message: hostile('arm-error') } } },
+    });
     const s = start([...TARGET, ...connection], { cols: 120, rows: 40, env });
     try {
       await s.waitFor(/✖ fail/, 30_000);
@@ -192,7 +231,17 @@ describe('hostile remote text, through the built CLI', { concurrency: false }, (
       // Ink writes its own CSI sequences, so the raw bytes are searched for the payload's, not for any ESC.
       const raw = s.output();
       figure('outputs scanned', 1);
-      for (const payload of ['\u001b]0;window-title', '\u001b]52;', '\u001b]8;;https:evil', '\u001b[2J', '\u009b', '\u202e', '\u200b', '\u0007']) assert.ok(!raw.includes(payload), `raw ${JSON.stringify(payload)} reached the terminal`);
+      for (const payload of [
+        '\u001b]0;window-title',
+        '\u001b]52;',
+        '\u001b]8;;https:evil',
+        '\u001b[2J',
+        '\u009b',
+        '\u202e',
+        '\u200b',
+        '\u0007',
+      ])
+        assert.ok(!raw.includes(payload), `raw ${JSON.stringify(payload)} reached the terminal`);
       scanned.push({ name: 'TUI', text: screen });
     } finally {
       s.kill('SIGKILL');

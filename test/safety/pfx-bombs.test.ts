@@ -17,8 +17,15 @@ const dir = tempDir('apimkv-pfx-bombs-');
 const PASSWORD = 'Bomb-Pfx-Pw1!';
 
 const keys = (() => {
-  const pem = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
-  return { privateKey: forge.pki.privateKeyFromPem(pem.privateKey) as forge.pki.rsa.PrivateKey, publicKey: forge.pki.publicKeyFromPem(pem.publicKey) };
+  const pem = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
+  return {
+    privateKey: forge.pki.privateKeyFromPem(pem.privateKey) as forge.pki.rsa.PrivateKey,
+    publicKey: forge.pki.publicKeyFromPem(pem.publicKey),
+  };
 })();
 const cert = (() => {
   const c = forge.pki.createCertificate();
@@ -35,14 +42,23 @@ const cert = (() => {
 type Derive = (...args: unknown[]) => unknown;
 /** Write a .pfx whose every MAC/PBE step names `count` iterations, without running them. */
 function bomb(name: string, count: number, options: { useMac?: boolean; algorithm?: '3des' | 'aes256' } = {}): string {
-  const f = forge as unknown as { pkcs12: { generateKey: Derive }; pki: { pbe: { generatePkcs12Key: Derive } }; pkcs5: { pbkdf2: Derive }; pbkdf2: Derive };
+  const f = forge as unknown as {
+    pkcs12: { generateKey: Derive };
+    pki: { pbe: { generatePkcs12Key: Derive } };
+    pkcs5: { pbkdf2: Derive };
+    pbkdf2: Derive;
+  };
   const saved = { mac: f.pkcs12.generateKey, p12: f.pki.pbe.generatePkcs12Key, pbkdf2: f.pkcs5.pbkdf2 };
   const fakeBuffer = (...args: unknown[]) => forge.util.createBuffer('\u0001'.repeat(Number(args[4])));
   f.pkcs12.generateKey = fakeBuffer;
   f.pki.pbe.generatePkcs12Key = fakeBuffer;
   f.pkcs5.pbkdf2 = (...args: unknown[]) => '\u0001'.repeat(Number(args[3]));
   try {
-    const asn1 = forge.pkcs12.toPkcs12Asn1(keys.privateKey, [cert], PASSWORD, { algorithm: options.algorithm ?? '3des', count, useMac: options.useMac ?? true });
+    const asn1 = forge.pkcs12.toPkcs12Asn1(keys.privateKey, [cert], PASSWORD, {
+      algorithm: options.algorithm ?? '3des',
+      count,
+      useMac: options.useMac ?? true,
+    });
     const path = join(dir, name);
     writeFileSync(path, Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary'));
     return path;
@@ -103,7 +119,10 @@ test('a parse in flight can be cancelled', { timeout: 60_000 }, async () => {
 
 test('read once: the bytes uploaded are the bytes inspected, even if the file changes after', { timeout: 30_000 }, async () => {
   const path = join(dir, 'good.pfx');
-  const good = Buffer.from(forge.asn1.toDer(forge.pkcs12.toPkcs12Asn1(keys.privateKey, [cert], PASSWORD, { algorithm: '3des' })).getBytes(), 'binary');
+  const good = Buffer.from(
+    forge.asn1.toDer(forge.pkcs12.toPkcs12Asn1(keys.privateKey, [cert], PASSWORD, { algorithm: '3des' })).getBytes(),
+    'binary',
+  );
   writeFileSync(path, good);
   const opened = await openPfx(path, pw());
   assert.equal(opened.inspection.ok, true);

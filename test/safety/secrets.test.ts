@@ -46,13 +46,16 @@ const tokenNeedles = () => [sandbox.token, sandbox.token.split('.')[1]!];
 /** A stand-in `az` that hands out the token and leaves a copy of its own environment in `envDir`. */
 function azRecordingEnv(envDir: string): string {
   const bin = tempDir('apimkv-az-env-');
-  writeFileSync(join(bin, 'az'), `#!/bin/sh
+  writeFileSync(
+    join(bin, 'az'),
+    `#!/bin/sh
 env > '${envDir}'/env-$$.txt
 case "$2" in
   get-access-token) echo '{"accessToken":"${sandbox.token}","expiresOn":"2099-01-01 00:00:00.000000","expires_on":4070908800,"tokenType":"Bearer"}' ;;
   *) exit 1 ;;
 esac
-`);
+`,
+  );
   chmodSync(join(bin, 'az'), 0o755);
   return `${bin}:${process.env.PATH}`;
 }
@@ -70,13 +73,20 @@ function assertClean(where: string, text: string): void {
   }
 }
 
-after(() => console.log(`secrets: ${searched.places} places, ${searched.bytes} bytes searched for ${NEEDLES.length} forms of the password and .pfx; found ${searched.found}; also for the bearer token`));
+after(() =>
+  console.log(
+    `secrets: ${searched.places} places, ${searched.bytes} bytes searched for ${NEEDLES.length} forms of the password and .pfx; found ${searched.found}; also for the bearer token`,
+  ),
+);
 
 test('the full-screen upload flow: the password and the .pfx appear nowhere apimkv wrote', { timeout: 90_000 }, async () => {
   const state = tempDir('apimkv-secrets-state-');
   const transcript = join(state, 'session.md');
   const uploadsBefore = (sandboxLog().match(/\/certificates\/tui-upload/g) ?? []).length;
-  const s = start(['--arm-endpoint', sandbox.endpoint, '--ca-cert', sandbox.ca, ...TARGET, '--state-dir', state, '--transcript', transcript], { env: { PATH: azHandingOut(sandbox.token), AZURE_SUBSCRIPTION_ID: '' } });
+  const s = start(
+    ['--arm-endpoint', sandbox.endpoint, '--ca-cert', sandbox.ca, ...TARGET, '--state-dir', state, '--transcript', transcript],
+    { env: { PATH: azHandingOut(sandbox.token), AZURE_SUBSCRIPTION_ID: '' } },
+  );
   try {
     await s.waitFor(/^.*✔ pass.* ms$/m, 30_000);
     await s.press('u');
@@ -106,7 +116,10 @@ test('the full-screen upload flow: the password and the .pfx appear nowhere apim
   assert.equal((log.match(/\/certificates\/tui-upload/g) ?? []).length > uploadsBefore, true, 'the upload really happened');
   assertClean('the terminal (screen, stdout and stderr)', s.output());
   const files = filesUnder(state);
-  assert.ok(files.some((f) => /journal\.json$/.test(f.path)) && files.some((f) => f.path === transcript), files.map((f) => f.path).join('\n'));
+  assert.ok(
+    files.some((f) => /journal\.json$/.test(f.path)) && files.some((f) => f.path === transcript),
+    files.map((f) => f.path).join('\n'),
+  );
   for (const f of files) assertClean(f.path, f.text);
   assertClean('the sandbox request log', log);
 });
@@ -115,13 +128,36 @@ test('upload-cert under the Azure SDK verbose log: stdout, stderr (the log), tra
   const state = tempDir('apimkv-secrets-state-');
   const transcript = join(state, 'cli.md');
   const envDir = tempDir('apimkv-secrets-env-');
-  const r = spawnSync(process.execPath, [CLI, 'upload-cert', '--arm-endpoint', sandbox.endpoint, '--ca-cert', sandbox.ca, ...TARGET, '--state-dir', state, '--transcript', transcript, '--file', pfx.path, '--password-env', 'PFX_PW', '--certificate-id', 'cli-upload', '--yes'], {
-    encoding: 'utf8',
-    timeout: 90_000,
-    // The verbose log is long.
-    maxBuffer: 256 * 1024 * 1024,
-    env: { ...process.env, PATH: azRecordingEnv(envDir), AZURE_SUBSCRIPTION_ID: '', PFX_PW: PASSWORD, AZURE_LOG_LEVEL: 'verbose' },
-  });
+  const r = spawnSync(
+    process.execPath,
+    [
+      CLI,
+      'upload-cert',
+      '--arm-endpoint',
+      sandbox.endpoint,
+      '--ca-cert',
+      sandbox.ca,
+      ...TARGET,
+      '--state-dir',
+      state,
+      '--transcript',
+      transcript,
+      '--file',
+      pfx.path,
+      '--password-env',
+      'PFX_PW',
+      '--certificate-id',
+      'cli-upload',
+      '--yes',
+    ],
+    {
+      encoding: 'utf8',
+      timeout: 90_000,
+      // The verbose log is long.
+      maxBuffer: 256 * 1024 * 1024,
+      env: { ...process.env, PATH: azRecordingEnv(envDir), AZURE_SUBSCRIPTION_ID: '', PFX_PW: PASSWORD, AZURE_LOG_LEVEL: 'verbose' },
+    },
+  );
   assert.equal(r.status, 0, r.stderr.slice(-2000));
   assert.match(r.stdout, /UPL-CREATE is now pass/);
   assert.match(r.stderr, /azure:core-rest-pipeline/, 'the SDK log was on');

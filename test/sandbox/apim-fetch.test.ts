@@ -10,7 +10,11 @@ const RG = 'rg-apim-demo';
 const APIM = 'apim-contoso-dev';
 
 /** PUT a Key Vault certificate in `world`; returns the error's code and message, or 'Success'. */
-async function fetchOutcome(world: World, identifier = SECRET_ID, identityClientId?: string): Promise<{ status?: number; code?: string; message: string }> {
+async function fetchOutcome(
+  world: World,
+  identifier = SECRET_ID,
+  identityClientId?: string,
+): Promise<{ status?: number; code?: string; message: string }> {
   const t = await setup({ world });
   try {
     await t.apim.certificate.createOrUpdate(RG, APIM, 'probe', { keyVault: { secretIdentifier: identifier, identityClientId } });
@@ -23,7 +27,8 @@ async function fetchOutcome(world: World, identifier = SECRET_ID, identityClient
   }
 }
 
-const failure = (identifier: string, code: string, message: string) => `Failed to fetch secret from Key Vault '${identifier}': ${code}: ${message}`;
+const failure = (identifier: string, code: string, message: string) =>
+  `Failed to fetch secret from Key Vault '${identifier}': ${code}: ${message}`;
 const resource = (w: World, id: string) => w.resources.find((r) => r.id.toLowerCase() === id.toLowerCase())!;
 
 describe('APIM fetch evaluation (certificate PUT)', () => {
@@ -46,13 +51,19 @@ describe('APIM fetch evaluation (certificate PUT)', () => {
     const r = await fetchOutcome(healthy, SECRET_ID, APIM_PRINCIPAL);
     assert.equal(r.status, 400);
     assert.equal(r.code, 'ValidationError');
-    assert.equal(r.message, failure(SECRET_ID, 'IdentityNotFound', `Can not find Managed Identity with provided IdentityClientId : ${APIM_PRINCIPAL}`));
+    assert.equal(
+      r.message,
+      failure(SECRET_ID, 'IdentityNotFound', `Can not find Managed Identity with provided IdentityClientId : ${APIM_PRINCIPAL}`),
+    );
   });
 
   test('IdentityNotFound: system identity off', async () => {
     const r = await fetchOutcome(worldWith(healthy, (w) => (resource(w, APIM_ID).identity = { type: 'None' })));
     assert.equal(r.code, 'ValidationError');
-    assert.match(r.message, /: IdentityNotFound: Managed Service Identity \(http:\/\/aka\.ms\/apimmsi\) is not enabled on the service 'apim-contoso-dev'/);
+    assert.match(
+      r.message,
+      /: IdentityNotFound: Managed Service Identity \(http:\/\/aka\.ms\/apimmsi\) is not enabled on the service 'apim-contoso-dev'/,
+    );
   });
 
   test('SecretsTypeRequired: a /certificates/ identifier', async () => {
@@ -73,24 +84,52 @@ describe('APIM fetch evaluation (certificate PUT)', () => {
         id: `${NSG_ID}/securityRules/Deny-KV`,
         name: 'Deny-KV',
         type: 'Microsoft.Network/networkSecurityGroups/securityRules',
-        properties: { protocol: 'Tcp', access: 'Deny', direction: 'Outbound', priority: 150, sourceAddressPrefix: '*', sourcePortRange: '*', destinationAddressPrefix: 'AzureKeyVault', destinationPortRange: '443' },
+        properties: {
+          protocol: 'Tcp',
+          access: 'Deny',
+          direction: 'Outbound',
+          priority: 150,
+          sourceAddressPrefix: '*',
+          sourcePortRange: '*',
+          destinationAddressPrefix: 'AzureKeyVault',
+          destinationPortRange: '443',
+        },
       }),
     );
     const r = await fetchOutcome(world);
     assert.equal(
       r.message,
-      failure(SECRET_ID, 'NetworkBlocked', "Outbound traffic from subnet 'snet-apim' to 'AzureKeyVault' on TCP port 443 is denied by rule 'Deny-KV' (priority 150) of network security group 'nsg-apim'."),
+      failure(
+        SECRET_ID,
+        'NetworkBlocked',
+        "Outbound traffic from subnet 'snet-apim' to 'AzureKeyVault' on TCP port 443 is denied by rule 'Deny-KV' (priority 150) of network security group 'nsg-apim'.",
+      ),
     );
   });
 
   test('NetworkBlocked: Entra ID (AzureActiveDirectory) blocked by a Deny on Internet', async () => {
-    const world = worldWith(healthy, (w) => (w.resources = w.resources.filter((r) => !r.id.endsWith('Allow-AzureActiveDirectory-443-Outbound'))));
+    const world = worldWith(
+      healthy,
+      (w) => (w.resources = w.resources.filter((r) => !r.id.endsWith('Allow-AzureActiveDirectory-443-Outbound'))),
+    );
     const r = await fetchOutcome(world);
-    assert.match(r.message, /: NetworkBlocked: .*'AzureActiveDirectory' on TCP port 443 is denied by rule 'Deny-Internet-443-Outbound' \(priority 4000\)/);
+    assert.match(
+      r.message,
+      /: NetworkBlocked: .*'AzureActiveDirectory' on TCP port 443 is denied by rule 'Deny-Internet-443-Outbound' \(priority 4000\)/,
+    );
   });
 
   test('ForbiddenByFirewall: bypass off and the subnet not in the vault rules', async () => {
-    const world = worldWith(healthy, (w) => (resource(w, KV_ID).properties.networkAcls = { bypass: 'None', defaultAction: 'Deny', ipRules: [{ value: '20.50.10.20/32' }], virtualNetworkRules: [] }));
+    const world = worldWith(
+      healthy,
+      (w) =>
+        (resource(w, KV_ID).properties.networkAcls = {
+          bypass: 'None',
+          defaultAction: 'Deny',
+          ipRules: [{ value: '20.50.10.20/32' }],
+          virtualNetworkRules: [],
+        }),
+    );
     const r = await fetchOutcome(world);
     // With a Key Vault service endpoint on the subnet, traffic comes from the subnet, so the public IP rule does not match.
     assert.equal(
@@ -113,7 +152,9 @@ describe('APIM fetch evaluation (certificate PUT)', () => {
 
   test('ForbiddenByRbac: only Key Vault Reader (no getSecret)', async () => {
     const world = worldWith(healthy, (w) => {
-      const ra = w.resources.find((r) => r.type === 'Microsoft.Authorization/roleAssignments' && r.properties.principalId === APIM_PRINCIPAL)!;
+      const ra = w.resources.find(
+        (r) => r.type === 'Microsoft.Authorization/roleAssignments' && r.properties.principalId === APIM_PRINCIPAL,
+      )!;
       ra.properties.roleDefinitionId = `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/21090545-7ca7-4776-b22c-e363652d74d2`;
     });
     const r = await fetchOutcome(world);
@@ -123,7 +164,10 @@ describe('APIM fetch evaluation (certificate PUT)', () => {
 
   test('ForbiddenByPolicy: access-policy vault without secrets get', async () => {
     const r = await fetchOutcome(loadWorld('access-policy-vault'));
-    assert.match(r.message, /: ForbiddenByPolicy: The user, group or application 'appid=.*oid=9b2e4c6a-1d3f-4a5b-8c7d-0e1f2a3b4c5d;.*' does not have secrets get permission on key vault 'kv-contoso-certs;location=westeurope'/);
+    assert.match(
+      r.message,
+      /: ForbiddenByPolicy: The user, group or application 'appid=.*oid=9b2e4c6a-1d3f-4a5b-8c7d-0e1f2a3b4c5d;.*' does not have secrets get permission on key vault 'kv-contoso-certs;location=westeurope'/,
+    );
   });
 
   test('SecretNotFound: no such secret', async () => {
@@ -141,7 +185,10 @@ describe('APIM fetch evaluation (certificate PUT)', () => {
   test('InvalidContentType: a PEM certificate', async () => {
     const id = 'https://kv-contoso-certs.vault.localhost/secrets/legacy-pem';
     const r = await fetchOutcome(healthy, id);
-    assert.match(r.message, /: InvalidContentType: The secret 'legacy-pem' has content type 'application\/x-pem-file'\. API Management requires 'application\/x-pkcs12'/);
+    assert.match(
+      r.message,
+      /: InvalidContentType: The secret 'legacy-pem' has content type 'application\/x-pem-file'\. API Management requires 'application\/x-pkcs12'/,
+    );
   });
 
   test('private endpoint world: Approved PE with a DNS zone group gives line of sight with public access disabled', async () => {
@@ -151,7 +198,10 @@ describe('APIM fetch evaluation (certificate PUT)', () => {
 
   test('user-assigned identity never gets the trusted-services bypass', async () => {
     const r = await fetchOutcome(loadWorld('uai-behind-firewall'), SECRET_ID, 'e6f7a8b9-2c3d-4e5f-9a0b-1c2d3e4f5a6b');
-    assert.match(r.message, /: ForbiddenByFirewall: Client address is not authorized and caller is not a trusted service\.\r\nClient address: 20\.50\.10\.20\r\n/);
+    assert.match(
+      r.message,
+      /: ForbiddenByFirewall: Client address is not authorized and caller is not a trusted service\.\r\nClient address: 20\.50\.10\.20\r\n/,
+    );
   });
 
   test('an APIM public IP in ipRules is line of sight when the subnet has no Key Vault service endpoint', async () => {
@@ -192,7 +242,10 @@ describe('refreshSecret and RBAC propagation', () => {
     // The versioned identifier keeps pointing at the old version.
     assert.equal(ok.expirationDate?.toISOString(), '2026-11-01T09:00:00.000Z');
     const failed = await collect(t.apim.certificate.listByService(RG, APIM, { isKeyVaultRefreshFailed: true }));
-    assert.deepEqual(failed.map((c) => c.name), []);
+    assert.deepEqual(
+      failed.map((c) => c.name),
+      [],
+    );
   });
 
   test('refreshSecret of a missing certificate is a 404 ResourceNotFound', async () => {
@@ -208,17 +261,42 @@ test('everything-broken: fixing identity, role, bypass, NSG in turn ends in Succ
   try {
     const refresh = async () => (await t.apim.certificate.refreshSecret(RG, APIM, 'backend-client')).keyVault?.lastStatus?.code;
     assert.equal(await refresh(), 'IdentityNotFound');
-    const apim = await t.apim.apiManagementService.beginUpdateAndWait(RG, APIM, { identity: { type: 'SystemAssigned' } }, { updateIntervalInMs: 10 });
+    const apim = await t.apim.apiManagementService.beginUpdateAndWait(
+      RG,
+      APIM,
+      { identity: { type: 'SystemAssigned' } },
+      { updateIntervalInMs: 10 },
+    );
     assert.equal(apim.identity?.principalId, APIM_PRINCIPAL);
     assert.equal(await refresh(), 'NetworkBlocked');
-    for (const [name, tag, priority] of [['Allow-KV', 'AzureKeyVault', 300], ['Allow-AAD', 'AzureActiveDirectory', 310]] as const) {
-      await t.network.securityRules.createOrUpdate(RG, 'nsg-apim', name, {
-        protocol: 'Tcp', access: 'Allow', direction: 'Outbound', priority, sourceAddressPrefix: 'VirtualNetwork', sourcePortRange: '*', destinationAddressPrefix: tag, destinationPortRange: '443',
-      }, LRO_OPTS).pollUntilDone();
+    for (const [name, tag, priority] of [
+      ['Allow-KV', 'AzureKeyVault', 300],
+      ['Allow-AAD', 'AzureActiveDirectory', 310],
+    ] as const) {
+      await t.network.securityRules
+        .createOrUpdate(
+          RG,
+          'nsg-apim',
+          name,
+          {
+            protocol: 'Tcp',
+            access: 'Allow',
+            direction: 'Outbound',
+            priority,
+            sourceAddressPrefix: 'VirtualNetwork',
+            sourcePortRange: '*',
+            destinationAddressPrefix: tag,
+            destinationPortRange: '443',
+          },
+          LRO_OPTS,
+        )
+        .pollUntilDone();
     }
     assert.equal(await refresh(), 'ForbiddenByFirewall');
     const vault = await t.kv.vaults.get(RG, 'kv-contoso-certs');
-    await t.kv.vaults.update(RG, 'kv-contoso-certs', { properties: { networkAcls: { ...vault.properties!.networkAcls!, bypass: 'AzureServices' } } });
+    await t.kv.vaults.update(RG, 'kv-contoso-certs', {
+      properties: { networkAcls: { ...vault.properties!.networkAcls!, bypass: 'AzureServices' } },
+    });
     assert.equal(await refresh(), 'ForbiddenByRbac');
     await t.auth.roleAssignments.create(KV_ID.slice(1), '1f0e0d0c-0b0a-4909-8807-060504030201', {
       roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/db79e9a7-68ee-4b58-9aeb-b90e7c24fcba`,
@@ -229,7 +307,14 @@ test('everything-broken: fixing identity, role, bypass, NSG in turn ends in Succ
     assert.equal(await refresh(), 'Success');
     const kv = (await t.kv.vaults.get(RG, 'kv-contoso-certs')).properties!.networkAcls!;
     assert.deepEqual(kv.ipRules, [{ value: '198.51.100.0/24' }]);
-    assert.equal(t.sandbox.world().resources.some((r) => r.id === `${RG_ID}/providers/Microsoft.Network/networkSecurityGroups/nsg-apim/securityRules/Allow-Storage-Outbound`), true);
+    assert.equal(
+      t.sandbox
+        .world()
+        .resources.some(
+          (r) => r.id === `${RG_ID}/providers/Microsoft.Network/networkSecurityGroups/nsg-apim/securityRules/Allow-Storage-Outbound`,
+        ),
+      true,
+    );
   } finally {
     await t.close();
   }

@@ -12,8 +12,14 @@ const APIM = 'apim-contoso-dev';
 const DOP = 'Microsoft.WindowsAzure.ApiManagement.Gateway.ManagedIdentity.DisableOverPrivilegedAccess';
 
 async function pfxBase64(password: string): Promise<string> {
-  const pems = await generate([{ name: 'commonName', value: 'upload.contoso.com' }], { keyType: 'rsa', keySize: 2048, notAfterDate: new Date('2028-01-02T03:04:05Z') } as never);
-  const p12 = forge.pkcs12.toPkcs12Asn1(forge.pki.privateKeyFromPem(pems.private), forge.pki.certificateFromPem(pems.cert), password, { algorithm: '3des' });
+  const pems = await generate([{ name: 'commonName', value: 'upload.contoso.com' }], {
+    keyType: 'rsa',
+    keySize: 2048,
+    notAfterDate: new Date('2028-01-02T03:04:05Z'),
+  } as never);
+  const p12 = forge.pkcs12.toPkcs12Asn1(forge.pki.privateKeyFromPem(pems.private), forge.pki.certificateFromPem(pems.cert), password, {
+    algorithm: '3des',
+  });
   return forge.util.encode64(forge.asn1.toDer(p12).getBytes());
 }
 
@@ -25,7 +31,12 @@ describe('APIM service', () => {
   after(() => t.close());
 
   test('PATCH is an LRO: 202 + Azure-AsyncOperation + Location, InProgress polls, change visible after success', async () => {
-    const poller = await t.apim.apiManagementService.beginUpdate(RG, APIM, { identity: { type: 'SystemAssigned' } }, { updateIntervalInMs: 10 });
+    const poller = await t.apim.apiManagementService.beginUpdate(
+      RG,
+      APIM,
+      { identity: { type: 'SystemAssigned' } },
+      { updateIntervalInMs: 10 },
+    );
     const during = t.sandbox.world().resources.find((r) => r.id === APIM_ID)!;
     assert.equal(during.identity.type, 'None');
     assert.equal(during.properties.provisioningState, 'Updating');
@@ -42,7 +53,12 @@ describe('APIM service', () => {
   });
 
   test('customProperties merge as a PATCH of the map; other keys survive', async () => {
-    const done = await t.apim.apiManagementService.beginUpdateAndWait(RG, APIM, { customProperties: { [DOP]: 'True' } }, { updateIntervalInMs: 10 });
+    const done = await t.apim.apiManagementService.beginUpdateAndWait(
+      RG,
+      APIM,
+      { customProperties: { [DOP]: 'True' } },
+      { updateIntervalInMs: 10 },
+    );
     assert.equal(done.customProperties?.[DOP], 'True');
     assert.equal(done.customProperties?.['Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls10'], 'False');
     assert.equal(Object.keys(done.customProperties ?? {}).length, 7);
@@ -51,7 +67,15 @@ describe('APIM service', () => {
   test('echoing principalId/clientId inside userAssignedIdentities is 400 InvalidIdentityValues', async () => {
     const err = await rejection(
       t.apim.apiManagementService.beginUpdateAndWait(RG, APIM, {
-        identity: { type: 'SystemAssigned, UserAssigned', userAssignedIdentities: { '/subscriptions/x/resourceGroups/y/providers/Microsoft.ManagedIdentity/userAssignedIdentities/z': { principalId: 'p', clientId: 'c' } as never } },
+        identity: {
+          type: 'SystemAssigned, UserAssigned',
+          userAssignedIdentities: {
+            '/subscriptions/x/resourceGroups/y/providers/Microsoft.ManagedIdentity/userAssignedIdentities/z': {
+              principalId: 'p',
+              clientId: 'c',
+            } as never,
+          },
+        },
       }),
     );
     assert.equal(err.statusCode, 400);
@@ -65,7 +89,12 @@ describe('APIM certificates', () => {
     const world = worldWith(loadWorld('healthy'), (w) => {
       w.pageSize = 2;
       for (const n of ['c1', 'c2', 'c3', 'c4']) {
-        w.resources.push({ id: `${APIM_ID}/certificates/${n}`, name: n, type: 'Microsoft.ApiManagement/service/certificates', properties: { subject: `CN=${n}`, thumbprint: 'AB'.repeat(20), expirationDate: '2027-01-01T00:00:00Z' } });
+        w.resources.push({
+          id: `${APIM_ID}/certificates/${n}`,
+          name: n,
+          type: 'Microsoft.ApiManagement/service/certificates',
+          properties: { subject: `CN=${n}`, thumbprint: 'AB'.repeat(20), expirationDate: '2027-01-01T00:00:00Z' },
+        });
       }
     });
     t = await setup({ world });
@@ -74,20 +103,40 @@ describe('APIM certificates', () => {
 
   test('list follows the absolute nextLink across pages; isKeyVaultRefreshFailed filters', async () => {
     const all = await collect(t.apim.certificate.listByService(RG, APIM));
-    assert.deepEqual(all.map((c) => c.name), ['backend-client', 'c1', 'c2', 'c3', 'c4']);
+    assert.deepEqual(
+      all.map((c) => c.name),
+      ['backend-client', 'c1', 'c2', 'c3', 'c4'],
+    );
     const pages = t.sandbox.requests().filter((r) => r.method === 'GET' && r.path.endsWith('/certificates'));
     assert.equal(pages.length, 3);
     assert.equal(pages[1].query, 'api-version=2024-05-01&%24skiptoken=2');
     const failed = await collect(t.apim.certificate.listByService(RG, APIM, { isKeyVaultRefreshFailed: true }));
-    assert.deepEqual(failed.map((c) => c.name), []);
+    assert.deepEqual(
+      failed.map((c) => c.name),
+      [],
+    );
   });
 
   test('GET returns the ETag; PUT with a stale If-Match is 412; missing If-Match on update is accepted', async () => {
     const before = await t.apim.certificate.get(RG, APIM, 'backend-client');
     assert.match(before.eTag ?? '', /^"[0-9a-f]{16}"$/);
-    const updated = await t.apim.certificate.createOrUpdate(RG, APIM, 'backend-client', { keyVault: { secretIdentifier: SECRET_ID } }, { ifMatch: before.eTag });
+    const updated = await t.apim.certificate.createOrUpdate(
+      RG,
+      APIM,
+      'backend-client',
+      { keyVault: { secretIdentifier: SECRET_ID } },
+      { ifMatch: before.eTag },
+    );
     assert.notEqual(updated.eTag, before.eTag);
-    const stale = await rejection(t.apim.certificate.createOrUpdate(RG, APIM, 'backend-client', { keyVault: { secretIdentifier: SECRET_ID } }, { ifMatch: before.eTag }));
+    const stale = await rejection(
+      t.apim.certificate.createOrUpdate(
+        RG,
+        APIM,
+        'backend-client',
+        { keyVault: { secretIdentifier: SECRET_ID } },
+        { ifMatch: before.eTag },
+      ),
+    );
     assert.equal(stale.statusCode, 412);
     assert.equal(stale.code, 'PreconditionFailed');
     const noMatch = await t.apim.certificate.createOrUpdate(RG, APIM, 'backend-client', { keyVault: { secretIdentifier: SECRET_ID } });
@@ -120,9 +169,20 @@ describe('APIM certificates', () => {
     const data = await pfxBase64('right');
     const wrong = await rejection(t.apim.certificate.createOrUpdate(RG, APIM, 'bad', { data, password: 'wrong' }));
     assert.equal(wrong.statusCode, 400);
-    assert.equal(wrong.message, 'The password does not open the certificate file (PKCS#12 MAC could not be verified). Check the .pfx password.');
-    const garbage = await rejection(t.apim.certificate.createOrUpdate(RG, APIM, 'bad', { data: Buffer.from('-----BEGIN CERTIFICATE-----').toString('base64'), password: 'x' }));
-    assert.equal(garbage.message, 'The certificate data is not a PKCS#12 (.pfx) file. Export the certificate with its private key as .pfx and upload that.');
+    assert.equal(
+      wrong.message,
+      'The password does not open the certificate file (PKCS#12 MAC could not be verified). Check the .pfx password.',
+    );
+    const garbage = await rejection(
+      t.apim.certificate.createOrUpdate(RG, APIM, 'bad', {
+        data: Buffer.from('-----BEGIN CERTIFICATE-----').toString('base64'),
+        password: 'x',
+      }),
+    );
+    assert.equal(
+      garbage.message,
+      'The certificate data is not a PKCS#12 (.pfx) file. Export the certificate with its private key as .pfx and upload that.',
+    );
     assert.equal(JSON.stringify(t.sandbox.requests()).includes('wrong'), false);
   });
 });

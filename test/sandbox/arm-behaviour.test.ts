@@ -7,7 +7,12 @@ import { test } from 'node:test';
 import { loadWorld, startSandbox, type Sandbox, type World } from '../../src/sandbox/index.ts';
 import { APIM_ID, APIM_PRINCIPAL, KV_ID, RG_ID, SUB, SUBNET_ID } from './clients.ts';
 
-function call(sandbox: Sandbox, method: string, path: string, body?: unknown): Promise<{ status: number; headers: Record<string, any>; body: any }> {
+function call(
+  sandbox: Sandbox,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; headers: Record<string, any>; body: any }> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const headers: Record<string, string> = { Authorization: `Bearer ${sandbox.token()}` };
@@ -34,7 +39,11 @@ test('an LRO nobody polls still finishes on the sandbox clock; Retry-After count
     assert.equal(patch.status, 202);
     assert.equal(patch.headers['retry-after'], '5');
     now += 2500;
-    const status = await call(sandbox, 'GET', new URL(patch.headers['azure-asyncoperation']).pathname + new URL(patch.headers['azure-asyncoperation']).search);
+    const status = await call(
+      sandbox,
+      'GET',
+      new URL(patch.headers['azure-asyncoperation']).pathname + new URL(patch.headers['azure-asyncoperation']).search,
+    );
     assert.equal(status.body.status, 'InProgress');
     assert.equal(status.headers['retry-after'], '3');
     now += 2500;
@@ -65,14 +74,26 @@ test('a service PUT applies the PATCH rules: system identity gets its principal,
     const before = (await call(sandbox, 'GET', `${APIM_ID}?${APIM_V}`)).body;
     const { gatewayUrl, publicIPAddresses, ...writable } = before.properties;
     assert.ok(gatewayUrl);
-    const put = await call(sandbox, 'PUT', `${APIM_ID}?${APIM_V}`, { ...before, identity: { type: 'SystemAssigned' }, properties: writable });
+    const put = await call(sandbox, 'PUT', `${APIM_ID}?${APIM_V}`, {
+      ...before,
+      identity: { type: 'SystemAssigned' },
+      properties: writable,
+    });
     assert.equal(put.status, 202);
     await new Promise((r) => setTimeout(r, 5));
     const after = (await call(sandbox, 'GET', `${APIM_ID}?${APIM_V}`)).body;
     assert.deepEqual(after.identity, { type: 'SystemAssigned', principalId: APIM_PRINCIPAL, tenantId: sandbox.tenantId });
     assert.equal(after.properties.gatewayUrl, gatewayUrl);
     assert.deepEqual(after.properties.publicIPAddresses, publicIPAddresses);
-    const bad = await call(sandbox, 'PUT', `${APIM_ID}?${APIM_V}`, { ...before, identity: { type: 'UserAssigned', userAssignedIdentities: { '/subscriptions/x/resourceGroups/y/providers/Microsoft.ManagedIdentity/userAssignedIdentities/z': { principalId: 'p' } } } });
+    const bad = await call(sandbox, 'PUT', `${APIM_ID}?${APIM_V}`, {
+      ...before,
+      identity: {
+        type: 'UserAssigned',
+        userAssignedIdentities: {
+          '/subscriptions/x/resourceGroups/y/providers/Microsoft.ManagedIdentity/userAssignedIdentities/z': { principalId: 'p' },
+        },
+      },
+    });
     assert.equal(bad.status, 400);
     assert.equal(bad.body.error.code, 'InvalidIdentityValues');
   } finally {
@@ -84,14 +105,31 @@ test('a service PUT applies the PATCH rules: system identity gets its principal,
 test('GET /subscriptions/{id}/resources lists top-level resources with $filter; provider metadata lists api-versions newest first', async () => {
   const sandbox = await startSandbox({ world: 'everything-broken' });
   try {
-    const vaults = await call(sandbox, 'GET', `/subscriptions/${SUB}/resources?$filter=${encodeURIComponent("resourceType eq 'Microsoft.KeyVault/vaults'")}&api-version=2022-09-01`);
+    const vaults = await call(
+      sandbox,
+      'GET',
+      `/subscriptions/${SUB}/resources?$filter=${encodeURIComponent("resourceType eq 'Microsoft.KeyVault/vaults'")}&api-version=2022-09-01`,
+    );
     assert.equal(vaults.status, 200);
-    assert.deepEqual(vaults.body.value.map((v: any) => v.id), [KV_ID]);
-    assert.deepEqual(Object.keys(vaults.body.value[0]).sort(), ['id', 'location', 'name', 'type'].concat(vaults.body.value[0].tags ? ['tags'] : []).sort());
+    assert.deepEqual(
+      vaults.body.value.map((v: any) => v.id),
+      [KV_ID],
+    );
+    assert.deepEqual(
+      Object.keys(vaults.body.value[0]).sort(),
+      ['id', 'location', 'name', 'type'].concat(vaults.body.value[0].tags ? ['tags'] : []).sort(),
+    );
     const all = await call(sandbox, 'GET', `/subscriptions/${SUB}/resourceGroups/rg-apim-demo/resources?api-version=2021-04-01`);
-    assert.ok(all.body.value.every((r: any) => r.type.split('/').length === 2), 'child resources are not listed');
+    assert.ok(
+      all.body.value.every((r: any) => r.type.split('/').length === 2),
+      'child resources are not listed',
+    );
     assert.ok(all.body.value.some((r: any) => r.id === APIM_ID));
-    const bad = await call(sandbox, 'GET', `/subscriptions/${SUB}/resources?$filter=${encodeURIComponent('location eq 1')}&api-version=2022-09-01`);
+    const bad = await call(
+      sandbox,
+      'GET',
+      `/subscriptions/${SUB}/resources?$filter=${encodeURIComponent('location eq 1')}&api-version=2022-09-01`,
+    );
     assert.equal(bad.body.error.code, 'InvalidFilterInQueryString');
     const kv = await call(sandbox, 'GET', `/subscriptions/${SUB}/providers/Microsoft.KeyVault?api-version=2022-09-01`);
     assert.equal(kv.body.registrationState, 'Registered');
@@ -109,7 +147,9 @@ test('a subnet delegation keeps its actions when a client leaves the read-only f
   const sandbox = await startSandbox({ world: 'everything-broken' });
   try {
     const subnet = (await call(sandbox, 'GET', `${SUBNET_ID}?api-version=2022-01-01`)).body;
-    const put = await call(sandbox, 'PUT', `${SUBNET_ID}?api-version=2022-01-01`, { properties: { ...subnet.properties, delegations: [{ name: 'web', properties: { serviceName: 'Microsoft.Web/serverFarms' } }] } });
+    const put = await call(sandbox, 'PUT', `${SUBNET_ID}?api-version=2022-01-01`, {
+      properties: { ...subnet.properties, delegations: [{ name: 'web', properties: { serviceName: 'Microsoft.Web/serverFarms' } }] },
+    });
     assert.equal(put.status, 200);
     assert.deepEqual(put.body.properties.delegations[0].properties.actions, ['Microsoft.Network/virtualNetworks/subnets/action']);
     assert.equal(put.body.properties.delegations[0].type, 'Microsoft.Network/virtualNetworks/subnets/delegations');
@@ -143,7 +183,10 @@ test('ARM token buckets: remaining reads/writes in x-ms-ratelimit headers, 429 S
   }
   const off = await startSandbox({ world: 'everything-broken' });
   try {
-    assert.equal((await call(off, 'GET', `${KV_ID}?api-version=2022-07-01`)).headers['x-ms-ratelimit-remaining-subscription-reads'], undefined);
+    assert.equal(
+      (await call(off, 'GET', `${KV_ID}?api-version=2022-07-01`)).headers['x-ms-ratelimit-remaining-subscription-reads'],
+      undefined,
+    );
   } finally {
     await off.close();
   }
@@ -153,14 +196,25 @@ test('ARM token buckets: remaining reads/writes in x-ms-ratelimit headers, 429 S
 test('a world policy deny refuses the matching write with 403 RequestDisallowedByPolicy naming the assignment; other writes pass', async () => {
   const world: World = {
     ...loadWorld('everything-broken'),
-    policyDenies: [{ assignmentName: 'deny-kv-public-network', scope: RG_ID, resourceType: 'Microsoft.KeyVault/vaults', field: 'properties.publicNetworkAccess', equals: 'Enabled' }],
+    policyDenies: [
+      {
+        assignmentName: 'deny-kv-public-network',
+        scope: RG_ID,
+        resourceType: 'Microsoft.KeyVault/vaults',
+        field: 'properties.publicNetworkAccess',
+        equals: 'Enabled',
+      },
+    ],
   };
   const sandbox = await startSandbox({ world });
   try {
     const denied = await call(sandbox, 'PATCH', `${KV_ID}?api-version=2026-02-01`, { properties: { publicNetworkAccess: 'Enabled' } });
     assert.equal(denied.status, 403);
     assert.equal(denied.body.error.code, 'RequestDisallowedByPolicy');
-    assert.match(denied.body.error.message, /^Resource 'kv-contoso-certs' was disallowed by policy\. Policy identifiers: .*deny-kv-public-network/);
+    assert.match(
+      denied.body.error.message,
+      /^Resource 'kv-contoso-certs' was disallowed by policy\. Policy identifiers: .*deny-kv-public-network/,
+    );
     assert.equal(denied.body.error.additionalInfo[0].info.policyAssignmentName, 'deny-kv-public-network');
     const allowed = await call(sandbox, 'PATCH', `${KV_ID}?api-version=2026-02-01`, { tags: { owner: 'x' } });
     assert.equal(allowed.status, 200);
@@ -173,11 +227,15 @@ test('the loopback managed-identity endpoint answers POST resource=… and GET ?
   const sandbox = await startSandbox({ world: 'everything-broken' });
   try {
     const post = await new Promise<any>((resolve, reject) => {
-      const req = https.request(`${sandbox.endpoint}/msi/token`, { method: 'POST', agent: sandbox.agent, headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }, (res) => {
-        let t = '';
-        res.on('data', (c) => (t += c));
-        res.on('end', () => resolve(JSON.parse(t)));
-      });
+      const req = https.request(
+        `${sandbox.endpoint}/msi/token`,
+        { method: 'POST', agent: sandbox.agent, headers: { 'Content-Type': 'application/x-www-form-urlencoded' } },
+        (res) => {
+          let t = '';
+          res.on('data', (c) => (t += c));
+          res.on('end', () => resolve(JSON.parse(t)));
+        },
+      );
       req.on('error', reject);
       req.end(`resource=${encodeURIComponent(`${sandbox.endpoint}/`)}`);
     });

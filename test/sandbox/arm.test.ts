@@ -10,13 +10,23 @@ const subscriptionReader = {
   id: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleAssignments/2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d`,
   name: '2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d',
   type: 'Microsoft.Authorization/roleAssignments',
-  properties: { roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7`, principalId: OPERATOR, principalType: 'User', scope: `/subscriptions/${SUB}` },
+  properties: {
+    roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7`,
+    principalId: OPERATOR,
+    principalType: 'User',
+    scope: `/subscriptions/${SUB}`,
+  },
 };
 
 const RG = 'rg-apim-demo';
 
 /** A raw request with the sandbox's trust and DNS. */
-function raw(sandbox: Sandbox, method: string, path: string, opts: { token?: string | null; body?: unknown; host?: string } = {}): Promise<{ status: number; headers: Record<string, unknown>; body: any }> {
+function raw(
+  sandbox: Sandbox,
+  method: string,
+  path: string,
+  opts: { token?: string | null; body?: unknown; host?: string } = {},
+): Promise<{ status: number; headers: Record<string, unknown>; body: any }> {
   return new Promise((resolve, reject) => {
     const url = new URL(`${opts.host ? `https://${opts.host}` : sandbox.endpoint}${path}`);
     const headers: Record<string, string> = {};
@@ -71,7 +81,10 @@ describe('generic ARM', () => {
     const bad = await raw(t.sandbox, 'GET', `${APIM_ID}?api-version=2099-01-01`);
     assert.equal(bad.status, 400);
     assert.equal(bad.body.error.code, 'NoRegisteredProviderFound');
-    assert.match(bad.body.error.message, /^No registered resource provider found for location 'West Europe' and API version '2099-01-01' for type 'service'\. The supported api-versions are '2016-07-07, .*2021-08-01, .*2024-05-01, 2024-06-01-preview, 2025-03-01-preview'\.$/);
+    assert.match(
+      bad.body.error.message,
+      /^No registered resource provider found for location 'West Europe' and API version '2099-01-01' for type 'service'\. The supported api-versions are '2016-07-07, .*2021-08-01, .*2024-05-01, 2024-06-01-preview, 2025-03-01-preview'\.$/,
+    );
     const malformed = await raw(t.sandbox, 'GET', `/subscriptions/${SUB}/resourceGroups?api-version=latest`);
     assert.equal(malformed.body.error.code, 'InvalidApiVersionParameter');
     assert.match(malformed.body.error.message, /^The api-version 'latest' is invalid\. The supported versions are '2025-04-01,.*'\.$/);
@@ -93,7 +106,10 @@ describe('generic ARM', () => {
     const missing = await rejection(t.kv.vaults.get(RG, 'kv-missing'));
     assert.equal(missing.statusCode, 404);
     assert.equal(missing.code, 'ResourceNotFound');
-    assert.equal(missing.message, "The Resource 'Microsoft.KeyVault/vaults/kv-missing' under resource group 'rg-apim-demo' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix");
+    assert.equal(
+      missing.message,
+      "The Resource 'Microsoft.KeyVault/vaults/kv-missing' under resource group 'rg-apim-demo' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix",
+    );
     // Without rights at the subscription, ARM answers 403 for a resource group you cannot see.
     const hidden = await rejection(t.kv.vaults.get('rg-nope', 'kv-contoso-certs'));
     assert.equal(hidden.code, 'AuthorizationFailed');
@@ -101,13 +117,20 @@ describe('generic ARM', () => {
     const rg = await rejection(reader.kv.vaults.get('rg-nope', 'kv-contoso-certs')).finally(() => reader.close());
     assert.equal(rg.code, 'ResourceGroupNotFound');
     assert.equal(rg.message, "Resource group 'rg-nope' could not be found.");
-    const parent = await rejection(t.network.securityRules.createOrUpdate(RG, 'nsg-missing', 'r', { protocol: 'Tcp', access: 'Allow', direction: 'Outbound', priority: 200 }).pollUntilDone());
+    const parent = await rejection(
+      t.network.securityRules
+        .createOrUpdate(RG, 'nsg-missing', 'r', { protocol: 'Tcp', access: 'Allow', direction: 'Outbound', priority: 200 })
+        .pollUntilDone(),
+    );
     assert.equal(parent.code, 'ParentResourceNotFound');
   });
 
   test('subscriptions and resource groups', async () => {
     const subs = await raw(t.sandbox, 'GET', '/subscriptions?api-version=2022-12-01');
-    assert.deepEqual(subs.body.value.map((s: { subscriptionId: string }) => s.subscriptionId), [SUB]);
+    assert.deepEqual(
+      subs.body.value.map((s: { subscriptionId: string }) => s.subscriptionId),
+      [SUB],
+    );
     const rg = await raw(t.sandbox, 'GET', `${RG_ID}?api-version=2021-04-01`);
     assert.deepEqual([rg.status, rg.body.name, rg.body.location], [200, 'rg-apim-demo', 'westeurope']);
   });
@@ -144,7 +167,22 @@ describe('generic ARM', () => {
     assert.equal(log.length > 5, true);
     assert.equal(JSON.stringify(log).includes(t.sandbox.token()), false);
     const entry = log.find((r) => r.status === 200)!;
-    assert.deepEqual(Object.keys(entry).sort(), ['audience', 'host', 'method', 'ms', 'path', 'principalId', 'query', 'requestHeaders', 'responseBody', 'responseHeaders', 'seq', 'status', 'time', 'url']);
+    assert.deepEqual(Object.keys(entry).sort(), [
+      'audience',
+      'host',
+      'method',
+      'ms',
+      'path',
+      'principalId',
+      'query',
+      'requestHeaders',
+      'responseBody',
+      'responseHeaders',
+      'seq',
+      'status',
+      'time',
+      'url',
+    ]);
     assert.equal(entry.audience, t.sandbox.endpoint, "the token's aud, not the token");
     // A wire record: the URL as sent (a leading // kept), headers both ways, Authorization replaced.
     const doubled = log.find((r) => r.url?.startsWith('//'))!;
@@ -166,7 +204,10 @@ describe('faults', () => {
     t.sandbox.addFault({ match: { method: 'GET', path: vaultPath, times: 2 }, respond: { status: 429 } });
     const vault = await t.kv.vaults.get(RG, 'kv-contoso-certs');
     assert.equal(vault.name, 'kv-contoso-certs');
-    const hits = t.sandbox.requests().filter((r) => r.path.endsWith('kv-contoso-certs')).map((r) => r.status);
+    const hits = t.sandbox
+      .requests()
+      .filter((r) => r.path.endsWith('kv-contoso-certs'))
+      .map((r) => r.status);
     assert.deepEqual(hits.slice(-3), [429, 429, 200]);
   });
 
@@ -196,13 +237,18 @@ describe('faults', () => {
 
   test('faults match LRO status polls', async () => {
     t.sandbox.addFault({ match: { path: '/operationsStatus/', times: 4 }, respond: { status: 500 } });
-    const err = await rejection(t.apim.apiManagementService.beginUpdateAndWait(RG, 'apim-contoso-dev', { tags: { x: 'y' } }, { updateIntervalInMs: 10 }));
+    const err = await rejection(
+      t.apim.apiManagementService.beginUpdateAndWait(RG, 'apim-contoso-dev', { tags: { x: 'y' } }, { updateIntervalInMs: 10 }),
+    );
     assert.equal(err.statusCode, 500);
     t.sandbox.clearFaults();
   });
 
   test('control endpoints: faults and latency over HTTP, world and log', async () => {
-    const added = await raw(t.sandbox, 'POST', '/__sandbox/faults', { token: null, body: { match: { path: 'resourceGroups$' }, respond: { status: 503 } } });
+    const added = await raw(t.sandbox, 'POST', '/__sandbox/faults', {
+      token: null,
+      body: { match: { path: 'resourceGroups$' }, respond: { status: 503 } },
+    });
     assert.equal(added.status, 201);
     const hit = await raw(t.sandbox, 'GET', `/subscriptions/${SUB}/resourceGroups?api-version=2021-04-01`);
     assert.equal(hit.status, 503);
@@ -212,7 +258,10 @@ describe('faults', () => {
     assert.equal((await raw(t.sandbox, 'GET', `/subscriptions/${SUB}/resourceGroups?api-version=2021-04-01`)).status, 200);
     const bad = await raw(t.sandbox, 'POST', '/__sandbox/faults', { token: null, body: { match: {} } });
     assert.deepEqual(bad.body, { error: { code: 'InvalidRequest', message: 'body.match.path: must be a non-empty string' } });
-    assert.deepEqual((await raw(t.sandbox, 'POST', '/__sandbox/latency', { token: null, body: { baseMs: 0, jitterMs: 0 } })).body, { baseMs: 0, jitterMs: 0 });
+    assert.deepEqual((await raw(t.sandbox, 'POST', '/__sandbox/latency', { token: null, body: { baseMs: 0, jitterMs: 0 } })).body, {
+      baseMs: 0,
+      jitterMs: 0,
+    });
     const world = await raw(t.sandbox, 'GET', '/__sandbox/world', { token: null });
     assert.equal(world.body.tenantId, t.sandbox.tenantId);
     const log = await raw(t.sandbox, 'GET', '/__sandbox/log', { token: null });
@@ -243,7 +292,10 @@ test('collection GET at subscription level lists that type across resource group
   const t = await setup();
   try {
     const vaults = await collect(t.kv.vaults.listBySubscription());
-    assert.deepEqual(vaults.map((v) => v.name), ['kv-contoso-certs']);
+    assert.deepEqual(
+      vaults.map((v) => v.name),
+      ['kv-contoso-certs'],
+    );
   } finally {
     await t.close();
   }

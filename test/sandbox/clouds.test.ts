@@ -18,7 +18,16 @@ function call(host: string, method: string, path: string, body?: unknown): Promi
   const port = Number(new URL(sandbox.endpoint).port);
   return new Promise((resolve, reject) => {
     const req = https.request(
-      { host: '127.0.0.1', port, method, path, servername: host.replace(/:\d+$/, ''), ca: sandbox.caPem, agent: false, headers: { host, authorization: `Bearer ${sandbox.token()}`, 'content-type': 'application/json' } },
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        servername: host.replace(/:\d+$/, ''),
+        ca: sandbox.caPem,
+        agent: false,
+        headers: { host, authorization: `Bearer ${sandbox.token()}`, 'content-type': 'application/json' },
+      },
       (res) => {
         let text = '';
         res.on('data', (d: Buffer) => (text += d.toString()));

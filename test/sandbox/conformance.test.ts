@@ -13,9 +13,15 @@ import { WORLD_NAMES, startSandbox, type Sandbox } from '../../src/sandbox/index
 
 const require = createRequire(import.meta.url);
 // The classic packages do not export their mappers; load the module files directly.
-const apimMappers = (await import(pathToFileURL(join(dirname(require.resolve('@azure/arm-apimanagement')), '../esm/models/mappers.js')).href)) as Record<string, CompositeMapper>;
-const authMappers = (await import(pathToFileURL(join(dirname(require.resolve('@azure/arm-authorization')), '../dist-esm/src/models/mappers.js')).href)) as Record<string, CompositeMapper>;
-const stackMappers = (await import(pathToFileURL(join(dirname(require.resolve('@azure/arm-resourcesdeploymentstacks')), '../dist-esm/src/models/mappers.js')).href)) as Record<string, CompositeMapper>;
+const apimMappers = (await import(
+  pathToFileURL(join(dirname(require.resolve('@azure/arm-apimanagement')), '../esm/models/mappers.js')).href
+)) as Record<string, CompositeMapper>;
+const authMappers = (await import(
+  pathToFileURL(join(dirname(require.resolve('@azure/arm-authorization')), '../dist-esm/src/models/mappers.js')).href
+)) as Record<string, CompositeMapper>;
+const stackMappers = (await import(
+  pathToFileURL(join(dirname(require.resolve('@azure/arm-resourcesdeploymentstacks')), '../dist-esm/src/models/mappers.js')).href
+)) as Record<string, CompositeMapper>;
 const apimSerializer = createSerializer(apimMappers);
 const stackSerializer = createSerializer(stackMappers);
 const authSerializer = createSerializer(authMappers);
@@ -31,10 +37,16 @@ function viaMapper(serializer: ReturnType<typeof createSerializer>, mapper: Comp
 
 type Check = (v: any) => boolean;
 const str: Check = (v) => typeof v === 'string' && v.length > 0;
-const oneOf = (...values: string[]): Check => (v) => values.includes(v);
+const oneOf =
+  (...values: string[]): Check =>
+  (v) =>
+    values.includes(v);
 const arr: Check = Array.isArray;
 const int: Check = Number.isInteger;
-const optional = (c: Check): Check => (v) => v === undefined || c(v);
+const optional =
+  (c: Check): Check =>
+  (v) =>
+    v === undefined || c(v);
 
 /** Required fields of the modular clients' models, by REST path. */
 const STRUCTURE: Record<string, Record<string, Check>> = {
@@ -50,8 +62,16 @@ const STRUCTURE: Record<string, Record<string, Check>> = {
     'properties.publicNetworkAccess': optional(oneOf('Enabled', 'Disabled', 'SecuredByPerimeter')),
   },
   'microsoft.network/virtualnetworks': { location: str, 'properties.addressSpace.addressPrefixes': arr, 'properties.subnets': arr },
-  'microsoft.network/virtualnetworks/subnets': { 'properties.addressPrefix': str, 'properties.serviceEndpoints': arr, 'properties.provisioningState': oneOf('Succeeded') },
-  'microsoft.network/networksecuritygroups': { location: str, 'properties.securityRules': arr, 'properties.defaultSecurityRules': (v) => arr(v) && v.length === 6 },
+  'microsoft.network/virtualnetworks/subnets': {
+    'properties.addressPrefix': str,
+    'properties.serviceEndpoints': arr,
+    'properties.provisioningState': oneOf('Succeeded'),
+  },
+  'microsoft.network/networksecuritygroups': {
+    location: str,
+    'properties.securityRules': arr,
+    'properties.defaultSecurityRules': (v) => arr(v) && v.length === 6,
+  },
   'microsoft.network/networksecuritygroups/securityrules': {
     'properties.protocol': oneOf('Tcp', 'Udp', 'Icmp', 'Esp', '*', 'Ah'),
     'properties.access': oneOf('Allow', 'Deny'),
@@ -68,7 +88,12 @@ const STRUCTURE: Record<string, Record<string, Check>> = {
     'properties.outputResources': optional((v) => arr(v) && v.every((r: any) => str(r.id))),
     'systemData.createdBy': optional(str),
   },
-  'microsoft.managedidentity/userassignedidentities': { location: str, 'properties.principalId': str, 'properties.clientId': str, 'properties.tenantId': str },
+  'microsoft.managedidentity/userassignedidentities': {
+    location: str,
+    'properties.principalId': str,
+    'properties.clientId': str,
+    'properties.tenantId': str,
+  },
 };
 
 const at = (v: any, path: string) => path.split('.').reduce((o, k) => (o == null ? undefined : o[k]), v);
@@ -91,7 +116,8 @@ function checkBody(type: string, body: any): void {
   }
   const spec = STRUCTURE[type];
   assert.ok(spec, `no conformance rule for ${type}`);
-  for (const [path, check] of Object.entries(spec)) assert.equal(check(at(body, path)), true, `${type} ${body.id}: ${path} = ${JSON.stringify(at(body, path))}`);
+  for (const [path, check] of Object.entries(spec))
+    assert.equal(check(at(body, path)), true, `${type} ${body.id}: ${path} = ${JSON.stringify(at(body, path))}`);
 }
 
 const VERSIONS: Record<string, string> = {
@@ -137,12 +163,18 @@ for (const name of WORLD_NAMES) {
 test('conformance: role definitions and the response shapes tests receive', async () => {
   const sandbox = await startSandbox({ world: 'healthy' });
   try {
-    const defs = await get(sandbox, `/subscriptions/3f2b7c1d-9a4e-4b8f-a6d2-1c5e7f9a0b34/providers/Microsoft.Authorization/roleDefinitions?api-version=2022-04-01`);
+    const defs = await get(
+      sandbox,
+      `/subscriptions/3f2b7c1d-9a4e-4b8f-a6d2-1c5e7f9a0b34/providers/Microsoft.Authorization/roleDefinitions?api-version=2022-04-01`,
+    );
     assert.equal(defs.body.value.length, 17);
     for (const d of defs.body.value) viaMapper(authSerializer, authMappers.RoleDefinition, d);
     const list = await get(sandbox, `${sandbox.world().resources[1].id}/certificates?api-version=2024-05-01`);
     viaMapper(apimSerializer, apimMappers.CertificateCollection, list.body);
-    const status = await get(sandbox, '/subscriptions/3f2b7c1d-9a4e-4b8f-a6d2-1c5e7f9a0b34/resourceGroups/rg-apim-demo/providers/Microsoft.ApiManagement/service/nope?api-version=2024-05-01');
+    const status = await get(
+      sandbox,
+      '/subscriptions/3f2b7c1d-9a4e-4b8f-a6d2-1c5e7f9a0b34/resourceGroups/rg-apim-demo/providers/Microsoft.ApiManagement/service/nope?api-version=2024-05-01',
+    );
     assert.deepEqual(Object.keys(status.body), ['error']);
     assert.deepEqual(Object.keys(status.body.error).sort(), ['code', 'message']);
   } finally {
@@ -151,10 +183,26 @@ test('conformance: role definitions and the response shapes tests receive', asyn
 });
 
 test('conformance checks catch drift: a missing required field, a wrong type, an invented field', () => {
-  const apim = { id: '/subscriptions/s/resourceGroups/r/providers/Microsoft.ApiManagement/service/a', name: 'a', type: 'Microsoft.ApiManagement/service', location: 'westeurope', sku: { name: 'Developer', capacity: 1 }, properties: { publisherEmail: 'a@b.c', publisherName: 'A' } };
+  const apim = {
+    id: '/subscriptions/s/resourceGroups/r/providers/Microsoft.ApiManagement/service/a',
+    name: 'a',
+    type: 'Microsoft.ApiManagement/service',
+    location: 'westeurope',
+    sku: { name: 'Developer', capacity: 1 },
+    properties: { publisherEmail: 'a@b.c', publisherName: 'A' },
+  };
   assert.doesNotThrow(() => checkBody('microsoft.apimanagement/service', apim));
   assert.throws(() => checkBody('microsoft.apimanagement/service', { ...apim, properties: { publisherName: 'A' } }), /publisherEmail/);
   assert.throws(() => checkBody('microsoft.apimanagement/service', { ...apim, sku: { name: 'Developer', capacity: 'one' } }), /capacity/);
   assert.throws(() => checkBody('microsoft.apimanagement/service', { ...apim, invented: true }), /has no field "invented"/);
-  assert.throws(() => checkBody('microsoft.network/networksecuritygroups/securityrules', { id: 'x', name: 'x', type: 't', properties: { protocol: 'TCP', access: 'Allow', direction: 'Outbound', priority: 100 } }), /properties\.protocol/);
+  assert.throws(
+    () =>
+      checkBody('microsoft.network/networksecuritygroups/securityrules', {
+        id: 'x',
+        name: 'x',
+        type: 't',
+        properties: { protocol: 'TCP', access: 'Allow', direction: 'Outbound', priority: 100 },
+      }),
+    /properties\.protocol/,
+  );
 });

@@ -18,7 +18,9 @@ import type { Target } from '../../src/checks/run-types.ts';
 import { startSandbox, WORLD_NAMES, type LoggedRequest } from '../../src/sandbox/index.ts';
 
 const require = createRequire(import.meta.url);
-const { LiveValidator } = require('oav') as { LiveValidator: new (o: unknown) => { initialize(): Promise<void>; validateLiveRequestResponse(p: unknown): Promise<any> } };
+const { LiveValidator } = require('oav') as {
+  LiveValidator: new (o: unknown) => { initialize(): Promise<void>; validateLiveRequestResponse(p: unknown): Promise<any> };
+};
 const SPECS = fileURLToPath(new URL('../specs/specification', import.meta.url));
 
 /**
@@ -34,11 +36,17 @@ const UNCOVERED: [string, RegExp][] = [
   ['subscriptions and resource groups', /^GET \/subscriptions(\/\{\}(\/resourceGroups(\/\{\})?)?)?$/],
   ['long-running operation status', /\/locations\/\{\}\/(operations|operationsStatus|operationResults)\/\{\}$/],
   ['Authorization permissions', /\/providers\/Microsoft\.Authorization\/permissions$/],
-  ['Key Vault vaults list by subscription (the other vaults a service endpoint affects)', /^GET \/subscriptions\/\{\}\/providers\/Microsoft\.KeyVault\/vaults$/],
+  [
+    'Key Vault vaults list by subscription (the other vaults a service endpoint affects)',
+    /^GET \/subscriptions\/\{\}\/providers\/Microsoft\.KeyVault\/vaults$/,
+  ],
   ['Key Vault deleted vaults', /\/providers\/Microsoft\.KeyVault\/(locations\/\{\}\/)?deletedVaults(\/\{\})?$/],
   // Deployments 2025-04-01 (172 KB) and DeploymentStacks 2024-03-01 (72 KB) are not in test/specs yet: the sandbox's
   // answers are checked against the Resources SDKs' models instead (test/sandbox/conformance.test.ts).
-  ['Resources deployments, their operations and deployment stacks (ownership evidence)', /\/(providers\/Microsoft\.Resources\/)?(deployments|deploymentStacks)(\/\{\}\/operations)?$/i],
+  [
+    'Resources deployments, their operations and deployment stacks (ownership evidence)',
+    /\/(providers\/Microsoft\.Resources\/)?(deployments|deploymentStacks)(\/\{\}\/operations)?$/i,
+  ],
 ];
 
 /** Names become {}: "GET /subscriptions/{}/resourceGroups/{}/providers/Microsoft.KeyVault/vaults/{}", "GET /secrets/{}/{}". */
@@ -78,7 +86,11 @@ async function runbookOn(world: string): Promise<LoggedRequest[]> {
     const apim = w.resources.find((r) => r.type === 'Microsoft.ApiManagement/service')!;
     const vault = w.resources.find((r) => r.type === 'Microsoft.KeyVault/vaults')!;
     const rg = (id: string) => /\/resourceGroups\/([^/]+)/i.exec(id)![1]!;
-    const target: Target = { subscriptionId, apim: { resourceGroup: rg(apim.id), name: apim.name }, vault: { name: vault.name, resourceGroup: rg(vault.id) } };
+    const target: Target = {
+      subscriptionId,
+      apim: { resourceGroup: rg(apim.id), name: apim.name },
+      vault: { name: vault.name, resourceGroup: rg(vault.id) },
+    };
     const engine = createEngine({
       gateway,
       target,
@@ -101,59 +113,90 @@ async function runbookOn(world: string): Promise<LoggedRequest[]> {
   }
 }
 
-test('every wire pair of a runbook on every shipped world validates against Microsoft\'s specs (oav LiveValidator)', { timeout: 600_000 }, async () => {
-  const validator = new LiveValidator({
-    directory: SPECS,
-    git: { shouldClone: false },
-    swaggerPathsPattern: ['**/*.json'],
-    excludedSwaggerPathsPattern: ['**/examples/**'],
-    isPathCaseSensitive: false,
-    loadValidatorInBackground: false,
-  });
-  await validator.initialize();
-  const unexpected: string[] = [];
-  for (const world of WORLD_NAMES) {
-    for (const e of await runbookOn(world)) {
-      if (!e.url || e.fault) continue;
-      const r = await validator.validateLiveRequestResponse({
-        liveRequest: { url: `https://${e.host}${e.url}`, method: e.method.toLowerCase(), headers: e.requestHeaders ?? {}, body: e.requestBody },
-        liveResponse: { statusCode: String(e.status), headers: e.responseHeaders ?? {}, body: e.responseBody },
-      });
-      const req = r.requestValidationResult;
-      const res = r.responseValidationResult;
-      const exception = req.runtimeException ?? res.runtimeException;
-      const version = new URLSearchParams(e.query).get('api-version') ?? '';
-      const operation = exception ? template(e) : (res.operationInfo?.operationId ?? req.operationInfo?.operationId ?? template(e));
-      const key = `${operation} ${version}`;
-      const row: Row = rows.get(key) ?? { operation, apiVersion: version, pairs: 0, pass: 0, fail: 0, unmatched: 0, problems: [] };
-      rows.set(key, row);
-      row.pairs++;
-      if (exception) {
-        row.unmatched++;
-        if (!UNCOVERED.some(([, re]) => re.test(template(e)))) unexpected.push(`${world}: ${template(e)} ${version}: ${exception.code}`);
-        continue;
+test(
+  "every wire pair of a runbook on every shipped world validates against Microsoft's specs (oav LiveValidator)",
+  { timeout: 600_000 },
+  async () => {
+    const validator = new LiveValidator({
+      directory: SPECS,
+      git: { shouldClone: false },
+      swaggerPathsPattern: ['**/*.json'],
+      excludedSwaggerPathsPattern: ['**/examples/**'],
+      isPathCaseSensitive: false,
+      loadValidatorInBackground: false,
+    });
+    await validator.initialize();
+    const unexpected: string[] = [];
+    for (const world of WORLD_NAMES) {
+      for (const e of await runbookOn(world)) {
+        if (!e.url || e.fault) continue;
+        const r = await validator.validateLiveRequestResponse({
+          liveRequest: {
+            url: `https://${e.host}${e.url}`,
+            method: e.method.toLowerCase(),
+            headers: e.requestHeaders ?? {},
+            body: e.requestBody,
+          },
+          liveResponse: { statusCode: String(e.status), headers: e.responseHeaders ?? {}, body: e.responseBody },
+        });
+        const req = r.requestValidationResult;
+        const res = r.responseValidationResult;
+        const exception = req.runtimeException ?? res.runtimeException;
+        const version = new URLSearchParams(e.query).get('api-version') ?? '';
+        const operation = exception ? template(e) : (res.operationInfo?.operationId ?? req.operationInfo?.operationId ?? template(e));
+        const key = `${operation} ${version}`;
+        const row: Row = rows.get(key) ?? { operation, apiVersion: version, pairs: 0, pass: 0, fail: 0, unmatched: 0, problems: [] };
+        rows.set(key, row);
+        row.pairs++;
+        if (exception) {
+          row.unmatched++;
+          if (!UNCOVERED.some(([, re]) => re.test(template(e)))) unexpected.push(`${world}: ${template(e)} ${version}: ${exception.code}`);
+          continue;
+        }
+        const errors = [...(req.errors ?? []), ...(res.errors ?? [])];
+        if (errors.length) {
+          row.fail++;
+          row.problems.push(
+            `${world} ${e.status}: ${errors
+              .map((x: any) => `${x.code} ${x.path ?? x.jsonPathsInPayload?.join(',') ?? ''} ${x.message}`)
+              .join('; ')
+              .slice(0, 400)}`,
+          );
+        } else row.pass++;
       }
-      const errors = [...(req.errors ?? []), ...(res.errors ?? [])];
-      if (errors.length) {
-        row.fail++;
-        row.problems.push(`${world} ${e.status}: ${errors.map((x: any) => `${x.code} ${x.path ?? x.jsonPathsInPayload?.join(',') ?? ''} ${x.message}`).join('; ').slice(0, 400)}`);
-      } else row.pass++;
     }
-  }
-  const table = [...rows.values()].sort((a, b) => a.operation.localeCompare(b.operation));
-  console.log(`conformance (oav LiveValidator, test/specs):\n| operation | api-version | pairs | pass | fail | unmatched |\n|---|---|---|---|---|---|\n${table.map((r) => `| ${r.operation} | ${r.apiVersion} | ${r.pairs} | ${r.pass} | ${r.fail} | ${r.unmatched} |`).join('\n')}`);
-  const failures = table.filter((r) => r.fail).map((r) => `${r.operation} ${r.apiVersion}: ${r.problems.slice(0, 3).join(' || ')}`);
-  assert.deepEqual(failures, [], 'pairs the specs describe must validate');
-  assert.deepEqual([...new Set(unexpected)], [], 'operations neither matched nor listed as a known gap');
-  assert.ok(table.some((r) => r.pass > 0), 'something was judged');
-});
+    const table = [...rows.values()].sort((a, b) => a.operation.localeCompare(b.operation));
+    console.log(
+      `conformance (oav LiveValidator, test/specs):\n| operation | api-version | pairs | pass | fail | unmatched |\n|---|---|---|---|---|---|\n${table.map((r) => `| ${r.operation} | ${r.apiVersion} | ${r.pairs} | ${r.pass} | ${r.fail} | ${r.unmatched} |`).join('\n')}`,
+    );
+    const failures = table.filter((r) => r.fail).map((r) => `${r.operation} ${r.apiVersion}: ${r.problems.slice(0, 3).join(' || ')}`);
+    assert.deepEqual(failures, [], 'pairs the specs describe must validate');
+    assert.deepEqual([...new Set(unexpected)], [], 'operations neither matched nor listed as a known gap');
+    assert.ok(
+      table.some((r) => r.pass > 0),
+      'something was judged',
+    );
+  },
+);
 
 test('the operation template names every name segment and keeps provider namespaces and types', () => {
   const e = (method: string, path: string) => ({ method, path }) as LoggedRequest;
-  assert.equal(template(e('GET', '/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv')), 'GET /subscriptions/{}/resourceGroups/{}/providers/Microsoft.KeyVault/vaults/{}');
-  assert.equal(template(e('GET', '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets')), 'GET /subscriptions/{}/resourceGroups/{}/providers/Microsoft.Network/virtualNetworks/{}/subnets');
+  assert.equal(
+    template(e('GET', '/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv')),
+    'GET /subscriptions/{}/resourceGroups/{}/providers/Microsoft.KeyVault/vaults/{}',
+  );
+  assert.equal(
+    template(e('GET', '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets')),
+    'GET /subscriptions/{}/resourceGroups/{}/providers/Microsoft.Network/virtualNetworks/{}/subnets',
+  );
   assert.equal(template(e('GET', '/secrets/name/version')), 'GET /secrets/{}/{}');
-  assert.equal(template(e('GET', '/subscriptions/s/providers/Microsoft.Network/locations/westeurope/operations/op')), 'GET /subscriptions/{}/providers/Microsoft.Network/locations/{}/operations/{}');
+  assert.equal(
+    template(e('GET', '/subscriptions/s/providers/Microsoft.Network/locations/westeurope/operations/op')),
+    'GET /subscriptions/{}/providers/Microsoft.Network/locations/{}/operations/{}',
+  );
   assert.ok(UNCOVERED.some(([, re]) => re.test('GET /subscriptions/{}/resourceGroups/{}/providers/Microsoft.Network/virtualNetworks/{}')));
-  assert.ok(!UNCOVERED.some(([, re]) => re.test('GET /subscriptions/{}/resourceGroups/{}/providers/Microsoft.KeyVault/vaults/{}')), 'vault GET is in the specs: it must match');
+  assert.ok(
+    !UNCOVERED.some(([, re]) => re.test('GET /subscriptions/{}/resourceGroups/{}/providers/Microsoft.KeyVault/vaults/{}')),
+    'vault GET is in the specs: it must match',
+  );
 });

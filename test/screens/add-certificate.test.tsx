@@ -23,7 +23,14 @@ function withCertificatePlan(intent: CertificateIntent | undefined): Evaluation 
   if (!intent || intent.kind !== 'keyVault') return base;
   const create = plan('CERT-CREATE', {
     title: `Add certificate "${intent.certificateId}" from Key Vault`,
-    operations: [{ kind: 'apim.putKeyVaultCertificate', apimId: APIM_ID, certificateId: intent.certificateId, secretIdentifier: intent.secretIdentifier }],
+    operations: [
+      {
+        kind: 'apim.putKeyVaultCertificate',
+        apimId: APIM_ID,
+        certificateId: intent.certificateId,
+        secretIdentifier: intent.secretIdentifier,
+      },
+    ],
     requiredActions: [],
   });
   return { ...base, findings: [...base.findings, finding('CERT-CREATE', 'certificate', 'info', { fix: create })] };
@@ -76,10 +83,28 @@ test('pick, refuse the user-assigned identity behind the firewall, choose system
     apply: async (p) => {
       const after = evaluation({
         facts: facts({
-          apimCertificates: { ok: true, value: [{ id: `${APIM_ID}/certificates/cert-0002`, name: 'cert-0002', subject: 'CN=api.contoso.com', expirationDate: '2027-06-01T00:00:00Z', keyVault: { secretIdentifier: 'x', lastStatus: { code: 'Success', timeStampUtc: '2026-11-22T10:01:00Z' } } }] },
+          apimCertificates: {
+            ok: true,
+            value: [
+              {
+                id: `${APIM_ID}/certificates/cert-0002`,
+                name: 'cert-0002',
+                subject: 'CN=api.contoso.com',
+                expirationDate: '2027-06-01T00:00:00Z',
+                keyVault: { secretIdentifier: 'x', lastStatus: { code: 'Success', timeStampUtc: '2026-11-22T10:01:00Z' } },
+              },
+            ],
+          },
         }),
       });
-      after.findings.push(finding('FW-CLIENTIP-CLEANUP', 'firewall', 'warn', { fix: plan('FW-CLIENTIP-CLEANUP', { title: 'Remove 203.0.113.7/32', operations: [{ kind: 'vault.removeIpRule', vaultId: VAULT_ID, value: '203.0.113.7/32' }] }) }));
+      after.findings.push(
+        finding('FW-CLIENTIP-CLEANUP', 'firewall', 'warn', {
+          fix: plan('FW-CLIENTIP-CLEANUP', {
+            title: 'Remove 203.0.113.7/32',
+            operations: [{ kind: 'vault.removeIpRule', vaultId: VAULT_ID, value: '203.0.113.7/32' }],
+          }),
+        }),
+      );
       return { ok: true, message: `Applied and verified — ${p.checkId}.`, results: [], evaluation: after };
     },
     temporary: [{ kind: 'vault.ipRule', vaultId: VAULT_ID, value: '203.0.113.7/32', addedAt: '2026-11-22T09:59:00Z' }],
@@ -91,7 +116,10 @@ test('pick, refuse the user-assigned identity behind the firewall, choose system
   assert.match(f, /› System-assigned identity \(principal sys-principal\)/);
   assert.match(f, /User-assigned uai-certs \(client uai-client\) {2}✖ refused behind the firewall/);
   await r.press('j');
-  assert.match(flat(r.frame()), /✖ fail Refused: the vault firewall is on, and behind it API Management must use its system-assigned identity/);
+  assert.match(
+    flat(r.frame()),
+    /✖ fail Refused: the vault firewall is on, and behind it API Management must use its system-assigned identity/,
+  );
   await r.press(KEY.enter);
   assert.match(flat(r.frame()), /Fix: enable the system-assigned identity \(PRE-MI\), grant it access \(step 2\), then choose it here\./);
   assert.match(r.frame(), /Which identity/);
@@ -104,9 +132,17 @@ test('pick, refuse the user-assigned identity behind the firewall, choose system
   assert.match(f, /✔ pass {2}versionless: renewals are picked up within 4 hours/);
   await r.press(KEY.enter);
   await r.waitFor('Fix CERT-CREATE: Add certificate "cert-0002" from Key Vault');
-  assert.deepEqual(engine.callsOf('setIntent').map((c) => c.intent), [
-    { kind: 'keyVault', certificateId: 'cert-0002', secretIdentifier: 'https://kv-contoso.vault.azure.net/secrets/cert-0002', identity: 'system' },
-  ]);
+  assert.deepEqual(
+    engine.callsOf('setIntent').map((c) => c.intent),
+    [
+      {
+        kind: 'keyVault',
+        certificateId: 'cert-0002',
+        secretIdentifier: 'https://kv-contoso.vault.azure.net/secrets/cert-0002',
+        identity: 'system',
+      },
+    ],
+  );
   await r.press('y');
   f = flat(await r.waitFor('lastStatus'));
   assert.match(f, /Key Vault fetch \(lastStatus\): ✔ pass Success \(2026-11-22T10:01:00Z\)/);
@@ -145,7 +181,12 @@ test('a typed, versioned identifier is warned about and the versionless one is u
   await r.press(KEY.enter);
   await r.waitFor('Fix CERT-CREATE');
   const [call] = engine.callsOf('setIntent');
-  assert.deepEqual(call.intent, { kind: 'keyVault', certificateId: 'web-q', secretIdentifier: 'https://kv-contoso.vault.azure.net/secrets/web-q', identity: 'system' });
+  assert.deepEqual(call.intent, {
+    kind: 'keyVault',
+    certificateId: 'web-q',
+    secretIdentifier: 'https://kv-contoso.vault.azure.net/secrets/web-q',
+    identity: 'system',
+  });
   r.unmount();
 });
 
@@ -184,16 +225,28 @@ test('a typed identifier the CLI refuses is refused here with the same reason (p
   await r.press('t');
   await r.waitFor('Secret identifier:');
   await r.press('https://kv-contoso.privatelink.vaultcore.azure.net/secrets/web', KEY.enter);
-  assert.match(flat(await r.waitFor('privatelink host')), /Use the vault's public name \(<vault>\.vault\.azure\.net\), not its privatelink host/);
+  assert.match(
+    flat(await r.waitFor('privatelink host')),
+    /Use the vault's public name \(<vault>\.vault\.azure\.net\), not its privatelink host/,
+  );
   assert.doesNotMatch(r.frame(), /Which identity/);
   r.unmount();
 });
 
 test('when the vault cannot be listed (firewall) it says why and offers FW-CLIENTIP or typing', async () => {
-  const engine = new FakeEngine({ list: async () => ({ ok: false, unknown: 'Forbidden', message: 'Client address is not authorized and caller is not a trusted service. Client address: 203.0.113.7' }) });
+  const engine = new FakeEngine({
+    list: async () => ({
+      ok: false,
+      unknown: 'Forbidden',
+      message: 'Client address is not authorized and caller is not a trusted service. Client address: 203.0.113.7',
+    }),
+  });
   const r = await openPicker(engine);
   const f = flat(await r.waitFor('cannot be listed'));
-  assert.match(f, /✖ fail The vault's certificates cannot be listed: your address is blocked by the vault firewall\. Client address is not authorized/);
+  assert.match(
+    f,
+    /✖ fail The vault's certificates cannot be listed: your address is blocked by the vault firewall\. Client address is not authorized/,
+  );
   assert.match(f, /f Add 203\.0\.113\.7\/32 to the vault firewall — FW-CLIENTIP \(temporary/);
   assert.match(f, /t type the identifier instead/);
   await r.press('f');
@@ -210,7 +263,14 @@ test('when the vault cannot be listed (firewall) it says why and offers FW-CLIEN
 });
 
 test('a 403 listing (not the firewall) says the permission is missing; Esc goes back to the checklist', async () => {
-  const engine = new FakeEngine({ list: async () => ({ ok: false, unknown: 'Forbidden', message: 'Caller is not authorized to perform action on resource.', missingAction: 'Microsoft.KeyVault/vaults/certificates/list/action' }) });
+  const engine = new FakeEngine({
+    list: async () => ({
+      ok: false,
+      unknown: 'Forbidden',
+      message: 'Caller is not authorized to perform action on resource.',
+      missingAction: 'Microsoft.KeyVault/vaults/certificates/list/action',
+    }),
+  });
   const e = evaluation();
   e.facts.operatorDataPlane = { ok: true, value: { status: 'forbidden', message: 'no' } };
   engine['options'].evaluate = () => e;

@@ -20,9 +20,22 @@ test('first frame is the header and "connecting…" before the engine has loaded
 test('at a glance: all six steps in order with status and counts, failing steps open, cursor on the first failure, F hint', async () => {
   const r = renderApp(new FakeEngine());
   const frame = await r.waitFor(READY);
-  const steps = ['0. Context', '1. Prerequisites', '2. Key vault access', '3. Key Vault firewall', '4. Virtual network', '5. Add the certificate'].map((s) => frame.indexOf(s));
-  assert.ok(steps.every((i) => i >= 0), frame);
-  assert.deepEqual([...steps].sort((a, b) => a - b), steps);
+  const steps = [
+    '0. Context',
+    '1. Prerequisites',
+    '2. Key vault access',
+    '3. Key Vault firewall',
+    '4. Virtual network',
+    '5. Add the certificate',
+  ].map((s) => frame.indexOf(s));
+  assert.ok(
+    steps.every((i) => i >= 0),
+    frame,
+  );
+  assert.deepEqual(
+    [...steps].sort((a, b) => a - b),
+    steps,
+  );
   for (const label of ['✔ pass', '▲ warn', '✖ fail', '? unknown', '- skipped']) assert.ok(frame.includes(label), `missing ${label}`);
   assert.match(frame, /2\. Key vault access +1 ✖ 1 \? ✖ fail/);
   assert.match(frame, /0\. Context ▸ +1 ✔ ✔ pass/);
@@ -82,7 +95,11 @@ test('/ filters the checks (under their steps); Esc clears the filter', async ()
 test('Enter opens a check full-screen: everything wrapped, nothing cut, scrollable; C sends the command by OSC 52; Esc back', async () => {
   const long = `/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-contoso/${'x'.repeat(60)}`;
   const e = evaluation();
-  e.findings = e.findings.map((f) => (f.checkId === 'ACC-RBAC' ? { ...f, evidence: [`role assignments at ${long}`, ...Array.from({ length: 30 }, (_, i) => `evidence line ${i + 1}`)] } : f));
+  e.findings = e.findings.map((f) =>
+    f.checkId === 'ACC-RBAC'
+      ? { ...f, evidence: [`role assignments at ${long}`, ...Array.from({ length: 30 }, (_, i) => `evidence line ${i + 1}`)] }
+      : f,
+  );
   const r = renderApp(new FakeEngine({ evaluate: () => e }));
   await r.waitFor(READY);
   await r.press(KEY.enter);
@@ -164,7 +181,8 @@ test('help lists the keys of the screen it was opened from (from the key table, 
   await r.press('?');
   let f = r.frame();
   assert.match(f, /Keys on the checklist/);
-  for (const k of KEYS.filter((k) => !k.hidden)) assert.equal(f.includes(k.help), k.contexts.includes('checklist'), `checklist help and "${k.help}"`);
+  for (const k of KEYS.filter((k) => !k.hidden))
+    assert.equal(f.includes(k.help), k.contexts.includes('checklist'), `checklist help and "${k.help}"`);
   assert.match(f, /Ctrl-C +quit now/);
   assert.deepEqual(oversizedFrames(r.frames(), 80, 24), []);
   await r.press(KEY.esc);
@@ -243,7 +261,10 @@ test('a failed connection says what happened and what to do (403 with hint)', as
   });
   const r = renderApp(() => Promise.reject(error));
   const f = await r.waitFor('Could not connect');
-  assert.match(f.replace(/\s+/g, ' '), /Forbidden \(403\): you do not have permission Microsoft\.ApiManagement\/service\/read\. The client/);
+  assert.match(
+    f.replace(/\s+/g, ' '),
+    /Forbidden \(403\): you do not have permission Microsoft\.ApiManagement\/service\/read\. The client/,
+  );
   assert.match(f, /What to do: Ask for Reader on the API Management instance\./);
   await r.press('q');
   assert.deepEqual(r.exits, [2]);

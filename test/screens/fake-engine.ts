@@ -30,7 +30,11 @@ export interface FakeEngineOptions {
 
 export class FakeEngine implements RunbookEngine {
   readonly context: RunContext;
-  readonly target: Target = { subscriptionId: '00000000-0000-0000-0000-000000000001', apim: { resourceGroup: 'rg', name: 'apim-contoso' }, vault: { name: 'kv-contoso' } };
+  readonly target: Target = {
+    subscriptionId: '00000000-0000-0000-0000-000000000001',
+    apim: { resourceGroup: 'rg', name: 'apim-contoso' },
+    vault: { name: 'kv-contoso' },
+  };
   readonly calls: Call[] = [];
   intent: CertificateIntent | undefined;
   constructor(private readonly options: FakeEngineOptions = {}) {
@@ -47,7 +51,11 @@ export class FakeEngine implements RunbookEngine {
     const progress = options.onProgress ?? (() => {});
     if (this.options.apply) return this.options.apply(plan, progress, options.signal);
     progress({ phase: 'write', message: `Writing ${plan.checkId}`, operationIndex: 0, operationCount: 1 });
-    return { ok: true, message: `Applied and verified — ${plan.checkId} is now pass.`, results: [{ outcome: 'applied', message: 'done', verified: true, lost: [] }] };
+    return {
+      ok: true,
+      message: `Applied and verified — ${plan.checkId} is now pass.`,
+      results: [{ outcome: 'applied', message: 'done', verified: true, lost: [] }],
+    };
   }
 
   setIntent(intent: CertificateIntent | undefined): void {

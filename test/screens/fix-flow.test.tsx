@@ -110,7 +110,11 @@ test('Enter never applies: it says y does; y from further down the preview first
 
 test('a disruptive fix says what it interrupts on the first line of its preview', async () => {
   const e = evaluation();
-  e.findings = e.findings.map((f) => (f.checkId === 'ACC-RBAC' ? { ...f, fix: { ...f.fix!, disruption: 'Adding a service endpoint briefly interrupts connections from the subnet.' } } : f));
+  e.findings = e.findings.map((f) =>
+    f.checkId === 'ACC-RBAC'
+      ? { ...f, fix: { ...f.fix!, disruption: 'Adding a service endpoint briefly interrupts connections from the subnet.' } }
+      : f,
+  );
   const r = renderApp(new FakeEngine({ evaluate: () => e }));
   await r.waitFor(READY);
   await r.press('f');
@@ -140,7 +144,12 @@ test('progress lines: write, throttled countdown, propagation countdown; q asks 
   });
   const r = await openBypassPreview(engine);
   await r.press('y');
-  report({ phase: 'write', message: 'Allowing trusted Microsoft services through the vault firewall', operationIndex: 0, operationCount: 1 });
+  report({
+    phase: 'write',
+    message: 'Allowing trusted Microsoft services through the vault firewall',
+    operationIndex: 0,
+    operationCount: 1,
+  });
   report({ phase: 'throttled', message: 'Throttled by Azure (429), retrying in 7 s', retryInSeconds: 7 });
   const f = await r.waitFor('throttled, retrying in 7s');
   assert.match(f, /→ \[1\/1\] Allowing trusted Microsoft services through the vault firewall/);
@@ -194,7 +203,13 @@ test('an apply that fails with 403 shows the missing permission and the hint', a
           message: 'AuthorizationFailed',
           verified: false,
           lost: [],
-          error: { kind: 'Forbidden', status: 403, message: 'The client does not have authorization.', missingAction: 'Microsoft.KeyVault/vaults/write', hint: 'Ask for Key Vault Contributor on kv-contoso.' },
+          error: {
+            kind: 'Forbidden',
+            status: 403,
+            message: 'The client does not have authorization.',
+            missingAction: 'Microsoft.KeyVault/vaults/write',
+            hint: 'Ask for Key Vault Contributor on kv-contoso.',
+          },
         },
       ],
     }),
@@ -203,13 +218,19 @@ test('an apply that fails with 403 shows the missing permission and the hint', a
   await r.press('y');
   const f = flat(await r.waitFor('AuthorizationFailed'));
   assert.match(f, /✖ fail Failed: AuthorizationFailed/);
-  assert.match(f, /Forbidden \(403\): you do not have permission Microsoft\.KeyVault\/vaults\/write\. The client does not have authorization\./);
+  assert.match(
+    f,
+    /Forbidden \(403\): you do not have permission Microsoft\.KeyVault\/vaults\/write\. The client does not have authorization\./,
+  );
   assert.match(f, /What to do: Ask for Key Vault Contributor on kv-contoso\./);
   r.unmount();
 });
 
 test('an apply that rejects (throttled) is shown in plain words', async () => {
-  const engine = new FakeEngine({ apply: async () => Promise.reject(Object.assign(new Error('Too many requests'), { kind: 'Throttled', status: 429, retryAfterMs: 20_000 })) });
+  const engine = new FakeEngine({
+    apply: async () =>
+      Promise.reject(Object.assign(new Error('Too many requests'), { kind: 'Throttled', status: 429, retryAfterMs: 20_000 })),
+  });
   const r = await openBypassPreview(engine);
   await r.press('y');
   const f = await r.waitFor('Throttled');
@@ -229,7 +250,10 @@ test('fix all offers each failing fix in order with one confirmation each; s ski
   assert.deepEqual(engine.callsOf('apply'), []);
   await r.press('y');
   await r.waitFor('Enter next fix');
-  assert.deepEqual(engine.callsOf('apply').map((c) => c.plan.checkId), ['FW-BYPASS']);
+  assert.deepEqual(
+    engine.callsOf('apply').map((c) => c.plan.checkId),
+    ['FW-BYPASS'],
+  );
   await r.press(KEY.enter);
   const f = await r.waitFor('Fix all: 1 run, 1 skipped · 2 still failing (2 with a fix: F again)');
   assert.match(f, /· 42 ms/);
@@ -239,7 +263,9 @@ test('fix all offers each failing fix in order with one confirmation each; s ski
 });
 
 test('fix all with nothing failing says so', async () => {
-  const e = evaluation({ findings: [finding('CTX-CLOUD', 'context', 'pass'), finding('FW-CLIENTIP', 'firewall', 'warn', { fix: plan('FW-CLIENTIP') })] });
+  const e = evaluation({
+    findings: [finding('CTX-CLOUD', 'context', 'pass'), finding('FW-CLIENTIP', 'firewall', 'warn', { fix: plan('FW-CLIENTIP') })],
+  });
   const r = renderApp(new FakeEngine({ evaluate: () => e }));
   await r.waitFor(READY);
   await r.press('F');

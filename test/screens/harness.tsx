@@ -52,7 +52,15 @@ export class FakeStdin extends EventEmitter {
   };
 }
 
-export const KEY = { up: '\u001B[A', down: '\u001B[B', enter: '\r', esc: '\u001B', ctrlC: '\u0003', backspace: '\u007F', pageDown: '\u001B[6~' } as const;
+export const KEY = {
+  up: '\u001B[A',
+  down: '\u001B[B',
+  enter: '\r',
+  esc: '\u001B',
+  ctrlC: '\u0003',
+  backspace: '\u007F',
+  pageDown: '\u001B[6~',
+} as const;
 
 /** Input is handled asynchronously by Ink; give it a moment. */
 export const settle = (ms = 30) => new Promise((r) => setTimeout(r, ms));
@@ -71,10 +79,16 @@ export interface Rendered {
   unmount(): void;
 }
 
-export function renderApp(engine: RunbookEngine | (() => Promise<RunbookEngine>), options: { columns?: number; rows?: number; context?: RunContext } = {}): Rendered {
+export function renderApp(
+  engine: RunbookEngine | (() => Promise<RunbookEngine>),
+  options: { columns?: number; rows?: number; context?: RunContext } = {},
+): Rendered {
   const exits: number[] = [];
   const loadEngine = typeof engine === 'function' ? engine : async () => engine;
-  return { ...renderElement(<App context={options.context ?? runContext()} loadEngine={loadEngine} onExit={(c) => exits.push(c)} />, options), exits };
+  return {
+    ...renderElement(<App context={options.context ?? runContext()} loadEngine={loadEngine} onExit={(c) => exits.push(c)} />, options),
+    exits,
+  };
 }
 
 /** Any element in the fake terminal (a screen on its own, without the App around it). */

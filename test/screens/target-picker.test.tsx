@@ -18,8 +18,14 @@ const resource = (sub: SubscriptionChoice, type: string, name: string, group: st
   subscriptionId: sub.subscriptionId,
   location: 'uksouth',
 });
-const APIMS = [resource(SUBS[1]!, 'Microsoft.ApiManagement/service', 'apim-b', 'rg-b'), resource(SUBS[1]!, 'Microsoft.ApiManagement/service', 'apim-a', 'rg-a')];
-const VAULTS = [resource(SUBS[0]!, 'Microsoft.KeyVault/vaults', 'kv-other', 'rg-x'), resource(SUBS[1]!, 'Microsoft.KeyVault/vaults', 'kv-same', 'rg-a')];
+const APIMS = [
+  resource(SUBS[1]!, 'Microsoft.ApiManagement/service', 'apim-b', 'rg-b'),
+  resource(SUBS[1]!, 'Microsoft.ApiManagement/service', 'apim-a', 'rg-a'),
+];
+const VAULTS = [
+  resource(SUBS[0]!, 'Microsoft.KeyVault/vaults', 'kv-other', 'rg-x'),
+  resource(SUBS[1]!, 'Microsoft.KeyVault/vaults', 'kv-same', 'rg-a'),
+];
 
 function source(remembered?: RememberedTarget, delay = 0): TargetSource & { remembers: RememberedTarget[] } {
   const later = <T,>(v: T) => new Promise<T>((r) => setTimeout(() => r(v), delay));
@@ -36,8 +42,23 @@ function source(remembered?: RememberedTarget, delay = 0): TargetSource & { reme
 
 function renderPicker(src: TargetSource, given: GivenTarget = {}) {
   const picks: Target[] = [];
-  const r = renderElement(<TargetPicker title="apimkv · Sandbox · choose" sandbox source={src} given={given} onPick={(t) => picks.push(t)} onQuit={() => undefined} />);
-  return { ...r, picks, picked: async () => { for (let i = 0; i < 50 && picks.length === 0; i++) await settle(10); } };
+  const r = renderElement(
+    <TargetPicker
+      title="apimkv · Sandbox · choose"
+      sandbox
+      source={src}
+      given={given}
+      onPick={(t) => picks.push(t)}
+      onQuit={() => undefined}
+    />,
+  );
+  return {
+    ...r,
+    picks,
+    picked: async () => {
+      for (let i = 0; i < 50 && picks.length === 0; i++) await settle(10);
+    },
+  };
 }
 
 test('a step title never sits over the previous step rows, and Enter on the frame that shows a step acts on it', async () => {
@@ -59,7 +80,13 @@ test('a step title never sits over the previous step rows, and Enter on the fram
     assert.match(vaults, /kv-same +rg-a +same subscription[\s\S]*kv-other +rg-x +sub 11111111…/);
     await r.press(KEY.enter);
     await r.picked();
-    assert.deepEqual(r.picks, [{ subscriptionId: SUBS[1]!.subscriptionId, apim: { resourceGroup: 'rg-a', name: 'apim-a' }, vault: { name: 'kv-same', resourceGroup: 'rg-a' } }]);
+    assert.deepEqual(r.picks, [
+      {
+        subscriptionId: SUBS[1]!.subscriptionId,
+        apim: { resourceGroup: 'rg-a', name: 'apim-a' },
+        vault: { name: 'kv-same', resourceGroup: 'rg-a' },
+      },
+    ]);
     assert.deepEqual(oversizedFrames(r.frames(), 80, 24), []);
   } finally {
     r.unmount();
@@ -77,7 +104,13 @@ test('the remembered choice is under the cursor at every step; a vault in anothe
     await r.waitFor(/3\/3 Key vault · 2 visible · subscription Test · instance apim-b/);
     await r.press(KEY.enter);
     await r.picked();
-    assert.deepEqual(r.picks, [{ subscriptionId: SUBS[1]!.subscriptionId, apim: { resourceGroup: 'rg-b', name: 'apim-b' }, vault: { name: 'kv-other', resourceGroup: 'rg-x', subscriptionId: SUBS[0]!.subscriptionId } }]);
+    assert.deepEqual(r.picks, [
+      {
+        subscriptionId: SUBS[1]!.subscriptionId,
+        apim: { resourceGroup: 'rg-b', name: 'apim-b' },
+        vault: { name: 'kv-other', resourceGroup: 'rg-x', subscriptionId: SUBS[0]!.subscriptionId },
+      },
+    ]);
     await settle(20);
     assert.deepEqual(src.remembers, [{ subscriptionId: SUBS[1]!.subscriptionId, apimId: APIMS[0]!.id, vaultId: VAULTS[0]!.id }]);
   } finally {

@@ -20,8 +20,17 @@ function withUploadPlan(intent: CertificateIntent | undefined): Evaluation {
   if (intent?.kind !== 'pfx') return base;
   const upload = plan('UPL-CREATE', {
     title: `Upload certificate "${intent.certificateId}"`,
-    operations: [{ kind: 'apim.uploadCertificate', apimId: APIM_ID, certificateId: intent.certificateId, pfx: intent.pfx, password: intent.password }],
-    preview: [{ method: 'PUT', path: `${APIM_ID}/certificates/${intent.certificateId}?api-version=2024-05-01`, body: { properties: { data: '[redacted]', password: '[redacted]' } }, diff: ['+ certificate api-contoso'] }],
+    operations: [
+      { kind: 'apim.uploadCertificate', apimId: APIM_ID, certificateId: intent.certificateId, pfx: intent.pfx, password: intent.password },
+    ],
+    preview: [
+      {
+        method: 'PUT',
+        path: `${APIM_ID}/certificates/${intent.certificateId}?api-version=2024-05-01`,
+        body: { properties: { data: '[redacted]', password: '[redacted]' } },
+        diff: ['+ certificate api-contoso'],
+      },
+    ],
     requiredActions: [],
   });
   return { ...base, findings: [...base.findings, finding('UPL-CREATE', 'certificate', 'info', { fix: upload })] };
@@ -89,7 +98,9 @@ test('upload: the password is masked in every frame, the file is inspected befor
 });
 
 test('upload: a wrong password goes back to the password field with the reason', async () => {
-  const engine = new FakeEngine({ inspect: async () => ({ ok: false, reason: 'wrong-password', message: 'The password does not open this .pfx.' }) });
+  const engine = new FakeEngine({
+    inspect: async () => ({ ok: false, reason: 'wrong-password', message: 'The password does not open this .pfx.' }),
+  });
   const r = renderApp(engine);
   await r.waitFor(READY);
   await r.press('u');
@@ -108,7 +119,9 @@ test('upload: a wrong password goes back to the password field with the reason',
 });
 
 test('upload: a file that is not PKCS#12 is refused at the path with the reason', async () => {
-  const engine = new FakeEngine({ inspect: async () => ({ ok: false, reason: 'pem', message: 'This is a PEM file; API Management needs a .pfx (PKCS#12).' }) });
+  const engine = new FakeEngine({
+    inspect: async () => ({ ok: false, reason: 'pem', message: 'This is a PEM file; API Management needs a .pfx (PKCS#12).' }),
+  });
   const r = renderApp(engine);
   await r.waitFor(READY);
   await r.press('u');

@@ -37,7 +37,12 @@ function enableSystemIdentity(ctx: ApplyContext, op: OperationOf<'apim.enableSys
       const identity = uais.length
         ? { type: 'SystemAssigned, UserAssigned' as const, userAssignedIdentities: Object.fromEntries(uais.map((id) => [id, {}])) }
         : { type: 'SystemAssigned' as const };
-      await ctx.clients.apim.apiManagementService.beginUpdateAndWait(resourceGroup, name, { identity }, { abortSignal: ctx.signal, updateIntervalInMs: ctx.clients.lroIntervalMs });
+      await ctx.clients.apim.apiManagementService.beginUpdateAndWait(
+        resourceGroup,
+        name,
+        { identity },
+        { abortSignal: ctx.signal, updateIntervalInMs: ctx.clients.lroIntervalMs },
+      );
     },
     entries: (svc) => Object.keys(svc.identity?.userAssignedIdentities ?? {}).map((id) => `userAssignedIdentity ${id.toLowerCase()}`),
     view: identityView,
@@ -53,9 +58,17 @@ function setCustomProperty(ctx: ApplyContext, op: OperationOf<'apim.setCustomPro
     async write(svc) {
       // The whole map goes back: a partial map could drop the other settings (domain.md §2.4).
       const customProperties = { ...(svc.customProperties ?? {}), [op.key]: op.value };
-      await ctx.clients.apim.apiManagementService.beginUpdateAndWait(resourceGroup, name, { customProperties }, { abortSignal: ctx.signal, updateIntervalInMs: ctx.clients.lroIntervalMs });
+      await ctx.clients.apim.apiManagementService.beginUpdateAndWait(
+        resourceGroup,
+        name,
+        { customProperties },
+        { abortSignal: ctx.signal, updateIntervalInMs: ctx.clients.lroIntervalMs },
+      );
     },
-    entries: (svc) => Object.entries(svc.customProperties ?? {}).filter(([k]) => k !== op.key).map(([k, v]) => `${k}=${v}`),
+    entries: (svc) =>
+      Object.entries(svc.customProperties ?? {})
+        .filter(([k]) => k !== op.key)
+        .map(([k, v]) => `${k}=${v}`),
     view: (svc) => ({ customProperties: { ...(svc.customProperties ?? {}) } }),
   });
 }
@@ -84,13 +97,26 @@ async function putKeyVaultCertificate(ctx: ApplyContext, op: OperationOf<'apim.p
   const existing = await readCertificate(ctx, op.apimId, op.certificateId);
   // Pointing at the secret is not enough when APIM could not fetch it: writing again makes it fetch anew.
   if (done(op, observeCertificate(existing)) && (existing?.keyVault?.lastStatus?.code ?? 'Success') === 'Success') {
-    return { outcome: 'already', message: `Certificate ${op.certificateId} already points at ${op.secretIdentifier}.`, before: certificateView(existing), after: certificateView(existing), verified: true, lost: [] };
+    return {
+      outcome: 'already',
+      message: `Certificate ${op.certificateId} already points at ${op.secretIdentifier}.`,
+      before: certificateView(existing),
+      after: certificateView(existing),
+      verified: true,
+      lost: [],
+    };
   }
   await ctx.beforeWrite?.(op);
   // The plan's ETag (what the operator saw) wins: if it no longer matches, APIM answers 412 instead of overwriting.
   const etag = op.ifMatch ?? existing?.eTag;
   const keyVault = { secretIdentifier: op.secretIdentifier, ...(op.identityClientId ? { identityClientId: op.identityClientId } : {}) };
-  await ctx.clients.apim.certificate.createOrUpdate(resourceGroup, name, op.certificateId, { keyVault }, { abortSignal: ctx.signal, ...(etag ? { ifMatch: etag } : {}) });
+  await ctx.clients.apim.certificate.createOrUpdate(
+    resourceGroup,
+    name,
+    op.certificateId,
+    { keyVault },
+    { abortSignal: ctx.signal, ...(etag ? { ifMatch: etag } : {}) },
+  );
   const after = await readCertificate(ctx, op.apimId, op.certificateId);
   const status = after?.keyVault?.lastStatus;
   const pointsRight = done(op, observeCertificate(after));
@@ -126,7 +152,9 @@ async function uploadCertificate(ctx: ApplyContext, op: OperationOf<'apim.upload
   const ok = done(op, observeCertificate(after));
   return {
     outcome: 'applied',
-    message: ok ? `Certificate ${op.certificateId} uploaded (thumbprint ${after!.thumbprint}).` : `Certificate ${op.certificateId}: uploaded, but it is not visible on re-read.`,
+    message: ok
+      ? `Certificate ${op.certificateId} uploaded (thumbprint ${after!.thumbprint}).`
+      : `Certificate ${op.certificateId}: uploaded, but it is not visible on re-read.`,
     before: certificateView(existing),
     after: certificateView(after),
     verified: ok,
@@ -144,7 +172,9 @@ async function refreshCertificate(ctx: ApplyContext, op: OperationOf<'apim.refre
   const ok = status?.code === 'Success';
   return {
     outcome: 'applied',
-    message: ok ? `Certificate ${op.certificateId} refreshed from Key Vault.` : `Refresh of ${op.certificateId} ran, but APIM reports ${status?.code ?? 'no status'}: ${status?.message ?? ''}`.trim(),
+    message: ok
+      ? `Certificate ${op.certificateId} refreshed from Key Vault.`
+      : `Refresh of ${op.certificateId} ran, but APIM reports ${status?.code ?? 'no status'}: ${status?.message ?? ''}`.trim(),
     before: certificateView(before),
     after: certificateView(after),
     verified: ok,
@@ -156,13 +186,17 @@ async function refreshCertificate(ctx: ApplyContext, op: OperationOf<'apim.refre
 async function refreshNamedValue(ctx: ApplyContext, op: OperationOf<'apim.refreshNamedValue'>): Promise<OperationResult> {
   const { resourceGroup, name } = parseApimId(op.apimId);
   await ctx.beforeWrite?.(op);
-  const after = await ctx.clients.apim.namedValue.beginRefreshSecretAndWait(resourceGroup, name, op.namedValueId, { abortSignal: ctx.signal });
+  const after = await ctx.clients.apim.namedValue.beginRefreshSecretAndWait(resourceGroup, name, op.namedValueId, {
+    abortSignal: ctx.signal,
+  });
   const status = after.keyVault?.lastStatus;
   const ok = status?.code === 'Success';
   const view = (code?: string) => (code ? [`keyVault.lastStatus: ${code}`] : []);
   return {
     outcome: 'applied',
-    message: ok ? `Named value ${op.namedValueId} refreshed from Key Vault.` : `Refresh of named value ${op.namedValueId} ran, but APIM reports ${status?.code ?? 'no status'}: ${status?.message ?? ''}`.trim(),
+    message: ok
+      ? `Named value ${op.namedValueId} refreshed from Key Vault.`
+      : `Refresh of named value ${op.namedValueId} ran, but APIM reports ${status?.code ?? 'no status'}: ${status?.message ?? ''}`.trim(),
     before: [],
     after: view(status?.code),
     verified: ok,

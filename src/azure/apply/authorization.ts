@@ -18,11 +18,21 @@ async function createRoleAssignment(ctx: ApplyContext, op: OperationOf<'roleAssi
       throw e;
     }
   };
-  const matches = (ra: RoleAssignment | undefined) => !!ra && done(op, { vaultRoleAssignments: seen([{ ...roleAssignmentFromSdk(ra), name: ra.name ?? op.name }]) });
-  const view = (ra: RoleAssignment | undefined) => (ra ? { name: op.name, principalId: ra.principalId, roleDefinitionId: ra.roleDefinitionId, scope: ra.scope ?? op.scope } : undefined);
+  const matches = (ra: RoleAssignment | undefined) =>
+    !!ra && done(op, { vaultRoleAssignments: seen([{ ...roleAssignmentFromSdk(ra), name: ra.name ?? op.name }]) });
+  const view = (ra: RoleAssignment | undefined) =>
+    ra ? { name: op.name, principalId: ra.principalId, roleDefinitionId: ra.roleDefinitionId, scope: ra.scope ?? op.scope } : undefined;
 
   const existing = await read();
-  if (matches(existing)) return { outcome: 'already', message: 'The role assignment exists already.', before: view(existing), after: view(existing), verified: true, lost: [] };
+  if (matches(existing))
+    return {
+      outcome: 'already',
+      message: 'The role assignment exists already.',
+      before: view(existing),
+      after: view(existing),
+      verified: true,
+      lost: [],
+    };
   if (existing) {
     return {
       outcome: 'failed',
@@ -30,7 +40,13 @@ async function createRoleAssignment(ctx: ApplyContext, op: OperationOf<'roleAssi
       before: view(existing),
       verified: false,
       lost: [],
-      error: { kind: 'Conflict', status: 409, code: 'RoleAssignmentNameInUse', message: `Role assignment ${op.name} exists with another role or principal.`, hint: 'Re-check (r): the plan will pick a fresh name.' },
+      error: {
+        kind: 'Conflict',
+        status: 409,
+        code: 'RoleAssignmentNameInUse',
+        message: `Role assignment ${op.name} exists with another role or principal.`,
+        hint: 'Re-check (r): the plan will pick a fresh name.',
+      },
     };
   }
   await ctx.beforeWrite?.(op);
@@ -57,7 +73,9 @@ async function createRoleAssignment(ctx: ApplyContext, op: OperationOf<'roleAssi
   const after = await read();
   return {
     outcome: 'applied',
-    message: matches(after) ? 'Role assignment created. Azure RBAC can take a few minutes to apply it.' : 'Role assignment created, but it is not visible on re-read yet.',
+    message: matches(after)
+      ? 'Role assignment created. Azure RBAC can take a few minutes to apply it.'
+      : 'Role assignment created, but it is not visible on re-read yet.',
     after: view(after),
     verified: matches(after),
     lost: [],

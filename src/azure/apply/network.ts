@@ -32,7 +32,13 @@ function addServiceEndpoint(ctx: ApplyContext, op: OperationOf<'subnet.addServic
     observe: (sub) => ({ subnet: seen(subnetFromSdk(sub)) }),
     async write(sub, etag) {
       // PUT replaces the whole subnet: send back everything it has, plus the endpoint.
-      const next: Subnet = { ...sub, serviceEndpoints: [...(sub.serviceEndpoints ?? []).map((e) => ({ service: e.service, locations: e.locations })), { service: op.service, locations: ['*'] }] };
+      const next: Subnet = {
+        ...sub,
+        serviceEndpoints: [
+          ...(sub.serviceEndpoints ?? []).map((e) => ({ service: e.service, locations: e.locations })),
+          { service: op.service, locations: ['*'] },
+        ],
+      };
       await ctx.clients.network.subnets.beginCreateOrUpdateAndWait(s.resourceGroup, s.vnet, s.name, next, {
         abortSignal: ctx.signal,
         updateIntervalInMs: ctx.clients.lroIntervalMs,
@@ -61,13 +67,20 @@ function putNsgRule(ctx: ApplyContext, op: OperationOf<'nsg.putRule'>): Promise<
     },
     observe: (nsg) => ({ nsg: seen(nsgFromSdk(nsg)) }),
     async write(_nsg, etag) {
-      await ctx.clients.network.securityRules.beginCreateOrUpdateAndWait(n.resourceGroup, n.name, op.ruleName, { ...op.rule }, {
-        abortSignal: ctx.signal,
-        updateIntervalInMs: ctx.clients.lroIntervalMs,
-        requestOptions: ifMatch(etag),
-      });
+      await ctx.clients.network.securityRules.beginCreateOrUpdateAndWait(
+        n.resourceGroup,
+        n.name,
+        op.ruleName,
+        { ...op.rule },
+        {
+          abortSignal: ctx.signal,
+          updateIntervalInMs: ctx.clients.lroIntervalMs,
+          requestOptions: ifMatch(etag),
+        },
+      );
     },
-    entries: (nsg) => (nsg.securityRules ?? []).filter((r) => r.name?.toLowerCase() !== op.ruleName.toLowerCase()).map((r) => `rule ${r.name}`),
+    entries: (nsg) =>
+      (nsg.securityRules ?? []).filter((r) => r.name?.toLowerCase() !== op.ruleName.toLowerCase()).map((r) => `rule ${r.name}`),
     view: (nsg) => ({ rules: (nsg.securityRules ?? []).map((r) => nsgRuleFromSdk(r, false)) }),
   });
 }

@@ -62,7 +62,14 @@ export async function readModifyWrite<S>(ctx: ApplyContext, operation: Operation
     let { state: before } = first;
     const { etag } = first;
     if (done(operation, spec.observe(before))) {
-      return { outcome: 'already', message: `${spec.what}: already in place, nothing was written.`, before: spec.view(before), after: spec.view(before), verified: true, lost: [] };
+      return {
+        outcome: 'already',
+        message: `${spec.what}: already in place, nothing was written.`,
+        before: spec.view(before),
+        after: spec.view(before),
+        verified: true,
+        lost: [],
+      };
     }
     await ctx.beforeWrite?.(operation);
     // Every entry seen while the operation ran must still be there afterwards.
@@ -73,7 +80,14 @@ export async function readModifyWrite<S>(ctx: ApplyContext, operation: Operation
       ({ state: before } = await spec.read());
       for (const e of spec.entries(before)) seenEntries.add(e);
       if (done(operation, spec.observe(before))) {
-        return { outcome: 'already', message: `${spec.what}: already in place (someone else made the change), nothing was written.`, before: spec.view(before), after: spec.view(before), verified: true, lost: [] };
+        return {
+          outcome: 'already',
+          message: `${spec.what}: already in place (someone else made the change), nothing was written.`,
+          before: spec.view(before),
+          after: spec.view(before),
+          verified: true,
+          lost: [],
+        };
       }
     }
     try {

@@ -39,7 +39,12 @@ function networkView(v: Vault) {
   const a = acls(v);
   return {
     publicNetworkAccess: v.properties?.publicNetworkAccess,
-    networkAcls: { bypass: a.bypass ?? 'AzureServices', defaultAction: a.defaultAction ?? 'Allow', ipRules: a.ipRules.map((r) => r.value), virtualNetworkRules: a.virtualNetworkRules.map((r) => r.id) },
+    networkAcls: {
+      bypass: a.bypass ?? 'AzureServices',
+      defaultAction: a.defaultAction ?? 'Allow',
+      ipRules: a.ipRules.map((r) => r.value),
+      virtualNetworkRules: a.virtualNetworkRules.map((r) => r.id),
+    },
   };
 }
 
@@ -55,11 +60,22 @@ async function patchAcls(ctx: ApplyContext, vaultId: string, next: NetworkRuleSe
 
 function fullAcls(v: Vault): NetworkRuleSet {
   const a = acls(v);
-  return { bypass: a.bypass ?? 'AzureServices', defaultAction: a.defaultAction ?? 'Allow', ipRules: a.ipRules, virtualNetworkRules: a.virtualNetworkRules };
+  return {
+    bypass: a.bypass ?? 'AzureServices',
+    defaultAction: a.defaultAction ?? 'Allow',
+    ipRules: a.ipRules,
+    virtualNetworkRules: a.virtualNetworkRules,
+  };
 }
 
 /** One change to the firewall, read-modify-written with every other entry kept. */
-function aclsChange(ctx: ApplyContext, op: OperationOf<'vault.setBypass' | 'vault.addIpRule' | 'vault.removeIpRule' | 'vault.addVirtualNetworkRule'>, what: string, change: (a: NetworkRuleSet) => NetworkRuleSet, entries = vaultEntries): Promise<OperationResult> {
+function aclsChange(
+  ctx: ApplyContext,
+  op: OperationOf<'vault.setBypass' | 'vault.addIpRule' | 'vault.removeIpRule' | 'vault.addVirtualNetworkRule'>,
+  what: string,
+  change: (a: NetworkRuleSet) => NetworkRuleSet,
+  entries = vaultEntries,
+): Promise<OperationResult> {
   return readModifyWrite(ctx, op, {
     what,
     read: () => readVault(ctx, op.vaultId),
@@ -86,12 +102,25 @@ function addAccessPolicy(ctx: ApplyContext, op: OperationOf<'vault.addAccessPoli
         resourceGroup,
         name,
         'add',
-        { properties: { accessPolicies: [{ tenantId: op.tenantId, objectId: op.objectId, permissions: { secrets: op.permissions.secrets ?? [], certificates: op.permissions.certificates ?? [] } }] } },
+        {
+          properties: {
+            accessPolicies: [
+              {
+                tenantId: op.tenantId,
+                objectId: op.objectId,
+                permissions: { secrets: op.permissions.secrets ?? [], certificates: op.permissions.certificates ?? [] },
+              },
+            ],
+          },
+        },
         { abortSignal: ctx.signal },
       );
     },
     entries: vaultEntries,
-    view: (v) => ({ enableRbacAuthorization: v.properties?.enableRbacAuthorization === true, accessPolicies: (v.properties?.accessPolicies ?? []).map((p) => ({ objectId: p.objectId, permissions: p.permissions })) }),
+    view: (v) => ({
+      enableRbacAuthorization: v.properties?.enableRbacAuthorization === true,
+      accessPolicies: (v.properties?.accessPolicies ?? []).map((p) => ({ objectId: p.objectId, permissions: p.permissions })),
+    }),
   });
 }
 
@@ -107,7 +136,15 @@ async function recoverVault(ctx: ApplyContext, op: OperationOf<'vault.recover'>)
   };
   const recovered = (v: Vault | undefined) => !!v && done(op, observeVault(v));
   const before = await exists();
-  if (recovered(before)) return { outcome: 'already', message: `Key vault ${name} exists; nothing to recover.`, before: { exists: true }, after: { exists: true }, verified: true, lost: [] };
+  if (recovered(before))
+    return {
+      outcome: 'already',
+      message: `Key vault ${name} exists; nothing to recover.`,
+      before: { exists: true },
+      after: { exists: true },
+      verified: true,
+      lost: [],
+    };
   const claims = await operatorClaims(ctx.clients, ctx.signal);
   await ctx.beforeWrite?.(op);
   await ctx.clients.keyVault.vaults.beginCreateOrUpdateAndWait(
@@ -132,12 +169,22 @@ export const vaultExecutors: ExecutorFamily<'vault.'> = {
   'vault.recover': recoverVault,
   'vault.addAccessPolicy': addAccessPolicy,
   'vault.setBypass': (ctx, op) => aclsChange(ctx, op, `Trusted-services bypass on ${vaultName(op)}`, (a) => ({ ...a, bypass: op.bypass })),
-  'vault.addIpRule': (ctx, op) => aclsChange(ctx, op, `IP rule ${op.value} on ${vaultName(op)}`, (a) => ({ ...a, ipRules: [...(a.ipRules ?? []), { value: op.value }] })),
+  'vault.addIpRule': (ctx, op) =>
+    aclsChange(ctx, op, `IP rule ${op.value} on ${vaultName(op)}`, (a) => ({ ...a, ipRules: [...(a.ipRules ?? []), { value: op.value }] })),
   'vault.removeIpRule': (ctx, op) => {
     const target = `ipRule ${op.value.replace(/\/32$/, '')}`;
     // The removed rule is meant to go; every other entry must stay.
-    return aclsChange(ctx, op, `Removal of IP rule ${op.value} from ${vaultName(op)}`, (a) => ({ ...a, ipRules: (a.ipRules ?? []).filter((r) => !sameIpRule(r.value, op.value)) }), (v) => vaultEntries(v).filter((e) => e !== target));
+    return aclsChange(
+      ctx,
+      op,
+      `Removal of IP rule ${op.value} from ${vaultName(op)}`,
+      (a) => ({ ...a, ipRules: (a.ipRules ?? []).filter((r) => !sameIpRule(r.value, op.value)) }),
+      (v) => vaultEntries(v).filter((e) => e !== target),
+    );
   },
   'vault.addVirtualNetworkRule': (ctx, op) =>
-    aclsChange(ctx, op, `Virtual network rule for ${parseSubnetId(op.subnetId).name} on ${vaultName(op)}`, (a) => ({ ...a, virtualNetworkRules: [...(a.virtualNetworkRules ?? []), { id: op.subnetId }] })),
+    aclsChange(ctx, op, `Virtual network rule for ${parseSubnetId(op.subnetId).name} on ${vaultName(op)}`, (a) => ({
+      ...a,
+      virtualNetworkRules: [...(a.virtualNetworkRules ?? []), { id: op.subnetId }],
+    })),
 };

@@ -3,7 +3,16 @@
 import { daysUntil, EXPIRY_WARNING_DAYS } from '../dates.ts';
 import { ipv4Contains } from '../ipv4.ts';
 import { DOCS, STEPS } from '../steps.ts';
-import type { AuditFinding, AuditKind, AuditSeverity, FleetFacts, FleetInstance, FleetInstanceFacts, FleetReference, FleetVault } from './types.ts';
+import type {
+  AuditFinding,
+  AuditKind,
+  AuditSeverity,
+  FleetFacts,
+  FleetInstance,
+  FleetInstanceFacts,
+  FleetReference,
+  FleetVault,
+} from './types.ts';
 
 export interface AuditOptions {
   /** Warn about certificates expiring within this many days. */
@@ -109,7 +118,12 @@ function auditInstance(facts: FleetInstanceFacts, vaultsByHost: Map<string, Flee
     });
   };
   for (const { what, error } of facts.errors) {
-    add('unreadable', '', '', `Could not list ${what}: ${error.message}${error.missingAction ? ` (needs ${error.missingAction})` : ''}. Its Key Vault references were not audited.`);
+    add(
+      'unreadable',
+      '',
+      '',
+      `Could not list ${what}: ${error.message}${error.missingAction ? ` (needs ${error.missingAction})` : ''}. Its Key Vault references were not audited.`,
+    );
   }
   const uais = Object.values(instance.uais ?? {});
   for (const ref of facts.references) {
@@ -119,20 +133,50 @@ function auditInstance(facts: FleetInstanceFacts, vaultsByHost: Map<string, Flee
     const vaultName = vault?.name ?? id?.host.split('.')[0] ?? '';
 
     if (ref.kind === 'hostname' ? ref.certificateStatus === 'Failed' : !!ref.lastStatus && ref.lastStatus.code !== 'Success') {
-      const why = ref.kind === 'hostname' ? 'the certificate status is Failed' : `${ref.lastStatus!.code}${ref.lastStatus!.message ? `: ${firstLine(ref.lastStatus!.message)}` : ''}`;
-      add('refresh-failed', label, vaultName, `The last refresh from Key Vault failed (${why}); API Management keeps serving the cached value until it expires. Open the runbook for this instance to find the step that explains it.`, {
-        date: ref.lastStatus?.timeStampUtc,
-      });
+      const why =
+        ref.kind === 'hostname'
+          ? 'the certificate status is Failed'
+          : `${ref.lastStatus!.code}${ref.lastStatus!.message ? `: ${firstLine(ref.lastStatus!.message)}` : ''}`;
+      add(
+        'refresh-failed',
+        label,
+        vaultName,
+        `The last refresh from Key Vault failed (${why}); API Management keeps serving the cached value until it expires. Open the runbook for this instance to find the step that explains it.`,
+        {
+          date: ref.lastStatus?.timeStampUtc,
+        },
+      );
     }
     if (id?.version) {
-      add('versioned-identifier', label, vaultName, `Pinned to version ${id.version.slice(0, 8)}…: it will not pick up a renewed certificate. Use https://${id.host}/secrets/${id.name}.`);
+      add(
+        'versioned-identifier',
+        label,
+        vaultName,
+        `Pinned to version ${id.version.slice(0, 8)}…: it will not pick up a renewed certificate. Use https://${id.host}/secrets/${id.name}.`,
+      );
     }
     const left = daysUntil(ref.expirationDate, now);
-    if (left !== undefined && left < 0) add('expired', label, vaultName, `The certificate API Management holds expired on ${ref.expirationDate!.slice(0, 10)} (${-left} day${left === -1 ? '' : 's'} ago).`, { date: ref.expirationDate });
-    else if (left !== undefined && left <= days) add('expiring', label, vaultName, `The certificate API Management holds expires on ${ref.expirationDate!.slice(0, 10)} (in ${left} day${left === 1 ? '' : 's'}).`, { date: ref.expirationDate });
+    if (left !== undefined && left < 0)
+      add(
+        'expired',
+        label,
+        vaultName,
+        `The certificate API Management holds expired on ${ref.expirationDate!.slice(0, 10)} (${-left} day${left === -1 ? '' : 's'} ago).`,
+        { date: ref.expirationDate },
+      );
+    else if (left !== undefined && left <= days)
+      add(
+        'expiring',
+        label,
+        vaultName,
+        `The certificate API Management holds expires on ${ref.expirationDate!.slice(0, 10)} (in ${left} day${left === 1 ? '' : 's'}).`,
+        { date: ref.expirationDate },
+      );
 
     const system = !ref.identityClientId;
-    if (system ? !hasSystemIdentity(instance) : !uais.some((u) => (u.clientId ?? '').toLowerCase() === ref.identityClientId!.toLowerCase())) {
+    if (
+      system ? !hasSystemIdentity(instance) : !uais.some((u) => (u.clientId ?? '').toLowerCase() === ref.identityClientId!.toLowerCase())
+    ) {
       add(
         'no-identity',
         system ? '' : label,
@@ -144,14 +188,35 @@ function auditInstance(facts: FleetInstanceFacts, vaultsByHost: Map<string, Flee
       );
     }
     if (!vault) {
-      add('vault-not-visible', label, vaultName, `The vault ${id ? id.host : `"${ref.secretIdentifier}"`} is not among the vaults visible in this scope (deleted, in another tenant or subscription, or no read access), so its firewall and settings were not audited.`, { once: id?.host ?? ref.secretIdentifier });
+      add(
+        'vault-not-visible',
+        label,
+        vaultName,
+        `The vault ${id ? id.host : `"${ref.secretIdentifier}"`} is not among the vaults visible in this scope (deleted, in another tenant or subscription, or no read access), so its firewall and settings were not audited.`,
+        { once: id?.host ?? ref.secretIdentifier },
+      );
       continue;
     }
     if (!system && vaultFirewalled(vault)) {
-      add('uai-behind-firewall', label, vault.name, `Uses a user-assigned identity, but ${vault.name} has its firewall on: only the system-assigned identity is admitted there. Switch the reference to the system-assigned identity.`);
+      add(
+        'uai-behind-firewall',
+        label,
+        vault.name,
+        `Uses a user-assigned identity, but ${vault.name} has its firewall on: only the system-assigned identity is admitted there. Switch the reference to the system-assigned identity.`,
+      );
     }
-    if (vault.softDelete === false) add('soft-delete-off', '', vault.name, `${vault.name} has soft delete off: a deleted certificate cannot be recovered.`, { once: vault.id });
-    if (vault.purgeProtection !== true) add('purge-protection-off', '', vault.name, `${vault.name} has purge protection off: a deleted certificate can be purged before anyone notices.`, { once: vault.id });
+    if (vault.softDelete === false)
+      add('soft-delete-off', '', vault.name, `${vault.name} has soft delete off: a deleted certificate cannot be recovered.`, {
+        once: vault.id,
+      });
+    if (vault.purgeProtection !== true)
+      add(
+        'purge-protection-off',
+        '',
+        vault.name,
+        `${vault.name} has purge protection off: a deleted certificate can be purged before anyone notices.`,
+        { once: vault.id },
+      );
     if (ref.kind === 'hostname' && vaultFirewalled(vault)) {
       add(
         'hostname-bypass-only',
@@ -163,7 +228,13 @@ function auditInstance(facts: FleetInstanceFacts, vaultsByHost: Map<string, Flee
       );
       if (!vaultBypass(vault)) out[out.length - 1]!.severity = 'fail';
     }
-    if (system && vaultFirewalled(vault) && vaultBypass(vault) && (instance.noTrusted ?? '').toLowerCase() !== 'true' && !lineOfSight(instance, vault)) {
+    if (
+      system &&
+      vaultFirewalled(vault) &&
+      vaultBypass(vault) &&
+      (instance.noTrusted ?? '').toLowerCase() !== 'true' &&
+      !lineOfSight(instance, vault)
+    ) {
       add(
         'gateway-bypass',
         '',
@@ -177,7 +248,12 @@ function auditInstance(facts: FleetInstanceFacts, vaultsByHost: Map<string, Flee
 }
 
 export function compareFindings(a: AuditFinding, b: AuditFinding): number {
-  return SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.kind.localeCompare(b.kind) || a.instanceId.localeCompare(b.instanceId) || a.reference.localeCompare(b.reference);
+  return (
+    SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+    a.kind.localeCompare(b.kind) ||
+    a.instanceId.localeCompare(b.instanceId) ||
+    a.reference.localeCompare(b.reference)
+  );
 }
 
 /** Every finding of the fleet, worst first. */
@@ -187,7 +263,17 @@ export function auditFleet(facts: FleetFacts, options: AuditOptions = {}): Audit
   const vaultsByHost = new Map(facts.vaults.map((v) => [hostOf(v.vaultUri), v] as const));
   const findings = facts.instances.flatMap((i) => auditInstance(i, vaultsByHost, days, now));
   for (const what of facts.truncated) {
-    findings.push({ kind: 'fleet-truncated', severity: 'warn', instanceId: '', instance: '', subscriptionId: '', resourceGroup: '', reference: '', vault: '', message: `Resource Graph truncated the ${what} list: the audit covers only part of the fleet. Narrow it with --subscription or --management-group.` });
+    findings.push({
+      kind: 'fleet-truncated',
+      severity: 'warn',
+      instanceId: '',
+      instance: '',
+      subscriptionId: '',
+      resourceGroup: '',
+      reference: '',
+      vault: '',
+      message: `Resource Graph truncated the ${what} list: the audit covers only part of the fleet. Narrow it with --subscription or --management-group.`,
+    });
   }
   return findings.sort(compareFindings);
 }
@@ -200,12 +286,18 @@ export function auditExitCode(findings: AuditFinding[]): number {
 }
 
 /** Per instance: its worst severity and finding count (instances without findings included). */
-export function instanceSummaries(facts: FleetFacts, findings: AuditFinding[]): { instance: FleetInstance; references: number; worst?: AuditSeverity; findings: number }[] {
+export function instanceSummaries(
+  facts: FleetFacts,
+  findings: AuditFinding[],
+): { instance: FleetInstance; references: number; worst?: AuditSeverity; findings: number }[] {
   const byInstance = new Map<string, AuditFinding[]>();
   for (const f of findings) if (f.instanceId) (byInstance.get(f.instanceId) ?? byInstance.set(f.instanceId, []).get(f.instanceId)!).push(f);
   return facts.instances.map(({ instance, references }) => {
     const own = byInstance.get(instance.id) ?? [];
-    const worst = own.reduce<AuditSeverity | undefined>((w, f) => (w === undefined || SEVERITY_ORDER[f.severity] < SEVERITY_ORDER[w] ? f.severity : w), undefined);
+    const worst = own.reduce<AuditSeverity | undefined>(
+      (w, f) => (w === undefined || SEVERITY_ORDER[f.severity] < SEVERITY_ORDER[w] ? f.severity : w),
+      undefined,
+    );
     return { instance, references: references.length, worst, findings: own.length };
   });
 }

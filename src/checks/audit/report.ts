@@ -8,7 +8,6 @@ export type { AuditScopeText } from './types.ts';
 
 export const AUDIT_SCHEMA_VERSION = 1;
 
-
 export function severityCounts(findings: AuditFinding[]): Record<AuditSeverity, number> {
   const counts: Record<AuditSeverity, number> = { fail: 0, unknown: 0, warn: 0, info: 0 };
   for (const f of findings) counts[f.severity]++;
@@ -53,7 +52,6 @@ export function auditJson(facts: FleetFacts, findings: AuditFinding[], scope: Au
 
 const CSV_COLUMNS = ['severity', 'kind', 'subscriptionId', 'resourceGroup', 'instance', 'reference', 'vault', 'date', 'message'] as const;
 
-
 export function auditCsv(findings: AuditFinding[]): string {
   const rows = findings.map((f) => CSV_COLUMNS.map((c) => csvCell(String(f[c] ?? ''))).join(','));
   return `${[CSV_COLUMNS.join(','), ...rows].join('\r\n')}\r\n`;
@@ -66,7 +64,11 @@ const LABEL: Record<AuditSeverity, string> = { fail: 'FAIL', unknown: 'UNKNOWN',
 export function auditText(facts: FleetFacts, findings: AuditFinding[], scope: AuditScopeText): string {
   const counts = severityCounts(findings);
   const refs = facts.instances.reduce((n, i) => n + i.references.length, 0);
-  const where = scope.subscriptions.length ? `${scope.subscriptions.length} subscription(s)` : scope.managementGroups.length ? `management group(s) ${scope.managementGroups.join(', ')}` : 'every visible subscription';
+  const where = scope.subscriptions.length
+    ? `${scope.subscriptions.length} subscription(s)`
+    : scope.managementGroups.length
+      ? `management group(s) ${scope.managementGroups.join(', ')}`
+      : 'every visible subscription';
   const lines = [
     `apimkv audit — ${scope.cloud}, ${terminalText(where)}`,
     `${plural(facts.instances.length, 'API Management instance')}, ${plural(facts.vaults.length, 'key vault')}, ${plural(refs, 'Key Vault reference')} (expiry window ${scope.days} days)`,
@@ -80,7 +82,9 @@ export function auditText(facts: FleetFacts, findings: AuditFinding[], scope: Au
       group = head;
       lines.push(`${head} (${findings.filter((x) => x.severity === f.severity && x.kind === f.kind).length})`);
     }
-    const where = [f.instance && `${f.instance} (${f.resourceGroup})`, f.reference, f.vault && `vault ${f.vault}`].filter(Boolean).join(' · ');
+    const where = [f.instance && `${f.instance} (${f.resourceGroup})`, f.reference, f.vault && `vault ${f.vault}`]
+      .filter(Boolean)
+      .join(' · ');
     lines.push(`  ${terminalText(where)}`);
     lines.push(`    ${terminalText(f.message)}`);
   }

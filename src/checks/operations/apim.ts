@@ -14,7 +14,9 @@ function apimOf(facts: Observed, apimId: string): ApimFacts | undefined {
 }
 
 function existingCertificate(facts: Facts, certificateId: string) {
-  return facts.apimCertificates.ok ? facts.apimCertificates.value.find((c) => c.name.toLowerCase() === certificateId.toLowerCase()) : undefined;
+  return facts.apimCertificates.ok
+    ? facts.apimCertificates.value.find((c) => c.name.toLowerCase() === certificateId.toLowerCase())
+    : undefined;
 }
 
 function certificatePath(apimId: string, certificateId: string): string {
@@ -37,7 +39,10 @@ function identityPreview(op: OperationOf<'apim.enableSystemIdentity'>, facts: Fa
     method: 'PATCH',
     path: at(op.apimId, API_VERSIONS.apim),
     body: { identity },
-    diff: [...(before === type ? [`  identity.type: ${type}`] : [`- identity.type: ${before}`, `+ identity.type: ${type}`]), ...uais.map((u) => `  userAssignedIdentity: ${u.id}`)],
+    diff: [
+      ...(before === type ? [`  identity.type: ${type}`] : [`- identity.type: ${before}`, `+ identity.type: ${type}`]),
+      ...uais.map((u) => `  userAssignedIdentity: ${u.id}`),
+    ],
   };
 }
 
@@ -64,8 +69,18 @@ function putKeyVaultPreview(op: OperationOf<'apim.putKeyVaultCertificate'>, fact
   } else {
     const was = existing.keyVault?.secretIdentifier;
     if (was === op.secretIdentifier) diff.push(`  keyVault.secretIdentifier: ${was}`);
-    else diff.push(was ? `- keyVault.secretIdentifier: ${was}` : `- uploaded certificate: ${existing.thumbprint ?? existing.subject ?? op.certificateId}`, `+ keyVault.secretIdentifier: ${op.secretIdentifier}`);
-    const wasIdentity = existing.keyVault ? (existing.keyVault.identityClientId ? `user-assigned (client ${existing.keyVault.identityClientId})` : 'system-assigned') : undefined;
+    else
+      diff.push(
+        was
+          ? `- keyVault.secretIdentifier: ${was}`
+          : `- uploaded certificate: ${existing.thumbprint ?? existing.subject ?? op.certificateId}`,
+        `+ keyVault.secretIdentifier: ${op.secretIdentifier}`,
+      );
+    const wasIdentity = existing.keyVault
+      ? existing.keyVault.identityClientId
+        ? `user-assigned (client ${existing.keyVault.identityClientId})`
+        : 'system-assigned'
+      : undefined;
     if (wasIdentity === identity) diff.push(`  identity: ${identity}`);
     else diff.push(...(wasIdentity ? [`- identity: ${wasIdentity}`] : []), `+ identity: ${identity}`);
   }
@@ -76,10 +91,21 @@ function putKeyVaultPreview(op: OperationOf<'apim.putKeyVaultCertificate'>, fact
 function uploadPreview(op: OperationOf<'apim.uploadCertificate'>, facts: Facts): PreviewRequest {
   const existing = existingCertificate(facts, op.certificateId);
   const diff = existing
-    ? [existing.keyVault ? `- keyVault.secretIdentifier: ${existing.keyVault.secretIdentifier}` : `- uploaded certificate: ${existing.thumbprint ?? op.certificateId}`, `+ data: ${redacted}`, `+ password: ${redacted}`]
+    ? [
+        existing.keyVault
+          ? `- keyVault.secretIdentifier: ${existing.keyVault.secretIdentifier}`
+          : `- uploaded certificate: ${existing.thumbprint ?? op.certificateId}`,
+        `+ data: ${redacted}`,
+        `+ password: ${redacted}`,
+      ]
     : [`+ certificate: ${op.certificateId}`, `+ data: ${redacted}`, `+ password: ${redacted}`];
   if (op.ifMatch) diff.push(`  If-Match: ${op.ifMatch}`);
-  return { method: 'PUT', path: certificatePath(op.apimId, op.certificateId), body: { properties: { data: redacted, password: redacted } }, diff };
+  return {
+    method: 'PUT',
+    path: certificatePath(op.apimId, op.certificateId),
+    body: { properties: { data: redacted, password: redacted } },
+    diff,
+  };
 }
 
 function refreshPreview(op: OperationOf<'apim.refreshCertificate'>, facts: Facts): PreviewRequest {
@@ -100,102 +126,104 @@ const ifMatchHeader = (op: { ifMatch?: string }) => (op.ifMatch ? `If-Match=${op
 
 /** apim.enableSystemIdentity as a template change (the properties it writes, from its request's body). */
 function enableSystemIdentityTemplate(_op: OperationOf<'apim.enableSystemIdentity'>, request: PreviewRequest): TemplateChange {
-    const { id, apiVersion } = pathAndVersion(request);
-    const body = pick(bodyOf(request), ['identity']);
-    const userAssigned = Object.keys(((body.identity ?? {}) as { userAssignedIdentities?: object }).userAssignedIdentities ?? {});
-    return {
-      type: 'Microsoft.ApiManagement/service',
-      apiVersion,
-      id,
-      mode: 'update',
-      body,
-      azurerm: {
-        resource: 'azurerm_api_management',
-        attributes: [
-          { path: 'identity.type', from: { body: 'identity.type' } },
-          ...(userAssigned.length ? [{ path: 'identity.identity_ids', from: { body: 'identity.userAssignedIdentities', keys: true as const } }] : []),
-        ],
-      },
-    };
-  }
+  const { id, apiVersion } = pathAndVersion(request);
+  const body = pick(bodyOf(request), ['identity']);
+  const userAssigned = Object.keys(((body.identity ?? {}) as { userAssignedIdentities?: object }).userAssignedIdentities ?? {});
+  return {
+    type: 'Microsoft.ApiManagement/service',
+    apiVersion,
+    id,
+    mode: 'update',
+    body,
+    azurerm: {
+      resource: 'azurerm_api_management',
+      attributes: [
+        { path: 'identity.type', from: { body: 'identity.type' } },
+        ...(userAssigned.length
+          ? [{ path: 'identity.identity_ids', from: { body: 'identity.userAssignedIdentities', keys: true as const } }]
+          : []),
+      ],
+    },
+  };
+}
 
 /** apim.setCustomProperty as a template change (the properties it writes, from its request's body). */
 function setCustomPropertyTemplate(op: OperationOf<'apim.setCustomProperty'>, request: PreviewRequest): TemplateChange {
-    const { id, apiVersion } = pathAndVersion(request);
-    return {
-      type: 'Microsoft.ApiManagement/service',
-      apiVersion,
-      id,
-      mode: 'update',
-      // The request sends the whole map (ARM replaces it); the template change is the one key.
-      body: { properties: { customProperties: { [op.key]: op.value } } },
-      note: 'Add this key to the customProperties your template already declares (a declared map replaces the whole map on deployment). azurerm_api_management does not model this property: azapi does.',
-    };
-  }
+  const { id, apiVersion } = pathAndVersion(request);
+  return {
+    type: 'Microsoft.ApiManagement/service',
+    apiVersion,
+    id,
+    mode: 'update',
+    // The request sends the whole map (ARM replaces it); the template change is the one key.
+    body: { properties: { customProperties: { [op.key]: op.value } } },
+    note: 'Add this key to the customProperties your template already declares (a declared map replaces the whole map on deployment). azurerm_api_management does not model this property: azapi does.',
+  };
+}
 
 /** apim.putKeyVaultCertificate as a template change (the properties it writes, from its request's body). */
 function putKeyVaultCertificateTemplate(_op: OperationOf<'apim.putKeyVaultCertificate'>, request: PreviewRequest): TemplateChange {
-    const { id, apiVersion } = pathAndVersion(request);
-    return {
-      type: 'Microsoft.ApiManagement/service/certificates',
-      apiVersion,
-      id,
-      mode: 'create',
-      body: pick(bodyOf(request), ['properties.keyVault']),
-      azurerm: {
-        resource: 'azurerm_api_management_certificate',
-        attributes: [
-          { path: 'name', from: { id: 'name' } },
-          { path: 'api_management_name', from: { id: 'parentName' } },
-          { path: 'resource_group_name', from: { id: 'resourceGroup' } },
-          { path: 'key_vault_secret_id', from: { body: 'properties.keyVault.secretIdentifier' } },
-          { path: 'key_vault_identity_client_id', from: { body: 'properties.keyVault.identityClientId' } },
-        ],
-      },
-    };
-  }
+  const { id, apiVersion } = pathAndVersion(request);
+  return {
+    type: 'Microsoft.ApiManagement/service/certificates',
+    apiVersion,
+    id,
+    mode: 'create',
+    body: pick(bodyOf(request), ['properties.keyVault']),
+    azurerm: {
+      resource: 'azurerm_api_management_certificate',
+      attributes: [
+        { path: 'name', from: { id: 'name' } },
+        { path: 'api_management_name', from: { id: 'parentName' } },
+        { path: 'resource_group_name', from: { id: 'resourceGroup' } },
+        { path: 'key_vault_secret_id', from: { body: 'properties.keyVault.secretIdentifier' } },
+        { path: 'key_vault_identity_client_id', from: { body: 'properties.keyVault.identityClientId' } },
+      ],
+    },
+  };
+}
 
 /** apim.uploadCertificate as a template change (the properties it writes, from its request's body). */
 function uploadCertificateTemplate(_op: OperationOf<'apim.uploadCertificate'>, request: PreviewRequest): TemplateChange {
-    const { id, apiVersion } = pathAndVersion(request);
-    const expressions = {
-      'properties.data': { expression: { bicep: "loadFileAsBase64('certificate.pfx')", terraform: 'filebase64("certificate.pfx")' } },
-      'properties.password': { expression: { bicep: 'pfxPassword', terraform: 'var.pfx_password' } },
-    };
-    return {
-      type: 'Microsoft.ApiManagement/service/certificates',
-      apiVersion,
-      id,
-      mode: 'create',
-      body: pick(bodyOf(request), ['properties.data', 'properties.password']),
-      expressions,
-      note: 'The .pfx and its password never go into the template: load the file and pass the password as a secure parameter (Bicep: @secure() param pfxPassword string).',
-      azurerm: {
-        resource: 'azurerm_api_management_certificate',
-        attributes: [
-          { path: 'name', from: { id: 'name' } },
-          { path: 'api_management_name', from: { id: 'parentName' } },
-          { path: 'resource_group_name', from: { id: 'resourceGroup' } },
-          { path: 'data', from: { literal: expressions['properties.data'].expression } },
-          { path: 'password', from: { literal: expressions['properties.password'].expression } },
-        ],
-      },
-    };
-  }
+  const { id, apiVersion } = pathAndVersion(request);
+  const expressions = {
+    'properties.data': { expression: { bicep: "loadFileAsBase64('certificate.pfx')", terraform: 'filebase64("certificate.pfx")' } },
+    'properties.password': { expression: { bicep: 'pfxPassword', terraform: 'var.pfx_password' } },
+  };
+  return {
+    type: 'Microsoft.ApiManagement/service/certificates',
+    apiVersion,
+    id,
+    mode: 'create',
+    body: pick(bodyOf(request), ['properties.data', 'properties.password']),
+    expressions,
+    note: 'The .pfx and its password never go into the template: load the file and pass the password as a secure parameter (Bicep: @secure() param pfxPassword string).',
+    azurerm: {
+      resource: 'azurerm_api_management_certificate',
+      attributes: [
+        { path: 'name', from: { id: 'name' } },
+        { path: 'api_management_name', from: { id: 'parentName' } },
+        { path: 'resource_group_name', from: { id: 'resourceGroup' } },
+        { path: 'data', from: { literal: expressions['properties.data'].expression } },
+        { path: 'password', from: { literal: expressions['properties.password'].expression } },
+      ],
+    },
+  };
+}
 
 /** apim.refreshCertificate as a template change (the properties it writes, from its request's body). */
 function refreshCertificateTemplate(_op: OperationOf<'apim.refreshCertificate'>, request: PreviewRequest): TemplateChange {
-    const { id, apiVersion } = pathAndVersion(request);
-    return {
-      type: 'Microsoft.ApiManagement/service/certificates',
-      apiVersion,
-      id: id.replace(/\/refreshSecret$/i, ''),
-      mode: 'action',
-      action: 'refreshSecret',
-      body: {},
-      note: 'A refresh is an action, not a property: a template cannot declare it, and a deployment does not undo it.',
-    };
-  }
+  const { id, apiVersion } = pathAndVersion(request);
+  return {
+    type: 'Microsoft.ApiManagement/service/certificates',
+    apiVersion,
+    id: id.replace(/\/refreshSecret$/i, ''),
+    mode: 'action',
+    action: 'refreshSecret',
+    body: {},
+    note: 'A refresh is an action, not a property: a template cannot declare it, and a deployment does not undo it.',
+  };
+}
 
 /** apim.refreshNamedValue as a template change: an action, like a certificate's refresh. */
 function refreshNamedValueTemplate(_op: OperationOf<'apim.refreshNamedValue'>, request: PreviewRequest): TemplateChange {
@@ -223,7 +251,9 @@ export const apimOperations: OperationFamily<'apim.'> = {
     // the same PATCH apimkv sends (UAIs as empty objects) keeps them.
     az(op, facts) {
       const uais = facts.apim.ok ? facts.apim.value.identity.userAssigned.map((u) => u.id) : [];
-      const identity = uais.length ? { type: 'SystemAssigned, UserAssigned', userAssignedIdentities: Object.fromEntries(uais.map((id) => [id, {}])) } : { type: 'SystemAssigned' };
+      const identity = uais.length
+        ? { type: 'SystemAssigned, UserAssigned', userAssignedIdentities: Object.fromEntries(uais.map((id) => [id, {}])) }
+        : { type: 'SystemAssigned' };
       return [azRest(facts, 'patch', at(op.apimId, API_VERSIONS.apim), { identity })];
     },
     // Azure fills in the principal id when the identity exists; the type alone may be a request not yet honoured.
@@ -242,7 +272,11 @@ export const apimOperations: OperationFamily<'apim.'> = {
     az(op, facts) {
       // az apim update --set cannot address the dotted key; send the whole map with az rest.
       const current = facts.apim.ok ? facts.apim.value.customProperties : {};
-      return [azRest(facts, 'patch', `${op.apimId}?api-version=${API_VERSIONS.apim}`, { properties: { customProperties: { ...current, [op.key]: op.value } } })];
+      return [
+        azRest(facts, 'patch', `${op.apimId}?api-version=${API_VERSIONS.apim}`, {
+          properties: { customProperties: { ...current, [op.key]: op.value } },
+        }),
+      ];
     },
     // APIM answers "True" for "true": the boolean settings compare without case.
     isDone(op, observed) {
@@ -263,7 +297,14 @@ export const apimOperations: OperationFamily<'apim.'> = {
     },
     isDone(op, observed) {
       const certs = valueOf(observed.apimCertificates);
-      return certs ? certs.some((c) => same(c.name, op.certificateId) && c.keyVault?.secretIdentifier === op.secretIdentifier && (c.keyVault.identityClientId ?? '').toLowerCase() === (op.identityClientId ?? '').toLowerCase()) : undefined;
+      return certs
+        ? certs.some(
+            (c) =>
+              same(c.name, op.certificateId) &&
+              c.keyVault?.secretIdentifier === op.secretIdentifier &&
+              (c.keyVault.identityClientId ?? '').toLowerCase() === (op.identityClientId ?? '').toLowerCase(),
+          )
+        : undefined;
     },
   },
   'apim.uploadCertificate': {
@@ -292,7 +333,9 @@ export const apimOperations: OperationFamily<'apim.'> = {
     roles: apimRole,
     preview: refreshPreview,
     template: refreshCertificateTemplate,
-    az: (op, facts) => [azRest(facts, 'post', at(`${op.apimId}/certificates/${encodeURIComponent(op.certificateId)}/refreshSecret`, API_VERSIONS.apim))],
+    az: (op, facts) => [
+      azRest(facts, 'post', at(`${op.apimId}/certificates/${encodeURIComponent(op.certificateId)}/refreshSecret`, API_VERSIONS.apim)),
+    ],
     // A refresh leaves no trace but a newer lastStatus: harmless either way, and repeatable. The executor
     // judges its own refresh by the status the refresh answers with.
     isDone: () => undefined,
@@ -309,7 +352,11 @@ export const apimOperations: OperationFamily<'apim.'> = {
       return {
         method: 'POST',
         path: at(`${op.apimId}/namedValues/${op.namedValueId}/refreshSecret`, API_VERSIONS.apim),
-        diff: [...(nv?.keyVault ? [`  keyVault.secretIdentifier: ${nv.keyVault.secretIdentifier}`] : []), ...(status ? [`- keyVault.lastStatus: ${status}`] : []), '+ keyVault.lastStatus: (from a fresh read of the secret)'],
+        diff: [
+          ...(nv?.keyVault ? [`  keyVault.secretIdentifier: ${nv.keyVault.secretIdentifier}`] : []),
+          ...(status ? [`- keyVault.lastStatus: ${status}`] : []),
+          '+ keyVault.lastStatus: (from a fresh read of the secret)',
+        ],
       };
     },
     az: (op, facts) => [azRest(facts, 'post', at(`${op.apimId}/namedValues/${op.namedValueId}/refreshSecret`, API_VERSIONS.apim))],

@@ -47,12 +47,15 @@ export const operationRoles = (op: Operation): { role: string; scope: string }[]
 /** Is the operation's effect in the resource? (true / false / undefined: cannot tell) */
 export const isDone = (op: Operation, observed: Observed): boolean | undefined => operationSpec(op).isDone(op, observed);
 
-const unique = <T,>(items: T[], key: (t: T) => string) => items.filter((t, i) => items.findIndex((u) => key(u) === key(t)) === i);
+const unique = <T>(items: T[], key: (t: T) => string) => items.filter((t, i) => items.findIndex((u) => key(u) === key(t)) === i);
 
 /** Required actions and roles for a list of operations, de-duplicated, in operation order. */
 export function planRequirements(operations: readonly Operation[]): Pick<FixPlan, 'requiredActions' | 'requiredRoles'> {
   return {
-    requiredActions: unique(operations.flatMap(operationRequirements).map((r) => r.action), (a) => a.toLowerCase()),
+    requiredActions: unique(
+      operations.flatMap(operationRequirements).map((r) => r.action),
+      (a) => a.toLowerCase(),
+    ),
     requiredRoles: unique(operations.flatMap(operationRoles), (r) => `${r.role}|${r.scope.toLowerCase()}`),
   };
 }

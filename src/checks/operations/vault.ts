@@ -19,7 +19,10 @@ function aclsBody(acls: VaultFacts['networkAcls']) {
     bypass: acls.bypass,
     defaultAction: acls.defaultAction,
     ipRules: acls.ipRules.map((value) => ({ value })),
-    virtualNetworkRules: acls.virtualNetworkRules.map((r) => ({ id: r.id, ...(r.ignoreMissingVnetServiceEndpoint !== undefined ? { ignoreMissingVnetServiceEndpoint: r.ignoreMissingVnetServiceEndpoint } : {}) })),
+    virtualNetworkRules: acls.virtualNetworkRules.map((r) => ({
+      id: r.id,
+      ...(r.ignoreMissingVnetServiceEndpoint !== undefined ? { ignoreMissingVnetServiceEndpoint: r.ignoreMissingVnetServiceEndpoint } : {}),
+    })),
   };
 }
 
@@ -32,18 +35,38 @@ function aclsDiff(before: VaultFacts['networkAcls'], after: VaultFacts['networkA
   scalar('defaultAction');
   scalar('bypass');
   lines.push(...listDiff('ipRule', before.ipRules, after.ipRules));
-  lines.push(...listDiff('virtualNetworkRule', before.virtualNetworkRules.map((r) => r.id), after.virtualNetworkRules.map((r) => r.id)));
+  lines.push(
+    ...listDiff(
+      'virtualNetworkRule',
+      before.virtualNetworkRules.map((r) => r.id),
+      after.virtualNetworkRules.map((r) => r.id),
+    ),
+  );
   return lines;
 }
 
 /** A PATCH of networkAcls with one change, from the vault the checks saw. */
-function aclsPatch(op: { vaultId: string }, facts: Facts, change: (acls: VaultFacts['networkAcls']) => VaultFacts['networkAcls']): PreviewRequest {
+function aclsPatch(
+  op: { vaultId: string },
+  facts: Facts,
+  change: (acls: VaultFacts['networkAcls']) => VaultFacts['networkAcls'],
+): PreviewRequest {
   const vault = vaultOf(facts, op.vaultId);
   if (!vault) {
-    return { method: 'PATCH', path: at(op.vaultId, API_VERSIONS.keyVault), body: { properties: { networkAcls: '(current networkAcls with the change applied)' } }, diff: ['  (the vault was not read: the gateway reads it right before writing)'] };
+    return {
+      method: 'PATCH',
+      path: at(op.vaultId, API_VERSIONS.keyVault),
+      body: { properties: { networkAcls: '(current networkAcls with the change applied)' } },
+      diff: ['  (the vault was not read: the gateway reads it right before writing)'],
+    };
   }
   const after = change(vault.networkAcls);
-  return { method: 'PATCH', path: at(vault.id, API_VERSIONS.keyVault), body: { properties: { networkAcls: aclsBody(after) } }, diff: aclsDiff(vault.networkAcls, after) };
+  return {
+    method: 'PATCH',
+    path: at(vault.id, API_VERSIONS.keyVault),
+    body: { properties: { networkAcls: aclsBody(after) } },
+    diff: aclsDiff(vault.networkAcls, after),
+  };
 }
 
 function recoverPreview(op: OperationOf<'vault.recover'>, facts: Facts): PreviewRequest {
@@ -51,22 +74,32 @@ function recoverPreview(op: OperationOf<'vault.recover'>, facts: Facts): Preview
   return {
     method: 'PUT',
     path: at(op.vaultId, API_VERSIONS.keyVault),
-    body: { location: op.location, properties: { ...(tenantId ? { tenantId } : {}), sku: { family: 'A', name: 'standard' }, createMode: 'recover' } },
+    body: {
+      location: op.location,
+      properties: { ...(tenantId ? { tenantId } : {}), sku: { family: 'A', name: 'standard' }, createMode: 'recover' },
+    },
     diff: [`+ vault: ${nameOf(op.vaultId)} (recovered from soft-delete with its secrets, certificates and settings)`],
   };
 }
 
-const permissionsLine = (p: { secrets?: string[]; certificates?: string[] }) => `secrets ${(p.secrets ?? []).join(',') || '-'}; certificates ${(p.certificates ?? []).join(',') || '-'}`;
+const permissionsLine = (p: { secrets?: string[]; certificates?: string[] }) =>
+  `secrets ${(p.secrets ?? []).join(',') || '-'}; certificates ${(p.certificates ?? []).join(',') || '-'}`;
 
 function accessPolicyPreview(op: OperationOf<'vault.addAccessPolicy'>, facts: Facts): PreviewRequest {
   const vault = vaultOf(facts, op.vaultId);
   const existing = vault?.accessPolicies ?? [];
-  const diff = existing.map((p) => (p.objectId.toLowerCase() === op.objectId.toLowerCase() ? `- ${p.objectId}: ${permissionsLine(p.permissions)}` : `  ${p.objectId}: ${permissionsLine(p.permissions)}`));
+  const diff = existing.map((p) =>
+    p.objectId.toLowerCase() === op.objectId.toLowerCase()
+      ? `- ${p.objectId}: ${permissionsLine(p.permissions)}`
+      : `  ${p.objectId}: ${permissionsLine(p.permissions)}`,
+  );
   const mine = existing.find((p) => p.objectId.toLowerCase() === op.objectId.toLowerCase());
   // "add" merges with an existing entry for the same object id.
   const merged = {
     secrets: [...new Set([...(mine?.permissions.secrets ?? []), ...(op.permissions.secrets ?? [])].map((x) => x.toLowerCase()))],
-    certificates: [...new Set([...(mine?.permissions.certificates ?? []), ...(op.permissions.certificates ?? [])].map((x) => x.toLowerCase()))],
+    certificates: [
+      ...new Set([...(mine?.permissions.certificates ?? []), ...(op.permissions.certificates ?? [])].map((x) => x.toLowerCase())),
+    ],
   };
   diff.push(`+ ${op.objectId}: ${permissionsLine(merged)}`);
   return {
@@ -88,7 +121,12 @@ const vaultWrite = () => [{ action: 'Microsoft.KeyVault/vaults/write', target: '
 const vaultRole = (op: { vaultId: string }) => [{ role: OPERATOR_ROLES.vault, scope: op.vaultId }];
 const vaultName = (op: { vaultId: string }) => parseResourceId(op.vaultId).name;
 /** --name and --resource-group: without -g az looks the vault up across the subscription (and may pick another of that name). */
-const vaultArgs = (op: { vaultId: string }) => ['--name', vaultName(op), '--resource-group', parseResourceId(op.vaultId).resourceGroup ?? '<resource-group>'];
+const vaultArgs = (op: { vaultId: string }) => [
+  '--name',
+  vaultName(op),
+  '--resource-group',
+  parseResourceId(op.vaultId).resourceGroup ?? '<resource-group>',
+];
 
 const VAULT = 'Microsoft.KeyVault/vaults';
 
@@ -116,44 +154,44 @@ function networkAclsTemplate(_op: unknown, request: PreviewRequest): TemplateCha
 
 /** vault.recover as a template change (the properties it writes, from its request's body). */
 function recoverTemplate(_op: OperationOf<'vault.recover'>, request: PreviewRequest): TemplateChange {
-    const { id, apiVersion } = pathAndVersion(request);
-    return {
-      type: VAULT,
-      apiVersion,
-      id,
-      mode: 'create',
-      body: pick(bodyOf(request), ['location', 'properties.tenantId', 'properties.sku', 'properties.createMode']),
-      note: "Deploy once with createMode 'recover', then remove it: the template's other properties apply to the recovered vault.",
-      azurerm: {
-        resource: 'provider',
-        attributes: [{ path: 'features.key_vault.recover_soft_deleted_key_vaults', from: { literal: true } }],
-        note: 'azurerm recovers a soft-deleted vault of the same name when it creates the vault, if the provider allows it.',
-      },
-    };
-  }
+  const { id, apiVersion } = pathAndVersion(request);
+  return {
+    type: VAULT,
+    apiVersion,
+    id,
+    mode: 'create',
+    body: pick(bodyOf(request), ['location', 'properties.tenantId', 'properties.sku', 'properties.createMode']),
+    note: "Deploy once with createMode 'recover', then remove it: the template's other properties apply to the recovered vault.",
+    azurerm: {
+      resource: 'provider',
+      attributes: [{ path: 'features.key_vault.recover_soft_deleted_key_vaults', from: { literal: true } }],
+      note: 'azurerm recovers a soft-deleted vault of the same name when it creates the vault, if the provider allows it.',
+    },
+  };
+}
 
 /** vault.addAccessPolicy as a template change (the properties it writes, from its request's body). */
 function addAccessPolicyTemplate(_op: OperationOf<'vault.addAccessPolicy'>, request: PreviewRequest): TemplateChange {
-    const { id, apiVersion } = pathAndVersion(request);
-    return {
-      type: `${VAULT}/accessPolicies`,
-      apiVersion,
-      id,
-      mode: 'create',
-      body: pick(bodyOf(request), ['properties.accessPolicies']),
-      azurerm: {
-        resource: 'azurerm_key_vault_access_policy',
-        attributes: [
-          { path: 'key_vault_id', from: { id: 'scope' } },
-          { path: 'tenant_id', from: { body: 'properties.accessPolicies.0.tenantId' } },
-          { path: 'object_id', from: { body: 'properties.accessPolicies.0.objectId' } },
-          { path: 'secret_permissions', from: { body: 'properties.accessPolicies.0.permissions.secrets', title: true } },
-          { path: 'certificate_permissions', from: { body: 'properties.accessPolicies.0.permissions.certificates', title: true } },
-        ],
-        note: 'If the vault declares its access_policy blocks inline, add the entry there instead: azurerm manages a vault\'s policies one way or the other, not both.',
-      },
-    };
-  }
+  const { id, apiVersion } = pathAndVersion(request);
+  return {
+    type: `${VAULT}/accessPolicies`,
+    apiVersion,
+    id,
+    mode: 'create',
+    body: pick(bodyOf(request), ['properties.accessPolicies']),
+    azurerm: {
+      resource: 'azurerm_key_vault_access_policy',
+      attributes: [
+        { path: 'key_vault_id', from: { id: 'scope' } },
+        { path: 'tenant_id', from: { body: 'properties.accessPolicies.0.tenantId' } },
+        { path: 'object_id', from: { body: 'properties.accessPolicies.0.objectId' } },
+        { path: 'secret_permissions', from: { body: 'properties.accessPolicies.0.permissions.secrets', title: true } },
+        { path: 'certificate_permissions', from: { body: 'properties.accessPolicies.0.permissions.certificates', title: true } },
+      ],
+      note: "If the vault declares its access_policy blocks inline, add the entry there instead: azurerm manages a vault's policies one way or the other, not both.",
+    },
+  };
+}
 
 export const vaultOperations: OperationFamily<'vault.'> = {
   'vault.recover': {
@@ -163,7 +201,19 @@ export const vaultOperations: OperationFamily<'vault.'> = {
     roles: vaultRole,
     preview: recoverPreview,
     template: recoverTemplate,
-    az: (op) => [cmd('az', 'keyvault', 'recover', '--name', vaultName(op), '--location', op.location, '--resource-group', parseResourceId(op.vaultId).resourceGroup ?? '<resource-group>')],
+    az: (op) => [
+      cmd(
+        'az',
+        'keyvault',
+        'recover',
+        '--name',
+        vaultName(op),
+        '--location',
+        op.location,
+        '--resource-group',
+        parseResourceId(op.vaultId).resourceGroup ?? '<resource-group>',
+      ),
+    ],
     isDone: (op, observed) => (valueOf(observed.vault) ? !!vaultOf(observed, op.vaultId) : undefined),
   },
   'vault.addAccessPolicy': {
@@ -177,14 +227,27 @@ export const vaultOperations: OperationFamily<'vault.'> = {
     // what is asked here); accessPolicies/add merges on the server, as apimkv's own request does.
     az: (op, facts) => [
       azRest(facts, 'put', at(`${op.vaultId}/accessPolicies/add`, API_VERSIONS.keyVault), {
-        properties: { accessPolicies: [{ tenantId: op.tenantId, objectId: op.objectId, permissions: { secrets: op.permissions.secrets ?? [], certificates: op.permissions.certificates ?? [] } }] },
+        properties: {
+          accessPolicies: [
+            {
+              tenantId: op.tenantId,
+              objectId: op.objectId,
+              permissions: { secrets: op.permissions.secrets ?? [], certificates: op.permissions.certificates ?? [] },
+            },
+          ],
+        },
       }),
     ],
     // The principal's entry must grant every permission asked for, not merely exist.
     isDone(op, observed) {
       const vault = vaultOf(observed, op.vaultId);
       if (!vault) return undefined;
-      return vault.accessPolicies.some((p) => same(p.objectId, op.objectId) && covers(p.permissions.secrets, op.permissions.secrets) && covers(p.permissions.certificates, op.permissions.certificates));
+      return vault.accessPolicies.some(
+        (p) =>
+          same(p.objectId, op.objectId) &&
+          covers(p.permissions.secrets, op.permissions.secrets) &&
+          covers(p.permissions.certificates, op.permissions.certificates),
+      );
     },
     grantsAccess: true,
   },
@@ -241,7 +304,8 @@ export const vaultOperations: OperationFamily<'vault.'> = {
       { role: OPERATOR_ROLES.vault, scope: op.vaultId },
       { role: OPERATOR_ROLES.network, scope: vnetOfSubnet(op.subnetId) },
     ],
-    preview: (op, facts) => aclsPatch(op, facts, (acls) => ({ ...acls, virtualNetworkRules: [...acls.virtualNetworkRules, { id: op.subnetId }] })),
+    preview: (op, facts) =>
+      aclsPatch(op, facts, (acls) => ({ ...acls, virtualNetworkRules: [...acls.virtualNetworkRules, { id: op.subnetId }] })),
     template: networkAclsTemplate,
     az: (op) => [cmd('az', 'keyvault', 'network-rule', 'add', ...vaultArgs(op), '--subnet', op.subnetId)],
     isDone(op, observed) {

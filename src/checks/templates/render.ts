@@ -6,7 +6,8 @@ import { API_VERSIONS } from '../operations/shared.ts';
 import { parseResourceId } from '../resource-id.ts';
 import type { AttributeSource, Expression, TemplateChange } from './change.ts';
 
-const isExpression = (v: unknown): v is Expression['expression'] => !!v && typeof v === 'object' && 'bicep' in v && 'terraform' in v && Object.keys(v).length === 2;
+const isExpression = (v: unknown): v is Expression['expression'] =>
+  !!v && typeof v === 'object' && 'bicep' in v && 'terraform' in v && Object.keys(v).length === 2;
 
 /** The value at a dotted path (numeric segments index arrays). */
 export function valueAt(from: unknown, path: string): unknown {
@@ -24,7 +25,10 @@ export function scopeOf(id: string): string {
 function nestedName(id: string): string {
   const segs = id.split('/').filter(Boolean);
   const p = segs.map((s) => s.toLowerCase()).lastIndexOf('providers');
-  return segs.slice(p + 2).filter((_, i) => i % 2 === 1).join('/');
+  return segs
+    .slice(p + 2)
+    .filter((_, i) => i % 2 === 1)
+    .join('/');
 }
 
 const symbol = (name: string) => {
@@ -37,7 +41,13 @@ export function attributeValue(change: TemplateChange, from: AttributeSource): u
   if ('literal' in from) return from.literal;
   if ('id' in from) {
     const parts = parseResourceId(change.id);
-    return { name: parts.name, parentName: parts.parentName, resourceGroup: parts.resourceGroup, self: change.id, scope: scopeOf(change.id) }[from.id];
+    return {
+      name: parts.name,
+      parentName: parts.parentName,
+      resourceGroup: parts.resourceGroup,
+      self: change.id,
+      scope: scopeOf(change.id),
+    }[from.id];
   }
   const v = valueAt(change.body, from.body);
   if (v === undefined) return undefined;
@@ -53,7 +63,13 @@ export function attributeValue(change: TemplateChange, from: AttributeSource): u
 const ACTIVE = /[\u0000-\u001f\u007f-\u009f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2028\u2029\u2060-\u2069\ufeff]/g;
 
 function bicepString(s: string): string {
-  const body = s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\$\{/g, '\\${').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t');
+  const body = s
+    .replace(/\\/g, '\\\\')
+    .replace(/'/g, "\\'")
+    .replace(/\$\{/g, '\\${')
+    .replace(/\n/g, '\\n')
+    .replace(/\r/g, '\\r')
+    .replace(/\t/g, '\\t');
   return `'${body.replace(ACTIVE, (c) => `\\u{${c.codePointAt(0)!.toString(16).toUpperCase()}}`)}'`;
 }
 
@@ -66,9 +82,12 @@ function bicepValue(v: unknown, indent: string, exprs: Record<string, Expression
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (v === null || v === undefined) return 'null';
   const inner = `${indent}  `;
-  if (Array.isArray(v)) return v.length ? `[\n${v.map((x, i) => `${inner}${bicepValue(x, inner, exprs, `${path}.${i}`)}`).join('\n')}\n${indent}]` : '[]';
+  if (Array.isArray(v))
+    return v.length ? `[\n${v.map((x, i) => `${inner}${bicepValue(x, inner, exprs, `${path}.${i}`)}`).join('\n')}\n${indent}]` : '[]';
   const entries = Object.entries(v as object);
-  return entries.length ? `{\n${entries.map(([k, x]) => `${inner}${bicepKey(k)}: ${bicepValue(x, inner, exprs, path ? `${path}.${k}` : k)}`).join('\n')}\n${indent}}` : '{}';
+  return entries.length
+    ? `{\n${entries.map(([k, x]) => `${inner}${bicepKey(k)}: ${bicepValue(x, inner, exprs, path ? `${path}.${k}` : k)}`).join('\n')}\n${indent}}`
+    : '{}';
 }
 
 /** A comment line: remote text in it (names, tags) is one line with nothing active. */
@@ -85,7 +104,9 @@ export function bicepSnippet(change: TemplateChange): string {
     return lines.join('\n');
   }
   const exprs = change.expressions ?? {};
-  const params = Object.values(exprs).map((e) => e.expression.bicep).filter((b) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(b));
+  const params = Object.values(exprs)
+    .map((e) => e.expression.bicep)
+    .filter((b) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(b));
   for (const p of params) lines.push('@secure()', `param ${p} string`);
   const body = Object.entries(change.body).map(([k, v]) => `  ${bicepKey(k)}: ${bicepValue(v, '  ', exprs, k)}`);
   if (change.type === 'Microsoft.Authorization/roleAssignments') {
@@ -93,8 +114,20 @@ export function bicepSnippet(change: TemplateChange): string {
     const scopeType = /\/providers\/([^/]+\/[^/]+)\/[^/]+$/i.exec(scope)?.[1];
     const scopeName = parseResourceId(scope).name;
     const version = scopeType ? versionFor(scopeType) : undefined;
-    if (scopeType && version) lines.push(`resource ${symbol(scopeName)} '${scopeType}@${version}' existing = {`, `  name: ${bicepString(nestedName(scope))}`, '}', '');
-    lines.push(`resource ${symbol(`ra_${parts.name}`)} '${type}' = {`, `  name: ${bicepString(parts.name)}`, ...(scopeType && version ? [`  scope: ${symbol(scopeName)}`] : []), ...body, '}');
+    if (scopeType && version)
+      lines.push(
+        `resource ${symbol(scopeName)} '${scopeType}@${version}' existing = {`,
+        `  name: ${bicepString(nestedName(scope))}`,
+        '}',
+        '',
+      );
+    lines.push(
+      `resource ${symbol(`ra_${parts.name}`)} '${type}' = {`,
+      `  name: ${bicepString(parts.name)}`,
+      ...(scopeType && version ? [`  scope: ${symbol(scopeName)}`] : []),
+      ...body,
+      '}',
+    );
     return lines.join('\n');
   }
   if (change.mode === 'update') lines.push(comment('//', `In your declaration of ${parts.name} (keep its other properties):`));
@@ -105,7 +138,13 @@ export function bicepSnippet(change: TemplateChange): string {
 /** An api-version for an `existing` reference to a resource type the fixes write. */
 function versionFor(type: string): string | undefined {
   const ns = type.split('/')[0]!.toLowerCase();
-  return ns === 'microsoft.keyvault' ? API_VERSIONS.keyVault : ns === 'microsoft.network' ? API_VERSIONS.network : ns === 'microsoft.apimanagement' ? API_VERSIONS.apim : undefined;
+  return ns === 'microsoft.keyvault'
+    ? API_VERSIONS.keyVault
+    : ns === 'microsoft.network'
+      ? API_VERSIONS.network
+      : ns === 'microsoft.apimanagement'
+        ? API_VERSIONS.apim
+        : undefined;
 }
 
 // ---- Terraform ----
@@ -125,9 +164,12 @@ function hclValue(v: unknown, indent: string, exprs: Record<string, Expression> 
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (v === null || v === undefined) return 'null';
   const inner = `${indent}  `;
-  if (Array.isArray(v)) return v.length ? `[\n${v.map((x, i) => `${inner}${hclValue(x, inner, exprs, `${path}.${i}`)},`).join('\n')}\n${indent}]` : '[]';
+  if (Array.isArray(v))
+    return v.length ? `[\n${v.map((x, i) => `${inner}${hclValue(x, inner, exprs, `${path}.${i}`)},`).join('\n')}\n${indent}]` : '[]';
   const entries = Object.entries(v as object);
-  return entries.length ? `{\n${entries.map(([k, x]) => `${inner}${hclKey(k)} = ${hclValue(x, inner, exprs, path ? `${path}.${k}` : k)}`).join('\n')}\n${indent}}` : '{}';
+  return entries.length
+    ? `{\n${entries.map(([k, x]) => `${inner}${hclKey(k)} = ${hclValue(x, inner, exprs, path ? `${path}.${k}` : k)}`).join('\n')}\n${indent}}`
+    : '{}';
 }
 
 /** azurerm attributes as HCL, nesting the named blocks. */
@@ -147,7 +189,9 @@ function azurermBody(change: TemplateChange, indent: string): string[] {
     at.set(keys.at(-1)!, { value });
   }
   const write = (tree: Tree, pad: string): string[] =>
-    [...tree].flatMap(([k, v]) => (v instanceof Map ? [`${pad}${k} {`, ...write(v, `${pad}  `), `${pad}}`] : [`${pad}${k} = ${hclValue(v.value, pad)}`]));
+    [...tree].flatMap(([k, v]) =>
+      v instanceof Map ? [`${pad}${k} {`, ...write(v, `${pad}  `), `${pad}}`] : [`${pad}${k} = ${hclValue(v.value, pad)}`],
+    );
   return write(root, indent);
 }
 
@@ -161,15 +205,39 @@ export function terraformSnippet(change: TemplateChange): string {
   if (change.azurerm) {
     if (change.azurerm.note) lines.push(comment('#', change.azurerm.note));
     if (change.azurerm.resource === 'provider') return [...lines, 'provider "azurerm" {', ...azurermBody(change, '  '), '}'].join('\n');
-    if (change.mode === 'update') lines.push(comment('#', `In your ${change.azurerm.resource} for ${parts.name} (keep its other arguments):`));
+    if (change.mode === 'update')
+      lines.push(comment('#', `In your ${change.azurerm.resource} for ${parts.name} (keep its other arguments):`));
     return [...lines, `resource "${change.azurerm.resource}" "${label}" {`, ...azurermBody(change, '  '), '}'].join('\n');
   }
   if (change.mode === 'action') {
-    return [...lines, `resource "azapi_resource_action" "${label}_${symbol(change.action ?? 'action')}" {`, `  type        = ${hclString(type)}`, `  resource_id = ${hclString(change.id)}`, `  action      = ${hclString(change.action ?? '')}`, '  method      = "POST"', '}'].join('\n');
+    return [
+      ...lines,
+      `resource "azapi_resource_action" "${label}_${symbol(change.action ?? 'action')}" {`,
+      `  type        = ${hclString(type)}`,
+      `  resource_id = ${hclString(change.id)}`,
+      `  action      = ${hclString(change.action ?? '')}`,
+      '  method      = "POST"',
+      '}',
+    ].join('\n');
   }
   const body = `  body = ${hclValue(change.body, '  ', change.expressions)}`;
   if (change.mode === 'update') {
-    return [...lines, `resource "azapi_update_resource" "${label}" {`, `  type        = ${hclString(type)}`, `  resource_id = ${hclString(change.id)}`, body, '}'].join('\n');
+    return [
+      ...lines,
+      `resource "azapi_update_resource" "${label}" {`,
+      `  type        = ${hclString(type)}`,
+      `  resource_id = ${hclString(change.id)}`,
+      body,
+      '}',
+    ].join('\n');
   }
-  return [...lines, `resource "azapi_resource" "${label}" {`, `  type      = ${hclString(type)}`, `  name      = ${hclString(parts.name)}`, `  parent_id = ${hclString(scopeOf(change.id))}`, body, '}'].join('\n');
+  return [
+    ...lines,
+    `resource "azapi_resource" "${label}" {`,
+    `  type      = ${hclString(type)}`,
+    `  name      = ${hclString(parts.name)}`,
+    `  parent_id = ${hclString(scopeOf(change.id))}`,
+    body,
+    '}',
+  ].join('\n');
 }

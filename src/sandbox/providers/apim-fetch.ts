@@ -24,13 +24,14 @@ export type FetchCode =
 
 /** The outcome of one fetch. */
 export type FetchResult =
-  | { ok: true; subject: string; thumbprint: string; expirationDate?: string }
-  | { ok: false; code: FetchCode; message: string };
+  { ok: true; subject: string; thumbprint: string; expirationDate?: string } | { ok: false; code: FetchCode; message: string };
 
 const fail = (code: FetchCode, message: string): FetchResult => ({ ok: false, code, message });
 
 /** The identifier's parts; undefined when it is not an https URL with a collection and a name. */
-export function parseIdentifier(identifier: string): { host: string; vaultName: string; collection: string; name: string; version?: string } | undefined {
+export function parseIdentifier(
+  identifier: string,
+): { host: string; vaultName: string; collection: string; name: string; version?: string } | undefined {
   let url: URL;
   try {
     url = new URL(identifier);
@@ -40,7 +41,13 @@ export function parseIdentifier(identifier: string): { host: string; vaultName: 
   if (url.protocol !== 'https:') return undefined;
   const parts = url.pathname.split('/').filter(Boolean);
   if (parts.length < 2 || parts.length > 3) return undefined;
-  return { host: url.hostname.toLowerCase(), vaultName: url.hostname.split('.')[0].toLowerCase(), collection: parts[0].toLowerCase(), name: parts[1], version: parts[2] };
+  return {
+    host: url.hostname.toLowerCase(),
+    vaultName: url.hostname.split('.')[0].toLowerCase(),
+    collection: parts[0].toLowerCase(),
+    name: parts[1],
+    version: parts[2],
+  };
 }
 
 const hasSystem = (apim: ArmResource) => /systemassigned/i.test(String(apim.identity?.type ?? ''));
@@ -89,7 +96,9 @@ function nsgVerdict(ctx: Ctx, nsgId: string, tag: string, sources: string[], pri
     if (!listOf(p, 'destinationPortRange', 'destinationPortRanges').some((r) => portCovers(r, 443))) continue;
     const dest = listOf(p, 'destinationAddressPrefix', 'destinationAddressPrefixes').map((d) => d.toLowerCase());
     // A private endpoint's address is in the VirtualNetwork tag: Internet and service-tag rules do not match it.
-    const matches = privateDestination ? (d: string) => d === '*' || d === 'virtualnetwork' : (d: string) => ['*', 'internet', '0.0.0.0/0', tag.toLowerCase()].includes(d) || d.startsWith(`${tag.toLowerCase()}.`);
+    const matches = privateDestination
+      ? (d: string) => d === '*' || d === 'virtualnetwork'
+      : (d: string) => ['*', 'internet', '0.0.0.0/0', tag.toLowerCase()].includes(d) || d.startsWith(`${tag.toLowerCase()}.`);
     if (!dest.some(matches)) continue;
     const src = listOf(p, 'sourceAddressPrefix', 'sourceAddressPrefixes').map((s) => s.toLowerCase());
     if (!src.some((s) => s === '*' || s === 'virtualnetwork' || sources.some((prefix) => ipv4Overlaps(s, prefix)))) continue;
@@ -104,7 +113,13 @@ function callerText(ctx: Ctx, principalId: string, appId: string): string {
 
 /** Evaluate APIM's fetch of `identifier` with the identity `identityClientId` selects (system when absent). */
 /** `purpose` 'secret' is a named value: any content type will do (only certificates must be PKCS#12). */
-export function evaluateFetch(ctx: Ctx, apim: ArmResource, identifier: string, identityClientId?: string | null, purpose: 'certificate' | 'secret' = 'certificate'): FetchResult {
+export function evaluateFetch(
+  ctx: Ctx,
+  apim: ArmResource,
+  identifier: string,
+  identityClientId?: string | null,
+  purpose: 'certificate' | 'secret' = 'certificate',
+): FetchResult {
   // 1. Identity.
   let principalId: string;
   let appId: string;
@@ -120,7 +135,10 @@ export function evaluateFetch(ctx: Ctx, apim: ArmResource, identifier: string, i
     system = false;
   } else {
     if (!hasSystem(apim) || !apim.identity?.principalId) {
-      return fail('IdentityNotFound', `Managed Service Identity (http://aka.ms/apimmsi) is not enabled on the service '${apim.name}'. Enable the system-assigned identity, or pass the identityClientId of an attached user-assigned identity.`);
+      return fail(
+        'IdentityNotFound',
+        `Managed Service Identity (http://aka.ms/apimmsi) is not enabled on the service '${apim.name}'. Enable the system-assigned identity, or pass the identityClientId of an attached user-assigned identity.`,
+      );
     }
     principalId = apim.identity.principalId;
     appId = principalId;
@@ -128,7 +146,11 @@ export function evaluateFetch(ctx: Ctx, apim: ArmResource, identifier: string, i
   }
   // 2. Identifier.
   const id = parseIdentifier(identifier);
-  if (!id) return fail('SecretNotFound', `'${identifier}' is not a Key Vault secret identifier (https://<vault>.<suffix>/secrets/<name>[/<version>]).`);
+  if (!id)
+    return fail(
+      'SecretNotFound',
+      `'${identifier}' is not a Key Vault secret identifier (https://<vault>.<suffix>/secrets/<name>[/<version>]).`,
+    );
   if (id.collection !== 'secrets') return fail('SecretsTypeRequired', 'ApiManagement service only accepts KeyVault Secrets type');
   // 3. Vault.
   const vault = ctx.state.ofType('Microsoft.KeyVault/vaults').find((v) => {
@@ -138,17 +160,20 @@ export function evaluateFetch(ctx: Ctx, apim: ArmResource, identifier: string, i
       return false;
     }
   });
-  if (!vault) return fail('VaultNotFound', `The key vault '${id.host}' could not be found (no vault with this DNS name exists, or it was deleted).`);
+  if (!vault)
+    return fail('VaultNotFound', `The key vault '${id.host}' could not be found (no vault with this DNS name exists, or it was deleted).`);
   const vp: Json = vault.properties ?? {};
   const vaultText = `${vault.name};location=${vault.location ?? ''}`;
   // 4. Network: the NSG on APIM's subnet must let TCP 443 out to Key Vault and Entra ID. Through an approved private
   // endpoint (with its DNS zone group) Key Vault traffic goes to a VirtualNetwork address instead.
   const subnet = inVnet(apim) ? subnetOf(ctx, apim) : undefined;
-  const privateLink = !!subnet && (vp.privateEndpointConnections ?? []).some((c: Json) => {
-    if (c.properties?.privateLinkServiceConnectionState?.status !== 'Approved') return false;
-    const pe = c.properties?.privateEndpoint?.id;
-    return typeof pe === 'string' && !!ctx.state.get(pe) && ctx.state.children(`${pe}/privateDnsZoneGroups`).length > 0;
-  });
+  const privateLink =
+    !!subnet &&
+    (vp.privateEndpointConnections ?? []).some((c: Json) => {
+      if (c.properties?.privateLinkServiceConnectionState?.status !== 'Approved') return false;
+      const pe = c.properties?.privateEndpoint?.id;
+      return typeof pe === 'string' && !!ctx.state.get(pe) && ctx.state.children(`${pe}/privateDnsZoneGroups`).length > 0;
+    });
   const nsgId = subnet?.properties?.networkSecurityGroup?.id;
   if (subnet && nsgId && ctx.state.get(nsgId)) {
     for (const tag of ['AzureKeyVault', 'AzureActiveDirectory']) {
@@ -165,13 +190,20 @@ export function evaluateFetch(ctx: Ctx, apim: ArmResource, identifier: string, i
   const pna = String(vp.publicNetworkAccess ?? 'Enabled');
   const acls: Json = vp.networkAcls ?? {};
   const firewallOn = pna === 'Disabled' || pna === 'SecuredByPerimeter' || acls.defaultAction === 'Deny';
-  const serviceEndpoint = !!subnet && (subnet.properties?.serviceEndpoints ?? []).some((e: Json) => e.service === 'Microsoft.KeyVault' && (e.provisioningState ?? 'Succeeded') === 'Succeeded');
+  const serviceEndpoint =
+    !!subnet &&
+    (subnet.properties?.serviceEndpoints ?? []).some(
+      (e: Json) => e.service === 'Microsoft.KeyVault' && (e.provisioningState ?? 'Succeeded') === 'Succeeded',
+    );
   const apimIps: string[] = [...(apim.properties?.publicIPAddresses ?? []), ...(apim.properties?.outboundPublicIPAddresses ?? [])];
   if (firewallOn) {
     const bypass = system && String(acls.bypass ?? 'AzureServices').includes('AzureServices') && pna !== 'SecuredByPerimeter';
     const vnetRule =
       pna === 'Enabled' && serviceEndpoint && (acls.virtualNetworkRules ?? []).some((r: Json) => keyOf(String(r.id)) === keyOf(subnet!.id));
-    const ipRule = pna === 'Enabled' && !serviceEndpoint && (acls.ipRules ?? []).some((r: Json) => apimIps.some((ip) => ipv4Contains(String(r.value), ip)));
+    const ipRule =
+      pna === 'Enabled' &&
+      !serviceEndpoint &&
+      (acls.ipRules ?? []).some((r: Json) => apimIps.some((ip) => ipv4Contains(String(r.value), ip)));
     if (!bypass && !vnetRule && !ipRule && !privateLink) {
       const address = serviceEndpoint ? (subnetPrefixes(subnet!)[0] ?? '').split('/')[0] : (apimIps[0] ?? 'unknown');
       return fail(
@@ -192,7 +224,8 @@ export function evaluateFetch(ctx: Ctx, apim: ArmResource, identifier: string, i
   } else {
     const allowed = (vp.accessPolicies ?? []).some(
       (p: Json) =>
-        String(p.objectId).toLowerCase() === principalId.toLowerCase() && (p.permissions?.secrets ?? []).some((s: string) => ['get', 'all'].includes(s.toLowerCase())),
+        String(p.objectId).toLowerCase() === principalId.toLowerCase() &&
+        (p.permissions?.secrets ?? []).some((s: string) => ['get', 'all'].includes(s.toLowerCase())),
     );
     if (!allowed) {
       return fail(
@@ -203,10 +236,12 @@ export function evaluateFetch(ctx: Ctx, apim: ArmResource, identifier: string, i
   }
   // 7. Secret.
   const data = ctx.state.vaultData(vault.name) ?? {};
-  const find = (objects: Record<string, VaultObject> | undefined) => Object.entries(objects ?? {}).find(([n]) => n.toLowerCase() === id.name.toLowerCase())?.[1];
+  const find = (objects: Record<string, VaultObject> | undefined) =>
+    Object.entries(objects ?? {}).find(([n]) => n.toLowerCase() === id.name.toLowerCase())?.[1];
   const cert = find(data.certificates);
   const obj = find(data.secrets) ?? cert;
-  const version = obj && (id.version ? obj.versions.find((v) => v.version.toLowerCase() === id.version!.toLowerCase()) : currentVersion(obj));
+  const version =
+    obj && (id.version ? obj.versions.find((v) => v.version.toLowerCase() === id.version!.toLowerCase()) : currentVersion(obj));
   if (!obj || !version) {
     return fail(
       'SecretNotFound',

@@ -10,7 +10,10 @@ import type { ArmResource, Json } from '../types.ts';
 import { mustGet, page, requireParent } from './arm.ts';
 import { evaluateFetch, parseIdentifier } from './apim-fetch.ts';
 
-const types = (t: unknown) => String(t ?? 'None').split(',').map((s) => s.trim().toLowerCase());
+const types = (t: unknown) =>
+  String(t ?? 'None')
+    .split(',')
+    .map((s) => s.trim().toLowerCase());
 
 /**
  * The identity after a write: system principal assigned (kept when it existed) or dropped, UAIs resolved from
@@ -21,7 +24,12 @@ function nextIdentity(ctx: Ctx, apim: ArmResource, patch: Json, replace = false)
   const wanted = types(patch.type ?? current.type);
   const out: Json = { type: patch.type ?? current.type };
   if (wanted.includes('systemassigned')) {
-    out.principalId = current.principalId ?? ctx.state.world.apimSystemIdentities?.[Object.keys(ctx.state.world.apimSystemIdentities ?? {}).find((k) => keyOf(k) === keyOf(apim.id)) ?? ''] ?? ctx.state.guid();
+    out.principalId =
+      current.principalId ??
+      ctx.state.world.apimSystemIdentities?.[
+        Object.keys(ctx.state.world.apimSystemIdentities ?? {}).find((k) => keyOf(k) === keyOf(apim.id)) ?? ''
+      ] ??
+      ctx.state.guid();
     out.tenantId = current.tenantId ?? ctx.state.world.tenantId;
   }
   if (wanted.includes('userassigned')) {
@@ -38,7 +46,10 @@ function nextIdentity(ctx: Ctx, apim: ArmResource, patch: Json, replace = false)
         continue;
       }
       const resource = ctx.state.get(id);
-      uais[id] = { principalId: resource?.properties?.principalId ?? ctx.state.guid(), clientId: resource?.properties?.clientId ?? ctx.state.guid() };
+      uais[id] = {
+        principalId: resource?.properties?.principalId ?? ctx.state.guid(),
+        clientId: resource?.properties?.clientId ?? ctx.state.guid(),
+      };
     }
     out.userAssignedIdentities = uais;
   }
@@ -47,8 +58,19 @@ function nextIdentity(ctx: Ctx, apim: ArmResource, patch: Json, replace = false)
 
 /** Properties API Management computes: a PUT echoing a GET, or leaving them out, does not change them. */
 const SERVER_PROPERTIES = [
-  'provisioningState', 'targetProvisioningState', 'createdAtUtc', 'gatewayUrl', 'gatewayRegionalUrl', 'portalUrl', 'managementApiUrl', 'scmUrl',
-  'developerPortalUrl', 'publicIPAddresses', 'privateIPAddresses', 'outboundPublicIPAddresses', 'platformVersion',
+  'provisioningState',
+  'targetProvisioningState',
+  'createdAtUtc',
+  'gatewayUrl',
+  'gatewayRegionalUrl',
+  'portalUrl',
+  'managementApiUrl',
+  'scmUrl',
+  'developerPortalUrl',
+  'publicIPAddresses',
+  'privateIPAddresses',
+  'outboundPublicIPAddresses',
+  'platformVersion',
 ];
 
 /** The rules a service write must pass before anything changes (PATCH and PUT alike). */
@@ -65,7 +87,12 @@ function validateServiceWrite(body: Json): void {
   }
   if (body.identity) {
     const bad = types(body.identity.type).filter((t) => !['none', 'systemassigned', 'userassigned'].includes(t));
-    if (bad.length) throw new ArmError(400, 'ValidationError', `Identity type '${body.identity.type}' is not valid. Use 'SystemAssigned', 'UserAssigned', 'SystemAssigned, UserAssigned' or 'None'.`);
+    if (bad.length)
+      throw new ArmError(
+        400,
+        'ValidationError',
+        `Identity type '${body.identity.type}' is not valid. Use 'SystemAssigned', 'UserAssigned', 'SystemAssigned, UserAssigned' or 'None'.`,
+      );
   }
 }
 
@@ -128,17 +155,24 @@ export function listCertificates(ctx: Ctx, collection: string): Reply {
   requireAction(ctx, 'Microsoft.ApiManagement/service/certificates/read', serviceId);
   mustGet(ctx, serviceId);
   let items = ctx.state.children(collection);
-  if (ctx.query.get('isKeyVaultRefreshFailed') === 'true') items = items.filter((c) => c.properties?.keyVault && c.properties.keyVault.lastStatus?.code !== 'Success');
+  if (ctx.query.get('isKeyVaultRefreshFailed') === 'true')
+    items = items.filter((c) => c.properties?.keyVault && c.properties.keyVault.lastStatus?.code !== 'Success');
   const skip = Number(ctx.query.get('$skip') ?? 0) || 0;
   const top = Number(ctx.query.get('$top') ?? 0) || undefined;
   items = items.slice(skip, top ? skip + top : undefined);
-  return ok(page(ctx, items.map((c) => structuredClone(c))));
+  return ok(
+    page(
+      ctx,
+      items.map((c) => structuredClone(c)),
+    ),
+  );
 }
 
 function checkIfMatch(ctx: Ctx, id: string, required: boolean): void {
   const ifMatch = header(ctx, 'if-match');
   if (!ifMatch) {
-    if (required) throw new ArmError(400, 'InvalidRequest', "The 'If-Match' header is required. Send the ETag from a GET of the certificate, or '*'.");
+    if (required)
+      throw new ArmError(400, 'InvalidRequest', "The 'If-Match' header is required. Send the ETag from a GET of the certificate, or '*'.");
     return;
   }
   if (ifMatch !== '*' && ifMatch !== ctx.state.etag(id)) {
@@ -162,18 +196,30 @@ export function putCertificate(ctx: Ctx, id: string): Reply {
   if (props.keyVault?.secretIdentifier) {
     const identifier = String(props.keyVault.secretIdentifier);
     if (!parseIdentifier(identifier)) {
-      throw new ArmError(400, 'ValidationError', `'${identifier}' is not a valid Key Vault secret identifier. Use https://<vault>.<suffix>/secrets/<name>.`);
+      throw new ArmError(
+        400,
+        'ValidationError',
+        `'${identifier}' is not a valid Key Vault secret identifier. Use https://<vault>.<suffix>/secrets/<name>.`,
+      );
     }
     const identityClientId = props.keyVault.identityClientId ?? undefined;
     const result = evaluateFetch(ctx, apim, identifier, identityClientId);
     if (!result.ok) {
-      throw new ArmError(400, 'ValidationError', `Failed to fetch secret from Key Vault '${identifier}': ${result.code}: ${result.message}`);
+      throw new ArmError(
+        400,
+        'ValidationError',
+        `Failed to fetch secret from Key Vault '${identifier}': ${result.code}: ${result.message}`,
+      );
     }
     properties = {
       subject: result.subject,
       thumbprint: result.thumbprint,
       ...(result.expirationDate ? { expirationDate: result.expirationDate } : {}),
-      keyVault: { secretIdentifier: identifier, ...(identityClientId ? { identityClientId } : {}), lastStatus: lastStatus(ctx, 'Success', '') },
+      keyVault: {
+        secretIdentifier: identifier,
+        ...(identityClientId ? { identityClientId } : {}),
+        lastStatus: lastStatus(ctx, 'Success', ''),
+      },
     };
   } else if (typeof props.data === 'string') {
     let summary;
@@ -186,7 +232,12 @@ export function putCertificate(ctx: Ctx, id: string): Reply {
   } else {
     throw new ArmError(400, 'ValidationError', "Either 'keyVault.secretIdentifier' or 'data' (base64 .pfx) with 'password' is required.");
   }
-  const stored = ctx.state.put({ id: existing?.id ?? id, type: 'Microsoft.ApiManagement/service/certificates', name: nameOf(id), properties });
+  const stored = ctx.state.put({
+    id: existing?.id ?? id,
+    type: 'Microsoft.ApiManagement/service/certificates',
+    name: nameOf(id),
+    properties,
+  });
   const etag = ctx.state.bumpEtag(id);
   return { status: existing ? 200 : 201, headers: { ETag: etag }, body: structuredClone(stored) };
 }
@@ -206,7 +257,8 @@ export function refreshSecret(ctx: Ctx, id: string): Reply {
   const apim = mustGet(ctx, parentOf(id));
   const cert = mustGet(ctx, id);
   const kv: Json | undefined = cert.properties?.keyVault;
-  if (!kv?.secretIdentifier) throw new ArmError(400, 'ValidationError', `Certificate '${cert.name}' is not a Key Vault certificate; there is no secret to refresh.`);
+  if (!kv?.secretIdentifier)
+    throw new ArmError(400, 'ValidationError', `Certificate '${cert.name}' is not a Key Vault certificate; there is no secret to refresh.`);
   const result = evaluateFetch(ctx, apim, kv.secretIdentifier, kv.identityClientId ?? undefined);
   if (result.ok) {
     cert.properties.subject = result.subject;
@@ -226,7 +278,8 @@ export function refreshNamedValue(ctx: Ctx, id: string): Reply {
   const apim = mustGet(ctx, parentOf(id));
   const nv = mustGet(ctx, id);
   const kv: Json | undefined = nv.properties?.keyVault;
-  if (!kv?.secretIdentifier) throw new ArmError(400, 'ValidationError', `Named value '${nv.name}' is not a Key Vault named value; there is no secret to refresh.`);
+  if (!kv?.secretIdentifier)
+    throw new ArmError(400, 'ValidationError', `Named value '${nv.name}' is not a Key Vault named value; there is no secret to refresh.`);
   const result = evaluateFetch(ctx, apim, kv.secretIdentifier, kv.identityClientId ?? undefined, 'secret');
   kv.lastStatus = result.ok ? lastStatus(ctx, 'Success', '') : lastStatus(ctx, result.code, result.message);
   ctx.state.put(nv);

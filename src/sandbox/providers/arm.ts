@@ -50,12 +50,18 @@ export function mustGet(ctx: Ctx, id: string): ArmResource {
 /** Before creating `id`: its subscription, resource group and parent resource must exist. */
 export function requireParent(ctx: Ctx, id: string): void {
   const sub = subscriptionOf(id);
-  if (!sub || !ctx.state.subscription(sub)) throw new ArmError(404, 'SubscriptionNotFound', `The subscription '${sub ?? ''}' could not be found.`);
+  if (!sub || !ctx.state.subscription(sub))
+    throw new ArmError(404, 'SubscriptionNotFound', `The subscription '${sub ?? ''}' could not be found.`);
   const rg = resourceGroupOf(id);
-  if (rg && !ctx.state.resourceGroup(sub, rg)) throw new ArmError(404, 'ResourceGroupNotFound', `Resource group '${rg}' could not be found.`);
+  if (rg && !ctx.state.resourceGroup(sub, rg))
+    throw new ArmError(404, 'ResourceGroupNotFound', `Resource group '${rg}' could not be found.`);
   const parent = parentOf(id);
   if (/\/providers\/[^/]+(\/[^/]+\/[^/]+)+$/i.test(parent) && !ctx.state.get(parent)) {
-    throw new ArmError(404, 'ParentResourceNotFound', `Can not perform requested operation on nested resource. Parent resource '${nameOf(parent)}' not found.`);
+    throw new ArmError(
+      404,
+      'ParentResourceNotFound',
+      `Can not perform requested operation on nested resource. Parent resource '${nameOf(parent)}' not found.`,
+    );
   }
 }
 
@@ -93,18 +99,28 @@ export function genericList(ctx: Ctx, collection: string, filter: (r: ArmResourc
   const sub = subscriptionOf(collection);
   if (sub && !ctx.state.subscription(sub)) throw new ArmError(404, 'SubscriptionNotFound', `The subscription '${sub}' could not be found.`);
   const rg = resourceGroupOf(collection);
-  if (sub && rg && !ctx.state.resourceGroup(sub, rg)) throw new ArmError(404, 'ResourceGroupNotFound', `Resource group '${rg}' could not be found.`);
+  if (sub && rg && !ctx.state.resourceGroup(sub, rg))
+    throw new ArmError(404, 'ResourceGroupNotFound', `Resource group '${rg}' could not be found.`);
   const parent = parentOf(`${collection}/x`);
   if (/\/providers\/[^/]+(\/[^/]+\/[^/]+)+$/i.test(parent)) mustGet(ctx, parent);
   // `/subscriptions/{s}/providers/ns/type` lists the whole subscription; otherwise direct children.
   const items = subscriptionWide
     ? ctx.state.ofType(type, `/subscriptions/${sub}`).filter((r) => hasAction(ctx.state, ctx.principalId, actionFor('GET', type), r.id))
     : ctx.state.children(collection);
-  return ok(page(ctx, items.filter(filter).map((r) => present(ctx, r))));
+  return ok(
+    page(
+      ctx,
+      items.filter(filter).map((r) => present(ctx, r)),
+    ),
+  );
 }
 
 /** Create or replace: 201 when new, 200 when it existed. */
-export function genericPut(ctx: Ctx, id: string, shape: (r: ArmResource, existing?: ArmResource) => ArmResource = (r) => r): { reply: Reply; resource: ArmResource } {
+export function genericPut(
+  ctx: Ctx,
+  id: string,
+  shape: (r: ArmResource, existing?: ArmResource) => ArmResource = (r) => r,
+): { reply: Reply; resource: ArmResource } {
   requireAction(ctx, actionFor('PUT', typeOf(id)!), id);
   requireParent(ctx, id);
   const existing = ctx.state.get(id);

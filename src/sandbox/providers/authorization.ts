@@ -16,11 +16,17 @@ const scopeText = (scope: string) => scope || '/';
 function requireScope(ctx: Ctx, scope: string): void {
   if (scope === '/' || scope === '') return;
   const sub = subscriptionOf(scope);
-  if (!sub || !ctx.state.subscription(sub)) throw new ArmError(404, 'SubscriptionNotFound', `The subscription '${sub ?? scope}' could not be found.`);
+  if (!sub || !ctx.state.subscription(sub))
+    throw new ArmError(404, 'SubscriptionNotFound', `The subscription '${sub ?? scope}' could not be found.`);
   const rg = resourceGroupOf(scope);
-  if (rg && !ctx.state.resourceGroup(sub, rg)) throw new ArmError(404, 'ResourceGroupNotFound', `Resource group '${rg}' could not be found.`);
+  if (rg && !ctx.state.resourceGroup(sub, rg))
+    throw new ArmError(404, 'ResourceGroupNotFound', `Resource group '${rg}' could not be found.`);
   if (/\/providers\//i.test(scope) && !ctx.state.get(scope)) {
-    throw new ArmError(404, 'ResourceNotFound', `The Resource '${scope.split('/providers/').pop()}' under resource group '${rg ?? ''}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`);
+    throw new ArmError(
+      404,
+      'ResourceNotFound',
+      `The Resource '${scope.split('/providers/').pop()}' under resource group '${rg ?? ''}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
+    );
   }
 }
 
@@ -58,12 +64,22 @@ export function getRoleAssignment(ctx: Ctx, scope: string, name: string): Reply 
 export function putRoleAssignment(ctx: Ctx, scope: string, name: string): Reply {
   const s = scopeText(scope);
   requireAction(ctx, 'Microsoft.Authorization/roleAssignments/write', s);
-  if (!GUID.test(name)) throw new ArmError(400, 'InvalidRoleAssignmentId', `The role assignment ID '${name}' is not valid. The role assignment ID must be a GUID.`);
+  if (!GUID.test(name))
+    throw new ArmError(
+      400,
+      'InvalidRoleAssignmentId',
+      `The role assignment ID '${name}' is not valid. The role assignment ID must be a GUID.`,
+    );
   requireScope(ctx, scope);
   const props = ctx.body?.properties ?? {};
   const roleDefinitionId = String(props.roleDefinitionId ?? '');
   const role = builtinRole(roleDefinitionId);
-  if (!role) throw new ArmError(400, 'RoleDefinitionDoesNotExist', `The specified role definition with ID '${roleDefinitionId.split('/').pop()}' does not exist.`);
+  if (!role)
+    throw new ArmError(
+      400,
+      'RoleDefinitionDoesNotExist',
+      `The specified role definition with ID '${roleDefinitionId.split('/').pop()}' does not exist.`,
+    );
   const principalId = String(props.principalId ?? '');
   if (!GUID.test(principalId)) throw new ArmError(400, 'InvalidPrincipalId', `A valid principal ID must be provided for role assignment.`);
   const same = roleAssignments(ctx.state).find(
@@ -73,10 +89,15 @@ export function putRoleAssignment(ctx: Ctx, scope: string, name: string): Reply 
       builtinRole(String(ra.properties?.roleDefinitionId ?? ''))?.guid === role.guid,
   );
   const existing = findAssignment(ctx, s, name);
-  if (same && (!existing || keyOf(same.id) !== keyOf(existing.id))) throw new ArmError(409, 'RoleAssignmentExists', 'The role assignment already exists.');
+  if (same && (!existing || keyOf(same.id) !== keyOf(existing.id)))
+    throw new ArmError(409, 'RoleAssignmentExists', 'The role assignment already exists.');
   if (existing) {
     if (same) return { status: 201, body: structuredClone(existing) };
-    throw new ArmError(400, 'RoleAssignmentUpdateNotPermitted', 'Tenant ID, application ID, principal ID, and scope are not allowed to be updated.');
+    throw new ArmError(
+      400,
+      'RoleAssignmentUpdateNotPermitted',
+      'Tenant ID, application ID, principal ID, and scope are not allowed to be updated.',
+    );
   }
   const now = ctx.state.now().toISOString();
   const sub = subscriptionOf(s) ?? ctx.state.world.subscriptions[0].subscriptionId;
@@ -122,13 +143,25 @@ export function listRoleDefinitions(ctx: Ctx, scope: string): Reply {
   const filter = ctx.query.get('$filter') ?? '';
   const byName = /roleName\s+eq\s+'([^']+)'/i.exec(filter)?.[1];
   const byType = /type\s+eq\s+'([^']+)'/i.exec(filter)?.[1];
-  const roles = BUILTIN_ROLES.filter((r) => (!byName || r.roleName.toLowerCase() === byName.toLowerCase()) && (!byType || byType.toLowerCase() === 'builtinrole'));
-  return ok(page(ctx, roles.map((r) => roleDefinitionResource(r, subscriptionOf(scope)))));
+  const roles = BUILTIN_ROLES.filter(
+    (r) => (!byName || r.roleName.toLowerCase() === byName.toLowerCase()) && (!byType || byType.toLowerCase() === 'builtinrole'),
+  );
+  return ok(
+    page(
+      ctx,
+      roles.map((r) => roleDefinitionResource(r, subscriptionOf(scope))),
+    ),
+  );
 }
 
 /** The caller's effective permissions at a scope, one entry per role (as ARM lists them). */
 export function listPermissions(ctx: Ctx, scope: string): Reply {
   requireScope(ctx, scope);
   const grants = grantsFor(ctx.state, ctx.principalId, scopeText(scope));
-  return ok(page(ctx, grants.map((g) => ({ actions: g.actions, notActions: g.notActions, dataActions: g.dataActions, notDataActions: g.notDataActions }))));
+  return ok(
+    page(
+      ctx,
+      grants.map((g) => ({ actions: g.actions, notActions: g.notActions, dataActions: g.dataActions, notDataActions: g.notDataActions })),
+    ),
+  );
 }

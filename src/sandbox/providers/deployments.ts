@@ -13,7 +13,12 @@ export function listAtScope(ctx: Ctx, scope: string, kind: 'deployments' | 'depl
   const items = ctx.state.children(`${scope}/providers/Microsoft.Resources/${kind}`);
   const top = Number(ctx.query.get('$top'));
   const bounded = Number.isInteger(top) && top > 0 ? items.slice(0, top) : items;
-  return ok(page(ctx, bounded.map((r) => structuredClone(r))));
+  return ok(
+    page(
+      ctx,
+      bounded.map((r) => structuredClone(r)),
+    ),
+  );
 }
 
 /** GET …/deployments/{name}/operations: the world's operations of that deployment, paged. */
@@ -30,7 +35,9 @@ export function listDeploymentOperations(ctx: Ctx, deploymentId: string): Reply 
 
 function requireScope(ctx: Ctx, scope: string): void {
   const g = /^\/subscriptions\/([^/]+)(?:\/resourceGroups\/([^/]+))?$/i.exec(scope);
-  if (!g) throw new ArmError(404, 'NotFound', `The sandbox serves deployments at subscription and resource group scope only, not at '${scope}'.`);
+  if (!g)
+    throw new ArmError(404, 'NotFound', `The sandbox serves deployments at subscription and resource group scope only, not at '${scope}'.`);
   if (!ctx.state.subscription(g[1]!)) throw new ArmError(404, 'SubscriptionNotFound', `The subscription '${g[1]}' could not be found.`);
-  if (g[2] && !ctx.state.resourceGroup(g[1]!, g[2])) throw new ArmError(404, 'ResourceGroupNotFound', `Resource group '${g[2]}' could not be found.`);
+  if (g[2] && !ctx.state.resourceGroup(g[1]!, g[2]))
+    throw new ArmError(404, 'ResourceGroupNotFound', `Resource group '${g[2]}' could not be found.`);
 }

@@ -26,7 +26,12 @@ const jwt = (claims: Record<string, unknown>) => `${b64url({ alg: 'none', typ: '
 /** Entra's OAuth error shape (MSAL reads `error`; people read the AADSTS description). */
 const oauthError = (error: string, description: string): Reply => ({
   status: 400,
-  body: { error, error_description: description, error_codes: [Number(/AADSTS(\d+)/.exec(description)?.[1] ?? 0)], timestamp: new Date().toISOString() },
+  body: {
+    error,
+    error_description: description,
+    error_codes: [Number(/AADSTS(\d+)/.exec(description)?.[1] ?? 0)],
+    timestamp: new Date().toISOString(),
+  },
 });
 
 export class Entra {
@@ -38,7 +43,6 @@ export class Entra {
     private readonly endpoint: () => string,
     private readonly clock: () => number,
   ) {}
-
 
   /** True for the paths this emulates (checked before the body is parsed as JSON: OAuth bodies are forms). */
   serves(path: string): boolean {
@@ -54,13 +58,27 @@ export class Entra {
     // Links name the host the caller used (127.0.0.1:port, or login.chinacloudapi.cn routed here), so a
     // client of a sovereign cloud's authority stays on it.
     const origin = host ? `https://${host}` : this.endpoint();
-    const form = contentType.includes('json') ? new URLSearchParams(Object.entries(safeJson(raw)).map(([k, v]): [string, string] => [k, String(v)])) : new URLSearchParams(raw);
+    const form = contentType.includes('json')
+      ? new URLSearchParams(Object.entries(safeJson(raw)).map(([k, v]): [string, string] => [k, String(v)]))
+      : new URLSearchParams(raw);
     const metadata = METADATA.exec(path);
     if (metadata && method === 'GET') return { status: 200, body: this.metadata(metadata[1]!, origin) };
     const oauth = OAUTH.exec(path);
-    if (oauth && method === 'POST') return oauth[2]!.toLowerCase() === 'devicecode' ? this.deviceCode(form, origin) : this.token(form, origin);
-    if (path === '/devicelogin') return method === 'POST' ? this.enterCode(form) : { status: 200, body: { message: `Enter the code shown by apimkv: POST ${origin}/devicelogin with code=<the code> (add action=decline to refuse).` } };
-    return oauthError('invalid_request', `AADSTS900561: The endpoint only accepts ${path === '/devicelogin' ? 'GET or POST' : metadata ? 'GET' : 'POST'} requests.`);
+    if (oauth && method === 'POST')
+      return oauth[2]!.toLowerCase() === 'devicecode' ? this.deviceCode(form, origin) : this.token(form, origin);
+    if (path === '/devicelogin')
+      return method === 'POST'
+        ? this.enterCode(form)
+        : {
+            status: 200,
+            body: {
+              message: `Enter the code shown by apimkv: POST ${origin}/devicelogin with code=<the code> (add action=decline to refuse).`,
+            },
+          };
+    return oauthError(
+      'invalid_request',
+      `AADSTS900561: The endpoint only accepts ${path === '/devicelogin' ? 'GET or POST' : metadata ? 'GET' : 'POST'} requests.`,
+    );
   }
 
   private metadata(tenant: string, origin: string) {
@@ -77,7 +95,8 @@ export class Entra {
 
   private deviceCode(form: URLSearchParams, origin: string): Reply {
     const clientId = form.get('client_id');
-    if (!clientId) return oauthError('invalid_request', "AADSTS900144: The request body must contain the following parameter: 'client_id'.");
+    if (!clientId)
+      return oauthError('invalid_request', "AADSTS900144: The request body must contain the following parameter: 'client_id'.");
     // Entra's codes are 9 characters of capitals and digits, without look-alikes.
     const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
     const userCode = Array.from({ length: 9 }, () => alphabet[randomInt(alphabet.length)]).join('');
@@ -101,9 +120,16 @@ export class Entra {
   private enterCode(form: URLSearchParams): Reply {
     const code = (form.get('code') ?? '').trim().toUpperCase();
     const found = [...this.pending.values()].find((p) => p.userCode === code && p.outcome === 'pending' && p.expiresAt > this.clock());
-    if (!found) return { status: 404, body: { error: { code: 'CodeNotFound', message: `No sign-in is waiting for the code "${code}" (wrong, used or expired).` } } };
+    if (!found)
+      return {
+        status: 404,
+        body: { error: { code: 'CodeNotFound', message: `No sign-in is waiting for the code "${code}" (wrong, used or expired).` } },
+      };
     found.outcome = form.get('action') === 'decline' ? 'declined' : 'approved';
-    return { status: 200, body: { code, outcome: found.outcome, user: this.state.world.operator.upn ?? this.state.world.operator.principalId } };
+    return {
+      status: 200,
+      body: { code, outcome: found.outcome, user: this.state.world.operator.upn ?? this.state.world.operator.principalId },
+    };
   }
 
   private token(form: URLSearchParams, origin: string): Reply {
@@ -112,15 +138,22 @@ export class Entra {
     if (DEVICE_GRANTS.has(grant ?? '')) {
       const deviceCode = form.get('device_code') ?? '';
       const sign = this.pending.get(deviceCode);
-      if (!sign) return oauthError('invalid_grant', 'AADSTS70000: The provided value for the input parameter \'device_code\' is not valid.');
-      if (sign.expiresAt <= this.clock()) return oauthError('expired_token', 'AADSTS70020: The provided value for the input parameter \'device_code\' is not valid. This device code has expired.');
-      if (sign.outcome === 'pending') return oauthError('authorization_pending', 'AADSTS70016: OAuth 2.0 device flow error. Authorization is pending. Continue polling.');
+      if (!sign) return oauthError('invalid_grant', "AADSTS70000: The provided value for the input parameter 'device_code' is not valid.");
+      if (sign.expiresAt <= this.clock())
+        return oauthError(
+          'expired_token',
+          "AADSTS70020: The provided value for the input parameter 'device_code' is not valid. This device code has expired.",
+        );
+      if (sign.outcome === 'pending')
+        return oauthError('authorization_pending', 'AADSTS70016: OAuth 2.0 device flow error. Authorization is pending. Continue polling.');
       this.pending.delete(deviceCode);
-      if (sign.outcome === 'declined') return oauthError('authorization_declined', 'AADSTS70000: The user declined to authorize the sign-in.');
+      if (sign.outcome === 'declined')
+        return oauthError('authorization_declined', 'AADSTS70000: The user declined to authorize the sign-in.');
       return this.tokens(scope, sign.clientId, origin);
     }
     if (grant === 'refresh_token') {
-      if (!this.refreshTokens.has(form.get('refresh_token') ?? '')) return oauthError('invalid_grant', 'AADSTS9002313: Invalid request. The refresh token is unknown or was revoked.');
+      if (!this.refreshTokens.has(form.get('refresh_token') ?? ''))
+        return oauthError('invalid_grant', 'AADSTS9002313: Invalid request. The refresh token is unknown or was revoked.');
       return this.tokens(scope, form.get('client_id') ?? '', origin);
     }
     return oauthError('unsupported_grant_type', `AADSTS70003: The app requested an unsupported grant type '${grant ?? ''}'.`);
@@ -130,10 +163,18 @@ export class Entra {
     const { tenantId, operator } = this.state.world;
     const now = Math.floor(this.clock() / 1000);
     // The audience is the resource of the ".default" scope asked for (ARM, or a vault's data plane).
-    const resource = scope.split(/\s+/).find((s) => s.endsWith('/.default'))?.slice(0, -'/.default'.length) ?? '';
+    const resource =
+      scope
+        .split(/\s+/)
+        .find((s) => s.endsWith('/.default'))
+        ?.slice(0, -'/.default'.length) ?? '';
     const refresh = randomBytes(24).toString('base64url');
     this.refreshTokens.add(refresh);
-    const who = { oid: operator.principalId, tid: tenantId, ...(operator.upn ? { upn: operator.upn, preferred_username: operator.upn } : {}) };
+    const who = {
+      oid: operator.principalId,
+      tid: tenantId,
+      ...(operator.upn ? { upn: operator.upn, preferred_username: operator.upn } : {}),
+    };
     return {
       status: 200,
       body: {
@@ -141,9 +182,27 @@ export class Entra {
         scope,
         expires_in: 3599,
         ext_expires_in: 3599,
-        access_token: jwt({ ...who, aud: resource, iss: `${origin}/${tenantId}/v2.0`, appid: clientId, iat: now, nbf: now, exp: now + 3599 }),
+        access_token: jwt({
+          ...who,
+          aud: resource,
+          iss: `${origin}/${tenantId}/v2.0`,
+          appid: clientId,
+          iat: now,
+          nbf: now,
+          exp: now + 3599,
+        }),
         refresh_token: refresh,
-        id_token: jwt({ ...who, sub: operator.principalId, aud: clientId, iss: `${origin}/${tenantId}/v2.0`, name: operator.upn ?? 'Sandbox operator', iat: now, nbf: now, exp: now + 3599, ver: '2.0' }),
+        id_token: jwt({
+          ...who,
+          sub: operator.principalId,
+          aud: clientId,
+          iss: `${origin}/${tenantId}/v2.0`,
+          name: operator.upn ?? 'Sandbox operator',
+          iat: now,
+          nbf: now,
+          exp: now + 3599,
+          ver: '2.0',
+        }),
         client_info: b64url({ uid: operator.principalId, utid: tenantId }),
       },
     };

@@ -58,7 +58,8 @@ const IPV4_RULE = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|
 function validateIpRules(body: Json | undefined): void {
   const rules = body?.properties?.networkAcls?.ipRules;
   if (rules === undefined || rules === null) return;
-  if (!Array.isArray(rules)) throw new ArmError(400, 'BadRequest', 'Invalid value found at properties.networkAcls.ipRules: must be an array.');
+  if (!Array.isArray(rules))
+    throw new ArmError(400, 'BadRequest', 'Invalid value found at properties.networkAcls.ipRules: must be an array.');
   rules.forEach((rule: Json, i: number) => {
     const at = `properties.networkAcls.ipRules[${i}].value`;
     const value = rule?.value;
@@ -66,7 +67,12 @@ function validateIpRules(body: Json | undefined): void {
       throw new ArmError(400, 'BadRequest', `Invalid value found at ${at}: '${String(value)}' is not a valid IPv4 address or CIDR range.`);
     }
     const forbidden = PRIVATE_RANGES.find(([range]) => ipv4Contains(range, value));
-    if (forbidden) throw new ArmError(400, 'BadRequest', `Invalid value found at ${at}: ${value} belongs to forbidden range ${forbidden[1]} (private IP addresses)`);
+    if (forbidden)
+      throw new ArmError(
+        400,
+        'BadRequest',
+        `Invalid value found at ${at}: ${value} belongs to forbidden range ${forbidden[1]} (private IP addresses)`,
+      );
   });
 }
 
@@ -96,7 +102,11 @@ export function putVault(ctx: Ctx, id: string): Reply {
   }
   validateIpRules(ctx.body);
   if (deleted >= 0 && !ctx.state.get(id)) {
-    throw new ArmError(409, 'ConflictError', `Exist soft deleted vault with the same name. Use createMode 'recover' to restore it, or purge it first.`);
+    throw new ArmError(
+      409,
+      'ConflictError',
+      `Exist soft deleted vault with the same name. Use createMode 'recover' to restore it, or purge it first.`,
+    );
   }
   const { reply } = genericPut(ctx, id, (r, existing) => {
     const p = r.properties;
@@ -150,7 +160,10 @@ export function getDeletedVault(ctx: Ctx, sub: string, location: string, name: s
   requireAction(ctx, 'Microsoft.KeyVault/locations/deletedVaults/read', `/subscriptions/${sub}`);
   const found = ctx.state
     .deletedVaults()
-    .find((d) => d.name.toLowerCase() === name.toLowerCase() && d.properties.location.replace(/\s+/g, '').toLowerCase() === location.toLowerCase());
+    .find(
+      (d) =>
+        d.name.toLowerCase() === name.toLowerCase() && d.properties.location.replace(/\s+/g, '').toLowerCase() === location.toLowerCase(),
+    );
   if (!found) throw new ArmError(404, 'DeletedVaultNotFound', `The specified deleted vault '${name}' does not exist.`);
   return ok(presentDeleted(found));
 }
@@ -193,11 +206,20 @@ export function updateAccessPolicies(ctx: Ctx, vaultId: string, kind: string): R
       const given: string[] = entry.permissions?.[k] ?? [];
       const lower = new Set(given.map((g) => g.toLowerCase()));
       current.permissions ??= {};
-      current.permissions[k] = kind === 'add' ? [...have, ...given.filter((g) => !have.some((h) => h.toLowerCase() === g.toLowerCase()))] : have.filter((h) => !lower.has(h.toLowerCase()));
+      current.permissions[k] =
+        kind === 'add'
+          ? [...have, ...given.filter((g) => !have.some((h) => h.toLowerCase() === g.toLowerCase()))]
+          : have.filter((h) => !lower.has(h.toLowerCase()));
     }
     if (kind === 'remove' && PERMISSION_KINDS.every((k) => (current.permissions[k] ?? []).length === 0)) policies.splice(i, 1);
   }
   vault.properties.accessPolicies = policies;
   ctx.state.put(vault);
-  return ok({ id: `${vault.id}/accessPolicies/${kind}`, name: kind, type: 'Microsoft.KeyVault/vaults/accessPolicies', location: vault.location, properties: { accessPolicies: submitted } });
+  return ok({
+    id: `${vault.id}/accessPolicies/${kind}`,
+    name: kind,
+    type: 'Microsoft.KeyVault/vaults/accessPolicies',
+    location: vault.location,
+    properties: { accessPolicies: submitted },
+  });
 }

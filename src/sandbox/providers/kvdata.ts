@@ -22,7 +22,13 @@ function caller(ctx: Ctx): string {
 }
 
 /** Firewall and permission gates for one data-plane operation. */
-function authorise(ctx: Ctx, vault: ArmResource, dataAction: string, policyKind: 'certificates' | 'secrets', policyPermission: 'get' | 'list'): void {
+function authorise(
+  ctx: Ctx,
+  vault: ArmResource,
+  dataAction: string,
+  policyKind: 'certificates' | 'secrets',
+  policyPermission: 'get' | 'list',
+): void {
   const p: Json = vault.properties ?? {};
   const vaultText = `${vault.name};location=${vault.location ?? ''}`;
   const pna = String(p.publicNetworkAccess ?? 'Enabled');
@@ -112,9 +118,18 @@ export function dataPlane(ctx: Ctx, vaultName: string): Reply {
   const version = ctx.query.get('api-version') ?? '';
   const supported = kind === 'secrets' ? SECRET_VERSIONS : CERT_VERSIONS;
   if (!supported.includes(version)) {
-    throw kvError(400, 'BadParameter', `The specified version (${version}) is not recognized. Consider using the latest supported version (${supported[0]}).`);
+    throw kvError(
+      400,
+      'BadParameter',
+      `The specified version (${version}) is not recognized. Consider using the latest supported version (${supported[0]}).`,
+    );
   }
-  if (ctx.method !== 'GET') throw kvError(405, 'MethodNotAllowed', `The sandbox serves read-only data-plane operations; ${ctx.method} ${ctx.path} is not supported.`);
+  if (ctx.method !== 'GET')
+    throw kvError(
+      405,
+      'MethodNotAllowed',
+      `The sandbox serves read-only data-plane operations; ${ctx.method} ${ctx.path} is not supported.`,
+    );
   const data = ctx.state.vaultData(vault.name) ?? {};
   if (kind === 'certificates') {
     if (parts.length === 1) {
@@ -123,18 +138,33 @@ export function dataPlane(ctx: Ctx, vaultName: string): Reply {
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([name, obj]) => {
           const v = currentVersion(obj);
-          return { id: `${canonical}/certificates/${name}`, x5t: x5t(vault.name, name, v), attributes: attributes(v), tags: obj.tags ?? {}, subject: '' };
+          return {
+            id: `${canonical}/certificates/${name}`,
+            x5t: x5t(vault.name, name, v),
+            attributes: attributes(v),
+            tags: obj.tags ?? {},
+            subject: '',
+          };
         });
       return ok(paged(ctx, items));
     }
     const found = lookup(data.certificates, parts[1]);
     authorise(ctx, vault, 'Microsoft.KeyVault/vaults/certificates/read', 'certificates', parts[2] === 'versions' ? 'list' : 'get');
     if (!found) {
-      throw kvError(404, 'CertificateNotFound', `A certificate with (name/id) ${parts[1]} was not found in this key vault. If you recently deleted this certificate you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182`);
+      throw kvError(
+        404,
+        'CertificateNotFound',
+        `A certificate with (name/id) ${parts[1]} was not found in this key vault. If you recently deleted this certificate you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182`,
+      );
     }
     const [name, obj] = found;
     if (parts[2] === 'versions') {
-      const items = obj.versions.map((v) => ({ id: `${canonical}/certificates/${name}/${v.version}`, x5t: x5t(vault.name, name, v), attributes: attributes(v), tags: obj.tags ?? {} }));
+      const items = obj.versions.map((v) => ({
+        id: `${canonical}/certificates/${name}/${v.version}`,
+        x5t: x5t(vault.name, name, v),
+        attributes: attributes(v),
+        tags: obj.tags ?? {},
+      }));
       return ok(paged(ctx, items));
     }
     const v = parts[2] ? obj.versions.find((x) => x.version.toLowerCase() === parts[2].toLowerCase()) : currentVersion(obj);
@@ -151,7 +181,13 @@ export function dataPlane(ctx: Ctx, vaultName: string): Reply {
         id: `${canonical}/certificates/${name}/policy`,
         key_props: { exportable: v.exportable !== false, kty: 'RSA', key_size: 2048, reuse_key: false },
         secret_props: { contentType },
-        x509_props: { subject: v.subject ?? `CN=${name}`, ekus: ['1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2'], key_usage: ['digitalSignature', 'keyEncipherment'], validity_months: 12, basic_constraints: { ca: false } },
+        x509_props: {
+          subject: v.subject ?? `CN=${name}`,
+          ekus: ['1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2'],
+          key_usage: ['digitalSignature', 'keyEncipherment'],
+          validity_months: 12,
+          basic_constraints: { ca: false },
+        },
         lifetime_actions: [{ trigger: { lifetime_percentage: 80 }, action: { action_type: 'AutoRenew' } }],
         issuer: { name: 'Self' },
         attributes: { enabled: true, created: unix(v.created) ?? 0, updated: unix(v.created) ?? 0 },
@@ -179,10 +215,27 @@ export function dataPlane(ctx: Ctx, vaultName: string): Reply {
     }
     const found = lookup(secrets, parts[1]);
     const listing = parts[2] === 'versions';
-    authorise(ctx, vault, listing ? 'Microsoft.KeyVault/vaults/secrets/readMetadata/action' : 'Microsoft.KeyVault/vaults/secrets/getSecret/action', 'secrets', listing ? 'list' : 'get');
-    if (!found) throw kvError(404, 'SecretNotFound', `A secret with (name/id) ${parts[1]} was not found in this key vault. If you recently deleted this secret you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182`);
+    authorise(
+      ctx,
+      vault,
+      listing ? 'Microsoft.KeyVault/vaults/secrets/readMetadata/action' : 'Microsoft.KeyVault/vaults/secrets/getSecret/action',
+      'secrets',
+      listing ? 'list' : 'get',
+    );
+    if (!found)
+      throw kvError(
+        404,
+        'SecretNotFound',
+        `A secret with (name/id) ${parts[1]} was not found in this key vault. If you recently deleted this secret you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182`,
+      );
     const [name, obj] = found;
-    if (listing) return ok(paged(ctx, obj.versions.map((v) => item(name, obj, v, true))));
+    if (listing)
+      return ok(
+        paged(
+          ctx,
+          obj.versions.map((v) => item(name, obj, v, true)),
+        ),
+      );
     const v = parts[2] ? obj.versions.find((x) => x.version.toLowerCase() === parts[2].toLowerCase()) : currentVersion(obj);
     if (!v) throw kvError(404, 'SecretNotFound', `A secret with (name/id) ${name}/${parts[2]} was not found in this key vault.`);
     if (v.enabled === false) throw kvError(403, 'Forbidden', 'Operation get is not allowed on a disabled secret.', 'SecretDisabled');

@@ -10,9 +10,27 @@ import { mustGet, present, requireParent } from './arm.ts';
 
 const DEFAULT_RULES: [string, string, string, string, string, number, 'Inbound' | 'Outbound', 'Allow' | 'Deny'][] = [
   ['AllowVnetInBound', 'Allow inbound traffic from all VMs in VNET', 'VirtualNetwork', 'VirtualNetwork', '*', 65000, 'Inbound', 'Allow'],
-  ['AllowAzureLoadBalancerInBound', 'Allow inbound traffic from azure load balancer', 'AzureLoadBalancer', '*', '*', 65001, 'Inbound', 'Allow'],
+  [
+    'AllowAzureLoadBalancerInBound',
+    'Allow inbound traffic from azure load balancer',
+    'AzureLoadBalancer',
+    '*',
+    '*',
+    65001,
+    'Inbound',
+    'Allow',
+  ],
   ['DenyAllInBound', 'Deny all inbound traffic', '*', '*', '*', 65500, 'Inbound', 'Deny'],
-  ['AllowVnetOutBound', 'Allow outbound traffic from all VMs to all VMs in VNET', 'VirtualNetwork', 'VirtualNetwork', '*', 65000, 'Outbound', 'Allow'],
+  [
+    'AllowVnetOutBound',
+    'Allow outbound traffic from all VMs to all VMs in VNET',
+    'VirtualNetwork',
+    'VirtualNetwork',
+    '*',
+    65000,
+    'Outbound',
+    'Allow',
+  ],
   ['AllowInternetOutBound', 'Allow outbound traffic from all VMs to Internet', '*', 'Internet', '*', 65001, 'Outbound', 'Allow'],
   ['DenyAllOutBound', 'Deny all outbound traffic', '*', '*', '*', 65500, 'Outbound', 'Deny'],
 ];
@@ -80,9 +98,14 @@ export function networkPut(ctx: Ctx, id: string, kind: 'subnet' | 'securityRule'
   props.provisioningState = 'Updating';
   if (Array.isArray(props.serviceEndpoints)) {
     const region = String(ctx.state.get(parentOf(id))?.location ?? 'westeurope');
-    props.serviceEndpoints = props.serviceEndpoints.map((e: Json) => ({ ...e, locations: e.locations ?? endpointLocations(String(e.service), region), provisioningState: 'Updating' }));
+    props.serviceEndpoints = props.serviceEndpoints.map((e: Json) => ({
+      ...e,
+      locations: e.locations ?? endpointLocations(String(e.service), region),
+      provisioningState: 'Updating',
+    }));
   }
-  if (kind === 'subnet' && Array.isArray(props.delegations)) props.delegations = props.delegations.map((d: Json) => delegation(id, d, existing));
+  if (kind === 'subnet' && Array.isArray(props.delegations))
+    props.delegations = props.delegations.map((d: Json) => delegation(id, d, existing));
   const resource: ArmResource = { name: nameOf(id), id: existing?.id ?? id, etag: `W/"${ctx.state.guid()}"`, type, properties: props };
   ctx.state.put(resource);
   const op = lros.start(ctx, 'network', parent.location ?? 'westeurope', () => {
@@ -92,14 +115,31 @@ export function networkPut(ctx: Ctx, id: string, kind: 'subnet' | 'securityRule'
     for (const e of current.properties.serviceEndpoints ?? []) e.provisioningState = 'Succeeded';
     current.etag = `W/"${ctx.state.guid()}"`;
   });
-  return { status: existing ? 200 : 201, headers: { 'Azure-AsyncOperation': op.headers['Azure-AsyncOperation'] }, body: present(ctx, resource), lro: op.id };
+  return {
+    status: existing ? 200 : 201,
+    headers: { 'Azure-AsyncOperation': op.headers['Azure-AsyncOperation'] },
+    body: present(ctx, resource),
+    lro: op.id,
+  };
 }
 
 /** Azure's region pairs (https://learn.microsoft.com/azure/reliability/cross-region-replication-azure), for Storage endpoints. */
 const PAIRED: Record<string, string> = {
-  westeurope: 'northeurope', northeurope: 'westeurope', eastus: 'westus', westus: 'eastus', eastus2: 'centralus', centralus: 'eastus2',
-  uksouth: 'ukwest', ukwest: 'uksouth', germanywestcentral: 'germanynorth', swedencentral: 'swedensouth', francecentral: 'francesouth',
-  westus2: 'westcentralus', westcentralus: 'westus2', northcentralus: 'southcentralus', southcentralus: 'northcentralus',
+  westeurope: 'northeurope',
+  northeurope: 'westeurope',
+  eastus: 'westus',
+  westus: 'eastus',
+  eastus2: 'centralus',
+  centralus: 'eastus2',
+  uksouth: 'ukwest',
+  ukwest: 'uksouth',
+  germanywestcentral: 'germanynorth',
+  swedencentral: 'swedensouth',
+  francecentral: 'francesouth',
+  westus2: 'westcentralus',
+  westcentralus: 'westus2',
+  northcentralus: 'southcentralus',
+  southcentralus: 'northcentralus',
 };
 
 /** A service endpoint sent without locations covers the VNet's region (and its pair, for Storage). */
@@ -116,7 +156,9 @@ const DELEGATION_ACTIONS: Record<string, string[]> = {
 
 function delegation(subnetId: string, d: Json, existing: ArmResource | undefined): Json {
   const service = String(d.properties?.serviceName ?? '');
-  const before = (existing?.properties?.delegations ?? []).find((x: Json) => String(x.properties?.serviceName).toLowerCase() === service.toLowerCase());
+  const before = (existing?.properties?.delegations ?? []).find(
+    (x: Json) => String(x.properties?.serviceName).toLowerCase() === service.toLowerCase(),
+  );
   const actions = d.properties?.actions ?? before?.properties?.actions ?? DELEGATION_ACTIONS[service.toLowerCase()] ?? [];
   return {
     ...d,
@@ -130,15 +172,27 @@ function validateRule(ctx: Ctx, id: string, props: Json): void {
   const name = nameOf(id);
   const priority = props.priority;
   if (!Number.isInteger(priority) || priority < 100 || priority > 4096) {
-    throw new ArmError(400, 'SecurityRuleInvalidPriority', `Security rule ${name} has invalid Priority. Value provided: ${priority}. Allowed range 100-4096.`);
+    throw new ArmError(
+      400,
+      'SecurityRuleInvalidPriority',
+      `Security rule ${name} has invalid Priority. Value provided: ${priority}. Allowed range 100-4096.`,
+    );
   }
   for (const field of ['access', 'direction', 'protocol']) {
-    if (typeof props[field] !== 'string') throw new ArmError(400, 'InvalidRequestFormat', `Cannot parse the request. Security rule ${name} must have '${field}'.`);
+    if (typeof props[field] !== 'string')
+      throw new ArmError(400, 'InvalidRequestFormat', `Cannot parse the request. Security rule ${name} must have '${field}'.`);
   }
   const clash = ctx.state
     .children(`${parentOf(id)}/securityRules`)
-    .find((r) => r.name.toLowerCase() !== name.toLowerCase() && r.properties?.priority === priority && r.properties?.direction === props.direction);
+    .find(
+      (r) =>
+        r.name.toLowerCase() !== name.toLowerCase() && r.properties?.priority === priority && r.properties?.direction === props.direction,
+    );
   if (clash) {
-    throw new ArmError(400, 'SecurityRuleConflict', `Security rule ${clash.name} conflicts with rule ${name}. Rules cannot have the same Priority and Direction. To learn more, see aka.ms/nsgrules.`);
+    throw new ArmError(
+      400,
+      'SecurityRuleConflict',
+      `Security rule ${clash.name} conflicts with rule ${name}. Rules cannot have the same Priority and Direction. To learn more, see aka.ms/nsgrules.`,
+    );
   }
 }

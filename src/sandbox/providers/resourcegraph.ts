@@ -10,7 +10,13 @@ const DOP = 'Microsoft.WindowsAzure.ApiManagement.Gateway.ManagedIdentity.Disabl
 const str = (v: unknown) => (v === undefined || v === null ? '' : String(v));
 
 function base(r: ArmResource): Json {
-  return { id: r.id, name: r.name, resourceGroup: (resourceGroupOf(r.id) ?? '').toLowerCase(), subscriptionId: subscriptionOf(r.id), location: r.location ?? '' };
+  return {
+    id: r.id,
+    name: r.name,
+    resourceGroup: (resourceGroupOf(r.id) ?? '').toLowerCase(),
+    subscriptionId: subscriptionOf(r.id),
+    location: r.location ?? '',
+  };
 }
 
 function apimRow(ctx: Ctx, r: ArmResource): Json {
@@ -58,7 +64,7 @@ const VAULT_BY_NAME = new RegExp(
 | where type =~ 'microsoft.keyvault/vaults' and name =~ 'NAME'
 | project id, name, resourceGroup, subscriptionId, location, vaultUri = tostring(properties.vaultUri)`)
     .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-    .replace('NAME', "([a-zA-Z0-9-]{3,24})")}$`,
+    .replace('NAME', '([a-zA-Z0-9-]{3,24})')}$`,
 );
 
 /** The subscriptions a query covers: `subscriptions`, else the `managementGroups`' members, else all (undefined). */
@@ -68,7 +74,8 @@ function scopeSubscriptions(ctx: Ctx, body: Json): string[] | undefined {
   const groups = ctx.state.world.managementGroups ?? {};
   return body.managementGroups.flatMap((name: unknown) => {
     const key = Object.keys(groups).find((k) => k.toLowerCase() === String(name).toLowerCase());
-    if (!key) throw new ArmError(400, 'BadRequest', `Management group '${String(name)}' could not be found or the caller has no access to it.`);
+    if (!key)
+      throw new ArmError(400, 'BadRequest', `Management group '${String(name)}' could not be found or the caller has no access to it.`);
     return groups[key]!.map((s) => s.toLowerCase());
   });
 }
@@ -88,15 +95,30 @@ export function queryResources(ctx: Ctx): Reply {
   else if (query === normaliseQuery(KEY_VAULTS)) rows = visible('Microsoft.KeyVault/vaults').map((r) => vaultRow(ctx, r));
   else if (query === normaliseQuery(SUBSCRIPTIONS)) {
     // Azure lists a subscription to anyone with a role anywhere in it (or above it).
-    const scopes = ctx.state.assignmentsOf(ctx.principalId).map((a) => String((a.properties as Json | undefined)?.scope ?? a.id).toLowerCase());
-    const inside = (id: string) => scopes.some((scope) => scope === '/' || scope.startsWith('/providers/microsoft.management/') || scope.startsWith(`/subscriptions/${id.toLowerCase()}`));
+    const scopes = ctx.state
+      .assignmentsOf(ctx.principalId)
+      .map((a) => String((a.properties as Json | undefined)?.scope ?? a.id).toLowerCase());
+    const inside = (id: string) =>
+      scopes.some(
+        (scope) =>
+          scope === '/' || scope.startsWith('/providers/microsoft.management/') || scope.startsWith(`/subscriptions/${id.toLowerCase()}`),
+      );
     rows = ctx.state.world.subscriptions
       .filter((s) => (!subs || subs.includes(s.subscriptionId.toLowerCase())) && inside(s.subscriptionId))
-      .map((s) => ({ id: `/subscriptions/${s.subscriptionId}`, subscriptionId: s.subscriptionId, name: s.displayName, tenantId: ctx.state.world.tenantId }));
-  }
-  else {
+      .map((s) => ({
+        id: `/subscriptions/${s.subscriptionId}`,
+        subscriptionId: s.subscriptionId,
+        name: s.displayName,
+        tenantId: ctx.state.world.tenantId,
+      }));
+  } else {
     const name = VAULT_BY_NAME.exec(query)?.[1];
-    if (!name) throw new ArmError(400, 'InvalidQuery', `The sandbox does not answer this query (add it to src/graph/queries.ts and to the sandbox): ${query}`);
+    if (!name)
+      throw new ArmError(
+        400,
+        'InvalidQuery',
+        `The sandbox does not answer this query (add it to src/graph/queries.ts and to the sandbox): ${query}`,
+      );
     rows = visible('Microsoft.KeyVault/vaults')
       .filter((r) => r.name.toLowerCase() === name.toLowerCase())
       .map((r) => ({ ...base(r), vaultUri: vaultUri(ctx, r) }));
@@ -112,5 +134,12 @@ export function queryResources(ctx: Ctx): Reply {
   }
   const data = rows.slice(start, start + top);
   const more = start + top < rows.length;
-  return ok({ totalRecords: rows.length, count: data.length, resultTruncated: 'false', ...(more ? { $skipToken: String(start + top) } : {}), data, facets: [] });
+  return ok({
+    totalRecords: rows.length,
+    count: data.length,
+    resultTruncated: 'false',
+    ...(more ? { $skipToken: String(start + top) } : {}),
+    data,
+    facets: [],
+  });
 }

@@ -13,7 +13,8 @@ const TOP_LEVEL = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/[^
 /** The fields Resources_List returns (GenericResourceExpanded without $expand). */
 function generic(r: ArmResource): Json {
   const out: Json = { id: r.id, name: r.name, type: r.type };
-  for (const k of ['kind', 'location', 'managedBy', 'sku', 'identity', 'plan', 'tags'] as const) if (r[k] !== undefined) out[k] = structuredClone(r[k]);
+  for (const k of ['kind', 'location', 'managedBy', 'sku', 'identity', 'plan', 'tags'] as const)
+    if (r[k] !== undefined) out[k] = structuredClone(r[k]);
   return out;
 }
 
@@ -25,14 +26,16 @@ function filterOf(text: string | null): (r: ArmResource) => boolean {
     if (!f) throw new ArmError(400, 'InvalidFilterInQueryString', `Invalid $filter '${text}' specified in the query string.`);
     const want = f[2].toLowerCase();
     const field = f[1].toLowerCase();
-    return (r: ArmResource) => (field === 'resourcetype' ? r.type : field === 'name' ? r.name : (resourceGroupOf(r.id) ?? '')).toLowerCase() === want;
+    return (r: ArmResource) =>
+      (field === 'resourcetype' ? r.type : field === 'name' ? r.name : (resourceGroupOf(r.id) ?? '')).toLowerCase() === want;
   });
   return (r) => clauses.every((c) => c(r));
 }
 
 export function listResources(ctx: Ctx, sub: string, rg?: string): Reply {
   if (!ctx.state.subscription(sub)) throw new ArmError(404, 'SubscriptionNotFound', `The subscription '${sub}' could not be found.`);
-  if (rg && !ctx.state.resourceGroup(sub, rg)) throw new ArmError(404, 'ResourceGroupNotFound', `Resource group '${rg}' could not be found.`);
+  if (rg && !ctx.state.resourceGroup(sub, rg))
+    throw new ArmError(404, 'ResourceGroupNotFound', `Resource group '${rg}' could not be found.`);
   const scope = rg ? `/subscriptions/${sub}/resourceGroups/${rg}/` : `/subscriptions/${sub}/`;
   const keep = filterOf(ctx.query.get('$filter'));
   const items = [...ctx.state.resources.values()]
@@ -44,7 +47,18 @@ export function listResources(ctx: Ctx, sub: string, rg?: string): Reply {
   return ok(page(ctx, top ? items.slice(0, top) : items));
 }
 
-const LOCATIONS = ['West Europe', 'North Europe', 'East US', 'East US 2', 'West US', 'Central US', 'UK South', 'UK West', 'Sweden Central', 'Germany West Central'];
+const LOCATIONS = [
+  'West Europe',
+  'North Europe',
+  'East US',
+  'East US 2',
+  'West US',
+  'Central US',
+  'UK South',
+  'UK West',
+  'Sweden Central',
+  'Germany West Central',
+];
 
 function provider(namespace: string, sub: string | undefined): Json {
   const versions = [...(API_VERSIONS[namespace.toLowerCase()] ?? [])].reverse();
@@ -66,13 +80,20 @@ function provider(namespace: string, sub: string | undefined): Json {
 /** `GET [/subscriptions/{id}]/providers[/{namespace}]`. */
 export function providerMetadata(ctx: Ctx, sub: string | undefined, namespace: string | undefined): Reply {
   if (sub && !ctx.state.subscription(sub)) throw new ArmError(404, 'SubscriptionNotFound', `The subscription '${sub}' could not be found.`);
-  if (!namespace) return ok(page(ctx, Object.keys(RESOURCE_TYPES).map((ns) => provider(ns, sub))));
+  if (!namespace)
+    return ok(
+      page(
+        ctx,
+        Object.keys(RESOURCE_TYPES).map((ns) => provider(ns, sub)),
+      ),
+    );
   const known = Object.keys(RESOURCE_TYPES).find((ns) => ns.toLowerCase() === namespace.toLowerCase());
   if (!known) throw new ArmError(404, 'InvalidResourceNamespace', `The resource namespace '${namespace}' is invalid.`);
   return ok(provider(known, sub));
 }
 
-const at = (v: unknown, path: string): unknown => path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Json)[k] : undefined), v);
+const at = (v: unknown, path: string): unknown =>
+  path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Json)[k] : undefined), v);
 
 /** A write a world's policy deny assignment covers: ARM's 403 RequestDisallowedByPolicy naming the assignment. */
 export function denyByPolicy(ctx: Ctx, id: string, type: string): void {
@@ -82,23 +103,47 @@ export function denyByPolicy(ctx: Ctx, id: string, type: string): void {
     if (deny.field && JSON.stringify(at(ctx.body, deny.field)) !== JSON.stringify(deny.equals)) continue;
     const assignmentId = `${deny.scope.replace(/\/$/, '')}/providers/Microsoft.Authorization/policyAssignments/${deny.assignmentName}`;
     const definitionId = `/providers/Microsoft.Authorization/policyDefinitions/${deny.policyDefinitionName ?? deny.assignmentName}`;
-    const identifiers = [{ policyAssignment: { name: deny.assignmentName, id: assignmentId }, policyDefinition: { name: deny.policyDefinitionName ?? deny.assignmentName, id: definitionId } }];
-    throw new ArmError(403, 'RequestDisallowedByPolicy', `Resource '${nameOf(id)}' was disallowed by policy. Policy identifiers: '${JSON.stringify(identifiers)}'.`, {
-      target: nameOf(id),
-      additionalInfo: [
-        {
-          type: 'PolicyViolation',
-          info: {
-            evaluationDetails: { evaluatedExpressions: deny.field ? [{ result: 'True', expressionKind: 'Field', expression: deny.field, path: deny.field, expressionValue: at(ctx.body, deny.field), targetValue: deny.equals, operator: 'Equals' }] : [] },
-            policyDefinitionId: definitionId,
-            policyDefinitionName: deny.policyDefinitionName ?? deny.assignmentName,
-            policyDefinitionEffect: 'deny',
-            policyAssignmentId: assignmentId,
-            policyAssignmentName: deny.assignmentName,
-            policyAssignmentScope: deny.scope,
+    const identifiers = [
+      {
+        policyAssignment: { name: deny.assignmentName, id: assignmentId },
+        policyDefinition: { name: deny.policyDefinitionName ?? deny.assignmentName, id: definitionId },
+      },
+    ];
+    throw new ArmError(
+      403,
+      'RequestDisallowedByPolicy',
+      `Resource '${nameOf(id)}' was disallowed by policy. Policy identifiers: '${JSON.stringify(identifiers)}'.`,
+      {
+        target: nameOf(id),
+        additionalInfo: [
+          {
+            type: 'PolicyViolation',
+            info: {
+              evaluationDetails: {
+                evaluatedExpressions: deny.field
+                  ? [
+                      {
+                        result: 'True',
+                        expressionKind: 'Field',
+                        expression: deny.field,
+                        path: deny.field,
+                        expressionValue: at(ctx.body, deny.field),
+                        targetValue: deny.equals,
+                        operator: 'Equals',
+                      },
+                    ]
+                  : [],
+              },
+              policyDefinitionId: definitionId,
+              policyDefinitionName: deny.policyDefinitionName ?? deny.assignmentName,
+              policyDefinitionEffect: 'deny',
+              policyAssignmentId: assignmentId,
+              policyAssignmentName: deny.assignmentName,
+              policyAssignmentScope: deny.scope,
+            },
           },
-        },
-      ],
-    });
+        ],
+      },
+    );
   }
 }
