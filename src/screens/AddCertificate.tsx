@@ -310,7 +310,7 @@ export function AddCertificate({ width, height, active }: { width: number; heigh
                     <Text color={sel ? THEME.accent : undefined} bold={sel}>
                       {fit(`${sel ? '›' : ' '} ${c.name}`, width - right.length - 1)}
                     </Text>
-                    <Text color={THEME.muted}> {expiry} </Text>
+                    <Text color={THEME.muted}>{` ${expiry}  `}</Text>
                     <Text color={STATUS[badge.tone].color}>{fit(badge.text, BADGE_WIDTH)}</Text>
                   </Box>
                 );
