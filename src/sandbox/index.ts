@@ -105,13 +105,17 @@ function tokenClaims(auth: string | undefined): { oid?: string; aud?: string } {
   }
 }
 
-/** Secret-bearing fields never reach the log. */
+/**
+ * Secret-bearing fields never reach the log. Only string values are replaced: a named value's `secret` is a boolean
+ * flag, and replacing it by a string would make the logged shape disagree with the spec.
+ */
 function redact(value: unknown, path: string): unknown {
   if (Array.isArray(value)) return value.map((v) => redact(v, path));
   if (!value || typeof value !== 'object') return value;
   const out: Json = {};
   for (const [k, v] of Object.entries(value as Json)) {
-    if (
+    if (typeof v !== 'string') out[k] = redact(v, path);
+    else if (
       /^(password|secret|clientSecret|accessToken|refreshToken)$/i.test(k) ||
       (k === 'data' && /\/certificates\//i.test(path)) ||
       (k === 'value' && /^\/secrets\//i.test(path))
