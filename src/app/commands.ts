@@ -4,6 +4,7 @@ import { basename } from 'node:path';
 import type { CertificateOptions, CommonOptions } from '../cli-args.ts';
 import { terminalText as t, visible } from '../checks/escape.ts';
 import { InputError } from '../error-model.ts';
+import { certificateIdProblem, suggestedCertificateId } from '../checks/input-rules.ts';
 import type { CertificateIntent, Facts } from '../checks/facts.ts';
 import { parseSecretIdentifier } from '../checks/identifiers.ts';
 import type { Secret } from '../checks/secret.ts';
@@ -219,12 +220,26 @@ export function runAddCert(
   });
 }
 
+/** The id upload-cert uses without --certificate-id: the file's name, refused (before sign-in) when APIM would refuse it. */
+function certificateIdFromFile(path: string): string {
+  const derived = basename(path)
+    .replace(/\.(pfx|p12)$/i, '')
+    .replace(/[^A-Za-z0-9-]/g, '-');
+  const problem = certificateIdProblem(derived);
+  if (problem)
+    throw new InputError(
+      `The certificate id ${JSON.stringify(derived)} taken from the file name ${problem}. Nothing was uploaded: pass --certificate-id ${suggestedCertificateId(derived)} (or another id of 1 to 80 characters without * # & + : < > ? / \\).`,
+    );
+  return derived;
+}
+
 export async function runUploadCert(
   certificate: CertificateOptions,
   plan: boolean,
   options: CommonOptions,
   format: PlanFormat = 'az',
 ): Promise<number> {
+  const certificateId = certificate.certificateId ?? certificateIdFromFile(certificate.file!);
   // Before the connection: signing in starts `az`, which must not inherit a --password-env variable.
   const password: Secret = await readPassword(certificate);
   return withEngine(options, async (engine) => {
@@ -246,11 +261,6 @@ export async function runUploadCert(
       `  thumbprint ${inspection.thumbprint} · valid ${inspection.notBefore.slice(0, 10)} to ${inspection.notAfter.slice(0, 10)} · ${inspection.keyType}${inspection.keyBits ? ` ${inspection.keyBits}-bit` : ''} · private key ${inspection.hasPrivateKey ? 'present' : 'MISSING'} · ${inspection.chainLength} certificate(s) in the file`,
     );
     await engine.evaluate();
-    const certificateId =
-      certificate.certificateId ??
-      basename(path)
-        .replace(/\.(pfx|p12)$/i, '')
-        .replace(/[^A-Za-z0-9-]/g, '-');
     const intent: CertificateIntent = { kind: 'pfx', certificateId, path, inspection, pfx: await engine.readPfx(path), password };
     return addCertificate(engine, intent, plan, options, format);
   });

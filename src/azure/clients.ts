@@ -14,6 +14,7 @@ import type { Agent, HttpClient, PipelinePolicy } from '@azure/core-rest-pipelin
 import { CertificateClient } from '@azure/keyvault-certificates';
 import { SecretClient } from '@azure/keyvault-secrets';
 import type { CloudProfile } from './cloud.ts';
+import { requireVaultUri } from './data-plane-host.ts';
 import './redacting-log.ts';
 import { unloggable } from './unloggable-agent.ts';
 import { eventsPolicy, type EventSink } from './events-policy.ts';
@@ -90,6 +91,7 @@ export function createClients(options: ClientsOptions): AzureClients {
     const key = `${kind} ${vaultUri.toLowerCase()}`;
     let client = dataPlaneCache.get(key) as T | undefined;
     if (!client) {
+      requireVaultUri(profile, vaultUri);
       client = make();
       dataPlaneCache.set(key, client);
     }
@@ -126,7 +128,7 @@ export function createClients(options: ClientsOptions): AzureClients {
     keyVault: new KeyVaultManagementClient(credential, options.vaultSubscriptionId ?? subscriptionId, modular()),
     network: new NetworkManagementClient(credential, subscriptionId, modular()),
     resourceGraph: new ResourceGraphClient(credential, modular()),
-    // The data plane's scope follows the vault's 401 challenge; the URL comes from ARM (vaultUri).
+    // The data plane's scope follows the vault's 401 challenge; the URL comes from ARM (vaultUri), checked first.
     certificateClient: (vaultUri) => dataPlane('cert', vaultUri, () => new CertificateClient(vaultUri, credential, common())),
     secretClient: (vaultUri) => dataPlane('secret', vaultUri, () => new SecretClient(vaultUri, credential, common())),
     lroIntervalMs: options.lroIntervalMs,

@@ -209,11 +209,9 @@ export async function probeDataPlane(clients: AzureClients, vaultUri: string, si
       return { ok: false, info };
     }
   };
-  const secrets = clients.secretClient(vaultUri);
-  const certificates = clients.certificateClient(vaultUri);
   const [s, c] = await Promise.all([
-    attempt(() => secrets.listPropertiesOfSecrets({ abortSignal: signal }).byPage({ maxPageSize: 1 })),
-    attempt(() => certificates.listPropertiesOfCertificates({ abortSignal: signal }).byPage({ maxPageSize: 1 })),
+    attempt(() => clients.secretClient(vaultUri).listPropertiesOfSecrets({ abortSignal: signal }).byPage({ maxPageSize: 1 })),
+    attempt(() => clients.certificateClient(vaultUri).listPropertiesOfCertificates({ abortSignal: signal }).byPage({ maxPageSize: 1 })),
   ]);
   const from = { resourceId: vaultUri, apiVersion: API_VERSIONS.keyVaultData, readAt: new Date().toISOString() };
   const failures = [s, c].flatMap((r) => (r.ok ? [] : [r.info]));

@@ -17,3 +17,12 @@ export function certificateIdProblem(id: string): string | undefined {
   if (id.trim() !== id || id.trim() === '') return 'is blank or starts or ends with a space';
   return undefined;
 }
+
+/** An id that passes certificateIdProblem, made from one that does not (cut to 80, no edge hyphens). */
+export function suggestedCertificateId(id: string): string {
+  const cut = id
+    .replace(/[^A-Za-z0-9-]/g, '-')
+    .slice(0, 80)
+    .replace(/^-+|-+$/g, '');
+  return cut || 'certificate';
+}

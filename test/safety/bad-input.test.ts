@@ -75,6 +75,9 @@ const pfx = (() => {
     pem: write('certificate.pem', forge.pki.certificateToPem(current)),
     expired: write('expired.pfx', p12(keys.privateKey, certificate(new Date('2020-01-01T00:00:00Z'), new Date('2021-01-01T00:00:00Z')))),
     noKey: write('no-key.pfx', p12(null, current)),
+    // upload-cert's default certificate id is the file name: one too long for APIM, and one with no name at all.
+    longName: write(`${'contoso-api-client-'.repeat(5)}.pfx`, good),
+    noName: write('.pfx', good),
   };
 })();
 
@@ -309,6 +312,25 @@ const ROWS: Row[] = [
     code: 2,
     stderr: [`The password does not open ${pfx.good}. Nothing was uploaded: check the password in the variable PFX_PASSWORD.`],
     secrets: [...LEAK, 'Not-The-Password-9'],
+  },
+  {
+    // APIM's rule: apimanagement.json 2024-05-01, CertificateIdParameter (1 to 80 characters, ^[^*#&+:<>?]+$).
+    input: 'a .pfx whose file name makes a certificate id longer than APIM allows (no --certificate-id)',
+    run: upload(pfx.longName),
+    code: 2,
+    stderr: [
+      `The certificate id "${'contoso-api-client-'.repeat(5)}" taken from the file name is 95 characters long; API Management allows 1 to 80. Nothing was uploaded: pass --certificate-id ${'contoso-api-client-'.repeat(5).slice(0, 80).replace(/-+$/, '')} (or another id`,
+    ],
+    secrets: LEAK,
+  },
+  {
+    input: 'a .pfx named only ".pfx" (no --certificate-id)',
+    run: upload(pfx.noName),
+    code: 2,
+    stderr: [
+      'The certificate id "" taken from the file name is 0 characters long; API Management allows 1 to 80. Nothing was uploaded: pass --certificate-id certificate (or another id',
+    ],
+    secrets: LEAK,
   },
   {
     input: 'a corrupt (truncated) .pfx',
