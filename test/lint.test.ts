@@ -46,6 +46,17 @@ test('checks are the ground floor; only src/azure imports @azure/*', () => {
   assert.deepEqual(problems.map((p) => p.split(':')[0]).sort(), ['src/checks/rule.ts', 'src/checks/rule.ts', 'src/runbook/connect.ts']);
 });
 
+test('a circle through type-only imports is an error too (ignoreTypes: false)', () => {
+  const problems = lint({
+    'src/sandbox/a.ts': "import type { B } from './b.ts';\nexport type A = B | 1;\n",
+    'src/sandbox/b.ts': "import type { A } from './a.ts';\nexport type B = A | 2;\nexport const b = 1;\n",
+  });
+  assert.ok(
+    problems.some((p) => p.startsWith('src/sandbox/a.ts') && p.includes('no-cycle')),
+    problems.join('\n'),
+  );
+});
+
 test('an import circle is an error, and so is a hook called conditionally', () => {
   const problems = lint({
     'src/runbook/a.ts': "import { b } from './b.ts';\nexport const a = () => b;\n",

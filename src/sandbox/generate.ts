@@ -279,6 +279,8 @@ function settleStatuses(
     host: '',
     headers: {},
     body: undefined,
+    // Fetch evaluation reads stored resources; nothing here is shown as GET would show it.
+    presenters: new Map(),
   } satisfies Ctx;
   const stamp = iso(now - 3 * 3_600_000);
   for (const ref of refs) {

@@ -1,6 +1,6 @@
 // The request context handlers receive, what they return, and ARM-shaped errors.
 import type { SandboxState } from './state.ts';
-import type { Json } from './types.ts';
+import type { ArmResource, Json } from './types.ts';
 
 /** What a handler answers. `lro` marks a reply that started a long-running operation. */
 export interface Reply {
@@ -25,7 +25,15 @@ export interface Ctx {
   /** The ARM base the caller used, for links: 'https://127.0.0.1:<port>', or a cloud's ARM host (clouds.ts). */
   endpoint: string;
   port: number;
+  /** How GET shows each resource type (the providers' entries, assembled by the dispatch stage). */
+  presenters: Presenters;
 }
+
+/** Fills in what ARM derives or inlines on a copy of a stored resource (the copy may be changed in place). */
+export type Presenter = (ctx: Ctx, copy: ArmResource) => ArmResource;
+
+/** How GET shows each resource type, keyed by lower-case type (presenters.ts assembles it). */
+export type Presenters = ReadonlyMap<string, Presenter>;
 
 /** An error answered as `{ error: { code, message } }` (plus any extra fields). */
 export class ArmError extends Error {

@@ -3,18 +3,9 @@
 // 250 reads refilled 25 per second, 200 writes refilled 10 per second), remaining tokens in the
 // x-ms-ratelimit-remaining-subscription-reads|writes headers, and 429 with Retry-After when a bucket is empty.
 import { ArmError } from './http.ts';
+import type { BucketSettings, ThrottleSettings } from './types.ts';
 
-export interface BucketSettings {
-  capacity: number;
-  refillPerSecond: number;
-}
-
-/** A world's `armThrottling`: on or off, and the bucket sizes (ARM's by default). */
-export interface ThrottleSettings {
-  enabled?: boolean;
-  reads?: BucketSettings;
-  writes?: BucketSettings;
-}
+export type { BucketSettings, ThrottleSettings } from './types.ts';
 
 export const ARM_READS: BucketSettings = { capacity: 250, refillPerSecond: 25 };
 export const ARM_WRITES: BucketSettings = { capacity: 200, refillPerSecond: 10 };

@@ -1,4 +1,3 @@
-import type { ThrottleSettings } from './throttle.ts';
 // The sandbox's public data shapes: the world file, fault rules and the request log.
 
 /** Any JSON object as ARM returns it (REST shape, not SDK model shape). */
@@ -144,4 +143,16 @@ export interface LoggedRequest {
   responseBody?: unknown;
   /** Set when a fault rule answered: 'status', 'reset' or 'hang'. */
   fault?: string;
+}
+
+export interface BucketSettings {
+  capacity: number;
+  refillPerSecond: number;
+}
+
+/** A world's `armThrottling`: on or off, and the bucket sizes (ARM's by default). */
+export interface ThrottleSettings {
+  enabled?: boolean;
+  reads?: BucketSettings;
+  writes?: BucketSettings;
 }

@@ -5,27 +5,12 @@ import { mergePatch } from '../merge-patch.ts';
 import { hasAction, requireAction } from '../rbac.ts';
 import { nameOf, parentOf, resourceGroupOf, segments, subscriptionOf, typeOf } from '../resource-id.ts';
 import type { ArmResource, Json } from '../types.ts';
-import { presentNsg, presentVnet } from './network.ts';
-import { presentVault } from './keyvault.ts';
 
-/** A resource as GET returns it: a copy, with what ARM derives or inlines filled in. */
+/** A resource as GET returns it: a copy, with what its provider's presenter derives or inlines (presenters.ts). */
 export function present(ctx: Ctx, r: ArmResource): ArmResource {
   const copy = structuredClone(r);
-  switch (r.type.toLowerCase()) {
-    case 'microsoft.keyvault/vaults':
-      return presentVault(ctx, copy);
-    case 'microsoft.network/virtualnetworks':
-      return presentVnet(ctx, copy);
-    case 'microsoft.network/networksecuritygroups':
-      return presentNsg(ctx, copy);
-    case 'microsoft.network/privateendpoints/privatednszonegroups': {
-      // PrivateDnsZoneGroup (network 2026-01-01) has name, etag, id and properties: no type.
-      const { type: _type, ...group } = copy;
-      return group as ArmResource;
-    }
-    default:
-      return copy;
-  }
+  const presenter = ctx.presenters.get(r.type.toLowerCase());
+  return presenter ? presenter(ctx, copy) : copy;
 }
 
 /** One page of `items` and an absolute nextLink that keeps every query parameter. */

@@ -6,6 +6,7 @@ import { ipv4Contains } from '../ipv4.ts';
 import { mergePatch } from '../merge-patch.ts';
 import { requireAction } from '../rbac.ts';
 import { nameOf, subscriptionOf } from '../resource-id.ts';
+import type { PresenterEntries } from '../presenters.ts';
 import type { ArmResource, DeletedVault, Json } from '../types.ts';
 import { genericPut, mustGet, page, present } from './arm.ts';
 
@@ -25,6 +26,8 @@ export function presentVault(ctx: Ctx, vault: ArmResource): ArmResource {
   if (typeof uri === 'string') vault.properties.vaultUri = uri.replace(/^(https:\/\/[^/:]+)(:\d+)?\//i, `$1:${ctx.port}/`);
   return vault;
 }
+
+export const keyVaultPresenters: PresenterEntries = { 'microsoft.keyvault/vaults': presentVault };
 
 function normaliseVault(vault: ArmResource): ArmResource {
   const p = (vault.properties ??= {});

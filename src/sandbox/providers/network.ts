@@ -5,6 +5,7 @@ import { ArmError, checkIfMatch, type Ctx, type Reply } from '../http.ts';
 import type { LroRegistry } from '../lro.ts';
 import { requireAction } from '../rbac.ts';
 import { nameOf, parentOf } from '../resource-id.ts';
+import type { PresenterEntries } from '../presenters.ts';
 import type { ArmResource, Json } from '../types.ts';
 import { mustGet, present, requireParent } from './arm.ts';
 
@@ -74,6 +75,18 @@ export function presentNsg(ctx: Ctx, nsg: ArmResource): ArmResource {
   };
   return nsg;
 }
+
+/** PrivateDnsZoneGroup (network 2026-01-01) has name, etag, id and properties: no type. */
+function presentDnsZoneGroup(_ctx: Ctx, copy: ArmResource): ArmResource {
+  const { type: _type, ...group } = copy;
+  return group as ArmResource;
+}
+
+export const networkPresenters: PresenterEntries = {
+  'microsoft.network/virtualnetworks': presentVnet,
+  'microsoft.network/networksecuritygroups': presentNsg,
+  'microsoft.network/privateendpoints/privatednszonegroups': presentDnsZoneGroup,
+};
 
 /** Every rule of an NSG that applies to outbound traffic, defaults included, lowest priority first. */
 export function outboundRules(ctx: Ctx, nsgId: string): Json[] {
