@@ -143,7 +143,6 @@ export function dataPlane(ctx: Ctx, vaultName: string): Reply {
             x5t: x5t(vault.name, name, v),
             attributes: attributes(v),
             tags: obj.tags ?? {},
-            subject: '',
           };
         });
       return ok(paged(ctx, items));
@@ -204,7 +203,8 @@ export function dataPlane(ctx: Ctx, vaultName: string): Reply {
       attributes: attributes(v),
       tags: obj.tags ?? {},
       contentType: v.contentType ?? obj.contentType ?? (obj.managed ? 'application/x-pkcs12' : undefined),
-      ...(obj.managed ? { managed: true, kid: `${canonical}/keys/${name}/${v.version}` } : {}),
+      // A listed SecretItem has no kid (secrets 2026-04-01); only the SecretBundle of a GET names the key.
+      ...(obj.managed ? { managed: true } : {}),
     });
     if (parts.length === 1) {
       authorise(ctx, vault, 'Microsoft.KeyVault/vaults/secrets/readMetadata/action', 'secrets', 'list');
@@ -240,7 +240,7 @@ export function dataPlane(ctx: Ctx, vaultName: string): Reply {
     if (!v) throw kvError(404, 'SecretNotFound', `A secret with (name/id) ${name}/${parts[2]} was not found in this key vault.`);
     if (v.enabled === false) throw kvError(403, 'Forbidden', 'Operation get is not allowed on a disabled secret.', 'SecretDisabled');
     // Metadata only: the sandbox holds no secret values.
-    return ok(item(name, obj, v, true));
+    return ok({ ...item(name, obj, v, true), ...(obj.managed ? { kid: `${canonical}/keys/${name}/${v.version}` } : {}) });
   }
   throw kvError(404, 'NotFound', `The sandbox does not serve ${ctx.method} ${ctx.path} on the Key Vault data plane.`);
 }
