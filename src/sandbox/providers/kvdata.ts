@@ -240,7 +240,7 @@ export function dataPlane(ctx: Ctx, vaultName: string): Reply {
     if (!v) throw kvError(404, 'SecretNotFound', `A secret with (name/id) ${name}/${parts[2]} was not found in this key vault.`);
     if (v.enabled === false) throw kvError(403, 'Forbidden', 'Operation get is not allowed on a disabled secret.', 'SecretDisabled');
     // Metadata only: the sandbox holds no secret values.
-    return ok({ ...item(name, obj, v, true), ...(obj.managed ? { kid: `${canonical}/keys/${name}/${v.version}` } : {}) });
+    return ok({ ...item(name, obj, v, true), ...(secrets[name]?.managed ? { kid: `${canonical}/keys/${name}/${v.version}` } : {}) });
   }
   throw kvError(404, 'NotFound', `The sandbox does not serve ${ctx.method} ${ctx.path} on the Key Vault data plane.`);
 }
