@@ -1,16 +1,19 @@
 // The runbook when the flags do not name the instance and vault: the target picker first (painted before
 // the Azure SDKs load), then the runbook for the choice on the same connection.
-import { useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import type { CommonOptions } from '../cli-args.ts';
 import type { FleetConnection } from '../app/connect.ts';
 import type { RunbookEngine } from '../runbook/engine-types.ts';
 import type { Target } from '../checks/ports.ts';
 import type { TargetSource } from '../runbook/targets.ts';
-import { App } from './App.tsx';
 import type { SignInPrompt } from './sign-in-prompt.ts';
 import { useSignInPrompt } from './use-sign-in-prompt.ts';
 import { runFleetScreen } from './fleet-screen.tsx';
 import { TargetPicker, type GivenTarget } from './TargetPicker.tsx';
+
+// The runbook's screens load behind the picker's first frame (fetched right after it, so a pick never waits).
+const loadApp = () => import('./App.tsx').then((m) => ({ default: m.App }));
+const App = lazy(loadApp);
 
 interface PickAppProps {
   options: CommonOptions;
@@ -30,6 +33,7 @@ function PickApp({ options, given, connect, signIn, onEngine, onExit }: PickAppP
   const connection = useRef<Promise<FleetConnection>>(undefined);
 
   useEffect(() => {
+    void loadApp();
     const link = (connection.current = connect());
     link.then(
       (c) => {
@@ -50,23 +54,25 @@ function PickApp({ options, given, connect, signIn, onEngine, onExit }: PickAppP
   if (target && connection.current) {
     const link = connection.current;
     return (
-      <App
-        context={{
-          cloud,
-          subscriptionId: target.subscriptionId,
-          apimName: target.apim.name,
-          vaultName: target.vault.name,
-          sandbox: options.sandbox,
-          readOnly: options.readOnly,
-        }}
-        loadEngine={async () => {
-          const engine = (await link).engineFor(target);
-          onEngine(engine);
-          return engine;
-        }}
-        onExit={onExit}
-        signIn={signIn}
-      />
+      <Suspense>
+        <App
+          context={{
+            cloud,
+            subscriptionId: target.subscriptionId,
+            apimName: target.apim.name,
+            vaultName: target.vault.name,
+            sandbox: options.sandbox,
+            readOnly: options.readOnly,
+          }}
+          loadEngine={async () => {
+            const engine = (await link).engineFor(target);
+            onEngine(engine);
+            return engine;
+          }}
+          onExit={onExit}
+          signIn={signIn}
+        />
+      </Suspense>
     );
   }
   return (
