@@ -13,6 +13,7 @@ import { connect } from './connect.ts';
 import type { Evaluation, RunbookEngine } from '../runbook/engine-types.ts';
 import { fixableInOrder, markTried, nextFix, planKey, type Tried } from '../runbook/fix-sequence.ts';
 import { readPassword } from '../runbook/password.ts';
+import { checkPfxFile } from '../runbook/pfx.ts';
 import { azScript, EXIT, exitCodeFor, formatPlan, formatReport, reportJson, templateScript, type PlanFormat } from '../runbook/report.ts';
 
 // Every line may quote Azure (names, messages): nothing active reaches the terminal, whatever the caller did.
@@ -239,11 +240,14 @@ export async function runUploadCert(
   options: CommonOptions,
   format: PlanFormat = 'az',
 ): Promise<number> {
-  const certificateId = certificate.certificateId ?? certificateIdFromFile(certificate.file!);
+  // The file first: nobody should type a password for a path that is wrong (`~` expanded here too: --file=~/x).
+  const file = await checkPfxFile(certificate.file!);
+  if (!file.ok) throw new InputError(`${file.message} (nothing was uploaded)`);
+  const path = file.path;
+  const certificateId = certificate.certificateId ?? certificateIdFromFile(path);
   // Before the connection: signing in starts `az`, which must not inherit a --password-env variable.
   const password: Secret = await readPassword(certificate);
   return withEngine(options, async (engine) => {
-    const path = certificate.file!;
     const inspection = await engine.inspectPfx(path, password);
     if (!inspection.ok) {
       // Name where the password came from (never the password): that is what the operator corrects.

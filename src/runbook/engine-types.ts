@@ -5,6 +5,10 @@ import type { Secret } from '../checks/secret.ts';
 import type { Finding, FixPlan, StepInfo } from '../checks/types.ts';
 import type { GatewayEvent, OperationResult, Target } from '../checks/ports.ts';
 
+/** A .pfx looked at without its password: the expanded path and what its bytes say, or why it cannot be used. */
+export type PfxFileCheck =
+  { ok: true; path: string; sizeBytes: number; encryption: 'aes' | '3des' | 'other' } | Extract<PfxInspection, { ok: false }>;
+
 /** Shown in the header. */
 export interface RunContext {
   cloud: string;
@@ -57,6 +61,8 @@ export interface RunbookEngine {
   setIntent(intent: CertificateIntent | undefined): void;
   /** The vault's certificates for the picker. */
   listVaultCertificates(options?: { signal?: AbortSignal }): Promise<Fact<VaultCertificateFacts[]>>;
+  /** What can be said of a .pfx before its password is asked (exists, readable, PKCS#12 at all); `~` expanded. */
+  checkPfxFile(path: string): Promise<PfxFileCheck>;
   /** Validate a .pfx locally; the password never leaves this process except in the upload body. */
   inspectPfx(path: string, password: Secret): Promise<PfxInspection>;
   /** The .pfx bytes to upload (base64, bounded like the inspection), wrapped as a Secret at once. */

@@ -9,7 +9,7 @@ import { STEPS } from '../checks/steps.ts';
 import type { Finding, FixPlan, Operation } from '../checks/types.ts';
 import type { ApplyOutcome, ApplyProgress, Evaluation, RunbookEngine, RunContext } from './engine-types.ts';
 import type { Journal } from './journal.ts';
-import { openPfx, readPfxSecret } from './pfx.ts';
+import { checkPfxFile, openPfx, readPfxSecret } from './pfx.ts';
 import { writePrivateFile } from './private-files.ts';
 import type { CallOptions, Gateway, GatewayEvent, OperationResult, Target } from '../checks/ports.ts';
 import { Transcript } from './transcript.ts';
@@ -299,6 +299,9 @@ export function createEngine(options: EngineOptions): RunbookEngine {
         };
       }
       return gateway.listVaultCertificates(vault.value.vaultUri, { signal: opts.signal, onEvent: eventSink() });
+    },
+    checkPfxFile(path: string) {
+      return checkPfxFile(path);
     },
     async inspectPfx(path: string, password: Secret) {
       const opened = await openPfx(path, password);

@@ -11,11 +11,13 @@ import { InputError } from '../error-model.ts';
 import { X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import forge from 'node-forge';
 import type { PfxInspection } from '../checks/facts.ts';
 import { Secret } from '../checks/secret.ts';
+import type { PfxFileCheck } from './engine-types.ts';
 
 /** API Management's limit is well below this; anything larger is refused before parsing. */
 export const MAX_PFX_BYTES = 256 * 1024;
@@ -58,6 +60,21 @@ capIterations();
 type Failure = Extract<PfxInspection, { ok: false }>;
 const failure = (reason: Failure['reason'], message: string): Failure => ({ ok: false, reason, message });
 
+/** `~` and `~/…` as a shell would expand them (a path typed into the upload screen never meets a shell). */
+export function expandHome(path: string, home: string = homedir()): string {
+  const p = path.trim();
+  return p === '~' ? home : p.startsWith('~/') ? `${home}${p.slice(1)}` : p;
+}
+
+/** Why a file cannot be read, in words (an errno code means nothing at 3 a.m.). */
+function unreadable(path: string, e: unknown): Failure {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' || code === 'ENOTDIR') return failure('unreadable', `no such file: ${path}`);
+  if (code === 'EACCES' || code === 'EPERM') return failure('unreadable', `cannot read ${path}: permission denied`);
+  if (code === 'ELOOP') return failure('unreadable', `cannot read ${path}: too many symbolic links`);
+  return failure('unreadable', `cannot read ${path}${code ? ` (${code})` : ''}`);
+}
+
 /** Read the file (bounded), or say why not. */
 async function readBounded(path: string): Promise<Buffer | Failure> {
   let size: number;
@@ -66,7 +83,7 @@ async function readBounded(path: string): Promise<Buffer | Failure> {
     if (!info.isFile()) return failure('unreadable', `${path} is not a file.`);
     size = info.size;
   } catch (e) {
-    return failure('unreadable', `Cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}.`);
+    return unreadable(path, e);
   }
   if (size === 0)
     return failure('not-pkcs12', `${path} is empty (0 bytes): export the certificate with its private key as .pfx and use that file.`);
@@ -78,7 +95,7 @@ async function readBounded(path: string): Promise<Buffer | Failure> {
   try {
     return await readFile(path);
   } catch (e) {
-    return failure('unreadable', `Cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}.`);
+    return unreadable(path, e);
   }
 }
 
@@ -135,8 +152,8 @@ function keyBitsOf(cert: X509Certificate): { keyType: string; keyBits?: number }
   return bits ? { keyType: type, keyBits: bits } : { keyType: type };
 }
 
-/** Describe a .pfx from its bytes (on whatever thread calls it); never throws for a bad file. */
-export function inspectBytes(bytes: Buffer, path: string, password: Secret): PfxInspection {
+/** What the bytes say before any password: PEM, not DER, or not a PKCS#12 PFX (SEQUENCE { version 3, … }, RFC 7292 §4). */
+function outerShape(bytes: Buffer, path: string): forge.asn1.Asn1 | Failure {
   if (looksLikePem(bytes)) {
     return failure(
       'pem',
@@ -149,6 +166,21 @@ export function inspectBytes(bytes: Buffer, path: string, password: Secret): Pfx
   } catch {
     return failure('not-pkcs12', notPkcs12(path));
   }
+  const parts = Array.isArray(asn1.value) ? asn1.value : [];
+  const version = parts[0];
+  const isPfx =
+    asn1.type === forge.asn1.Type.SEQUENCE &&
+    parts.length >= 2 &&
+    version?.type === forge.asn1.Type.INTEGER &&
+    typeof version.value === 'string' &&
+    forge.util.createBuffer(version.value).getInt(version.value.length * 8) === 3;
+  return isPfx ? asn1 : failure('not-pkcs12', notPkcs12(path));
+}
+
+/** Describe a .pfx from its bytes (on whatever thread calls it); never throws for a bad file. */
+export function inspectBytes(bytes: Buffer, path: string, password: Secret): PfxInspection {
+  const asn1 = outerShape(bytes, path);
+  if ('ok' in asn1) return asn1;
   let p12: forge.pkcs12.Pkcs12Pfx;
   try {
     p12 = forge.pkcs12.pkcs12FromAsn1(asn1, false, password.reveal());
@@ -235,7 +267,8 @@ function inspectInWorker(file: URL, bytes: Buffer, path: string, password: Secre
 }
 
 /** A .pfx read once (bounded) and inspected off the main thread; `pfx` holds exactly the bytes inspected. */
-export async function openPfx(path: string, password: Secret, signal?: AbortSignal): Promise<{ inspection: PfxInspection; pfx?: Secret }> {
+export async function openPfx(typed: string, password: Secret, signal?: AbortSignal): Promise<{ inspection: PfxInspection; pfx?: Secret }> {
+  const path = expandHome(typed);
   const bytes = await readBounded(path);
   if (!Buffer.isBuffer(bytes)) return { inspection: bytes };
   const file = workerFile();
@@ -259,8 +292,21 @@ export function pfxEncryption(bytes: Buffer): 'aes' | '3des' | 'other' {
 }
 
 /** The file's bytes, base64-encoded, as a Secret (what the upload body carries). */
-export async function readPfxSecret(path: string): Promise<Secret> {
-  const bytes = await readBounded(path);
+export async function readPfxSecret(typed: string): Promise<Secret> {
+  const bytes = await readBounded(expandHome(typed));
   if (!Buffer.isBuffer(bytes)) throw new InputError(bytes.message);
   return new Secret(bytes.toString('base64'), 'pfx');
+}
+
+/**
+ * Everything that can be said about a .pfx without its password (exists, readable, size, PEM or PKCS#12
+ * at all), so the operator is not asked for a password only to hear the path was wrong. `path` is `~`-expanded.
+ */
+export async function checkPfxFile(typed: string): Promise<PfxFileCheck> {
+  const path = expandHome(typed);
+  const bytes = await readBounded(path);
+  if (!Buffer.isBuffer(bytes)) return bytes;
+  const shape = outerShape(bytes, path);
+  if ('ok' in shape) return shape;
+  return { ok: true, path, sizeBytes: bytes.length, encryption: pfxEncryption(bytes) };
 }

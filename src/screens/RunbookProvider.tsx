@@ -236,6 +236,7 @@ export function RunbookProvider({ context, loadEngine, onExit, signIn, children 
           : { what: 'The checks did not produce a certificate fix for this choice.', hint: 'See step 5 on the checklist.' };
       },
       listVaultCertificates: (signal) => engine().listVaultCertificates({ signal }),
+      checkPfxFile: (path) => engine().checkPfxFile(path),
       inspectPfx: (path, password) => engine().inspectPfx(path, password),
       readPfx: (path) => engine().readPfx(path),
       temporaryChanges: () => engineRef.current?.temporaryChanges() ?? [],

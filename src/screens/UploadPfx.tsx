@@ -1,4 +1,5 @@
-// Screen 4: upload a .pfx (step 5b). Path, then a password that is never echoed, then what the file
+// Screen 4: upload a .pfx (step 5b). Path (checked at once: exists, readable, PKCS#12 at all, so nobody types a
+// password for a file that is not there), then a password that is never echoed, then what the file
 // holds (subject, thumbprint, expiry, key, chain) before anything is sent, then the UPL-CREATE fix flow.
 import { Box, Text } from 'ink';
 import { TextField } from './TextField.tsx';
@@ -18,7 +19,7 @@ import { useKeys } from './use-keys.ts';
 import { useRunbook } from './use-runbook.ts';
 import { useRunbookActions } from './use-runbook-actions.ts';
 
-type Stage = 'path' | 'password' | 'inspecting' | 'inspected' | 'name' | 'confirm' | 'working';
+type Stage = 'path' | 'checking' | 'password' | 'inspecting' | 'inspected' | 'name' | 'confirm' | 'working';
 
 /** The upload wizard's state. Deliberately no password or file bytes in here. */
 interface Upload {
@@ -99,6 +100,17 @@ export function UploadPfx({ width, height, active }: { width: number; height: nu
       go('path', { error: describeError(e) });
     }
   };
+  const checkFile = async (typed: string) => {
+    if (!typed.trim()) return set({ error: { what: 'Type the path to a .pfx file.' } });
+    go('checking');
+    try {
+      const file = await actions.checkPfxFile(typed);
+      // The expanded path from here on: what the password screen names and the upload reads.
+      return file.ok ? go('password', { path: file.path }) : go('path', { error: { what: file.message } });
+    } catch (e) {
+      return go('path', { error: describeError(e) });
+    }
+  };
   const confirm = async () => {
     const inspection = u.inspection;
     if (!inspection?.ok || !password.current) return;
@@ -172,7 +184,7 @@ export function UploadPfx({ width, height, active }: { width: number; height: nu
           <TextField
             value={u.path}
             onChange={(v) => set({ path: v, error: undefined })}
-            onSubmit={(v) => (v.trim() ? go('password') : set({ error: { what: 'Type the path to a .pfx file.' } }))}
+            onSubmit={(v) => void checkFile(v)}
             focus={active}
           />,
         ),
@@ -184,11 +196,12 @@ export function UploadPfx({ width, height, active }: { width: number; height: nu
           <PasswordInput focus={active} onSubmit={(s) => void inspect(s)} />,
         ),
       );
+    case 'checking':
     case 'inspecting':
     case 'working':
       return frame(
         <Text color={THEME.caution}>
-          {u.stage === 'inspecting' ? 'Reading the file locally (nothing is sent)…' : 'Re-checking with this certificate…'}
+          {u.stage === 'working' ? 'Re-checking with this certificate…' : 'Reading the file locally (nothing is sent)…'}
         </Text>,
       );
     case 'inspected': {

@@ -4,6 +4,7 @@ import { createContext } from 'react';
 import type { Fact, PfxInspection, TemporaryChange, VaultCertificateFacts, CertificateIntent } from '../checks/facts.ts';
 import type { Secret } from '../checks/secret.ts';
 import type { FixPlan } from '../checks/types.ts';
+import type { PfxFileCheck } from '../runbook/engine-types.ts';
 import type { ErrorView } from './describe-error.ts';
 import type { KeyContext } from './keys.ts';
 import type { FixOrigin, Notice, ScreenKind, State } from './state.ts';
@@ -36,6 +37,7 @@ export interface RunbookActions {
   /** Step 5: tell the engine what to add, re-check, and open the resulting fix; an error when none came. */
   chooseCertificate(intent: CertificateIntent, from: FixOrigin): Promise<ErrorView | undefined>;
   listVaultCertificates(signal?: AbortSignal): Promise<Fact<VaultCertificateFacts[]>>;
+  checkPfxFile(path: string): Promise<PfxFileCheck>;
   inspectPfx(path: string, password: Secret): Promise<PfxInspection>;
   readPfx(path: string): Promise<Secret>;
   temporaryChanges(): TemporaryChange[];

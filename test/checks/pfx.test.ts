@@ -2,13 +2,13 @@
 // .pfx). The password is a constant of this file and never printed.
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import forge from 'node-forge';
 import { Secret } from '../../src/checks/secret.ts';
-import { inspectPfx, MAX_PFX_BYTES, readPfxSecret } from '../../src/runbook/pfx.ts';
+import { checkPfxFile, expandHome, inspectPfx, MAX_PFX_BYTES, readPfxSecret } from '../../src/runbook/pfx.ts';
 import type { Facts } from '../../src/checks/facts.ts';
 import { checkFile } from '../../src/checks/upload.ts';
 
@@ -195,12 +195,41 @@ describe('inspectPfx', () => {
     const r = await inspectPfx(paths.large, pw());
     assert.equal(r.ok === false && r.reason, 'too-large');
   });
-  it('reports a missing file as unreadable', async () =>
+  it('reports a missing file in words, never as an errno code', async () =>
     assert.deepEqual(await inspectPfx(join(dir, 'missing.pfx'), pw()), {
       ok: false,
       reason: 'unreadable',
-      message: `Cannot read ${join(dir, 'missing.pfx')}: ENOENT.`,
+      message: `no such file: ${join(dir, 'missing.pfx')}`,
     }));
+  it('expands ~ and ~/ like a shell (the upload screen never meets one); ~user and inner ~ stay', () => {
+    assert.equal(expandHome('~', '/home/sre'), '/home/sre');
+    assert.equal(expandHome(' ~/certs/a.pfx ', '/home/sre'), '/home/sre/certs/a.pfx');
+    assert.equal(expandHome('~other/a.pfx', '/home/sre'), '~other/a.pfx');
+    assert.equal(expandHome('/tmp/~/a.pfx', '/home/sre'), '/tmp/~/a.pfx');
+  });
+  it('checks the file before any password: missing, a directory, empty, PEM, not PKCS#12, or fine', async () => {
+    assert.deepEqual(await checkPfxFile(join(dir, 'missing.pfx')), {
+      ok: false,
+      reason: 'unreadable',
+      message: `no such file: ${join(dir, 'missing.pfx')}`,
+    });
+    assert.equal(((await checkPfxFile(dir)) as { message: string }).message, `${dir} is not a file.`);
+    assert.equal(((await checkPfxFile(paths.pem)) as { reason: string }).reason, 'pem');
+    assert.equal(((await checkPfxFile(paths.garbage)) as { reason: string }).reason, 'not-pkcs12');
+    assert.equal(((await checkPfxFile(paths.large)) as { reason: string }).reason, 'too-large');
+    // DER, but a certificate rather than a PFX (RFC 7292 section 4: SEQUENCE { version 3, authSafe, ... }).
+    const der = join(dir, 'cert.der');
+    writeFileSync(
+      der,
+      Buffer.from(
+        forge.asn1.toDer(forge.pki.certificateToAsn1(forge.pki.certificateFromPem(readFileSync(paths.pem, 'utf8')))).getBytes(),
+        'binary',
+      ),
+    );
+    assert.equal(((await checkPfxFile(der)) as { reason: string }).reason, 'not-pkcs12');
+    const ok = await checkPfxFile(paths.valid);
+    assert.deepEqual(ok.ok && [ok.path, ok.encryption], [paths.valid, '3des']);
+  });
   it('reads an expired certificate (the checks judge it)', async () => {
     const r = await inspectPfx(paths.expired, pw());
     assert.equal(r.ok && r.notAfter, '2021-01-01T00:00:00.000Z');

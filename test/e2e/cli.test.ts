@@ -181,6 +181,18 @@ test('add-cert: normalises the identifier, prefers the versionless one, previews
   assert.match(noIdentity.stderr, /"nope" is not a user-assigned identity of this API Management instance/);
 });
 
+test('upload-cert: the file is checked before the password is asked; ~ in --file=~/… is expanded; no errno code', () => {
+  const home = tempDir();
+  const missing = run(['upload-cert', '--sandbox', '--file=~/certs/missing.pfx'], { HOME: home });
+  assert.equal(missing.code, 2, missing.stderr);
+  // No terminal and no password source: asked first, it would have said "No terminal to ask for the .pfx password".
+  assert.match(
+    missing.stderr,
+    new RegExp(`no such file: ${join(home, 'certs', 'missing.pfx').replace(/[.]/g, '\\.')} \\(nothing was uploaded\\)`),
+  );
+  assert.doesNotMatch(missing.stderr, /ENOENT|password/i);
+});
+
 test('upload-cert: the password from a variable or a file (never argv); a wrong one uploads nothing; no secret in any output', () => {
   const dir = tempDir();
   const password = 'Cli-Upl0ad-Pw!';

@@ -3,7 +3,8 @@ import type { CertificateIntent, Fact, PfxInspection, TemporaryChange, VaultCert
 import type { Secret } from '../../src/checks/secret.ts';
 import type { FixPlan } from '../../src/checks/types.ts';
 import type { ApplyOutcome, ApplyProgress, Evaluation, RunbookEngine, RunContext } from '../../src/runbook/engine-types.ts';
-import { readPfxSecret } from '../../src/runbook/pfx.ts';
+import type { PfxFileCheck } from '../../src/runbook/engine-types.ts';
+import { checkPfxFile, readPfxSecret } from '../../src/runbook/pfx.ts';
 import type { Target } from '../../src/checks/ports.ts';
 import { evaluation as defaultEvaluation, runContext } from './fixtures.ts';
 
@@ -14,6 +15,7 @@ export type Call =
   | { method: 'apply'; plan: FixPlan }
   | { method: 'setIntent'; intent: CertificateIntent | undefined }
   | { method: 'listVaultCertificates' }
+  | { method: 'checkPfxFile'; path: string }
   | { method: 'inspectPfx'; path: string; password: Secret }
   | { method: 'readPfx'; path: string };
 
@@ -66,6 +68,12 @@ export class FakeEngine implements RunbookEngine {
   async listVaultCertificates(): Promise<Fact<VaultCertificateFacts[]>> {
     this.calls.push({ method: 'listVaultCertificates' });
     return this.options.list ? this.options.list() : { ok: true, value: [] };
+  }
+
+  /** The real engine's check: the screen tests write the file they upload. */
+  async checkPfxFile(path: string): Promise<PfxFileCheck> {
+    this.calls.push({ method: 'checkPfxFile', path });
+    return checkPfxFile(path);
   }
 
   async inspectPfx(path: string, password: Secret): Promise<PfxInspection> {

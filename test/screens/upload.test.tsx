@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { CertificateIntent } from '../../src/checks/facts.ts';
@@ -13,7 +13,10 @@ import { KEY, oversizedFrames, renderApp } from './harness.tsx';
 const PASSWORD = 'S3cr3t-Passw0rd!';
 const dir = mkdtempSync(join(tmpdir(), 'apimkv-upload-'));
 const PFX = join(dir, 'api-contoso.pfx');
-writeFileSync(PFX, Buffer.from([0x30, 0x82, 0x01, 0x02, 0xff]));
+// The outer shape of a PKCS#12 PFX (SEQUENCE { INTEGER 3, SEQUENCE {} }): enough for the check made before
+// the password; what the password opens is the fake engine's canned inspection.
+const PFX_BYTES = Buffer.from([0x30, 0x05, 0x02, 0x01, 0x03, 0x30, 0x00]);
+writeFileSync(PFX, PFX_BYTES);
 
 function withUploadPlan(intent: CertificateIntent | undefined): Evaluation {
   const base = evaluation();
@@ -86,7 +89,7 @@ test('upload: the password is masked in every frame, the file is inspected befor
   assert.equal(intent.certificateId, 'api-contoso');
   assert.equal(intent.path, PFX);
   assert.equal(intent.password.reveal(), PASSWORD);
-  assert.equal(intent.pfx.reveal(), Buffer.from([0x30, 0x82, 0x01, 0x02, 0xff]).toString('base64'));
+  assert.equal(intent.pfx.reveal(), PFX_BYTES.toString('base64'));
   assert.deepEqual(intent.inspection, INSPECTION);
   // Not in any frame, raw or stripped, nor any prefix of it longer than a few characters.
   for (const raw of r.stdout.frames) {
@@ -118,7 +121,7 @@ test('upload: a wrong password goes back to the password field with the reason',
   r.unmount();
 });
 
-test('upload: a file that is not PKCS#12 is refused at the path with the reason', async () => {
+test('upload: a file the password shows is not usable is refused at the path with the reason', async () => {
   const engine = new FakeEngine({
     inspect: async () => ({ ok: false, reason: 'pem', message: 'This is a PEM file; API Management needs a .pfx (PKCS#12).' }),
   });
@@ -126,9 +129,43 @@ test('upload: a file that is not PKCS#12 is refused at the path with the reason'
   await r.waitFor(READY);
   await r.press('u');
   await r.waitFor('Path to the .pfx file:');
-  await r.press(PFX, KEY.enter, KEY.enter);
+  await r.press(PFX, KEY.enter);
+  await r.waitFor('Password for');
+  await r.press(KEY.enter);
   const f = await r.waitFor('PEM file');
   assert.match(f, /Path to the \.pfx file:/);
   assert.deepEqual(engine.callsOf('setIntent'), []);
+  r.unmount();
+});
+
+test('upload: ~ is expanded and a missing file is named in words at the path, before any password is asked', async () => {
+  const engine = new FakeEngine({ inspect: async () => INSPECTION });
+  const r = renderApp(engine);
+  await r.waitFor(READY);
+  await r.press('u');
+  await r.waitFor('Path to the .pfx file:');
+  const missing = `apimkv-missing-${process.pid}.pfx`;
+  await r.press(`~/${missing}`, KEY.enter);
+  const f = await r.waitFor('no such file');
+  assert.ok(f.includes(`✖ no such file: ${join(homedir(), missing)}`), f);
+  assert.match(f, /Path to the \.pfx file:/);
+  assert.doesNotMatch(r.frames().join('\n'), /ENOENT|Password for/);
+  assert.deepEqual(engine.callsOf('inspectPfx'), []);
+  r.unmount();
+});
+
+test('upload: a file that is not PKCS#12 at all is refused before the password (no password typed for nothing)', async () => {
+  const pem = join(dir, 'cert.pem');
+  writeFileSync(pem, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+  const engine = new FakeEngine({ inspect: async () => INSPECTION });
+  const r = renderApp(engine);
+  await r.waitFor(READY);
+  await r.press('u');
+  await r.waitFor('Path to the .pfx file:');
+  await r.press(pem, KEY.enter);
+  const f = await r.waitFor('PEM (text) file');
+  assert.match(f, /Path to the \.pfx file:/);
+  assert.doesNotMatch(r.frames().join('\n'), /Password for/);
+  assert.deepEqual(engine.callsOf('inspectPfx'), []);
   r.unmount();
 });
