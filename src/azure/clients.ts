@@ -55,6 +55,8 @@ export interface AzureClients {
   /** API Management in another subscription (the fleet audit spans many); cached per subscription. */
   apimFor(subscriptionId: string): ApiManagementClient;
   keyVault: KeyVaultManagementClient;
+  /** Key Vault management in another subscription (a reference may name a vault anywhere); cached per subscription. */
+  keyVaultFor(subscriptionId: string): KeyVaultManagementClient;
   network: NetworkManagementClient;
   authorization: AuthorizationManagementClient;
   resourceGraph: ResourceGraphClient;
@@ -115,6 +117,9 @@ export function createClients(options: ClientsOptions): AzureClients {
     };
   };
 
+  const keyVault = new KeyVaultManagementClient(credential, options.vaultSubscriptionId ?? subscriptionId, modular());
+  const keyVaultBySubscription = perSubscription((sub) => new KeyVaultManagementClient(credential, sub, modular()));
+
   return {
     profile,
     subscriptionId,
@@ -125,7 +130,9 @@ export function createClients(options: ClientsOptions): AzureClients {
     deploymentsFor: perSubscription((sub) => new DeploymentsClient(credential, sub, { ...modular(), apiVersion: '2025-04-01' })),
     stacksFor: perSubscription((sub) => new DeploymentStacksClient(credential, sub, classic())),
     authorization: new AuthorizationManagementClient(credential, subscriptionId, classic()),
-    keyVault: new KeyVaultManagementClient(credential, options.vaultSubscriptionId ?? subscriptionId, modular()),
+    keyVault,
+    keyVaultFor: (sub) =>
+      sub.toLowerCase() === (options.vaultSubscriptionId ?? subscriptionId).toLowerCase() ? keyVault : keyVaultBySubscription(sub),
     network: new NetworkManagementClient(credential, subscriptionId, modular()),
     resourceGraph: new ResourceGraphClient(credential, modular()),
     // The data plane's scope follows the vault's 401 challenge; the URL comes from ARM (vaultUri), checked first.

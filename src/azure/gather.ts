@@ -272,7 +272,44 @@ function referenceOn(vaultUri: string, identifier: string): { key: string; name:
   }
 }
 
-/** The vaults (other than the target) that references name, by host, read from one listing of the subscription. */
+/** What reading another vault needs, and the roles that grant it (named when it could not be read). */
+const OTHER_VAULT_READ = 'Microsoft.KeyVault/vaults/read';
+const OTHER_VAULT_ROLES = 'Reader or Key Vault Reader on the vault (or its resource group or subscription)';
+
+/** One vault found by Resource Graph in whichever subscription holds it, then read from ARM in that subscription. */
+async function readVaultAnywhere(clients: AzureClients, host: string, signal?: AbortSignal): Promise<Fact<VaultFacts> | undefined> {
+  const name = host.split('.')[0] ?? '';
+  let row: { id?: string; resourceGroup?: string; subscriptionId?: string; vaultUri?: string } | undefined;
+  try {
+    const result = await clients.resourceGraph.resources(
+      { query: vaultByName(name), options: { resultFormat: 'objectArray' } },
+      { abortSignal: signal },
+    );
+    const rows = (Array.isArray(result.data) ? result.data : []) as (typeof row & {})[];
+    const hostOf = (u?: string) => {
+      try {
+        return new URL(u ?? '').hostname.toLowerCase();
+      } catch {
+        return '';
+      }
+    };
+    row = rows.find((r) => hostOf(r.vaultUri) === host) ?? rows.find((r) => r.vaultUri === undefined);
+  } catch (e) {
+    if (toAzureError(e).kind === 'Aborted') throw new Cancelled();
+    return undefined;
+  }
+  if (!row?.subscriptionId || !row.resourceGroup) return undefined;
+  const { subscriptionId, resourceGroup } = row;
+  const id = row.id ?? `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.KeyVault/vaults/${name}`;
+  return readFact(id, API_VERSIONS.keyVault, OTHER_VAULT_READ, async () =>
+    vaultFromSdk(await clients.keyVaultFor(subscriptionId).vaults.get(resourceGroup, name, { abortSignal: signal })),
+  );
+}
+
+/**
+ * The vaults (other than the target) that references name, by host: from one listing of the target's subscription,
+ * else wherever Resource Graph sees them (a reference may name a vault in any subscription the operator can read).
+ */
 async function readOtherVaults(
   clients: AzureClients,
   subscriptionId: string,
@@ -291,30 +328,54 @@ async function readOtherVaults(
   const hosts = [...new Set(identifiers.map(host).filter((h) => h && h !== target))];
   if (hosts.length === 0) return {};
   const placeholder = `/subscriptions/${subscriptionId}/providers/Microsoft.KeyVault/vaults`;
-  const listed = await readFact<Vault[]>(placeholder, API_VERSIONS.keyVault, 'Microsoft.KeyVault/vaults/read', () =>
+  const listed = await readFact<Vault[]>(placeholder, API_VERSIONS.keyVault, OTHER_VAULT_READ, () =>
     all(clients.keyVault.vaults.listBySubscription({ abortSignal: signal })),
   );
   const out: Record<string, Fact<VaultFacts>> = {};
-  for (const h of hosts) {
-    if (!listed.ok) {
-      out[h] = listed as Fact<VaultFacts>;
-      continue;
-    }
-    const v = listed.value.find((x) => host(x.properties?.vaultUri ?? '') === h);
-    out[h] = v
-      ? {
+  await Promise.all(
+    hosts.map(async (h) => {
+      const v = listed.ok ? listed.value.find((x) => host(x.properties?.vaultUri ?? '') === h) : undefined;
+      if (v) {
+        out[h] = {
           ok: true,
           value: vaultFromSdk(v),
           from: { resourceId: v.id ?? placeholder, apiVersion: API_VERSIONS.keyVault, readAt: new Date().toISOString() },
-        }
-      : {
-          ok: false,
-          unknown: 'NotFound',
-          message: `No vault with host ${h} in subscription ${subscriptionId} (it may be in another subscription or tenant).`,
-          from: listed.from,
         };
-  }
+        return;
+      }
+      const elsewhere = await readVaultAnywhere(clients, h, signal);
+      out[h] = elsewhere?.ok
+        ? elsewhere
+        : {
+            ok: false,
+            unknown: elsewhere?.ok === false ? elsewhere.unknown : 'NotFound',
+            message: `The vault ${h} is not visible to you in subscription ${subscriptionId} or any other subscription you can read${elsewhere?.ok === false ? ` (${elsewhere.message.split(/\r?\n/)[0]})` : ''}: reading it needs ${OTHER_VAULT_READ}, granted by ${OTHER_VAULT_ROLES}.`,
+            missingAction: OTHER_VAULT_READ,
+            from: elsewhere?.from ?? listed.from,
+          };
+    }),
+  );
   return out;
+}
+
+/** The role assignments of API Management's identities on each other RBAC vault (steps 2-3 run for those pairs too). */
+async function readOtherVaultRoles(
+  clients: AzureClients,
+  vaults: Record<string, Fact<VaultFacts>>,
+  principals: string[],
+  signal?: AbortSignal,
+): Promise<{ assignments: Record<string, Fact<RoleAssignmentFacts[]>>; definitions: Record<string, RoleDefinitionFacts> }> {
+  const assignments: Record<string, Fact<RoleAssignmentFacts[]>> = {};
+  const definitions: Record<string, RoleDefinitionFacts> = {};
+  await Promise.all(
+    Object.entries(vaults).map(async ([h, fact]) => {
+      if (!fact.ok || !fact.value.enableRbacAuthorization || principals.length === 0) return;
+      const read = await readRoleAssignments(clients, fact.value.id, principals, signal);
+      assignments[h] = read;
+      if (read.ok) Object.assign(definitions, await readRoleDefinitions(clients, read.value, signal));
+    }),
+  );
+  return { assignments, definitions };
 }
 
 /** Metadata (never values) of every version of each named secret on the vault: content type, enabled, expiry. */
@@ -454,9 +515,15 @@ export async function gather(
       ...(apim.ok ? apim.value.hostnameConfigurations.flatMap((h) => (h.keyVaultId ? [h.keyVaultId] : [])) : []),
       ...extraSecretIds,
     ];
+    const principals = apim.ok
+      ? [apim.value.identity.principalId, ...apim.value.identity.userAssigned.map((u) => u.principalId)].filter((p): p is string => !!p)
+      : [];
     return Promise.all([
       readReferencedSecrets(clients, vault.value.vaultUri, ids, signal),
-      readOtherVaults(clients, vaultSubscriptionOf(target), vault.value.vaultUri, ids, signal),
+      readOtherVaults(clients, vaultSubscriptionOf(target), vault.value.vaultUri, ids, signal).then(async (others) => ({
+        others,
+        ...(await readOtherVaultRoles(clients, others, principals, signal)),
+      })),
     ]);
   });
 
@@ -550,7 +617,7 @@ export async function gather(
     apim: apim as Fact<ApimFacts>,
     vault,
     vaultRoleAssignments: vaultSide.vaultRoleAssignments,
-    roleDefinitions: vaultSide.roleDefinitions,
+    roleDefinitions: { ...referencedSecrets?.[1].definitions, ...vaultSide.roleDefinitions },
     operatorPermissions: {
       vault: vaultSide.vaultPermissions,
       apim: apimPermissions,
@@ -560,7 +627,13 @@ export async function gather(
     operatorDataPlane: vaultSide.operatorDataPlane,
     apimCertificates,
     namedValues,
-    ...(referencedSecrets ? { referencedSecrets: referencedSecrets[0], otherVaults: referencedSecrets[1] } : {}),
+    ...(referencedSecrets
+      ? {
+          referencedSecrets: referencedSecrets[0],
+          otherVaults: referencedSecrets[1].others,
+          otherVaultRoleAssignments: referencedSecrets[1].assignments,
+        }
+      : {}),
     ownership: ownershipFacts,
   };
   if (vaultSide.deletedVault) gathered.deletedVault = vaultSide.deletedVault;

@@ -420,13 +420,32 @@ const NEEDS_NEW_REFERENCE: readonly FailureExplanation['area'][] = ['certificate
  * Why a reference's last fetch failed, from the checks that explain it. Where those checks all pass, say so and quote
  * the message rather than point at a step with nothing to fix.
  */
-export function explainFailure(status: KeyVaultStatusFacts, earlier: readonly Finding[], identity?: string, facts?: Facts): string {
+export function explainFailure(
+  status: KeyVaultStatusFacts,
+  earlier: readonly Finding[],
+  identity?: string,
+  facts?: Facts,
+  secretIdentifier?: string,
+): string {
   const explained = explainStatus(status);
   if (!explained) return explainOrQuote(status);
   const base = (id: string) => id.split('@')[0];
-  // The step checks are about the new certificate's identity; a pair's checks carry the identity they are about.
+  // The step checks are about the new certificate's identity on the target vault; a pair's checks carry the identity
+  // and vault they are about, so a reference on another vault is explained by that vault's checks only.
   const stepIdentity = facts?.apim.ok ? newCertificateIdentity(facts, facts.apim.value) : undefined;
-  const mine = (f: Finding) => !identity || (f.about ? f.about.identity === identity : !stepIdentity || stepIdentity === identity);
+  const vaultOf = (id?: string) => {
+    try {
+      return id ? new URL(id).hostname.toLowerCase().split('.')[0] : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const refVault = vaultOf(secretIdentifier);
+  const target = facts?.vault.ok ? facts.vault.value.name.toLowerCase() : undefined;
+  const sameVault = (f: Finding) =>
+    !refVault || (f.about ? f.about.vault.toLowerCase().split('.')[0] === refVault : !target || target === refVault);
+  const mine = (f: Finding) =>
+    sameVault(f) && (!identity || (f.about ? f.about.identity === identity : !stepIdentity || stepIdentity === identity));
   const about = earlier.filter((f) => explained.checks.includes(base(f.checkId)) && mine(f));
   const open = about.filter((f) => f.status === 'fail' || f.status === 'warn' || f.status === 'unknown');
   if (open.length) return `${explained.advice} (${open.map((f) => `${f.checkId} ${f.status}`).join(', ')})`;
@@ -448,7 +467,7 @@ export function checkRefresh(facts: Facts, earlier: readonly Finding[] = []): Fi
   const evidence = kv.map((c) => {
     const s = c.keyVault!.lastStatus;
     const who = identityName(apim, c.keyVault!.identityClientId);
-    return `${c.name} (identity ${who}): ${s ? describeStatus(s) : 'no status yet'}${s && !statusOk(s) ? ` -> ${explainFailure(s, earlier, who, facts)}` : ''}`;
+    return `${c.name} (identity ${who}): ${s ? describeStatus(s) : 'no status yet'}${s && !statusOk(s) ? ` -> ${explainFailure(s, earlier, who, facts, c.keyVault!.secretIdentifier)}` : ''}`;
   });
   if (failing.length === 0)
     return finding(

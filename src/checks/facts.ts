@@ -390,10 +390,13 @@ export interface Facts {
   /** Deployments, stacks and tags of the resources fixes write (absent when not read). */
   ownership?: OwnershipFacts;
   /**
-   * The other vaults the references read, keyed by lower-case vault host (read in the target's subscription; a vault
-   * elsewhere is a NotFound fact naming where it was looked for). A subnet change affects them too.
+   * The other vaults the references read, keyed by lower-case vault host, in whichever subscription holds them (one
+   * the operator cannot read is a failed fact naming the missing read). Steps 2-3 run for their pairs; a subnet
+   * change affects them too.
    */
   otherVaults?: Record<string, Fact<VaultFacts>>;
+  /** Role assignments of API Management's identities on each other RBAC vault, keyed like otherVaults. */
+  otherVaultRoleAssignments?: Record<string, Fact<RoleAssignmentFacts[]>>;
   /** Added by the engine from its journal. */
   temporaryChanges: TemporaryChange[];
   /** Added by the engine when the operator has chosen what to add in step 5. */

@@ -29,7 +29,7 @@ export function runChecks(facts: Facts): Finding[] {
     ...earlier,
     ...certificateChecks(facts, earlier),
     checkReferencedSecrets(facts),
-    checkNamedValues(facts, (s, identity) => explainFailure(s, earlier, identity, facts)),
+    checkNamedValues(facts, (s, identity, secretIdentifier) => explainFailure(s, earlier, identity, facts, secretIdentifier)),
     ...uploadChecks(facts),
   ];
 }

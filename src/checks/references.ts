@@ -4,7 +4,7 @@
 // the target vault use, so "why does *this* certificate no longer refresh?" is answered for its own identity.
 import { checkAccessPolicy, checkRbac } from './access.ts';
 import { daysUntil } from './dates.ts';
-import type { ApimFacts, Facts, KeyVaultStatusFacts, ReferencedSecretFacts, SecretVersionFacts, VaultFacts } from './facts.ts';
+import type { ApimFacts, Fact, Facts, KeyVaultStatusFacts, ReferencedSecretFacts, SecretVersionFacts, VaultFacts } from './facts.ts';
 import { finding } from './finding.ts';
 import { checkIdentity } from './firewall.ts';
 import { parseSecretIdentifier } from './identifiers.ts';
@@ -120,10 +120,10 @@ export interface IdentityPair {
   references: Reference[];
 }
 
-/** The pairs the references on the target vault use, system identity first. */
-export function pairsInUse(facts: Facts): IdentityPair[] {
-  if (!facts.vault.ok) return [];
-  const vault = facts.vault.value;
+/** The pairs the references on the target vault (or the given one) use, system identity first. */
+export function pairsInUse(facts: Facts, on?: VaultFacts): IdentityPair[] {
+  const vault = on ?? (facts.vault.ok ? facts.vault.value : undefined);
+  if (!vault) return [];
   const pairs = new Map<string, IdentityPair>();
   for (const ref of referencesOf(facts).filter((r) => onVault(r, vault))) {
     const key = (ref.identityClientId ?? '').toLowerCase();
@@ -146,15 +146,15 @@ export function newCertificateIdentity(facts: Facts, apim: ApimFacts): string | 
 
 const slug = (name: string) => name.replace(/ \(system identity\)$/, '-system').replace(/[^A-Za-z0-9._-]+/g, '-');
 
-/** A step check's finding, re-run for one pair: its own id (CHECK@identity), title and fix ids, and what it is about. */
-function forPair(f: Finding, pair: IdentityPair, vault: VaultFacts): Finding {
-  const suffix = `@${slug(pair.identity)}`;
+/** A step check's finding, re-run for one pair: its own id (CHECK@identity, CHECK@identity@vault on another vault), title and fix ids, and what it is about. */
+function forPair(f: Finding, pair: IdentityPair, vault: VaultFacts, other = false): Finding {
+  const suffix = `@${slug(pair.identity)}${other ? `@${slug(vault.name)}` : ''}`;
   const fix: FixPlan | undefined = f.fix ? { ...f.fix, id: `${f.fix.id}${suffix}`, checkId: `${f.checkId}${suffix}` } : undefined;
   return {
     ...f,
     checkId: `${f.checkId}${suffix}`,
-    title: `${f.title}: ${pair.identity}`,
-    cause: `For ${pair.references.map(referenceLabel).join(', ')} (identity ${pair.identity}): ${f.cause}`,
+    title: `${f.title}: ${pair.identity}${other ? ` on ${vault.name}` : ''}`,
+    cause: `For ${pair.references.map(referenceLabel).join(', ')} (identity ${pair.identity}${other ? `, vault ${vault.name}` : ''}): ${f.cause}`,
     // The pair's checks ran as if step 5 had chosen this identity: say who really uses it.
     evidence: f.evidence.map((e) =>
       e.replace(/\(chosen for the certificate in step 5\)/, `(used by ${pair.references.map(referenceLabel).join(', ')})`),
@@ -183,14 +183,68 @@ function switchToSystem(facts: Facts, apim: ApimFacts, pair: IdentityPair, check
   });
 }
 
-/** Steps 2 and 3 for every (identity, vault) pair in use other than the new certificate's. */
+/**
+ * Steps 2 and 3 for every (identity, vault) pair in use other than the new certificate's: on the target vault, and on
+ * every other vault a reference names (any subscription). An unreadable other vault gets one finding naming the read
+ * it needs and the role that grants it, and no fix (nothing is written for what cannot be read).
+ */
 export function pairChecks(facts: Facts): Finding[] {
   if (!facts.apim.ok || !facts.vault.ok) return [];
   const apim = facts.apim.value;
-  const vault = facts.vault.value;
   const evaluated = newCertificateIdentity(facts, apim);
+  const out = checksOn(
+    facts,
+    apim,
+    facts.vault.value,
+    pairsInUse(facts).filter((p) => p.identity !== evaluated),
+    false,
+  );
+  for (const [host, fact] of Object.entries(facts.otherVaults ?? {})) {
+    if (!fact.ok) {
+      out.push(unreadVault(facts, host, fact));
+      continue;
+    }
+    const pairs = pairsInUse(facts, fact.value);
+    if (pairs.length === 0) continue;
+    const onOther: Facts = {
+      ...facts,
+      vault: fact,
+      vaultRoleAssignments: facts.otherVaultRoleAssignments?.[host] ?? {
+        ok: false,
+        unknown: 'Error',
+        message: `The role assignments on ${fact.value.name} were not read.`,
+      },
+    };
+    out.push(...checksOn(onOther, apim, fact.value, pairs, true));
+  }
+  return out;
+}
+
+/** REF-VAULT@host: a vault a reference names that could not be read; says which read is missing and who grants it. */
+function unreadVault(facts: Facts, host: string, fact: Extract<Fact<VaultFacts>, { ok: false }>): Finding {
+  const refs = referencesOf(facts).filter((r) => hostOf(r.secretIdentifier) === host);
+  return {
+    ...finding(
+      'REF-VAULT',
+      'access',
+      'unknown',
+      `The vault ${host} the references read`,
+      `Not diagnosed, nothing written: ${refs.map((r) => `${referenceLabel(r)} (identity ${r.identity})`).join(', ')} ${refs.length === 1 ? 'reads' : 'read'} ${host}, which could not be read. ${fact.message.split(/\r?\n/)[0]}`,
+      {
+        evidence: refs.map((r) => `${referenceLabel(r)}: ${r.secretIdentifier}`),
+        missingAction: fact.missingAction ?? 'Microsoft.KeyVault/vaults/read',
+        docLink: DOCS.rbacRoles,
+      },
+    ),
+    checkId: `REF-VAULT@${slug(host)}`,
+    about: { identity: [...new Set(refs.map((r) => r.identity))].join(', '), vault: host, references: refs.map(referenceLabel) },
+  };
+}
+
+/** Steps 2 and 3 on one vault for the given pairs. */
+function checksOn(facts: Facts, apim: ApimFacts, vault: VaultFacts, pairs: IdentityPair[], other: boolean): Finding[] {
   const out: Finding[] = [];
-  for (const pair of pairsInUse(facts).filter((p) => p.identity !== evaluated)) {
+  for (const pair of pairs) {
     const uai = pair.identityClientId
       ? apim.identity.userAssigned.find((u) => u.clientId.toLowerCase() === pair.identityClientId!.toLowerCase())
       : undefined;
@@ -207,6 +261,7 @@ export function pairChecks(facts: Facts): Finding[] {
           ),
           pair,
           vault,
+          other,
         ),
       );
       continue;
@@ -238,12 +293,13 @@ export function pairChecks(facts: Facts): Finding[] {
           ),
           pair,
           vault,
+          other,
         ),
       );
     } else {
-      out.push(forPair(vault.enableRbacAuthorization ? checkRbac(asPair) : checkAccessPolicy(asPair), pair, vault));
+      out.push(forPair(vault.enableRbacAuthorization ? checkRbac(asPair) : checkAccessPolicy(asPair), pair, vault, other));
     }
-    const fw = forPair(checkIdentity(asPair), pair, vault);
+    const fw = forPair(checkIdentity(asPair), pair, vault, other);
     if (fw.status === 'fail' && uai) {
       const fix = switchToSystem(facts, apim, pair, fw.checkId);
       out.push({
@@ -377,7 +433,10 @@ export function checkReferencedSecrets(facts: Facts): Finding {
 }
 
 /** REF-NAMED-VALUE: named values from Key Vault, each with its identity and last status. */
-export function checkNamedValues(facts: Facts, explain: (s: KeyVaultStatusFacts, identity: string) => string): Finding {
+export function checkNamedValues(
+  facts: Facts,
+  explain: (s: KeyVaultStatusFacts, identity: string, secretIdentifier: string) => string,
+): Finding {
   const title = 'Named values from Key Vault refresh successfully';
   const docLink = NAMED_VALUES_DOC;
   if (!facts.namedValues) return finding('REF-NAMED-VALUE', 'certificate', 'skipped', title, 'Named values were not read.', { docLink });
@@ -396,7 +455,7 @@ export function checkNamedValues(facts: Facts, explain: (s: KeyVaultStatusFacts,
   const failing = refs.filter((r) => r.lastStatus && r.lastStatus.code.toLowerCase() !== 'success');
   const evidence = refs.map(
     (r) =>
-      `${r.name} (identity ${r.identity}): ${r.lastStatus ? `${r.lastStatus.code}${r.lastStatus.timeStampUtc ? ` (${r.lastStatus.timeStampUtc})` : ''}` : 'no status yet'}${r.lastStatus && failing.includes(r) ? ` -> ${explain(r.lastStatus, r.identity)}` : ''}`,
+      `${r.name} (identity ${r.identity}): ${r.lastStatus ? `${r.lastStatus.code}${r.lastStatus.timeStampUtc ? ` (${r.lastStatus.timeStampUtc})` : ''}` : 'no status yet'}${r.lastStatus && failing.includes(r) ? ` -> ${explain(r.lastStatus, r.identity, r.secretIdentifier)}` : ''}`,
   );
   if (failing.length === 0)
     return finding(

@@ -280,3 +280,95 @@ describe('REF-NAMED-VALUE (api-management-howto-properties: refreshSecret)', () 
     assert.deepEqual(r.fix?.operations, [{ kind: 'apim.refreshNamedValue', apimId: APIM_ID, namedValueId: 'db' }]);
   });
 });
+
+// Another vault, another subscription: the reference's own (identity, vault) pair is diagnosed there. Key Vault RBAC:
+// API Management's identity needs a data-plane role on the vault that holds the secret
+// (https://learn.microsoft.com/azure/key-vault/general/rbac-guide, Key Vault Secrets User), wherever the vault lives
+// (https://learn.microsoft.com/azure/api-management/api-management-howto-properties).
+describe('pairs on another vault (any subscription)', () => {
+  const OTHER_SUB = '33333333-3333-3333-3333-333333333333';
+  const OTHER_ID = `/subscriptions/${OTHER_SUB}/resourceGroups/rg-shared/providers/Microsoft.KeyVault/vaults/kv-shared`;
+  const HOST = 'kv-shared.vault.azure.net';
+  function sharedNamedValue(f: Facts = baseline()): Facts {
+    f.namedValues = {
+      ok: true,
+      value: [
+        {
+          id: `${APIM_ID}/namedValues/partner`,
+          name: 'partner',
+          keyVault: {
+            secretIdentifier: `https://${HOST}/secrets/partner`,
+            lastStatus: {
+              code: 'Forbidden',
+              message:
+                "Caller is not authorized to perform action on resource. Action: 'Microsoft.KeyVault/vaults/secrets/getSecret/action'",
+            },
+          },
+        },
+      ],
+    };
+    return f;
+  }
+  it('runs step 2 for the system identity on the other vault and grants Key Vault Secrets User there (its subscription)', () => {
+    const f = sharedNamedValue();
+    f.otherVaults = {
+      [HOST]: {
+        ok: true,
+        value: { ...vaultOf(f), id: OTHER_ID, name: 'kv-shared', vaultUri: `https://${HOST}/`, enableRbacAuthorization: true },
+      },
+    };
+    f.otherVaultRoleAssignments = { [HOST]: { ok: true, value: [] } };
+    const rbac = find(pairChecks(f), 'ACC-RBAC@apim-contoso-system@kv-shared');
+    assert.equal(rbac.status, 'fail');
+    assert.deepEqual(rbac.about, { identity: 'apim-contoso (system identity)', vault: 'kv-shared', references: ['named value partner'] });
+    const op = rbac.fix?.operations[0];
+    assert.equal(op?.kind, 'roleAssignment.create');
+    assert.ok(op && 'scope' in op && op.scope === OTHER_ID);
+    assert.ok(op && 'roleDefinitionId' in op && op.roleDefinitionId.startsWith(`/subscriptions/${OTHER_SUB}/`));
+    assert.match(op && 'roleDefinitionId' in op ? op.roleDefinitionId : '', /4633458b-17de-408a-b874-0445c86b69e6$/);
+    // The named value's failure is explained by the other vault's check, not by the target vault's passing one.
+    const nv = find(runChecks(f), 'REF-NAMED-VALUE');
+    assert.match(nv.evidence.join('\n'), /partner .*ACC-RBAC@apim-contoso-system@kv-shared fail/);
+  });
+  it('passes when the identity holds a role that covers getSecret on the other vault', () => {
+    const f = sharedNamedValue();
+    f.otherVaults = {
+      [HOST]: {
+        ok: true,
+        value: { ...vaultOf(f), id: OTHER_ID, name: 'kv-shared', vaultUri: `https://${HOST}/`, enableRbacAuthorization: true },
+      },
+    };
+    f.otherVaultRoleAssignments = {
+      [HOST]: {
+        ok: true,
+        value: [
+          {
+            id: `${OTHER_ID}/providers/Microsoft.Authorization/roleAssignments/r1`,
+            name: 'r1',
+            principalId: 'aaaaaaaa-0000-0000-0000-000000000001',
+            roleDefinitionId: `/subscriptions/${OTHER_SUB}/providers/Microsoft.Authorization/roleDefinitions/4633458b-17de-408a-b874-0445c86b69e6`,
+            scope: OTHER_ID,
+          },
+        ],
+      },
+    };
+    assert.equal(find(pairChecks(f), 'ACC-RBAC@apim-contoso-system@kv-shared').status, 'pass');
+  });
+  it('an unreadable vault: REF-VAULT names the missing read and the role that grants it, and offers no fix', () => {
+    const f = sharedNamedValue();
+    f.otherVaults = {
+      [HOST]: {
+        ok: false,
+        unknown: 'NotFound',
+        message: `The vault ${HOST} is not visible to you in subscription s or any other subscription you can read: reading it needs Microsoft.KeyVault/vaults/read, granted by Reader or Key Vault Reader on the vault (or its resource group or subscription).`,
+        missingAction: 'Microsoft.KeyVault/vaults/read',
+      },
+    };
+    const r = find(pairChecks(f), 'REF-VAULT@kv-shared.vault.azure.net');
+    assert.equal(r.status, 'unknown');
+    assert.equal(r.fix, undefined);
+    assert.equal(r.missingAction, 'Microsoft.KeyVault/vaults/read');
+    assert.match(r.cause, /named value partner \(identity apim-contoso \(system identity\)\) reads kv-shared\.vault\.azure\.net/);
+    assert.match(r.cause, /Reader or Key Vault Reader/);
+  });
+});

@@ -259,6 +259,40 @@ describe('issue 13 situations', { timeout: 900_000 }, () => {
     );
   });
 
+  // api-management-howto-properties (a named value from any vault) + key-vault/general/rbac-guide (Secrets User on the
+  // vault that holds the secret): the reference's own (identity, vault) pair is diagnosed in the vault's subscription.
+  test('named value on a vault in another subscription: its pair is diagnosed there, fix --yes grants there and refreshes it', async () => {
+    const { cli, read } = await world('other-subscription-vault');
+    const SHARED =
+      '/subscriptions/6d4a9e2f-1b3c-4e5d-8f7a-9c0b1d2e3f45/resourceGroups/rg-shared/providers/Microsoft.KeyVault/vaults/kv-contoso-shared';
+    const check = cli('check');
+    assert.notEqual(check.code, 0);
+    assert.match(check.out, /ACC-RBAC@apim-contoso-dev-system@kv-contoso-shared/);
+    assert.match(
+      check.out,
+      /db-password \(identity apim-contoso-dev \(system identity\)\): Forbidden .* -> .*ACC-RBAC@apim-contoso-dev-system@kv-contoso-shared fail/,
+    );
+    const fix = cli('fix', '--yes');
+    assert.match(fix.out, /Grant Key Vault Secrets User on kv-contoso-shared/);
+    assert.match(fix.out, /Fix REF-NAMED-VALUE: Refresh "db-password"/);
+    assert.equal(cli('check').code, 0);
+    assert.equal(read(`${APIM}/namedValues/db-password`, '2024-05-01').properties.keyVault.lastStatus.code, 'Success');
+    const roles = read(`${SHARED}/providers/Microsoft.Authorization/roleAssignments`, '2022-04-01').value as {
+      properties: { principalId: string; roleDefinitionId: string; scope: string };
+    }[];
+    assert.ok(
+      roles.some(
+        (a) =>
+          a.properties.principalId === '9b2e4c6a-1d3f-4a5b-8c7d-0e1f2a3b4c5d' &&
+          a.properties.scope.toLowerCase() === SHARED.toLowerCase() &&
+          a.properties.roleDefinitionId.endsWith('4633458b-17de-408a-b874-0445c86b69e6'),
+      ),
+    );
+    // What the platform team configured on the shared vault is kept.
+    assert.ok(roles.some((a) => a.properties.principalId === '0c2e4a6b-8d0f-4b2c-9e4a-6c8e0a2b4d6f'));
+    assert.deepEqual(read(SHARED, '2023-07-01').tags, { owner: 'platform-team' });
+  });
+
   // The add flow refuses before any preview what the fetch would refuse (same parser and rules as the checks).
   test('add-cert refuses a PEM secret and a user-assigned identity behind the firewall before any plan, writing nothing', async () => {
     const { cli, read } = await world('custom-domain-uai-behind-firewall');

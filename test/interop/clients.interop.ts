@@ -71,6 +71,7 @@ export async function azFor(served: Served, dir: string): Promise<(args: string[
 
 const ids = (value: unknown): string[] => (Array.isArray(value) ? value : value ? [value] : []).map((r: any) => String(r.id).toLowerCase());
 const rgOf = (id: string) => /\/resourceGroups\/([^/]+)/i.exec(id)![1]!;
+const subOf = (id: string) => /\/subscriptions\/([^/]+)/i.exec(id)![1]!;
 
 /** The az command that reads resources of a type by id (several at once where az takes several --ids). */
 const AZ_SHOW: Record<string, string[]> = {
@@ -106,14 +107,18 @@ async function readWithAz(
           got.push(...ids(await az(['apim', 'show', '--resource-group', rgOf(id), '--name', id.split('/').pop()!])));
         }
       } else if (type === 'microsoft.keyvault/vaults') {
-        // Without -g: az finds the vault through GET /subscriptions/{id}/resources.
+        // Without -g: az finds the vault through GET /subscriptions/{id}/resources (of the vault's own subscription: a
+        // reference may name a vault in another one).
         for (const id of want) {
           commands++;
-          got.push(...ids(await az(['keyvault', 'show', '-n', id.split('/').pop()!])));
+          got.push(...ids(await az(['keyvault', 'show', '-n', id.split('/').pop()!, '--subscription', subOf(id)])));
         }
-        commands++;
-        const listed = ids(await az(['keyvault', 'list']));
-        for (const id of want) if (!listed.includes(id.toLowerCase())) failures.push(`az keyvault list: ${id} missing`);
+        for (const sub of new Set(want.map(subOf))) {
+          commands++;
+          const listed = ids(await az(['keyvault', 'list', '--subscription', sub]));
+          for (const id of want.filter((i) => subOf(i) === sub))
+            if (!listed.includes(id.toLowerCase())) failures.push(`az keyvault list: ${id} missing`);
+        }
       } else if (type === 'microsoft.authorization/roleassignments') {
         const scopes = [...new Set(want.map((id) => id.replace(/\/providers\/Microsoft\.Authorization\/roleAssignments\/[^/]+$/i, '')))];
         for (const scope of scopes) {

@@ -35,6 +35,7 @@ test('every shipped world loads and starts', async () => {
     'named-value-access-lost',
     'deployed-by-iac',
     'service-endpoint-other-vault',
+    'other-subscription-vault',
   ]);
   for (const name of WORLD_NAMES) {
     const sb = await startSandbox({ world: name });

@@ -9,10 +9,13 @@ import { toAzureError } from '../errors.ts';
 import { operatorClaims } from '../gather.ts';
 import { done, readModifyWrite, seen, type ApplyContext, type ExecutorFamily, type Snapshot } from './read-modify-write.ts';
 
+/** The vault's own subscription's client: a companion change may write a vault outside the target's subscription. */
+const vaultClient = (ctx: ApplyContext, vaultId: string) => ctx.clients.keyVaultFor(parseVaultId(vaultId).subscriptionId);
+
 /** A vault read: no ETag (Key Vault's vault API has none), so writes re-read instead of sending If-Match. */
 async function readVault(ctx: ApplyContext, vaultId: string): Promise<Snapshot<Vault>> {
   const { resourceGroup, name } = parseVaultId(vaultId);
-  return { state: await ctx.clients.keyVault.vaults.get(resourceGroup, name, { abortSignal: ctx.signal }) };
+  return { state: await vaultClient(ctx, vaultId).vaults.get(resourceGroup, name, { abortSignal: ctx.signal }) };
 }
 
 const observeVault = (v: Vault) => ({ vault: seen(vaultFromSdk(v)) });
@@ -55,7 +58,7 @@ function networkView(v: Vault) {
  */
 async function patchAcls(ctx: ApplyContext, vaultId: string, next: NetworkRuleSet): Promise<void> {
   const { resourceGroup, name } = parseVaultId(vaultId);
-  await ctx.clients.keyVault.vaults.update(resourceGroup, name, { properties: { networkAcls: next } }, { abortSignal: ctx.signal });
+  await vaultClient(ctx, vaultId).vaults.update(resourceGroup, name, { properties: { networkAcls: next } }, { abortSignal: ctx.signal });
 }
 
 function fullAcls(v: Vault): NetworkRuleSet {
@@ -98,7 +101,7 @@ function addAccessPolicy(ctx: ApplyContext, op: OperationOf<'vault.addAccessPoli
     observe: observeVault,
     async write() {
       // 'add' merges into the principal's entry and leaves every other policy alone.
-      await ctx.clients.keyVault.vaults.updateAccessPolicy(
+      await vaultClient(ctx, op.vaultId).vaults.updateAccessPolicy(
         resourceGroup,
         name,
         'add',

@@ -21,6 +21,7 @@ import uaiReferenceBehindFirewall from './situations/uai-reference-behind-firewa
 import renewedVersionPinned from './situations/renewed-version-pinned.json' with { type: 'json' };
 import namedValueAccessLost from './situations/named-value-access-lost.json' with { type: 'json' };
 import serviceEndpointOtherVault from './situations/service-endpoint-other-vault.json' with { type: 'json' };
+import otherSubscriptionVault from './situations/other-subscription-vault.json' with { type: 'json' };
 
 /** Shipped worlds by name (validated when loaded, not here). */
 export const SHIPPED_WORLDS: Readonly<Record<string, unknown>> = {
@@ -45,6 +46,7 @@ export const SHIPPED_WORLDS: Readonly<Record<string, unknown>> = {
   'named-value-access-lost': namedValueAccessLost,
   'deployed-by-iac': deployedByIac,
   'service-endpoint-other-vault': serviceEndpointOtherVault,
+  'other-subscription-vault': otherSubscriptionVault,
 };
 
 /** The names `--world` accepts besides a file path; the first is the demo default. */
