@@ -210,16 +210,28 @@ export async function connect(
   return { engine, close };
 }
 
+/** A proxy carries the SDK's connections (its proxy policy reads these), so a direct handshake would test the wrong path. */
+function behindProxy(): boolean {
+  return ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy'].some((v) => !!process.env[v]);
+}
+
 /** Real Azure or any ARM endpoint: cloud profile, credential, trust, and clients for one subscription. */
 async function signIn(options: CommonOptions, requireSubscription = true, hooks: SignInHooks = STDERR_SIGN_IN, signal?: AbortSignal) {
-  const [{ createClients }, { cloudFromAzCliName, customCloud, sandboxCloud }, { createCredential }, { azAccount }, { trustingAgent }] =
-    await Promise.all([
-      import('../azure/clients.ts'),
-      import('../azure/cloud.ts'),
-      import('../azure/credential.ts'),
-      import('../azure/az-cli.ts'),
-      import('../azure/discover.ts'),
-    ]);
+  const [
+    { createClients },
+    { cloudFromAzCliName, customCloud, sandboxCloud },
+    { createCredential },
+    { azAccount },
+    { trustingAgent },
+    { requireTrustedCertificate },
+  ] = await Promise.all([
+    import('../azure/clients.ts'),
+    import('../azure/cloud.ts'),
+    import('../azure/credential.ts'),
+    import('../azure/az-cli.ts'),
+    import('../azure/discover.ts'),
+    import('../azure/tls-refusal.ts'),
+  ]);
   const fromId = options.serviceId ? parseServiceId(options.serviceId) : undefined;
   const knownSubscription = options.subscription || fromId?.subscriptionId || process.env.AZURE_SUBSCRIPTION_ID || undefined;
   // Only ask az when something is missing: it costs a process start (~0.5 s).
@@ -246,8 +258,13 @@ async function signIn(options: CommonOptions, requireSubscription = true, hooks:
   if (!subscriptionId && requireSubscription)
     throw new ConnectError('No subscription: pass --subscription, set AZURE_SUBSCRIPTION_ID, or run "az account set --subscription <id>".');
   // Sign in first: a failure is then the connection's one clear message (not every check "unknown"),
-  // and a device code is asked for before any client reads. The clients reuse this token.
-  await credential.getToken(profile.armScope);
+  // and a device code is asked for before any client reads. The clients reuse this token. Meanwhile the ARM
+  // endpoint's certificate is checked with the clients' trust: a refused one ends the run naming it, ahead of
+  // the sign-in's own failure (MSAL reports a refused authority only as endpoints_resolution_error).
+  const token = credential.getToken(profile.armScope);
+  token.catch(() => undefined);
+  if (!behindProxy()) await requireTrustedCertificate(profile.armEndpoint, agent?.options.ca);
+  await token;
   // The fleet audit spans subscriptions: its clients only need one to be constructed.
   const clients = createClients({
     profile,

@@ -5,6 +5,7 @@ import { isRestError } from '@azure/core-rest-pipeline';
 import type { AzureErrorInfo } from '../checks/ports.ts';
 import { ApimkvError } from '../error-model.ts';
 import { errorBodyOf } from './error-bodies.ts';
+import { caCertHint, isTlsRefusal } from './tls-refusal.ts';
 
 /** An Error carrying AzureErrorInfo's fields (kind, hint, missingAction …) for callers that throw. */
 export class AzureCallError extends ApimkvError {
@@ -36,10 +37,6 @@ const NETWORK_CODES = new Set([
   'ENETUNREACH',
   'EPIPE',
   'REQUEST_SEND_ERROR',
-  'CERT_HAS_EXPIRED',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
 ]);
 
 /** Strip anything that looks like a bearer token, and keep messages to a readable length. */
@@ -163,6 +160,13 @@ export function toAzureError(e: unknown): AzureErrorInfo {
 
     if (status === undefined) {
       const transport = code ?? 'REQUEST_SEND_ERROR';
+      if (isTlsRefusal(transport))
+        return {
+          kind: 'Network',
+          code: transport,
+          message: `The TLS certificate of ${host ?? 'the endpoint'} was refused (${transport}).`,
+          hint: caCertHint(false, transport),
+        };
       if (NETWORK_CODES.has(transport)) {
         const timeout = transport === 'ETIMEDOUT' || transport === 'ESOCKETTIMEDOUT';
         return {
