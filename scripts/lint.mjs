@@ -16,7 +16,13 @@ const files = [];
 const rules = [];
 const textRules = [
   // Reading NODE_TLS_REJECT_UNAUTHORIZED (to refuse it, src/cli.ts) is fine; setting it never is.
-  { name: 'never disable TLS verification', re: /rejectUnauthorized\s*:\s*false|NODE_TLS_REJECT_UNAUTHORIZED['"\]]*\s*=[^=]/ },
+  // One exception: src/azure/tls-refusal.ts verifies by hand on a socket that never carries a byte of HTTP,
+  // because a socket Node has refused no longer shows the certificate it refused (which the error must name).
+  {
+    name: 'never disable TLS verification',
+    re: /rejectUnauthorized\s*:\s*false|NODE_TLS_REJECT_UNAUTHORIZED['"\]]*\s*=[^=]/,
+    applies: (f) => f !== 'src/azure/tls-refusal.ts',
+  },
   { name: 'no console.log in checks', re: /console\.log/, applies: (f) => f.startsWith('src/checks/') },
 ];
 
