@@ -46,6 +46,15 @@ test('checks are the ground floor; only src/azure imports @azure/*', () => {
   assert.deepEqual(problems.map((p) => p.split(':')[0]).sort(), ['src/checks/rule.ts', 'src/checks/rule.ts', 'src/runbook/connect.ts']);
 });
 
+test('screens may not import src/app, and src/app may not name the SDK clients (the fleet port instead)', () => {
+  const problems = lint({
+    'src/screens/Entry.tsx': "import { connectFleet } from '../app/connect.ts';\nexport const x = connectFleet;\n",
+    'src/app/fleet.ts': "import type { AzureClients } from '../azure/clients.ts';\nexport const f = (c?: AzureClients) => c;\n",
+    'src/app/ok.ts': "import { createClients } from '../azure/clients.ts';\nexport const g = createClients;\n",
+  });
+  assert.deepEqual(problems.map((p) => p.split(':')[0]).sort(), ['src/app/fleet.ts', 'src/screens/Entry.tsx']);
+});
+
 test('a circle through type-only imports is an error too (ignoreTypes: false)', () => {
   const problems = lint({
     'src/sandbox/a.ts': "import type { B } from './b.ts';\nexport type A = B | 1;\n",

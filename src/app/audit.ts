@@ -1,50 +1,17 @@
 // `apimkv audit`: read the fleet, find what is broken or at risk, print it (text, JSON or CSV) and exit
-// with the worst finding. The full-screen table lives in src/screens; both share readAudit.
-import type { AuditCliOptions, CommonOptions } from '../cli-args.ts';
-import { connectFleet, type FleetConnection } from './connect.ts';
-import type { GatewayEvent } from '../checks/ports.ts';
-import { auditExitCode, auditFleet } from '../checks/audit/findings.ts';
-import { auditCsv, auditJson, auditText, type AuditScopeText } from '../checks/audit/report.ts';
-import type { AuditFinding, AuditProgress, AuditResult, FleetFacts } from '../checks/audit/types.ts';
-
-export type { AuditProgress, AuditResult } from '../checks/audit/types.ts';
-
-/** Read the fleet through `connection` and audit it. */
-export async function readAudit(
-  connection: FleetConnection,
-  audit: AuditCliOptions,
-  onProgress?: (p: AuditProgress) => void,
-  signal?: AbortSignal,
-): Promise<AuditResult> {
-  const { readFleet } = await import('../azure/fleet.ts');
-  let last: AuditProgress = { done: 0, total: 0 };
-  const facts = await readFleet(
-    connection.clients,
-    { subscriptions: audit.subscriptions, managementGroups: audit.managementGroups },
-    {
-      concurrency: audit.concurrency,
-      namedValues: audit.namedValues,
-      signal,
-      onProgress: (done, total) => onProgress?.((last = { done, total })),
-      onEvent: (e: GatewayEvent) => {
-        if (e.type === 'throttled') onProgress?.({ ...last, throttledMs: e.retryInMs });
-      },
-    },
-  );
-  const findings = auditFleet(facts, { days: audit.days });
-  return {
-    facts,
-    findings,
-    scope: { cloud: connection.cloud, subscriptions: audit.subscriptions, managementGroups: audit.managementGroups, days: audit.days },
-  };
-}
+// with the worst finding. The full-screen table (audit-tui.tsx) reads through the same FleetSession.audit.
+import type { AuditCliOptions } from '../cli-args.ts';
+import type { RunConfig } from './run-config.ts';
+import { connectFleet } from './connect.ts';
+import { auditExitCode } from '../checks/audit/findings.ts';
+import { auditCsv, auditJson, auditText } from '../checks/audit/report.ts';
 
 /** The plain-text, JSON or CSV audit. Progress goes to stderr only when stderr is a terminal. */
-export async function runAudit(audit: AuditCliOptions, options: CommonOptions): Promise<number> {
-  const connection = await connectFleet(options);
+export async function runAudit(audit: AuditCliOptions, config: RunConfig): Promise<number> {
+  const connection = await connectFleet(config);
   const tty = process.stderr.isTTY === true;
   try {
-    const result = await readAudit(connection, audit, (p) => {
+    const result = await connection.audit(audit, (p) => {
       if (!tty) return;
       const note = p.throttledMs ? ` · throttled, retrying in ${Math.ceil(p.throttledMs / 1000)}s` : '';
       process.stderr.write(`\r\x1b[Kreading the fleet: ${p.done}/${p.total} lists${note}`);

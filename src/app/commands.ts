@@ -1,7 +1,8 @@
 // Non-interactive commands: check, fix, add-cert, upload-cert, cleanup. They print plain text (or JSON)
 // and never load Ink. Every command reads first; nothing is written without --yes.
 import { basename } from 'node:path';
-import type { CertificateOptions, CommonOptions } from '../cli-args.ts';
+import type { CertificateOptions } from '../cli-args.ts';
+import type { RunConfig } from './run-config.ts';
 import { terminalText as t, visible } from '../checks/escape.ts';
 import { InputError } from '../error-model.ts';
 import { certificateIdProblem, suggestedCertificateId } from '../checks/input-rules.ts';
@@ -20,12 +21,12 @@ import { azScript, EXIT, exitCodeFor, formatPlan, formatReport, reportJson, temp
 const out = (s: string) => process.stdout.write(`${visible(s)}\n`);
 const err = (s: string) => process.stderr.write(`${visible(s)}\n`);
 
-async function withEngine(options: CommonOptions, run: (engine: RunbookEngine) => Promise<number>): Promise<number> {
-  const { engine, close } = await connect(options, { interactive: false });
+async function withEngine(config: RunConfig, run: (engine: RunbookEngine) => Promise<number>): Promise<number> {
+  const { engine, close } = await connect(config, { interactive: false });
   try {
     return await run(engine);
   } finally {
-    if (options.transcript) engine.saveTranscript();
+    if (config.transcript) engine.saveTranscript();
     await close();
   }
 }
@@ -38,14 +39,14 @@ function remindTemporary(engine: RunbookEngine): void {
     );
 }
 
-export function runCheck(options: CommonOptions): Promise<number> {
-  return withEngine(options, async (engine) => {
+export function runCheck(config: RunConfig): Promise<number> {
+  return withEngine(config, async (engine) => {
     const evaluation = await engine.evaluate();
-    if (!options.json) for (const note of evaluation.journalNotes) err(`journal: ${t(note)}`);
+    if (!config.output.json) for (const note of evaluation.journalNotes) err(`journal: ${t(note)}`);
     // JSON stays exact (a pipeline must see Azure's own value); the plain report is escaped line by line.
-    if (options.json) process.stdout.write(`${reportJson(evaluation, engine.context, engine.target)}\n`);
+    if (config.output.json) process.stdout.write(`${reportJson(evaluation, engine.context, engine.target)}\n`);
     else out(formatReport(evaluation, engine.context));
-    if (!options.json) remindTemporary(engine);
+    if (!config.output.json) remindTemporary(engine);
     return exitCodeFor(evaluation.findings);
   });
 }
@@ -101,8 +102,8 @@ function showPlans(engine: RunbookEngine, plans: FixPlan[], asScript: boolean, f
   return EXIT.ok;
 }
 
-export function runFix(checkIds: string[], plan: boolean, options: CommonOptions, format: PlanFormat = 'az'): Promise<number> {
-  return withEngine(options, async (engine) => {
+export function runFix(checkIds: string[], plan: boolean, config: RunConfig, format: PlanFormat = 'az'): Promise<number> {
+  return withEngine(config, async (engine) => {
     const evaluation = await engine.evaluate();
     const unknownIds = checkIds.filter((id) => !evaluation.findings.some((f) => f.checkId === id));
     if (unknownIds.length) throw new InputError(`No check named ${unknownIds.join(', ')}. "apimkv check" lists the check ids.`);
@@ -121,7 +122,7 @@ export function runFix(checkIds: string[], plan: boolean, options: CommonOptions
       out(checkIds.length ? 'Nothing to fix.' : 'Nothing failing has a fix. "apimkv check" shows the full report.');
       return exitCodeFor(evaluation.findings);
     }
-    if (!options.yes)
+    if (!config.output.yes)
       return showPlans(
         engine,
         chosen.map((f) => f.fix!),
@@ -156,7 +157,7 @@ async function addCertificate(
   engine: RunbookEngine,
   intent: CertificateIntent,
   plan: boolean,
-  options: CommonOptions,
+  config: RunConfig,
   format: PlanFormat = 'az',
 ): Promise<number> {
   engine.setIntent(intent);
@@ -183,7 +184,7 @@ async function addCertificate(
     return EXIT.findings;
   }
   out('');
-  if (!options.yes) return showPlans(engine, [create.fix], plan, format);
+  if (!config.output.yes) return showPlans(engine, [create.fix], plan, format);
   const result = await applyInOrder(engine, evaluation, namedChecks([createId]));
   const verify = result.evaluation.findings.find((f) => f.checkId === (intent.kind === 'pfx' ? 'UPL-CREATE' : 'CERT-VERIFY'));
   if (verify) out(`${verify.checkId}: ${verify.status} — ${t(verify.cause)}`);
@@ -191,13 +192,8 @@ async function addCertificate(
   return result.ok && (verify?.status === 'pass' || verify?.status === 'info') ? EXIT.ok : EXIT.findings;
 }
 
-export function runAddCert(
-  certificate: CertificateOptions,
-  plan: boolean,
-  options: CommonOptions,
-  format: PlanFormat = 'az',
-): Promise<number> {
-  return withEngine(options, async (engine) => {
+export function runAddCert(certificate: CertificateOptions, plan: boolean, config: RunConfig, format: PlanFormat = 'az'): Promise<number> {
+  return withEngine(config, async (engine) => {
     const facts = (await engine.evaluate()).facts;
     const parsed = parseSecretIdentifier(certificate.secretId!, facts.context.kvDnsSuffix);
     if (!parsed.ok) throw new InputError(parsed.error);
@@ -217,7 +213,7 @@ export function runAddCert(
       identity: chooseIdentity(facts, certificate.identity),
     };
     out(t(`Add certificate "${certificateId}" from ${identifier} to ${engine.context.apimName}`));
-    return addCertificate(engine, intent, plan, options, format);
+    return addCertificate(engine, intent, plan, config, format);
   });
 }
 
@@ -237,7 +233,7 @@ function certificateIdFromFile(path: string): string {
 export async function runUploadCert(
   certificate: CertificateOptions,
   plan: boolean,
-  options: CommonOptions,
+  config: RunConfig,
   format: PlanFormat = 'az',
 ): Promise<number> {
   // The file first: nobody should type a password for a path that is wrong (`~` expanded here too: --file=~/x).
@@ -247,7 +243,7 @@ export async function runUploadCert(
   const certificateId = certificate.certificateId ?? certificateIdFromFile(path);
   // Before the connection: signing in starts `az`, which must not inherit a --password-env variable.
   const password: Secret = await readPassword(certificate);
-  return withEngine(options, async (engine) => {
+  return withEngine(config, async (engine) => {
     const inspection = await engine.inspectPfx(path, password);
     if (!inspection.ok) {
       // Name where the password came from (never the password): that is what the operator corrects.
@@ -266,12 +262,12 @@ export async function runUploadCert(
     );
     await engine.evaluate();
     const intent: CertificateIntent = { kind: 'pfx', certificateId, path, inspection, pfx: await engine.readPfx(path), password };
-    return addCertificate(engine, intent, plan, options, format);
+    return addCertificate(engine, intent, plan, config, format);
   });
 }
 
-export function runCleanup(options: CommonOptions): Promise<number> {
-  return withEngine(options, async (engine) => {
+export function runCleanup(config: RunConfig): Promise<number> {
+  return withEngine(config, async (engine) => {
     // Reading first settles any write of unknown outcome (the journal says which).
     const evaluation = await engine.evaluate();
     for (const note of evaluation.journalNotes) out(t(note));
@@ -280,7 +276,7 @@ export function runCleanup(options: CommonOptions): Promise<number> {
       out('No temporary changes to remove.');
       return EXIT.ok;
     }
-    if (!options.yes) {
+    if (!config.output.yes) {
       showPlans(
         engine,
         cleanup.map((f) => f.fix!),

@@ -1,14 +1,14 @@
 // Wires a run: cloud profile + credential + clients + gateway + journal + engine. The sandbox and real
 // Azure differ only in endpoint, TLS trust and credential: the same clients and gateway serve both.
-import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { CommonOptions } from '../cli-args.ts';
+import type { RunConfig } from './run-config.ts';
 import type { RunbookEngine } from '../runbook/engine-types.ts';
 import { createEngine } from '../runbook/engine.ts';
 import { Journal } from '../runbook/journal.ts';
 import { readOnlyGateway } from '../runbook/read-only-gateway.ts';
 import type { SignInHooks, Target } from '../checks/ports.ts';
 import { ConnectError, parseServiceId, vaultOption } from './target-flags.ts';
+import { readAudit, type FleetSession } from '../runbook/fleet-session.ts';
 import { TargetMemory, type TargetSource } from '../runbook/targets.ts';
 
 export { ConnectError, parseServiceId, vaultOption } from './target-flags.ts';
@@ -19,19 +19,13 @@ export interface Connection {
 }
 
 export type { SignInHooks } from '../checks/ports.ts';
+export type { FleetSession } from '../runbook/fleet-session.ts';
 
 const STDERR_SIGN_IN: SignInHooks = { onDeviceCode: (message) => process.stderr.write(`${message}\n`) };
 
 /** --transcript, else a new file per run under the state directory (for the TUI's transcript key). */
-export function transcriptPath(options: CommonOptions): string {
-  return options.transcript ?? join(stateDir(options), 'transcripts', `apimkv-${new Date().toISOString().replace(/[:.]/g, '-')}.md`);
-}
-
-export function stateDir(options: CommonOptions): string {
-  if (options.stateDir) return options.stateDir;
-  if (process.env.APIMKV_STATE_DIR) return process.env.APIMKV_STATE_DIR;
-  const base = process.env.XDG_STATE_HOME || join(homedir(), '.local', 'state');
-  return join(base, 'apimkv');
+export function transcriptPath(config: RunConfig): string {
+  return config.transcript ?? join(config.stateDir, 'transcripts', `apimkv-${new Date().toISOString().replace(/[:.]/g, '-')}.md`);
 }
 
 interface WorldLike {
@@ -40,17 +34,20 @@ interface WorldLike {
 }
 
 /** In the sandbox, with no target given, pick the world's API Management instance and key vault. */
-function sandboxTarget(world: WorldLike, options: CommonOptions, subscriptionId: string): Target {
+function sandboxTarget(world: WorldLike, config: RunConfig, subscriptionId: string): Target {
   const rgOf = (id: string) => /\/resourceGroups\/([^/]+)/i.exec(id)?.[1] ?? '';
   const apim = world.resources.find(
-    (r) => /^Microsoft\.ApiManagement\/service$/i.test(r.type) && (!options.apim || r.name === options.apim),
+    (r) => /^Microsoft\.ApiManagement\/service$/i.test(r.type) && (!config.target.apim || r.name === config.target.apim),
   );
-  const given = vaultOption(options);
+  const given = vaultOption(config.target);
   const vault = world.resources.find((r) => /^Microsoft\.KeyVault\/vaults$/i.test(r.type) && (!given || r.name === given.name));
-  if (!apim) throw new ConnectError(`The sandbox world has no API Management instance${options.apim ? ` named "${options.apim}"` : ''}.`);
+  if (!apim)
+    throw new ConnectError(
+      `The sandbox world has no API Management instance${config.target.apim ? ` named "${config.target.apim}"` : ''}.`,
+    );
   return {
     subscriptionId,
-    apim: { resourceGroup: options.resourceGroup ?? rgOf(apim.id), name: apim.name },
+    apim: { resourceGroup: config.target.resourceGroup ?? rgOf(apim.id), name: apim.name },
     vault: given?.resourceGroup
       ? given
       : {
@@ -70,17 +67,17 @@ interface Candidate {
  * when that leaves exactly one choice, else a clear error listing the candidates and the flags to pass.
  */
 export async function resolveTarget(
-  options: CommonOptions,
+  config: RunConfig,
   subscriptionId: string,
   find: () => Promise<{ instances: Candidate[]; vaults: Candidate[] }>,
 ): Promise<Target> {
-  const fromId = options.serviceId ? parseServiceId(options.serviceId) : undefined;
+  const fromId = config.target.serviceId ? parseServiceId(config.target.serviceId) : undefined;
   let apim = fromId
     ? { resourceGroup: fromId.resourceGroup, name: fromId.name }
-    : options.apim && options.resourceGroup
-      ? { resourceGroup: options.resourceGroup, name: options.apim }
+    : config.target.apim && config.target.resourceGroup
+      ? { resourceGroup: config.target.resourceGroup, name: config.target.apim }
       : undefined;
-  let vault = vaultOption(options);
+  let vault = vaultOption(config.target);
   if (!apim || !vault) {
     const seen = await find();
     const same = (a: string, b?: string) => !b || a.toLowerCase() === b.toLowerCase();
@@ -90,11 +87,13 @@ export async function resolveTarget(
         .map((c) => `${c.name} (${c.resourceGroup})`)
         .join(', ') + (items.length > 8 ? `, … ${items.length - 8} more` : '');
     if (!apim) {
-      const instances = seen.instances.filter((i) => same(i.name, options.apim) && same(i.resourceGroup, options.resourceGroup));
+      const instances = seen.instances.filter(
+        (i) => same(i.name, config.target.apim) && same(i.resourceGroup, config.target.resourceGroup),
+      );
       if (instances.length !== 1) {
         throw new ConnectError(
           instances.length === 0
-            ? `No API Management instance${options.apim ? ` named "${options.apim}"` : ''} is visible in subscription ${subscriptionId}. Check --subscription, or pass --service-id.`
+            ? `No API Management instance${config.target.apim ? ` named "${config.target.apim}"` : ''} is visible in subscription ${subscriptionId}. Check --subscription, or pass --service-id.`
             : `Say which API Management instance: pass -g <resource group> --service <name> (visible: ${list(instances)}).`,
         );
       }
@@ -115,8 +114,8 @@ export async function resolveTarget(
 }
 
 /** The embedded sandbox signs nobody in: say how to practise a device code sign-in instead. */
-function refuseSandboxDeviceCode(options: CommonOptions): void {
-  if (options.sandbox && options.deviceCode) {
+function refuseSandboxDeviceCode(config: RunConfig): void {
+  if (config.sandbox && config.signIn.deviceCode) {
     throw new ConnectError(
       '--device-code signs in to Azure; the embedded sandbox needs no sign-in. To practise it, run "apimkv sandbox serve" and point apimkv at it with --arm-endpoint, --ca-cert and --device-code.',
     );
@@ -124,30 +123,30 @@ function refuseSandboxDeviceCode(options: CommonOptions): void {
 }
 
 /** The run's journal, opened first: an unsafe state directory or a malformed journal stops the run before anything starts. */
-function openJournal(options: CommonOptions): Journal {
-  if (options.sandbox) return new Journal(options.stateDir ? join(options.stateDir, 'sandbox-journal.json') : undefined);
-  return new Journal(join(stateDir(options), 'journal.json'));
+function openJournal(config: RunConfig): Journal {
+  if (config.sandbox) return new Journal(config.explicitStateDir ? join(config.explicitStateDir, 'sandbox-journal.json') : undefined);
+  return new Journal(join(config.stateDir, 'journal.json'));
 }
 
 export async function connect(
-  options: CommonOptions,
+  config: RunConfig,
   mode: { interactive: boolean; signIn?: SignInHooks; signal?: AbortSignal },
 ): Promise<Connection> {
-  refuseSandboxDeviceCode(options);
-  const journal = openJournal(options);
+  refuseSandboxDeviceCode(config);
+  const journal = openJournal(config);
   const [{ createClients }, { createAzureGateway }] = await Promise.all([import('../azure/clients.ts'), import('../azure/gateway.ts')]);
-  if (options.sandbox) {
+  if (config.sandbox) {
     const [{ startSandbox }, { connectToSandbox }] = await Promise.all([
       import('../sandbox/index.ts'),
       import('../azure/sandbox-connection.ts'),
     ]);
-    const sandbox = await startSandbox({ world: options.world ?? 'everything-broken' });
+    const sandbox = await startSandbox({ world: config.world ?? 'everything-broken' });
     const world = sandbox.world() as unknown as WorldLike;
-    const subscriptionId = options.subscription ?? world.subscriptions[0]?.subscriptionId;
+    const subscriptionId = config.target.subscription ?? world.subscriptions[0]?.subscriptionId;
     let target: Target;
     try {
       if (!subscriptionId) throw new ConnectError('The sandbox world has no subscription.');
-      target = sandboxTarget(world, options, subscriptionId);
+      target = sandboxTarget(world, config, subscriptionId);
     } catch (e) {
       // A running server would keep the process alive after the error is shown.
       await sandbox.close();
@@ -160,7 +159,7 @@ export async function connect(
       ...(target.vault.subscriptionId ? { vaultSubscriptionId: target.vault.subscriptionId } : {}),
     });
     const azureGateway = createAzureGateway({ clients, profile: link.profile, context: { subscriptionId, sandbox: true } });
-    const gateway = options.readOnly ? readOnlyGateway(azureGateway) : azureGateway;
+    const gateway = config.readOnly ? readOnlyGateway(azureGateway) : azureGateway;
     const engine = createEngine({
       gateway,
       target,
@@ -171,17 +170,17 @@ export async function connect(
         apimName: target.apim.name,
         vaultName: target.vault.name,
         sandbox: true,
-        readOnly: options.readOnly,
+        readOnly: config.readOnly,
       },
-      transcriptPath: transcriptPath(options),
+      transcriptPath: transcriptPath(config),
     });
     return { engine, close: () => sandbox.close() };
   }
 
   const { discover } = await import('../azure/discover.ts');
-  const signedIn = await signIn(options, true, mode.signIn, mode.signal);
+  const signedIn = await signIn(config, true, mode.signIn, mode.signal);
   const { profile, subscriptionId, close } = signedIn;
-  const target = await resolveTarget(options, subscriptionId, () => discover(signedIn.clients, [subscriptionId]));
+  const target = await resolveTarget(config, subscriptionId, () => discover(signedIn.clients, [subscriptionId]));
   const clients = target.vault.subscriptionId
     ? createClients({
         profile,
@@ -192,7 +191,7 @@ export async function connect(
       })
     : signedIn.clients;
   const azureGateway = createAzureGateway({ clients, profile, context: { subscriptionId, sandbox: profile.sandbox } });
-  const gateway = options.readOnly ? readOnlyGateway(azureGateway) : azureGateway;
+  const gateway = config.readOnly ? readOnlyGateway(azureGateway) : azureGateway;
   const engine = createEngine({
     gateway,
     target,
@@ -203,9 +202,9 @@ export async function connect(
       apimName: target.apim.name,
       vaultName: target.vault.name,
       sandbox: profile.sandbox,
-      readOnly: options.readOnly,
+      readOnly: config.readOnly,
     },
-    transcriptPath: transcriptPath(options),
+    transcriptPath: transcriptPath(config),
   });
   return { engine, close };
 }
@@ -216,7 +215,7 @@ function behindProxy(): boolean {
 }
 
 /** Real Azure or any ARM endpoint: cloud profile, credential, trust, and clients for one subscription. */
-async function signIn(options: CommonOptions, requireSubscription = true, hooks: SignInHooks = STDERR_SIGN_IN, signal?: AbortSignal) {
+async function signIn(config: RunConfig, requireSubscription = true, hooks: SignInHooks = STDERR_SIGN_IN, signal?: AbortSignal) {
   const [
     { createClients },
     { cloudFromAzCliName, customCloud, sandboxCloud },
@@ -232,21 +231,24 @@ async function signIn(options: CommonOptions, requireSubscription = true, hooks:
     import('../azure/discover.ts'),
     import('../azure/tls-refusal.ts'),
   ]);
-  const fromId = options.serviceId ? parseServiceId(options.serviceId) : undefined;
-  const knownSubscription = options.subscription || fromId?.subscriptionId || process.env.AZURE_SUBSCRIPTION_ID || undefined;
+  const fromId = config.target.serviceId ? parseServiceId(config.target.serviceId) : undefined;
+  const knownSubscription = config.target.subscription || fromId?.subscriptionId || process.env.AZURE_SUBSCRIPTION_ID || undefined;
   // Only ask az when something is missing: it costs a process start (~0.5 s).
-  const account = (options.cloud || options.armEndpoint) && (knownSubscription || !requireSubscription) ? undefined : await azAccount();
+  const account =
+    (config.signIn.cloud || config.signIn.armEndpoint) && (knownSubscription || !requireSubscription) ? undefined : await azAccount();
   // A loopback ARM endpoint is a local emulator, whose vaults live under .vault.localhost.
-  const loopback = options.armEndpoint ? /^https:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/i.test(options.armEndpoint) : false;
-  const profile = options.armEndpoint
+  const loopback = config.signIn.armEndpoint
+    ? /^https:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/i.test(config.signIn.armEndpoint)
+    : false;
+  const profile = config.signIn.armEndpoint
     ? loopback
-      ? sandboxCloud(options.armEndpoint)
-      : customCloud(options.armEndpoint)
-    : cloudFromAzCliName(options.cloud ?? account?.cloudName ?? 'AzureCloud');
-  const agent = options.caCert ? trustingAgent(options.caCert) : undefined;
+      ? sandboxCloud(config.signIn.armEndpoint)
+      : customCloud(config.signIn.armEndpoint)
+    : cloudFromAzCliName(config.signIn.cloud ?? account?.cloudName ?? 'AzureCloud');
+  const agent = config.signIn.caCert ? trustingAgent(config.signIn.caCert) : undefined;
   const credential = createCredential({
-    kind: options.deviceCode ? 'device-code' : 'chain',
-    tenantId: options.tenant ?? account?.tenantId,
+    kind: config.signIn.deviceCode ? 'device-code' : 'chain',
+    tenantId: config.signIn.tenant ?? account?.tenantId,
     ...(account?.ownTenantOnly ? { azOwnTenantOnly: account.ownTenantOnly } : {}),
     profile,
     onDeviceCode: hooks.onDeviceCode,
@@ -275,49 +277,40 @@ async function signIn(options: CommonOptions, requireSubscription = true, hooks:
   return { clients, profile, credential, agent, subscriptionId: subscriptionId ?? '', close: async () => agent?.destroy() };
 }
 
-/** What the fleet audit runs on: clients (any subscription), the cloud's name, and a runbook for one instance. */
-export interface FleetConnection {
-  clients: import('../azure/clients.ts').AzureClients;
-  cloud: string;
-  sandbox: boolean;
-  /** The runbook engine for one instance and vault of the fleet, on the same connection. */
-  engineFor(target: Target): RunbookEngine;
-  /** What the target picker offers, and the last choice in this tenant. */
-  targets: TargetSource;
-  close(): Promise<void>;
+/** The fleet in the embedded sandbox: its first subscription, the sandbox's trust and token. */
+async function openSandboxFleet(world: string, createClients: typeof import('../azure/clients.ts').createClients) {
+  const [{ startSandbox }, { connectToSandbox }] = await Promise.all([
+    import('../sandbox/index.ts'),
+    import('../azure/sandbox-connection.ts'),
+  ]);
+  const sandbox = await startSandbox({ world });
+  const subscriptionId = sandbox.world().subscriptions[0]!.subscriptionId;
+  const { subscriptionId: _s, ...link } = connectToSandbox(sandbox, subscriptionId);
+  return { link, clients: createClients({ ...link, subscriptionId }), cloud: 'Sandbox', close: () => sandbox.close() };
+}
+
+/** The fleet in Azure (or an ARM endpoint): signed in once, no subscription required. */
+async function openAzureFleet(config: RunConfig, session: { signIn?: SignInHooks; signal?: AbortSignal }) {
+  const signedIn = await signIn(config, false, session.signIn, session.signal);
+  return {
+    link: { profile: signedIn.profile, credential: signedIn.credential, ...(signedIn.agent ? { agent: signedIn.agent } : {}) },
+    clients: signedIn.clients,
+    cloud: signedIn.profile.label ?? signedIn.profile.name,
+    close: signedIn.close,
+  };
 }
 
 export async function connectFleet(
-  options: CommonOptions,
+  config: RunConfig,
   defaultWorld = 'fleet',
   session: { signIn?: SignInHooks; signal?: AbortSignal } = {},
-): Promise<FleetConnection> {
-  refuseSandboxDeviceCode(options);
-  const journal = openJournal(options);
+): Promise<FleetSession> {
+  refuseSandboxDeviceCode(config);
+  const journal = openJournal(config);
   const [{ createClients }, { createAzureGateway }] = await Promise.all([import('../azure/clients.ts'), import('../azure/gateway.ts')]);
-  let link: Omit<import('../azure/clients.ts').ClientsOptions, 'subscriptionId'>;
-  let close: () => Promise<void>;
-  let cloud: string;
-  let clients: import('../azure/clients.ts').AzureClients;
-  if (options.sandbox) {
-    const [{ startSandbox }, { connectToSandbox }] = await Promise.all([
-      import('../sandbox/index.ts'),
-      import('../azure/sandbox-connection.ts'),
-    ]);
-    const sandbox = await startSandbox({ world: options.world ?? defaultWorld });
-    const subscriptionId = sandbox.world().subscriptions[0]!.subscriptionId;
-    const { subscriptionId: _s, ...rest } = connectToSandbox(sandbox, subscriptionId);
-    link = rest;
-    clients = createClients({ ...link, subscriptionId });
-    cloud = 'Sandbox';
-    close = () => sandbox.close();
-  } else {
-    const signedIn = await signIn(options, false, session.signIn, session.signal);
-    link = { profile: signedIn.profile, credential: signedIn.credential, ...(signedIn.agent ? { agent: signedIn.agent } : {}) };
-    clients = signedIn.clients;
-    cloud = signedIn.profile.label ?? signedIn.profile.name;
-    close = signedIn.close;
-  }
+  const { link, clients, cloud, close } = config.sandbox
+    ? await openSandboxFleet(config.world ?? defaultWorld, createClients)
+    : await openAzureFleet(config, session);
   const engineFor = (target: Target): RunbookEngine => {
     const forTarget = createClients({
       ...link,
@@ -330,7 +323,7 @@ export async function connectFleet(
       context: { subscriptionId: target.subscriptionId, sandbox: link.profile.sandbox },
     });
     return createEngine({
-      gateway: options.readOnly ? readOnlyGateway(azureGateway) : azureGateway,
+      gateway: config.readOnly ? readOnlyGateway(azureGateway) : azureGateway,
       target,
       journal,
       context: {
@@ -339,22 +332,24 @@ export async function connectFleet(
         apimName: target.apim.name,
         vaultName: target.vault.name,
         sandbox: link.profile.sandbox,
-        readOnly: options.readOnly,
+        readOnly: config.readOnly,
       },
-      transcriptPath: transcriptPath(options),
+      transcriptPath: transcriptPath(config),
     });
   };
-  const [{ listInstances, listSubscriptions, listVaults }, { operatorClaims }] = await Promise.all([
+  const [{ listInstances, listSubscriptions, listVaults }, { operatorClaims }, { fleetReader }] = await Promise.all([
     import('../azure/discover.ts'),
     import('../azure/gather.ts'),
+    import('../azure/fleet.ts'),
   ]);
+  const fleet = fleetReader(clients);
   // The sandbox remembers only inside an explicit --state-dir: the demo must not touch the operator's state.
   const memory = new TargetMemory(
     link.profile.sandbox
-      ? options.stateDir
-        ? join(options.stateDir, 'targets.json')
+      ? config.explicitStateDir
+        ? join(config.explicitStateDir, 'targets.json')
         : undefined
-      : join(stateDir(options), 'targets.json'),
+      : join(config.stateDir, 'targets.json'),
   );
   let tenant: Promise<string> | undefined;
   const tenantId = () => (tenant ??= operatorClaims(clients).then((c) => c.tid ?? 'unknown-tenant'));
@@ -366,5 +361,12 @@ export async function connectFleet(
     remembered: async () => memory.read(await tenantId()),
     remember: async (choice) => memory.write(await tenantId(), choice),
   };
-  return { clients, cloud, sandbox: link.profile.sandbox, engineFor, targets, close };
+  return {
+    cloud,
+    sandbox: link.profile.sandbox,
+    engineFor,
+    targets,
+    audit: (request, onProgress, signal) => readAudit(fleet, cloud, request, onProgress, signal),
+    close,
+  };
 }

@@ -6,12 +6,11 @@ import { lookup } from 'node:dns/promises';
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { connect as tlsConnect } from 'node:tls';
 import { join } from 'node:path';
-import type { CommonOptions } from '../cli-args.ts';
+import type { RunConfig } from './run-config.ts';
 import { VERSION } from '../cli-args.ts';
 import { doctorLines, type DoctorLine, type MachineFacts } from '../checks/doctor.ts';
 import { ownTenantAccount } from '../azure/az-cli.ts';
 import { cloudFromAzCliName } from '../azure/cloud.ts';
-import { stateDir } from './connect.ts';
 import { Journal } from '../runbook/journal.ts';
 
 const CREDENTIAL_VARIABLES = [
@@ -155,8 +154,8 @@ function endpointFacts(url: string, caCert?: string): Promise<NonNullable<Machin
   });
 }
 
-function stateDirFacts(options: CommonOptions): MachineFacts['stateDir'] {
-  const path = stateDir(options);
+function stateDirFacts(config: RunConfig): MachineFacts['stateDir'] {
+  const path = config.stateDir;
   let stat;
   try {
     stat = statSync(path);
@@ -186,7 +185,7 @@ function stateDirFacts(options: CommonOptions): MachineFacts['stateDir'] {
   };
 }
 
-export async function gatherMachine(options: CommonOptions): Promise<MachineFacts> {
+export async function gatherMachine(config: RunConfig): Promise<MachineFacts> {
   const azPromise = azFacts();
   const credentialVariables = CREDENTIAL_VARIABLES.filter((n) => process.env[n]);
   const proxies = PROXY_VARIABLES.filter((n) => process.env[n]).map((name) => ({
@@ -194,14 +193,14 @@ export async function gatherMachine(options: CommonOptions): Promise<MachineFact
     value: /no_proxy/i.test(name) ? process.env[name]! : redactProxy(process.env[name]!),
   }));
   const azInfo = await azPromise;
-  const cloudName = options.cloud ?? azInfo.account?.cloudName ?? 'AzureCloud';
-  const source = options.cloud ? '--cloud' : azInfo.account?.cloudName ? "the Azure CLI's active cloud" : 'the default';
+  const cloudName = config.signIn.cloud ?? azInfo.account?.cloudName ?? 'AzureCloud';
+  const source = config.signIn.cloud ? '--cloud' : azInfo.account?.cloudName ? "the Azure CLI's active cloud" : 'the default';
   const hostOf = (u: string) => new URL(u).hostname;
   let cloud: MachineFacts['cloud'];
   let wanted: [string, string][] = [];
-  if (options.armEndpoint) {
-    cloud = { name: `a custom endpoint, ${options.armEndpoint}`, source: '--arm-endpoint' };
-    wanted = [['ARM', hostOf(options.armEndpoint)]];
+  if (config.signIn.armEndpoint) {
+    cloud = { name: `a custom endpoint, ${config.signIn.armEndpoint}`, source: '--arm-endpoint' };
+    wanted = [['ARM', hostOf(config.signIn.armEndpoint)]];
   } else {
     try {
       const profile = cloudFromAzCliName(cloudName);
@@ -209,7 +208,7 @@ export async function gatherMachine(options: CommonOptions): Promise<MachineFact
       wanted = [
         ['ARM', hostOf(profile.armEndpoint)],
         ['sign-in', hostOf(profile.authorityHost)],
-        ...(options.vault ? [['Key Vault', `${options.vault}${profile.kvDnsSuffix}`] as [string, string]] : []),
+        ...(config.target.vault ? [['Key Vault', `${config.target.vault}${profile.kvDnsSuffix}`] as [string, string]] : []),
       ];
     } catch {
       // A cloud registered with `az cloud register`: apimkv reaches it only through --arm-endpoint.
@@ -218,7 +217,7 @@ export async function gatherMachine(options: CommonOptions): Promise<MachineFact
   }
   const [hosts, endpoint] = await Promise.all([
     Promise.all(wanted.map(([role, host]) => resolveHost(role, host))),
-    options.armEndpoint ? endpointFacts(options.armEndpoint, options.caCert) : undefined,
+    config.signIn.armEndpoint ? endpointFacts(config.signIn.armEndpoint, config.signIn.caCert) : undefined,
   ]);
   const locale = process.env.LC_ALL || process.env.LC_CTYPE || process.env.LANG || undefined;
   return {
@@ -229,7 +228,7 @@ export async function gatherMachine(options: CommonOptions): Promise<MachineFact
     cloud,
     hosts,
     ...(endpoint ? { endpoint } : {}),
-    stateDir: stateDirFacts(options),
+    stateDir: stateDirFacts(config),
     terminal: {
       stdoutTTY: !!process.stdout.isTTY,
       columns: process.stdout.columns,
@@ -261,8 +260,8 @@ export function formatDoctor(lines: DoctorLine[]): string {
   ].join('\n');
 }
 
-export async function runDoctor(json: boolean, options: CommonOptions): Promise<number> {
-  const lines = doctorLines(await gatherMachine(options));
+export async function runDoctor(json: boolean, config: RunConfig): Promise<number> {
+  const lines = doctorLines(await gatherMachine(config));
   process.stdout.write(
     `${json ? JSON.stringify({ schemaVersion: 1, tool: 'apimkv', version: VERSION, lines }, null, 2) : formatDoctor(lines)}\n`,
   );

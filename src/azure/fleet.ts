@@ -6,26 +6,10 @@ import { remoteFacts } from './untrusted.ts';
 import type { ApiManagementClient } from '@azure/arm-apimanagement';
 import type { FleetFacts, FleetInstance, FleetInstanceFacts, FleetReference, FleetVault } from '../checks/audit/types.ts';
 import { APIM_INSTANCES, KEY_VAULTS } from '../graph/queries.ts';
-import type { GatewayEvent } from '../checks/ports.ts';
+import type { FleetReader, FleetReadOptions, FleetScope, GatewayEvent } from '../checks/ports.ts';
 import type { AzureClients } from './clients.ts';
 import { toAzureError } from './errors.ts';
 import { withEventSink } from './events-policy.ts';
-
-export interface FleetScope {
-  /** Empty with no management groups: every subscription the operator can see. */
-  subscriptions: string[];
-  managementGroups: string[];
-}
-
-export interface FleetReadOptions {
-  /** Concurrent ARM calls (default 16). */
-  concurrency?: number;
-  /** Also list named values (one more call per instance; default true). */
-  namedValues?: boolean;
-  signal?: AbortSignal;
-  onProgress?: (done: number, total: number) => void;
-  onEvent?: (event: GatewayEvent) => void;
-}
 
 /** Resource Graph's page size limit. */
 const GRAPH_PAGE = 1000;
@@ -199,4 +183,9 @@ export async function readFleet(clients: AzureClients, scope: FleetScope, option
       throw e;
     }
   });
+}
+
+/** The fleet port (checks/ports.ts) on these clients: what the audit reads through, with no SDK type in sight. */
+export function fleetReader(clients: AzureClients): FleetReader {
+  return { read: (scope, options) => readFleet(clients, scope, options) };
 }

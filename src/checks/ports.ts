@@ -1,5 +1,6 @@
 // The seam between the engine and Azure: interfaces only. src/azure implements Gateway with the real SDK
 // clients; the engine only ever sees this interface and the plain types of run-types.ts.
+import type { FleetFacts } from './audit/types.ts';
 import type { DataPlaneProbe, Fact, Facts, VaultCertificateFacts } from './facts.ts';
 import type { GatewayEvent, OperationResult, Target } from './run-types.ts';
 import type { Operation } from './types.ts';
@@ -35,4 +36,25 @@ export interface SignInHooks {
   onDeviceCode(message: string): void;
   /** The sign-in ended (code entered, declined or expired); the message can go. */
   onSignInDone?(): void;
+}
+
+export interface FleetScope {
+  /** Empty with no management groups: every subscription the operator can see. */
+  subscriptions: string[];
+  managementGroups: string[];
+}
+
+export interface FleetReadOptions {
+  /** Concurrent ARM calls (default 16). */
+  concurrency?: number;
+  /** Also list named values (one more call per instance; default true). */
+  namedValues?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+  onEvent?: (event: GatewayEvent) => void;
+}
+
+/** The fleet around the gateway, for the audit: src/azure/fleet.ts implements it (Resource Graph, then ARM). */
+export interface FleetReader {
+  read(scope: FleetScope, options?: FleetReadOptions): Promise<FleetFacts>;
 }

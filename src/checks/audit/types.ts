@@ -1,7 +1,7 @@
 // The fleet as the audit sees it: Resource Graph rows for instances and vaults, plus the Key Vault
 // references read from each instance over ARM (Resource Graph has no APIM child resources). Plain data:
 // the findings are pure functions of it.
-import type { AzureErrorInfo } from '../ports.ts';
+import type { AzureErrorInfo } from '../run-types.ts';
 
 export interface FleetIdentity {
   clientId?: string;

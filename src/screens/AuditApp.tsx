@@ -1,43 +1,45 @@
 // The fleet audit, full screen: the instance table first (painted before the Azure SDKs load), the
 // fleet read behind it with progress, and Enter opens the runbook for one instance in the same session;
-// quitting the runbook comes back to the table. Terminal handling is the runbook's (run-tui.tsx).
+// quitting the runbook comes back to the table. Terminal handling is the runbook's (run-tui.tsx);
+// src/app/audit-tui.tsx runs it, and this screen only renders and dispatches.
 import { useEffect, useRef, useState } from 'react';
 import type { AuditResult } from '../checks/audit/types.ts';
-import type { AuditCliOptions, CommonOptions } from '../cli-args.ts';
-import type { FleetConnection } from '../app/connect.ts';
+import type { AuditRequest, FleetSession } from '../runbook/fleet-session.ts';
 import type { Target } from '../checks/ports.ts';
 import { App } from './App.tsx';
-import { runFleetScreen } from './fleet-screen.tsx';
 import { AuditTable, INITIAL_VIEW, type AuditView } from './AuditTable.tsx';
 import type { SignInPrompt } from './sign-in-prompt.ts';
 import { useSignInPrompt } from './use-sign-in-prompt.ts';
 
 const INTERRUPTED = 130;
 
-interface AuditAppProps {
-  audit: AuditCliOptions;
-  options: CommonOptions;
-  connect: () => Promise<FleetConnection>;
+export interface AuditAppProps {
+  audit: AuditRequest;
+  /** The cloud's name until the session says. */
+  cloud: string;
+  sandbox: boolean;
+  readOnly: boolean;
+  connect: () => Promise<FleetSession>;
   signIn: SignInPrompt;
   onExit: (code: number) => void;
 }
 
-function scopeText(audit: AuditCliOptions): string {
+function scopeText(audit: AuditRequest): string {
   if (audit.subscriptions.length) return `${audit.subscriptions.length} subscription${audit.subscriptions.length === 1 ? '' : 's'}`;
   if (audit.managementGroups.length) return `management group ${audit.managementGroups.join(', ')}`;
   return 'every visible subscription';
 }
 
-function AuditApp({ audit, options, connect, signIn, onExit }: AuditAppProps) {
+export function AuditApp({ audit, cloud: firstCloud, sandbox, readOnly, connect, signIn, onExit }: AuditAppProps) {
   const signInMessage = useSignInPrompt(signIn);
   const [result, setResult] = useState<AuditResult>();
   const [progress, setProgress] = useState<{ done: number; total: number; throttledMs?: number }>();
   const [error, setError] = useState<string>();
-  const [cloud, setCloud] = useState(options.sandbox ? 'Sandbox' : (options.cloud ?? 'Azure'));
+  const [cloud, setCloud] = useState(firstCloud);
   const [runbook, setRunbook] = useState<Target>();
   const [view, setView] = useState<AuditView>(INITIAL_VIEW);
   const [generation, setGeneration] = useState(0);
-  const connection = useRef<Promise<FleetConnection>>(undefined);
+  const connection = useRef<Promise<FleetSession>>(undefined);
 
   useEffect(() => {
     let live = true;
@@ -49,8 +51,7 @@ function AuditApp({ audit, options, connect, signIn, onExit }: AuditAppProps) {
       connection.current ??= connect();
       const link = await connection.current;
       if (live) setCloud(link.cloud);
-      const { readAudit } = await import('../app/audit.ts');
-      const read = await readAudit(link, audit, (p) => live && setProgress(p), controller.signal);
+      const read = await link.audit(audit, (p) => live && setProgress(p), controller.signal);
       if (live) setResult(read);
     })().catch((e: unknown) => live && setError((e as Error).message));
     return () => {
@@ -79,8 +80,8 @@ function AuditApp({ audit, options, connect, signIn, onExit }: AuditAppProps) {
           subscriptionId: runbook.subscriptionId,
           apimName: runbook.apim.name,
           vaultName: runbook.vault.name,
-          sandbox: options.sandbox,
-          readOnly: options.readOnly,
+          sandbox,
+          readOnly,
         }}
         loadEngine={async () => (await link).engineFor(runbook)}
         onExit={(code) => (code === INTERRUPTED ? onExit(code) : setRunbook(undefined))}
@@ -91,7 +92,7 @@ function AuditApp({ audit, options, connect, signIn, onExit }: AuditAppProps) {
   return (
     <AuditTable
       title={`apimkv audit · ${cloud} · ${scopeText(audit)}`}
-      sandbox={options.sandbox}
+      sandbox={sandbox}
       result={result}
       progress={progress}
       error={error}
@@ -103,10 +104,4 @@ function AuditApp({ audit, options, connect, signIn, onExit }: AuditAppProps) {
       onQuit={() => onExit(0)}
     />
   );
-}
-
-export async function runAuditTui(audit: AuditCliOptions, options: CommonOptions): Promise<number> {
-  return runFleetScreen(options, 'fleet', ({ connect, signIn, finish }) => (
-    <AuditApp audit={audit} options={options} connect={connect} signIn={signIn} onExit={finish} />
-  ));
 }

@@ -1,36 +1,38 @@
 // The runbook when the flags do not name the instance and vault: the target picker first (painted before
-// the Azure SDKs load), then the runbook for the choice on the same connection.
+// the Azure SDKs load), then the runbook for the choice on the same connection. src/app/picker-tui.tsx
+// runs it; this screen only renders and dispatches.
 import { lazy, Suspense, useEffect, useRef, useState } from 'react';
-import type { CommonOptions } from '../cli-args.ts';
-import type { FleetConnection } from '../app/connect.ts';
+import type { FleetSession } from '../runbook/fleet-session.ts';
 import type { RunbookEngine } from '../runbook/engine-types.ts';
 import type { Target } from '../checks/ports.ts';
 import type { TargetSource } from '../runbook/targets.ts';
 import type { SignInPrompt } from './sign-in-prompt.ts';
 import { useSignInPrompt } from './use-sign-in-prompt.ts';
-import { runFleetScreen } from './fleet-screen.tsx';
 import { TargetPicker, type GivenTarget } from './TargetPicker.tsx';
 
 // The runbook's screens load behind the picker's first frame (fetched right after it, so a pick never waits).
 const loadApp = () => import('./App.tsx').then((m) => ({ default: m.App }));
 const App = lazy(loadApp);
 
-interface PickAppProps {
-  options: CommonOptions;
+export interface PickAppProps {
+  /** The cloud's name until the session says (the flags' --cloud, 'Azure' or 'Sandbox'). */
+  cloud: string;
+  sandbox: boolean;
+  readOnly: boolean;
   given: GivenTarget;
-  connect: () => Promise<FleetConnection>;
+  connect: () => Promise<FleetSession>;
   signIn: SignInPrompt;
   onEngine: (engine: RunbookEngine) => void;
   onExit: (code: number) => void;
 }
 
-function PickApp({ options, given, connect, signIn, onEngine, onExit }: PickAppProps) {
+export function PickApp({ cloud: firstCloud, sandbox, readOnly, given, connect, signIn, onEngine, onExit }: PickAppProps) {
   const signInMessage = useSignInPrompt(signIn);
   const [source, setSource] = useState<TargetSource>();
   const [error, setError] = useState<string>();
-  const [cloud, setCloud] = useState(options.sandbox ? 'Sandbox' : (options.cloud ?? 'Azure'));
+  const [cloud, setCloud] = useState(firstCloud);
   const [target, setTarget] = useState<Target>();
-  const connection = useRef<Promise<FleetConnection>>(undefined);
+  const connection = useRef<Promise<FleetSession>>(undefined);
 
   useEffect(() => {
     void loadApp();
@@ -61,8 +63,8 @@ function PickApp({ options, given, connect, signIn, onEngine, onExit }: PickAppP
             subscriptionId: target.subscriptionId,
             apimName: target.apim.name,
             vaultName: target.vault.name,
-            sandbox: options.sandbox,
-            readOnly: options.readOnly,
+            sandbox,
+            readOnly,
           }}
           loadEngine={async () => {
             const engine = (await link).engineFor(target);
@@ -78,7 +80,7 @@ function PickApp({ options, given, connect, signIn, onEngine, onExit }: PickAppP
   return (
     <TargetPicker
       title={`apimkv · ${cloud} · choose the instance and vault`}
-      sandbox={options.sandbox}
+      sandbox={sandbox}
       source={source}
       error={error}
       signIn={signInMessage}
@@ -87,13 +89,4 @@ function PickApp({ options, given, connect, signIn, onEngine, onExit }: PickAppP
       onQuit={() => onExit(0)}
     />
   );
-}
-
-/** Runs picker then runbook; resolves with the exit code and the engine (for the transcript), if one ran. */
-export async function runPickerTui(options: CommonOptions, given: GivenTarget): Promise<{ code: number; engine?: RunbookEngine }> {
-  let engine: RunbookEngine | undefined;
-  const code = await runFleetScreen(options, 'everything-broken', ({ connect, signIn, finish }) => (
-    <PickApp options={options} given={given} connect={connect} signIn={signIn} onEngine={(e) => (engine = e)} onExit={finish} />
-  ));
-  return { code, engine };
 }

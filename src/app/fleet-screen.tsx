@@ -2,20 +2,20 @@
 // is on the terminal (the Azure SDKs take ~200 ms to load), with the device code sign-in shown on screen,
 // and that sign-in ended with the screen (quitting while the code waits must not leave it polling).
 import type { ReactElement } from 'react';
-import type { CommonOptions } from '../cli-args.ts';
-import type { FleetConnection } from '../app/connect.ts';
-import { runFullScreen } from './full-screen.tsx';
-import { SignInPrompt, signInCopy } from './sign-in-prompt.ts';
+import type { FleetSession } from '../runbook/fleet-session.ts';
+import { runFullScreen } from '../screens/full-screen.tsx';
+import { SignInPrompt, signInCopy } from '../screens/sign-in-prompt.ts';
+import type { RunConfig } from './run-config.ts';
 
 export interface FleetScreen {
-  connect(): Promise<FleetConnection>;
+  connect(): Promise<FleetSession>;
   signIn: SignInPrompt;
   finish(code: number): void;
 }
 
 /** Resolves with the exit code the screen (or a signal) finished with. */
 export async function runFleetScreen(
-  options: CommonOptions,
+  config: RunConfig,
   defaultWorld: string,
   element: (screen: FleetScreen) => ReactElement,
 ): Promise<number> {
@@ -24,7 +24,7 @@ export async function runFleetScreen(
   let painted: Promise<void> = Promise.resolve();
   const connect = async () => {
     await painted;
-    return (await import('../app/connect.ts')).connectFleet(options, defaultWorld, {
+    return (await import('./connect.ts')).connectFleet(config, defaultWorld, {
       signIn: signIn.hooks(signInCopy()),
       signal: session.signal,
     });
