@@ -1,7 +1,7 @@
 // The target flags taken apart (--service-id, --vault as a name or id), and the usage error they raise.
 // Kept apart from connect.ts so the picker can read the flags before the first frame without loading the
 // engine, the checks and node-forge behind connect.ts.
-import type { CommonOptions } from '../cli-args.ts';
+import type { TargetFlags } from './run-config.ts';
 import type { Target } from '../checks/ports.ts';
 
 import { ConnectError } from '../error-model.ts';
@@ -23,7 +23,7 @@ export function parseServiceId(id: string): { subscriptionId: string; resourceGr
 const VAULT_ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.KeyVault\/vaults\/([^/]+)\/?$/i;
 
 /** --vault as a name (with --vault-resource-group) or a resource id, which may name another subscription. */
-export function vaultOption(options: Pick<CommonOptions, 'vault' | 'vaultResourceGroup'>): Target['vault'] | undefined {
+export function vaultOption(options: Pick<TargetFlags, 'vault' | 'vaultResourceGroup'>): Target['vault'] | undefined {
   if (!options.vault) return undefined;
   if (!options.vault.startsWith('/'))
     return { name: options.vault, ...(options.vaultResourceGroup ? { resourceGroup: options.vaultResourceGroup } : {}) };
