@@ -13,6 +13,7 @@ import { vaultUriProblem } from '../../src/azure/data-plane-host.ts';
 import { probeDataPlane } from '../../src/azure/gather.ts';
 import { connectToSandbox } from '../../src/azure/sandbox-connection.ts';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
+import { figure } from './figures.ts';
 
 let sandbox: Sandbox;
 let listener: Server;
@@ -80,6 +81,7 @@ test('a vaultUri pointing elsewhere, or a vault host on another port: no connect
     assert.match(!probe.ok ? probe.message : '', /sent it no request and no token/);
     assert.throws(() => clients.secretClient(uri), /sent it no request and no token/);
   }
+  figure('connections to refused vault hosts', connections);
   assert.equal(connections, 0, 'the listener was never connected to');
   assert.deepEqual(scopes, [], 'no token was asked for');
 });

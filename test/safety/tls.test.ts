@@ -13,6 +13,7 @@ import { generate } from 'selfsigned';
 import { toAzureError } from '../../src/azure/errors.ts';
 import { CLI } from '../e2e/harness.ts';
 import { azHandingOut, tempDir } from '../e2e/support.ts';
+import { figure } from './figures.ts';
 
 const SUB = '3f2b7c1d-9a4e-4b8f-a6d2-1c5e7f9a0b34';
 const TENANT = '8f3c2a1e-5b7d-4c9a-9e21-3d4f6a7b8c90';
@@ -101,6 +102,7 @@ test('an untrusted certificate (no --ca-cert): exit 2, the certificate named, th
   for (const words of NAMED) assert.ok(r.stderr.includes(words), `stderr lacks ${words}\n${show}`);
   assert.ok(r.stderr.includes('pass --arm-endpoint URL --ca-cert FILE'), show);
   assert.equal(r.stdout, '', 'no report');
+  figure('HTTP requests past a refused TLS certificate', seen.requests.length - before);
   assert.deepEqual(seen.requests.slice(before), [], 'no HTTP request (so no token) reached the server');
 });
 
