@@ -7,8 +7,9 @@ import { parseSecretIdentifier, type ParsedSecretIdentifier } from './identifier
 import { describeStatus, explainOrQuote, explainStatus, statusOk, type FailureExplanation } from './key-vault-status.ts';
 import type { KeyVaultStatusFacts } from './facts.ts';
 import { makePlan } from './plan.ts';
-import { bypassOn, firewallOn, hostnamesOnVault, identityName, lineOfSight, pickIdentity } from './posture.ts';
-import { newCertificateIdentity, renewedVersion, secretProblem } from './references.ts';
+import { firewallOn, identityName, lineOfSight, pickIdentity, vaultPosture } from './posture.ts';
+import { instanceIdentities, newCertificateIdentity, onVault, referencesOf, renewedVersion, secretProblem } from './references.ts';
+import { referenceVerdicts } from './reference-rules.ts';
 import { STEPS, DOCS } from './steps.ts';
 import type { Finding } from './types.ts';
 
@@ -541,27 +542,28 @@ function checkHostnamesOf(facts: Facts, apim: ApimFacts): Finding {
     (h) =>
       `${h.hostName} (${h.type}): ${h.keyVaultId}, status ${h.certificateStatus ?? 'unknown'}${h.identityClientId ? `, client ${h.identityClientId}` : ''}${h.expiry ? `, expires ${h.expiry}` : ''}`,
   );
-  for (const h of hostnames) {
-    if (h.certificateStatus?.toLowerCase() === 'failed')
-      fails.push(
-        `${h.hostName}: the last certificate fetch failed (API Management serves the cached one until it expires; after the cause is fixed, a custom domain syncs from Key Vault in several hours, up to 1-2 days, or at once with "Sync certificates" in the portal)`,
-      );
-    const parsed = parseSecretIdentifier(h.keyVaultId!, facts.context.kvDnsSuffix);
-    if (parsed.ok && parsed.version)
-      warns.push(`${h.hostName}: the identifier names version ${parsed.version}, so renewals are never picked up`);
-  }
+  // The same rules as the audit's (reference-rules.ts), on the hostnames that read the target vault.
   const vault = facts.vault.ok ? facts.vault.value : undefined;
-  if (vault && firewallOn(vault)) {
-    const onVault = hostnamesOnVault(apim, vault);
-    if (onVault.length && !bypassOn(vault))
-      warns.push(
-        `${onVault.map((h) => h.hostName).join(', ')}: the vault is not public and the trusted-services exception is off; custom-domain certificates need one of them even with a line of sight (FW-BYPASS)`,
-      );
-    // Its next sync fails: the exception admits only the system identity, and a line of sight does not count for hostnames.
-    for (const h of onVault.filter((x) => x.identityClientId)) {
-      fails.push(
-        `${h.hostName}: the user-assigned identity ${identityName(apim, h.identityClientId)} reads the certificate behind the vault firewall, which admits only the system-assigned identity for custom domains, so its next sync will fail. Switch the hostname to the system identity (custom domains in the portal, or the hostname configuration's identityClientId)`,
-      );
+  const identities = instanceIdentities(apim);
+  for (const ref of referencesOf(facts).filter((r) => r.kind === 'hostname')) {
+    const on = vault && onVault(ref, vault) ? vault : undefined;
+    const verdicts = referenceVerdicts(ref, identities, on ? vaultPosture(on) : undefined, facts.context.now, EXPIRY_WARNING_DAYS);
+    for (const v of verdicts) {
+      if (v.rule === 'refresh-failed')
+        fails.push(
+          `${ref.name}: the last certificate fetch failed (API Management serves the cached one until it expires; after the cause is fixed, a custom domain syncs from Key Vault in several hours, up to 1-2 days, or at once with "Sync certificates" in the portal)`,
+        );
+      else if (v.rule === 'versioned-identifier')
+        warns.push(`${ref.name}: the identifier names version ${v.version}, so renewals are never picked up`);
+      else if (v.rule === 'hostname-bypass-only' && !v.bypass)
+        fails.push(
+          `${ref.name}: the vault is not public and the trusted-services exception is off; custom-domain certificates need one of them even with a line of sight, so its next sync will fail (FW-BYPASS)`,
+        );
+      // Its next sync fails: the exception admits only the system identity, and a line of sight does not count for hostnames.
+      else if (v.rule === 'uai-behind-firewall')
+        fails.push(
+          `${ref.name}: the user-assigned identity ${ref.identity} reads the certificate behind the vault firewall, which admits only the system-assigned identity for custom domains, so its next sync will fail. Switch the hostname to the system identity (custom domains in the portal, or the hostname configuration's identityClientId)`,
+        );
     }
   }
   if (fails.length)

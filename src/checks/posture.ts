@@ -3,14 +3,20 @@
 import type { ApimFacts, Facts, PrivateEndpointFacts, SubnetFacts, VaultFacts } from './facts.ts';
 import { ipv4Contains, isPrivateIpv4, parseIpv4Range } from './ipv4.ts';
 import { sameId } from './resource-id.ts';
+import { bypassInForce, firewalled, type VaultPosture } from './reference-rules.ts';
 
 /** Firewall "on": public access disabled/perimeter, or the ACL denies by default. */
 export function firewallOn(vault: VaultFacts): boolean {
-  return (
-    vault.publicNetworkAccess === 'Disabled' ||
-    vault.publicNetworkAccess === 'SecuredByPerimeter' ||
-    vault.networkAcls.defaultAction.toLowerCase() === 'deny'
-  );
+  return firewalled(vaultPosture(vault));
+}
+
+/** A vault's posture as the shared reference rules read it (the audit maps its Resource Graph rows to the same). */
+export function vaultPosture(vault: VaultFacts): VaultPosture {
+  return {
+    publicNetworkAccess: vault.publicNetworkAccess,
+    defaultAction: vault.networkAcls.defaultAction,
+    bypass: vault.networkAcls.bypass,
+  };
 }
 
 /** Public from all networks: what custom-hostname certificates accept instead of the bypass. */
@@ -20,7 +26,7 @@ export function vaultPublic(vault: VaultFacts): boolean {
 
 /** ARM's default for bypass is AzureServices when the field is absent. */
 export function bypassOn(vault: VaultFacts): boolean {
-  return (vault.networkAcls.bypass || 'AzureServices').toLowerCase().includes('azureservices');
+  return bypassInForce(vaultPosture(vault));
 }
 
 export function hasSystemIdentity(apim: ApimFacts): boolean {

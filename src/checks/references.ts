@@ -9,7 +9,8 @@ import { finding } from './finding.ts';
 import { checkIdentity } from './firewall.ts';
 import { parseSecretIdentifier } from './identifiers.ts';
 import { makePlan } from './plan.ts';
-import { firewallOn, hasSystemIdentity, identityName, pickIdentity } from './posture.ts';
+import { referenceVerdicts, type InstanceIdentities } from './reference-rules.ts';
+import { hasSystemIdentity, identityName, pickIdentity, vaultPosture } from './posture.ts';
 import { DOCS } from './steps.ts';
 import type { Finding, FixPlan, Operation } from './types.ts';
 
@@ -30,6 +31,11 @@ export interface Reference {
   certificateStatus?: string;
   expirationDate?: string;
   etag?: string;
+}
+
+/** The instance's identities as the shared reference rules read them. */
+export function instanceIdentities(apim: ApimFacts): InstanceIdentities {
+  return { hasSystemIdentity: hasSystemIdentity(apim), userAssignedClientIds: apim.identity.userAssigned.map((u) => u.clientId) };
 }
 
 /** "certificate backend-client", "named value db-password", "hostname api.contoso.com". */
@@ -248,7 +254,11 @@ function checksOn(facts: Facts, apim: ApimFacts, vault: VaultFacts, pairs: Ident
     const uai = pair.identityClientId
       ? apim.identity.userAssigned.find((u) => u.clientId.toLowerCase() === pair.identityClientId!.toLowerCase())
       : undefined;
-    if (pair.identityClientId && !uai) {
+    // The audit's rules (reference-rules.ts) decide what is wrong with the pair's identity on this vault.
+    const rules = new Set(
+      referenceVerdicts(pair.references[0]!, instanceIdentities(apim), vaultPosture(vault), facts.context.now, 0).map((v) => v.rule),
+    );
+    if (pair.identityClientId && rules.has('no-identity')) {
       out.push(
         forPair(
           finding(
@@ -276,7 +286,7 @@ function checksOn(facts: Facts, apim: ApimFacts, vault: VaultFacts, pairs: Ident
         identity: uai ? { userAssignedId: uai.id } : 'system',
       },
     };
-    const behindFirewall = firewallOn(vault) && !!uai;
+    const behindFirewall = rules.has('uai-behind-firewall') && !!uai;
     if (behindFirewall) {
       // Granting a user-assigned identity behind the firewall cannot help: the exception admits only the system identity.
       const id = vault.enableRbacAuthorization ? 'ACC-RBAC' : 'ACC-AP';

@@ -1,6 +1,7 @@
 // The audit's findings: pure functions of the fleet facts. One finding per instance and reference (or per
 // instance and vault for vault-level risks), worst first, so an SRE reads the broken things before the risky.
-import { daysUntil, EXPIRY_WARNING_DAYS } from '../dates.ts';
+import { EXPIRY_WARNING_DAYS } from '../dates.ts';
+import { bypassInForce, firewalled, referenceVerdicts, splitIdentifier, type VaultPosture } from '../reference-rules.ts';
 import { ipv4Contains } from '../ipv4.ts';
 import { DOCS, STEPS } from '../steps.ts';
 import type {
@@ -53,13 +54,7 @@ const DOC: Partial<Record<AuditKind, string>> = {
   'hostname-bypass-only': DOCS.customDomain,
 };
 
-const IDENTIFIER = /^https:\/\/([^/:?#]+)(?::\d+)?\/(secrets|certificates)\/([^/?#]+)(?:\/([^/?#]+))?\/?$/i;
-
-/** Host (lower-case, no port), object name and version of a Key Vault identifier; undefined when it is not one. */
-export function splitIdentifier(identifier: string): { host: string; name: string; version?: string } | undefined {
-  const m = IDENTIFIER.exec(identifier.trim());
-  return m ? { host: m[1]!.toLowerCase(), name: m[3]!, ...(m[4] ? { version: m[4] } : {}) } : undefined;
-}
+export { splitIdentifier } from '../reference-rules.ts';
 
 function hostOf(vaultUri: string): string {
   try {
@@ -69,14 +64,21 @@ function hostOf(vaultUri: string): string {
   }
 }
 
+/** The audit's Resource Graph row as the shared rules read a vault's posture. */
+const postureOf = (v: FleetVault): VaultPosture => ({
+  ...(v.pna !== undefined ? { publicNetworkAccess: v.pna } : {}),
+  ...(v.defaultAction !== undefined ? { defaultAction: v.defaultAction } : {}),
+  ...(v.bypass !== undefined ? { bypass: v.bypass } : {}),
+});
+
 /** Firewall on: public access off (or perimeter), or the ACL denies by default. */
 export function vaultFirewalled(v: FleetVault): boolean {
-  return v.pna === 'Disabled' || v.pna === 'SecuredByPerimeter' || (v.defaultAction ?? '').toLowerCase() === 'deny';
+  return firewalled(postureOf(v));
 }
 
 /** Trusted-services bypass in force (ARM's default is AzureServices; a perimeter overrides it). */
 export function vaultBypass(v: FleetVault): boolean {
-  return v.pna !== 'SecuredByPerimeter' && (v.bypass || 'AzureServices').toLowerCase().includes('azureservices');
+  return bypassInForce(postureOf(v));
 }
 
 const hasSystemIdentity = (i: FleetInstance) => /systemassigned/i.test(i.identityType.replace(/\s/g, ''));
@@ -98,14 +100,20 @@ function auditInstance(facts: FleetInstanceFacts, vaultsByHost: Map<string, Flee
   const { instance } = facts;
   const out: AuditFinding[] = [];
   const seen = new Set<string>();
-  const add = (kind: AuditKind, reference: string, vault: string, message: string, extra: { date?: string; once?: string } = {}) => {
+  const add = (
+    kind: AuditKind,
+    reference: string,
+    vault: string,
+    message: string,
+    extra: { date?: string; once?: string; severity?: AuditSeverity } = {},
+  ) => {
     if (extra.once) {
       if (seen.has(`${kind} ${extra.once}`)) return;
       seen.add(`${kind} ${extra.once}`);
     }
     out.push({
       kind,
-      severity: SEVERITY[kind],
+      severity: extra.severity ?? SEVERITY[kind],
       instanceId: instance.id,
       instance: instance.name,
       subscriptionId: instance.subscriptionId,
@@ -132,79 +140,93 @@ function auditInstance(facts: FleetInstanceFacts, vaultsByHost: Map<string, Flee
     const vault = id ? vaultsByHost.get(id.host) : undefined;
     const vaultName = vault?.name ?? id?.host.split('.')[0] ?? '';
 
-    if (ref.kind === 'hostname' ? ref.certificateStatus === 'Failed' : !!ref.lastStatus && ref.lastStatus.code !== 'Success') {
-      const why =
-        ref.kind === 'hostname'
-          ? 'the certificate status is Failed'
-          : `${ref.lastStatus!.code}${ref.lastStatus!.message ? `: ${firstLine(ref.lastStatus!.message)}` : ''}`;
-      add(
-        'refresh-failed',
-        label,
-        vaultName,
-        `The last refresh from Key Vault failed (${why}); API Management keeps serving the cached value until it expires. Open the runbook for this instance to find the step that explains it.`,
-        {
-          date: ref.lastStatus?.timeStampUtc,
-        },
-      );
+    const identities = {
+      hasSystemIdentity: hasSystemIdentity(instance),
+      userAssignedClientIds: uais.flatMap((u) => (u.clientId ? [u.clientId] : [])),
+    };
+    const verdicts = referenceVerdicts(ref, identities, vault ? postureOf(vault) : undefined, now, days);
+    for (const v of verdicts) {
+      switch (v.rule) {
+        case 'refresh-failed':
+          add(
+            'refresh-failed',
+            label,
+            vaultName,
+            `The last refresh from Key Vault failed (${ref.kind === 'hostname' ? 'the certificate status is Failed' : `${ref.lastStatus!.code}${ref.lastStatus!.message ? `: ${firstLine(ref.lastStatus!.message)}` : ''}`}); API Management keeps serving the cached value until it expires. Open the runbook for this instance to find the step that explains it.`,
+            { date: ref.lastStatus?.timeStampUtc },
+          );
+          break;
+        case 'versioned-identifier':
+          add(
+            'versioned-identifier',
+            label,
+            vaultName,
+            `Pinned to version ${v.version!.slice(0, 8)}…: it will not pick up a renewed certificate. Use https://${id!.host}/secrets/${id!.name}.`,
+          );
+          break;
+        case 'expired':
+          add(
+            'expired',
+            label,
+            vaultName,
+            `The certificate API Management holds expired on ${ref.expirationDate!.slice(0, 10)} (${-v.days!} day${v.days === -1 ? '' : 's'} ago).`,
+            { date: ref.expirationDate },
+          );
+          break;
+        case 'expiring':
+          add(
+            'expiring',
+            label,
+            vaultName,
+            `The certificate API Management holds expires on ${ref.expirationDate!.slice(0, 10)} (in ${v.days} day${v.days === 1 ? '' : 's'}).`,
+            { date: ref.expirationDate },
+          );
+          break;
+        case 'no-identity': {
+          const system = !ref.identityClientId;
+          add(
+            'no-identity',
+            system ? '' : label,
+            vaultName,
+            system
+              ? `References Key Vault but has no system-assigned identity (identity: ${instance.identityType || 'None'}); API Management cannot read the vault.`
+              : `Uses identity client id ${ref.identityClientId}, which is not attached to the instance.`,
+            { once: system ? 'system' : ref.identityClientId },
+          );
+          break;
+        }
+        case 'vault-not-visible':
+          add(
+            'vault-not-visible',
+            label,
+            vaultName,
+            `The vault ${id ? id.host : `"${ref.secretIdentifier}"`} is not among the vaults visible in this scope (deleted, in another tenant or subscription, or no read access), so its firewall and settings were not audited.`,
+            { once: id?.host ?? ref.secretIdentifier },
+          );
+          break;
+        case 'uai-behind-firewall':
+          add(
+            'uai-behind-firewall',
+            label,
+            vault!.name,
+            `Uses a user-assigned identity, but ${vault!.name} has its firewall on: only the system-assigned identity is admitted there. Switch the reference to the system-assigned identity.`,
+          );
+          break;
+        case 'hostname-bypass-only':
+          add(
+            'hostname-bypass-only',
+            label,
+            vault!.name,
+            v.bypass
+              ? `${vault!.name} is reachable for this custom domain only through the trusted-services bypass (a line of sight does not count for custom hostnames): removing the bypass breaks certificate renewal.`
+              : `${vault!.name} has its firewall on without the trusted-services bypass: custom hostname certificates need the vault public or the bypass, even with a line of sight.`,
+            { severity: v.severity },
+          );
+          break;
+      }
     }
-    if (id?.version) {
-      add(
-        'versioned-identifier',
-        label,
-        vaultName,
-        `Pinned to version ${id.version.slice(0, 8)}…: it will not pick up a renewed certificate. Use https://${id.host}/secrets/${id.name}.`,
-      );
-    }
-    const left = daysUntil(ref.expirationDate, now);
-    if (left !== undefined && left < 0)
-      add(
-        'expired',
-        label,
-        vaultName,
-        `The certificate API Management holds expired on ${ref.expirationDate!.slice(0, 10)} (${-left} day${left === -1 ? '' : 's'} ago).`,
-        { date: ref.expirationDate },
-      );
-    else if (left !== undefined && left <= days)
-      add(
-        'expiring',
-        label,
-        vaultName,
-        `The certificate API Management holds expires on ${ref.expirationDate!.slice(0, 10)} (in ${left} day${left === 1 ? '' : 's'}).`,
-        { date: ref.expirationDate },
-      );
-
+    if (!vault) continue;
     const system = !ref.identityClientId;
-    if (
-      system ? !hasSystemIdentity(instance) : !uais.some((u) => (u.clientId ?? '').toLowerCase() === ref.identityClientId!.toLowerCase())
-    ) {
-      add(
-        'no-identity',
-        system ? '' : label,
-        vaultName,
-        system
-          ? `References Key Vault but has no system-assigned identity (identity: ${instance.identityType || 'None'}); API Management cannot read the vault.`
-          : `Uses identity client id ${ref.identityClientId}, which is not attached to the instance.`,
-        { once: system ? 'system' : ref.identityClientId },
-      );
-    }
-    if (!vault) {
-      add(
-        'vault-not-visible',
-        label,
-        vaultName,
-        `The vault ${id ? id.host : `"${ref.secretIdentifier}"`} is not among the vaults visible in this scope (deleted, in another tenant or subscription, or no read access), so its firewall and settings were not audited.`,
-        { once: id?.host ?? ref.secretIdentifier },
-      );
-      continue;
-    }
-    if (!system && vaultFirewalled(vault)) {
-      add(
-        'uai-behind-firewall',
-        label,
-        vault.name,
-        `Uses a user-assigned identity, but ${vault.name} has its firewall on: only the system-assigned identity is admitted there. Switch the reference to the system-assigned identity.`,
-      );
-    }
     if (vault.softDelete === false)
       add('soft-delete-off', '', vault.name, `${vault.name} has soft delete off: a deleted certificate cannot be recovered.`, {
         once: vault.id,
@@ -217,17 +239,6 @@ function auditInstance(facts: FleetInstanceFacts, vaultsByHost: Map<string, Flee
         `${vault.name} has purge protection off: a deleted certificate can be purged before anyone notices.`,
         { once: vault.id },
       );
-    if (ref.kind === 'hostname' && vaultFirewalled(vault)) {
-      add(
-        'hostname-bypass-only',
-        label,
-        vault.name,
-        vaultBypass(vault)
-          ? `${vault.name} is reachable for this custom domain only through the trusted-services bypass (a line of sight does not count for custom hostnames): removing the bypass breaks certificate renewal.`
-          : `${vault.name} has its firewall on without the trusted-services bypass: custom hostname certificates need the vault public or the bypass, even with a line of sight.`,
-      );
-      if (!vaultBypass(vault)) out[out.length - 1]!.severity = 'fail';
-    }
     if (
       system &&
       vaultFirewalled(vault) &&
