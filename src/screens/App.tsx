@@ -1,6 +1,7 @@
 // The whole screen: header, then the current screen (or an overlay), sized to the terminal exactly.
 // Global keys live here: Ctrl-C, help, transcript, quit (and the quit confirmation).
 import { Box, Text, useInput, useWindowSize } from 'ink';
+import { HoldKeys, useKeyGate } from './key-gate.ts';
 import { lazy, Suspense, useContext, useRef } from 'react';
 import type { RunbookEngine, RunContext } from '../runbook/engine-types.ts';
 import { Checklist } from './Checklist.tsx';
@@ -73,6 +74,8 @@ function Shell() {
   const scope = useContext(KeyScopeContext);
   const tooSmall = columns < MIN_SIZE.columns || rows < MIN_SIZE.rows;
   useSuspendKey();
+  // Installed before any key arrives: typed-ahead keys then wait for the screen they were meant for.
+  useKeyGate();
   // Help lists the keys of the screen it was opened from (the overlay itself then has the keyboard).
   const helpFor = useRef<KeyContext>('checklist');
 
@@ -131,7 +134,15 @@ function Shell() {
     <Box flexDirection="column" width={columns} height={rows} overflow="hidden">
       <Header width={columns} />
       <Box display={state.overlay ? 'none' : 'flex'} flexDirection="column" height={bodyRows}>
-        <Suspense fallback={<Text color={THEME.muted}>loading…</Text>}>{screen}</Suspense>
+        <Suspense
+          fallback={
+            <HoldKeys>
+              <Text color={THEME.muted}>loading…</Text>
+            </HoldKeys>
+          }
+        >
+          {screen}
+        </Suspense>
       </Box>
       {state.overlay === 'help' && <HelpOverlay width={columns} height={bodyRows} context={helpFor.current} />}
       {state.overlay === 'transcript' && <TranscriptPanel width={columns} height={bodyRows} />}

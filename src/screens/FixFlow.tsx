@@ -3,7 +3,7 @@
 // result. Only `y` writes, and only on the preview's first screen (the one that says what it interrupts):
 // Enter is "next" on the wizard screens before it, so Enter typed ahead must never confirm a write.
 import { Box, Text } from 'ink';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { Facts } from '../checks/facts.ts';
 import { oneLine } from '../checks/escape.ts';
 import { fixPermission } from '../checks/permissions.ts';
@@ -19,6 +19,7 @@ import type { FixFlowState } from './state.ts';
 import { columns, sliceColumns, truncate, wrapCommand } from './text.ts';
 import { STATUS, statusLabel, THEME } from './theme.ts';
 import { useKeyScope } from './use-key-scope.ts';
+import { useKeyGate } from './key-gate.ts';
 import { useKeys } from './use-keys.ts';
 import { useRunbook } from './use-runbook.ts';
 import { useRunbookActions } from './use-runbook-actions.ts';
@@ -166,6 +167,13 @@ export function FixFlow({ width, height, active }: { width: number; height: numb
   useKeyScope(keyContext, active);
 
   const plan = fix?.plan;
+  // When this preview was put on screen: a y that reached apimkv before then was typed ahead, unseen.
+  const gate = useKeyGate();
+  const shownAt = useRef(Number.POSITIVE_INFINITY);
+  const shownPlan = plan && phase === 'preview' ? plan.id : undefined;
+  useEffect(() => {
+    shownAt.current = shownPlan ? performance.now() : Number.POSITIVE_INFINITY;
+  }, [shownPlan]);
   const lines = plan && phase === 'preview' ? previewLines(plan, evaluation?.facts, width) : [];
   const scrollRows = Math.max(1, body - 2);
   const maxTop = Math.max(0, lines.length - scrollRows);
@@ -178,6 +186,11 @@ export function FixFlow({ width, height, active }: { width: number; height: numb
   const scrollSideways = (d: number) => plan && setScroll({ plan: plan.id, top, left: Math.max(0, Math.min(maxLeft, left + d)) });
   const cleanup = phase === 'done' && actions.temporaryChanges().length > 0 ? cleanupPlan(evaluation) : undefined;
   const confirm = () => {
+    // Typed-ahead keys reach the screen they were meant for, but never confirm a write nobody has seen.
+    if ((gate?.receivedAt() ?? Number.POSITIVE_INFINITY) < shownAt.current) {
+      actions.notify({ tone: 'info', text: 'A y typed before this preview was on screen applies nothing: read it, then press y.' });
+      return;
+    }
     // The first screen is the confirmation: from further down, y first brings it back into view.
     if (top > 0) {
       scrollBy(-top);

@@ -9,6 +9,7 @@ import type { TargetSource } from '../runbook/targets.ts';
 import type { SignInPrompt } from './sign-in-prompt.ts';
 import { useSignInPrompt } from './use-sign-in-prompt.ts';
 import { TargetPicker, type GivenTarget } from './TargetPicker.tsx';
+import { HoldKeys } from './key-gate.ts';
 
 // The runbook's screens load behind the picker's first frame (fetched right after it, so a pick never waits).
 const loadApp = () => import('./App.tsx').then((m) => ({ default: m.App }));
@@ -56,7 +57,7 @@ export function PickApp({ cloud: firstCloud, sandbox, readOnly, given, connect, 
   if (target && connection.current) {
     const link = connection.current;
     return (
-      <Suspense>
+      <Suspense fallback={<HoldKeys />}>
         <App
           context={{
             cloud,

@@ -14,6 +14,7 @@ import { fit, truncate } from './text.ts';
 import { TextField } from './TextField.tsx';
 import { TitleBar } from './TitleBar.tsx';
 import { THEME } from './theme.ts';
+import { useKeyGate } from './key-gate.ts';
 import { useKeyScope } from './use-key-scope.ts';
 
 /** What the flags already fixed. */
@@ -193,6 +194,7 @@ export function TargetPicker({ title, sandbox, source, error, signIn, given, onP
   };
 
   useSuspendKey();
+  useKeyGate();
   useInput((input, key) => {
     if (key.ctrl && input === 'c') return onQuit();
     if (filtering) {

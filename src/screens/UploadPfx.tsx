@@ -14,6 +14,7 @@ import { PasswordInput } from './PasswordInput.tsx';
 import { FRAME_ROWS, ScreenFrame } from './ScreenFrame.tsx';
 import { daysUntil, truncate } from './text.ts';
 import { STATUS, statusLabel, THEME } from './theme.ts';
+import { HoldKeys } from './key-gate.ts';
 import { useKeyScope } from './use-key-scope.ts';
 import { useKeys } from './use-keys.ts';
 import { useRunbook } from './use-runbook.ts';
@@ -197,6 +198,12 @@ export function UploadPfx({ width, height, active }: { width: number; height: nu
         ),
       );
     case 'checking':
+      // A password typed ahead while the file is checked goes to the password field, not to this screen.
+      return frame(
+        <HoldKeys>
+          <Text color={THEME.caution}>Reading the file locally (nothing is sent)…</Text>
+        </HoldKeys>,
+      );
     case 'inspecting':
     case 'working':
       return frame(

@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import { stripVTControlCharacters } from 'node:util';
 import type { RunbookEngine, RunContext } from '../../src/runbook/engine-types.ts';
 import { App } from '../../src/screens/App.tsx';
+import { keysReceived, keysSettled, useKeyGate } from '../../src/screens/key-gate.ts';
 import { runContext } from './fixtures.ts';
 
 export class FakeStdout extends EventEmitter {
@@ -20,6 +21,7 @@ export class FakeStdout extends EventEmitter {
   // Like a real stream, call the write callback (Ink waits on it to know a frame was flushed).
   write = (chunk: string, encodingOrCallback?: unknown, callback?: unknown) => {
     this.frames.push(chunk);
+    this.emit('frame');
     const cb = typeof encodingOrCallback === 'function' ? encodingOrCallback : callback;
     if (typeof cb === 'function') queueMicrotask(() => (cb as () => void)());
     return true;
@@ -62,7 +64,7 @@ export const KEY = {
   pageDown: '\u001B[6~',
 } as const;
 
-/** Input is handled asynchronously by Ink; give it a moment. */
+/** A pause for what no key drives (timers, a slow engine); keys themselves are waited for with keysSettled. */
 export const settle = (ms = 30) => new Promise((r) => setTimeout(r, ms));
 
 export interface Rendered {
@@ -91,11 +93,17 @@ export function renderApp(
   };
 }
 
+function WithKeyGate({ children }: { children: ReactElement }) {
+  useKeyGate();
+  return children;
+}
+
 /** Any element in the fake terminal (a screen on its own, without the App around it). */
 export function renderElement(element: ReactElement, options: { columns?: number; rows?: number } = {}): Omit<Rendered, 'exits'> {
   const stdout = new FakeStdout(options.columns ?? 80, options.rows ?? 24);
   const stdin = new FakeStdin();
-  const instance = render(element, {
+  // The app installs the key gate in its shell; a screen rendered on its own gets one here.
+  const instance = render(<WithKeyGate>{element}</WithKeyGate>, {
     stdout: stdout as unknown as NodeJS.WriteStream,
     stdin: stdin as unknown as NodeJS.ReadStream,
     debug: true,
@@ -109,23 +117,41 @@ export function renderElement(element: ReactElement, options: { columns?: number
     stdin,
     frame,
     frames,
+    // Each key is handled and its frame drawn before the next one is typed: the app's key gate says when
+    // (a key opening a lazily loaded screen waits for that screen), not a fixed sleep.
     async press(...keys) {
       for (const k of keys) {
+        const before = keysReceived();
         stdin.write(k);
-        await settle();
+        // Ink holds a lone Esc for 20 ms (it may start a sequence): wait until the key has reached the app.
+        for (const until = Date.now() + 1000; keysReceived() === before && Date.now() < until;) await settle(5);
+        await keysSettled();
       }
     },
+    // Woken by each frame the app writes; fails when none shows the text within 10 s.
     async waitFor(text) {
-      for (let i = 0; i < 100; i++) {
+      const shows = () => {
         const f = frame();
-        if (typeof text === 'string' ? f.includes(text) : text.test(f)) {
-          // Let passive effects (input subscriptions of what just mounted) run before the next key.
-          await settle(20);
-          return f;
-        }
-        await settle(20);
+        return typeof text === 'string' ? f.includes(text) : text.test(f);
+      };
+      const deadline = Date.now() + 10_000;
+      while (!shows()) {
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error(`Timed out waiting for ${String(text)}; last frame:\n${frame()}`);
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            clearTimeout(timer);
+            stdout.off('frame', done);
+            resolve();
+          };
+          const timer = setTimeout(done, left);
+          stdout.on('frame', done);
+        });
       }
-      throw new Error(`Timed out waiting for ${String(text)}; last frame:\n${frame()}`);
+      const shown = frame();
+      // The frame is drawn; what it mounted subscribes before the next key is delivered (the key gate).
+      await keysSettled();
+      return shown;
     },
     unmount: () => instance.unmount(),
   };
