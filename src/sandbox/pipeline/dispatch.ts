@@ -4,6 +4,7 @@ import type { Ctx } from '../http.ts';
 import { ArmError } from '../http.ts';
 import type { LroRegistry } from '../lro.ts';
 import { presenterRegistry } from '../presenters.ts';
+import { apimPresenters } from '../providers/apim.ts';
 import { keyVaultPresenters } from '../providers/keyvault.ts';
 import { dataPlane } from '../providers/kvdata.ts';
 import { networkPresenters } from '../providers/network.ts';
@@ -12,7 +13,7 @@ import type { SandboxState } from '../state.ts';
 import type { ArmThrottle } from '../throttle.ts';
 import type { Site, Stage } from './exchange.ts';
 
-const PRESENTERS = presenterRegistry(keyVaultPresenters, networkPresenters);
+const PRESENTERS = presenterRegistry(apimPresenters, keyVaultPresenters, networkPresenters);
 
 /** What a handler throws becomes its reply: ARM's own error, or a 500 naming the request. */
 export const armErrorStage: Stage = async (x, next) => {

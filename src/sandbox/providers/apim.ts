@@ -6,6 +6,7 @@ import { mergePatch } from '../merge-patch.ts';
 import { readPfx } from '../pfx.ts';
 import { requireAction } from '../rbac.ts';
 import { keyOf, nameOf, parentOf } from '../resource-id.ts';
+import type { PresenterEntries } from '../presenters.ts';
 import type { ArmResource, Json } from '../types.ts';
 import { mustGet, page, requireParent } from './arm.ts';
 import { evaluateFetch, parseIdentifier } from './apim-fetch.ts';
@@ -285,3 +286,38 @@ export function refreshNamedValue(ctx: Ctx, id: string): Reply {
   ctx.state.put(nv);
   return ok(structuredClone(nv), { ETag: ctx.state.bumpEtag(id) });
 }
+
+/**
+ * Service properties by the api-version that added them, per Microsoft's change log for the type
+ * (https://learn.microsoft.com/azure/templates/microsoft.apimanagement/change-log/service: 2022-08-01 added
+ * natGatewayState and outboundPublicIPAddresses, also on additionalLocations; 2023-09-01-preview configurationApi,
+ * developerPortalStatus and legacyPortalStatus) and the specs (ApiManagementServiceBaseProperties of 2021-08-01,
+ * Azure/azure-rest-api-specs@033f28d7db0ab9ff5a94c70d0c7c13197ea81184, has none of them; 2024-05-01 in test/specs has
+ * all). A read at an older version answers in that version's contract: az 2.45 (2021-08-01) sees none of them.
+ */
+export const SERVICE_PROPERTY_ADDED_IN: Readonly<Record<string, string>> = {
+  natGatewayState: '2022-08-01',
+  outboundPublicIPAddresses: '2022-08-01',
+  configurationApi: '2023-09-01-preview',
+  developerPortalStatus: '2023-09-01-preview',
+  legacyPortalStatus: '2023-09-01-preview',
+};
+const LOCATION_PROPERTY_ADDED_IN: Readonly<Record<string, string>> = {
+  natGatewayState: '2022-08-01',
+  outboundPublicIPAddresses: '2022-08-01',
+};
+
+/** Api-versions are dates with an optional -preview suffix, so they order as strings. */
+const older = (version: string, than: string) => version < than;
+
+function presentService(ctx: Ctx, service: ArmResource): ArmResource {
+  const version = ctx.query.get('api-version') ?? '';
+  const p = service.properties;
+  if (!version || !p) return service;
+  for (const [key, since] of Object.entries(SERVICE_PROPERTY_ADDED_IN)) if (older(version, since)) delete p[key];
+  for (const location of Array.isArray(p.additionalLocations) ? p.additionalLocations : [])
+    for (const [key, since] of Object.entries(LOCATION_PROPERTY_ADDED_IN)) if (older(version, since)) delete location[key];
+  return service;
+}
+
+export const apimPresenters: PresenterEntries = { 'microsoft.apimanagement/service': presentService };
