@@ -13,6 +13,7 @@ import type { Finding, FixPlan } from '../checks/types.ts';
 import { connect } from './connect.ts';
 import type { Evaluation, RunbookEngine } from '../runbook/engine-types.ts';
 import { fixableInOrder, markTried, nextFix, planKey, type Tried } from '../runbook/fix-sequence.ts';
+import { planAhead } from '../runbook/plan-ahead.ts';
 import { readPassword } from '../runbook/password.ts';
 import { checkPfxFile } from '../runbook/pfx.ts';
 import { azScript, EXIT, exitCodeFor, formatPlan, formatReport, reportJson, templateScript, type PlanFormat } from '../runbook/report.ts';
@@ -84,15 +85,20 @@ const namedChecks = (ids: string[]) => (e: Evaluation, tried: Tried) =>
     .find((f) => f?.fix && !tried.plans.includes(planKey(f.fix)));
 
 /** Print plans without applying them: as previews, or (--plan) as an az script, Bicep or Terraform. */
-function showPlans(engine: RunbookEngine, plans: FixPlan[], asScript: boolean, format: PlanFormat = 'az'): number {
+function showPlans(engine: RunbookEngine, plans: FixPlan[], asScript: boolean, format: PlanFormat = 'az', evaluation?: Evaluation): number {
   if (asScript && format !== 'az') {
     process.stdout.write(templateScript(plans, engine.context, format));
     err(
       `\n${plans.length} plan(s) printed as ${format === 'bicep' ? 'Bicep' : 'Terraform'}; nothing was changed. Put each change into the template that deploys the resource, or the next deployment reverts the fix.`,
     );
   } else if (asScript) {
-    process.stdout.write(azScript(plans, engine.context));
-    err(`\n${plans.length} plan(s) printed as an az script; nothing was changed. Later steps assume the earlier ones were applied.`);
+    // The script runs every plan in one go: it also carries the grants that need the identity an earlier plan enables.
+    const scripted = evaluation ? planAhead(evaluation, plans) : plans;
+    process.stdout.write(azScript(scripted, engine.context));
+    const ahead = scripted.length - plans.length;
+    err(
+      `\n${scripted.length} plan(s) printed as an az script${ahead ? ` (${ahead} of them for the identity an earlier step enables, read when the script runs)` : ''}; nothing was changed. Later steps assume the earlier ones were applied.`,
+    );
   } else {
     for (const plan of plans) out(`${formatPlan(plan)}\n`);
     err(
@@ -128,6 +134,7 @@ export function runFix(checkIds: string[], plan: boolean, config: RunConfig, for
         chosen.map((f) => f.fix!),
         plan,
         format,
+        evaluation,
       );
     const result = await applyInOrder(engine, evaluation, checkIds.length ? namedChecks(checkIds) : nextFix);
     remindTemporary(engine);

@@ -3,6 +3,9 @@ import { shellQuote, terminalText as t } from '../checks/escape.ts';
 import type { Finding, FixPlan, Status } from '../checks/types.ts';
 import type { Evaluation, RunContext } from './engine-types.ts';
 import type { Target } from '../checks/ports.ts';
+import { parseResourceId } from '../checks/resource-id.ts';
+import { roleGuid } from '../checks/roles.ts';
+import { PRINCIPAL_PLACEHOLDER, type ScriptPlan } from './plan-ahead.ts';
 
 const WORD: Record<Status, string> = {
   pass: '✔ pass',
@@ -26,7 +29,7 @@ export function exitCodeFor(findings: Finding[]): number {
  * so comments hold generated text only; anything naming a resource is a single-quoted argument (of printf,
  * which also tells the operator running the script where it is).
  */
-export function azScript(plans: FixPlan[], context: RunContext, now = new Date()): string {
+export function azScript(plans: ScriptPlan[], context: RunContext, now = new Date()): string {
   // What the script tells while it runs is for a terminal: inert and one line, like every report line.
   const say = (text: string) => `printf '%s\\n' ${shellQuote(t(text))}`;
   const out = [
@@ -36,13 +39,93 @@ export function azScript(plans: FixPlan[], context: RunContext, now = new Date()
     'set -euo pipefail',
     say(`apimkv fix plan for ${context.apimName} + ${context.vaultName} (subscription ${context.subscriptionId})`),
   ];
+  let granted = false;
   for (const plan of plans) {
     out.push('', `# ${/^[A-Z0-9-]+$/.test(plan.checkId) ? plan.checkId : 'fix'}`, say(`${plan.checkId}: ${plan.title}`));
     if (plan.requiredRoles.length) out.push(say(`needs: ${plan.requiredRoles.map((r) => `${r.role} on ${r.scope}`).join('; ')}`));
     if (plan.disruption) out.push(say(`disruption: ${plan.disruption}`));
-    out.push(...plan.az);
+    let lines = plan.az;
+    if (plan.principalAtRunTime) {
+      const { name, resourceGroup } = parseResourceId(plan.principalAtRunTime.apimId);
+      out.push(
+        '# For the system-assigned identity enabled above: its principal id exists only from then on, so it is read here.',
+        `principal_id=$(az apim show --resource-group ${shellQuote(resourceGroup ?? '')} --name ${shellQuote(name)} --query identity.principalId --output tsv)`,
+        'test -n "$principal_id"',
+      );
+      plan.operations.forEach((op, i) => {
+        if (op.kind !== 'roleAssignment.create' || op.principalId !== PRINCIPAL_PLACEHOLDER) return;
+        // apimkv names an assignment uuid5(URL namespace, "apimkv:scope|principal|role"): the same name, computed here.
+        const variable = `assignment_name_${i}`;
+        const name = `apimkv:${op.scope}|${PRINCIPAL_PLACEHOLDER}|${roleGuid(op.roleDefinitionId)}`;
+        out.push(
+          spliceVariable(
+            `${variable}=$(python3 -c 'import sys, uuid; print(uuid.uuid5(uuid.NAMESPACE_URL, sys.argv[1].lower()))' ${shellQuote(name)})`,
+            PRINCIPAL_PLACEHOLDER,
+            'principal_id',
+          ),
+        );
+        lines = lines.map((line) => spliceVariable(line, op.name, variable));
+      });
+      lines = lines.map((line) => spliceVariable(line, PRINCIPAL_PLACEHOLDER, 'principal_id'));
+    }
+    if (granted && plan.operations.every((op) => REFRESHES.has(op.kind))) out.push(...lines.flatMap(retriedRefresh));
+    else out.push(...lines);
+    granted ||= plan.propagation === 'rbac';
   }
   return `${out.join('\n')}\n`;
+}
+
+const REFRESHES = new Set(['apim.refreshCertificate', 'apim.refreshNamedValue']);
+
+/**
+ * A refresh after a role grant, retried as apimkv retries it: Azure RBAC can take minutes to honour a new
+ * assignment (https://learn.microsoft.com/azure/role-based-access-control/troubleshooting#symptom---role-assignment-changes-are-not-being-detected),
+ * and API Management answers a refresh with 200 whatever its fetch met, the outcome in keyVault.lastStatus.
+ */
+function retriedRefresh(line: string): string[] {
+  return [
+    '# Azure RBAC can take up to 10 minutes to honour the role assignment above: retry until API Management reads the secret.',
+    'status=',
+    'for wait in 0 5 10 20 40 60 60 60 60 60 60 60; do',
+    '  sleep "$wait"',
+    `  status=$(${line} --query properties.keyVault.lastStatus.code --output tsv)`,
+    '  if [ "$status" = Success ]; then break; fi',
+    'done',
+    `if [ "$status" != Success ]; then printf '%s\\n' "refresh: API Management could not read the secret ($status)" >&2; exit 1; fi`,
+  ];
+}
+
+/**
+ * `line` with every `placeholder` read from `$variable` instead: double-quoted where it stood unquoted, spliced
+ * out of and back into single quotes where it stood inside them (shellQuote's only quoting).
+ */
+export function spliceVariable(line: string, placeholder: string, variable: string): string {
+  let out = '';
+  let quoted = false;
+  for (let i = 0; i < line.length;) {
+    if (line.startsWith(placeholder, i)) {
+      out += quoted ? `'"\${${variable}}"'` : `"\${${variable}}"`;
+      i += placeholder.length;
+      continue;
+    }
+    const ch = line[i]!;
+    if (!quoted && ch === '\\') {
+      out += line.slice(i, i + 2);
+      i += 2;
+      continue;
+    }
+    if (!quoted && ch === '$' && line[i + 1] === "'") {
+      // ANSI-C quoting ($'\xNN'): copied through to its closing quote; it never holds the placeholder.
+      const end = line.indexOf("'", i + 2);
+      out += line.slice(i, end + 1);
+      i = end + 1;
+      continue;
+    }
+    if (ch === "'") quoted = !quoted;
+    out += ch;
+    i++;
+  }
+  return out;
 }
 
 /** How --plan prints plans. */

@@ -118,7 +118,7 @@ describe('ACC-RBAC', () => {
     assert.equal(r.fix?.propagation, 'rbac');
     assert.deepEqual(r.fix?.requiredRoles, [{ role: 'Key Vault Data Access Administrator', scope: VAULT_ID }]);
     assert.deepEqual(r.fix?.az, [
-      `az role assignment create --assignee-object-id ${SYSTEM_PRINCIPAL} --assignee-principal-type ServicePrincipal --role 'Key Vault Secrets User' --scope ${VAULT_ID}`,
+      `az role assignment create --assignee-object-id ${SYSTEM_PRINCIPAL} --assignee-principal-type ServicePrincipal --role 'Key Vault Secrets User' --scope ${VAULT_ID} --name ${roleAssignmentName(VAULT_ID, SYSTEM_PRINCIPAL, SECRETS_USER)} --description 'apimkv: API Management apim-contoso reads certificates from kv-contoso'`,
     ]);
   });
   it('fails with Certificates Officer only', () =>

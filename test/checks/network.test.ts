@@ -101,7 +101,7 @@ describe('VNET-SE', () => {
     ]);
     assert.match(r.fix!.disruption!, /^Adding a service endpoint briefly interrupts connections/);
     assert.deepEqual(r.fix?.az, [
-      `az network vnet subnet update --resource-group rg-app --vnet-name vnet-apim --name apim --add serviceEndpoints '{"service":"Microsoft.KeyVault"}'`,
+      `az network vnet subnet update --resource-group rg-app --vnet-name vnet-apim --name apim --add serviceEndpoints '{"service":"Microsoft.KeyVault","locations":["*"]}'`,
       `az keyvault network-rule add --name kv-contoso --resource-group rg-app --subnet ${SUBNET_ID}`,
     ]);
     assert.deepEqual(r.fix?.requiredActions, [

@@ -148,7 +148,7 @@ const table: { op: Operation; preview: PreviewRequest; az: string[] }[] = [
       ],
     },
     az: [
-      `az role assignment create --assignee-object-id ${SYSTEM_PRINCIPAL} --assignee-principal-type ServicePrincipal --role 'Key Vault Certificate User' --scope ${VAULT_ID}`,
+      `az role assignment create --assignee-object-id ${SYSTEM_PRINCIPAL} --assignee-principal-type ServicePrincipal --role 'Key Vault Certificate User' --scope ${VAULT_ID} --name 5f0c3c8e-0000-5000-8000-000000000000`,
     ],
   },
   {
@@ -175,7 +175,7 @@ const table: { op: Operation; preview: PreviewRequest; az: string[] }[] = [
     },
     // --add keeps the other endpoints as they are (--service-endpoints would reset their locations).
     az: [
-      `az network vnet subnet update --resource-group rg-app --vnet-name vnet-apim --name apim --add serviceEndpoints '{"service":"Microsoft.KeyVault"}'`,
+      `az network vnet subnet update --resource-group rg-app --vnet-name vnet-apim --name apim --add serviceEndpoints '{"service":"Microsoft.KeyVault","locations":["*"]}'`,
     ],
   },
   {

@@ -87,6 +87,10 @@ export const authorizationOperations: OperationFamily<'roleAssignment.'> = {
           role,
           '--scope',
           op.scope,
+          // The same name as apimkv's PUT (derived from scope, principal and role): a re-run finds the same assignment.
+          '--name',
+          op.name,
+          ...(op.description ? ['--description', op.description] : []),
         ),
       ];
     },

@@ -150,7 +150,9 @@ export const networkOperations: OperationFamily<'subnet.' | 'nsg.'> = {
     preview: subnetPreview,
     template: addServiceEndpointTemplate,
     // --service-endpoints rewrites every endpoint (the others' locations reset to their defaults); --add appends
-    // one entry and sends the rest back as read, as apimkv's own PUT does (checked with Debian's az 2.45).
+    // one entry and sends the rest back as read, as apimkv's own PUT does (checked with Debian's az 2.45). The
+    // locations go too: without them Azure picks the VNet's region, not the "*" apimkv's own request sends (found by
+    // test/interop/plan-script.interop.ts).
     az(op) {
       const { name, parentName, resourceGroup } = parseResourceId(op.subnetId);
       return [
@@ -168,7 +170,7 @@ export const networkOperations: OperationFamily<'subnet.' | 'nsg.'> = {
           name,
           '--add',
           'serviceEndpoints',
-          JSON.stringify({ service: op.service }),
+          JSON.stringify({ service: op.service, locations: ['*'] }),
         ),
       ];
     },
