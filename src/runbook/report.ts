@@ -40,10 +40,23 @@ export function azScript(plans: ScriptPlan[], context: RunContext, now = new Dat
     say(`apimkv fix plan for ${context.apimName} + ${context.vaultName} (subscription ${context.subscriptionId})`),
   ];
   let granted = false;
+  let stopped = false;
   for (const plan of plans) {
     out.push('', `# ${/^[A-Z0-9-]+$/.test(plan.checkId) ? plan.checkId : 'fix'}`, say(`${plan.checkId}: ${plan.title}`));
     if (plan.requiredRoles.length) out.push(say(`needs: ${plan.requiredRoles.map((r) => `${r.role} on ${r.scope}`).join('; ')}`));
     if (plan.disruption) out.push(say(`disruption: ${plan.disruption}`));
+    if (plan.denied && !stopped) {
+      // apimkv does not send a write a deny assignment refuses, and stops there (later fixes build on earlier ones):
+      // the script does the same. Its lines stay for review, commented out (each is one line: controls are escaped).
+      out.push(
+        `${say(`apimkv will not send this fix: ${plan.denied.message}`)} >&2`,
+        ...plan.az.map((line) => `# ${line}`),
+        'exit 1',
+        '# Not reached: apimkv stops at a refused fix, as this script does. The plans below are for review.',
+      );
+      stopped = true;
+      continue;
+    }
     let lines = plan.az;
     if (plan.principalAtRunTime) {
       const { name, resourceGroup } = parseResourceId(plan.principalAtRunTime.apimId);

@@ -94,3 +94,16 @@ test('spliceVariable reads the value from a variable, in or out of single quotes
   });
   assert.equal(out, "a ID b|ID|it's|");
 });
+
+test('a fix a deny assignment refuses: the script prints its lines commented out and stops there, as apimkv does', () => {
+  const { plans } = scriptFor(withoutIdentity());
+  const [first, ...rest] = plans;
+  const denied = { ...first!, denied: { stackId: 's', scope: 'x', action: 'a', message: 'denied by network-stack' } };
+  const script = azScript([denied, ...rest], runContext(), new Date(0));
+  const lines = script.split('\n');
+  const at = lines.indexOf('exit 1');
+  assert.ok(at > 0, script);
+  assert.match(lines[at - 1 - first!.az.length]!, /apimkv will not send this fix: denied by network-stack' >&2$/);
+  for (const line of first!.az) assert.ok(lines.includes(`# ${line}`), line);
+  assert.ok(!lines.slice(0, at).some((l) => l.startsWith('az ')), 'nothing runnable before the stop');
+});
