@@ -83,6 +83,34 @@ async function readWithAz(
             ...ids(await az(['apim', 'nv', 'show', '--resource-group', rgOf(id), '--service-name', service!, '--named-value-id', name!])),
           );
         }
+      } else if (type === 'microsoft.network/privatednszones' || type === 'microsoft.network/privatednszones/virtualnetworklinks') {
+        // az network private-dns takes names, not --ids.
+        for (const id of want) {
+          const segs = id.split('/');
+          const zone = segs[8]!;
+          commands++;
+          got.push(
+            ...ids(
+              await az(
+                type === 'microsoft.network/privatednszones'
+                  ? ['network', 'private-dns', 'zone', 'show', '--resource-group', rgOf(id), '--name', zone]
+                  : [
+                      'network',
+                      'private-dns',
+                      'link',
+                      'vnet',
+                      'show',
+                      '--resource-group',
+                      rgOf(id),
+                      '--zone-name',
+                      zone,
+                      '--name',
+                      segs[10]!,
+                    ],
+              ),
+            ),
+          );
+        }
       } else if (type === 'microsoft.resources/deployments') {
         for (const id of want) {
           commands++;
@@ -133,7 +161,7 @@ test('independent clients read every resource of every shipped world', { concurr
   const only = process.env.APIMKV_INTEROP_WORLDS?.split(',');
   await Promise.all(
     WORLD_NAMES.filter((name) => !only || only.includes(name)).map((name) =>
-      t.test(name, async () => {
+      t.test(name, { timeout: 900_000 }, async () => {
         const served = await serveSandbox(['--world', name]);
         const dir = tempDir(`apimkv-interop-${name}-`);
         try {

@@ -13,6 +13,7 @@ from azure.mgmt.authorization import AuthorizationManagementClient
 from azure.mgmt.keyvault import KeyVaultManagementClient
 from azure.mgmt.msi import ManagedServiceIdentityClient
 from azure.mgmt.network import NetworkManagementClient
+from azure.mgmt.privatedns import PrivateDnsManagementClient
 from azure.mgmt.resource import ResourceManagementClient
 
 # python3-azure (2023-01) has no deployment stacks client: its generic reader with the stacks API version instead.
@@ -58,6 +59,10 @@ def reader(rtype):
         return lambda c, p: client(NetworkManagementClient, p["sub"]).private_endpoints.get(p["rg"], *p["names"])
     if t == "microsoft.network/privateendpoints/privatednszonegroups":
         return lambda c, p: client(NetworkManagementClient, p["sub"]).private_dns_zone_groups.get(p["rg"], *p["names"])
+    if t == "microsoft.network/privatednszones":
+        return lambda c, p: client(PrivateDnsManagementClient, p["sub"]).private_zones.get(p["rg"], *p["names"])
+    if t == "microsoft.network/privatednszones/virtualnetworklinks":
+        return lambda c, p: client(PrivateDnsManagementClient, p["sub"]).virtual_network_links.get(p["rg"], *p["names"])
     if t == "microsoft.managedidentity/userassignedidentities":
         return lambda c, p: client(ManagedServiceIdentityClient, p["sub"]).user_assigned_identities.get(p["rg"], *p["names"])
     if t == "microsoft.authorization/roleassignments":

@@ -53,7 +53,11 @@ describe('APIM fetch evaluation (certificate PUT)', () => {
     assert.equal(r.code, 'ValidationError');
     assert.equal(
       r.message,
-      failure(SECRET_ID, 'IdentityNotFound', `Can not find Managed Identity with provided IdentityClientId : ${APIM_PRINCIPAL}`),
+      failure(
+        SECRET_ID,
+        'IdentityNotFound',
+        `Can not find Managed Identity with provided IdentityClientId : ${APIM_PRINCIPAL}. For more information please see aka.ms/apimmsi.`,
+      ),
     );
   });
 
@@ -196,6 +200,65 @@ describe('APIM fetch evaluation (certificate PUT)', () => {
     assert.deepEqual(r, { status: 201, code: 'Success', message: '' });
   });
 
+  // key-vault/general/private-link-service and private-link/private-endpoint-dns: the endpoint carries the vault's
+  // traffic only when the vault's name resolves to it, i.e. the privatelink.vaultcore.azure.net zone the endpoint
+  // registers in is linked to API Management's virtual network. Otherwise the public name resolves publicly and,
+  // with public network access disabled, Key Vault answers ForbiddenByConnection in its own words.
+  const ZONE = `${RG_ID}/providers/Microsoft.Network/privateDnsZones/privatelink.vaultcore.azure.net`;
+  test('private endpoint whose privatelink zone is not linked to the APIM VNet: no private route, ForbiddenByConnection', async () => {
+    const world = worldWith(loadWorld('private-endpoint'), (w) => {
+      w.resources = w.resources.filter((r) => r.type !== 'Microsoft.Network/privateDnsZones/virtualNetworkLinks');
+    });
+    const r = await fetchOutcome(world);
+    assert.match(
+      r.message,
+      /: ForbiddenByConnection: Public network access is disabled and request is not from a trusted service nor via an approved private link\.\r\nCaller: appid=/,
+    );
+  });
+
+  test('private endpoint registered in another zone than the vault zone: no private route', async () => {
+    const world = worldWith(loadWorld('private-endpoint'), (w) => {
+      const group = w.resources.find((r) => r.type === 'Microsoft.Network/privateEndpoints/privateDnsZoneGroups')!;
+      group.properties.privateDnsZoneConfigs[0].properties.privateDnsZoneId = ZONE.replace('vaultcore', 'blob.core');
+    });
+    assert.match((await fetchOutcome(world)).message, /: ForbiddenByConnection: /);
+  });
+
+  test('private endpoint zone linked to another VNet only: no private route', async () => {
+    const world = worldWith(loadWorld('private-endpoint'), (w) => {
+      const link = w.resources.find((r) => r.type === 'Microsoft.Network/privateDnsZones/virtualNetworkLinks')!;
+      link.properties.virtualNetwork.id = `${RG_ID}/providers/Microsoft.Network/virtualNetworks/vnet-elsewhere`;
+    });
+    assert.match((await fetchOutcome(world)).message, /: ForbiddenByConnection: /);
+  });
+
+  test('the private endpoint is met before NSG service tags: a Deny to AzureKeyVault does not block the private route', async () => {
+    const world = worldWith(loadWorld('private-endpoint'), (w) =>
+      w.resources.push({
+        id: `${NSG_ID}/securityRules/Deny-KV-Tag`,
+        name: 'Deny-KV-Tag',
+        type: 'Microsoft.Network/networkSecurityGroups/securityRules',
+        properties: {
+          protocol: 'Tcp',
+          access: 'Deny',
+          direction: 'Outbound',
+          priority: 105,
+          sourceAddressPrefix: '*',
+          sourcePortRange: '*',
+          destinationAddressPrefix: 'AzureKeyVault',
+          destinationPortRange: '443',
+        },
+      }),
+    );
+    assert.deepEqual(await fetchOutcome(world), { status: 201, code: 'Success', message: '' });
+    // Without the zone's link the same rule is met on the public route and blocks it.
+    const unlinked = worldWith(world, (w) => {
+      w.resources = w.resources.filter((r) => r.type !== 'Microsoft.Network/privateDnsZones/virtualNetworkLinks');
+    });
+    assert.match((await fetchOutcome(unlinked)).message, /: NetworkBlocked: .*'AzureKeyVault' .* rule 'Deny-KV-Tag'/);
+  });
+
+  // api-management-howto-use-managed-service-identity (Key Vault firewall requirements): only the system-assigned identity.
   test('user-assigned identity never gets the trusted-services bypass', async () => {
     const r = await fetchOutcome(loadWorld('uai-behind-firewall'), SECRET_ID, 'e6f7a8b9-2c3d-4e5f-9a0b-1c2d3e4f5a6b');
     assert.match(
@@ -321,3 +384,97 @@ test('everything-broken: fixing identity, role, bypass, NSG in turn ends in Succ
 });
 
 const LRO_OPTS = { updateIntervalInMs: 10 };
+
+// configure-custom-domain: a custom hostname's certificate comes from Key Vault through the identity the hostname
+// names; API Management fetches it when the service write sets it, and refuses the write when it cannot.
+describe('custom hostname certificates (service write)', () => {
+  const HOST = 'api.contoso.com';
+  const hostname = (identityClientId?: string) => ({
+    type: 'Proxy',
+    hostName: HOST,
+    keyVaultId: SECRET_ID,
+    ...(identityClientId ? { identityClientId } : {}),
+  });
+
+  test('healthy world: the PATCH is accepted and the hostname carries the fetched certificate', async () => {
+    const t = await setup({ world: healthy });
+    try {
+      const apim = await t.apim.apiManagementService.beginUpdateAndWait(
+        RG,
+        APIM,
+        { hostnameConfigurations: [hostname()] },
+        { updateIntervalInMs: 10 },
+      );
+      const h = apim.hostnameConfigurations!.find((x) => x.hostName === HOST)!;
+      assert.equal(h.certificateSource, 'KeyVault');
+      assert.equal(h.certificate?.subject, 'CN=api-client.contoso.com');
+      assert.equal(h.certificate?.expiry?.toISOString(), '2027-10-15T09:00:00.000Z');
+      assert.match(h.certificate?.thumbprint ?? '', /^[0-9A-F]{40}$/);
+    } finally {
+      await t.close();
+    }
+  });
+
+  test("user-assigned identity behind the firewall: 400 InvalidOperation in API Management's words, nothing changed", async () => {
+    const world = loadWorld('uai-behind-firewall');
+    const uai = Object.values(
+      resource(world, APIM_ID).identity.userAssignedIdentities as Record<string, { clientId: string; principalId: string }>,
+    )[0]!;
+    const t = await setup({ world });
+    try {
+      const err = await rejection(
+        t.apim.apiManagementService.beginUpdateAndWait(
+          RG,
+          APIM,
+          { hostnameConfigurations: [hostname(uai.clientId)] },
+          { updateIntervalInMs: 10 },
+        ),
+      );
+      assert.equal(err.statusCode, 400);
+      assert.equal(err.code, 'InvalidOperation');
+      assert.equal(
+        err.message,
+        `Failed to access KeyVault Secret ${SECRET_ID} using Managed Service Identity (http://aka.ms/apimmsi) of Api Management service. Check if Managed Identity of Type: UserAssigned, ClientId: ${uai.clientId} and ObjectId: ${uai.principalId} has GET permissions on secrets in the KeyVault Access Policies.`,
+      );
+      const after = resource(t.sandbox.world(), APIM_ID).properties.hostnameConfigurations ?? [];
+      assert.ok(!after.some((h: { hostName: string }) => h.hostName === HOST));
+    } finally {
+      await t.close();
+    }
+  });
+
+  test('an identity client id the service does not have: ValidationError naming identityClientId', async () => {
+    const t = await setup({ world: healthy });
+    try {
+      const err = await rejection(
+        t.apim.apiManagementService.beginUpdateAndWait(
+          RG,
+          APIM,
+          { hostnameConfigurations: [hostname(APIM_PRINCIPAL)] },
+          { updateIntervalInMs: 10 },
+        ),
+      );
+      assert.equal(err.statusCode, 400);
+      assert.equal(err.code, 'ValidationError');
+      assert.match(JSON.stringify(err), /Can not find Managed Identity with provided IdentityClientId/);
+    } finally {
+      await t.close();
+    }
+  });
+
+  test('a write that leaves a Key Vault hostname as it was does not fetch it again (it would fail now)', async () => {
+    // custom-domain-uai-behind-firewall: the UAI hostname was set before the firewall; a PATCH of another property keeps it.
+    const t = await setup({ world: loadWorld('custom-domain-uai-behind-firewall') });
+    try {
+      const apim = await t.apim.apiManagementService.get(RG, APIM);
+      await t.apim.apiManagementService.beginUpdateAndWait(
+        RG,
+        APIM,
+        { hostnameConfigurations: apim.hostnameConfigurations, customProperties: apim.customProperties },
+        { updateIntervalInMs: 10 },
+      );
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -1,6 +1,22 @@
-// API Management's own fetch of a Key Vault secret (on certificate PUT and refreshSecret), decided from the
-// world in the order the service meets the problems: identity, identifier, vault, network (NSG), vault
-// firewall, permission, secret.
+// API Management's own fetch of a Key Vault secret (on certificate and named-value PUT, refreshSecret, and a
+// service write that sets a custom hostname's keyVaultId), decided from the world in the order the service meets
+// the problems: identity, identifier, vault, route (private endpoint first), network (NSG), vault firewall,
+// permission, secret. What each step follows:
+// - Behind the Key Vault firewall only the system-assigned identity is admitted, through "Allow trusted Microsoft
+//   services": "You must use the API Management instance's system-assigned managed identity to access the key
+//   vault. You can't use a user-assigned identity" (the Key Vault firewall requirements that
+//   https://learn.microsoft.com/azure/api-management/api-management-howto-use-managed-service-identity and
+//   https://learn.microsoft.com/azure/api-management/configure-custom-domain include); the bypass is what trusted
+//   services get (https://learn.microsoft.com/azure/key-vault/general/overview-vnet-service-endpoints#trusted-services).
+// - A private endpoint carries the vault's traffic only when the vault's name resolves to it: the cloud's
+//   privatelink zone (privatelink.vaultcore.azure.net in the public cloud) must be linked to the caller's virtual
+//   network (https://learn.microsoft.com/azure/key-vault/general/private-link-service,
+//   https://learn.microsoft.com/azure/private-link/private-endpoint-dns#security). Then the destination is a
+//   private address in the VirtualNetwork tag, so the NSG's AzureKeyVault service-tag rules do not apply to it, and
+//   the vault's public firewall does not either (https://learn.microsoft.com/azure/key-vault/general/network-security).
+// - Refusals carry Key Vault's own wording and inner codes (ForbiddenByFirewall, ForbiddenByConnection,
+//   ForbiddenByRbac, ForbiddenByPolicy, SecretNotFound, SecretDisabled:
+//   https://learn.microsoft.com/azure/key-vault/general/rest-error-codes); API Management's own refusals its wording.
 import { createHash } from 'node:crypto';
 import type { Ctx } from '../http.ts';
 import { ipv4Contains, ipv4Overlaps } from '../ipv4.ts';
@@ -16,6 +32,7 @@ export type FetchCode =
   | 'VaultNotFound'
   | 'NetworkBlocked'
   | 'ForbiddenByFirewall'
+  | 'ForbiddenByConnection'
   | 'ForbiddenByRbac'
   | 'ForbiddenByPolicy'
   | 'SecretNotFound'
@@ -107,6 +124,35 @@ function nsgVerdict(ctx: Ctx, nsgId: string, tag: string, sources: string[], pri
   return undefined;
 }
 
+/** The world's name for the vault zone: worlds are written in the public cloud's names (clouds.ts translates at the edge). */
+const PRIVATELINK_VAULT_ZONE = 'privatelink.vaultcore.azure.net';
+
+const vnetOf = (subnetId: string) => subnetId.replace(/\/subnets\/[^/]+$/i, '');
+
+/**
+ * Does the vault's name resolve to an approved private endpoint from this VNet? The endpoint's DNS zone group must
+ * register it in the vault zone, and that zone must be linked to the VNet (a zone group in another zone, or a zone
+ * not linked to API Management's network, leaves the public name resolving to the public address).
+ */
+function privateRoute(ctx: Ctx, vp: Json, vnetId: string): boolean {
+  return (vp.privateEndpointConnections ?? []).some((c: Json) => {
+    if (c.properties?.privateLinkServiceConnectionState?.status !== 'Approved') return false;
+    const pe = c.properties?.privateEndpoint?.id;
+    if (typeof pe !== 'string' || !ctx.state.get(pe)) return false;
+    const zones = ctx.state
+      .children(`${pe}/privateDnsZoneGroups`)
+      .flatMap((g) => (g.properties?.privateDnsZoneConfigs ?? []).map((z: Json) => String(z.properties?.privateDnsZoneId ?? '')))
+      .filter((z) => nameOfId(z).toLowerCase() === PRIVATELINK_VAULT_ZONE);
+    return zones.some((zone) =>
+      ctx.state
+        .children(`${zone}/virtualNetworkLinks`)
+        .some((link) => keyOf(String(link.properties?.virtualNetwork?.id ?? '')) === keyOf(vnetId)),
+    );
+  });
+}
+
+const nameOfId = (id: string) => id.split('/').filter(Boolean).pop() ?? '';
+
 function callerText(ctx: Ctx, principalId: string, appId: string): string {
   return `appid=${appId};oid=${principalId};iss=https://sts.windows.net/${ctx.state.world.tenantId}/`;
 }
@@ -128,7 +174,10 @@ export function evaluateFetch(
     const uais: Record<string, Json> = apim.identity?.userAssignedIdentities ?? {};
     const match = Object.values(uais).find((u) => String(u.clientId).toLowerCase() === identityClientId.toLowerCase());
     if (!match || !/userassigned/i.test(String(apim.identity?.type ?? ''))) {
-      return fail('IdentityNotFound', `Can not find Managed Identity with provided IdentityClientId : ${identityClientId}`);
+      return fail(
+        'IdentityNotFound',
+        `Can not find Managed Identity with provided IdentityClientId : ${identityClientId}. For more information please see aka.ms/apimmsi.`,
+      );
     }
     principalId = match.principalId;
     appId = identityClientId;
@@ -164,16 +213,10 @@ export function evaluateFetch(
     return fail('VaultNotFound', `The key vault '${id.host}' could not be found (no vault with this DNS name exists, or it was deleted).`);
   const vp: Json = vault.properties ?? {};
   const vaultText = `${vault.name};location=${vault.location ?? ''}`;
-  // 4. Network: the NSG on APIM's subnet must let TCP 443 out to Key Vault and Entra ID. Through an approved private
-  // endpoint (with its DNS zone group) Key Vault traffic goes to a VirtualNetwork address instead.
+  // 4. Route: a private endpoint first (it decides where the vault's name resolves), then the NSG on APIM's subnet
+  // must let TCP 443 out to Key Vault (the private address, or the AzureKeyVault tag) and Entra ID.
   const subnet = inVnet(apim) ? subnetOf(ctx, apim) : undefined;
-  const privateLink =
-    !!subnet &&
-    (vp.privateEndpointConnections ?? []).some((c: Json) => {
-      if (c.properties?.privateLinkServiceConnectionState?.status !== 'Approved') return false;
-      const pe = c.properties?.privateEndpoint?.id;
-      return typeof pe === 'string' && !!ctx.state.get(pe) && ctx.state.children(`${pe}/privateDnsZoneGroups`).length > 0;
-    });
+  const privateLink = !!subnet && privateRoute(ctx, vp, vnetOf(subnet.id));
   const nsgId = subnet?.properties?.networkSecurityGroup?.id;
   if (subnet && nsgId && ctx.state.get(nsgId)) {
     for (const tag of ['AzureKeyVault', 'AzureActiveDirectory']) {
@@ -204,6 +247,13 @@ export function evaluateFetch(
       pna === 'Enabled' &&
       !serviceEndpoint &&
       (acls.ipRules ?? []).some((r: Json) => apimIps.some((ip) => ipv4Contains(String(r.value), ip)));
+    // Public network access disabled: no IP or VNet rule counts, and Key Vault says so in its own words (403 ForbiddenByConnection).
+    if (!bypass && !privateLink && pna === 'Disabled') {
+      return fail(
+        'ForbiddenByConnection',
+        `Public network access is disabled and request is not from a trusted service nor via an approved private link.\r\nCaller: ${callerText(ctx, principalId, appId)}\r\nVault: ${vaultText}`,
+      );
+    }
     if (!bypass && !vnetRule && !ipRule && !privateLink) {
       const address = serviceEndpoint ? (subnetPrefixes(subnet!)[0] ?? '').split('/')[0] : (apimIps[0] ?? 'unknown');
       return fail(

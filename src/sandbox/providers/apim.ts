@@ -97,6 +97,66 @@ function validateServiceWrite(body: Json): void {
   }
 }
 
+const hostKey = (h: Json) => `${String(h.type ?? '').toLowerCase()}|${String(h.hostName ?? '').toLowerCase()}`;
+
+/**
+ * Custom hostnames whose Key Vault certificate a service write sets or changes are fetched by API Management as it
+ * accepts the write (https://learn.microsoft.com/azure/api-management/configure-custom-domain): a failed fetch
+ * refuses the write with 400 InvalidOperation in API Management's wording; a fetched one fills in `certificate`
+ * when the operation completes. Hostnames the write leaves as they were are not fetched again.
+ */
+function fetchHostnames(
+  ctx: Ctx,
+  current: ArmResource,
+  hostnames: Json[] | undefined,
+  project: () => ArmResource,
+): (resource: ArmResource) => void {
+  const before = new Map(((current.properties?.hostnameConfigurations ?? []) as Json[]).map((h) => [hostKey(h), h]));
+  const fetched: { key: string; certificate: Json }[] = [];
+  // The service as the write leaves it (identity included), worked out only when a hostname is to be fetched.
+  let next: ArmResource | undefined;
+  for (const h of hostnames ?? []) {
+    if (typeof h.keyVaultId !== 'string' || !h.keyVaultId) continue;
+    const was = before.get(hostKey(h));
+    if (was && was.keyVaultId === h.keyVaultId && (was.identityClientId ?? null) === (h.identityClientId ?? null)) continue;
+    next ??= project();
+    const result = evaluateFetch(ctx, next, h.keyVaultId, h.identityClientId ?? undefined);
+    if (!result.ok) {
+      // API Management names the identity it used, whatever Key Vault's reason (its words, seen in deployment errors).
+      if (result.code === 'IdentityNotFound')
+        throw new ArmError(400, 'ValidationError', 'One or more fields contain incorrect values:', {
+          details: [{ code: 'ValidationError', target: 'identityClientId', message: result.message }],
+        });
+      const uai = h.identityClientId
+        ? Object.values((next.identity?.userAssignedIdentities ?? {}) as Record<string, Json>).find(
+            (u) => String(u.clientId).toLowerCase() === String(h.identityClientId).toLowerCase(),
+          )
+        : undefined;
+      const [kind, clientId, objectId] = uai
+        ? ['UserAssigned', uai.clientId, uai.principalId]
+        : ['SystemAssigned', next.identity?.principalId, next.identity?.principalId];
+      throw new ArmError(
+        400,
+        'InvalidOperation',
+        `Failed to access KeyVault Secret ${h.keyVaultId} using Managed Service Identity (http://aka.ms/apimmsi) of Api Management service. Check if Managed Identity of Type: ${kind}, ClientId: ${clientId} and ObjectId: ${objectId} has GET permissions on secrets in the KeyVault Access Policies.`,
+      );
+    }
+    fetched.push({
+      key: hostKey(h),
+      certificate: { expiry: result.expirationDate ?? null, thumbprint: result.thumbprint, subject: result.subject },
+    });
+  }
+  return (resource) => {
+    for (const h of (resource.properties?.hostnameConfigurations ?? []) as Json[]) {
+      const got = fetched.find((f) => f.key === hostKey(h));
+      if (!got) continue;
+      h.certificate = got.certificate;
+      h.certificateSource = 'KeyVault';
+      h.certificateStatus = 'Completed';
+    }
+  };
+}
+
 /** PATCH of the service: validated at once, applied when the long-running operation completes. */
 export function patchService(ctx: Ctx, id: string, lros: LroRegistry): Reply {
   requireAction(ctx, 'Microsoft.ApiManagement/service/write', id);
@@ -104,11 +164,16 @@ export function patchService(ctx: Ctx, id: string, lros: LroRegistry): Reply {
   const body: Json = ctx.body ?? {};
   validateServiceWrite(body);
   const { identity, id: _i, name: _n, type: _t, ...rest } = body;
+  const certificates = fetchHostnames(ctx, apim, rest.properties?.hostnameConfigurations, () => ({
+    ...mergePatch(apim, rest),
+    identity: identity ? nextIdentity(ctx, apim, identity) : apim.identity,
+  }));
   const op = lros.start(ctx, 'apim', apim.location ?? 'westeurope', () => {
     const current = ctx.state.get(id);
     if (!current) return;
     const next: ArmResource = mergePatch(current, rest);
     if (identity) next.identity = nextIdentity(ctx, current, identity);
+    certificates(next);
     next.properties = { ...(next.properties ?? {}), provisioningState: 'Succeeded' };
     next.etag = `"${ctx.state.hex(16)}"`;
     ctx.state.put(next);
@@ -127,6 +192,11 @@ export function putService(ctx: Ctx, id: string, lros: LroRegistry): Reply {
   const body: Json = ctx.body ?? {};
   validateServiceWrite(body);
   const { identity, id: _i, name: _n, type: _t, etag: _e, systemData: _s, ...rest } = body;
+  const certificates = fetchHostnames(ctx, apim, rest.properties?.hostnameConfigurations, () => ({
+    ...apim,
+    properties: { ...(apim.properties ?? {}), ...(rest.properties ?? {}) },
+    identity: nextIdentity(ctx, apim, identity ?? { type: 'None' }, true),
+  }));
   const op = lros.start(ctx, 'apim', apim.location ?? 'westeurope', () => {
     const current = ctx.state.get(id);
     if (!current) return;
@@ -135,6 +205,7 @@ export function putService(ctx: Ctx, id: string, lros: LroRegistry): Reply {
     properties.provisioningState = 'Succeeded';
     const next: ArmResource = { ...rest, id: current.id, name: current.name, type: current.type, location: current.location, properties };
     next.identity = nextIdentity(ctx, current, identity ?? { type: 'None' }, true);
+    certificates(next);
     next.etag = `"${ctx.state.hex(16)}"`;
     ctx.state.put(next);
   });
