@@ -13,15 +13,9 @@ import { checkPfxFile, openPfx, readPfxSecret } from './pfx.ts';
 import { writePrivateFile } from './private-files.ts';
 import type { CallOptions, Gateway, GatewayEvent, OperationResult, Target } from '../checks/ports.ts';
 import { Transcript } from './transcript.ts';
+import { abortableSleep, backoffWaits, countdown, DEFAULT_PROPAGATION, type PropagationPolicy } from './backoff.ts';
 
-/** How long to keep retrying a write that fails because a fresh role assignment is not honoured yet. */
-export interface PropagationPolicy {
-  /** Give up after this long (RBAC caching is minutes; docs mention up to 30 min in rare cases). */
-  maxWaitMs: number;
-  /** First wait; doubles each attempt up to maxStepMs. */
-  firstStepMs: number;
-  maxStepMs: number;
-}
+export type { PropagationPolicy } from './backoff.ts';
 
 export interface EngineOptions {
   gateway: Gateway;
@@ -35,24 +29,133 @@ export interface EngineOptions {
   transcriptPath?: string;
 }
 
-const DEFAULT_PROPAGATION: PropagationPolicy = { maxWaitMs: 10 * 60_000, firstStepMs: 5_000, maxStepMs: 60_000 };
-
 /** Errors that mean "the grant exists but is not honoured yet" (RBAC caching). */
 const PROPAGATION_SIGNS = /ForbiddenByRbac|propagation|recently granted|does not have secrets get permission|ForbiddenByPolicy/i;
 
-function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason ?? new Error('aborted'));
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal!.reason ?? new Error('aborted'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
+/** Writes left without an outcome (a kill, a crash, a Ctrl-C; not this run's in flight) are settled by reading. */
+function settleJournal(journal: Journal, transcript: Transcript, facts: Facts): string[] {
+  const notes: string[] = [];
+  for (const entry of journal.unresolved()) {
+    if (entry.status === 'pending' && entry.runId === journal.runId) continue;
+    const op = entry.operation as Operation;
+    const present = isDone(op, facts);
+    journal.settle(entry, present);
+    // A removal that landed before a kill: the temporary change it undid is gone, so stop offering it.
+    const undone = present ? operationSpec(op).undoes?.(op) : undefined;
+    if (undone) journal.markRemoved(undone);
+    const what = `${describeOperation(op)} (${entry.planId}, ${entry.startedAt})`;
+    notes.push(
+      present === undefined
+        ? `Unknown outcome: ${what}. ${entry.message}`
+        : `Settled: ${what} — ${present ? 'it was made' : 'it was not made'}.`,
+    );
+  }
+  if (notes.length) transcript.note(`Journal: ${notes.join(' ')}`);
+  // Their writes are merged into the same journal; say so, since their changes appear here too.
+  for (const other of journal.otherSessions())
+    notes.push(`another apimkv (pid ${other.pid}) is working on this state directory (since ${other.startedAt}).`);
+  return notes;
+}
+
+/** One write through the gateway, journalled before it is sent and after it answers. */
+async function journalledWrite(
+  gateway: Gateway,
+  journal: Journal,
+  planId: string,
+  operation: Operation,
+  call: CallOptions,
+): Promise<OperationResult> {
+  const entry = journal.begin(planId, operation);
+  let result: OperationResult;
+  try {
+    result = await gateway.apply(operation, call);
+  } catch (e) {
+    // No answer (abort, crash of the request): the write may or may not have happened.
+    journal.finish(entry, 'unknown', { message: (e as Error).message });
+    throw e;
+  }
+  // A 5xx, a reset or a timeout may come after Azure made the change: that outcome is unknown until read.
+  const uncertain = result.outcome === 'failed' && ['Transient', 'Network', 'Aborted'].includes(result.error?.kind ?? '');
+  journal.finish(entry, result.outcome === 'applied' ? 'done' : uncertain ? 'unknown' : result.outcome, {
+    message: result.message,
+    before: result.before,
+    after: result.after,
   });
+  // "already" gone counts as removed too: the journal must stop offering it for cleanup.
+  const undone = result.outcome !== 'failed' ? operationSpec(operation).undoes?.(operation) : undefined;
+  if (undone) journal.markRemoved(undone);
+  return result;
+}
+
+/** Why nothing may be sent for this plan (read-only, a deny assignment, a missing permission), if anything. */
+function refusal(
+  plan: FixPlan,
+  context: RunContext,
+  last: Evaluation | undefined,
+  progress: (p: ApplyProgress) => void,
+): string | undefined {
+  if (context.readOnly) return 'Read-only mode: nothing was written. Run without --read-only to apply fixes.';
+  // A deployment stack's deny assignment refuses the write whatever the roles: say so, send nothing.
+  if (plan.denied) return `Not applied: ${plan.denied.message}`;
+  if (!last) return undefined;
+  progress({ phase: 'permission', message: 'Checking that you may apply this fix' });
+  const permission = fixPermission(plan, last.facts);
+  if (permission.allowed !== false) return undefined;
+  return `Not applied: you need ${permission.needs} (missing ${permission.missing.join(', ')}). Ask an owner of the resource, or apply the az command from the preview with an account that has it.`;
+}
+
+/**
+ * After a clean write whose check still does not pass: wait for RBAC when the plan is a grant, or when the
+ * check is blocked by a grant made moments ago in this run (the grant itself, or what needed it).
+ */
+function shouldAwaitPropagation(plan: FixPlan, after: Finding, grantRecent: boolean): boolean {
+  if (after.status === 'pass') return false;
+  if (plan.propagation === 'rbac') return true;
+  return grantRecent && after.status !== 'info' && PROPAGATION_SIGNS.test(`${after.cause} ${after.evidence.join(' ')}`);
+}
+
+/** What the operator reads after a fix: the failure, lost entries, nothing to do, or the re-checked status. */
+function outcomeMessage(results: OperationResult[], lost: string[], after: Finding | undefined): string {
+  const failed = results.find((r) => r.outcome === 'failed');
+  if (failed) return `Failed: ${failed.error?.message ?? failed.message}${failed.error?.hint ? ` — ${failed.error.hint}` : ''}`;
+  if (lost.length)
+    return `Applied, but these existing entries are missing afterwards: ${lost.join(', ')}. Someone else may be editing this resource; check it before going on.`;
+  if (results.every((r) => r.outcome === 'already')) return 'Nothing to do: already in place.';
+  if (after && after.status !== 'pass' && after.status !== 'info')
+    return `Applied and verified, but ${after.checkId} is still ${after.status}: ${after.cause}`;
+  return `Applied and verified${after ? ` — ${after.checkId} is now ${after.status}` : ''}.`;
+}
+
+/** Progress lines for the gateway's throttling and long-running-operation events. */
+function gatewayProgress(progress: (p: ApplyProgress) => void): (e: GatewayEvent) => void {
+  return (e) => {
+    if (e.type === 'throttled')
+      progress({
+        phase: 'throttled',
+        message: `Throttled by Azure (${e.status}), retrying in ${Math.ceil(e.retryInMs / 1000)} s`,
+        retryInSeconds: Math.ceil(e.retryInMs / 1000),
+      });
+    if (e.type === 'lro') progress({ phase: 'lro', message: `Waiting for Azure to finish (${e.status})` });
+  };
+}
+
+/** The .pfx the operator chose: checked, inspected, and the bytes inspected are the bytes uploaded. */
+function pfxAccess(): Pick<RunbookEngine, 'checkPfxFile' | 'inspectPfx' | 'readPfx'> {
+  /** The .pfx last inspected, as the bytes read then (what an upload of that path sends). */
+  let inspected: { path: string; pfx: Secret } | undefined;
+  return {
+    checkPfxFile: (path) => checkPfxFile(path),
+    async inspectPfx(path, password) {
+      const opened = await openPfx(path, password);
+      inspected = opened.pfx ? { path, pfx: opened.pfx } : undefined;
+      return opened.inspection;
+    },
+    readPfx(path) {
+      // The bytes inspected are the bytes uploaded: the file is not read a second time.
+      if (inspected?.path === path) return Promise.resolve(inspected.pfx);
+      return readPfxSecret(path);
+    },
+  };
 }
 
 export function createEngine(options: EngineOptions): RunbookEngine {
@@ -63,8 +166,6 @@ export function createEngine(options: EngineOptions): RunbookEngine {
   const transcript = new Transcript(context, clock);
   let intent: CertificateIntent | undefined;
   let last: Evaluation | undefined;
-  /** The .pfx last inspected, as the bytes read then (what an upload of that path sends). */
-  let inspected: { path: string; pfx: Secret } | undefined;
   /** When this run last granted access through RBAC (so a 403 afterwards is probably propagation). */
   let rbacGrantedAt: number | undefined;
 
@@ -73,31 +174,6 @@ export function createEngine(options: EngineOptions): RunbookEngine {
     onEvent?.(e);
   };
 
-  /** Writes left without an outcome (a kill, a crash, a Ctrl-C; not this run's in flight) are settled by reading. */
-  function settleJournal(facts: Facts): string[] {
-    const notes: string[] = [];
-    for (const entry of journal.unresolved()) {
-      if (entry.status === 'pending' && entry.runId === journal.runId) continue;
-      const op = entry.operation as Operation;
-      const present = isDone(op, facts);
-      journal.settle(entry, present);
-      // A removal that landed before a kill: the temporary change it undid is gone, so stop offering it.
-      const undone = present ? operationSpec(op).undoes?.(op) : undefined;
-      if (undone) journal.markRemoved(undone);
-      const what = `${describeOperation(op)} (${entry.planId}, ${entry.startedAt})`;
-      notes.push(
-        present === undefined
-          ? `Unknown outcome: ${what}. ${entry.message}`
-          : `Settled: ${what} — ${present ? 'it was made' : 'it was not made'}.`,
-      );
-    }
-    if (notes.length) transcript.note(`Journal: ${notes.join(' ')}`);
-    // Their writes are merged into the same journal; say so, since their changes appear here too.
-    for (const other of journal.otherSessions())
-      notes.push(`another apimkv (pid ${other.pid}) is working on this state directory (since ${other.startedAt}).`);
-    return notes;
-  }
-
   async function evaluate(opts: CallOptions = {}): Promise<Evaluation> {
     const t0 = Date.now();
     const gathered = await gateway.gather(target, {
@@ -105,7 +181,7 @@ export function createEngine(options: EngineOptions): RunbookEngine {
       onEvent: eventSink(opts.onEvent),
       ...(intent?.kind === 'keyVault' ? { secretIds: [intent.secretIdentifier] } : {}),
     });
-    const journalNotes = settleJournal({ ...gathered, temporaryChanges: [], ...(intent ? { intent } : {}) });
+    const journalNotes = settleJournal(journal, transcript, { ...gathered, temporaryChanges: [], ...(intent ? { intent } : {}) });
     const facts: Facts = { ...gathered, temporaryChanges: journal.temporaryChanges(), ...(intent ? { intent } : {}) };
     const findings = runChecks(facts);
     const gatherMs = Date.now() - t0;
@@ -114,6 +190,7 @@ export function createEngine(options: EngineOptions): RunbookEngine {
     return last;
   }
 
+  /** One operation of a plan; a refusal while a grant of this run propagates is retried on the back-off. */
   async function applyOne(
     plan: FixPlan,
     operation: Operation,
@@ -121,55 +198,25 @@ export function createEngine(options: EngineOptions): RunbookEngine {
     progress: (p: ApplyProgress) => void,
     signal?: AbortSignal,
   ): Promise<OperationResult> {
-    const onEvent = eventSink((e) => {
-      if (e.type === 'throttled')
-        progress({
-          phase: 'throttled',
-          message: `Throttled by Azure (${e.status}), retrying in ${Math.ceil(e.retryInMs / 1000)} s`,
-          retryInSeconds: Math.ceil(e.retryInMs / 1000),
-        });
-      if (e.type === 'lro') progress({ phase: 'lro', message: `Waiting for Azure to finish (${e.status})` });
-    });
-    let waited = 0;
-    let step = propagation.firstStepMs;
+    const call = { signal, onEvent: eventSink(gatewayProgress(progress)) };
+    const waits = backoffWaits(propagation);
     for (;;) {
       progress({ phase: 'write', message: describeOperation(operation), operationIndex: index, operationCount: plan.operations.length });
-      const entry = journal.begin(plan.id, operation);
-      let result: OperationResult;
-      try {
-        result = await gateway.apply(operation, { signal, onEvent });
-      } catch (e) {
-        // No answer (abort, crash of the request): the write may or may not have happened.
-        journal.finish(entry, 'unknown', { message: (e as Error).message });
-        throw e;
-      }
-      // A 5xx, a reset or a timeout may come after Azure made the change: that outcome is unknown until read.
-      const uncertain = result.outcome === 'failed' && ['Transient', 'Network', 'Aborted'].includes(result.error?.kind ?? '');
-      journal.finish(entry, result.outcome === 'applied' ? 'done' : uncertain ? 'unknown' : result.outcome, {
-        message: result.message,
-        before: result.before,
-        after: result.after,
-      });
-      // "already" gone counts as removed too: the journal must stop offering it for cleanup.
-      const undone = result.outcome !== 'failed' ? operationSpec(operation).undoes?.(operation) : undefined;
-      if (undone) journal.markRemoved(undone);
+      const result = await journalledWrite(gateway, journal, plan.id, operation, call);
       const propagating =
         result.outcome === 'failed' &&
         rbacGrantedAt !== undefined &&
         PROPAGATION_SIGNS.test(`${result.error?.code ?? ''} ${result.message}`);
-      if (!propagating || waited >= propagation.maxWaitMs) return result;
+      const wait = propagating ? waits.next() : undefined;
+      if (!wait || wait.done) return result;
       // The grant was made minutes ago at most: wait with a visible countdown, then try again.
-      const wait = Math.min(step, propagation.maxWaitMs - waited);
-      await countdown(wait, 'Access was granted moments ago; Azure RBAC can take minutes to apply. Retrying in', progress, signal);
-      waited += wait;
-      step = Math.min(step * 2, propagation.maxStepMs);
-    }
-  }
-
-  async function countdown(ms: number, message: string, progress: (p: ApplyProgress) => void, signal?: AbortSignal): Promise<void> {
-    for (let left = Math.ceil(ms / 1000); left > 0; left--) {
-      progress({ phase: 'propagation', message: `${message} ${left} s`, secondsLeft: left });
-      await sleep(1000, signal);
+      await countdown(
+        sleep,
+        wait.value,
+        'Access was granted moments ago; Azure RBAC can take minutes to apply. Retrying in',
+        progress,
+        signal,
+      );
     }
   }
 
@@ -183,20 +230,16 @@ export function createEngine(options: EngineOptions): RunbookEngine {
     signal: AbortSignal | undefined,
     reapply: boolean,
   ): Promise<Evaluation | undefined> {
-    let waited = 0;
-    let step = propagation.firstStepMs;
     let evaluation: Evaluation | undefined;
     try {
-      while (waited < propagation.maxWaitMs) {
-        const wait = Math.min(step, propagation.maxWaitMs - waited);
+      for (const wait of backoffWaits(propagation)) {
         await countdown(
+          sleep,
           wait,
           `Granted; waiting for Azure RBAC to honour it before ${plan.checkId} can pass. Re-checking in`,
           progress,
           signal,
         );
-        waited += wait;
-        step = Math.min(step * 2, propagation.maxStepMs);
         // A refresh or a certificate fetch happens once per write: try it again now that the grant may count.
         if (reapply) for (const [i, operation] of plan.operations.entries()) await applyOne(plan, operation, i, progress, signal);
         progress({ phase: 'recheck', message: 'Re-checking' });
@@ -211,23 +254,10 @@ export function createEngine(options: EngineOptions): RunbookEngine {
 
   async function apply(plan: FixPlan, opts: { signal?: AbortSignal; onProgress?: (p: ApplyProgress) => void } = {}): Promise<ApplyOutcome> {
     const progress = opts.onProgress ?? (() => {});
-    if (context.readOnly) {
-      return { ok: false, message: 'Read-only mode: nothing was written. Run without --read-only to apply fixes.', results: [] };
-    }
-    // A deployment stack's deny assignment refuses the write whatever the roles: say so, send nothing.
-    if (plan.denied) {
-      const message = `Not applied: ${plan.denied.message}`;
-      transcript.note(`${plan.id}: ${message}`);
-      return { ok: false, message, results: [] };
-    }
-    if (last) {
-      progress({ phase: 'permission', message: 'Checking that you may apply this fix' });
-      const permission = fixPermission(plan, last.facts);
-      if (permission.allowed === false) {
-        const message = `Not applied: you need ${permission.needs} (missing ${permission.missing.join(', ')}). Ask an owner of the resource, or apply the az command from the preview with an account that has it.`;
-        transcript.note(`${plan.id}: ${message}`);
-        return { ok: false, message, results: [] };
-      }
+    const refused = refusal(plan, context, last, progress);
+    if (refused) {
+      if (!context.readOnly) transcript.note(`${plan.id}: ${refused}`);
+      return { ok: false, message: refused, results: [] };
     }
     transcript.fixStarted(plan);
     const results: OperationResult[] = [];
@@ -254,29 +284,13 @@ export function createEngine(options: EngineOptions): RunbookEngine {
     } catch (e) {
       transcript.note(`Re-check after ${plan.id} failed: ${(e as Error).message}`);
     }
-    // Still failing right after a grant made in this run (the grant itself, or what needed it): propagation.
     const grantRecent = rbacGrantedAt !== undefined && clock().getTime() - rbacGrantedAt < propagation.maxWaitMs;
-    const blockedByGrant = !!after && grantRecent && PROPAGATION_SIGNS.test(`${after.cause} ${after.evidence.join(' ')}`);
-    if (
-      !failed &&
-      lost.length === 0 &&
-      after &&
-      after.status !== 'pass' &&
-      (plan.propagation === 'rbac' || (blockedByGrant && after.status !== 'info'))
-    ) {
+    if (!failed && lost.length === 0 && after && shouldAwaitPropagation(plan, after, grantRecent)) {
       evaluation = (await awaitPropagation(plan, progress, opts.signal, plan.propagation !== 'rbac')) ?? evaluation;
       after = evaluation?.findings.find((f) => f.checkId === plan.checkId);
     }
     const ok = !failed && lost.length === 0;
-    const message = failed
-      ? `Failed: ${failed.error?.message ?? failed.message}${failed.error?.hint ? ` — ${failed.error.hint}` : ''}`
-      : lost.length
-        ? `Applied, but these existing entries are missing afterwards: ${lost.join(', ')}. Someone else may be editing this resource; check it before going on.`
-        : results.every((r) => r.outcome === 'already')
-          ? 'Nothing to do: already in place.'
-          : after && after.status !== 'pass' && after.status !== 'info'
-            ? `Applied and verified, but ${after.checkId} is still ${after.status}: ${after.cause}`
-            : `Applied and verified${after ? ` — ${after.checkId} is now ${after.status}` : ''}.`;
+    const message = outcomeMessage(results, lost, after);
     transcript.fixFinished(plan, ok, message, results);
     return { ok, message, results, after, evaluation };
   }
@@ -300,19 +314,7 @@ export function createEngine(options: EngineOptions): RunbookEngine {
       }
       return gateway.listVaultCertificates(vault.value.vaultUri, { signal: opts.signal, onEvent: eventSink() });
     },
-    checkPfxFile(path: string) {
-      return checkPfxFile(path);
-    },
-    async inspectPfx(path: string, password: Secret) {
-      const opened = await openPfx(path, password);
-      inspected = opened.pfx ? { path, pfx: opened.pfx } : undefined;
-      return opened.inspection;
-    },
-    readPfx(path: string) {
-      // The bytes inspected are the bytes uploaded: the file is not read a second time.
-      if (inspected?.path === path) return Promise.resolve(inspected.pfx);
-      return readPfxSecret(path);
-    },
+    ...pfxAccess(),
     temporaryChanges() {
       return journal.temporaryChanges();
     },
