@@ -10,7 +10,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = join(mkdtempSync(join(tmpdir(), 'apimkv-safety-bench-')), 'figures.jsonl');
-const files = ['hostile-text', 'concurrency', 'secrets', 'faults', 'data-plane-host', 'tls'].map((f) => `test/safety/${f}.test.ts`);
+const files = ['hostile-text', 'concurrency', 'secrets', 'faults', 'data-plane-host', 'tls', 'two-clis'].map(
+  (f) => `test/safety/${f}.test.ts`,
+);
 const t0 = Date.now();
 const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=dot', ...files], {
   cwd: root,
@@ -39,6 +41,10 @@ show('rules lost', 'rules lost', 0);
 show('journal mismatches (fault suite, judged by the world)', 'journal mismatches (fault suite)', 0);
 show('operation kinds judged by the world (non-vacuous)', 'operation kinds judged by the world (non-vacuous)');
 show('journal entries left unknown after the next read', 'journal entries the next read could not settle (fault suite)');
+show('two-CLI race rounds (fix FW-CLIENTIP + cleanup, one state dir)', 'two-CLI race rounds');
+show('  of which the racing cleanup removed the new rule', 'two-CLI rounds where the racing cleanup removed the new rule');
+show('  journal entries lost', 'journal entries lost (two CLIs racing)', 0);
+show('  temporary rules open but not listed', 'temporary rules open but not listed (two CLIs racing)', 0);
 show('connections to refused vault hosts', 'connections to refused vault hosts', 0);
 show('HTTP requests past a refused TLS certificate', 'HTTP requests past a refused TLS certificate', 0);
 show('places searched for secrets', 'places searched for secrets');

@@ -63,8 +63,8 @@ export interface RunbookEngine {
   listVaultCertificates(options?: { signal?: AbortSignal }): Promise<Fact<VaultCertificateFacts[]>>;
   /** What can be said of a .pfx before its password is asked (exists, readable, PKCS#12 at all); `~` expanded. */
   checkPfxFile(path: string): Promise<PfxFileCheck>;
-  /** Validate a .pfx locally; the password never leaves this process except in the upload body. */
-  inspectPfx(path: string, password: Secret): Promise<PfxInspection>;
+  /** Validate a .pfx locally; the password never leaves this process except in the upload body. Aborting stops the parse. */
+  inspectPfx(path: string, password: Secret, signal?: AbortSignal): Promise<PfxInspection>;
   /** The .pfx bytes to upload (base64, bounded like the inspection), wrapped as a Secret at once. */
   readPfx(path: string): Promise<Secret>;
   /** Temporary changes apimkv made that are still in place (from the journal). */

@@ -145,8 +145,8 @@ function pfxAccess(): Pick<RunbookEngine, 'checkPfxFile' | 'inspectPfx' | 'readP
   let inspected: { path: string; pfx: Secret } | undefined;
   return {
     checkPfxFile: (path) => checkPfxFile(path),
-    async inspectPfx(path, password) {
-      const opened = await openPfx(path, password);
+    async inspectPfx(path, password, signal) {
+      const opened = await openPfx(path, password, signal);
       inspected = opened.pfx ? { path, pfx: opened.pfx } : undefined;
       return opened.inspection;
     },

@@ -237,7 +237,7 @@ export function RunbookProvider({ context, loadEngine, onExit, signIn, children 
       },
       listVaultCertificates: (signal) => engine().listVaultCertificates({ signal }),
       checkPfxFile: (path) => engine().checkPfxFile(path),
-      inspectPfx: (path, password) => engine().inspectPfx(path, password),
+      inspectPfx: (path, password, signal) => engine().inspectPfx(path, password, signal),
       readPfx: (path) => engine().readPfx(path),
       temporaryChanges: () => engineRef.current?.temporaryChanges() ?? [],
       transcript: () => engineRef.current?.transcript() ?? '',

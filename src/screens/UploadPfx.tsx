@@ -4,7 +4,7 @@
 import { Box, Text } from 'ink';
 import { TextField } from './TextField.tsx';
 import { basename } from 'node:path';
-import { useReducer, useRef, type ReactNode } from 'react';
+import { useEffect, useReducer, useRef, type ReactNode } from 'react';
 import type { PfxInspection } from '../checks/facts.ts';
 import { Secret } from '../checks/secret.ts';
 import { suggestCertificateId, validCertificateId } from './certificate-choice.ts';
@@ -85,11 +85,17 @@ export function UploadPfx({ width, height, active }: { width: number; height: nu
   const keyContext = textStage ? 'text' : 'wizard';
   useKeyScope(keyContext, active);
 
+  // A slow (legal) parse runs in a worker: Esc, q and Ctrl-C stop it instead of waiting for it.
+  const parsing = useRef<AbortController | undefined>(undefined);
+  useEffect(() => () => parsing.current?.abort(), []);
   const inspect = async (secret: Secret) => {
     password.current = secret;
     go('inspecting');
+    const stop = new AbortController();
+    parsing.current = stop;
     try {
-      const inspection = await actions.inspectPfx(u.path.trim(), secret);
+      const inspection = await actions.inspectPfx(u.path.trim(), secret, stop.signal);
+      if (stop.signal.aborted) return undefined;
       if (!inspection.ok && inspection.reason === 'wrong-password')
         return go('password', { inspection: undefined, error: { what: inspection.message, hint: 'Type the password again.' } });
       if (!inspection.ok) return go('path', { inspection: undefined, error: { what: inspection.message } });
@@ -98,7 +104,10 @@ export function UploadPfx({ width, height, active }: { width: number; height: nu
         certificateId: u.certificateId || suggestCertificateId(basename(u.path.trim()).replace(/\.(pfx|p12)$/i, '')),
       });
     } catch (e) {
+      if (stop.signal.aborted) return undefined;
       go('path', { error: describeError(e) });
+    } finally {
+      if (parsing.current === stop) parsing.current = undefined;
     }
   };
   const checkFile = async (typed: string) => {
@@ -135,6 +144,11 @@ export function UploadPfx({ width, height, active }: { width: number; height: nu
         return actions.open('checklist');
       case 'password':
         return go('path');
+      case 'inspecting':
+        parsing.current?.abort();
+        return go('password', {
+          error: { what: 'Stopped reading the file.', hint: 'Type the password again, or Esc to pick another file.' },
+        });
       case 'inspected':
         return go('password');
       case 'name':

@@ -38,7 +38,7 @@ export interface RunbookActions {
   chooseCertificate(intent: CertificateIntent, from: FixOrigin): Promise<ErrorView | undefined>;
   listVaultCertificates(signal?: AbortSignal): Promise<Fact<VaultCertificateFacts[]>>;
   checkPfxFile(path: string): Promise<PfxFileCheck>;
-  inspectPfx(path: string, password: Secret): Promise<PfxInspection>;
+  inspectPfx(path: string, password: Secret, signal?: AbortSignal): Promise<PfxInspection>;
   readPfx(path: string): Promise<Secret>;
   temporaryChanges(): TemporaryChange[];
   transcript(): string;
