@@ -245,7 +245,7 @@ export async function runUploadCert(
 ): Promise<number> {
   // The file first: nobody should type a password for a path that is wrong (`~` expanded here too: --file=~/x).
   const file = await checkPfxFile(certificate.file!);
-  if (!file.ok) throw new InputError(`${file.message} (nothing was uploaded)`);
+  if (!file.ok) throw new InputError(`${file.message} Nothing was uploaded.`);
   const path = file.path;
   const certificateId = certificate.certificateId ?? certificateIdFromFile(path);
   // Before the connection: signing in starts `az`, which must not inherit a --password-env variable.
