@@ -160,6 +160,8 @@ export async function connect(
     });
     const azureGateway = createAzureGateway({ clients, profile: link.profile, context: { subscriptionId, sandbox: true } });
     const gateway = config.readOnly ? readOnlyGateway(azureGateway) : azureGateway;
+    const { subscriptionName } = await import('../azure/discover.ts');
+    const name = await subscriptionName(clients, subscriptionId, mode.signal);
     const engine = createEngine({
       gateway,
       target,
@@ -167,6 +169,7 @@ export async function connect(
       context: {
         cloud: 'Sandbox',
         subscriptionId,
+        ...(name ? { subscriptionName: name } : {}),
         apimName: target.apim.name,
         vaultName: target.vault.name,
         sandbox: true,
@@ -177,9 +180,11 @@ export async function connect(
     return { engine, close: () => sandbox.close() };
   }
 
-  const { discover } = await import('../azure/discover.ts');
+  const { discover, subscriptionName } = await import('../azure/discover.ts');
   const signedIn = await signIn(config, true, mode.signIn, mode.signal);
   const { profile, subscriptionId, close } = signedIn;
+  // The header's name, read while the target is resolved (not after it).
+  const nameP = subscriptionName(signedIn.clients, subscriptionId, mode.signal);
   const target = await resolveTarget(config, subscriptionId, () => discover(signedIn.clients, [subscriptionId]));
   const clients = target.vault.subscriptionId
     ? createClients({
@@ -192,6 +197,7 @@ export async function connect(
     : signedIn.clients;
   const azureGateway = createAzureGateway({ clients, profile, context: { subscriptionId, sandbox: profile.sandbox } });
   const gateway = config.readOnly ? readOnlyGateway(azureGateway) : azureGateway;
+  const name = await nameP;
   const engine = createEngine({
     gateway,
     target,
@@ -199,6 +205,7 @@ export async function connect(
     context: {
       cloud: profile.label ?? profile.name,
       subscriptionId,
+      ...(name ? { subscriptionName: name } : {}),
       apimName: target.apim.name,
       vaultName: target.vault.name,
       sandbox: profile.sandbox,
@@ -311,7 +318,10 @@ export async function connectFleet(
   const { link, clients, cloud, close } = config.sandbox
     ? await openSandboxFleet(config.world ?? defaultWorld, createClients)
     : await openAzureFleet(config, session);
+  // Names the picker listed, for the header of the runbook it opens.
+  const names = new Map<string, string>();
   const engineFor = (target: Target): RunbookEngine => {
+    const name = names.get(target.subscriptionId.toLowerCase());
     const forTarget = createClients({
       ...link,
       subscriptionId: target.subscriptionId,
@@ -329,6 +339,7 @@ export async function connectFleet(
       context: {
         cloud,
         subscriptionId: target.subscriptionId,
+        ...(name ? { subscriptionName: name } : {}),
         apimName: target.apim.name,
         vaultName: target.vault.name,
         sandbox: link.profile.sandbox,
@@ -355,7 +366,10 @@ export async function connectFleet(
   const tenantId = () => (tenant ??= operatorClaims(clients).then((c) => c.tid ?? 'unknown-tenant'));
   const targets: TargetSource = {
     subscriptions: async (signal) =>
-      (await listSubscriptions(clients, signal)).map((s) => ({ subscriptionId: s.subscriptionId, name: s.name })),
+      (await listSubscriptions(clients, signal)).map((s) => {
+        if (s.name) names.set(s.subscriptionId.toLowerCase(), s.name);
+        return { subscriptionId: s.subscriptionId, name: s.name };
+      }),
     instances: (subscriptionId, signal) => listInstances(clients, subscriptionId, signal),
     vaults: (signal) => listVaults(clients, signal),
     remembered: async () => memory.read(await tenantId()),

@@ -6,6 +6,7 @@ import https from 'node:https';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { APIM_INSTANCES, KEY_VAULTS, SUBSCRIPTIONS } from '../graph/queries.ts';
 import type { AzureClients } from './clients.ts';
+import { remoteFacts } from './untrusted.ts';
 
 export interface DiscoveredResource {
   id: string;
@@ -55,6 +56,20 @@ export interface DiscoveredSubscription {
   subscriptionId: string;
   name: string;
   tenantId?: string;
+}
+
+/**
+ * The subscription's display name (for the header), or undefined when it cannot be read: the name is a
+ * courtesy, never a reason to fail a run. Resource Graph, as the picker's listing (resourcecontainers).
+ */
+export async function subscriptionName(clients: AzureClients, subscriptionId: string, signal?: AbortSignal): Promise<string | undefined> {
+  try {
+    const rows = await query<DiscoveredSubscription>(clients, SUBSCRIPTIONS, [subscriptionId], signal);
+    const name = rows.find((r) => r.subscriptionId?.toLowerCase() === subscriptionId.toLowerCase())?.name;
+    return typeof name === 'string' && name ? remoteFacts(name) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** What the target picker offers, step by step: subscriptions, the instances in one, every visible vault. */

@@ -13,6 +13,8 @@ export type PfxFileCheck =
 export interface RunContext {
   cloud: string;
   subscriptionId: string;
+  /** The subscription's display name when ARM gave one (the header shows it; the id stays in the details). */
+  subscriptionName?: string;
   apimName: string;
   vaultName: string;
   sandbox: boolean;

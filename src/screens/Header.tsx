@@ -15,7 +15,7 @@ export function Header({ width }: { width: number }) {
   // A re-check over the list shows its spinner here; the first check shows it in the body instead.
   const ticking = checking && Boolean(evaluation);
   const state = connection.kind === 'connecting' ? 'connecting…' : checking && !ticking ? 'checking…' : ticking ? ' '.repeat(18) : '';
-  const where = `${context.cloud} · sub ${shortId(context.subscriptionId)} · APIM ${context.apimName} · vault ${context.vaultName}`;
+  const where = `${context.cloud} · sub ${context.subscriptionName ?? shortId(context.subscriptionId)} · APIM ${context.apimName} · vault ${context.vaultName}`;
   return (
     <Box flexDirection="column" width={width} height={HEADER_ROWS}>
       <Box width={width}>

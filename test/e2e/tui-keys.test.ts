@@ -9,7 +9,11 @@ test('only y writes: Enter typed after F or through the add-certificate wizard n
   for (const world of ['--sandbox', cjkWorld('everything-broken')]) {
     const s = start(world === '--sandbox' ? ['--sandbox'] : ['--world', world]);
     try {
-      await settled(s, /10 ✖ fail/);
+      const list = await settled(s, /10 ✖ fail/);
+      // The header names the subscription as ARM does (its display name, cut to the row by columns), not by GUID.
+      const where = list.split('\n')[1]!;
+      assert.match(where, world === '--sandbox' ? /· sub Contoso Dev · APIM / : /· sub 決済基盤本番環境/, where);
+      assert.doesNotMatch(where, /3f2b7c1d/);
       // F and five Enters in one burst, as a hurried operator types them.
       s.type(`F${KEY.enter.repeat(5)}`);
       const preview = await settled(s, /\[fix all 1 of \d+\] Fix PRE-MI/);

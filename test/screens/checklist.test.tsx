@@ -227,6 +227,10 @@ test('SANDBOX and READ-ONLY badges come from the engine context', async () => {
   assert.match(header, /READ-ONLY/);
   assert.match(header, /Sandbox · sub 00000000…0001 · APIM apim-contoso · vault kv-contoso/);
   r.unmount();
+  const named = renderApp(new FakeEngine({ context: runContext({ subscriptionName: 'Payments Prod' }) }));
+  const n = (await named.waitFor(READY)).split('\n')[1]!;
+  assert.match(n, /· sub Payments Prod · APIM apim-contoso/);
+  named.unmount();
   const plain = renderApp(new FakeEngine());
   const p = await plain.waitFor(READY);
   assert.doesNotMatch(p, /SANDBOX|READ-ONLY/);
