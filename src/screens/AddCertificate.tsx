@@ -52,6 +52,8 @@ function stageKeys(
     go(stage: Stage, patch?: Partial<Wizard>): void;
     confirm(): Promise<void>;
     fix: (() => void) | undefined;
+    /** The fix of the check a warning names (the chosen identity lacks access). */
+    warningFix: (() => void) | undefined;
   },
 ) {
   return w.stage === 'list'
@@ -67,7 +69,7 @@ function stageKeys(
             keepVersion: () => h.go('identity', { keepVersion: true }),
           }
         : w.stage === 'confirm'
-          ? { back: h.back, enter: () => void h.confirm() }
+          ? { back: h.back, enter: () => void h.confirm(), fix: h.warningFix }
           : w.stage === 'identity'
             ? {}
             : { back: h.back };
@@ -179,7 +181,8 @@ export function AddCertificate({ width, height, active }: { width: number; heigh
       secretIdentifier: identifierToUse(w.parsed, w.keepVersion),
       identity: w.identity === 'system' ? 'system' : { userAssignedId: w.identity },
     };
-    const error = await actions.chooseCertificate(intent, 'certificate');
+    // A second Enter on a warning (the identity lacks access) previews the certificate anyway.
+    const error = await actions.chooseCertificate(intent, 'certificate', !!w.error?.warning);
     // On success the fix flow has taken over the screen; otherwise stay and say why.
     if (error) go('confirm', { error });
   };
@@ -208,7 +211,14 @@ export function AddCertificate({ width, height, active }: { width: number; heigh
   // Keys for the stages without a list (the list stages route theirs through SelectList).
   useKeys(
     keyContext,
-    stageKeys(w, { back, set, go, confirm, fix: fwPlan ? () => actions.previewFix(fwPlan, 'certificate') : undefined }),
+    stageKeys(w, {
+      back,
+      set,
+      go,
+      confirm,
+      fix: fwPlan ? () => actions.previewFix(fwPlan, 'certificate') : undefined,
+      warningFix: w.error?.warning?.plan ? () => actions.previewFix(w.error!.warning!.plan!, 'certificate') : undefined,
+    }),
     // While the picker list is showing, SelectList routes the keys (with these same handlers).
     active && !(w.stage === 'list' && !w.filtering && items.length > 0) && w.stage !== 'identity',
   );
@@ -219,7 +229,10 @@ export function AddCertificate({ width, height, active }: { width: number; heigh
     </Text>
   );
   const errorLines: Line[] = w.error
-    ? [...para(`✖ ${w.error.what}`, width, { color: THEME.danger }), ...(w.error.hint ? para(`What to do: ${w.error.hint}`, width) : [])]
+    ? [
+        ...para(`${w.error.warning ? '⚠' : '✖'} ${w.error.what}`, width, { color: w.error.warning ? THEME.caution : THEME.danger }),
+        ...(w.error.hint ? para(`What to do: ${w.error.hint}`, width) : []),
+      ]
     : [];
   const frame = (children: ReactNode) => (
     <ScreenFrame height={height} width={width} context={keyContext}>

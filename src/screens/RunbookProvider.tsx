@@ -217,12 +217,27 @@ export function RunbookProvider({ context, loadEngine, onExit, signIn, children 
       },
       cancelQuit: () => dispatch({ type: 'cancelQuit' }),
       notify: (notice) => dispatch({ type: 'notice', notice }),
-      chooseCertificate: async (intent, from) => {
+      chooseCertificate: async (intent, from, despite) => {
         engine().setIntent(intent);
         const evaluation = await evaluate();
         if (!evaluation)
           return { what: 'The re-check after choosing the certificate failed.', hint: 'Press r on the checklist to try again.' };
         const plan = certificatePlan({ evaluation }, intent.kind);
+        // The identity chosen for a Key Vault reference lacks access: say so before the preview, with the check's fix.
+        const lacking =
+          intent.kind === 'keyVault' && !despite
+            ? evaluation.findings.filter((f) => (f.step === 'access' || f.step === 'firewall') && !f.about && f.status === 'fail')
+            : [];
+        if (plan && lacking.length) {
+          const first = lacking[0]!;
+          return {
+            what: `Warning: ${lacking.map((f) => f.checkId).join(', ')} ${lacking.length === 1 ? 'fails' : 'fail'} for this identity, so API Management may be unable to fetch the certificate. ${first.checkId}: ${first.cause}`,
+            hint: first.fix
+              ? `f fixes ${first.checkId} first (${first.fix.title}); Enter previews the certificate anyway.`
+              : 'Enter previews the certificate anyway.',
+            warning: first.fix ? { plan: first.fix } : {},
+          };
+        }
         if (plan) {
           dispatch({ type: 'previewFix', plan, from });
           return undefined;

@@ -2,7 +2,7 @@
 // between them (AddCertificate.tsx dispatches, add-certificate-stages.tsx renders each stage).
 import type { VaultCertificateFacts } from '../checks/facts.ts';
 import type { ParsedIdentifierInput } from '../checks/identifiers.ts';
-import type { ErrorView } from './describe-error.ts';
+import type { ChoiceProblem } from './runbook-context.ts';
 
 export type Stage = 'loading' | 'list' | 'listFailed' | 'typing' | 'version' | 'identity' | 'name' | 'confirm' | 'working';
 export type Parsed = Extract<ParsedIdentifierInput, { ok: true }>;
@@ -21,7 +21,7 @@ export interface Wizard {
   keepVersion: boolean;
   identity: string;
   certificateId: string;
-  error?: ErrorView;
+  error?: ChoiceProblem;
 }
 
 export type WizardAction = { type: 'set'; patch: Partial<Wizard> } | { type: 'stage'; stage: Stage; patch?: Partial<Wizard> };

@@ -156,7 +156,8 @@ export const KEYS: readonly KeyBinding[] = [
     short: 'fix',
     label: 'f',
     help: 'fix the selected check',
-    contexts: ['checklist', 'detail', 'picker'],
+    // wizard: the add flow's warning that the chosen identity lacks access offers that check's fix.
+    contexts: ['checklist', 'detail', 'picker', 'wizard'],
     footer: ['checklist', 'picker'],
     matches: letter('f'),
   },

@@ -6,6 +6,9 @@ import type { Secret } from '../checks/secret.ts';
 import type { FixPlan } from '../checks/types.ts';
 import type { PfxFileCheck } from '../runbook/engine-types.ts';
 import type { ErrorView } from './describe-error.ts';
+
+/** Why the add flow stopped before the preview: an error, or a warning with the fix of the check it names. */
+export type ChoiceProblem = ErrorView & { warning?: { plan?: FixPlan } };
 import type { KeyContext } from './keys.ts';
 import type { FixOrigin, Notice, ScreenKind, State } from './state.ts';
 
@@ -34,8 +37,12 @@ export interface RunbookActions {
   confirmQuit(code?: number): void;
   cancelQuit(): void;
   notify(notice: Notice | undefined): void;
-  /** Step 5: tell the engine what to add, re-check, and open the resulting fix; an error when none came. */
-  chooseCertificate(intent: CertificateIntent, from: FixOrigin): Promise<ErrorView | undefined>;
+  /**
+   * Step 5: tell the engine what to add, re-check, and open the resulting fix; an error when none came. A warning
+   * (the chosen identity lacks access) stops before the preview, naming the failing check and carrying its fix, unless
+   * `despite` says the operator has read it.
+   */
+  chooseCertificate(intent: CertificateIntent, from: FixOrigin, despite?: boolean): Promise<ChoiceProblem | undefined>;
   listVaultCertificates(signal?: AbortSignal): Promise<Fact<VaultCertificateFacts[]>>;
   checkPfxFile(path: string): Promise<PfxFileCheck>;
   inspectPfx(path: string, password: Secret, signal?: AbortSignal): Promise<PfxInspection>;
