@@ -172,6 +172,7 @@ describe('PRE-MI', () => {
     assert.deepEqual(r.fix?.requiredRoles, [{ role: 'API Management Service Contributor', scope: APIM_ID }]);
     assert.deepEqual(r.fix?.az, [
       `az rest --method patch --url 'https://management.azure.com${APIM_ID}?api-version=2024-05-01' --body '{"identity":{"type":"SystemAssigned"}}'`,
+      `az apim wait --resource-group rg-app --name apim-contoso --updated --interval 10`,
     ]);
   });
   it('is unknown when APIM cannot be read', () => {

@@ -20,6 +20,7 @@ const table: { op: Operation; preview: PreviewRequest; az: string[] }[] = [
     // The same PATCH as apimkv's (az apim update would drop the user-assigned identity).
     az: [
       `az rest --method patch --url '${ARM}${APIM_ID}?api-version=2024-05-01' --body '${JSON.stringify({ identity: { type: 'SystemAssigned, UserAssigned', userAssignedIdentities: { [UAI_ID]: {} } } })}'`,
+      `az apim wait --resource-group rg-app --name apim-contoso --updated --interval 10`,
     ],
   },
   {
@@ -264,6 +265,7 @@ describe('preview and az per operation kind', () => {
     const op: Operation = { kind: 'apim.setCustomProperty', apimId: APIM_ID, key: 'K', value: 'True' };
     assert.deepEqual(azForOperation(op, baseline()), [
       `az rest --method patch --url '${ARM}${APIM_ID}?api-version=2024-05-01' --body '{"properties":{"customProperties":{"Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls10":"False","K":"True"}}}'`,
+      `az apim wait --resource-group rg-app --name apim-contoso --updated --interval 10`,
     ]);
   });
 

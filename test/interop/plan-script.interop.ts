@@ -179,7 +179,14 @@ test(
               else assert.equal(ran.code, 0, `the script failed on ${current}:\n${ran.out.slice(-4000)}\n--- script:\n${plan.stdout}`);
             } else assert.match(plan.stdout, /Nothing failing has a fix/);
             const scriptMs = Date.now() - t0;
-            const commands = isScript ? plan.stdout.split('\n').filter((l) => /(^|\$\()\s*az /.test(l.trim())).length : 0;
+            // What az was asked to do, for the figures: "az rest --method patch", "az keyvault update", ...
+            const azLines = isScript
+              ? plan.stdout
+                  .split('\n')
+                  .map((l) => /(?:^|\$\()\s*(az (?:rest --method \w+|[a-z-]+(?: [a-z-]+){0,3}?(?= --)))/.exec(l.trim())?.[1])
+                  .filter((l): l is string => !!l && !/^# /.test(l))
+              : [];
+            const commands = azLines.length;
             const t1 = Date.now();
             const yes = await apimkv(applied, initial, join(dir, 'state-yes'), ['fix', 'all', '--yes']);
             const yesMs = Date.now() - t1;
@@ -191,7 +198,7 @@ test(
             const gone = lost(endState(initial), endState(a)).filter((p) => !removes.some((r) => r.path.test(p)));
             const goneByYes = lost(endState(initial), endState(b));
             figures.push(
-              `${current}: ${commands} az commands in ${scriptMs} ms (incl. sign-in); fix --yes ${yesMs} ms (exit ${(yes as { code?: number }).code ?? 0}); ${diff.length} difference(s)${diff.length ? `: ${diff.join('; ')}` : ''}`,
+              `${current}: ${commands} az commands [${azLines.join('; ')}] in ${scriptMs} ms (incl. sign-in); fix --yes ${yesMs} ms (exit ${(yes as { code?: number }).code ?? 0}); ${diff.length} difference(s)${diff.length ? `: ${diff.join('; ')}` : ''}`,
             );
             assert.deepEqual(
               unexplained,

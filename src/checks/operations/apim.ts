@@ -122,6 +122,27 @@ function refreshPreview(op: OperationOf<'apim.refreshCertificate'>, facts: Facts
   };
 }
 
+/**
+ * az rest does not follow a long-running operation: API Management answers the PATCH with 202 and applies it
+ * minutes later (the system identity's principal id appears only then). apimkv waits for the operation; so does
+ * the script (found by test/interop/plan-script.interop.ts: the next line read no principal id yet).
+ */
+function waitForService(apimId: string): string {
+  const { name, resourceGroup } = parseResourceId(apimId);
+  return cmd(
+    'az',
+    'apim',
+    'wait',
+    '--resource-group',
+    resourceGroup ?? '<resource-group>',
+    '--name',
+    name,
+    '--updated',
+    '--interval',
+    '10',
+  );
+}
+
 const ifMatchHeader = (op: { ifMatch?: string }) => (op.ifMatch ? `If-Match=${op.ifMatch}` : undefined);
 
 /** apim.enableSystemIdentity as a template change (the properties it writes, from its request's body). */
@@ -254,7 +275,7 @@ export const apimOperations: OperationFamily<'apim.'> = {
       const identity = uais.length
         ? { type: 'SystemAssigned, UserAssigned', userAssignedIdentities: Object.fromEntries(uais.map((id) => [id, {}])) }
         : { type: 'SystemAssigned' };
-      return [azRest(facts, 'patch', at(op.apimId, API_VERSIONS.apim), { identity })];
+      return [azRest(facts, 'patch', at(op.apimId, API_VERSIONS.apim), { identity }), waitForService(op.apimId)];
     },
     // Azure fills in the principal id when the identity exists; the type alone may be a request not yet honoured.
     isDone(op, observed) {
@@ -276,6 +297,7 @@ export const apimOperations: OperationFamily<'apim.'> = {
         azRest(facts, 'patch', `${op.apimId}?api-version=${API_VERSIONS.apim}`, {
           properties: { customProperties: { ...current, [op.key]: op.value } },
         }),
+        waitForService(op.apimId),
       ];
     },
     // APIM answers "True" for "true": the boolean settings compare without case.
