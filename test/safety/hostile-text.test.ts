@@ -156,7 +156,8 @@ describe('hostile remote text, through the built CLI', { concurrency: false }, (
       spawnSync('mkdir', ['-p', fakeBin]);
       writeFileSync(
         join(fakeBin, 'az'),
-        `#!/bin/sh\nfor a in "$@"; do printf '%s\\036' "$a" >> '${record}'; done\nprintf '\\035' >> '${record}'\n`,
+        // The script reads two values back from az (the identity to grant, the refresh's outcome): answer them as Azure would.
+        `#!/bin/sh\nfor a in "$@"; do printf '%s\\036' "$a" >> '${record}'; done\nprintf '\\035' >> '${record}'\ncase "$*" in\n  *identity.principalId*) echo 0b1c2d3e-0000-4000-8000-0000000000aa ;;\n  *lastStatus.code*) echo Success ;;\nesac\n`,
       );
       chmodSync(join(fakeBin, 'az'), 0o755);
       const ran = spawnSync('bash', ['-c', script], { cwd: work, env: { PATH: `${fakeBin}:/usr/bin:/bin` }, encoding: 'utf8' });
