@@ -40,13 +40,29 @@ const UNCOVERED: [string, RegExp][] = [
   ['long-running operation status', /\/locations\/\{\}\/(operations|operationsStatus|operationResults)\/\{\}$/],
   // Sent only when the target vault is not found, which no shipped world has; not copied yet.
   ['Key Vault deleted vaults', /\/providers\/Microsoft\.KeyVault\/(locations\/\{\}\/)?deletedVaults(\/\{\})?$/],
-  // Deployments 2025-04-01 (172 KB) is not in test/specs yet: the sandbox's answers are checked against the
-  // Resources SDK's models instead (test/sandbox/conformance.test.ts). Deployment stacks 2024-03-01 are covered.
-  [
-    'Resources deployments and their operations (ownership evidence)',
-    /\/(providers\/Microsoft\.Resources\/)?deployments(\/\{\}\/operations)?$/i,
-  ],
 ];
+
+/**
+ * Known defects of a spec subset, each tolerated only for the operations and the exact error it names (any other
+ * error in the same pair still fails). Deployments 2025-04-01 (TypeSpec output) points CloudError.error,
+ * DeploymentPropertiesExtended.error and StatusMessage.error at common-types v3 ErrorResponse, which wraps the
+ * detail once more ({ error: { code, message } }); ARM sends the detail itself there ({ code, message }, the shape
+ * of every ARM error body), and Microsoft's own client generated from the same TypeSpec,
+ * @azure/arm-resourcesdeployments 2.0.0, models both as the flat ErrorResponse { code, message, target, details,
+ * additionalInfo }. So the sandbox keeps ARM's shape and these additional-property reports are the spec's.
+ */
+const SPEC_DEFECTS: { operation: RegExp; error: RegExp }[] = [
+  {
+    operation: /^(Deployments|DeploymentOperations)_/,
+    error:
+      /^OBJECT_ADDITIONAL_PROPERTIES \$(\.value\[\d+\]\.properties(\.statusMessage)?)?\.error\.(code|message|target|details|additionalInfo)$/,
+  },
+];
+
+function specDefect(operation: string, e: { code?: string; path?: string; jsonPathsInPayload?: string[] }): boolean {
+  const where = e.path ?? e.jsonPathsInPayload?.join(',') ?? '';
+  return SPEC_DEFECTS.some((d) => d.operation.test(operation) && d.error.test(`${e.code} ${where}`));
+}
 
 /** Names become {}: "GET /subscriptions/{}/resourceGroups/{}/providers/Microsoft.KeyVault/vaults/{}", "GET /secrets/{}/{}". */
 function template(e: LoggedRequest): string {
@@ -85,6 +101,8 @@ interface Row {
   pass: number;
   fail: number;
   unmatched: number;
+  /** Pairs that validate but for a known spec defect (SPEC_DEFECTS); counted apart from pass. */
+  specDefect: number;
   problems: string[];
 }
 
@@ -220,7 +238,16 @@ test(
         const version = new URLSearchParams(e.query).get('api-version') ?? '';
         const operation = exception ? template(e) : (res.operationInfo?.operationId ?? req.operationInfo?.operationId ?? template(e));
         const key = `${operation} ${version}`;
-        const row: Row = rows.get(key) ?? { operation, apiVersion: version, pairs: 0, pass: 0, fail: 0, unmatched: 0, problems: [] };
+        const row: Row = rows.get(key) ?? {
+          operation,
+          apiVersion: version,
+          pairs: 0,
+          pass: 0,
+          fail: 0,
+          unmatched: 0,
+          specDefect: 0,
+          problems: [],
+        };
         rows.set(key, row);
         row.pairs++;
         if (exception) {
@@ -228,7 +255,8 @@ test(
           if (!UNCOVERED.some(([, re]) => re.test(template(e)))) unexpected.push(`${world}: ${template(e)} ${version}: ${exception.code}`);
           continue;
         }
-        const errors = [...(req.errors ?? []), ...(res.errors ?? [])];
+        const reported = [...(req.errors ?? []), ...(res.errors ?? [])];
+        const errors = reported.filter((x: any) => !specDefect(operation, x));
         if (errors.length) {
           row.fail++;
           row.problems.push(
@@ -237,7 +265,8 @@ test(
               .join('; ')
               .slice(0, 400)}`,
           );
-        } else row.pass++;
+        } else if (reported.length) row.specDefect++;
+        else row.pass++;
       }
       ms.validation += performance.now() - t;
     }
@@ -245,7 +274,7 @@ test(
     console.log(`runbooks ${Math.round(ms.runbook)} ms, oav validation ${Math.round(ms.validation)} ms (${WORLD_NAMES.length} worlds)`);
     const table = [...rows.values()].sort((a, b) => a.operation.localeCompare(b.operation));
     console.log(
-      `conformance (oav LiveValidator, test/specs):\n| operation | api-version | pairs | pass | fail | unmatched |\n|---|---|---|---|---|---|\n${table.map((r) => `| ${r.operation} | ${r.apiVersion} | ${r.pairs} | ${r.pass} | ${r.fail} | ${r.unmatched} |`).join('\n')}`,
+      `conformance (oav LiveValidator, test/specs):\n| operation | api-version | pairs | pass | fail | unmatched | spec defect |\n|---|---|---|---|---|---|---|\n${table.map((r) => `| ${r.operation} | ${r.apiVersion} | ${r.pairs} | ${r.pass} | ${r.fail} | ${r.unmatched} | ${r.specDefect} |`).join('\n')}`,
     );
     const failures = table.filter((r) => r.fail).map((r) => `${r.operation} ${r.apiVersion}: ${r.problems.slice(0, 3).join(' || ')}`);
     assert.deepEqual(failures, [], 'pairs the specs describe must validate');
@@ -288,4 +317,14 @@ test('permissions URLs are reshaped for oav only where the parent path is empty 
   );
   const vault = `${base}Microsoft.KeyVault/vaults/kv?api-version=2026-02-01`;
   assert.equal(oavUrl(vault), vault);
+});
+
+test('a known spec defect is set aside only for its operations and its exact error', () => {
+  const extra = (path: string) => ({ code: 'OBJECT_ADDITIONAL_PROPERTIES', path });
+  assert.ok(specDefect('Deployments_ListByResourceGroup', extra('$.value[3].properties.error.code')));
+  assert.ok(specDefect('Deployments_ListAtSubscriptionScope', extra('$.error.message')));
+  assert.ok(specDefect('DeploymentOperations_List', extra('$.value[0].properties.statusMessage.error.code')));
+  assert.ok(!specDefect('Vaults_Get', extra('$.error.code')), 'other operations keep the wrapped-error rule');
+  assert.ok(!specDefect('Deployments_ListByResourceGroup', extra('$.value[3].properties.invented')));
+  assert.ok(!specDefect('Deployments_ListByResourceGroup', { code: 'INVALID_TYPE', path: '$.value[3].properties.error.code' }));
 });
