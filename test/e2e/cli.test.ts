@@ -188,7 +188,7 @@ test('upload-cert: the file is checked before the password is asked; ~ in --file
   // No terminal and no password source: asked first, it would have said "No terminal to ask for the .pfx password".
   assert.match(
     missing.stderr,
-    new RegExp(`no such file: ${join(home, 'certs', 'missing.pfx').replace(/[.]/g, '\\.')} \\(nothing was uploaded\\)`),
+    new RegExp(`no such file: ${join(home, 'certs', 'missing.pfx').replace(/[.]/g, '\\.')} Nothing was uploaded\\.`),
   );
   assert.doesNotMatch(missing.stderr, /ENOENT|password/i);
 });
