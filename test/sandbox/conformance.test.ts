@@ -81,6 +81,13 @@ const STRUCTURE: Record<string, Record<string, Check>> = {
   'microsoft.network/privateendpoints': { location: str, 'properties.subnet.id': str, 'properties.privateLinkServiceConnections': arr },
   'microsoft.network/privateendpoints/privatednszonegroups': { 'properties.privateDnsZoneConfigs': arr },
   // Deployments 2025-04-01 (DeploymentExtended): the fields the ownership evidence reads.
+  // Private DNS 2024-06-01 (privatedns.json): zones and their VNet links live in the global location.
+  'microsoft.network/privatednszones': { location: oneOf('global'), 'properties.provisioningState': str },
+  'microsoft.network/privatednszones/virtualnetworklinks': {
+    location: oneOf('global'),
+    'properties.virtualNetwork.id': str,
+    'properties.registrationEnabled': (v) => typeof v === 'boolean',
+  },
   'microsoft.resources/deployments': {
     'properties.provisioningState': str,
     'properties.timestamp': (v) => str(v) && !Number.isNaN(Date.parse(v)),
