@@ -30,6 +30,7 @@ interface Pattern {
 
 const KV_ERRORS = 'https://learn.microsoft.com/azure/key-vault/general/rest-error-codes';
 const KV_ACCESS = 'https://learn.microsoft.com/azure/key-vault/general/troubleshooting-access-issues';
+const KV_COMMON_ERRORS = 'https://learn.microsoft.com/azure/key-vault/general/common-error-codes';
 const KV_NETWORK = 'https://learn.microsoft.com/azure/key-vault/general/network-security';
 const KV_PRIVATE_LINK = 'https://learn.microsoft.com/azure/key-vault/general/private-link-diagnostics';
 const APIM_CUSTOM_DOMAIN = 'https://learn.microsoft.com/azure/api-management/configure-custom-domain';
@@ -38,13 +39,14 @@ const APIM_MSI = 'https://learn.microsoft.com/azure/api-management/api-managemen
 // First match wins, most specific first: the firewall's wording contains "not authorized", RBAC's contains "Forbidden".
 const PATTERNS: readonly Pattern[] = [
   {
-    re: /Client address is not authori[sz]ed and caller is not a trusted service|ForbiddenByFirewall/i,
+    // Key Vault sends "is not"; Learn's table writes it contracted ("isn't"): either is the firewall.
+    re: /Client address (?:is not|isn't) authori[sz]ed and caller (?:is not|isn't) a trusted service|ForbiddenByFirewall/i,
     area: 'firewall',
     step: 'firewall',
     checks: ['FW-IDENTITY', 'FW-BYPASS', 'FW-LOS', 'VNET-KVRULE', 'VNET-PE'],
     advice:
       'the vault firewall refused API Management (its address is not allowed and it was not admitted as a trusted service): see step 3 (Key Vault firewall)',
-    source: `${KV_NETWORK} (Key Vault's firewall refusal, 403 ForbiddenByFirewall)`,
+    source: `${KV_COMMON_ERRORS} and ${KV_NETWORK} (Key Vault's firewall refusal, 403 ForbiddenByFirewall)`,
   },
   {
     re: /Public network access is disabled and request is not from a trusted service nor via an approved private link|ForbiddenByConnection/i,
@@ -129,13 +131,16 @@ const PATTERNS: readonly Pattern[] = [
     source: `${APIM_CUSTOM_DOMAIN} (troubleshooting: the key vault exists)`,
   },
   {
+    // "The remote name could not be resolved: '<vault host>'" is what API Management returned for a Key Vault
+    // named value whose vault name did not resolve (https://github.com/Azure/azure-rest-api-specs/issues/21655); a
+    // vault that does not exist has no DNS name, so PRE-VAULT explains it as well as an unlinked privatelink zone.
     re: /No such host is known|ENOTFOUND|EAI_AGAIN|name (?:could not|cannot) be resolved|getaddrinfo/i,
     area: 'network',
     step: 'network',
-    checks: ['VNET-PE'],
+    checks: ['PRE-VAULT', 'VNET-PE'],
     advice:
-      "API Management could not resolve the vault's name (DNS): with a private endpoint, the privatelink zone must be linked to API Management's virtual network (VNET-PE)",
-    source: `${KV_PRIVATE_LINK} (DNS resolution of the vault)`,
+      "API Management could not resolve the vault's name (DNS): the vault does not exist (PRE-VAULT), or, with a private endpoint, the privatelink zone is not linked to API Management's virtual network (VNET-PE)",
+    source: `${KV_PRIVATE_LINK} (DNS resolution of the vault); wording: https://github.com/Azure/azure-rest-api-specs/issues/21655`,
   },
   {
     re: /network security group|\bNSG\b|timed out|timeout/i,

@@ -184,8 +184,45 @@ describe('the lastStatus matcher (Key Vault and API Management wording)', () => 
     assert.equal(explain('ApiManagement service only accepts KeyVault Secrets type')?.checks[0], 'CERT-ID-FORMAT'));
   it('a disabled secret is recognised', () =>
     assert.equal(explain('Operation get is not allowed on a disabled secret.')?.area, 'certificate'));
-  it('DNS failures point at the private DNS zone', () =>
-    assert.deepEqual(explain('No such host is known. (kv-contoso.vault.azure.net:443)')?.checks, ['VNET-PE']));
+  it('DNS failures point at the vault existing and the private DNS zone', () =>
+    assert.deepEqual(explain('No such host is known. (kv-contoso.vault.azure.net:443)')?.checks, ['PRE-VAULT', 'VNET-PE']));
+  // https://learn.microsoft.com/azure/key-vault/general/common-error-codes writes the firewall sentence contracted.
+  it("Learn's contracted firewall sentence is the firewall too", () =>
+    assert.equal(explain("Client address isn't authorized and caller isn't a trusted service.", 'Forbidden')?.step, 'firewall'));
+  // The sandbox's lastStatus for each cause it models (src/sandbox/providers/apim-fetch.ts), mapped to its check.
+  describe("the sandbox fetch model's messages", () => {
+    // API Management's wording for an unresolvable vault name: https://github.com/Azure/azure-rest-api-specs/issues/21655
+    it('a vault that does not exist: PRE-VAULT (by the code), and PRE-VAULT or VNET-PE by the wording alone', () => {
+      assert.deepEqual(explain("The remote name could not be resolved: 'kv-gone.vault.azure.net'", 'VaultNotFound')?.checks, ['PRE-VAULT']);
+      assert.deepEqual(explain("The remote name could not be resolved: 'kv-gone.vault.azure.net'")?.checks, ['PRE-VAULT', 'VNET-PE']);
+    });
+    // Undocumented by Microsoft: the sandbox's own sentences (the requirement: api-management/virtual-network-reference).
+    it('an NSG deny: the NSG checks', () =>
+      assert.deepEqual(
+        explain(
+          "Outbound traffic from subnet 'snet-apim' to 'AzureKeyVault' on TCP port 443 is denied by rule 'Deny-KV' (priority 100) of network security group 'nsg-apim'.",
+          'NetworkBlocked',
+        )?.checks,
+        ['VNET-NSG-KV', 'VNET-NSG-AAD', 'VNET-UDR'],
+      ));
+    // Requirement: https://learn.microsoft.com/azure/api-management/configure-custom-domain (application/x-pkcs12).
+    it('a PEM secret: REF-SECRET', () =>
+      assert.deepEqual(
+        explain(
+          "The secret 'legacy-pem' has content type 'application/x-pem-file'. API Management requires 'application/x-pkcs12' (a certificate imported into Key Vault in PKCS#12/PFX format).",
+          'InvalidContentType',
+        )?.checks,
+        ['REF-SECRET'],
+      ));
+    it("Key Vault's firewall body: the firewall checks", () =>
+      assert.deepEqual(
+        explain(
+          'Client address is not authorized and caller is not a trusted service.\r\nClient address: 20.50.10.20\r\nCaller: appid=a;oid=b;iss=https://sts.windows.net/t/\r\nVault: kv;location=westeurope',
+          'ForbiddenByFirewall',
+        )?.checks,
+        ['FW-IDENTITY', 'FW-BYPASS', 'FW-LOS', 'VNET-KVRULE', 'VNET-PE'],
+      ));
+  });
   it('access policy and RBAC refusals go to their own checks', () => {
     assert.deepEqual(
       explain("The user, group or application 'appid=…' does not have secrets get permission on key vault 'kv;location=westeurope'.")

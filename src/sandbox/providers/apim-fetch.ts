@@ -209,8 +209,11 @@ export function evaluateFetch(
       return false;
     }
   });
-  if (!vault)
-    return fail('VaultNotFound', `The key vault '${id.host}' could not be found (no vault with this DNS name exists, or it was deleted).`);
+  // A vault that does not exist (or was deleted) has no DNS name, so API Management's fetch fails at name
+  // resolution. Its wording, as API Management returned it from NamedValue_CreateOrUpdate, quoted in
+  // https://github.com/Azure/azure-rest-api-specs/issues/21655 (not on Learn). The lastStatus code is undocumented
+  // (the lastStatus contract has a free-form code): the sandbox keeps its name for the cause.
+  if (!vault) return fail('VaultNotFound', `The remote name could not be resolved: '${id.host}'`);
   const vp: Json = vault.properties ?? {};
   const vaultText = `${vault.name};location=${vault.location ?? ''}`;
   // 4. Route: a private endpoint first (it decides where the vault's name resolves), then the NSG on APIM's subnet
@@ -222,6 +225,10 @@ export function evaluateFetch(
     for (const tag of ['AzureKeyVault', 'AzureActiveDirectory']) {
       const rule = nsgVerdict(ctx, nsgId, tag, subnetPrefixes(subnet), tag === 'AzureKeyVault' && privateLink);
       if (rule && rule.properties.access !== 'Allow') {
+        // No Microsoft page says what API Management reports when its subnet's NSG blocks Key Vault (a real fetch
+        // would time out; the requirement is outbound TCP 443 to AzureKeyVault and AzureActiveDirectory,
+        // https://learn.microsoft.com/azure/api-management/virtual-network-reference#required-ports). So this is the
+        // sandbox's own description of the cause, under its own code; the matcher keys on "network security group".
         return fail(
           'NetworkBlocked',
           `Outbound traffic from subnet '${subnet.name}' to '${tag}' on TCP port 443 is denied by rule '${rule.name}' (priority ${rule.properties.priority}) of network security group '${nsgId.split('/').pop()}'.`,
@@ -254,6 +261,10 @@ export function evaluateFetch(
         `Public network access is disabled and request is not from a trusted service nor via an approved private link.\r\nCaller: ${callerText(ctx, principalId, appId)}\r\nVault: ${vaultText}`,
       );
     }
+    // Key Vault's firewall refusal (403, inner code ForbiddenByFirewall) as Key Vault sends it; Learn lists it,
+    // contracted, as "Client address isn't authorized and caller isn't a trusted service."
+    // (https://learn.microsoft.com/azure/key-vault/general/common-error-codes). The uncontracted sentence and the
+    // Client address / Caller / Vault lines are the service's body as clients print it; no Learn page found shows it whole.
     if (!bypass && !vnetRule && !ipRule && !privateLink) {
       const address = serviceEndpoint ? (subnetPrefixes(subnet!)[0] ?? '').split('/')[0] : (apimIps[0] ?? 'unknown');
       return fail(
@@ -300,6 +311,10 @@ export function evaluateFetch(
   }
   if (version.enabled === false) return fail('SecretDisabled', 'Operation get is not allowed on a disabled secret.');
   const contentType = version.contentType ?? obj.contentType ?? (cert ? 'application/x-pkcs12' : undefined);
+  // API Management takes only PKCS#12 secrets for certificates (application/x-pkcs12:
+  // https://learn.microsoft.com/azure/api-management/configure-custom-domain and the certificate contract's "data"
+  // in https://learn.microsoft.com/rest/api/apimanagement/certificate/create-or-update). No Microsoft page or public
+  // issue found quotes what it reports for another content type, so the wording and code are the sandbox's own.
   if (purpose === 'certificate' && contentType !== 'application/x-pkcs12') {
     return fail(
       'InvalidContentType',
