@@ -170,22 +170,58 @@ function forPair(f: Finding, pair: IdentityPair, vault: VaultFacts, other = fals
   };
 }
 
-/** Switch the certificate references of a user-assigned pair to the system identity (a new PUT of each, same secret). */
-function switchToSystem(facts: Facts, apim: ApimFacts, pair: IdentityPair, checkId: string): FixPlan | undefined {
+/** The system identity's grant on the vault, when it lacks one: the switch cannot be fetched without it. */
+function systemAccessFirst(facts: Facts, vault: VaultFacts, ref: Reference): Operation[] {
+  const asSystem: Facts = {
+    ...facts,
+    intent: { kind: 'keyVault', certificateId: ref.name, secretIdentifier: ref.secretIdentifier, identity: 'system' },
+  };
+  const access = vault.enableRbacAuthorization ? checkRbac(asSystem) : checkAccessPolicy(asSystem);
+  return access.status === 'fail' && access.fix ? access.fix.operations : [];
+}
+
+/**
+ * Switch a user-assigned pair's references to the system identity: each certificate a new PUT (same secret), each
+ * custom-domain hostname a service PATCH without its identityClientId (every other hostname kept). Behind the
+ * firewall only the system identity gets the trusted-services exception
+ * (https://learn.microsoft.com/azure/api-management/api-management-howto-use-managed-service-identity#requirements-for-key-vault-firewall).
+ * The system identity's access to the vault comes first when it is missing.
+ */
+function switchToSystem(facts: Facts, apim: ApimFacts, vault: VaultFacts, pair: IdentityPair, checkId: string): FixPlan | undefined {
   const certs = pair.references.filter((r) => r.kind === 'certificate');
-  if (!hasSystemIdentity(apim) || certs.length === 0) return undefined;
-  const operations: Operation[] = certs.map((r) => ({
-    kind: 'apim.putKeyVaultCertificate',
-    apimId: apim.id,
-    certificateId: r.name,
-    secretIdentifier: r.secretIdentifier,
-    ...(r.etag ? { ifMatch: r.etag } : {}),
-  }));
-  const others = pair.references.filter((r) => r.kind !== 'certificate');
+  const hosts = pair.references.filter((r) => r.kind === 'hostname');
+  if (!hasSystemIdentity(apim) || certs.length + hosts.length === 0) return undefined;
+  const switches: Operation[] = [
+    ...certs.map((r): Operation => ({
+      kind: 'apim.putKeyVaultCertificate',
+      apimId: apim.id,
+      certificateId: r.name,
+      secretIdentifier: r.secretIdentifier,
+      ...(r.etag ? { ifMatch: r.etag } : {}),
+    })),
+    ...hosts.flatMap((r): Operation[] => {
+      const config = apim.hostnameConfigurations.find((h) => h.hostName === r.name && h.keyVaultId === r.secretIdentifier);
+      return config
+        ? [
+            {
+              kind: 'apim.hostnameToSystemIdentity',
+              apimId: apim.id,
+              hostName: r.name,
+              hostType: config.type,
+              keyVaultId: r.secretIdentifier,
+            },
+          ]
+        : [];
+    }),
+  ];
+  const switched = [...certs, ...hosts];
+  const grant = systemAccessFirst(facts, vault, switched[0]!);
+  const others = pair.references.filter((r) => r.kind !== 'certificate' && r.kind !== 'hostname');
   return makePlan(checkId, facts, {
-    title: `Switch ${certs.map((r) => `"${r.name}"`).join(', ')} to ${identityName(apim)}`,
-    operations,
-    disruption: `Policies that use ${certs.length === 1 ? 'it' : 'them'} switch as soon as API Management has fetched the secret with the system identity (grant it in step 2 first).${others.length ? ` Not changed here: ${others.map(referenceLabel).join(', ')} (change their identity in the portal).` : ''}`,
+    title: `Switch ${switched.map((r) => `${r.kind === 'hostname' ? 'hostname ' : ''}"${r.name}"`).join(', ')} to ${identityName(apim)}`,
+    operations: [...grant, ...switches],
+    disruption: `${switched.map(referenceLabel).join(', ')} ${switched.length === 1 ? 'reads' : 'read'} ${vault.name} with ${identityName(apim)} from now on${grant.length ? ', granted first' : ''}; policies and domains that use ${switched.length === 1 ? 'it' : 'them'} switch as soon as API Management has fetched the secret.${hosts.length ? ' Every other hostname configuration is sent back as it is.' : ''}${others.length ? ` Not changed here: ${others.map(referenceLabel).join(', ')} (change their identity in the portal).` : ''}`,
+    ...(grant.length ? { propagation: 'rbac' as const } : {}),
   });
 }
 
@@ -311,7 +347,7 @@ function checksOn(facts: Facts, apim: ApimFacts, vault: VaultFacts, pairs: Ident
     }
     const fw = forPair(checkIdentity(asPair), pair, vault, other);
     if (fw.status === 'fail' && uai) {
-      const fix = switchToSystem(facts, apim, pair, fw.checkId);
+      const fix = switchToSystem(facts, apim, vault, pair, fw.checkId);
       out.push({
         ...fw,
         cause: `${pair.references.map(referenceLabel).join(', ')} ${pair.references.length === 1 ? 'reads' : 'read'} ${vault.name} with the user-assigned identity ${pair.identity}, but behind the vault firewall only the system-assigned identity gets the trusted-services exception: ${fix ? `switch ${pair.references.length === 1 ? 'it' : 'them'} to ${identityName(apim)} (granted in step 2)` : hasSystemIdentity(apim) ? 'switch them to the system identity in the portal' : 'enable the system-assigned identity (PRE-MI), grant it (step 2) and switch them to it'}.`,

@@ -51,6 +51,8 @@ export type Operation =
   | { kind: 'apim.uploadCertificate'; apimId: string; certificateId: string; pfx: Secret; password: Secret; ifMatch?: string }
   | { kind: 'apim.refreshCertificate'; apimId: string; certificateId: string }
   | { kind: 'apim.refreshNamedValue'; apimId: string; namedValueId: string }
+  /** One custom-domain hostname reads its Key Vault certificate with the system identity (identityClientId dropped). */
+  | { kind: 'apim.hostnameToSystemIdentity'; apimId: string; hostName: string; hostType: string; keyVaultId: string }
   | { kind: 'vault.recover'; vaultId: string; location: string }
   | {
       kind: 'vault.addAccessPolicy';

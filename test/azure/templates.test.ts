@@ -196,6 +196,13 @@ test('templates: one plan per operation kind (those no shipped world fixes inclu
     },
     'apim.refreshCertificate': { kind: 'apim.refreshCertificate', apimId: apim.id, certificateId: 'backend-client' },
     'apim.refreshNamedValue': { kind: 'apim.refreshNamedValue', apimId: apim.id, namedValueId: 'backend-key' },
+    'apim.hostnameToSystemIdentity': {
+      kind: 'apim.hostnameToSystemIdentity',
+      apimId: apim.id,
+      hostName: 'api.contoso.com',
+      hostType: 'Proxy',
+      keyVaultId: 'https://kv-contoso-certs.vault.localhost/secrets/contoso-api-client',
+    },
     'vault.recover': { kind: 'vault.recover', vaultId: vault.id, location: 'westeurope' },
     'vault.addAccessPolicy': {
       kind: 'vault.addAccessPolicy',

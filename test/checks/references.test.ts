@@ -103,6 +103,45 @@ describe('steps 2-3 for each pair in use (api-management-howto-use-managed-servi
     // No grant to an identity the firewall will refuse anyway.
     assert.equal(find(findings, 'ACC-RBAC@uai-certs').status, 'skipped');
   });
+  // api-management-howto-use-managed-service-identity#requirements-for-key-vault-firewall: only the system-assigned
+  // identity passes the trusted-services exception, custom domains included (configure-custom-domain).
+  it('a hostname read by a user-assigned identity behind the firewall is switched by a service PATCH that keeps every other hostname', () => {
+    const f = baseline();
+    apimOf(f).hostnameConfigurations = [
+      { type: 'Proxy', hostName: 'apim-contoso.azure-api.net', certificateSource: 'BuiltIn' },
+      { type: 'Proxy', hostName: 'api.contoso.com', keyVaultId: KEY, identityClientId: UAI_CLIENT, certificateStatus: 'Completed' },
+      { type: 'DeveloperPortal', hostName: 'portal.contoso.com', keyVaultId: KEY, certificateStatus: 'Completed' },
+    ];
+    const fw = find(pairChecks(f), 'FW-IDENTITY@uai-certs');
+    assert.equal(fw.status, 'fail');
+    assert.deepEqual(fw.fix?.operations, [
+      { kind: 'apim.hostnameToSystemIdentity', apimId: APIM_ID, hostName: 'api.contoso.com', hostType: 'Proxy', keyVaultId: KEY },
+    ]);
+    assert.equal(fw.fix?.title, 'Switch hostname "api.contoso.com" to apim-contoso (system identity)');
+    const request = fw.fix!.preview[0]!;
+    assert.equal(request.method, 'PATCH');
+    assert.deepEqual((request.body as { properties: { hostnameConfigurations: unknown[] } }).properties.hostnameConfigurations, [
+      { type: 'Proxy', hostName: 'apim-contoso.azure-api.net', certificateSource: 'BuiltIn' },
+      { type: 'Proxy', hostName: 'api.contoso.com', keyVaultId: KEY },
+      { type: 'DeveloperPortal', hostName: 'portal.contoso.com', keyVaultId: KEY },
+    ]);
+    assert.deepEqual(request.diff, [
+      '  hostname apim-contoso.azure-api.net (Proxy): kept as it is',
+      `- hostname api.contoso.com (Proxy): ${KEY}, identity user-assigned (client ${UAI_CLIENT})`,
+      `+ hostname api.contoso.com (Proxy): ${KEY}, identity system-assigned`,
+      '  hostname portal.contoso.com (DeveloperPortal): kept as it is',
+    ]);
+  });
+  it('the switch grants the system identity on the vault first when it has no access there', () => {
+    const f = uaiReference();
+    f.vaultRoleAssignments = { ok: true, value: [] };
+    const ops = find(pairChecks(f), 'FW-IDENTITY@uai-certs').fix!.operations;
+    assert.deepEqual(
+      ops.map((o) => o.kind),
+      ['roleAssignment.create', 'apim.putKeyVaultCertificate'],
+    );
+    assert.equal(ops[0]!.kind === 'roleAssignment.create' && ops[0]!.principalId, apimOf(f).identity.principalId);
+  });
   it('outside the firewall the pair gets its own access check (and its own fix, to its own principal)', () => {
     const f = uaiReference();
     vaultOf(f).networkAcls.defaultAction = 'Allow';

@@ -163,17 +163,39 @@ describe('issue 13 situations', { timeout: 900_000 }, () => {
     assert.ok(!rules.some((r) => r.includes(':')), rules.join(', '));
   });
 
-  // configure-custom-domain: behind the firewall, custom-domain certificates need the system identity.
-  test('custom domain read by a user-assigned identity behind the firewall: CERT-HOSTNAME fails, naming the identity', async () => {
+  // configure-custom-domain + api-management-howto-use-managed-service-identity#requirements-for-key-vault-firewall:
+  // behind the Key Vault firewall only the system-assigned identity passes the trusted-services exception, so the
+  // hostname is switched to it (identityClientId dropped) and every other hostname configuration is sent back as read.
+  test('custom domain read by a user-assigned identity behind the firewall: switched to the system identity, other hostnames kept', async () => {
     const { cli, read } = await world('custom-domain-uai-behind-firewall');
+    type Host = { hostName: string; identityClientId?: string; keyVaultId?: string; certificateStatus?: string };
+    const hostsOf = () => read(APIM, '2024-05-01').properties.hostnameConfigurations as Host[];
+    const before = hostsOf();
     const check = cli('check');
     assert.match(line(check.out, 'CERT-HOSTNAME'), /fail/);
     assert.match(check.out, /api\.contoso\.com: the user-assigned identity id-apim-kv reads the certificate behind the vault firewall/);
-    cli('fix', '--yes');
-    const host = (read(APIM, '2024-05-01').properties.hostnameConfigurations as { hostName: string; identityClientId?: string }[]).find(
-      (h) => h.hostName === 'api.contoso.com',
-    )!;
-    assert.equal(host.identityClientId, 'e6f7a8b9-2c3d-4e5f-9a0b-1c2d3e4f5a6b', 'apimkv does not change hostnames by itself');
+    assert.match(line(check.out, 'FW-IDENTITY@id-apim-kv'), /fail/);
+    const plan = cli('fix', '--plan');
+    // The script reads the list back as Azure holds it and drops only this hostname's identityClientId.
+    assert.match(
+      plan.out,
+      /az rest --method get .* --query properties\.hostnameConfigurations .*HOST_NAME=api\.contoso\.com HOST_TYPE=Proxy/,
+    );
+    assert.doesNotMatch(plan.out, /Fix ACC-RBAC@id-apim-kv/, 'no grant to the user-assigned identity, which could not help');
+    const fix = cli('fix', '--yes');
+    assert.match(fix.out, /Fix FW-IDENTITY@id-apim-kv: Switch hostname "api\.contoso\.com" to apim-contoso-dev \(system identity\)/);
+    assert.equal(cli('check').code, 0, cli('check').out);
+    const after = hostsOf();
+    const host = after.find((h) => h.hostName === 'api.contoso.com')!;
+    assert.equal(host.identityClientId ?? undefined, undefined);
+    assert.equal(host.keyVaultId, 'https://kv-contoso-certs.vault.localhost/secrets/contoso-api-client', 'same secret');
+    assert.equal(host.certificateStatus, 'Completed');
+    assert.deepEqual(
+      after.filter((h) => h.hostName !== 'api.contoso.com'),
+      before.filter((h) => h.hostName !== 'api.contoso.com'),
+      'every other hostname configuration untouched',
+    );
+    assert.equal(after.length, before.length);
   });
 
   // Azure Policy deny: RequestDisallowedByPolicy names the assignment; a role does not help.

@@ -204,6 +204,47 @@ async function refreshNamedValue(ctx: ApplyContext, op: OperationOf<'apim.refres
   };
 }
 
+const hostKey = (h: { type?: string; hostName?: string }) => `${(h.type ?? '').toLowerCase()}|${(h.hostName ?? '').toLowerCase()}`;
+
+/**
+ * One hostname to the system identity: the service is re-read and its whole hostnameConfigurations list sent back
+ * (ARM replaces the list), every other hostname exactly as read, this one without identityClientId.
+ */
+function hostnameToSystemIdentity(ctx: ApplyContext, op: OperationOf<'apim.hostnameToSystemIdentity'>): Promise<OperationResult> {
+  const { resourceGroup, name } = parseApimId(op.apimId);
+  const target = hostKey({ type: op.hostType, hostName: op.hostName });
+  const others = (svc: ApiManagementServiceResource) =>
+    (svc.hostnameConfigurations ?? []).filter((h) => hostKey(h) !== target).map((h) => `hostname ${JSON.stringify(h)}`);
+  return readModifyWrite(ctx, op, {
+    what: `Hostname ${op.hostName} on ${name}`,
+    read: () => readApim(ctx, op.apimId),
+    observe: observeApim,
+    async write(svc) {
+      const hostnameConfigurations = (svc.hostnameConfigurations ?? []).map((h) => {
+        if (hostKey(h) !== target) return h;
+        const { identityClientId: _c, ...rest } = h;
+        return rest;
+      });
+      await ctx.clients.apim.apiManagementService.beginUpdateAndWait(
+        resourceGroup,
+        name,
+        { hostnameConfigurations },
+        { abortSignal: ctx.signal, updateIntervalInMs: ctx.clients.lroIntervalMs },
+      );
+    },
+    // Every other hostname must come back identical (its certificate, bindings, identity).
+    entries: others,
+    view: (svc) =>
+      (svc.hostnameConfigurations ?? []).map((h) => ({
+        type: h.type,
+        hostName: h.hostName,
+        keyVaultId: h.keyVaultId,
+        identityClientId: h.identityClientId,
+        certificateStatus: h.certificateStatus,
+      })),
+  });
+}
+
 export const apimExecutors: ExecutorFamily<'apim.'> = {
   'apim.refreshNamedValue': refreshNamedValue,
   'apim.enableSystemIdentity': enableSystemIdentity,
@@ -211,4 +252,5 @@ export const apimExecutors: ExecutorFamily<'apim.'> = {
   'apim.putKeyVaultCertificate': putKeyVaultCertificate,
   'apim.uploadCertificate': uploadCertificate,
   'apim.refreshCertificate': refreshCertificate,
+  'apim.hostnameToSystemIdentity': hostnameToSystemIdentity,
 };

@@ -4,7 +4,7 @@ import { parseResourceId, sameId } from '../resource-id.ts';
 import { OPERATOR_ROLES } from '../roles.ts';
 import { redacted } from '../secret.ts';
 import type { PreviewRequest } from '../types.ts';
-import { API_VERSIONS, at, azRest, cmd, same, valueOf } from './shared.ts';
+import { API_VERSIONS, at, azRest, cmd, same, shellQuote, valueOf } from './shared.ts';
 import { bodyOf, pathAndVersion, pick, type TemplateChange } from '../templates/change.ts';
 import type { OperationFamily, OperationOf, Observed } from './types.ts';
 
@@ -260,6 +260,51 @@ function refreshNamedValueTemplate(_op: OperationOf<'apim.refreshNamedValue'>, r
   };
 }
 
+const sameHost = (h: { hostName: string; type: string }, op: { hostName: string; hostType: string }) =>
+  same(h.hostName, op.hostName) && same(h.type, op.hostType);
+
+/**
+ * hostnameConfigurations is a list ARM replaces whole: every other hostname goes back as it is, only this one loses
+ * identityClientId (absent means the system identity, configure-custom-domain). The executor re-reads the service
+ * right before the write; this body, from the gathered facts, is what the preview shows.
+ */
+function hostnamePreview(op: OperationOf<'apim.hostnameToSystemIdentity'>, facts: Facts): PreviewRequest {
+  const hosts = apimOf(facts, op.apimId)?.hostnameConfigurations ?? [];
+  // Only the fields that were read: an absent field is not sent as null.
+  const body = hosts.map((h) =>
+    Object.fromEntries(
+      Object.entries({
+        ...h,
+        certificateStatus: undefined,
+        expiry: undefined,
+        ...(sameHost(h, op) ? { identityClientId: undefined } : {}),
+      }).filter(([, v]) => v !== undefined),
+    ),
+  );
+  const diff = hosts.flatMap((h) =>
+    sameHost(h, op)
+      ? [
+          `- hostname ${h.hostName} (${h.type}): ${h.keyVaultId ?? ''}, identity user-assigned (client ${h.identityClientId ?? 'none'})`,
+          `+ hostname ${h.hostName} (${h.type}): ${h.keyVaultId ?? op.keyVaultId}, identity system-assigned`,
+        ]
+      : [`  hostname ${h.hostName} (${h.type}): kept as it is`],
+  );
+  return { method: 'PATCH', path: at(op.apimId, API_VERSIONS.apim), body: { properties: { hostnameConfigurations: body } }, diff };
+}
+
+/** apim.hostnameToSystemIdentity as a template change: the hostname entry without identityClientId. */
+function hostnameToSystemIdentityTemplate(op: OperationOf<'apim.hostnameToSystemIdentity'>, request: PreviewRequest): TemplateChange {
+  const { id, apiVersion } = pathAndVersion(request);
+  return {
+    type: 'Microsoft.ApiManagement/service',
+    apiVersion,
+    id,
+    mode: 'update',
+    body: pick(bodyOf(request), ['properties.hostnameConfigurations']),
+    note: `Remove identityClientId from the ${op.hostName} entry of the hostnameConfigurations your template already declares (the list replaces the whole list on deployment; azurerm: drop key_vault_identity_client_id / ssl_keyvault_identity_client_id of that hostname block).`,
+  };
+}
+
 export const apimOperations: OperationFamily<'apim.'> = {
   'apim.enableSystemIdentity': {
     summary: () => 'Enabling the system-assigned identity on API Management',
@@ -361,6 +406,28 @@ export const apimOperations: OperationFamily<'apim.'> = {
     // A refresh leaves no trace but a newer lastStatus: harmless either way, and repeatable. The executor
     // judges its own refresh by the status the refresh answers with.
     isDone: () => undefined,
+  },
+  'apim.hostnameToSystemIdentity': {
+    summary: (op) => `Switching hostname ${op.hostName} to the system-assigned identity`,
+    target: onApim,
+    requirements: serviceWrite,
+    roles: apimRole,
+    preview: hostnamePreview,
+    template: hostnameToSystemIdentityTemplate,
+    // Read-modify-write in the script too: the list is read back as Azure holds it (fields apimkv does not model
+    // included) and only this hostname's identityClientId is removed, so the line is never more destructive than ours.
+    az(op, facts) {
+      const url = `${facts.context.armEndpoint.replace(/\/+$/, '')}${at(op.apimId, API_VERSIONS.apim)}`;
+      return [
+        `body=$(mktemp) && ${cmd('az', 'rest', '--method', 'get', '--url', url, '--query', 'properties.hostnameConfigurations', '--output', 'json')} | HOST_NAME=${shellQuote(op.hostName)} HOST_TYPE=${shellQuote(op.hostType)} python3 -c 'import json,os,sys; h=json.load(sys.stdin); [c.pop("identityClientId",None) for c in h if c["hostName"].lower()==os.environ["HOST_NAME"].lower() and c["type"].lower()==os.environ["HOST_TYPE"].lower()]; json.dump({"properties": {"hostnameConfigurations": h}}, sys.stdout)' > "$body"`,
+        `${cmd('az', 'rest', '--method', 'patch', '--url', url)} --body @"$body"; rm -f "$body"`,
+        waitForService(op.apimId),
+      ];
+    },
+    isDone(op, observed) {
+      const host = apimOf(observed, op.apimId)?.hostnameConfigurations.find((h) => sameHost(h, op));
+      return host ? !host.identityClientId && same(host.keyVaultId, op.keyVaultId) : undefined;
+    },
   },
   'apim.refreshNamedValue': {
     summary: (op) => `Refreshing named value "${op.namedValueId}" from Key Vault`,
