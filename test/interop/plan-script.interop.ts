@@ -57,6 +57,14 @@ const REMOVES: Record<string, { path: RegExp; why: string }[]> = {
       why: "CERT-IDENTITY's fix points the reference at the system-assigned identity, the only one Key Vault's firewall admits (api-management-howto-use-managed-service-identity): the user-assigned client id goes, by design",
     },
   ],
+  'custom-domain-uai-behind-firewall': [
+    {
+      // Hostname entries have no name or id, so the entry is keyed by its whole content: the one entry whose
+      // identityClientId goes is "gone" as a whole; the other hostnames must still match exactly.
+      path: /hostnameConfigurations\[\{.*"hostname":"api\.contoso\.com","identityclientid":"e6f7a8b9-2c3d-4e5f-9a0b-1c2d3e4f5a6b".*\}\]$/,
+      why: "FW-IDENTITY@id-apim-kv's fix points the hostname at the system-assigned identity, the only one Key Vault's firewall admits (api-management-howto-use-managed-service-identity#requirements-for-key-vault-firewall): its user-assigned client id goes, by design",
+    },
+  ],
 };
 
 type Json = any;
