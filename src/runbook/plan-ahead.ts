@@ -3,6 +3,7 @@
 // checks run again over the facts as they will be once the identity is enabled, with a placeholder for the
 // principal id Azure has not assigned yet, and the script reads the real one when it gets there.
 import { runChecks } from '../checks/index.ts';
+import { OPERATIONS } from '../checks/operations/index.ts';
 import type { Facts } from '../checks/facts.ts';
 import type { FixPlan } from '../checks/types.ts';
 import type { Evaluation } from './engine-types.ts';
@@ -14,7 +15,7 @@ export const PRINCIPAL_PLACEHOLDER = '00000000-0000-0000-0000-0000a9a1d000';
 /** A plan of the script; `principalAtRunTime` when its lines name the identity by PRINCIPAL_PLACEHOLDER. */
 export type ScriptPlan = FixPlan & { principalAtRunTime?: { apimId: string } };
 
-const enablesIdentity = (plan: FixPlan) => plan.operations.some((op) => op.kind === 'apim.enableSystemIdentity');
+const enablesIdentity = (plan: FixPlan) => plan.operations.some((op) => OPERATIONS[op.kind].enablesIdentity);
 
 /** The facts once the system identity exists (the plan's other changes are not projected). */
 function withSystemIdentity(facts: Facts): Facts | undefined {

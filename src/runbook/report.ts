@@ -5,6 +5,7 @@ import type { Evaluation, RunContext } from './engine-types.ts';
 import type { Target } from '../checks/ports.ts';
 import { parseResourceId } from '../checks/resource-id.ts';
 import { roleGuid } from '../checks/roles.ts';
+import { OPERATIONS } from '../checks/operations/index.ts';
 import { PRINCIPAL_PLACEHOLDER, type ScriptPlan } from './plan-ahead.ts';
 
 const WORD: Record<Status, string> = {
@@ -81,14 +82,12 @@ export function azScript(plans: ScriptPlan[], context: RunContext, now = new Dat
       });
       lines = lines.map((line) => spliceVariable(line, PRINCIPAL_PLACEHOLDER, 'principal_id'));
     }
-    if (granted && plan.operations.every((op) => REFRESHES.has(op.kind))) out.push(...lines.flatMap(retriedRefresh));
+    if (granted && plan.operations.every((op) => OPERATIONS[op.kind].refetchesSecret)) out.push(...lines.flatMap(retriedRefresh));
     else out.push(...lines);
     granted ||= plan.propagation === 'rbac';
   }
   return `${out.join('\n')}\n`;
 }
-
-const REFRESHES = new Set(['apim.refreshCertificate', 'apim.refreshNamedValue']);
 
 /**
  * A refresh after a role grant, retried as apimkv retries it: Azure RBAC can take minutes to honour a new

@@ -307,6 +307,7 @@ function hostnameToSystemIdentityTemplate(op: OperationOf<'apim.hostnameToSystem
 
 export const apimOperations: OperationFamily<'apim.'> = {
   'apim.enableSystemIdentity': {
+    enablesIdentity: true,
     summary: () => 'Enabling the system-assigned identity on API Management',
     target: onApim,
     requirements: serviceWrite,
@@ -394,6 +395,7 @@ export const apimOperations: OperationFamily<'apim.'> = {
     },
   },
   'apim.refreshCertificate': {
+    refetchesSecret: true,
     summary: (op) => `Refreshing certificate "${op.certificateId}" from Key Vault`,
     target: onApim,
     requirements: () => [{ action: 'Microsoft.ApiManagement/service/certificates/refreshSecret/action', target: 'apim' }],
@@ -430,6 +432,7 @@ export const apimOperations: OperationFamily<'apim.'> = {
     },
   },
   'apim.refreshNamedValue': {
+    refetchesSecret: true,
     summary: (op) => `Refreshing named value "${op.namedValueId}" from Key Vault`,
     target: onApim,
     requirements: () => [{ action: 'Microsoft.ApiManagement/service/namedValues/refreshSecret/action', target: 'apim' }],

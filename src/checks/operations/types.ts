@@ -47,6 +47,10 @@ export interface OperationSpec<K extends OperationKind> {
   isDone(op: OperationOf<K>, observed: Observed): boolean | undefined;
   /** Grants data access: a 403 soon after is probably RBAC propagation, not a real refusal. */
   grantsAccess?: true;
+  /** Creates the system-assigned identity: plans for that identity can only name its principal once this ran. */
+  enablesIdentity?: true;
+  /** Makes API Management fetch a secret again: after a grant, worth retrying while RBAC propagates. */
+  refetchesSecret?: true;
   /** A change meant to be undone later, recorded as such in the journal. */
   temporaryChange?(op: OperationOf<K>, at: string): TemporaryChange | undefined;
   /** The temporary change this operation undoes. */
