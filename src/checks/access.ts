@@ -4,7 +4,7 @@ import { grants, permitted } from './action-match.ts';
 import type { Facts, PermissionFacts, RoleAssignmentFacts, RoleDefinitionFacts, VaultFacts } from './facts.ts';
 import { finding, unknownFinding } from './finding.ts';
 import { makePlan } from './plan.ts';
-import { pickIdentity, principalOf, type PickedIdentity } from './posture.ts';
+import { pickIdentity, principalName, principalOf, type PickedIdentity } from './posture.ts';
 import {
   builtInRole,
   GET_SECRET_ACTION,
@@ -120,7 +120,7 @@ export function checkAccessPolicy(facts: Facts): Finding {
         )
       : undefined;
   const evidence = [
-    `identity principal (object) id: ${principalId}`,
+    `identity: ${principalName(facts.apim.value, picked)}, principal (object) id ${principalId}`,
     entry
       ? `policy: secrets [${entry.permissions.secrets.join(', ')}], certificates [${entry.permissions.certificates.join(', ')}]`
       : 'policy: none for this principal',
@@ -185,7 +185,10 @@ export function checkRbac(facts: Facts): Finding {
     return unknownFinding('ACC-RBAC', STEP, title, "the vault's role assignments", facts.vaultRoleAssignments);
   const principalId = principalOf(picked)!;
   const resolved = resolve(facts, assignmentsOf(facts, principalId));
-  const evidence = [`identity principal id: ${principalId}`, ...resolved.map((r) => `role: ${r.roleName} at ${r.assignment.scope}`)];
+  const evidence = [
+    `identity: ${principalName(facts.apim.value, picked)}, principal id ${principalId}`,
+    ...resolved.map((r) => `role: ${r.roleName} at ${r.assignment.scope}`),
+  ];
   const covering = resolved.filter(coversGetSecret);
   const effective = covering.filter((r) => !atManagementGroup(r.assignment));
   if (effective.length) {
@@ -244,7 +247,8 @@ export function checkWrongModel(facts: Facts): Finding {
   if (!facts.vault.ok) return unknownFinding('ACC-WRONG-MODEL', STEP, title, 'the key vault', facts.vault);
   if (!facts.apim.ok) return unknownFinding('ACC-WRONG-MODEL', STEP, title, 'the API Management instance', facts.apim);
   const v: VaultFacts = facts.vault.value;
-  const principalId = principalOf(pickIdentity(facts, facts.apim.value));
+  const picked = pickIdentity(facts, facts.apim.value);
+  const principalId = principalOf(picked);
   if (!principalId) return finding('ACC-WRONG-MODEL', STEP, 'skipped', title, 'No identity to look for yet (PRE-MI).');
   if (v.enableRbacAuthorization) {
     const entry = v.accessPolicies.find((p) => p.objectId.toLowerCase() === principalId.toLowerCase());
@@ -255,7 +259,11 @@ export function checkWrongModel(facts: Facts): Finding {
         realGrantMissing(facts) ? 'warn' : 'info',
         title,
         'The identity has an access policy, but this vault uses RBAC and ignores it: the grant that counts is a role assignment (ACC-RBAC).',
-        { evidence: [`access policy for ${principalId}: secrets [${entry.permissions.secrets.join(', ')}]`] },
+        {
+          evidence: [
+            `access policy for ${principalName(facts.apim.value, picked)} (${principalId}): secrets [${entry.permissions.secrets.join(', ')}]`,
+          ],
+        },
       );
     return finding('ACC-WRONG-MODEL', STEP, 'pass', title, 'No access policy for the identity lingers on this RBAC vault.');
   }

@@ -90,6 +90,16 @@ export function principalOf(picked: PickedIdentity): string | undefined {
   return picked.kind === 'system' ? picked.principalId : picked.kind === 'user' ? picked.principalId : undefined;
 }
 
+/**
+ * A picked identity as a person reads it: "apim-x (system identity)", or the user-assigned identity's resource name.
+ * Evidence keeps the GUID beside it, since that is what role assignments and access policies show.
+ */
+export function principalName(apim: ApimFacts, picked: PickedIdentity): string | undefined {
+  if (picked.kind === 'system') return `${apim.name} (system identity)`;
+  if (picked.kind === 'user') return picked.id.split('/').pop();
+  return undefined;
+}
+
 /** The public addresses Key Vault sees when API Management calls it without a service endpoint. */
 export function apimSourceIps(apim: ApimFacts): string[] {
   const ips = apim.outboundPublicIPAddresses.length ? apim.outboundPublicIPAddresses : apim.publicIPAddresses;

@@ -4,7 +4,7 @@ import type { Facts } from './facts.ts';
 import { finding, unknownFinding } from './finding.ts';
 import { makePlan } from './plan.ts';
 import { parseResourceId } from './resource-id.ts';
-import { hasSystemIdentity, isConsumption, isV2, pickIdentity } from './posture.ts';
+import { hasSystemIdentity, isConsumption, isV2, pickIdentity, principalName } from './posture.ts';
 import { DOCS } from './steps.ts';
 import type { Finding } from './types.ts';
 
@@ -164,8 +164,10 @@ export function checkManagedIdentity(facts: Facts): Finding {
   const a = facts.apim.value;
   const evidence = [
     `identity type: ${a.identity.type || 'None'}`,
-    ...(a.identity.principalId ? [`system-assigned principal: ${a.identity.principalId}`] : []),
-    ...a.identity.userAssigned.map((u) => `user-assigned: ${u.id} (principal ${u.principalId}, client ${u.clientId})`),
+    ...(a.identity.principalId ? [`system-assigned: ${a.name} (system identity), principal ${a.identity.principalId}`] : []),
+    ...a.identity.userAssigned.map(
+      (u) => `user-assigned: ${u.id.split('/').pop()} (principal ${u.principalId}, client ${u.clientId}), resource id ${u.id}`,
+    ),
   ];
   const enable = () =>
     makePlan('PRE-MI', facts, {
@@ -215,7 +217,7 @@ export function checkIdentityPick(facts: Facts): Finding {
         title,
         `The system-assigned identity (${picked.why}). Grants go to its principal id; no client id is sent with the certificate.`,
         {
-          evidence: [`principal id: ${picked.principalId ?? 'not enabled yet'}`],
+          evidence: [`identity: ${principalName(facts.apim.value, picked)}, principal id ${picked.principalId ?? 'not enabled yet'}`],
         },
       );
     case 'user':
@@ -226,7 +228,11 @@ export function checkIdentityPick(facts: Facts): Finding {
         title,
         `The user-assigned identity ${picked.id.split('/').pop()} (${picked.why}). Grants go to its principal id; the certificate names it by its client id.`,
         {
-          evidence: [`resource id: ${picked.id}`, `principal id: ${picked.principalId}`, `client id: ${picked.clientId}`],
+          evidence: [
+            `identity: ${principalName(facts.apim.value, picked)}, resource id ${picked.id}`,
+            `principal id: ${picked.principalId}`,
+            `client id: ${picked.clientId}`,
+          ],
         },
       );
     case 'unattached':

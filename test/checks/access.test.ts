@@ -172,7 +172,11 @@ describe('ACC-RBAC', () => {
     assert.equal(r.status, 'fail');
     const op = r.fix?.operations[0];
     assert.equal(op?.kind === 'roleAssignment.create' && op.principalId, UAI_PRINCIPAL);
+    // A person reads the identity's resource name; the GUID stays beside it, as role assignments show it.
+    assert.equal(r.evidence?.[0], `identity: uai-certs, principal id ${UAI_PRINCIPAL}`);
   });
+  it('names the system identity after the instance, with its principal id', () =>
+    assert.equal(checkRbac(baseline()).evidence?.[0], `identity: apim-contoso (system identity), principal id ${SYSTEM_PRINCIPAL}`));
   it('is unknown when the role assignments cannot be read', () => {
     const f = baseline();
     f.vaultRoleAssignments = forbidden('Microsoft.Authorization/roleAssignments/read');
@@ -195,6 +199,11 @@ describe('ACC-RBAC', () => {
 describe('ACC-AP', () => {
   it('passes with secrets get and list', () =>
     assert.equal(checkAccessPolicy(accessPolicyVault(baseline(), ['Get', 'List'])).status, 'pass'));
+  it('names the identity beside its object id', () =>
+    assert.equal(
+      checkAccessPolicy(accessPolicyVault(baseline(), ['Get', 'List'])).evidence?.[0],
+      `identity: apim-contoso (system identity), principal (object) id ${SYSTEM_PRINCIPAL}`,
+    ));
   // API Management's fetch needs secrets get; the documented policy is Get + List, and configure-custom-domain's
   // "Restore" grants only Get: https://learn.microsoft.com/azure/api-management/configure-custom-domain
   it('warns with get only (the fetch works) and offers list, the rest of the documented policy', () => {

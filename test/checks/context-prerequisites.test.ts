@@ -186,8 +186,10 @@ describe('PRE-MI', () => {
 });
 
 describe('PRE-MI-PICK', () => {
-  it('picks the system identity by default', () =>
-    assert.deepEqual(checkIdentityPick(baseline()).evidence, [`principal id: ${SYSTEM_PRINCIPAL}`]));
+  it('picks the system identity by default, named after the instance', () =>
+    assert.deepEqual(checkIdentityPick(baseline()).evidence, [
+      `identity: apim-contoso (system identity), principal id ${SYSTEM_PRINCIPAL}`,
+    ]));
   it('picks the identity chosen in step 5', () => {
     const f = baseline();
     f.intent = {
@@ -198,7 +200,11 @@ describe('PRE-MI-PICK', () => {
     };
     const r = checkIdentityPick(f);
     assert.equal(r.status, 'info');
-    assert.deepEqual(r.evidence, [`resource id: ${UAI_ID}`, `principal id: ${UAI_PRINCIPAL}`, `client id: ${UAI_CLIENT}`]);
+    assert.deepEqual(r.evidence, [
+      `identity: uai-certs, resource id ${UAI_ID}`,
+      `principal id: ${UAI_PRINCIPAL}`,
+      `client id: ${UAI_CLIENT}`,
+    ]);
   });
   it('falls back to the only user-assigned identity', () => {
     const f = baseline();
