@@ -3,7 +3,8 @@
 // copy of the same world (green, or the world's documented unfixable causes), read back with `check --json`. On the
 // first preview of each world Enter is pressed too, and the sandbox's request log shows it wrote nothing.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { test } from 'node:test';
 import { WORLD_NAMES } from '../../src/sandbox/index.ts';
 import { CLI, KEY, start } from './harness.ts';
@@ -26,34 +27,34 @@ const SUMMARY = /Fix all: (?:no failing check has a fix|\d+ run, \d+ skipped · 
 const flags = (s: Served, state: string) => ['--arm-endpoint', s.endpoint, '--ca-cert', s.ca, ...TARGET, '--state-dir', state];
 const env = (s: Served) => ({ NO_COLOR: '1', PATH: azHandingOut(s.token), AZURE_SUBSCRIPTION_ID: '' });
 
-function cli(s: Served, state: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args, ...flags(s, state)], {
+/** The CLI against a served world, run asynchronously so the oracle's copy is fixed while the runbook walks the other. */
+async function cli(s: Served, state: string, ...args: string[]): Promise<string> {
+  const r = await promisify(execFile)(process.execPath, [CLI, ...args, ...flags(s, state)], {
     encoding: 'utf8',
     env: { ...process.env, ...env(s) },
     timeout: 120_000,
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
+  }).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? '' }));
+  return r.stdout;
 }
 
 /** The failing findings `check --json` reports, read from the world as it is now. */
-function failingFindings(s: Served, state: string): { checkId: string; fix?: unknown }[] {
-  const r = cli(s, state, 'check', '--json');
-  const report = JSON.parse(r.out) as { findings: { checkId: string; status: string; fix?: unknown }[] };
+async function failingFindings(s: Served, state: string): Promise<{ checkId: string; fix?: unknown }[]> {
+  const report = JSON.parse(await cli(s, state, 'check', '--json')) as { findings: { checkId: string; status: string; fix?: unknown }[] };
   return report.findings.filter((f) => f.status === 'fail');
 }
-const failing = (s: Served, state: string) => failingFindings(s, state).map((f) => f.checkId);
+const failing = async (s: Served, state: string) => (await failingFindings(s, state)).map((f) => f.checkId);
 
 /**
  * Where the CLI ends: `fix --yes`, which stops at a fix Azure refuses (a deny assignment, a policy); then, as fix all
  * in the runbook goes on past one, `fix <ID> --yes` for each failing check with a fix not tried yet.
  */
-function fixedByCli(s: Served, state: string): string[] {
-  const tried = new Set([...cli(s, state, 'fix', '--yes').out.matchAll(/^Fix (\S+):/gm)].map((m) => m[1]!));
+async function fixedByCli(s: Served, state: string): Promise<string[]> {
+  const tried = new Set([...(await cli(s, state, 'fix', '--yes')).matchAll(/^Fix (\S+):/gm)].map((m) => m[1]!));
   for (;;) {
-    const next = failingFindings(s, state).find((f) => f.fix && !tried.has(f.checkId));
+    const next = (await failingFindings(s, state)).find((f) => f.fix && !tried.has(f.checkId));
     if (!next) return failing(s, state);
     tried.add(next.checkId);
-    cli(s, state, 'fix', next.checkId, '--yes');
+    await cli(s, state, 'fix', next.checkId, '--yes');
   }
 }
 
@@ -80,7 +81,9 @@ test(
         const [oracle, walked] = await Promise.all([serveSandbox(['--world', name]), serveSandbox(['--world', name])]);
         try {
           const oracleState = tempDir(`apimkv-worlds-${name}-yes-`);
-          const expected = fixedByCli(oracle, oracleState);
+          const expecting = fixedByCli(oracle, oracleState);
+          // A walk that fails first must not leave this rejection unhandled.
+          expecting.catch(() => undefined);
 
           const state = tempDir(`apimkv-worlds-${name}-tui-`);
           const s = start(flags(walked, state), { env: env(walked) });
@@ -113,12 +116,14 @@ test(
               await s.press('y');
               await s.waitFor(new RegExp(`${RESULT.source}|${SUMMARY.source}`), 60_000);
             }
+            const expected = await expecting;
             assert.equal(still, expected.length, `${summary}; fix --yes leaves ${expected.join(', ') || 'nothing'} failing`);
           } finally {
             s.kill();
             await s.exited;
           }
-          assert.deepEqual(failing(walked, state), expected);
+          const expected = await expecting;
+          assert.deepEqual(await failing(walked, state), expected);
           figures.push(`${name}: ${expected.length ? expected.join(',') : 'green'} in ${Date.now() - w0} ms`);
         } finally {
           oracle.stop();
