@@ -5,29 +5,31 @@ import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { childEnv, CLI, KEY, start } from './harness.ts';
-import { SUMMARY, settled } from './tui-support.ts';
+import { SUMMARY, cjkWorld, settled } from './tui-support.ts';
 
 test(
   'conventions: context help fits 80 columns with Ctrl-C; TERM=dumb gets the plain report; NO_COLOR keeps a visible text cursor',
   { timeout: 90_000 },
   async () => {
-    const s = start(['--sandbox']);
-    try {
-      await settled(s, /10 ✖ fail/);
-      await s.press('?');
-      const help = await settled(s, /Keys on the checklist/);
-      assert.match(help, /Ctrl-C +quit now/);
-      assert.match(help, /n\/N +next \/ previous failure/);
-      await s.press(KEY.esc, 'f');
-      await settled(s, /Fix /);
-      await s.press('?');
-      const previewHelp = await settled(s, /Keys on a fix preview/);
-      assert.match(previewHelp, /y +apply the fix \(preview top only\)/);
-      assert.doesNotMatch(previewHelp, /fix all failing/);
-      await s.press(KEY.ctrlC);
-      assert.equal(await s.exited, 130);
-    } finally {
-      s.kill('SIGKILL');
+    for (const args of [['--sandbox'], ['--world', cjkWorld('everything-broken')]]) {
+      const s = start(args);
+      try {
+        await settled(s, /10 ✖ fail/);
+        await s.press('?');
+        const help = await settled(s, /Keys on the checklist/);
+        assert.match(help, /Ctrl-C +quit now/);
+        assert.match(help, /n\/N +next \/ previous failure/);
+        await s.press(KEY.esc, 'f');
+        await settled(s, /Fix /);
+        await s.press('?');
+        const previewHelp = await settled(s, /Keys on a fix preview/);
+        assert.match(previewHelp, /y +apply the fix \(preview top only\)/);
+        assert.doesNotMatch(previewHelp, /fix all failing/);
+        await s.press(KEY.ctrlC);
+        assert.equal(await s.exited, 130);
+      } finally {
+        s.kill('SIGKILL');
+      }
     }
 
     const dumb = spawnSync('script', ['-qec', `${process.execPath} ${CLI} --sandbox`, '/dev/null'], {

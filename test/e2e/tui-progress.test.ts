@@ -4,25 +4,28 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { assertFrame, KEY, start } from './harness.ts';
 import { tempDir, worldFile } from './support.ts';
-import { SUMMARY, flat, settled } from './tui-support.ts';
+import type { World } from '../../src/sandbox/index.ts';
+import { SUMMARY, cjkWorld, flat, settled } from './tui-support.ts';
 
 test(
   'progress while checking: spinner, elapsed seconds and what is being read; keys typed meanwhile are applied once the list is there',
   { timeout: 90_000 },
   async () => {
-    const world = worldFile(tempDir(), 'everything-broken', (w) => (w.latency = { baseMs: 700, jitterMs: 0 }));
-    const s = start(['--world', world]);
-    try {
-      const waiting = await s.waitFor(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] checking · \d+ s · (read|retrying|throttled|waiting) /, 30_000);
-      assertFrame(waiting);
-      // Typed ahead while nothing is listed: jump to the next failure (past PRE-MI, where the cursor starts).
-      s.type('n');
-      await settled(s, /10 ✖ fail/);
-      await s.waitFor(/^› {4}ACC-RBAC /m, 10_000);
-      await s.press('q');
-      assert.equal(await s.exited, 0);
-    } finally {
-      s.kill('SIGKILL');
+    const slow = (w: World) => (w.latency = { baseMs: 700, jitterMs: 0 });
+    for (const world of [worldFile(tempDir(), 'everything-broken', slow), cjkWorld('everything-broken', slow)]) {
+      const s = start(['--world', world]);
+      try {
+        const waiting = await s.waitFor(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] checking · \d+ s · (read|retrying|throttled|waiting) /, 30_000);
+        assertFrame(waiting);
+        // Typed ahead while nothing is listed: jump to the next failure (past PRE-MI, where the cursor starts).
+        s.type('n');
+        await settled(s, /10 ✖ fail/);
+        await s.waitFor(/^› {4}ACC-RBAC /m, 10_000);
+        await s.press('q');
+        assert.equal(await s.exited, 0);
+      } finally {
+        s.kill('SIGKILL');
+      }
     }
   },
 );

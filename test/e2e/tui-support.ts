@@ -1,6 +1,7 @@
 // Shared by the issue-17 pty tests (tui-*.test.ts): a CJK-heavy world and "wait, then check the frame".
 import { assertFrame, type Session } from './harness.ts';
 import { tempDir, worldFile } from './support.ts';
+import type { World } from '../../src/sandbox/index.ts';
 
 export const SUMMARY = /^.*(✔ pass|✖ fail).* ms$/m;
 export const flat = (screen: string) => screen.replace(/\s*\n\s*/g, ' ');
@@ -11,8 +12,9 @@ export const cursorRow = (screen: string) =>
     ?.trimEnd() ?? '';
 
 /** A shipped world with CJK text wherever Azure returns free text: the subscription's name, certificate subjects. */
-export function cjkWorld(base: string): string {
+export function cjkWorld(base: string, change: (w: World) => void = () => {}): string {
   return worldFile(tempDir('apimkv-cjk-'), base, (w) => {
+    change(w);
     for (const s of w.subscriptions) s.displayName = '決済基盤本番環境サブスクリプション（東日本リージョン）';
     for (const vault of Object.values(w.vaultData ?? {})) {
       for (const cert of Object.values(vault.certificates ?? {}))
