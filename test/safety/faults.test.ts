@@ -25,7 +25,14 @@ import { tempDir, writePfx } from '../e2e/support.ts';
 import { figure } from './figures.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- world JSON, read loosely
-type Res = { id: string; name: string; type: string; properties?: Record<string, any>; identity?: { principalId?: string } };
+type Res = {
+  id: string;
+  name: string;
+  type: string;
+  location?: string;
+  properties?: Record<string, any>;
+  identity?: { principalId?: string };
+};
 const all = (w: World) => w.resources as unknown as Res[];
 const one = (w: World, type: string) => all(w).find((r) => r.type.toLowerCase() === type.toLowerCase())!;
 const rgOf = (id: string) => /\/resourceGroups\/([^/]+)/i.exec(id)![1]!;
@@ -109,8 +116,18 @@ function worldHas(op: Operation, before: World, after: World): boolean {
       const now = byId(after, id)?.properties?.keyVault?.lastStatus;
       return !!now && now.code === 'Success' && now.timeStampUtc !== was?.timeStampUtc;
     }
+    case 'apim.refreshNamedValue': {
+      // The same for a named value: APIM fetched the secret again, and could read it.
+      const id = `${op.apimId}/namedValues/${op.namedValueId}`;
+      const was = byId(before, id)?.properties?.keyVault?.lastStatus;
+      const now = byId(after, id)?.properties?.keyVault?.lastStatus;
+      return !!now && now.code === 'Success' && now.timeStampUtc !== was?.timeStampUtc;
+    }
+    case 'vault.recover':
+      // Recovered: the vault is a resource again and no longer among the soft-deleted ones.
+      return !!byId(after, op.vaultId) && !(after.deletedVaults ?? []).some((d) => low(d.properties.vaultId) === low(op.vaultId));
     default:
-      throw new Error(`the fault suite has no world predicate for ${op.kind}`);
+      throw new Error(`the fault suite has no world predicate for ${(op as Operation).kind}`);
   }
 }
 
@@ -144,22 +161,29 @@ function wrongInput(op: Operation): Operation {
       return { ...op, certificateId: `${op.certificateId}-other` };
     case 'apim.refreshCertificate':
       return { ...op, certificateId: `${op.certificateId}-other` };
+    case 'apim.refreshNamedValue':
+      return { ...op, namedValueId: `${op.namedValueId}-other` };
+    case 'vault.recover':
+      return { ...op, vaultId: `${op.vaultId}-elsewhere` };
     default:
-      throw new Error(`no wrong input for ${op.kind}`);
+      throw new Error(`no wrong input for ${(op as Operation).kind}`);
   }
 }
 
 /**
  * Kinds whose lost answer apimkv cannot settle by reading (it claims nothing: the entry stays "unknown" and
  * the operator is told). Seen here: an operator's own role assignment on the vault is not among the facts
- * gathered, and a refresh leaves nothing but a new lastStatus stamp. Any other kind left unknown fails.
+ * gathered, and a refresh (of a certificate or a named value) leaves nothing but a new lastStatus stamp. Any other kind left
+ * unknown fails.
  */
-const STAYS_UNKNOWN = new Set<Operation['kind']>(['roleAssignment.create', 'apim.refreshCertificate']);
+const STAYS_UNKNOWN = new Set<Operation['kind']>(['roleAssignment.create', 'apim.refreshCertificate', 'apim.refreshNamedValue']);
 
 interface Case {
   kind: Operation['kind'];
   world: string;
   op: (w: World) => Operation;
+  /** What makes apimkv plan the operation, done as the operator would with another tool, before apimkv starts. */
+  setup?: (w: World, sb: Sandbox) => Promise<void>;
   /** Someone else's edit of the same resource, as the operator would make it with another tool. */
   concurrent?: (w: World, sb: Sandbox) => Promise<void>;
 }
@@ -360,6 +384,40 @@ const CASES: Case[] = [
       certificateId: all(w).find((r) => /certificates$/i.test(r.type) && r.properties?.keyVault)!.name,
     }),
   },
+  {
+    // A named value whose last fetch was refused (Forbidden), after its access was granted again (Key Vault
+    // Secrets User on the vault for APIM's identity, with another tool): REF-NAMED-VALUE plans the refresh.
+    // https://learn.microsoft.com/azure/api-management/api-management-howto-properties#key-vault-secrets
+    kind: 'apim.refreshNamedValue',
+    world: 'named-value-access-lost',
+    setup: async (w, sb) =>
+      armWrite(
+        sb,
+        'PUT',
+        `${one(w, VAULT).id}/providers/Microsoft.Authorization/roleAssignments/5b0e6c1d-2f3a-4b4c-8d5e-6f7a8b9c0d1e`,
+        '2022-04-01',
+        {
+          properties: {
+            roleDefinitionId: `/subscriptions/${w.subscriptions[0]!.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/4633458b-17de-408a-b874-0445c86b69e6`,
+            principalId: one(w, 'Microsoft.ApiManagement/service').identity!.principalId,
+            principalType: 'ServicePrincipal',
+          },
+        },
+      ),
+    op: (w) => ({
+      kind: 'apim.refreshNamedValue',
+      apimId: one(w, 'Microsoft.ApiManagement/service').id,
+      namedValueId: one(w, 'Microsoft.ApiManagement/service/namedValues').name,
+    }),
+  },
+  {
+    // The vault deleted (soft delete keeps it recoverable): the prerequisite check plans its recovery,
+    // https://learn.microsoft.com/azure/key-vault/general/key-vault-recovery
+    kind: 'vault.recover',
+    world: 'healthy',
+    setup: async (w, sb) => armWrite(sb, 'DELETE', one(w, VAULT).id, '2026-02-01', undefined),
+    op: (w) => ({ kind: 'vault.recover', vaultId: one(w, VAULT).id, location: one(w, VAULT).location! }),
+  },
 ];
 
 interface Rig {
@@ -371,9 +429,11 @@ interface Rig {
   gateway: ReturnType<typeof createAzureGateway>;
 }
 
-async function rig(world: string, beforeWrite?: (w: World, sb: Sandbox) => Promise<void>): Promise<Rig> {
-  const sb = await startSandbox({ world });
+async function rig(c: Case, beforeWrite?: (w: World, sb: Sandbox) => Promise<void>): Promise<Rig> {
+  const sb = await startSandbox({ world: c.world });
+  // The world as it was before the setup: the operation and the target name what the setup may remove.
   const w = sb.world();
+  await c.setup?.(w, sb);
   const subscriptionId = w.subscriptions[0]!.subscriptionId;
   const link = connectToSandbox(sb, subscriptionId);
   // Short timeouts and retry delays: a hang is noticed in 1.5 s (400 ms lost reads to timeouts on a loaded 2-core machine), a retry waits milliseconds.
@@ -429,7 +489,7 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The write's method and path, and its LRO poll's path when it has one (from a clean run). */
 async function wireOf(c: Case): Promise<{ method: string; path: string; poll?: string }> {
-  const r = await rig(c.world);
+  const r = await rig(c);
   try {
     const seq = r.sb.requests().at(-1)?.seq ?? 0;
     const op = c.op(r.world);
@@ -463,7 +523,7 @@ const figures = { writes: 0, faults: 0, concurrentEdits: 0, rulesLost: 0, journa
 
 /** Apply under one fault (or edit); check the answer, the journal against the world, and that nothing was lost. */
 async function scenario(c: Case, label: string, fault?: FaultRule, concurrent = false): Promise<void> {
-  const r = await rig(c.world, concurrent ? c.concurrent : undefined);
+  const r = await rig(c, concurrent ? c.concurrent : undefined);
   try {
     const op = c.op(r.world);
     const start = r.sb.world();

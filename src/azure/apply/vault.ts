@@ -150,13 +150,19 @@ async function recoverVault(ctx: ApplyContext, op: OperationOf<'vault.recover'>)
     };
   const claims = await operatorClaims(ctx.clients, ctx.signal);
   await ctx.beforeWrite?.(op);
-  await ctx.clients.keyVault.vaults.beginCreateOrUpdateAndWait(
-    resourceGroup,
-    name,
-    // tenantId and sku are required by the schema; with createMode 'recover' the vault comes back as it was.
-    { location: op.location, properties: { tenantId: claims.tid ?? '', sku: { family: 'A', name: 'standard' }, createMode: 'recover' } },
-    { abortSignal: ctx.signal, updateIntervalInMs: ctx.clients.lroIntervalMs },
-  );
+  try {
+    await ctx.clients.keyVault.vaults.beginCreateOrUpdateAndWait(
+      resourceGroup,
+      name,
+      // tenantId and sku are required by the schema; with createMode 'recover' the vault comes back as it was.
+      { location: op.location, properties: { tenantId: claims.tid ?? '', sku: { family: 'A', name: 'standard' }, createMode: 'recover' } },
+      { abortSignal: ctx.signal, updateIntervalInMs: ctx.clients.lroIntervalMs },
+    );
+  } catch (e) {
+    // A recovery whose answer was lost is retried by the client and refused (the deleted vault is gone, because
+    // it was recovered): the vault being back is the answer.
+    if (!recovered(await exists().catch(() => undefined))) throw e;
+  }
   const after = await exists();
   return {
     outcome: 'applied',
