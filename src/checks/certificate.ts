@@ -562,7 +562,7 @@ function checkHostnamesOf(facts: Facts, apim: ApimFacts): Finding {
       // Its next sync fails: the exception admits only the system identity, and a line of sight does not count for hostnames.
       else if (v.rule === 'uai-behind-firewall')
         fails.push(
-          `${ref.name}: the user-assigned identity ${ref.identity} reads the certificate behind the vault firewall, which admits only the system-assigned identity for custom domains, so its next sync will fail. Switch the hostname to the system identity (custom domains in the portal, or the hostname configuration's identityClientId)`,
+          `${ref.name}: the user-assigned identity ${ref.identity} reads the certificate behind the vault firewall, which admits only the system-assigned identity for custom domains, so its next sync will fail. Switch the hostname to the system identity (the fix of FW-IDENTITY@${ref.identity})`,
         );
     }
   }

@@ -182,7 +182,8 @@ function systemAccessFirst(facts: Facts, vault: VaultFacts, ref: Reference): Ope
 
 /**
  * Switch a user-assigned pair's references to the system identity: each certificate a new PUT (same secret), each
- * custom-domain hostname a service PATCH without its identityClientId (every other hostname kept). Behind the
+ * custom-domain hostname a service PATCH without its identityClientId (every other hostname kept), each named value a
+ * PUT as read without keyVault.identityClientId, then a refresh. Behind the
  * firewall only the system identity gets the trusted-services exception
  * (https://learn.microsoft.com/azure/api-management/api-management-howto-use-managed-service-identity#requirements-for-key-vault-firewall).
  * The system identity's access to the vault comes first when it is missing.
@@ -190,7 +191,8 @@ function systemAccessFirst(facts: Facts, vault: VaultFacts, ref: Reference): Ope
 function switchToSystem(facts: Facts, apim: ApimFacts, vault: VaultFacts, pair: IdentityPair, checkId: string): FixPlan | undefined {
   const certs = pair.references.filter((r) => r.kind === 'certificate');
   const hosts = pair.references.filter((r) => r.kind === 'hostname');
-  if (!hasSystemIdentity(apim) || certs.length + hosts.length === 0) return undefined;
+  const named = pair.references.filter((r) => r.kind === 'named value');
+  if (!hasSystemIdentity(apim) || pair.references.length === 0) return undefined;
   const switches: Operation[] = [
     ...certs.map((r): Operation => ({
       kind: 'apim.putKeyVaultCertificate',
@@ -213,14 +215,19 @@ function switchToSystem(facts: Facts, apim: ApimFacts, vault: VaultFacts, pair: 
           ]
         : [];
     }),
+    ...named.map((r): Operation => ({
+      kind: 'apim.namedValueToSystemIdentity',
+      apimId: apim.id,
+      namedValueId: r.name,
+      secretIdentifier: r.secretIdentifier,
+    })),
   ];
-  const switched = [...certs, ...hosts];
+  const switched = [...certs, ...hosts, ...named];
   const grant = systemAccessFirst(facts, vault, switched[0]!);
-  const others = pair.references.filter((r) => r.kind !== 'certificate' && r.kind !== 'hostname');
   return makePlan(checkId, facts, {
-    title: `Switch ${switched.map((r) => `${r.kind === 'hostname' ? 'hostname ' : ''}"${r.name}"`).join(', ')} to ${identityName(apim)}`,
+    title: `Switch ${switched.map((r) => `${r.kind === 'certificate' ? '' : `${r.kind} `}"${r.name}"`).join(', ')} to ${identityName(apim)}`,
     operations: [...grant, ...switches],
-    disruption: `${switched.map(referenceLabel).join(', ')} ${switched.length === 1 ? 'reads' : 'read'} ${vault.name} with ${identityName(apim)} from now on${grant.length ? ', granted first' : ''}; policies and domains that use ${switched.length === 1 ? 'it' : 'them'} switch as soon as API Management has fetched the secret.${hosts.length ? ' Every other hostname configuration is sent back as it is.' : ''}${others.length ? ` Not changed here: ${others.map(referenceLabel).join(', ')} (change their identity in the portal).` : ''}`,
+    disruption: `${switched.map(referenceLabel).join(', ')} ${switched.length === 1 ? 'reads' : 'read'} ${vault.name} with ${identityName(apim)} from now on${grant.length ? ', granted first' : ''}; policies and domains that use ${switched.length === 1 ? 'it' : 'them'} switch as soon as API Management has fetched the secret.${hosts.length ? ' Every other hostname configuration is sent back as it is.' : ''}${named.length ? ' Named values keep their display name, secret flag and tags, and are refreshed.' : ''}`,
     ...(grant.length ? { propagation: 'rbac' as const } : {}),
   });
 }

@@ -53,6 +53,8 @@ export type Operation =
   | { kind: 'apim.refreshNamedValue'; apimId: string; namedValueId: string }
   /** One custom-domain hostname reads its Key Vault certificate with the system identity (identityClientId dropped). */
   | { kind: 'apim.hostnameToSystemIdentity'; apimId: string; hostName: string; hostType: string; keyVaultId: string }
+  /** One Key Vault named value reads its secret with the system identity (keyVault.identityClientId dropped). */
+  | { kind: 'apim.namedValueToSystemIdentity'; apimId: string; namedValueId: string; secretIdentifier: string }
   | { kind: 'vault.recover'; vaultId: string; location: string }
   | {
       kind: 'vault.addAccessPolicy';

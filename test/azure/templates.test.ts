@@ -203,6 +203,12 @@ test('templates: one plan per operation kind (those no shipped world fixes inclu
       hostType: 'Proxy',
       keyVaultId: 'https://kv-contoso-certs.vault.localhost/secrets/contoso-api-client',
     },
+    'apim.namedValueToSystemIdentity': {
+      kind: 'apim.namedValueToSystemIdentity',
+      apimId: apim.id,
+      namedValueId: 'backend-key',
+      secretIdentifier: 'https://kv-contoso-certs.vault.localhost/secrets/backend-key',
+    },
     'vault.recover': { kind: 'vault.recover', vaultId: vault.id, location: 'westeurope' },
     'vault.addAccessPolicy': {
       kind: 'vault.addAccessPolicy',

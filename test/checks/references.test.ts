@@ -132,6 +132,28 @@ describe('steps 2-3 for each pair in use (api-management-howto-use-managed-servi
       '  hostname portal.contoso.com (DeveloperPortal): kept as it is',
     ]);
   });
+  it('a named value read by a user-assigned identity behind the firewall is switched too, listed in the same plan', () => {
+    const f = uaiReference();
+    f.namedValues = {
+      ok: true,
+      value: [
+        {
+          id: `${APIM_ID}/namedValues/db`,
+          name: 'db',
+          displayName: 'db',
+          keyVault: { secretIdentifier: KEY, identityClientId: UAI_CLIENT },
+        },
+      ],
+    };
+    const fix = find(pairChecks(f), 'FW-IDENTITY@uai-certs').fix!;
+    assert.deepEqual(
+      fix.operations.map((o) => o.kind),
+      ['apim.putKeyVaultCertificate', 'apim.namedValueToSystemIdentity'],
+    );
+    assert.equal(fix.title, 'Switch "gateway-client", named value "db" to apim-contoso (system identity)');
+    assert.equal(fix.preview[1]!.method, 'PUT');
+    assert.deepEqual(fix.preview[1]!.body, { properties: { displayName: 'db', secret: true, keyVault: { secretIdentifier: KEY } } });
+  });
   it('the switch grants the system identity on the vault first when it has no access there', () => {
     const f = uaiReference();
     f.vaultRoleAssignments = { ok: true, value: [] };

@@ -13,6 +13,7 @@ const FILES = [
   'network/resource-manager/Microsoft.Network/Network/stable/2026-01-01/virtualNetwork.json',
   'apimanagement/resource-manager/Microsoft.ApiManagement/stable/2024-05-01/apimcertificates.json',
   'apimanagement/resource-manager/Microsoft.ApiManagement/stable/2024-05-01/apimdeployment.json',
+  'apimanagement/resource-manager/Microsoft.ApiManagement/stable/2024-05-01/apimnamedvalues.json',
   'authorization/resource-manager/Microsoft.Authorization/stable/2022-04-01/authorization-RoleAssignmentsCalls.json',
 ];
 

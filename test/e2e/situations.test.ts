@@ -166,7 +166,7 @@ describe('issue 13 situations', { timeout: 900_000 }, () => {
   // configure-custom-domain + api-management-howto-use-managed-service-identity#requirements-for-key-vault-firewall:
   // behind the Key Vault firewall only the system-assigned identity passes the trusted-services exception, so the
   // hostname is switched to it (identityClientId dropped) and every other hostname configuration is sent back as read.
-  test('custom domain read by a user-assigned identity behind the firewall: switched to the system identity, other hostnames kept', async () => {
+  test('custom domain and named value read by a user-assigned identity behind the firewall: both switched to the system identity, other hostnames kept', async () => {
     const { cli, read } = await world('custom-domain-uai-behind-firewall');
     type Host = { hostName: string; identityClientId?: string; keyVaultId?: string; certificateStatus?: string };
     const hostsOf = () => read(APIM, '2024-05-01').properties.hostnameConfigurations as Host[];
@@ -183,7 +183,10 @@ describe('issue 13 situations', { timeout: 900_000 }, () => {
     );
     assert.doesNotMatch(plan.out, /Fix ACC-RBAC@id-apim-kv/, 'no grant to the user-assigned identity, which could not help');
     const fix = cli('fix', '--yes');
-    assert.match(fix.out, /Fix FW-IDENTITY@id-apim-kv: Switch hostname "api\.contoso\.com" to apim-contoso-dev \(system identity\)/);
+    assert.match(
+      fix.out,
+      /Fix FW-IDENTITY@id-apim-kv: Switch hostname "api\.contoso\.com", named value "partner-api-key" to apim-contoso-dev \(system identity\)/,
+    );
     assert.equal(cli('check').code, 0, cli('check').out);
     const after = hostsOf();
     const host = after.find((h) => h.hostName === 'api.contoso.com')!;
@@ -196,6 +199,15 @@ describe('issue 13 situations', { timeout: 900_000 }, () => {
       'every other hostname configuration untouched',
     );
     assert.equal(after.length, before.length);
+    const nv = read(`${APIM}/namedValues/partner-api-key`, '2024-05-01').properties;
+    assert.equal(nv.keyVault.identityClientId ?? undefined, undefined);
+    assert.equal(nv.keyVault.secretIdentifier, 'https://kv-contoso-certs.vault.localhost/secrets/partner-api-key', 'same secret');
+    assert.equal(nv.keyVault.lastStatus.code, 'Success');
+    assert.deepEqual(
+      [nv.displayName, nv.secret, nv.tags],
+      ['partner-api-key', true, ['partner']],
+      'display name, secret flag and tags kept',
+    );
   });
 
   // Azure Policy deny: RequestDisallowedByPolicy names the assignment; a role does not help.

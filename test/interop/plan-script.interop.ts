@@ -64,6 +64,10 @@ const REMOVES: Record<string, { path: RegExp; why: string }[]> = {
       path: /hostnameConfigurations\[\{.*"hostname":"api\.contoso\.com","identityclientid":"e6f7a8b9-2c3d-4e5f-9a0b-1c2d3e4f5a6b".*\}\]$/,
       why: "FW-IDENTITY@id-apim-kv's fix points the hostname at the system-assigned identity, the only one Key Vault's firewall admits (api-management-howto-use-managed-service-identity#requirements-for-key-vault-firewall): its user-assigned client id goes, by design",
     },
+    {
+      path: /namedvalues\/partner-api-key\.properties\.keyVault\.identityClientId$/i,
+      why: 'the same fix points the named value at the system-assigned identity: its user-assigned client id goes, by design',
+    },
   ],
 };
 

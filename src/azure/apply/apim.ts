@@ -1,9 +1,9 @@
 // API Management executors: identity, custom properties, certificates.
-import type { ApiManagementServiceResource, CertificateContract } from '@azure/arm-apimanagement';
+import type { ApiManagementServiceResource, CertificateContract, NamedValueContract } from '@azure/arm-apimanagement';
 import type { OperationOf } from '../../checks/operations/index.ts';
 import type { OperationResult } from '../../checks/ports.ts';
 import { parseApimId } from '../arm-id.ts';
-import { apimCertificateFromSdk, apimFromSdk } from '../convert.ts';
+import { apimCertificateFromSdk, apimFromSdk, apimNamedValueFromSdk } from '../convert.ts';
 import { toAzureError } from '../errors.ts';
 import { done, readModifyWrite, seen, type ApplyContext, type ExecutorFamily, type Snapshot } from './read-modify-write.ts';
 
@@ -245,6 +245,64 @@ function hostnameToSystemIdentity(ctx: ApplyContext, op: OperationOf<'apim.hostn
   });
 }
 
+/**
+ * One named value to the system identity: re-read, PUT back as read (display name, secret flag, tags) with only
+ * keyVault.secretIdentifier and If-Match, then a refresh, whose lastStatus tells whether the system identity fetched it.
+ */
+async function namedValueToSystemIdentity(ctx: ApplyContext, op: OperationOf<'apim.namedValueToSystemIdentity'>): Promise<OperationResult> {
+  const { resourceGroup, name } = parseApimId(op.apimId);
+  const read = () => ctx.clients.apim.namedValue.get(resourceGroup, name, op.namedValueId, { abortSignal: ctx.signal });
+  const view = (v: NamedValueContract) => {
+    const f = apimNamedValueFromSdk(v);
+    return { displayName: f.displayName, keyVault: f.keyVault };
+  };
+  const before = await read();
+  const observed = (v: NamedValueContract) => ({ namedValues: seen([apimNamedValueFromSdk(v)]) });
+  if (done(op, observed(before)) && before.keyVault?.lastStatus?.code === 'Success')
+    return {
+      outcome: 'already',
+      message: `Named value ${op.namedValueId} already reads ${op.secretIdentifier} with the system identity.`,
+      before: view(before),
+      after: view(before),
+      verified: true,
+      lost: [],
+    };
+  await ctx.beforeWrite?.(op);
+  await ctx.clients.apim.namedValue.beginCreateOrUpdateAndWait(
+    resourceGroup,
+    name,
+    op.namedValueId,
+    {
+      displayName: before.displayName ?? op.namedValueId,
+      secret: before.secret ?? true,
+      ...(before.tags ? { tags: before.tags } : {}),
+      keyVault: { secretIdentifier: before.keyVault?.secretIdentifier ?? op.secretIdentifier },
+    },
+    { abortSignal: ctx.signal, updateIntervalInMs: ctx.clients.lroIntervalMs, ...(before.eTag ? { ifMatch: before.eTag } : {}) },
+  );
+  const refreshed = await ctx.clients.apim.namedValue.beginRefreshSecretAndWait(resourceGroup, name, op.namedValueId, {
+    abortSignal: ctx.signal,
+    updateIntervalInMs: ctx.clients.lroIntervalMs,
+  });
+  const after = await read();
+  const switched = done(op, observed(after));
+  const status = refreshed.keyVault?.lastStatus;
+  const fetched = status?.code === 'Success';
+  const tagsKept = JSON.stringify(after.tags ?? []) === JSON.stringify(before.tags ?? []) && after.displayName === before.displayName;
+  return {
+    outcome: 'applied',
+    message: !switched
+      ? `Named value ${op.namedValueId}: written, but it still names a user-assigned identity on re-read.`
+      : fetched
+        ? `Named value ${op.namedValueId} now reads ${op.secretIdentifier} with the system identity (refreshed: Success).`
+        : `Named value ${op.namedValueId} switched to the system identity, but its refresh reports ${status?.code ?? 'no status'}: ${status?.message ?? ''}`.trim(),
+    before: view(before),
+    after: view(after),
+    verified: switched && fetched && tagsKept,
+    lost: tagsKept ? [] : ['displayName/tags'],
+  };
+}
+
 export const apimExecutors: ExecutorFamily<'apim.'> = {
   'apim.refreshNamedValue': refreshNamedValue,
   'apim.enableSystemIdentity': enableSystemIdentity,
@@ -253,4 +311,5 @@ export const apimExecutors: ExecutorFamily<'apim.'> = {
   'apim.uploadCertificate': uploadCertificate,
   'apim.refreshCertificate': refreshCertificate,
   'apim.hostnameToSystemIdentity': hostnameToSystemIdentity,
+  'apim.namedValueToSystemIdentity': namedValueToSystemIdentity,
 };

@@ -305,6 +305,45 @@ function hostnameToSystemIdentityTemplate(op: OperationOf<'apim.hostnameToSystem
   };
 }
 
+const namedValuePath = (op: { apimId: string; namedValueId: string }) =>
+  at(`${op.apimId}/namedValues/${encodeURIComponent(op.namedValueId)}`, API_VERSIONS.apim);
+
+/**
+ * A PUT of the named value as read (display name, secret flag, tags kept) with keyVault.secretIdentifier alone: no
+ * identityClientId means the system identity (api-management-howto-properties). The executor re-reads it right before
+ * the write and sends If-Match; a refresh follows, whose lastStatus is the verification.
+ */
+function namedValuePreview(op: OperationOf<'apim.namedValueToSystemIdentity'>, facts: Facts): PreviewRequest {
+  const nv = facts.namedValues?.ok ? facts.namedValues.value.find((v) => same(v.name, op.namedValueId)) : undefined;
+  return {
+    method: 'PUT',
+    path: namedValuePath(op),
+    body: {
+      properties: { displayName: nv?.displayName ?? op.namedValueId, secret: true, keyVault: { secretIdentifier: op.secretIdentifier } },
+    },
+    diff: [
+      `  keyVault.secretIdentifier: ${op.secretIdentifier}`,
+      `- keyVault.identityClientId: ${nv?.keyVault?.identityClientId ?? '(none)'}`,
+      '+ identity: system-assigned',
+      '  displayName, secret, tags: kept as read',
+      '+ then refreshSecret (keyVault.lastStatus from a fetch with the system identity)',
+    ],
+  };
+}
+
+/** apim.namedValueToSystemIdentity as a template change: the keyVault block without identityClientId. */
+function namedValueToSystemIdentityTemplate(op: OperationOf<'apim.namedValueToSystemIdentity'>, request: PreviewRequest): TemplateChange {
+  const { id, apiVersion } = pathAndVersion(request);
+  return {
+    type: 'Microsoft.ApiManagement/service/namedValues',
+    apiVersion,
+    id,
+    mode: 'create',
+    body: pick(bodyOf(request), ['properties.displayName', 'properties.secret', 'properties.keyVault']),
+    note: `Remove identityClientId from the keyVault block of named value ${op.namedValueId} (azurerm_api_management_named_value: drop value_from_key_vault.identity_client_id).`,
+  };
+}
+
 export const apimOperations: OperationFamily<'apim.'> = {
   'apim.enableSystemIdentity': {
     enablesIdentity: true,
@@ -429,6 +468,30 @@ export const apimOperations: OperationFamily<'apim.'> = {
     isDone(op, observed) {
       const host = apimOf(observed, op.apimId)?.hostnameConfigurations.find((h) => sameHost(h, op));
       return host ? !host.identityClientId && same(host.keyVaultId, op.keyVaultId) : undefined;
+    },
+  },
+  'apim.namedValueToSystemIdentity': {
+    summary: (op) => `Switching named value ${op.namedValueId} to the system-assigned identity`,
+    target: onApim,
+    requirements: () => [
+      { action: 'Microsoft.ApiManagement/service/namedValues/write', target: 'apim' },
+      { action: 'Microsoft.ApiManagement/service/namedValues/refreshSecret/action', target: 'apim' },
+    ],
+    roles: apimRole,
+    preview: namedValuePreview,
+    template: namedValueToSystemIdentityTemplate,
+    // Read back as Azure holds it; only identityClientId (and the read-only lastStatus) go.
+    az(op, facts) {
+      const url = `${facts.context.armEndpoint.replace(/\/+$/, '')}${namedValuePath(op)}`;
+      return [
+        `body=$(mktemp) && ${cmd('az', 'rest', '--method', 'get', '--url', url, '--output', 'json')} | python3 -c 'import json,sys; p=json.load(sys.stdin)["properties"]; kv=p.get("keyVault") or {}; json.dump({"properties": {k: v for k, v in {"displayName": p.get("displayName"), "secret": p.get("secret"), "tags": p.get("tags"), "keyVault": {"secretIdentifier": kv.get("secretIdentifier")}}.items() if v is not None}}, sys.stdout)' > "$body"`,
+        `${cmd('az', 'rest', '--method', 'put', '--url', url)} --body @"$body"; rm -f "$body"`,
+        azRest(facts, 'post', at(`${op.apimId}/namedValues/${encodeURIComponent(op.namedValueId)}/refreshSecret`, API_VERSIONS.apim)),
+      ];
+    },
+    isDone(op, observed) {
+      const nv = valueOf(observed.namedValues)?.find((v) => same(v.name, op.namedValueId));
+      return nv ? !!nv.keyVault && !nv.keyVault.identityClientId && nv.keyVault.secretIdentifier === op.secretIdentifier : undefined;
     },
   },
   'apim.refreshNamedValue': {

@@ -22,7 +22,9 @@ export interface Requirement {
  * What isDone reads: the facts of the resources operations write. A subset of Facts, so the journal settle
  * passes the gathered facts and an executor passes the one resource it has just re-read.
  */
-export type Observed = Partial<Pick<Facts, 'apim' | 'vault' | 'apimCertificates' | 'vaultRoleAssignments' | 'subnet' | 'nsg'>>;
+export type Observed = Partial<
+  Pick<Facts, 'apim' | 'vault' | 'apimCertificates' | 'namedValues' | 'vaultRoleAssignments' | 'subnet' | 'nsg'>
+>;
 
 /** Everything about one kind of operation. */
 export interface OperationSpec<K extends OperationKind> {
