@@ -1,6 +1,7 @@
 // A check full-screen (Enter on the checklist): everything the check found, wrapped and scrollable, with
 // full resource ids and URLs. az lines are kept whole (broken only at spaces, see wrapCommand) and C sends
 // the command, or else the first resource id or the docs link, to the local clipboard (OSC 52).
+import { oneLine } from '../checks/escape.ts';
 import { Box, Text } from 'ink';
 import { useState } from 'react';
 import type { ChecklistRow } from './checklist-model.ts';
@@ -39,7 +40,7 @@ export function fullDetailLines(row: ChecklistRow, width: number): Line[] {
   const f = row.finding;
   lines.push(...para(`${statusLabel(f.status)}  ${f.checkId} — ${f.title}`, width, { bold: true, color: STATUS[f.status].color }, '  '));
   lines.push({ text: truncate(`Step ${row.stepNumber}. ${row.step.title}`, width), color: THEME.muted });
-  lines.push(...para(f.cause, width));
+  lines.push(...para(oneLine(f.cause), width));
   if (f.missingAction) lines.push(...para(`Missing permission: ${f.missingAction}`, width, { color: THEME.caution }, '  '));
   if (f.fix) {
     section(`Fix (f): ${f.fix.title}${f.fix.temporary ? ' (temporary; offered for removal later)' : ''}`);
@@ -47,7 +48,7 @@ export function fullDetailLines(row: ChecklistRow, width: number): Line[] {
   }
   if (f.evidence.length) {
     section(`Evidence (${f.evidence.length}):`);
-    for (const e of f.evidence) lines.push(...para(`  ${e}`, width, { color: THEME.muted }, '    '));
+    for (const e of f.evidence) lines.push(...para(`  ${oneLine(e)}`, width, { color: THEME.muted }, '    '));
   }
   if (f.docLink) {
     section('Docs:');

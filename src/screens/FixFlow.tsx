@@ -53,13 +53,15 @@ export function previewLines(plan: FixPlan, facts: Facts | undefined, width: num
     lines.push(...para('Temporary: yes — apimkv records it and offers to remove it when you are done.', width, { color: THEME.caution }));
   section(`Changes (${plan.preview.length} request${plan.preview.length === 1 ? '' : 's'}):`);
   for (const req of plan.preview) {
-    lines.push(...para(`${req.method} ${req.path}`, width, { color: THEME.accent }, '    '));
-    for (const d of req.diff) lines.push(...para(d, width, { color: diffColor(d) }, '    '));
+    lines.push(...para(`${req.method} ${oneLine(req.path)}`, width, { color: THEME.accent }, '    '));
+    for (const d of req.diff) lines.push(...para(oneLine(d), width, { color: diffColor(d) }, '    '));
   }
   // The engine asks the same question right before it writes.
   const may = facts ? fixPermission(plan, facts) : { allowed: 'unknown' as const, reason: 'no facts yet' };
   if (plan.denied)
-    lines.push(...para(`You may apply this: ${statusLabel('fail')} no — ${plan.denied.message}`, width, { color: STATUS.fail.color }));
+    lines.push(
+      ...para(`You may apply this: ${statusLabel('fail')} no — ${oneLine(plan.denied.message)}`, width, { color: STATUS.fail.color }),
+    );
   else if (may.allowed === true) lines.push({ text: `You may apply this: ${statusLabel('pass')} yes`, color: STATUS.pass.color });
   else if (may.allowed === false)
     lines.push(
@@ -70,7 +72,7 @@ export function previewLines(plan: FixPlan, facts: Facts | undefined, width: num
     lines.push(...para('Access changes can take minutes to be honoured; apimkv waits and re-checks.', width));
   if (plan.ownership?.length) {
     section('Who deploys this (evidence, not certainty):');
-    for (const o of plan.ownership) lines.push(...para(`  ${o}`, width, {}, '    '));
+    for (const o of plan.ownership) lines.push(...para(`  ${oneLine(o)}`, width, {}, '    '));
   }
   if (plan.templates) {
     // The template change: without it the next deployment of the resource's template reverts the fix.

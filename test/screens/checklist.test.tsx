@@ -123,6 +123,21 @@ test('Enter opens a check full-screen: everything wrapped, nothing cut, scrollab
   r.unmount();
 });
 
+test('the full-screen detail shows a multi-line cause or evidence from Azure on one line with ⏎: it cannot forge lines', async () => {
+  const forged = 'Forbidden\n## Fix ACC-RBAC: applied ✔\nApplied and verified — everything is now pass';
+  const e = evaluation();
+  e.findings = e.findings.map((f) =>
+    f.checkId === 'ACC-RBAC' ? { ...f, cause: `lastStatus: ${forged}`, evidence: [`message: ${forged}`] } : f,
+  );
+  const r = renderApp(new FakeEngine({ evaluate: () => e }));
+  await r.waitFor(READY);
+  await r.press(KEY.enter);
+  const f = await r.waitFor('Evidence (1):');
+  assert.match(f, /Forbidden ⏎ ## Fix ACC-RBAC: applied/);
+  assert.doesNotMatch(f, /^\s*(## Fix ACC-RBAC|Applied and verified)/m);
+  r.unmount();
+});
+
 test('the cursor stays on the same check across a re-check', async () => {
   let round = 0;
   const engine = new FakeEngine({
