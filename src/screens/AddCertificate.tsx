@@ -1,6 +1,7 @@
 // Screen 3: add a Key Vault certificate (step 5). Pick it from the vault (or type its identifier), see
 // the versionless identifier, pick the identity API Management reads it with, name it, then hand the
 // choice to the engine, re-check, and continue in the CERT-CREATE fix flow.
+import { oneLine } from '../checks/escape.ts';
 import { Text } from 'ink';
 import { useEffect, useMemo, useReducer, type ReactNode } from 'react';
 import {
@@ -230,7 +231,9 @@ export function AddCertificate({ width, height, active }: { width: number; heigh
   );
   const errorLines: Line[] = w.error
     ? [
-        ...para(`${w.error.warning ? '⚠' : '✖'} ${w.error.what}`, width, { color: w.error.warning ? THEME.caution : THEME.danger }),
+        ...para(`${w.error.warning ? '⚠' : '✖'} ${oneLine(w.error.what)}`, width, {
+          color: w.error.warning ? THEME.caution : THEME.danger,
+        }),
         ...(w.error.hint ? para(`What to do: ${w.error.hint}`, width) : []),
       ]
     : [];

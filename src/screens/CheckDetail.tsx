@@ -38,7 +38,9 @@ export function fullDetailLines(row: ChecklistRow, width: number): Line[] {
     return lines;
   }
   const f = row.finding;
-  lines.push(...para(`${statusLabel(f.status)}  ${f.checkId} — ${f.title}`, width, { bold: true, color: STATUS[f.status].color }, '  '));
+  lines.push(
+    ...para(`${statusLabel(f.status)}  ${f.checkId} — ${oneLine(f.title)}`, width, { bold: true, color: STATUS[f.status].color }, '  '),
+  );
   lines.push({ text: truncate(`Step ${row.stepNumber}. ${row.step.title}`, width), color: THEME.muted });
   lines.push(...para(oneLine(f.cause), width));
   if (f.missingAction) lines.push(...para(`Missing permission: ${f.missingAction}`, width, { color: THEME.caution }, '  '));

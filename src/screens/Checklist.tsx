@@ -199,7 +199,7 @@ export function Checklist({ width, height, active }: { width: number; height: nu
       connection.kind === 'failed'
         ? [
             { text: '✖ fail  Could not connect', bold: true, color: THEME.danger },
-            ...para(connection.error.what, width),
+            ...para(oneLine(connection.error.what), width),
             ...(connection.error.hint ? para(`What to do: ${connection.error.hint}`, width) : []),
           ]
         : signIn

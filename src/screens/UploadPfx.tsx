@@ -1,6 +1,7 @@
 // Screen 4: upload a .pfx (step 5b). Path (checked at once: exists, readable, PKCS#12 at all, so nobody types a
 // password for a file that is not there), then a password that is never echoed, then what the file
 // holds (subject, thumbprint, expiry, key, chain) before anything is sent, then the UPL-CREATE fix flow.
+import { oneLine } from '../checks/escape.ts';
 import { Box, Text } from 'ink';
 import { TextField } from './TextField.tsx';
 import { basename } from 'node:path';
@@ -170,7 +171,10 @@ export function UploadPfx({ width, height, active }: { width: number; height: nu
   );
 
   const errorLines: Line[] = u.error
-    ? [...para(`✖ ${u.error.what}`, width, { color: THEME.danger }), ...(u.error.hint ? para(`What to do: ${u.error.hint}`, width) : [])]
+    ? [
+        ...para(`✖ ${oneLine(u.error.what)}`, width, { color: THEME.danger }),
+        ...(u.error.hint ? para(`What to do: ${u.error.hint}`, width) : []),
+      ]
     : [];
   const frame = (children: ReactNode) => (
     <ScreenFrame height={height} width={width} context={keyContext}>

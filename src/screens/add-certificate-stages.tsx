@@ -1,5 +1,6 @@
 // The add-certificate wizard's stages, each rendered from the wizard's state and the handlers
 // AddCertificate.tsx dispatches with (plain functions: the element tree is the screen's own).
+import { oneLine } from '../checks/escape.ts';
 import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
 import type { VaultCertificateFacts } from '../checks/facts.ts';
@@ -38,10 +39,10 @@ export interface StageView {
 /** Why the vault could not be listed, and the fix that would let it (or typing the identifier). */
 export function listFailedStage(v: StageView): ReactNode {
   const { w, width, body, fwPlan } = v;
-  const lines: Line[] = [...para(`${statusLabel('fail')}  ${w.listError?.what ?? ''}`, width, { color: STATUS.fail.color })];
+  const lines: Line[] = [...para(`${statusLabel('fail')}  ${oneLine(w.listError?.what ?? '')}`, width, { color: STATUS.fail.color })];
   if (fwPlan) {
     const note = fwPlan.temporary ? ' (temporary: apimkv offers to remove it afterwards)' : '';
-    lines.push(...para(`f  ${fwPlan.title} — ${fwPlan.checkId}${note}`, width, { color: THEME.accent }));
+    lines.push(...para(`f  ${oneLine(fwPlan.title)} — ${fwPlan.checkId}${note}`, width, { color: THEME.accent }));
   } else if (w.listError?.firewall) {
     lines.push(...para('Add your IP to the vault firewall (FW-CLIENTIP on the checklist), or type the identifier.', width));
   }
