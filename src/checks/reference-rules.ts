@@ -19,11 +19,14 @@ export interface InstanceIdentities {
 /** One Key Vault reference, as both the runbook's Reference and the audit's FleetReference carry it. */
 export interface RuleReference {
   kind: 'certificate' | 'named value' | 'hostname';
+  /** Certificate id, named value id, or host name. */
   name: string;
   secretIdentifier: string;
   identityClientId?: string;
   lastStatus?: { code: string; message?: string; timeStampUtc?: string };
+  /** Certificates: the cached certificate's expiry; hostnames: certificate.expiry. */
   expirationDate?: string;
+  /** Hostnames: Completed | Failed | InProgress. */
   certificateStatus?: string;
 }
 

@@ -2,6 +2,7 @@
 // references read from each instance over ARM (Resource Graph has no APIM child resources). Plain data:
 // the findings are pure functions of it.
 import type { AzureErrorInfo } from '../run-types.ts';
+import type { RuleReference } from '../reference-rules.ts';
 
 export interface FleetIdentity {
   clientId?: string;
@@ -56,21 +57,10 @@ export interface FleetVault {
   purgeProtection?: boolean | null;
 }
 
-export type ReferenceKind = 'certificate' | 'named value' | 'hostname';
+export type ReferenceKind = RuleReference['kind'];
 
-/** One Key Vault reference of an instance. */
-export interface FleetReference {
-  kind: ReferenceKind;
-  /** Certificate id, named value id, or host name. */
-  name: string;
-  secretIdentifier: string;
-  identityClientId?: string;
-  lastStatus?: { code: string; message?: string; timeStampUtc?: string };
-  /** Certificates: the cached certificate's expiry; hostnames: certificate.expiry. */
-  expirationDate?: string;
-  /** Hostnames: Completed | Failed | InProgress. */
-  certificateStatus?: string;
-}
+/** One Key Vault reference of an instance: the shape the per-reference rules judge (reference-rules.ts). */
+export type FleetReference = RuleReference;
 
 export interface FleetInstanceFacts {
   instance: FleetInstance;
