@@ -182,6 +182,13 @@ function setCustomPropertyTemplate(op: OperationOf<'apim.setCustomProperty'>, re
   };
 }
 
+/** azurerm_api_management_certificate's attributes that name the certificate and its service. */
+const CERTIFICATE_IN_SERVICE = [
+  { path: 'name', from: { id: 'name' } },
+  { path: 'api_management_name', from: { id: 'parentName' } },
+  { path: 'resource_group_name', from: { id: 'resourceGroup' } },
+] as const;
+
 /** apim.putKeyVaultCertificate as a template change (the properties it writes, from its request's body). */
 function putKeyVaultCertificateTemplate(_op: OperationOf<'apim.putKeyVaultCertificate'>, request: PreviewRequest): TemplateChange {
   const { id, apiVersion } = pathAndVersion(request);
@@ -194,9 +201,7 @@ function putKeyVaultCertificateTemplate(_op: OperationOf<'apim.putKeyVaultCertif
     azurerm: {
       resource: 'azurerm_api_management_certificate',
       attributes: [
-        { path: 'name', from: { id: 'name' } },
-        { path: 'api_management_name', from: { id: 'parentName' } },
-        { path: 'resource_group_name', from: { id: 'resourceGroup' } },
+        ...CERTIFICATE_IN_SERVICE,
         { path: 'key_vault_secret_id', from: { body: 'properties.keyVault.secretIdentifier' } },
         { path: 'key_vault_identity_client_id', from: { body: 'properties.keyVault.identityClientId' } },
       ],
@@ -222,9 +227,7 @@ function uploadCertificateTemplate(_op: OperationOf<'apim.uploadCertificate'>, r
     azurerm: {
       resource: 'azurerm_api_management_certificate',
       attributes: [
-        { path: 'name', from: { id: 'name' } },
-        { path: 'api_management_name', from: { id: 'parentName' } },
-        { path: 'resource_group_name', from: { id: 'resourceGroup' } },
+        ...CERTIFICATE_IN_SERVICE,
         { path: 'data', from: { literal: expressions['properties.data'].expression } },
         { path: 'password', from: { literal: expressions['properties.password'].expression } },
       ],
@@ -232,33 +235,23 @@ function uploadCertificateTemplate(_op: OperationOf<'apim.uploadCertificate'>, r
   };
 }
 
-/** apim.refreshCertificate as a template change (the properties it writes, from its request's body). */
-function refreshCertificateTemplate(_op: OperationOf<'apim.refreshCertificate'>, request: PreviewRequest): TemplateChange {
-  const { id, apiVersion } = pathAndVersion(request);
-  return {
-    type: 'Microsoft.ApiManagement/service/certificates',
-    apiVersion,
-    id: id.replace(/\/refreshSecret$/i, ''),
-    mode: 'action',
-    action: 'refreshSecret',
-    body: {},
-    note: 'A refresh is an action, not a property: a template cannot declare it, and a deployment does not undo it.',
+/** A refresh (certificate or named value) as a template change: an action, which no template declares. */
+function refreshTemplate(type: string) {
+  return (_op: unknown, request: PreviewRequest): TemplateChange => {
+    const { id, apiVersion } = pathAndVersion(request);
+    return {
+      type,
+      apiVersion,
+      id: id.replace(/\/refreshSecret$/i, ''),
+      mode: 'action',
+      action: 'refreshSecret',
+      body: {},
+      note: 'A refresh is an action, not a property: a template cannot declare it, and a deployment does not undo it.',
+    };
   };
 }
-
-/** apim.refreshNamedValue as a template change: an action, like a certificate's refresh. */
-function refreshNamedValueTemplate(_op: OperationOf<'apim.refreshNamedValue'>, request: PreviewRequest): TemplateChange {
-  const { id, apiVersion } = pathAndVersion(request);
-  return {
-    type: 'Microsoft.ApiManagement/service/namedValues',
-    apiVersion,
-    id: id.replace(/\/refreshSecret$/i, ''),
-    mode: 'action',
-    action: 'refreshSecret',
-    body: {},
-    note: 'A refresh is an action, not a property: a template cannot declare it, and a deployment does not undo it.',
-  };
-}
+const refreshCertificateTemplate = refreshTemplate('Microsoft.ApiManagement/service/certificates');
+const refreshNamedValueTemplate = refreshTemplate('Microsoft.ApiManagement/service/namedValues');
 
 const sameHost = (h: { hostName: string; type: string }, op: { hostName: string; hostType: string }) =>
   same(h.hostName, op.hostName) && same(h.type, op.hostType);
