@@ -1,7 +1,7 @@
 // Shipping figures (printed, never asserted): the installed package's size and `npm install -g` time, the
 // single executable's size, and each one's start-up (--version) and first frame beside the Ink
 // hello-world's, measured interleaved in one run. BENCH_ONLY=package runs just these.
-import { build } from 'esbuild';
+import { buildHello } from './hello-build.mjs';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,22 +47,7 @@ console.log(
   `single file: ${mb(statSync(sea).size)} (the Node ${execFileSync(join(nodeBin, 'node'), ['--version'], { encoding: 'utf8' }).trim()} binary, ${mb(statSync(join(nodeBin, 'node')).size)}, plus the bundle)`,
 );
 
-// The same Ink hello-world run.mjs compares against, built like dist/.
-await build({
-  entryPoints: { hello: join(root, 'bench/fixtures/hello.tsx') },
-  outdir: out,
-  splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
-  bundle: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node22',
-  minify: true,
-  define: { 'process.env.NODE_ENV': '"production"' },
-  external: ['react-devtools-core'],
-  banner: { js: "import { createRequire as __c } from 'node:module'; const require = __c(import.meta.url);" },
-  logLevel: 'warning',
-});
+await buildHello(root, out);
 
 function firstFrame(cmd, args, marker) {
   return new Promise((resolve, reject) => {

@@ -5,7 +5,7 @@
 //   the fleet audit (bench/audit.mjs; BENCH_ONLY=audit runs only that)
 //   the installed package and the single executable (bench/package.mjs; BENCH_ONLY=package runs only that)
 //   the safety suite's figures (bench/safety.mjs; BENCH_ONLY=safety runs only that)
-import { build } from 'esbuild';
+import { buildHello } from './hello-build.mjs';
 import { spawn } from 'node-pty';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -26,22 +26,7 @@ if (process.env.BENCH_ONLY === 'package') {
 }
 const out = `${root}bench/out`;
 mkdirSync(out, { recursive: true });
-// Built exactly like dist/cli.js (ESM, splitting, production React), so the ratio compares like with like.
-await build({
-  entryPoints: { hello: `${root}bench/fixtures/hello.tsx` },
-  outdir: out,
-  splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
-  bundle: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node22',
-  minify: true,
-  define: { 'process.env.NODE_ENV': '"production"' },
-  external: ['react-devtools-core'],
-  banner: { js: "import { createRequire as __c } from 'node:module'; const require = __c(import.meta.url);" },
-  logLevel: 'warning',
-});
+await buildHello(root, out);
 
 const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'CI' && !k.startsWith('CI_')));
 env.TERM = 'xterm-256color';
