@@ -4,13 +4,21 @@ import { render } from 'ink';
 import { takeExitSummary } from './exit-summary.ts';
 import type { ReactElement } from 'react';
 
+/** Exit codes for the signals that end a session (128 + signal number, as shells report them). */
 const SIGNAL_EXIT: Record<'SIGINT' | 'SIGTERM' | 'SIGHUP', number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+
+/** Frames per second at most: enough for typing and progress, few bytes over a slow SSH link. */
+const MAX_FPS = 15;
 
 /**
  * Resolves with the exit code the element (or a signal) finished with. `painted` resolves once the first
  * frame is on the terminal: load the Azure SDKs after it, or their ~200 ms of module evaluation delays it.
  */
-export async function runFullScreen(element: (finish: (code: number) => void, painted: Promise<void>) => ReactElement): Promise<number> {
+export async function runFullScreen(
+  element: (finish: (code: number) => void, painted: Promise<void>) => ReactElement,
+  io: { stdin?: NodeJS.ReadStream; stdout?: NodeJS.WriteStream } = {},
+): Promise<number> {
+  const stdout = io.stdout ?? process.stdout;
   let code: number | undefined;
   let firstPaint!: () => void;
   const painted = new Promise<void>((resolve) => (firstPaint = resolve));
@@ -22,10 +30,13 @@ export async function runFullScreen(element: (finish: (code: number) => void, pa
     instance?.unmount();
   };
   instance = render(element(finish, painted), {
+    stdout,
+    stdin: io.stdin ?? process.stdin,
     alternateScreen: true,
-    interactive: Boolean(process.stdout.isTTY),
+    // The callers only run this on a terminal; don't let a stray CI variable turn it into a log.
+    interactive: Boolean(stdout.isTTY),
     exitOnCtrlC: false,
-    maxFps: 15,
+    maxFps: MAX_FPS,
     incrementalRendering: true,
   });
   const onSignal = (signal: NodeJS.Signals) => finish(SIGNAL_EXIT[signal as keyof typeof SIGNAL_EXIT] ?? 1);
@@ -40,6 +51,6 @@ export async function runFullScreen(element: (finish: (code: number) => void, pa
   }
   // Back on the normal screen: what this session changed and left open stays in the scrollback.
   const summary = takeExitSummary();
-  if (summary.length) process.stdout.write(`${summary.join('\n')}\n`);
+  if (summary.length) stdout.write(`${summary.join('\n')}\n`);
   return code ?? 0;
 }
