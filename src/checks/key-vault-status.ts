@@ -115,7 +115,8 @@ const PATTERNS: readonly Pattern[] = [
     source: `${KV_ERRORS} (SecretNotFound)`,
   },
   {
-    re: /application\/x-pkcs12|content ?type/i,
+    // \b: the words, not the sandbox's own code InvalidContentType.
+    re: /application\/x-pkcs12|\bcontent ?type/i,
     area: 'certificate',
     step: 'certificate',
     checks: ['REF-SECRET'],
@@ -123,7 +124,8 @@ const PATTERNS: readonly Pattern[] = [
     source: `${APIM_CUSTOM_DOMAIN} (the secret's content type must be application/x-pkcs12)`,
   },
   {
-    re: /\bVaultNotFound\b|key vault .* could not be found|vault .* does not exist/i,
+    // Wording only: "VaultNotFound" is the sandbox's own lastStatus code (Microsoft documents none), so it is not matched.
+    re: /key vault .* could not be found|vault .* does not exist/i,
     area: 'prerequisites',
     step: 'prerequisites',
     checks: ['PRE-VAULT'],

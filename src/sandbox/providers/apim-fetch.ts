@@ -25,7 +25,13 @@ import { keyOf } from '../resource-id.ts';
 import type { ArmResource, Json, VaultObject, VaultObjectVersion } from '../types.ts';
 import { outboundRules } from './network.ts';
 
-/** Why the fetch failed (the codes the product maps back to runbook steps). */
+/**
+ * Why the fetch failed: the lastStatus code the sandbox writes. Microsoft documents no lastStatus codes (the
+ * contract's `code` is free text: KeyVaultLastAccessStatusContractProperties), and no public issue, Q&A or Learn page
+ * found quotes one for a failure. Key Vault's inner error codes (ForbiddenBy*, SecretNotFound, SecretDisabled:
+ * https://learn.microsoft.com/azure/key-vault/general/rest-error-codes) are the nearest real names; the rest are the
+ * sandbox's own, listed in SANDBOX_OWN_CODES. The product must not depend on them (test/checks/unseen-status.test.ts).
+ */
 export type FetchCode =
   | 'IdentityNotFound'
   | 'SecretsTypeRequired'
@@ -38,6 +44,18 @@ export type FetchCode =
   | 'SecretNotFound'
   | 'SecretDisabled'
   | 'InvalidContentType';
+
+/**
+ * The sandbox's own codes: no Microsoft source names them (searched: Azure/azure-rest-api-specs, azure-sdk-*,
+ * terraform-provider-azurerm and MicrosoftDocs/azure-docs issues, Microsoft Q&A, Learn troubleshooting pages).
+ */
+export const SANDBOX_OWN_CODES: readonly FetchCode[] = [
+  'IdentityNotFound',
+  'SecretsTypeRequired',
+  'VaultNotFound',
+  'NetworkBlocked',
+  'InvalidContentType',
+];
 
 /** The outcome of one fetch. */
 export type FetchResult =
@@ -212,7 +230,7 @@ export function evaluateFetch(
   // A vault that does not exist (or was deleted) has no DNS name, so API Management's fetch fails at name
   // resolution. Its wording, as API Management returned it from NamedValue_CreateOrUpdate, quoted in
   // https://github.com/Azure/azure-rest-api-specs/issues/21655 (not on Learn). The lastStatus code is undocumented
-  // (the lastStatus contract has a free-form code): the sandbox keeps its name for the cause.
+  // (the lastStatus contract has a free-form code): the code is the sandbox's own (SANDBOX_OWN_CODES).
   if (!vault) return fail('VaultNotFound', `The remote name could not be resolved: '${id.host}'`);
   const vp: Json = vault.properties ?? {};
   const vaultText = `${vault.name};location=${vault.location ?? ''}`;
@@ -228,7 +246,8 @@ export function evaluateFetch(
         // No Microsoft page says what API Management reports when its subnet's NSG blocks Key Vault (a real fetch
         // would time out; the requirement is outbound TCP 443 to AzureKeyVault and AzureActiveDirectory,
         // https://learn.microsoft.com/azure/api-management/virtual-network-reference#required-ports). So this is the
-        // sandbox's own description of the cause, under its own code; the matcher keys on "network security group".
+        // sandbox's own description of the cause, under its own code (SANDBOX_OWN_CODES). The product diagnoses it from
+        // the NSG facts (VNET-NSG-KV, VNET-NSG-AAD), not from this text.
         return fail(
           'NetworkBlocked',
           `Outbound traffic from subnet '${subnet.name}' to '${tag}' on TCP port 443 is denied by rule '${rule.name}' (priority ${rule.properties.priority}) of network security group '${nsgId.split('/').pop()}'.`,
@@ -314,7 +333,8 @@ export function evaluateFetch(
   // API Management takes only PKCS#12 secrets for certificates (application/x-pkcs12:
   // https://learn.microsoft.com/azure/api-management/configure-custom-domain and the certificate contract's "data"
   // in https://learn.microsoft.com/rest/api/apimanagement/certificate/create-or-update). No Microsoft page or public
-  // issue found quotes what it reports for another content type, so the wording and code are the sandbox's own.
+  // issue found quotes what it reports for another content type, so the wording and code are the sandbox's own
+  // (SANDBOX_OWN_CODES); the product diagnoses it from the secret's content type (REF-SECRET).
   if (purpose === 'certificate' && contentType !== 'application/x-pkcs12') {
     return fail(
       'InvalidContentType',
