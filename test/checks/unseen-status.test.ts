@@ -49,7 +49,7 @@ describe('a lastStatus the product has never seen', () => {
   // https://learn.microsoft.com/azure/api-management/configure-custom-domain: the secret must be application/x-pkcs12.
   it('a PEM secret is found by REF-SECRET, and the message is quoted verbatim', () => {
     const f = failing(baseline(), UNSEEN);
-    const ref = Object.values(f.referencedSecrets)[0];
+    const ref = Object.values(f.referencedSecrets ?? {})[0];
     if (!ref.ok) throw new Error('baseline reads the secret');
     ref.value.versions[0].contentType = 'application/x-pem-file';
     const findings = runChecks(f);
