@@ -1,7 +1,13 @@
 // Shared readings of the facts that several steps need: is the vault firewall on, which identity API
 // Management will use, is it a v2 tier, and what gives the gateway a network line of sight to the vault.
 import type { ApimFacts, Facts, PrivateEndpointFacts, SubnetFacts, VaultFacts } from './facts.ts';
-import { ipv4Contains, isPrivateIpv4, parseIpv4Range } from './ipv4.ts';
+import {
+  lineOfSight as sharedLineOfSight,
+  publicIpv4Sources,
+  type LineOfSightReading,
+  type SightInstance,
+  type SightVault,
+} from './line-of-sight.ts';
 import { sameId } from './resource-id.ts';
 import { bypassInForce, firewalled, type VaultPosture } from './reference-rules.ts';
 
@@ -102,8 +108,7 @@ export function principalName(apim: ApimFacts, picked: PickedIdentity): string |
 
 /** The public addresses Key Vault sees when API Management calls it without a service endpoint. */
 export function apimSourceIps(apim: ApimFacts): string[] {
-  const ips = apim.outboundPublicIPAddresses.length ? apim.outboundPublicIPAddresses : apim.publicIPAddresses;
-  return ips.filter((ip) => parseIpv4Range(ip) && !isPrivateIpv4(ip));
+  return publicIpv4Sources(apim.outboundPublicIPAddresses.length ? apim.outboundPublicIPAddresses : apim.publicIPAddresses);
 }
 
 export function hasKeyVaultEndpoint(subnet: SubnetFacts): boolean {
@@ -114,58 +119,50 @@ export function hasKeyVaultEndpoint(subnet: SubnetFacts): boolean {
   );
 }
 
-/** One way API Management can reach the vault through its firewall without the trusted-services bypass. */
-export interface LineOfSight {
-  kind: 'public' | 'ipRule' | 'vnetRule' | 'privateEndpoint';
-  detail: string;
-}
+export type { LineOfSight, LineOfSightReading } from './line-of-sight.ts';
 
-/** What a line-of-sight evaluation found, and what could not be told. */
-export interface LineOfSightReading {
-  paths: LineOfSight[];
-  /** Facts that were missing for some path (e.g. the subnet could not be read). */
-  gaps: string[];
-  /** The APIM addresses an IP rule would need (empty when an IP rule cannot work). */
-  ipRuleCandidates: string[];
-}
-
-export function lineOfSight(facts: Facts, apim: ApimFacts, vault: VaultFacts): LineOfSightReading {
-  const paths: LineOfSight[] = [];
-  const gaps: string[] = [];
-  if (vaultPublic(vault)) paths.push({ kind: 'public', detail: 'the vault accepts all networks' });
-  const publicGate = vault.publicNetworkAccess === 'Enabled' || vault.publicNetworkAccess === '';
+/** The runbook's facts as the shared line-of-sight rule reads the instance (the audit maps its Resource Graph rows). */
+export function sightInstance(facts: Facts, apim: ApimFacts): SightInstance {
   const subnetFact = facts.subnet;
   const subnet = subnetFact?.ok ? subnetFact.value : undefined;
-  const vnet = inVnet(apim) && !!apim.subnetId;
-  if (vnet && !subnet)
-    gaps.push(subnetFact && !subnetFact.ok ? `the APIM subnet could not be read (${subnetFact.message})` : 'the APIM subnet was not read');
-  const endpoint = subnet ? hasKeyVaultEndpoint(subnet) : false;
-  // With public access disabled, IP and VNet rules are ignored: only private endpoints get through.
-  let ipRuleCandidates: string[] = [];
-  if (publicGate && !isConsumption(apim) && !endpoint && !(vnet && !subnet)) {
-    const sources = apimSourceIps(apim);
-    const covered = sources.filter((ip) => vault.networkAcls.ipRules.some((rule) => ipv4Contains(rule, ip)));
-    if (sources.length && covered.length === sources.length) paths.push({ kind: 'ipRule', detail: `IP rules cover ${covered.join(', ')}` });
-    ipRuleCandidates = sources.filter((ip) => !covered.includes(ip));
-  }
-  if (publicGate && vnet && endpoint && vault.networkAcls.virtualNetworkRules.some((r) => sameId(r.id, apim.subnetId))) {
-    paths.push({ kind: 'vnetRule', detail: `VNet rule for ${apim.subnetId} (Microsoft.KeyVault service endpoint on)` });
-  }
-  if (vnet) {
-    const approved = vault.privateEndpointConnections.filter((c) => c.status.toLowerCase() === 'approved');
-    if (approved.length) {
-      const pes = facts.privateEndpoints;
-      if (pes && !pes.ok) gaps.push(`the vault's private endpoints could not be read (${pes.message})`);
-      const withDns = pes?.ok
-        ? pes.value.filter(
-            (pe) => approved.some((c) => sameId(c.privateEndpointId, pe.id)) && hasVaultDnsZone(pe, facts.context.kvPrivateDnsZone),
-          )
-        : [];
-      if (withDns.length)
-        paths.push({ kind: 'privateEndpoint', detail: `private endpoint ${withDns[0].id} (approved, DNS zone group set)` });
-    }
-  }
-  return { paths, gaps, ipRuleCandidates };
+  return {
+    inVnet: inVnet(apim) && !!apim.subnetId,
+    ...(apim.subnetId ? { subnetId: apim.subnetId } : {}),
+    consumption: isConsumption(apim),
+    sourceIps: apimSourceIps(apim),
+    ...(subnet
+      ? { keyVaultEndpoint: hasKeyVaultEndpoint(subnet) }
+      : {
+          endpointGap:
+            subnetFact && !subnetFact.ok ? `the APIM subnet could not be read (${subnetFact.message})` : 'the APIM subnet was not read',
+        }),
+  };
+}
+
+/** A vault as the shared line-of-sight rule reads it; private endpoints count once approved and in this cloud's zone. */
+export function sightVault(facts: Facts, vault: VaultFacts): SightVault {
+  const approved = vault.privateEndpointConnections.filter((c) => c.status.toLowerCase() === 'approved');
+  const pes = facts.privateEndpoints;
+  const usable =
+    approved.length && pes?.ok
+      ? pes.value.filter(
+          (pe) => approved.some((c) => sameId(c.privateEndpointId, pe.id)) && hasVaultDnsZone(pe, facts.context.kvPrivateDnsZone),
+        )
+      : [];
+  return {
+    ...vaultPosture(vault),
+    ipRules: vault.networkAcls.ipRules,
+    vnetRuleIds: vault.networkAcls.virtualNetworkRules.map((r) => r.id),
+    privateEndpoints: usable.map((pe) => pe.id),
+    ...(approved.length && pes && !pes.ok
+      ? { privateEndpointGap: `the vault's private endpoints could not be read (${pes.message})` }
+      : {}),
+  };
+}
+
+/** What gives API Management a line of sight to the vault (facts.privateEndpoints must be the vault's own). */
+export function lineOfSight(facts: Facts, apim: ApimFacts, vault: VaultFacts): LineOfSightReading {
+  return sharedLineOfSight(sightInstance(facts, apim), sightVault(facts, vault));
 }
 
 /** Does a private endpoint register the vault in this cloud's zone (e.g. privatelink.vaultcore.azure.cn)? */

@@ -2,7 +2,7 @@
 // instance and vault for vault-level risks), worst first, so an SRE reads the broken things before the risky.
 import { EXPIRY_WARNING_DAYS } from '../dates.ts';
 import { bypassInForce, firewalled, referenceVerdicts, splitIdentifier, type VaultPosture } from '../reference-rules.ts';
-import { ipv4Contains } from '../ipv4.ts';
+import { lineOfSight as sharedLineOfSight, publicIpv4Sources } from '../line-of-sight.ts';
 import { DOCS, STEPS } from '../steps.ts';
 import type {
   AuditFinding,
@@ -83,14 +83,30 @@ export function vaultBypass(v: FleetVault): boolean {
 
 const hasSystemIdentity = (i: FleetInstance) => /systemassigned/i.test(i.identityType.replace(/\s/g, ''));
 
-/** A network path from the gateway to the vault that does not need the bypass. */
+/**
+ * A network path from the gateway to the vault that does not need the bypass, by the runbook's own rule
+ * (line-of-sight.ts). Resource Graph shows neither the subnet's service endpoint nor whether a private endpoint is
+ * approved, so a path that depends on those counts here: the finding it gates is a note, and the runbook tells.
+ */
 export function lineOfSight(i: FleetInstance, v: FleetVault): boolean {
-  if (!vaultFirewalled(v)) return true;
-  const inVnet = ['external', 'internal'].includes((i.vnetType ?? '').toLowerCase());
-  if (inVnet && (v.peCount ?? 0) > 0) return true;
-  if (v.pna !== 'Enabled' && v.pna !== undefined && v.pna !== '') return false;
-  if (i.subnetId && (v.vnetRules ?? []).some((r) => (r.id ?? '').toLowerCase() === i.subnetId!.toLowerCase())) return true;
-  return (v.ipRules ?? []).some((r) => (i.publicIPs ?? []).some((ip) => !!r.value && ipv4Contains(r.value, ip)));
+  const inVnet = ['external', 'internal'].includes((i.vnetType ?? '').toLowerCase()) && !!i.subnetId;
+  const reading = sharedLineOfSight(
+    {
+      inVnet,
+      ...(i.subnetId ? { subnetId: i.subnetId } : {}),
+      consumption: i.sku.toLowerCase() === 'consumption',
+      sourceIps: publicIpv4Sources(i.publicIPs ?? []),
+      endpointGap: "Resource Graph does not show the subnet's service endpoints",
+    },
+    {
+      ...postureOf(v),
+      ipRules: (v.ipRules ?? []).flatMap((r) => (r.value ? [r.value] : [])),
+      vnetRuleIds: (v.vnetRules ?? []).flatMap((r) => (r.id ? [r.id] : [])),
+      privateEndpoints: [],
+      unconfirmedPrivateEndpoints: v.peCount ?? 0,
+    },
+  );
+  return reading.paths.length + reading.possible.length > 0;
 }
 
 const refLabel = (r: FleetReference) => `${r.kind} ${r.name}`;
