@@ -1,6 +1,11 @@
 // SDK models -> plain Facts. Pure functions. Classic APIM/authorization models are flattened
 // (`svc.virtualNetworkType`); the modular Key Vault model keeps `properties`; network models are flattened.
-import type { ApiManagementServiceResource, CertificateContract, NamedValueContract } from '@azure/arm-apimanagement';
+import type {
+  ApiManagementServiceResource,
+  CertificateContract,
+  KeyVaultLastAccessStatusContractProperties,
+  NamedValueContract,
+} from '@azure/arm-apimanagement';
 import type { Permission, RoleAssignment, RoleDefinition } from '@azure/arm-authorization';
 import type { DeletedVault, Vault } from '@azure/arm-keyvault';
 import type { NetworkSecurityGroup, PrivateDnsZoneGroup, PrivateEndpoint, SecurityRule, Subnet } from '@azure/arm-network';
@@ -255,6 +260,13 @@ export function privateEndpointFromSdk(
   };
 }
 
+/** API Management's record of its last fetch from Key Vault (certificates and named values alike). */
+export function lastStatusFromSdk(
+  s: KeyVaultLastAccessStatusContractProperties | undefined,
+): { code: string; message?: string; timeStampUtc?: string } | undefined {
+  return s ? { code: s.code ?? '', message: s.message || undefined, timeStampUtc: iso(s.timeStampUtc) } : undefined;
+}
+
 export function apimCertificateFromSdk(c: CertificateContract & { eTag?: string }): ApimCertificateFacts {
   const id = c.id ?? '';
   const kv = c.keyVault;
@@ -268,9 +280,7 @@ export function apimCertificateFromSdk(c: CertificateContract & { eTag?: string 
       ? {
           secretIdentifier: kv.secretIdentifier,
           identityClientId: kv.identityClientId || undefined,
-          lastStatus: kv.lastStatus
-            ? { code: kv.lastStatus.code ?? '', message: kv.lastStatus.message || undefined, timeStampUtc: iso(kv.lastStatus.timeStampUtc) }
-            : undefined,
+          lastStatus: lastStatusFromSdk(kv.lastStatus),
         }
       : undefined,
     etag: c.eTag,
@@ -307,13 +317,7 @@ export function apimNamedValueFromSdk(v: NamedValueContract): ApimNamedValueFact
           keyVault: {
             secretIdentifier: kv.secretIdentifier,
             identityClientId: kv.identityClientId || undefined,
-            lastStatus: kv.lastStatus
-              ? {
-                  code: kv.lastStatus.code ?? '',
-                  message: kv.lastStatus.message || undefined,
-                  timeStampUtc: iso(kv.lastStatus.timeStampUtc),
-                }
-              : undefined,
+            lastStatus: lastStatusFromSdk(kv.lastStatus),
           },
         }
       : {}),

@@ -6,6 +6,7 @@ import https from 'node:https';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { APIM_INSTANCES, KEY_VAULTS, SUBSCRIPTIONS } from '../graph/queries.ts';
 import type { AzureClients } from './clients.ts';
+import { graphPages } from './graph-pages.ts';
 import { remoteFacts } from './untrusted.ts';
 
 export interface DiscoveredResource {
@@ -17,27 +18,8 @@ export interface DiscoveredResource {
 }
 
 /** Every page of a query; no subscriptions = every subscription the operator can see. */
-async function query<T = DiscoveredResource>(
-  clients: AzureClients,
-  text: string,
-  subscriptions: string[],
-  signal?: AbortSignal,
-): Promise<T[]> {
-  const rows: T[] = [];
-  let skipToken: string | undefined;
-  do {
-    const page = await clients.resourceGraph.resources(
-      {
-        query: text,
-        ...(subscriptions.length ? { subscriptions } : {}),
-        options: { resultFormat: 'objectArray', ...(skipToken ? { skipToken } : {}) },
-      },
-      { abortSignal: signal },
-    );
-    rows.push(...((Array.isArray(page.data) ? page.data : []) as T[]));
-    skipToken = page.skipToken;
-  } while (skipToken);
-  return rows;
+function query<T = DiscoveredResource>(clients: AzureClients, text: string, subscriptions: string[], signal?: AbortSignal): Promise<T[]> {
+  return graphPages<T>(clients, text, { subscriptions }, signal);
 }
 
 export async function discover(

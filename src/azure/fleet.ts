@@ -8,13 +8,12 @@ import type { FleetFacts, FleetInstance, FleetInstanceFacts, FleetReference, Fle
 import { APIM_INSTANCES, KEY_VAULTS } from '../graph/queries.ts';
 import type { FleetReader, FleetReadOptions, FleetScope, GatewayEvent } from '../checks/ports.ts';
 import type { AzureClients } from './clients.ts';
+import { lastStatusFromSdk } from './convert.ts';
+import { graphPages } from './graph-pages.ts';
 import { toAzureError } from './errors.ts';
 import { withEventSink } from './events-policy.ts';
 
-/** Resource Graph's page size limit. */
-const GRAPH_PAGE = 1000;
-
-async function graphAll<T>(
+function graphAll<T>(
   clients: AzureClients,
   query: string,
   scope: FleetScope,
@@ -23,25 +22,10 @@ async function graphAll<T>(
   label: string,
   signal?: AbortSignal,
 ): Promise<T[]> {
-  const rows: T[] = [];
-  let skipToken: string | undefined;
-  do {
-    const page = await clients.resourceGraph.resources(
-      {
-        query,
-        ...(scope.subscriptions.length ? { subscriptions: scope.subscriptions } : {}),
-        ...(scope.managementGroups.length && !scope.subscriptions.length ? { managementGroups: scope.managementGroups } : {}),
-        options: { resultFormat: 'objectArray', top: GRAPH_PAGE, ...(skipToken ? { skipToken } : {}) },
-      },
-      { abortSignal: signal },
-    );
+  return graphPages<T>(clients, query, scope, signal, (page) => {
     stats.graphPages++;
-    rows.push(...((Array.isArray(page.data) ? page.data : []) as T[]));
-    skipToken = page.skipToken;
-    // A truncated answer without a skip token cannot be continued: say so rather than audit part silently.
-    if (!skipToken && String(page.resultTruncated).toLowerCase() === 'true') truncated.push(label);
-  } while (skipToken);
-  return rows;
+    if (page.truncated) truncated.push(label);
+  });
 }
 
 const iso = (d: Date | undefined) => (d ? d.toISOString() : undefined);
@@ -61,15 +45,7 @@ async function certificatesOf(apim: ApiManagementClient, i: FleetInstance, signa
       name: c.name ?? '',
       secretIdentifier: c.keyVault!.secretIdentifier!,
       ...(c.keyVault!.identityClientId ? { identityClientId: c.keyVault!.identityClientId } : {}),
-      ...(c.keyVault!.lastStatus
-        ? {
-            lastStatus: {
-              code: c.keyVault!.lastStatus.code ?? '',
-              message: c.keyVault!.lastStatus.message || undefined,
-              timeStampUtc: iso(c.keyVault!.lastStatus.timeStampUtc),
-            },
-          }
-        : {}),
+      ...(c.keyVault!.lastStatus ? { lastStatus: lastStatusFromSdk(c.keyVault!.lastStatus) } : {}),
       ...(c.expirationDate ? { expirationDate: iso(c.expirationDate) } : {}),
     }));
 }
@@ -83,15 +59,7 @@ async function namedValuesOf(apim: ApiManagementClient, i: FleetInstance, signal
       name: v.name ?? v.displayName ?? '',
       secretIdentifier: v.keyVault!.secretIdentifier!,
       ...(v.keyVault!.identityClientId ? { identityClientId: v.keyVault!.identityClientId } : {}),
-      ...(v.keyVault!.lastStatus
-        ? {
-            lastStatus: {
-              code: v.keyVault!.lastStatus.code ?? '',
-              message: v.keyVault!.lastStatus.message || undefined,
-              timeStampUtc: iso(v.keyVault!.lastStatus.timeStampUtc),
-            },
-          }
-        : {}),
+      ...(v.keyVault!.lastStatus ? { lastStatus: lastStatusFromSdk(v.keyVault!.lastStatus) } : {}),
     }));
 }
 
