@@ -9,10 +9,10 @@
 // write of a live process is never "settled" by another process while it is still in flight.
 import { InputError } from '../error-model.ts';
 import { randomUUID } from 'node:crypto';
-import { closeSync, constants, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import lockfile from 'proper-lockfile';
-import { ensurePrivateDir } from './private-files.ts';
+import { ensurePrivateDir, writeNewPrivateFile } from './private-files.ts';
 import type { TemporaryChange } from '../checks/facts.ts';
 import { operationSpec } from '../checks/operations/index.ts';
 import type { Operation } from '../checks/types.ts';
@@ -62,17 +62,6 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Create a file that did not exist, never following a symlink planted in its place; fsync it. */
-function writeNew(path: string, text: string): void {
-  const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /** This process's session files, removed when it exits (one listener for all of them). */
 const ownSessions = new Set<string>();
 process.once('exit', () => {
@@ -95,7 +84,7 @@ export class Journal {
       this.#sessions = join(dirname(path), 'sessions');
       mkdirSync(this.#sessions, { recursive: true, mode: 0o700 });
       const mine = join(this.#sessions, `${this.runId}.json`);
-      writeNew(mine, JSON.stringify({ pid: process.pid, startedAt: this.clock().toISOString() }));
+      writeNewPrivateFile(mine, JSON.stringify({ pid: process.pid, startedAt: this.clock().toISOString() }));
       ownSessions.add(mine);
     }
   }
@@ -294,7 +283,7 @@ export class Journal {
       change(entries);
       const tmp = `${this.path}.${process.pid}.${randomUUID()}.tmp`;
       try {
-        writeNew(tmp, JSON.stringify({ version: 1, entries } satisfies JournalFile, null, 2));
+        writeNewPrivateFile(tmp, JSON.stringify({ version: 1, entries } satisfies JournalFile, null, 2));
         renameSync(tmp, this.path);
       } catch (e) {
         rmSync(tmp, { force: true });
