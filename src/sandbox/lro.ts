@@ -11,8 +11,10 @@ interface Operation {
   done: boolean;
   started: string;
   finish: () => void;
-  /** The resource the operation changes (served by operationResults once done). */
+  /** The resource the operation changes. */
   resourceId: string;
+  /** Whose status contract the poll answers in. */
+  style: 'apim' | 'network';
 }
 
 /** The operations in flight and finished, by id. */
@@ -26,8 +28,9 @@ export class LroRegistry {
   ) {}
 
   /**
-   * Start an operation. `style` chooses the status URLs: APIM's operationsStatus/operationResults or
-   * Network's operations/operationResults. Returns the operation id and the headers to send.
+   * Start an operation. `style` chooses the status URLs and bodies: APIM's operationStatuses/operationResults
+   * (OperationStatus_Get, OperationsResults_Get) or Network's operations/operationResults. Returns the
+   * operation id and the headers to send.
    */
   start(ctx: Ctx, style: 'apim' | 'network', location: string, finish: () => void): { id: string; headers: Record<string, string> } {
     const id = ctx.state.guid();
@@ -38,6 +41,7 @@ export class LroRegistry {
       started: ctx.state.stamp(),
       finish,
       resourceId: ctx.path,
+      style,
     };
     this.ops.set(id, op);
     // With the real clock nobody needs to ask: the timer finishes it. An injected clock is swept on each request.
@@ -51,7 +55,7 @@ export class LroRegistry {
     const loc = location.replace(/\s+/g, '').toLowerCase();
     const base = `${ctx.endpoint}/subscriptions/${sub}/providers/${style === 'apim' ? 'Microsoft.ApiManagement' : 'Microsoft.Network'}/locations/${loc}`;
     const version = ctx.query.get('api-version') ?? '';
-    const status = `${base}/${style === 'apim' ? 'operationsStatus' : 'operations'}/${id}?api-version=${version}`;
+    const status = `${base}/${style === 'apim' ? 'operationStatuses' : 'operations'}/${id}?api-version=${version}`;
     const result = `${base}/operationResults/${id}?api-version=${version}`;
     return { id, headers: { 'Azure-AsyncOperation': status, Location: result, 'Retry-After': this.retryAfter(op) } };
   }
@@ -81,20 +85,27 @@ export class LroRegistry {
     this.timers.clear();
   }
 
-  /** Answer a status poll: InProgress (with Retry-After) until the operation is due, then Succeeded. */
+  /**
+   * Answer a poll. Status: InProgress (with Retry-After) until due, then Succeeded, in the provider's contract:
+   * APIM's is common-types OperationStatusResult (OperationStatus_Get), Network's is AzureAsyncOperationResult,
+   * whose only properties are status and error (network.json). Result (OperationsResults_Get): 202 with Location
+   * and Retry-After until due, then 200. The spec gives that 200 no schema; the resource is sent in it because
+   * Microsoft's clients take a PATCH's final result from the Location URL (core-lro), and 200 rather than 204
+   * when the resource is gone, since 204 is not among the operation's responses.
+   */
   poll(ctx: Ctx, id: string, kind: 'status' | 'result'): Reply {
     const op = this.ops.get(id);
     if (!op) throw new ArmError(404, 'OperationNotFound', `The operation '${id}' could not be found.`);
     this.sweep();
-    if (!op.done) {
-      const headers = { 'Retry-After': this.retryAfter(op) };
-      return kind === 'status'
-        ? { status: 200, headers, body: { id: ctx.path, name: id, status: 'InProgress', startTime: op.started } }
-        : { status: 202, headers, body: undefined };
+    const status = op.done ? 'Succeeded' : 'InProgress';
+    const headers: Record<string, string> = op.done ? {} : { 'Retry-After': this.retryAfter(op) };
+    if (kind === 'result') {
+      if (!op.done) return { status: 202, headers: { ...headers, Location: `${ctx.endpoint}${ctx.path}?${ctx.query}` }, body: undefined };
+      const resource = ctx.state.get(op.resourceId);
+      return { status: 200, body: resource ? present(ctx, resource) : undefined };
     }
-    if (kind === 'status')
-      return { status: 200, body: { id: ctx.path, name: id, status: 'Succeeded', startTime: op.started, endTime: ctx.state.stamp() } };
-    const resource = ctx.state.get(op.resourceId);
-    return resource ? { status: 200, body: present(ctx, resource) } : { status: 204, body: undefined };
+    if (op.style === 'network') return { status: 200, headers, body: { status } };
+    const times = op.done ? { startTime: op.started, endTime: ctx.state.stamp() } : { startTime: op.started };
+    return { status: 200, headers, body: { id: ctx.path, name: id, status, ...times } };
   }
 }

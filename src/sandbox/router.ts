@@ -131,7 +131,7 @@ export function route(ctx: Ctx, lros: LroRegistry): Reply {
   if (/^\/providers\/Microsoft\.ResourceGraph\/resources$/i.test(path) && method === 'POST') return queryResources(ctx);
   if (
     (g = m(
-      /\/providers\/Microsoft\.(?:ApiManagement|Network)\/locations\/[^/]+\/(operationsStatus|operations|operationResults)\/([^/]+)$/i,
+      /\/providers\/Microsoft\.(?:ApiManagement|Network)\/locations\/[^/]+\/(operationStatuses|operations|operationResults)\/([^/]+)$/i,
       path,
     )) &&
     method === 'GET'

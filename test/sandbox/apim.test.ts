@@ -47,7 +47,7 @@ describe('APIM service', () => {
     const patch = log.find((r) => r.method === 'PATCH')!;
     assert.equal(patch.status, 202);
     assert.equal(patch.responseHeaders?.['retry-after'], '1');
-    const polls = log.filter((r) => /operationsStatus/.test(r.path)).map((r) => (r.responseBody as { status: string }).status);
+    const polls = log.filter((r) => /operationStatuses/.test(r.path)).map((r) => (r.responseBody as { status: string }).status);
     assert.equal(polls.at(-1), 'Succeeded');
     assert.ok(polls.slice(0, -1).every((p) => p === 'InProgress'));
   });

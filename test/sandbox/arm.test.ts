@@ -236,7 +236,7 @@ describe('faults', () => {
   });
 
   test('faults match LRO status polls', async () => {
-    t.sandbox.addFault({ match: { path: '/operationsStatus/', times: 4 }, respond: { status: 500 } });
+    t.sandbox.addFault({ match: { path: '/operationStatuses/', times: 4 }, respond: { status: 500 } });
     const err = await rejection(
       t.apim.apiManagementService.beginUpdateAndWait(RG, 'apim-contoso-dev', { tags: { x: 'y' } }, { updateIntervalInMs: 10 }),
     );
