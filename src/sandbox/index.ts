@@ -7,6 +7,7 @@ import type { ServerResponse } from 'node:http';
 import { CLOUD_HOSTNAMES } from './clouds.ts';
 import { Faults } from './faults.ts';
 import { LroRegistry } from './lro.ts';
+import { KeyVaultRefresh } from './key-vault-refresh.ts';
 import { authStage, identityStage, tokenIssuer } from './pipeline/auth.ts';
 import { cloudRewriteStage } from './pipeline/cloud.ts';
 import { controlStage } from './pipeline/control.ts';
@@ -104,6 +105,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   for (const f of initial.faults ?? []) faults.add(f);
   const latency = { current: initial.latency ?? { baseMs: 0, jitterMs: 0 } };
   const lros = new LroRegistry(clock, options.lroMs ?? initial.lro?.durationMs ?? 0);
+  const refresh = new KeyVaultRefresh(state, clock, initial.keyVaultRefresh);
+  // What happens on the clock: operations due finish first, then API Management's own re-fetches.
+  const tick = () => {
+    lros.sweep();
+    refresh.sweep();
+  };
   const throttle =
     (options.armThrottling ?? initial.armThrottling?.enabled ?? false) ? new ArmThrottle(clock, initial.armThrottling) : undefined;
   const log = new RequestLog();
@@ -114,7 +121,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const entra = new Entra(state, () => site.endpoint, clock);
   const token = tokenIssuer(state, site, clock);
   const snapshot = (): World => {
-    lros.sweep();
+    tick();
     return { ...state.snapshot(), faults: faults.rules(), latency: { ...latency.current } };
   };
 
@@ -124,7 +131,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     latencyStage(latency, seededRandom((initial.seed ?? 42) + 1)),
     log.stage(state),
     cloudRewriteStage,
-    faultStage(faults, lros, hanging),
+    faultStage(faults, lros, hanging, tick),
     armErrorStage,
     authStage(state),
     throttleStage(throttle),
@@ -150,6 +157,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     clearFaults: () => faults.clear(),
     async close() {
       lros.close();
+      refresh.close();
       for (const res of hanging) res.destroy();
       agent.destroy();
       await server.close();

@@ -100,6 +100,8 @@ export interface World {
   lro?: { durationMs: number };
   /** ARM's per-subscription, per-principal read/write token buckets (on by default in `sandbox serve`). */
   armThrottling?: ThrottleSettings;
+  /** How often API Management re-reads its Key Vault references by itself (4 hours each by default). */
+  keyVaultRefresh?: KeyVaultRefreshSettings;
   /** Azure Policy deny assignments: matching writes are refused with RequestDisallowedByPolicy. */
   policyDenies?: PolicyDeny[];
   /** Operations of each deployment (keyed by the deployment's id), as `GET …/deployments/{name}/operations` lists them. */
@@ -148,6 +150,14 @@ export interface LoggedRequest {
 export interface BucketSettings {
   capacity: number;
   refillPerSecond: number;
+}
+
+/** A world's `keyVaultRefresh`: API Management's re-fetch intervals on the sandbox clock (0 turns one off). */
+export interface KeyVaultRefreshSettings {
+  /** Key Vault certificates and named values. */
+  referencesMs?: number;
+  /** Custom hostnames' Key Vault certificates. */
+  hostnamesMs?: number;
 }
 
 /** A world's `armThrottling`: on or off, and the bucket sizes (ARM's by default). */

@@ -23,11 +23,11 @@ function applyFault(x: Exchange, rule: FaultRule, hanging: Set<ServerResponse>):
   return faultReply(r);
 }
 
-/** `hanging` collects the responses a hang fault holds open, for close() to end. */
-export function faultStage(faults: Faults, lros: LroRegistry, hanging: Set<ServerResponse>): Stage {
+/** `hanging` collects the responses a hang fault holds open, for close() to end; `tick` runs what is due on the clock. */
+export function faultStage(faults: Faults, lros: LroRegistry, hanging: Set<ServerResponse>, tick: () => void = () => lros.sweep()): Stage {
   return async (x, next) => {
-    // An injected clock moves between requests: operations due by now finish before a fault can answer.
-    lros.sweep();
+    // An injected clock moves between requests: what is due by now (operations, re-fetches) happens before a fault can answer.
+    tick();
     const before = faults.take(x.method, x.path, x.host, 'before');
     if (before) return applyFault(x, before, hanging);
     const out = await next();

@@ -344,6 +344,54 @@ export function refreshSecret(ctx: Ctx, id: string): Reply {
   return ok(structuredClone(cert), { ETag: ctx.state.bumpEtag(id) });
 }
 
+/**
+ * API Management's own periodic fetch, run by the sandbox's clock (key-vault-refresh.ts), no client call needed.
+ * 'references': every Key Vault certificate and named value, as refreshSecret does ("API Management ... picks up new
+ * versions within four hours": https://learn.microsoft.com/azure/api-management/api-management-howto-use-managed-service-identity,
+ * https://learn.microsoft.com/azure/api-management/api-management-howto-properties).
+ * 'hostnames': every custom hostname with a keyVaultId. A fetched one takes the current version's certificate; a failed
+ * one keeps serving the cached certificate and reports certificateStatus Failed (the contract's enum, Completed |
+ * Failed | InProgress; "Hostname certificate rotation from Azure Key Vault failed" in the troubleshooting of
+ * https://learn.microsoft.com/azure/api-management/configure-custom-domain).
+ */
+export function periodicFetch(ctx: Ctx, what: 'references' | 'hostnames'): void {
+  for (const apim of ctx.state.ofType('Microsoft.ApiManagement/service')) {
+    if (what === 'hostnames') {
+      const hostnames = (apim.properties?.hostnameConfigurations ?? []) as Json[];
+      const before = JSON.stringify(hostnames);
+      for (const h of hostnames) {
+        if (typeof h.keyVaultId !== 'string' || !h.keyVaultId) continue;
+        const result = evaluateFetch(ctx, apim, h.keyVaultId, h.identityClientId ?? undefined);
+        if (result.ok) {
+          h.certificate = { expiry: result.expirationDate ?? null, thumbprint: result.thumbprint, subject: result.subject };
+          h.certificateSource = 'KeyVault';
+        }
+        h.certificateStatus = result.ok ? 'Completed' : 'Failed';
+      }
+      if (JSON.stringify(hostnames) !== before) ctx.state.put({ ...apim, etag: `"${ctx.state.hex(16)}"` });
+      continue;
+    }
+    for (const [collection, purpose] of [
+      ['certificates', 'certificate'],
+      ['namedValues', 'secret'],
+    ] as const) {
+      for (const child of ctx.state.children(`${apim.id}/${collection}`)) {
+        const kv: Json | undefined = child.properties?.keyVault;
+        if (!kv?.secretIdentifier) continue;
+        const result = evaluateFetch(ctx, apim, kv.secretIdentifier, kv.identityClientId ?? undefined, purpose);
+        if (result.ok && purpose === 'certificate') {
+          child.properties.subject = result.subject;
+          child.properties.thumbprint = result.thumbprint;
+          if (result.expirationDate) child.properties.expirationDate = result.expirationDate;
+        }
+        kv.lastStatus = result.ok ? lastStatus(ctx, 'Success', '') : lastStatus(ctx, result.code, result.message);
+        ctx.state.put(child);
+        ctx.state.bumpEtag(child.id);
+      }
+    }
+  }
+}
+
 /** POST …/namedValues/{id}/refreshSecret: APIM fetches the secret again (any content type); the outcome lands in lastStatus. */
 export function refreshNamedValue(ctx: Ctx, id: string): Reply {
   requireAction(ctx, 'Microsoft.ApiManagement/service/namedValues/refreshSecret/action', id);
