@@ -5,6 +5,7 @@ import type {
   CertificateContract,
   KeyVaultLastAccessStatusContractProperties,
   NamedValueContract,
+  WorkspaceContract,
 } from '@azure/arm-apimanagement';
 import type { Permission, RoleAssignment, RoleDefinition } from '@azure/arm-authorization';
 import type { DeletedVault, Vault } from '@azure/arm-keyvault';
@@ -14,6 +15,7 @@ import type {
   ApimCertificateFacts,
   ApimNamedValueFacts,
   ApimFacts,
+  ApimWorkspaceFacts,
   DeletedVaultFacts,
   NsgFacts,
   NsgRuleFacts,
@@ -302,6 +304,12 @@ export function vaultCertificateFromSdk(c: CertificateProperties, contentType?: 
     expiresOn: iso(c.expiresOn),
     contentType,
   };
+}
+
+/** A workspace: its name and display name (what the note shows). */
+export function apimWorkspaceFromSdk(w: WorkspaceContract): ApimWorkspaceFacts {
+  const id = w.id ?? '';
+  return { id, name: w.name ?? nameOf(id), ...(w.displayName ? { displayName: w.displayName } : {}) };
 }
 
 /** A named value (Key Vault ones carry keyVault). */

@@ -5,6 +5,7 @@ import type {
   ApimCertificateFacts,
   ApimFacts,
   ApimNamedValueFacts,
+  ApimWorkspaceFacts,
   ReferencedSecretFacts,
   ContextFacts,
   DataPlaneProbe,
@@ -28,6 +29,7 @@ import {
   apimCertificateFromSdk,
   apimNamedValueFromSdk,
   apimFromSdk,
+  apimWorkspaceFromSdk,
   deletedVaultFromSdk,
   nsgFromSdk,
   privateEndpointFromSdk,
@@ -42,6 +44,7 @@ import { decodeTokenClaims, type TokenClaims } from './credential.ts';
 import { parseClientAddress, toAzureError } from './errors.ts';
 import { all, API_VERSIONS, Cancelled, dependentFact, failedFact, listPermissions, readFact } from './facts-read.ts';
 import { ownershipReader } from './ownership.ts';
+import { offersWorkspaces } from '../checks/posture.ts';
 
 /** What the gather needs besides the clients. */
 export interface GatherContext {
@@ -412,6 +415,32 @@ async function readReferencedSecrets(
   return out;
 }
 
+const WORKSPACES_READ = 'Microsoft.ApiManagement/service/workspaces/read';
+
+/**
+ * The instance's workspaces, on the tiers that offer them (workspaces-overview). A service without workspaces answers
+ * 400 MethodNotAllowedInPricingTier (what Azure/apiops treats as "none"; also seen on Basic v2) or 404 at an
+ * api-version without them: both mean none. A refusal stays a failed fact naming the read.
+ */
+async function readWorkspaces(
+  clients: AzureClients,
+  apimId: string,
+  apim: ApimFacts,
+  signal?: AbortSignal,
+): Promise<Fact<ApimWorkspaceFacts[]> | undefined> {
+  if (!offersWorkspaces(apim.sku)) return undefined;
+  const { resourceGroup, name } = parseApimId(apimId);
+  return readFact(`${apimId}/workspaces`, API_VERSIONS.apim, WORKSPACES_READ, async () => {
+    try {
+      return (await all(clients.apim.workspace.listByService(resourceGroup, name, { abortSignal: signal }))).map(apimWorkspaceFromSdk);
+    } catch (e) {
+      const info = toAzureError(e);
+      if (info.kind === 'NotFound' || info.status === 400) return [];
+      throw e;
+    }
+  });
+}
+
 /** One APIM certificate (with its ETag). */
 export async function getApimCertificate(
   clients: AzureClients,
@@ -505,6 +534,7 @@ export async function gather(
     'Microsoft.ApiManagement/service/namedValues/read',
     async () => (await all(clients.apim.namedValue.listByService(apimRg, apimName, opts))).map(apimNamedValueFromSdk),
   );
+  const workspacesP = apimP.then((apim) => (apim.ok ? readWorkspaces(clients, apimId, apim.value, signal) : undefined));
   // The secrets the references on the target vault name: content type, enabled and expiry explain failures a refresh
   // cannot cure. Read once the references and the vault are known.
   const referencedP = Promise.all([apimP, vaultP, certificatesP, namedValuesP]).then(([apim, vault, certs, nvs]) => {
@@ -585,19 +615,31 @@ export async function gather(
     return { deletedVault: undefined, ...roles, vaultPermissions, operatorDataPlane, privateEndpoints };
   });
 
-  const [claims, apim, vault, apimCertificates, apimPermissions, network, vaultSide, namedValues, referencedSecrets, ownershipFacts] =
-    await Promise.all([
-      claimsP,
-      apimP,
-      vaultP,
-      certificatesP,
-      apimPermissionsP,
-      networkP,
-      vaultSideP,
-      namedValuesP,
-      referencedP,
-      ownershipP,
-    ]);
+  const [
+    claims,
+    apim,
+    vault,
+    apimCertificates,
+    apimPermissions,
+    network,
+    vaultSide,
+    namedValues,
+    referencedSecrets,
+    ownershipFacts,
+    workspaces,
+  ] = await Promise.all([
+    claimsP,
+    apimP,
+    vaultP,
+    certificatesP,
+    apimPermissionsP,
+    networkP,
+    vaultSideP,
+    namedValuesP,
+    referencedP,
+    ownershipP,
+    workspacesP,
+  ]);
 
   const contextFacts: ContextFacts = {
     cloud: clients.profile.name,
@@ -636,6 +678,7 @@ export async function gather(
       : {}),
     ownership: ownershipFacts,
   };
+  if (workspaces) gathered.workspaces = workspaces;
   if (vaultSide.deletedVault) gathered.deletedVault = vaultSide.deletedVault;
   if (network) {
     gathered.subnet = network.subnet;

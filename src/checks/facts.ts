@@ -237,6 +237,13 @@ export interface ApimNamedValueFacts {
   keyVault?: { secretIdentifier: string; identityClientId?: string; lastStatus?: KeyVaultStatusFacts };
 }
 
+/** A workspace of the instance: its own APIs, named values, certificates and backends (workspaces-overview). */
+export interface ApimWorkspaceFacts {
+  id: string;
+  name: string;
+  displayName?: string;
+}
+
 /** One version of a secret as Key Vault lists it (metadata only, never the value). */
 export interface SecretVersionFacts {
   version: string;
@@ -382,6 +389,11 @@ export interface Facts {
   apimCertificates: Fact<ApimCertificateFacts[]>;
   /** Named values (read alongside certificates; absent in facts built before they were read). */
   namedValues?: Fact<ApimNamedValueFacts[]>;
+  /**
+   * The instance's workspaces, read only on the tiers that offer them (an empty list where the service answers that it
+   * has none: 400/404); absent when not read.
+   */
+  workspaces?: Fact<ApimWorkspaceFacts[]>;
   /**
    * Metadata of the secrets the references on the target vault (and the step-5 intent) name, keyed by lower-case
    * versionless secret identifier; a key absent means it was not read.

@@ -44,6 +44,14 @@ export function isV2(apim: ApimFacts): boolean {
   return /v2$/i.test(apim.sku);
 }
 
+/**
+ * Tiers that offer workspaces: Basic v2, Standard v2, Premium and Premium v2
+ * (https://learn.microsoft.com/azure/api-management/workspaces-overview, ms.date 06/12/2026).
+ */
+export function offersWorkspaces(sku: string): boolean {
+  return /^(premium|basicv2|standardv2|premiumv2)$/i.test(sku);
+}
+
 export function isConsumption(apim: ApimFacts): boolean {
   return apim.sku.toLowerCase() === 'consumption';
 }

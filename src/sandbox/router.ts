@@ -10,6 +10,7 @@ import {
   deleteCertificate,
   getCertificate,
   listCertificates,
+  listWorkspaces,
   patchService,
   putCertificate,
   putService,
@@ -206,6 +207,7 @@ export function route(ctx: Ctx, lros: LroRegistry): Reply {
   if (collection) {
     if (method !== 'GET') throw new ArmError(405, 'MethodNotAllowed', `The sandbox does not support ${method} on a collection.`);
     if (type === 'microsoft.apimanagement/service/certificates') return listCertificates(ctx, path);
+    if (type === 'microsoft.apimanagement/service/workspaces') return listWorkspaces(ctx, path);
     return genericList(ctx, path);
   }
   if (method === 'PUT' || method === 'PATCH') denyByPolicy(ctx, path, type);

@@ -614,3 +614,71 @@ describe('the certificate picker', () => {
     }
   });
 });
+
+// Workspaces: read on the tiers that offer them (https://learn.microsoft.com/azure/api-management/workspaces-overview),
+// none where the service says it has none (400 MethodNotAllowedInPricingTier, 404), a refusal named like other reads.
+describe('gather: workspaces', () => {
+  const WORKSPACES = 'Microsoft\\.ApiManagement/service/[^/]+/workspaces$';
+
+  test('the workspaces world: both workspaces, by name and display name', async () => {
+    const r = await rig('workspaces');
+    try {
+      const facts = await r.gateway.gather(r.target);
+      assert.deepEqual(facts.workspaces?.ok && facts.workspaces.value.map((w) => [w.name, w.displayName]), [
+        ['partner-apis', 'Partner APIs'],
+        ['payments-team', 'Payments team'],
+      ]);
+      assert.equal(facts.workspaces?.from?.apiVersion, '2024-05-01');
+    } finally {
+      await r.sb.close();
+    }
+  });
+
+  test('a Developer instance: not read at all (no request), no fact', async () => {
+    const r = await rig('healthy');
+    try {
+      const facts = await r.gateway.gather(r.target);
+      assert.equal(facts.workspaces, undefined);
+      assert.equal(
+        r.sb.requests().some((x) => /\/workspaces$/i.test(x.path)),
+        false,
+      );
+    } finally {
+      await r.sb.close();
+    }
+  });
+
+  for (const [status, code] of [
+    [400, 'MethodNotAllowedInPricingTier'],
+    [404, 'ResourceNotFound'],
+  ] as const) {
+    test(`${status} ${code}: no workspaces`, async () => {
+      const r = await rig('workspaces');
+      try {
+        r.sb.addFault({ match: { method: 'GET', path: WORKSPACES }, respond: { status, body: { error: { code, message: code } } } });
+        const facts = await r.gateway.gather(r.target);
+        assert.deepEqual(facts.workspaces?.ok && facts.workspaces.value, []);
+      } finally {
+        await r.sb.close();
+      }
+    });
+  }
+
+  test('403: Forbidden naming Microsoft.ApiManagement/service/workspaces/read; the rest carries on', async () => {
+    const r = await rig('workspaces');
+    try {
+      r.sb.addFault({
+        match: { method: 'GET', path: WORKSPACES },
+        respond: { status: 403, body: { error: { code: 'AuthorizationFailed', message: 'The client does not have authorization.' } } },
+      });
+      const facts = await r.gateway.gather(r.target);
+      assert.deepEqual(facts.workspaces && !facts.workspaces.ok && [facts.workspaces.unknown, facts.workspaces.missingAction], [
+        'Forbidden',
+        'Microsoft.ApiManagement/service/workspaces/read',
+      ]);
+      assert.equal(facts.apimCertificates.ok, true);
+    } finally {
+      await r.sb.close();
+    }
+  });
+});

@@ -186,3 +186,39 @@ describe('APIM certificates', () => {
     assert.equal(JSON.stringify(t.sandbox.requests()).includes('wrong'), false);
   });
 });
+
+// Workspace_ListByService (apimworkspaces.json 2024-05-01). Workspaces exist on Basic v2, Standard v2, Premium and
+// Premium v2 (https://learn.microsoft.com/azure/api-management/workspaces-overview); elsewhere the service refuses
+// with 400 MethodNotAllowedInPricingTier (the code Azure/apiops tolerates as "no workspaces").
+describe('APIM workspaces', () => {
+  test('list pages with nextLink on a Premium instance', async () => {
+    const world = worldWith(loadWorld('workspaces'), (w) => {
+      w.pageSize = 1;
+    });
+    const t = await setup({ world });
+    try {
+      const all = await collect(t.apim.workspace.listByService(RG, APIM));
+      assert.deepEqual(
+        all.map((w) => [w.name, w.displayName]),
+        [
+          ['partner-apis', 'Partner APIs'],
+          ['payments-team', 'Payments team'],
+        ],
+      );
+      const pages = t.sandbox.requests().filter((r) => r.method === 'GET' && r.path.endsWith('/workspaces'));
+      assert.equal(pages.length, 2);
+    } finally {
+      await t.close();
+    }
+  });
+
+  test('a Developer instance refuses with 400 MethodNotAllowedInPricingTier', async () => {
+    const t = await setup({ world: 'healthy' });
+    try {
+      const err = await rejection(collect(t.apim.workspace.listByService(RG, APIM)));
+      assert.deepEqual([err.statusCode, err.code], [400, 'MethodNotAllowedInPricingTier']);
+    } finally {
+      await t.close();
+    }
+  });
+});

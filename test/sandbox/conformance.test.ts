@@ -116,6 +116,8 @@ function checkBody(type: string, body: any): void {
       return viaMapper(apimSerializer, apimMappers.CertificateContract, body);
     case 'microsoft.apimanagement/service/namedvalues':
       return viaMapper(apimSerializer, apimMappers.NamedValueContract, body);
+    case 'microsoft.apimanagement/service/workspaces':
+      return viaMapper(apimSerializer, apimMappers.WorkspaceContract, body);
     case 'microsoft.authorization/roleassignments':
       return viaMapper(authSerializer, authMappers.RoleAssignment, body);
     case 'microsoft.resources/deploymentstacks':

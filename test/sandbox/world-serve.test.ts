@@ -36,6 +36,7 @@ test('every shipped world loads and starts', async () => {
     'deployed-by-iac',
     'service-endpoint-other-vault',
     'other-subscription-vault',
+    'workspaces',
   ]);
   for (const name of WORLD_NAMES) {
     const sb = await startSandbox({ world: name });

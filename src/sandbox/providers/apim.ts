@@ -240,6 +240,35 @@ export function listCertificates(ctx: Ctx, collection: string): Reply {
   );
 }
 
+/** Tiers with workspaces (https://learn.microsoft.com/azure/api-management/workspaces-overview, ms.date 06/12/2026). */
+const WORKSPACE_TIERS = /^(premium|basicv2|standardv2|premiumv2)$/i;
+
+/**
+ * GET …/workspaces (Workspace_ListByService): pages with $top/$skip and nextLink. A tier without workspaces refuses with
+ * 400 MethodNotAllowedInPricingTier, the code Azure/apiops tolerates as "none" for such tiers (the message is ours).
+ */
+export function listWorkspaces(ctx: Ctx, collection: string): Reply {
+  const serviceId = parentOf(`${collection}/x`);
+  requireAction(ctx, 'Microsoft.ApiManagement/service/workspaces/read', serviceId);
+  const service = mustGet(ctx, serviceId);
+  const sku = String(service.sku?.name ?? '');
+  if (!WORKSPACE_TIERS.test(sku))
+    throw new ArmError(
+      400,
+      'MethodNotAllowedInPricingTier',
+      `Method not allowed in ${sku} pricing tier: workspaces are not available in this tier.`,
+    );
+  const skip = Number(ctx.query.get('$skip') ?? 0) || 0;
+  const top = Number(ctx.query.get('$top') ?? 0) || undefined;
+  const items = ctx.state.children(collection).slice(skip, top ? skip + top : undefined);
+  return ok(
+    page(
+      ctx,
+      items.map((w) => structuredClone(w)),
+    ),
+  );
+}
+
 function checkIfMatch(ctx: Ctx, id: string, required: boolean): void {
   const ifMatch = header(ctx, 'if-match');
   if (!ifMatch) {

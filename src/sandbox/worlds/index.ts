@@ -22,6 +22,7 @@ import renewedVersionPinned from './situations/renewed-version-pinned.json' with
 import namedValueAccessLost from './situations/named-value-access-lost.json' with { type: 'json' };
 import serviceEndpointOtherVault from './situations/service-endpoint-other-vault.json' with { type: 'json' };
 import otherSubscriptionVault from './situations/other-subscription-vault.json' with { type: 'json' };
+import workspaces from './situations/workspaces.json' with { type: 'json' };
 
 /** Shipped worlds by name (validated when loaded, not here). */
 export const SHIPPED_WORLDS: Readonly<Record<string, unknown>> = {
@@ -47,6 +48,7 @@ export const SHIPPED_WORLDS: Readonly<Record<string, unknown>> = {
   'deployed-by-iac': deployedByIac,
   'service-endpoint-other-vault': serviceEndpointOtherVault,
   'other-subscription-vault': otherSubscriptionVault,
+  workspaces,
 };
 
 /** The names `--world` accepts besides a file path; the first is the demo default. */
