@@ -195,7 +195,7 @@ export const RESOURCES_VERSIONS = [
 
 /** Resource types (under their namespace) with their locations, as provider metadata serves them. */
 export const RESOURCE_TYPES: Record<string, string[]> = {
-  'Microsoft.ApiManagement': ['service', 'service/certificates', 'service/namedValues', 'locations', 'operations'],
+  'Microsoft.ApiManagement': ['service', 'service/certificates', 'service/namedValues', 'service/workspaces', 'locations', 'operations'],
   'Microsoft.KeyVault': ['vaults', 'vaults/accessPolicies', 'deletedVaults', 'locations', 'locations/deletedVaults', 'operations'],
   'Microsoft.Network': [
     'virtualNetworks',

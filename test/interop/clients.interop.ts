@@ -1,7 +1,8 @@
 // Independent clients against `apimkv sandbox serve`, for every shipped world: Debian's Python Azure SDKs
 // (python3-azure) read every resource with each resource's own typed client, and Debian's Azure CLI 2.45 signs
 // in through the sandbox's loopback managed-identity endpoint and reads every resource with az apim, az keyvault,
-// az network, az role assignment and az identity (az resource show for what az has no command for).
+// az network, az role assignment and az identity (az resource show for what az has no command for: APIM certificates
+// and workspaces, deployment stacks).
 // Neither client was written here: what they accept is the judge. Run with `npm run test:interop` (needs
 // `apt-get install -y azure-cli python3-azure`).
 import assert from 'node:assert/strict';
@@ -34,6 +35,9 @@ const AZ_SHOW: Record<string, string[]> = {
   'microsoft.managedidentity/userassignedidentities': ['identity', 'show'],
   // az 2.45 has no certificate command under az apim: the generic reader, which picks its api-version from provider metadata.
   'microsoft.apimanagement/service/certificates': ['resource', 'show'],
+  // az 2.45 has no az apim workspace command (workspaces came with 2022-09-01-preview; az apim speaks 2021-08-01): the
+  // generic reader, told the version apimkv reads them with.
+  'microsoft.apimanagement/service/workspaces': ['resource', 'show', '--api-version', '2024-05-01'],
   // az 2.45 predates az stack: the generic reader, told the DeploymentStacks version (its provider metadata may not list it).
   'microsoft.resources/deploymentstacks': ['resource', 'show', '--api-version', '2024-03-01'],
 };

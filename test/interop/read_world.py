@@ -18,6 +18,9 @@ from azure.mgmt.resource import ResourceManagementClient
 
 # python3-azure (2023-01) has no deployment stacks client: its generic reader with the stacks API version instead.
 STACKS_API_VERSION = "2024-03-01"
+# Its azure-mgmt-apimanagement (3.1.0b1, 2021-08-01) has no workspace operations: the generic reader, at the version
+# apimkv reads them with.
+WORKSPACES_API_VERSION = "2024-05-01"
 
 endpoint, ca_file, token, world_file = sys.argv[1:5]
 world = json.load(open(world_file))
@@ -43,6 +46,8 @@ def reader(rtype):
         return lambda c, p: client(ApiManagementClient, p["sub"]).api_management_service.get(p["rg"], *p["names"])
     if t == "microsoft.apimanagement/service/certificates":
         return lambda c, p: client(ApiManagementClient, p["sub"]).certificate.get(p["rg"], *p["names"])
+    if t == "microsoft.apimanagement/service/workspaces":
+        return lambda c, p: client(ResourceManagementClient, p["sub"]).resources.get_by_id(c["id"], WORKSPACES_API_VERSION)
     if t == "microsoft.apimanagement/service/namedvalues":
         return lambda c, p: client(ApiManagementClient, p["sub"]).named_value.get(p["rg"], *p["names"])
     if t == "microsoft.keyvault/vaults":
