@@ -130,6 +130,25 @@ function hostOf(url: string | undefined): string | undefined {
   }
 }
 
+/** The vault a data-plane host names (`<vault>.vault.<cloud suffix>`, any cloud or the sandbox), else undefined. */
+function vaultOfHost(host: string | undefined): string | undefined {
+  return host ? /^([a-z0-9-]{3,24})\.vault\./i.exec(host)?.[1]?.toLowerCase() : undefined;
+}
+
+/**
+ * A vault's name that does not resolve. Every vault has a public DNS name (<vault>.vault.azure.net in the public
+ * cloud), so ENOTFOUND means it does not exist or was deleted; with a private endpoint, the operator's DNS may also
+ * lack the privatelink record (https://learn.microsoft.com/azure/key-vault/general/private-link-diagnostics).
+ */
+function vaultDoesNotResolve(vault: string, host: string): AzureErrorInfo {
+  return {
+    kind: 'Network',
+    code: 'ENOTFOUND',
+    message: `The vault ${vault} does not resolve (${host.replace(/:\d+$/, '')}: ENOTFOUND): it does not exist or was deleted, or your DNS has no record for it.`,
+    hint: `Check the name (az keyvault show --name ${vault}); a deleted vault is listed by az keyvault list-deleted and can be recovered (az keyvault recover --name ${vault}). Behind a private endpoint, resolve it from a network linked to the privatelink zone.`,
+  };
+}
+
 /** Map anything an SDK call can throw to AzureErrorInfo. */
 export function toAzureError(e: unknown): AzureErrorInfo {
   if (e instanceof AzureCallError) return e.info;
@@ -167,6 +186,8 @@ export function toAzureError(e: unknown): AzureErrorInfo {
           message: `The TLS certificate of ${host ?? 'the endpoint'} was refused (${transport}).`,
           hint: caCertHint(false, transport),
         };
+      const vault = transport === 'ENOTFOUND' ? vaultOfHost(host) : undefined;
+      if (vault) return vaultDoesNotResolve(vault, host!);
       if (NETWORK_CODES.has(transport)) {
         const timeout = transport === 'ETIMEDOUT' || transport === 'ESOCKETTIMEDOUT';
         return {

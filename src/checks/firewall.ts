@@ -293,7 +293,7 @@ export function checkClientIp(facts: Facts): Finding {
   if (!probe.ok) return unknownFinding('FW-CLIENTIP', STEP, title, 'your access to the vault data plane', probe);
   const p = probe.value;
   if (p.status === 'unreachable')
-    return finding('FW-CLIENTIP', STEP, 'unknown', title, `Could not check: the vault did not answer (${p.message}).`, {
+    return finding('FW-CLIENTIP', STEP, 'unknown', title, `Could not check: the data-plane probe got no answer: ${p.message}`, {
       evidence: [`probe: ${p.message}`],
     });
   if (p.status === 'forbidden')

@@ -4,7 +4,7 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import https from 'node:https';
 import type { ServerResponse } from 'node:http';
-import { CLOUD_HOSTNAMES } from './clouds.ts';
+import { CLOUD_HOSTNAMES, vaultOfHost } from './clouds.ts';
 import { Faults } from './faults.ts';
 import { LroRegistry } from './lro.ts';
 import { KeyVaultRefresh } from './key-vault-refresh.ts';
@@ -76,20 +76,41 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
-/** Resolve `*.localhost` to loopback (RFC 6761) and everything else through DNS. */
-export function localhostLookup(hostname: string, options: unknown, callback: unknown): void {
-  const opts = (typeof options === 'function' ? {} : (options ?? {})) as { all?: boolean };
-  const cb = (typeof options === 'function' ? options : callback) as (
-    err: Error | null,
-    address: string | LookupAddress[],
-    family?: number,
-  ) => void;
-  if (hostname === 'localhost' || hostname.endsWith('.localhost')) {
-    if (opts.all) cb(null, [{ address: '127.0.0.1', family: 4 }]);
-    else cb(null, '127.0.0.1', 4);
-    return;
-  }
-  (dnsLookup as (...args: unknown[]) => void)(hostname, opts, cb);
+const LOCAL_VAULT_SUFFIX = '.vault.localhost';
+
+/**
+ * The sandbox's DNS for its clients: `*.localhost` is loopback (RFC 6761), except a vault host whose vault the world
+ * does not have. A vault that does not exist (or was deleted) has no DNS name in Azure, so a client's connection
+ * fails at name resolution with getaddrinfo ENOTFOUND, as Node reports it, and no request is sent. Everything else
+ * goes through DNS.
+ */
+export function sandboxLookup(state: Pick<SandboxState, 'vaultByName'>) {
+  return (hostname: string, options: unknown, callback: unknown): void => {
+    const opts = (typeof options === 'function' ? {} : (options ?? {})) as { all?: boolean };
+    const cb = (typeof options === 'function' ? options : callback) as (
+      err: Error | null,
+      address?: string | LookupAddress[],
+      family?: number,
+    ) => void;
+    const host = hostname.toLowerCase();
+    if (host === 'localhost' || host.endsWith('.localhost')) {
+      const vault = host.endsWith(LOCAL_VAULT_SUFFIX) ? vaultOfHost(host) : undefined;
+      if (vault && !state.vaultByName(vault)) {
+        const err = Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), {
+          code: 'ENOTFOUND',
+          errno: -3008,
+          syscall: 'getaddrinfo',
+          hostname,
+        });
+        process.nextTick(() => cb(err));
+        return;
+      }
+      if (opts.all) cb(null, [{ address: '127.0.0.1', family: 4 }]);
+      else cb(null, '127.0.0.1', 4);
+      return;
+    }
+    (dnsLookup as (...args: unknown[]) => void)(hostname, opts, cb);
+  };
 }
 
 /** The world to start from: a World object (validated copy), a world file or a shipped world's name. */
@@ -140,7 +161,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const server = await listen(tls, options.port ?? 0, handle);
   site.port = server.port;
   site.endpoint = `https://127.0.0.1:${server.port}`;
-  const agent = new https.Agent({ ca: tls.cert, keepAlive: true, lookup: localhostLookup as never });
+  const agent = new https.Agent({ ca: tls.cert, keepAlive: true, lookup: sandboxLookup(state) as never });
 
   return {
     endpoint: site.endpoint,

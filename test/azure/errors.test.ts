@@ -171,3 +171,21 @@ test('parsers and helpers', () => {
   );
   assert.equal(retryAfterMsFrom(h({})), undefined);
 });
+
+// Every vault has a DNS name; one that does not resolve does not exist, was deleted, or is missing from private DNS
+// (https://learn.microsoft.com/azure/key-vault/general/private-link-diagnostics).
+test('ENOTFOUND on a vault host names the vault and what it means; on ARM it stays a plain network error', () => {
+  const onVault = new RestError('getaddrinfo ENOTFOUND kv-gone.vault.azure.net', {
+    code: 'ENOTFOUND',
+    request: createPipelineRequest({ url: 'https://kv-gone.vault.azure.net/secrets?api-version=2025-07-01', method: 'GET' }),
+  });
+  const info = toAzureError(onVault);
+  assert.equal(info.kind, 'Network');
+  assert.equal(info.code, 'ENOTFOUND');
+  assert.equal(
+    info.message,
+    'The vault kv-gone does not resolve (kv-gone.vault.azure.net: ENOTFOUND): it does not exist or was deleted, or your DNS has no record for it.',
+  );
+  assert.match(info.hint ?? '', /az keyvault list-deleted/);
+  assert.equal(toAzureError(rest(undefined, undefined, {}, 'ENOTFOUND')).message, 'Could not reach management.azure.com (ENOTFOUND).');
+});

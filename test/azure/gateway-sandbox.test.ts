@@ -6,6 +6,7 @@ import forge from 'node-forge';
 import { createClients } from '../../src/azure/clients.ts';
 import { createAzureGateway } from '../../src/azure/gateway.ts';
 import { connectToSandbox } from '../../src/azure/sandbox-connection.ts';
+import { runChecks } from '../../src/checks/index.ts';
 import { Secret } from '../../src/checks/secret.ts';
 import type { Operation } from '../../src/checks/types.ts';
 import type { Gateway, GatewayEvent, Target } from '../../src/checks/ports.ts';
@@ -677,6 +678,41 @@ describe('gather: workspaces', () => {
         'Microsoft.ApiManagement/service/workspaces/read',
       ]);
       assert.equal(facts.apimCertificates.ok, true);
+    } finally {
+      await r.sb.close();
+    }
+  });
+});
+
+describe('a vault whose name does not resolve', () => {
+  // Every vault has a DNS name (<vault>.vault.azure.net in the public cloud): one the world does not have fails at
+  // name resolution, as getaddrinfo ENOTFOUND, before any request. The product says which vault and what it means.
+  test('the probe and the picker fail at DNS with a specific error; no request reaches a vault host; FW-CLIENTIP is unknown, ACC-OPERATOR falls back to grants', async () => {
+    const r = await rig('healthy');
+    try {
+      const facts = await r.gateway.gather(r.target);
+      const port = new URL(r.sb.endpoint).port;
+      const gone = `https://kv-gone.vault.localhost:${port}/`;
+      const probe = await r.gateway.probeDataPlane(gone);
+      assert.ok(probe.ok && probe.value.status === 'unreachable', JSON.stringify(probe));
+      const said = /^The vault kv-gone does not resolve \(kv-gone\.vault\.localhost: ENOTFOUND\): it does not exist or was deleted/;
+      assert.match(probe.value.message, said);
+      const list = await r.gateway.listVaultCertificates(gone);
+      assert.ok(!list.ok && list.unknown === 'Network', JSON.stringify(list));
+      assert.match(list.message, said);
+      assert.deepEqual(
+        r.sb.requests().filter((x) => /kv-gone/i.test(x.host)),
+        [],
+      );
+      const findings = runChecks({ ...facts, temporaryChanges: [], operatorDataPlane: probe });
+      const clientIp = findings.find((f) => f.checkId === 'FW-CLIENTIP')!;
+      assert.equal(clientIp.status, 'unknown');
+      assert.match(clientIp.cause, /The vault kv-gone does not resolve/);
+      const operator = findings.find((f) => f.checkId === 'ACC-OPERATOR')!;
+      assert.ok(
+        operator.evidence?.some((e) => /data-plane probe: unreachable \(The vault kv-gone does not resolve/.test(e)),
+        operator.evidence?.join('\n'),
+      );
     } finally {
       await r.sb.close();
     }

@@ -104,7 +104,10 @@ function lookup(objects: Record<string, VaultObject> | undefined, name: string):
 /** Handle one data-plane request for the vault named by the host. */
 export function dataPlane(ctx: Ctx, vaultName: string): Reply {
   const vault = ctx.state.vaultByName(vaultName);
-  if (!vault) throw kvError(404, 'VaultNotFound', `The vault '${vaultName}' does not exist.`);
+  // A real client never gets here: an unknown vault's name does not resolve (the in-process agent fails it with
+  // ENOTFOUND, index.ts). Clients that map *.localhost to loopback themselves (az, curl against `sandbox serve`) do
+  // reach the sandbox, and get this answer, which is the sandbox's own.
+  if (!vault) throw kvError(404, 'VaultNotFound', `The vault '${vaultName}' does not exist (in Azure its name would not resolve).`);
   const canonical = `https://${vault.name.toLowerCase()}.vault.localhost`;
   if (!header(ctx, 'authorization')?.startsWith('Bearer ')) {
     // The client derives the token's audience from this challenge: it must be the called host's cloud.
