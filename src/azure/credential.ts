@@ -217,27 +217,44 @@ export function createCredential(opts: CredentialOptions): TokenCredential {
   }
 }
 
-/** The claims apimkv reads from an access token (who is signed in). */
+/** The claims apimkv reads from an access token (who is signed in). Never the token itself. */
 export interface TokenClaims {
   oid?: string;
   tid?: string;
+  /** The account's user name as Microsoft says to show it: preferred_username, unique_name, then upn. */
   upn?: string;
+  /** The `name` claim: a person's name, for display only. */
+  name?: string;
+  /** The client application (appid in v1.0 tokens, azp in v2.0). For a user that is the tool signed in with. */
   appid?: string;
+  /** An app-only token: the caller is a service principal or managed identity, not a person. */
+  app?: boolean;
+  /** The app's display name, when an app-only token carries app_displayname. */
+  appDisplayName?: string;
 }
 
-/** Read oid/tid/upn/appid from a JWT's payload without verifying it (the token came from our own credential). */
+/**
+ * Read the claims from a JWT's payload without verifying it (the token came from our own credential).
+ * Claim meanings: https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference and
+ * optional-claims-reference (idtyp "app" marks app-only tokens; scp is in user tokens only; users signing in
+ * with an alternate login ID should be shown preferred_username or unique_name rather than their UPN).
+ */
 export function decodeTokenClaims(token: string): TokenClaims {
   const payload = token.split('.')[1];
   if (!payload) return {};
   try {
     const json = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
     const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
+    // Guests and MSA accounts carry unique_name/preferred_username instead of upn.
+    const upn = str(json.preferred_username) ?? str(json.unique_name) ?? str(json.upn);
+    const app = json.idtyp === 'app' || (!upn && json.scp === undefined && json.idtyp === undefined && !!str(json.oid));
     return {
       oid: str(json.oid),
       tid: str(json.tid),
-      // Guests and MSA accounts carry unique_name/preferred_username instead of upn.
-      upn: str(json.upn) ?? str(json.unique_name) ?? str(json.preferred_username),
+      upn,
+      name: str(json.name),
       appid: str(json.appid) ?? str(json.azp),
+      ...(app ? { app: true, appDisplayName: str(json.app_displayname) } : {}),
     };
   } catch {
     return {};

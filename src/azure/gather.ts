@@ -13,6 +13,7 @@ import type {
   Fact,
   Facts,
   NsgFacts,
+  OperatorFacts,
   PermissionFacts,
   PrivateEndpointFacts,
   RoleAssignmentFacts,
@@ -72,6 +73,28 @@ export async function operatorClaims(clients: AzureClients, signal?: AbortSignal
   } catch {
     return {};
   }
+}
+
+/**
+ * Who the claims say is signed in. For a user, appid is the tool they signed in with (the Azure CLI), not them,
+ * so it is kept only for an app-only token.
+ */
+function operatorOf(claims: TokenClaims): OperatorFacts {
+  if (!claims.oid) return {};
+  if (claims.app) {
+    return {
+      objectId: claims.oid,
+      kind: 'servicePrincipal',
+      ...(claims.appDisplayName ? { displayName: claims.appDisplayName } : {}),
+      ...(claims.appid ? { appId: claims.appid } : {}),
+    };
+  }
+  return {
+    objectId: claims.oid,
+    kind: 'user',
+    ...(claims.upn ? { displayName: claims.upn } : {}),
+    ...(claims.name && claims.name !== claims.upn ? { name: claims.name } : {}),
+  };
 }
 
 /** Where the vault is: by resource group when known, else Resource Graph, else listing the subscription's vaults. */
@@ -649,7 +672,7 @@ export async function gather(
     subscriptionId: context.subscriptionId,
     ...(claims.tid ? { tenantId: claims.tid } : {}),
     // Azure has no API for the operator's public IP: the data-plane probe's clientAddress tells it.
-    operator: { objectId: claims.oid, displayName: claims.upn ?? claims.appid },
+    operator: operatorOf(claims),
     sandbox: context.sandbox,
     now: new Date().toISOString(),
   };

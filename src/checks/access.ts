@@ -5,6 +5,7 @@ import type { Facts, PermissionFacts, RoleAssignmentFacts, RoleDefinitionFacts, 
 import { finding, unknownFinding } from './finding.ts';
 import { makePlan } from './plan.ts';
 import { pickIdentity, principalName, principalOf, type PickedIdentity } from './posture.ts';
+import { operatorEvidence } from './principals.ts';
 import {
   builtInRole,
   GET_SECRET_ACTION,
@@ -57,12 +58,19 @@ function hasAll(list: readonly string[], wanted: readonly string[]): boolean {
 function noIdentity(checkId: string, title: string, picked: PickedIdentity): Finding | undefined {
   const principal = principalOf(picked);
   if (principal) return undefined;
+  if (picked.kind === 'unattached')
+    return finding(
+      checkId,
+      STEP,
+      'fail',
+      title,
+      `The identity ${picked.id.split('/').pop()} chosen in step 5 is not attached to API Management, so there is nothing to grant access to. Attach it or choose another.`,
+      { evidence: [`resource id: ${picked.id}`] },
+    );
   const cause =
-    picked.kind === 'unattached'
-      ? `The identity chosen in step 5 (${picked.id}) is not attached to API Management, so there is nothing to grant access to. Attach it or choose another.`
-      : picked.kind === 'system' && !picked.enabled
-        ? 'The system-assigned identity chosen in step 5 is not enabled yet: enable it (PRE-MI), then grant it access here.'
-        : 'API Management has no managed identity yet: enable one (PRE-MI), then grant it access here.';
+    picked.kind === 'system' && !picked.enabled
+      ? 'The system-assigned identity chosen in step 5 is not enabled yet: enable it (PRE-MI), then grant it access here.'
+      : 'API Management has no managed identity yet: enable one (PRE-MI), then grant it access here.';
   return finding(checkId, STEP, 'fail', title, cause);
 }
 
@@ -111,6 +119,7 @@ export function checkAccessPolicy(facts: Facts): Finding {
   const missingIdentity = noIdentity('ACC-AP', title, picked);
   if (missingIdentity) return missingIdentity;
   const principalId = principalOf(picked)!;
+  const who = principalName(facts.apim.value, picked)!;
   const entry = v.accessPolicies.find((p) => p.objectId.toLowerCase() === principalId.toLowerCase());
   const byClientId =
     picked.kind === 'user'
@@ -120,7 +129,7 @@ export function checkAccessPolicy(facts: Facts): Finding {
         )
       : undefined;
   const evidence = [
-    `identity: ${principalName(facts.apim.value, picked)}, principal (object) id ${principalId}`,
+    `identity: ${who}, principal (object) id ${principalId}`,
     entry
       ? `policy: secrets [${entry.permissions.secrets.join(', ')}], certificates [${entry.permissions.certificates.join(', ')}]`
       : 'policy: none for this principal',
@@ -131,13 +140,13 @@ export function checkAccessPolicy(facts: Facts): Finding {
     );
   const canGet = !!entry && hasAll(entry.permissions.secrets, ['get']);
   if (entry && hasAll(entry.permissions.secrets, ['get', 'list'])) {
-    return finding('ACC-AP', STEP, 'pass', title, 'The identity may get and list secrets.', { evidence });
+    return finding('ACC-AP', STEP, 'pass', title, `${who} may get and list secrets.`, { evidence });
   }
   // Only what API Management's fetch uses: secrets get (+ list, as the docs list it). Certificate permissions are
   // not documented as needed, and the access-policy "add" merges them into the principal's existing entry.
   const missing = ['get', 'list'].filter((p) => !entry || !hasAll(entry.permissions.secrets, [p]));
   const fix = makePlan('ACC-AP', facts, {
-    title: `Add an access policy: secrets ${missing.join(', ')}`,
+    title: `Add an access policy for ${who}: secrets ${missing.join(', ')}`,
     operations: [
       { kind: 'vault.addAccessPolicy', vaultId: v.id, tenantId: v.tenantId, objectId: principalId, permissions: { secrets: missing } },
     ],
@@ -150,18 +159,17 @@ export function checkAccessPolicy(facts: Facts): Finding {
       STEP,
       'warn',
       title,
-      "The identity may get secrets, which is what API Management's fetch needs; the documented policy also grants list. Add list to match the documented setup.",
+      `${who} may get secrets, which is what API Management's fetch needs; the documented policy also grants list. Add list to match the documented setup.`,
       { evidence, fix },
     );
   }
   let cause: string;
   if (byClientId && !entry)
-    cause =
-      "A policy exists for the identity's client id, but access policies match the principal (object) id: it grants nothing. Add one for the principal id.";
+    cause = `A policy exists for the client id of ${who}, but access policies match the principal (object) id: it grants nothing. Add one for the principal id.`;
   else if (entry && entry.permissions.certificates.length > 0)
-    cause = `The identity has certificate permissions (${entry.permissions.certificates.join(', ')}) but no secrets get: API Management reads the certificate through the secret endpoint, so its fetch is refused.`;
-  else if (entry) cause = "The identity's policy lacks secrets get: API Management cannot read the secret.";
-  else cause = 'No access policy grants the identity anything: API Management cannot read the certificate.';
+    cause = `${who} has certificate permissions (${entry.permissions.certificates.join(', ')}) but no secrets get: API Management reads the certificate through the secret endpoint, so its fetch is refused.`;
+  else if (entry) cause = `The policy of ${who} lacks secrets get: API Management cannot read the secret.`;
+  else cause = `No access policy grants ${who} anything: API Management cannot read the certificate.`;
   return finding('ACC-AP', STEP, 'fail', title, cause, { evidence, fix });
 }
 
@@ -184,15 +192,16 @@ export function checkRbac(facts: Facts): Finding {
   if (!facts.vaultRoleAssignments.ok)
     return unknownFinding('ACC-RBAC', STEP, title, "the vault's role assignments", facts.vaultRoleAssignments);
   const principalId = principalOf(picked)!;
+  const who = principalName(facts.apim.value, picked)!;
   const resolved = resolve(facts, assignmentsOf(facts, principalId));
   const evidence = [
-    `identity: ${principalName(facts.apim.value, picked)}, principal id ${principalId}`,
+    `identity: ${who}, principal id ${principalId}`,
     ...resolved.map((r) => `role: ${r.roleName} at ${r.assignment.scope}`),
   ];
   const covering = resolved.filter(coversGetSecret);
   const effective = covering.filter((r) => !atManagementGroup(r.assignment));
   if (effective.length) {
-    return finding('ACC-RBAC', STEP, 'pass', title, `${effective[0].roleName} lets the identity read the certificate's secret.`, {
+    return finding('ACC-RBAC', STEP, 'pass', title, `${effective[0].roleName} lets ${who} read the certificate's secret.`, {
       evidence,
       docLink: DOCS.rbacRoles,
     });
@@ -217,7 +226,7 @@ export function checkRbac(facts: Facts): Finding {
   const roleName = builtInRole(roleGuidToGrant)!.name;
   const subscriptionId = parseResourceId(v.id).subscriptionId ?? facts.context.subscriptionId;
   const fix = makePlan('ACC-RBAC', facts, {
-    title: `Grant ${roleName} on ${v.name} to the identity`,
+    title: `Grant ${roleName} on ${v.name} to ${who}`,
     operations: [
       {
         kind: 'roleAssignment.create',
@@ -235,10 +244,10 @@ export function checkRbac(facts: Facts): Finding {
   });
   let cause: string;
   if (covering.length)
-    cause = `${covering[0].roleName} is granted only at management-group scope (${covering[0].assignment.scope}), which Key Vault's data plane has been reported not to honour: grant it at the vault.`;
+    cause = `${covering[0].roleName} is granted to ${who} only at management-group scope (${covering[0].assignment.scope}), which Key Vault's data plane has been reported not to honour: grant it at the vault.`;
   else if (resolved.length)
-    cause = `${resolved.map((r) => r.roleName).join(', ')} ${resolved.length === 1 ? 'does' : 'do'} not include getSecret (Key Vault Reader and Certificates Officer only see metadata and certificate objects): API Management cannot read the certificate's secret.`;
-  else cause = 'The identity has no role on the vault: API Management cannot read the certificate.';
+    cause = `${who} holds ${resolved.map((r) => r.roleName).join(', ')}, which ${resolved.length === 1 ? 'does' : 'do'} not include getSecret (Key Vault Reader and Certificates Officer only see metadata and certificate objects): API Management cannot read the certificate's secret.`;
+  else cause = `${who} has no role on the vault: API Management cannot read the certificate.`;
   return finding('ACC-RBAC', STEP, covering.length ? 'warn' : 'fail', title, cause, { evidence, fix, docLink: DOCS.rbacRoles });
 }
 
@@ -250,6 +259,7 @@ export function checkWrongModel(facts: Facts): Finding {
   const picked = pickIdentity(facts, facts.apim.value);
   const principalId = principalOf(picked);
   if (!principalId) return finding('ACC-WRONG-MODEL', STEP, 'skipped', title, 'No identity to look for yet (PRE-MI).');
+  const who = principalName(facts.apim.value, picked)!;
   if (v.enableRbacAuthorization) {
     const entry = v.accessPolicies.find((p) => p.objectId.toLowerCase() === principalId.toLowerCase());
     if (entry)
@@ -258,14 +268,12 @@ export function checkWrongModel(facts: Facts): Finding {
         STEP,
         realGrantMissing(facts) ? 'warn' : 'info',
         title,
-        'The identity has an access policy, but this vault uses RBAC and ignores it: the grant that counts is a role assignment (ACC-RBAC).',
+        `${who} has an access policy, but this vault uses RBAC and ignores it: the grant that counts is a role assignment (ACC-RBAC).`,
         {
-          evidence: [
-            `access policy for ${principalName(facts.apim.value, picked)} (${principalId}): secrets [${entry.permissions.secrets.join(', ')}]`,
-          ],
+          evidence: [`access policy for ${who} (${principalId}): secrets [${entry.permissions.secrets.join(', ')}]`],
         },
       );
-    return finding('ACC-WRONG-MODEL', STEP, 'pass', title, 'No access policy for the identity lingers on this RBAC vault.');
+    return finding('ACC-WRONG-MODEL', STEP, 'pass', title, `No access policy for ${who} lingers on this RBAC vault.`);
   }
   if (!facts.vaultRoleAssignments.ok)
     return unknownFinding('ACC-WRONG-MODEL', STEP, title, "the vault's role assignments", facts.vaultRoleAssignments);
@@ -276,11 +284,11 @@ export function checkWrongModel(facts: Facts): Finding {
       STEP,
       realGrantMissing(facts) ? 'warn' : 'info',
       title,
-      `The identity holds ${covering[0].roleName}, but this vault uses access policies and ignores data-plane roles: the grant that counts is an access policy (ACC-AP).`,
+      `${who} holds ${covering[0].roleName}, but this vault uses access policies and ignores data-plane roles: the grant that counts is an access policy (ACC-AP).`,
       { evidence: covering.map((r) => `role: ${r.roleName} at ${r.assignment.scope}`) },
     );
   }
-  return finding('ACC-WRONG-MODEL', STEP, 'pass', title, 'No data-plane role for the identity lingers on this access-policy vault.');
+  return finding('ACC-WRONG-MODEL', STEP, 'pass', title, `No data-plane role for ${who} lingers on this access-policy vault.`);
 }
 
 /**
@@ -315,7 +323,8 @@ function operatorReadFix(facts: Facts, v: VaultFacts): FixPlan | undefined {
         name: roleAssignmentName(v.id, me, KEY_VAULT_READER),
         roleDefinitionId: roleDefinitionId(subscriptionId, KEY_VAULT_READER),
         principalId: me,
-        principalType: 'User',
+        // A role assignment whose principalType does not match the directory's is refused.
+        principalType: facts.context.operator.kind === 'servicePrincipal' ? 'ServicePrincipal' : 'User',
         description: 'apimkv: the operator lists certificate metadata in the picker',
       },
     ],
@@ -328,7 +337,7 @@ export function checkOperator(facts: Facts): Finding {
   const title = "You can list the vault's secrets (for the picker)";
   if (!facts.vault.ok) return unknownFinding('ACC-OPERATOR', STEP, title, 'the key vault', facts.vault);
   const v = facts.vault.value;
-  const evidence: string[] = [];
+  const evidence: string[] = [operatorEvidence(facts.context.operator)];
   const probe = facts.operatorDataPlane;
   if (probe.ok) {
     const p = probe.value;

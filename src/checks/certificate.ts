@@ -118,7 +118,7 @@ export function checkCertIdentity(facts: Facts): Finding {
         STEP,
         'pass',
         title,
-        `The user-assigned identity ${picked.id.split('/').pop()}: identityClientId is its client id ${picked.clientId} (not its principal id).`,
+        `The user-assigned identity ${picked.id.split('/').pop()}: identityClientId is its client id (not its principal id).`,
         { evidence: [`client id: ${picked.clientId}`, `principal id: ${picked.principalId}`] },
       );
     case 'unattached':
@@ -127,7 +127,8 @@ export function checkCertIdentity(facts: Facts): Finding {
         STEP,
         'fail',
         title,
-        `The identity ${picked.id} is not attached to API Management: attach it, or choose one that is.`,
+        `The identity ${picked.id.split('/').pop()} is not attached to API Management: attach it, or choose one that is.`,
+        { evidence: [`resource id: ${picked.id}`] },
       );
     case 'none':
       return finding('CERT-IDENTITY', STEP, 'fail', title, 'API Management has no managed identity: enable one first (PRE-MI).');

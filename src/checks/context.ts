@@ -2,6 +2,7 @@
 import type { Facts } from './facts.ts';
 import { finding, unknownFinding } from './finding.ts';
 import { vaultHost } from './identifiers.ts';
+import { operatorEvidence, operatorName } from './principals.ts';
 import type { Finding } from './types.ts';
 
 const STEP = 'context' as const;
@@ -34,9 +35,9 @@ export function checkCloud(facts: Facts): Finding {
 export function checkWhoAmI(facts: Facts): Finding {
   const title = 'Who you are signed in as';
   const { operator, tenantId, subscriptionId } = facts.context;
-  const who = operator.displayName ?? operator.objectId ?? 'an unknown account';
+  const who = operatorName(operator);
   const evidence = [
-    `operator: ${operator.displayName ?? '(no name)'} (object id ${operator.objectId ?? 'unknown'})`,
+    operatorEvidence(operator),
     `tenant: ${tenantId ?? 'unknown'}`,
     `subscription: ${subscriptionId}`,
     ...(operator.publicIp ? [`public IP: ${operator.publicIp}`] : []),
@@ -64,7 +65,8 @@ export function checkWhoAmI(facts: Facts): Finding {
       { evidence },
     );
   }
-  return finding('CTX-WHOAMI', STEP, 'pass', title, `Signed in as ${who} in subscription ${subscriptionId}.`, { evidence });
+  // The header names the subscription; its id is in the evidence.
+  return finding('CTX-WHOAMI', STEP, 'pass', title, `Signed in as ${who}.`, { evidence });
 }
 
 export function contextChecks(facts: Facts): Finding[] {

@@ -20,6 +20,20 @@ export type Fact<T> =
 
 export type CloudName = 'AzureCloud' | 'AzureChinaCloud' | 'AzureUSGovernment' | 'Custom';
 
+/** Who is signed in, from the ARM token's claims (never the token). */
+export interface OperatorFacts {
+  objectId?: string;
+  /** A user's user name (alice@contoso.com), or a service principal's app display name when the token has it. */
+  displayName?: string;
+  /** A person's name (the token's name claim), when it says more than the user name. */
+  name?: string;
+  /** 'servicePrincipal' for an app-only token (a service principal or managed identity). */
+  kind?: 'user' | 'servicePrincipal';
+  /** A service principal's application (client) id. */
+  appId?: string;
+  publicIp?: string;
+}
+
 /** Who and where: the cloud, subscription and operator the run is acting as. */
 export interface ContextFacts {
   cloud: CloudName;
@@ -30,7 +44,7 @@ export interface ContextFacts {
   kvPrivateDnsZone: string;
   subscriptionId: string;
   tenantId?: string;
-  operator: { objectId?: string; displayName?: string; publicIp?: string };
+  operator: OperatorFacts;
   sandbox: boolean;
   /** ISO time the facts were gathered; checks use it instead of the clock so they stay pure. */
   now: string;

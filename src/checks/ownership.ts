@@ -8,6 +8,7 @@
 import { actionMatches } from './action-match.ts';
 import type { DeploymentFacts, Facts, StackFacts } from './facts.ts';
 import { nameOf } from './resource-id.ts';
+import { operatorName } from './principals.ts';
 import type { PreviewRequest } from './types.ts';
 
 /** A write a deny assignment will refuse: the fix is not sent. */
@@ -148,7 +149,9 @@ export function writeEvidence(facts: Facts, scope: string, actions: { action: st
     );
     if (!blocking) continue;
     if (excluded) {
-      lines.push(`Its deny assignment excludes you (${operator}), so the write is allowed; other operators are refused.`);
+      lines.push(
+        `Its deny assignment excludes you (${operatorName(facts.context.operator)}), so the write is allowed; other operators are refused.`,
+      );
       continue;
     }
     const linked = lower(blocking.on) !== lower(scope);

@@ -215,7 +215,7 @@ export function checkIdentityPick(facts: Facts): Finding {
         STEP,
         'info',
         title,
-        `The system-assigned identity (${picked.why}). Grants go to its principal id; no client id is sent with the certificate.`,
+        `The system-assigned identity of ${facts.apim.value.name} (${picked.why}). Grants go to its principal id; no client id is sent with the certificate.`,
         {
           evidence: [`identity: ${principalName(facts.apim.value, picked)}, principal id ${picked.principalId ?? 'not enabled yet'}`],
         },
@@ -241,7 +241,7 @@ export function checkIdentityPick(facts: Facts): Finding {
         STEP,
         'info',
         title,
-        `The identity chosen in step 5 (${picked.id}) is not attached to API Management: attach it or choose another.`,
+        `The identity ${picked.id.split('/').pop()} chosen in step 5 is not attached to API Management: attach it or choose another.`,
         { evidence: [`resource id: ${picked.id}`] },
       );
     case 'none':

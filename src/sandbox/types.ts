@@ -51,6 +51,10 @@ export interface DeletedVault {
 export interface Operator {
   principalId: string;
   upn?: string;
+  /** A person's name, the tokens' `name` claim. */
+  name?: string;
+  /** Set when "you" are a service principal: its tokens are app-only (idtyp app, appid, app_displayname, no upn). */
+  servicePrincipal?: { appId: string; displayName: string };
   /** The address vaults see for the operator's data-plane calls (firewall checks). */
   publicIp?: string;
 }

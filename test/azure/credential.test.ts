@@ -25,21 +25,42 @@ function azOnPath(t: TestContext, script: (dir: string) => string): string {
   return join(dir, 'calls.log');
 }
 
-test('decodeTokenClaims reads oid, tid, upn and appid without verifying', () => {
-  assert.deepEqual(decodeTokenClaims(jwt({ oid: 'o1', tid: 't1', upn: 'sre@contoso.com', appid: 'a1', aud: 'x' })), {
-    oid: 'o1',
-    tid: 't1',
-    upn: 'sre@contoso.com',
-    appid: 'a1',
-  });
-  assert.deepEqual(decodeTokenClaims(jwt({ oid: 'o2', preferred_username: 'guest@fabrikam.com', azp: 'a2' })), {
-    oid: 'o2',
-    tid: undefined,
-    upn: 'guest@fabrikam.com',
-    appid: 'a2',
-  });
+// Claims per https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference and
+// optional-claims-reference: idtyp "app" marks an app-only token, scp is in user tokens only, and a user is shown
+// preferred_username or unique_name rather than the UPN (alternate login IDs).
+test('decodeTokenClaims reads who is signed in without verifying', () => {
+  assert.deepEqual(
+    decodeTokenClaims(
+      jwt({ oid: 'o1', tid: 't1', upn: 'sre@contoso.com', name: 'Sam Reyes', appid: 'a1', scp: 'user_impersonation', aud: 'x' }),
+    ),
+    { oid: 'o1', tid: 't1', upn: 'sre@contoso.com', name: 'Sam Reyes', appid: 'a1' },
+  );
+  assert.deepEqual(
+    decodeTokenClaims(jwt({ oid: 'o2', preferred_username: 'guest@fabrikam.com', upn: 'guest_fabrikam.com#EXT#@contoso.com', azp: 'a2' })),
+    { oid: 'o2', tid: undefined, upn: 'guest@fabrikam.com', name: undefined, appid: 'a2' },
+  );
+  assert.deepEqual(
+    decodeTokenClaims(jwt({ oid: 'o3', unique_name: 'live.com#sre@outlook.com', scp: 'x' })).upn,
+    'live.com#sre@outlook.com',
+  );
   assert.deepEqual(decodeTokenClaims('not-a-token'), {});
   assert.deepEqual(decodeTokenClaims('a.%%%.c'), {});
+});
+
+test('decodeTokenClaims tells an app-only token (a service principal) from a user', () => {
+  assert.deepEqual(decodeTokenClaims(jwt({ oid: 'o4', appid: 'a4', idtyp: 'app', app_displayname: 'deploy-bot', roles: [] })), {
+    oid: 'o4',
+    tid: undefined,
+    upn: undefined,
+    name: undefined,
+    appid: 'a4',
+    app: true,
+    appDisplayName: 'deploy-bot',
+  });
+  // Without idtyp (an optional claim) an app-only token still has no scp and no user name.
+  assert.equal(decodeTokenClaims(jwt({ oid: 'o5', appid: 'a5' })).app, true);
+  assert.equal(decodeTokenClaims(jwt({ oid: 'o6', appid: 'a6', scp: 'user_impersonation' })).app, undefined);
+  assert.equal(decodeTokenClaims(jwt({ oid: 'o7', upn: 'sre@contoso.com' })).app, undefined);
 });
 
 test('the static credential returns the given token, asking a function each time', async () => {

@@ -10,7 +10,8 @@ import { runChecks } from '../../src/checks/index.ts';
 import { Secret } from '../../src/checks/secret.ts';
 import type { Operation } from '../../src/checks/types.ts';
 import type { Gateway, GatewayEvent, Target } from '../../src/checks/ports.ts';
-import { startSandbox, WORLD_NAMES, type Sandbox, type World } from '../../src/sandbox/index.ts';
+import { loadWorld, startSandbox, WORLD_NAMES, type Sandbox, type World } from '../../src/sandbox/index.ts';
+import { checkWhoAmI } from '../../src/checks/context.ts';
 
 interface Res {
   id: string;
@@ -225,6 +226,54 @@ describe('gather on the everything-broken world', () => {
     ]);
     assert.equal(facts.subnet?.ok, true);
     assert.equal(facts.vault.ok, true);
+  });
+});
+
+// The operator is named from the ARM token's claims, never the token: a user's user name and name, a service
+// principal's app display name and app id (access-token-claims-reference, optional-claims-reference).
+describe('the operator by name', () => {
+  test("a user's upn and name; a service principal's app display name and app id", async () => {
+    const user = loadWorld('healthy');
+    user.operator = { ...user.operator, upn: 'alice@contoso.com', name: 'Alice Smith' };
+    const u = await rig(user);
+    try {
+      const facts = await u.gateway.gather(u.target);
+      assert.deepEqual(facts.context.operator, {
+        objectId: user.operator.principalId,
+        kind: 'user',
+        displayName: 'alice@contoso.com',
+        name: 'Alice Smith',
+      });
+      assert.equal(
+        checkWhoAmI({ ...facts, temporaryChanges: [] }).evidence?.[0],
+        `operator: alice@contoso.com, Alice Smith (object id ${user.operator.principalId})`,
+      );
+    } finally {
+      u.sb.close();
+    }
+    const sp = loadWorld('healthy');
+    sp.operator = {
+      principalId: sp.operator.principalId,
+      servicePrincipal: { appId: '0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9', displayName: 'deploy-bot' },
+    };
+    const s = await rig(sp);
+    try {
+      const facts = await s.gateway.gather(s.target);
+      assert.deepEqual(facts.context.operator, {
+        objectId: sp.operator.principalId,
+        kind: 'servicePrincipal',
+        displayName: 'deploy-bot',
+        appId: '0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9',
+      });
+      const whoami = checkWhoAmI({ ...facts, temporaryChanges: [] });
+      assert.equal(whoami.cause, 'Signed in as service principal deploy-bot.');
+      assert.equal(
+        whoami.evidence?.[0],
+        `operator: service principal deploy-bot (app id 0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9, object id ${sp.operator.principalId})`,
+      );
+    } finally {
+      s.sb.close();
+    }
   });
 });
 

@@ -102,7 +102,7 @@ describe('ACC-RBAC', () => {
     assert.equal(r.status, 'fail');
     assert.equal(
       r.cause,
-      "Key Vault Reader does not include getSecret (Key Vault Reader and Certificates Officer only see metadata and certificate objects): API Management cannot read the certificate's secret.",
+      "apim-contoso (system identity) holds Key Vault Reader, which does not include getSecret (Key Vault Reader and Certificates Officer only see metadata and certificate objects): API Management cannot read the certificate's secret.",
     );
     assert.deepEqual(r.fix?.operations, [
       {
@@ -153,7 +153,10 @@ describe('ACC-RBAC', () => {
   it('fails with no role at all', () => {
     const f = baseline();
     f.vaultRoleAssignments = { ok: true, value: [] };
-    assert.equal(checkRbac(f).cause, 'The identity has no role on the vault: API Management cannot read the certificate.');
+    assert.equal(
+      checkRbac(f).cause,
+      'apim-contoso (system identity) has no role on the vault: API Management cannot read the certificate.',
+    );
   });
   it('warns when granted only at management-group scope', () => {
     const r = checkRbac(withRole(baseline(), CERT_USER_GUID, '/providers/Microsoft.Management/managementGroups/mg1'));
@@ -251,7 +254,7 @@ describe('ACC-AP', () => {
     assert.equal(r.status, 'fail');
     assert.equal(
       r.cause,
-      "A policy exists for the identity's client id, but access policies match the principal (object) id: it grants nothing. Add one for the principal id.",
+      'A policy exists for the client id of uai-certs, but access policies match the principal (object) id: it grants nothing. Add one for the principal id.',
     );
     const op = r.fix?.operations[0];
     assert.equal(op?.kind === 'vault.addAccessPolicy' && op.objectId, UAI_PRINCIPAL);
@@ -259,7 +262,7 @@ describe('ACC-AP', () => {
   it('fails with no policy', () =>
     assert.equal(
       checkAccessPolicy(accessPolicyVault(baseline(), ['get', 'list'], [], 'someone-else')).cause,
-      'No access policy grants the identity anything: API Management cannot read the certificate.',
+      'No access policy grants apim-contoso (system identity) anything: API Management cannot read the certificate.',
     ));
   it('is skipped on an RBAC vault', () => assert.equal(checkAccessPolicy(baseline()).status, 'skipped'));
 });
@@ -279,7 +282,7 @@ describe('ACC-WRONG-MODEL', () => {
     const r = checkWrongModel(accessPolicyVault(baseline(), []));
     assert.equal(
       r.cause,
-      'The identity holds Key Vault Certificate User, but this vault uses access policies and ignores data-plane roles: the grant that counts is an access policy (ACC-AP).',
+      'apim-contoso (system identity) holds Key Vault Certificate User, but this vault uses access policies and ignores data-plane roles: the grant that counts is an access policy (ACC-AP).',
     );
   });
 });
@@ -339,5 +342,20 @@ describe('ACC-OPERATOR', () => {
       objectId: OPERATOR,
       permissions: { secrets: ['list'], certificates: ['list'] },
     });
+  });
+  it('names the operator in its evidence, and a service principal gets principalType ServicePrincipal', () => {
+    const f = baseline();
+    f.operatorDataPlane = { ok: true, value: { status: 'forbidden', message: 'Forbidden' } };
+    const r = checkOperator(f);
+    assert.equal(r.evidence?.[0], `operator: sre@contoso.com (object id ${OPERATOR})`);
+    const user = r.fix?.operations[0];
+    assert.equal(user?.kind === 'roleAssignment.create' && user.principalType, 'User');
+    assert.match(r.fix!.preview[0]!.diff!.at(-1)!, new RegExp(`^\\+ Key Vault Reader for you, sre@contoso\\.com \\(${OPERATOR}\\) at `));
+    // A role assignment whose principalType does not match the directory is refused, so an app-only sign-in says so.
+    f.context.operator = { objectId: OPERATOR, kind: 'servicePrincipal', displayName: 'deploy-bot', appId: 'app-1' };
+    const sp = checkOperator(f);
+    assert.equal(sp.evidence?.[0], `operator: service principal deploy-bot (app id app-1, object id ${OPERATOR})`);
+    const op = sp.fix?.operations[0];
+    assert.equal(op?.kind === 'roleAssignment.create' && op.principalType, 'ServicePrincipal');
   });
 });

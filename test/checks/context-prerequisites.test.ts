@@ -47,8 +47,17 @@ describe('CTX-CLOUD', () => {
 });
 
 describe('CTX-WHOAMI', () => {
-  it('passes with the operator named', () =>
-    assert.equal(checkWhoAmI(baseline()).cause, 'Signed in as sre@contoso.com in subscription 11111111-1111-1111-1111-111111111111.'));
+  it('passes with the operator named', () => assert.equal(checkWhoAmI(baseline()).cause, 'Signed in as sre@contoso.com.'));
+  it('names the operator beside the object id in evidence: user name and name, or the service principal', () => {
+    const f = baseline();
+    assert.equal(checkWhoAmI(f).evidence?.[0], 'operator: sre@contoso.com (object id dddddddd-0000-0000-0000-000000000004)');
+    f.context.operator = { objectId: 'o1', kind: 'user', displayName: 'alice@contoso.com', name: 'Alice Smith' };
+    assert.equal(checkWhoAmI(f).cause, 'Signed in as alice@contoso.com (Alice Smith).');
+    assert.equal(checkWhoAmI(f).evidence?.[0], 'operator: alice@contoso.com, Alice Smith (object id o1)');
+    f.context.operator = { objectId: 'o2', kind: 'servicePrincipal', appId: 'a2' };
+    assert.equal(checkWhoAmI(f).cause, 'Signed in as the service principal of app a2.');
+    assert.equal(checkWhoAmI(f).evidence?.[0], 'operator: service principal (app id a2, object id o2)');
+  });
   it('warns when signed in to another tenant than the identity', () => {
     const f = baseline();
     f.context.tenantId = '99999999-9999-9999-9999-999999999999';

@@ -54,7 +54,7 @@ const table: { op: Operation; preview: PreviewRequest; az: string[] }[] = [
           ],
         },
       },
-      diff: [`+ ${SYSTEM_PRINCIPAL}: secrets get,list; certificates get,list`],
+      diff: [`+ apim-contoso (system identity ${SYSTEM_PRINCIPAL}): secrets get,list; certificates get,list`],
     },
     // accessPolicies/add merges on the server (az keyvault set-policy would replace the principal's lists).
     az: [
@@ -144,8 +144,8 @@ const table: { op: Operation; preview: PreviewRequest; az: string[] }[] = [
       path: `${VAULT_ID}/providers/Microsoft.Authorization/roleAssignments/5f0c3c8e-0000-5000-8000-000000000000?api-version=2022-04-01`,
       body: { properties: { roleDefinitionId: ROLE_ID, principalId: SYSTEM_PRINCIPAL, principalType: 'ServicePrincipal' } },
       diff: [
-        `  Key Vault Certificate User for ${SYSTEM_PRINCIPAL} at ${VAULT_ID}`,
-        `+ Key Vault Certificate User for ${SYSTEM_PRINCIPAL} at ${VAULT_ID}`,
+        `  Key Vault Certificate User for apim-contoso (system identity ${SYSTEM_PRINCIPAL}) at ${VAULT_ID}`,
+        `+ Key Vault Certificate User for apim-contoso (system identity ${SYSTEM_PRINCIPAL}) at ${VAULT_ID}`,
       ],
     },
     az: [

@@ -73,7 +73,7 @@ describe('issue 13 situations', { timeout: 900_000 }, () => {
     assert.equal(check.code, 1);
     assert.match(line(check.out, 'ACC-AP'), /fail/);
     const fix = cli('fix', '--yes');
-    assert.match(fix.out, /Fix ACC-AP: Add an access policy: secrets get, list/);
+    assert.match(fix.out, /Fix ACC-AP: Add an access policy for apim-contoso-dev \(system identity\): secrets get, list/);
     assert.match(fix.out, /Fix CERT-REFRESH/);
     assert.equal(cli('check').code, 0, 'green after the fixes');
     const vault = read(VAULT, '2026-02-01');

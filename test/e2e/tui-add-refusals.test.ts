@@ -81,7 +81,10 @@ test(
       await s.waitFor(SUMMARY, 60_000);
       const warned = await choose(s, 'contoso-api-client', 0, 'Warning: ');
       assert.match(warned, /Warning: ACC-RBAC fails for this identity/);
-      assert.match(warned, /f fixes ACC-RBAC first \(Grant Key Vault Secrets User on kv-contoso-certs to the identity\)/);
+      assert.match(
+        warned,
+        /f fixes ACC-RBAC first \(Grant Key Vault Secrets User on kv-contoso-certs to apim-contoso-dev \(system identity\)\)/,
+      );
       assert.doesNotMatch(warned, /Fix CERT-CREATE/);
       await s.press('f');
       const grant = flat(await s.waitFor(/Fix ACC-RBAC/));

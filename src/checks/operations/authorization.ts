@@ -1,6 +1,7 @@
 // Authorization writes: role assignments that let API Management's identity read the vault.
 import type { Facts } from '../facts.ts';
 import { builtInRole, KEY_VAULT_SECRETS_USER, OPERATOR_ROLES, roleGuid } from '../roles.ts';
+import { principalWithName } from '../principals.ts';
 import type { PreviewRequest } from '../types.ts';
 import { API_VERSIONS, at, cmd, same, valueOf } from './shared.ts';
 import { bodyOf, pathAndVersion, pick, type TemplateChange } from '../templates/change.ts';
@@ -23,8 +24,8 @@ function roleAssignmentPreview(op: OperationOf<'roleAssignment.create'>, facts: 
       },
     },
     diff: [
-      ...existing.map((a) => `  ${name(a.roleDefinitionId)} for ${a.principalId} at ${a.scope}`),
-      `+ ${name(op.roleDefinitionId)} for ${op.principalId} at ${op.scope}`,
+      ...existing.map((a) => `  ${name(a.roleDefinitionId)} for ${principalWithName(facts, a.principalId)} at ${a.scope}`),
+      `+ ${name(op.roleDefinitionId)} for ${principalWithName(facts, op.principalId)} at ${op.scope}`,
     ],
   };
 }

@@ -2,6 +2,7 @@
 import type { Facts, VaultFacts } from '../facts.ts';
 import { sameIpRule } from '../ipv4.ts';
 import { nameOf, parseResourceId, sameId, vnetOfSubnet } from '../resource-id.ts';
+import { principalWithName } from '../principals.ts';
 import { OPERATOR_ROLES } from '../roles.ts';
 import type { PreviewRequest } from '../types.ts';
 import { bodyOf, pathAndVersion, pick, type TemplateChange } from '../templates/change.ts';
@@ -90,8 +91,8 @@ function accessPolicyPreview(op: OperationOf<'vault.addAccessPolicy'>, facts: Fa
   const existing = vault?.accessPolicies ?? [];
   const diff = existing.map((p) =>
     p.objectId.toLowerCase() === op.objectId.toLowerCase()
-      ? `- ${p.objectId}: ${permissionsLine(p.permissions)}`
-      : `  ${p.objectId}: ${permissionsLine(p.permissions)}`,
+      ? `- ${principalWithName(facts, p.objectId)}: ${permissionsLine(p.permissions)}`
+      : `  ${principalWithName(facts, p.objectId)}: ${permissionsLine(p.permissions)}`,
   );
   const mine = existing.find((p) => p.objectId.toLowerCase() === op.objectId.toLowerCase());
   // "add" merges with an existing entry for the same object id.
@@ -101,7 +102,7 @@ function accessPolicyPreview(op: OperationOf<'vault.addAccessPolicy'>, facts: Fa
       ...new Set([...(mine?.permissions.certificates ?? []), ...(op.permissions.certificates ?? [])].map((x) => x.toLowerCase())),
     ],
   };
-  diff.push(`+ ${op.objectId}: ${permissionsLine(merged)}`);
+  diff.push(`+ ${principalWithName(facts, op.objectId)}: ${permissionsLine(merged)}`);
   return {
     method: 'PUT',
     path: at(`${op.vaultId}/accessPolicies/add`, API_VERSIONS.keyVault),

@@ -3,7 +3,7 @@
 import { ArmError, type Reply } from '../http.ts';
 import type { Entra } from '../providers/entra.ts';
 import type { SandboxState } from '../state.ts';
-import type { Json } from '../types.ts';
+import type { Json, Operator } from '../types.ts';
 import type { Exchange, Site, Stage } from './exchange.ts';
 
 function b64url(value: unknown): string {
@@ -24,13 +24,26 @@ export function tokenClaims(auth: string | undefined): { oid?: string; aud?: str
   }
 }
 
+/**
+ * Who the operator is, in the claims of an ARM (v1.0) access token: a user's upn, unique_name and name, or a
+ * service principal's app-only idtyp, appid and app_displayname (access-token-claims-reference, optional-claims-reference).
+ */
+export function operatorClaims(op: Operator): Json {
+  if (op.servicePrincipal) return { idtyp: 'app', appid: op.servicePrincipal.appId, app_displayname: op.servicePrincipal.displayName };
+  return {
+    ...(op.upn ? { upn: op.upn, unique_name: op.upn } : {}),
+    ...(op.name ? { name: op.name } : {}),
+    scp: 'user_impersonation',
+  };
+}
+
 /** An unsigned JWT naming the caller (default: the world's operator), for the sandbox's own endpoint. */
 export function tokenIssuer(state: SandboxState, site: Site, clock: () => number): (principal?: string) => string {
   return (principal) => {
     const op = state.world.operator;
     const oid = principal ?? op.principalId;
     const payload: Json = { oid, tid: state.world.tenantId, aud: site.endpoint, exp: Math.floor(clock() / 1000) + 3600 };
-    if (oid === op.principalId && op.upn) payload.upn = op.upn;
+    if (oid === op.principalId) Object.assign(payload, operatorClaims(op));
     return `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url(payload)}.sandbox`;
   };
 }

@@ -174,6 +174,7 @@ export class Entra {
       oid: operator.principalId,
       tid: tenantId,
       ...(operator.upn ? { upn: operator.upn, preferred_username: operator.upn } : {}),
+      ...(operator.name ? { name: operator.name } : {}),
     };
     return {
       status: 200,
@@ -197,7 +198,7 @@ export class Entra {
           sub: operator.principalId,
           aud: clientId,
           iss: `${origin}/${tenantId}/v2.0`,
-          name: operator.upn ?? 'Sandbox operator',
+          name: operator.name ?? operator.upn ?? 'Sandbox operator',
           iat: now,
           nbf: now,
           exp: now + 3599,
