@@ -161,6 +161,7 @@ export function deletedVaultFromSdk(d: DeletedVault): DeletedVaultFacts {
     location: p?.location ?? '',
     deletionDate: iso(p?.deletionDate),
     scheduledPurgeDate: iso(p?.scheduledPurgeDate),
+    ...(p?.purgeProtectionEnabled === undefined ? {} : { purgeProtectionEnabled: p.purgeProtectionEnabled }),
   };
 }
 

@@ -140,6 +140,8 @@ export interface DeletedVaultFacts {
   location: string;
   deletionDate?: string;
   scheduledPurgeDate?: string;
+  /** Purge protection of the original vault: no purge before scheduledPurgeDate, by anyone. */
+  purgeProtectionEnabled?: boolean;
 }
 
 export interface RoleAssignmentFacts {

@@ -32,23 +32,36 @@ export function checkVault(facts: Facts): Finding {
     evidence.push(
       `soft-deleted vault: ${d.id}`,
       ...(d.deletionDate ? [`deleted on: ${d.deletionDate}`] : []),
-      ...(d.scheduledPurgeDate ? [`purged on: ${d.scheduledPurgeDate}`] : []),
+      ...(d.scheduledPurgeDate ? [`scheduled purge: ${d.scheduledPurgeDate}`] : []),
+      ...(d.purgeProtectionEnabled === undefined ? [] : [`purge protection: ${d.purgeProtectionEnabled ? 'on' : 'off'}`]),
     );
     // The deleted-vault id is under .../locations/<l>/deletedVaults/<n>; recovery needs the original vault id.
     const vaultId = /\/providers\/Microsoft\.KeyVault\/vaults\//i.test(d.id) ? d.id : vault.from?.resourceId;
+    // Recovery is a vault write (az keyvault recover): whoever may create a vault in the resource group may
+    // restore it (soft-delete-overview). It brings back secrets, certificates, access policies and network rules,
+    // but not the Azure RBAC role assignments on the vault, which were deleted with it.
     const fix = vaultId
       ? makePlan('PRE-VAULT', facts, {
           title: `Recover the soft-deleted key vault ${d.name}`,
           operations: [{ kind: 'vault.recover', vaultId, location: d.location }],
-          disruption: 'None for API Management: the vault comes back with its secrets, access settings and firewall as they were.',
+          disruption:
+            'None for API Management: the vault comes back with its secrets, certificates, access policies and firewall. Role assignments on the vault do not come back; the access checks grant API Management again afterwards.',
         })
       : undefined;
+    const until = d.scheduledPurgeDate ? ` until its scheduled purge on ${d.scheduledPurgeDate}` : '';
+    const deletedOn = d.deletionDate ? ` on ${d.deletionDate}` : '';
+    const purge =
+      d.purgeProtectionEnabled === true
+        ? ' Purge protection is on: nobody can purge it before then, and its name cannot be used for a new vault until then.'
+        : d.purgeProtectionEnabled === false
+          ? ' Purge protection is off: purging it would destroy its secrets and certificates for good.'
+          : '';
     return finding(
       'PRE-VAULT',
       STEP,
       'fail',
       title,
-      `The vault ${d.name} was deleted but is still recoverable (soft delete)${d.scheduledPurgeDate ? ` until ${d.scheduledPurgeDate}` : ''}: recover it rather than creating a new one, so existing references keep working.`,
+      `The vault ${d.name} was deleted${deletedOn} and is soft-deleted, recoverable${until}.${purge} Recover it rather than creating a new one, so existing references keep working; role assignments on it were deleted with it and must be granted again.`,
       { evidence, fix, docLink: DOCS.softDelete },
     );
   }

@@ -66,8 +66,8 @@ async function rig(world: string | World, options: { beforeWrite?: (op: Operatio
     beforeWrite: options.beforeWrite,
   });
   const apim = find(w, APIM)!;
-  // A world may have no live vault (the recovery test deletes it).
-  const vault = find(w, VAULT) ?? { id: '', name: 'no-vault', type: '' };
+  // A world may have no live vault (deleted-vault; the recovery test deletes it): the target is then the deleted one.
+  const vault = find(w, VAULT) ?? w.deletedVaults?.[0]?.vault ?? { id: '', name: 'no-vault', type: '' };
   const target: Target = {
     subscriptionId,
     apim: { resourceGroup: rgOf(apim.id), name: apim.name },
@@ -283,6 +283,19 @@ describe('gather on every shipped world', () => {
       const r = await rig(name);
       try {
         const facts = await r.gateway.gather(r.target);
+        if (name === 'deleted-vault') {
+          // The target vault is soft-deleted: not found, and found among the deleted vaults with its purge date.
+          assert.equal(!facts.vault.ok && facts.vault.unknown, 'NotFound');
+          assert.deepEqual(facts.deletedVault?.ok && facts.deletedVault.value, {
+            id: r.vault.id,
+            name: 'kv-contoso-certs',
+            location: 'westeurope',
+            deletionDate: '2026-11-30T16:20:00.000Z',
+            scheduledPurgeDate: '2027-02-28T16:20:00.000Z',
+            purgeProtectionEnabled: true,
+          });
+          return;
+        }
         assert.equal(facts.apim.ok, true, 'apim');
         assert.equal(facts.vault.ok, true, 'vault');
         assert.equal(facts.apimCertificates.ok, true, 'apim certificates');

@@ -34,7 +34,8 @@ async function factsOf(world: string): Promise<Facts> {
       context: { subscriptionId, sandbox: true },
     });
     const apim = w.resources.find((r) => r.type === 'Microsoft.ApiManagement/service')!;
-    const vault = w.resources.find((r) => r.type === 'Microsoft.KeyVault/vaults')!;
+    // deleted-vault's target is soft-deleted (its fix is the recovery).
+    const vault = w.resources.find((r) => r.type === 'Microsoft.KeyVault/vaults') ?? w.deletedVaults![0]!.vault;
     const gathered = await gateway.gather({
       subscriptionId,
       apim: { resourceGroup: rgOf(apim.id), name: apim.name },

@@ -69,7 +69,9 @@ describe('CTX-WHOAMI', () => {
 
 describe('PRE-VAULT', () => {
   it('passes when found', () => assert.equal(checkVault(baseline()).status, 'pass'));
-  it('offers recovery of a soft-deleted vault', () => {
+  // https://learn.microsoft.com/azure/key-vault/general/soft-delete-overview: recoverable until the scheduled purge;
+  // with purge protection nobody can purge it first; role assignments are deleted with the vault and not restored.
+  it('offers recovery of a soft-deleted vault, naming it, its purge date and purge protection', () => {
     const f = baseline();
     f.vault = { ok: false, unknown: 'NotFound', message: 'Vault not found', from: { resourceId: VAULT_ID, readAt: 'x' } };
     f.deletedVault = {
@@ -78,7 +80,9 @@ describe('PRE-VAULT', () => {
         id: '/subscriptions/s/providers/Microsoft.KeyVault/locations/westeurope/deletedVaults/kv-contoso',
         name: 'kv-contoso',
         location: 'westeurope',
+        deletionDate: '2026-09-21T00:00:00Z',
         scheduledPurgeDate: '2026-12-20T00:00:00Z',
+        purgeProtectionEnabled: true,
       },
     };
     const r = checkVault(f);
@@ -87,7 +91,14 @@ describe('PRE-VAULT', () => {
     assert.deepEqual(r.fix?.az, ['az keyvault recover --name kv-contoso --location westeurope --resource-group rg-app']);
     assert.equal(
       r.cause,
-      'The vault kv-contoso was deleted but is still recoverable (soft delete) until 2026-12-20T00:00:00Z: recover it rather than creating a new one, so existing references keep working.',
+      'The vault kv-contoso was deleted on 2026-09-21T00:00:00Z and is soft-deleted, recoverable until its scheduled purge on 2026-12-20T00:00:00Z. Purge protection is on: nobody can purge it before then, and its name cannot be used for a new vault until then. Recover it rather than creating a new one, so existing references keep working; role assignments on it were deleted with it and must be granted again.',
+    );
+    assert.ok(r.evidence.includes('purge protection: on'));
+    assert.match(r.fix!.disruption!, /Role assignments on the vault do not come back/);
+    f.deletedVault.value!.purgeProtectionEnabled = false;
+    assert.match(
+      checkVault(f).cause,
+      / Purge protection is off: purging it would destroy its secrets and certificates for good\. Recover it/,
     );
   });
   it('fails without a fix when not found and not soft-deleted', () => {

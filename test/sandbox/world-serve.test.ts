@@ -37,6 +37,7 @@ test('every shipped world loads and starts', async () => {
     'service-endpoint-other-vault',
     'other-subscription-vault',
     'workspaces',
+    'deleted-vault',
   ]);
   for (const name of WORLD_NAMES) {
     const sb = await startSandbox({ world: name });

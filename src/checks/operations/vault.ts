@@ -79,7 +79,9 @@ function recoverPreview(op: OperationOf<'vault.recover'>, facts: Facts): Preview
       location: op.location,
       properties: { ...(tenantId ? { tenantId } : {}), sku: { family: 'A', name: 'standard' }, createMode: 'recover' },
     },
-    diff: [`+ vault: ${nameOf(op.vaultId)} (recovered from soft-delete with its secrets, certificates and settings)`],
+    diff: [
+      `+ vault: ${nameOf(op.vaultId)} (recovered from soft-delete with its secrets, certificates, access policies and network rules; not its role assignments)`,
+    ],
   };
 }
 

@@ -23,6 +23,8 @@ import namedValueAccessLost from './situations/named-value-access-lost.json' wit
 import serviceEndpointOtherVault from './situations/service-endpoint-other-vault.json' with { type: 'json' };
 import otherSubscriptionVault from './situations/other-subscription-vault.json' with { type: 'json' };
 import workspaces from './situations/workspaces.json' with { type: 'json' };
+// The target vault soft-deleted and recoverable (issue 14: the deleted-vault reads on the wire).
+import deletedVault from './situations/deleted-vault.json' with { type: 'json' };
 
 /** Shipped worlds by name (validated when loaded, not here). */
 export const SHIPPED_WORLDS: Readonly<Record<string, unknown>> = {
@@ -49,6 +51,7 @@ export const SHIPPED_WORLDS: Readonly<Record<string, unknown>> = {
   'service-endpoint-other-vault': serviceEndpointOtherVault,
   'other-subscription-vault': otherSubscriptionVault,
   workspaces,
+  'deleted-vault': deletedVault,
 };
 
 /** The names `--world` accepts besides a file path; the first is the demo default. */
