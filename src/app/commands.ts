@@ -96,8 +96,11 @@ function showPlans(engine: RunbookEngine, plans: FixPlan[], asScript: boolean, f
     const scripted = evaluation ? planAhead(evaluation, plans) : plans;
     process.stdout.write(azScript(scripted, engine.context));
     const ahead = scripted.length - plans.length;
+    // A soft-deleted vault shows only its id, location, dates and purge protection (Vaults_GetDeleted): its access
+    // model and network rules, and so the fixes after its recovery, can only be planned once it is back.
+    const recovers = plans.some((p) => p.operations.some((op) => op.kind === 'vault.recover'));
     err(
-      `\n${scripted.length} plan(s) printed as an az script${ahead ? ` (${ahead} of them for the identity an earlier step enables, read when the script runs)` : ''}; nothing was changed. Later steps assume the earlier ones were applied.`,
+      `\n${scripted.length} plan(s) printed as an az script${ahead ? ` (${ahead} of them for the identity an earlier step enables, read when the script runs)` : ''}; nothing was changed. Later steps assume the earlier ones were applied.${recovers ? ' The script recovers the soft-deleted key vault: its access settings cannot be read before that, so run fix --plan again once it is back for what follows.' : ''}`,
     );
   } else {
     for (const plan of plans) out(`${formatPlan(plan)}\n`);
