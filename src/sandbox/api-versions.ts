@@ -150,6 +150,22 @@ export const API_VERSIONS: Record<string, string[]> = {
   ],
 };
 
+/**
+ * Private DNS lives under Microsoft.Network but is its own resource provider with its own versions: the folders of
+ * Azure/azure-rest-api-specs specification/privatedns/resource-manager/Microsoft.Network/PrivateDns (stable 2018-09-01,
+ * 2020-01-01, 2020-06-01, 2024-06-01; preview 2026-06-01-preview). ARM lists a type's own versions when it refuses
+ * one, as it does for DNS zones under Microsoft.Network (https://github.com/Azure/azure-cli/issues/26863).
+ * az 2.45 and python3-azure send 2020-06-01 (azure-mgmt-privatedns's default).
+ */
+export const PRIVATE_DNS_VERSIONS = ['2018-09-01', '2020-01-01', '2020-06-01', '2024-06-01', '2026-06-01-preview'];
+
+/** The versions a type is served at: its own where its provider has them, else its namespace's. */
+export function apiVersionsOf(type: string): string[] | undefined {
+  const t = type.toLowerCase();
+  if (t === 'microsoft.network/privatednszones' || t.startsWith('microsoft.network/privatednszones/')) return PRIVATE_DNS_VERSIONS;
+  return API_VERSIONS[t.split('/')[0]];
+}
+
 /** Microsoft.Resources (subscriptions, resource groups, resources, providers): any well-formed version ARM has published. */
 export const RESOURCES_VERSIONS = [
   '2014-04-01',

@@ -2,7 +2,7 @@
 // the api-version check. Anything that is not an ARM path the sandbox knows is a 404.
 import { ArmError, ok, type Ctx, type Reply } from './http.ts';
 import type { LroRegistry } from './lro.ts';
-import { API_VERSIONS, RESOURCES_VERSIONS } from './api-versions.ts';
+import { API_VERSIONS, apiVersionsOf, RESOURCES_VERSIONS } from './api-versions.ts';
 import { RESOURCE_ID, typeOf } from './resource-id.ts';
 import { hasAction, requireAction } from './rbac.ts';
 import { actionFor, genericDelete, genericGet, genericList, genericPatch, genericPut, isCollectionPath, page } from './providers/arm.ts';
@@ -50,7 +50,7 @@ function checkApiVersion(ctx: Ctx): void {
   // Provider metadata (`/providers/{ns}`) is served by Microsoft.Resources, whatever the namespace.
   const providerMetadata = PROVIDER_METADATA.test(ctx.path);
   const namespace = providerMetadata ? 'microsoft.resources' : (type?.split('/')[0] ?? 'Microsoft.Resources').toLowerCase();
-  const supported = API_VERSIONS[namespace];
+  const supported = providerMetadata ? API_VERSIONS[namespace] : type ? apiVersionsOf(type) : API_VERSIONS[namespace];
   if (!supported) {
     if (namespace === 'microsoft.resources') {
       const wellFormed = /^\d{4}-\d{2}-\d{2}(-preview)?$/.test(version);

@@ -90,6 +90,41 @@ describe('generic ARM', () => {
     assert.match(malformed.body.error.message, /^The api-version 'latest' is invalid\. The supported versions are '2025-04-01,.*'\.$/);
   });
 
+  // Private DNS is its own provider under Microsoft.Network, with its own versions (Azure/azure-rest-api-specs
+  // specification/privatedns/resource-manager/Microsoft.Network/PrivateDns: stable 2018-09-01, 2020-01-01, 2020-06-01,
+  // 2024-06-01; preview 2026-06-01-preview); ARM lists a type's own versions when it refuses one
+  // (https://github.com/Azure/azure-cli/issues/26863 for DNS zones).
+  test("private DNS zones and VNet links are served at Private DNS's versions; a Network version is refused listing them", async () => {
+    const pe = await startSandbox({ world: 'private-endpoint' });
+    try {
+      const zone = `${RG_ID}/providers/Microsoft.Network/privateDnsZones/privatelink.vaultcore.azure.net`;
+      for (const v of ['2018-09-01', '2020-01-01', '2020-06-01', '2024-06-01', '2026-06-01-preview']) {
+        for (const path of [zone, `${zone}/virtualNetworkLinks/link-vnet-apim`, `${zone}/virtualNetworkLinks`]) {
+          const r = await raw(pe, 'GET', `${path}?api-version=${v}`);
+          assert.equal(r.status, 200, `${path} ${v}: ${JSON.stringify(r.body)}`);
+        }
+      }
+      const bad = await raw(pe, 'GET', `${zone}/virtualNetworkLinks/link-vnet-apim?api-version=2022-01-01`);
+      assert.equal(bad.status, 400);
+      assert.equal(bad.body.error.code, 'NoRegisteredProviderFound');
+      assert.equal(
+        bad.body.error.message,
+        "No registered resource provider found for location 'global' and API version '2022-01-01' for type 'privateDnsZones/virtualNetworkLinks'. The supported api-versions are '2018-09-01, 2020-01-01, 2020-06-01, 2024-06-01, 2026-06-01-preview'.",
+      );
+      const nsgAtDnsVersion = await raw(pe, 'GET', `${RG_ID}/providers/Microsoft.Network/networkSecurityGroups?api-version=2018-09-01`);
+      assert.equal(nsgAtDnsVersion.body?.error?.code, 'NoRegisteredProviderFound');
+      const meta = await raw(pe, 'GET', `/subscriptions/${SUB}/providers/Microsoft.Network?api-version=2021-04-01`);
+      const types = new Map(meta.body.resourceTypes.map((t: { resourceType: string }) => [t.resourceType, t]));
+      const zones = types.get('privateDnsZones') as { apiVersions: string[]; defaultApiVersion: string; locations: string[] };
+      assert.deepEqual(zones.apiVersions, ['2026-06-01-preview', '2024-06-01', '2020-06-01', '2020-01-01', '2018-09-01']);
+      assert.equal(zones.defaultApiVersion, '2024-06-01');
+      assert.deepEqual(zones.locations, ['global']);
+      assert.ok((types.get('virtualNetworks') as { apiVersions: string[] }).apiVersions.includes('2022-01-01'));
+    } finally {
+      await pe.close();
+    }
+  });
+
   test('double slashes are normalised', async () => {
     const r = await raw(t.sandbox, 'GET', `/${KV_ID}/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01`);
     assert.equal(r.status, 200);

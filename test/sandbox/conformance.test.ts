@@ -158,7 +158,13 @@ for (const name of WORLD_NAMES) {
       assert.equal(resources.length >= 3, true);
       for (const r of resources) {
         const type = r.type.toLowerCase();
-        const version = type === 'microsoft.resources/deploymentstacks' ? '2024-03-01' : VERSIONS[type.split('/')[0]];
+        // Private DNS is its own provider under Microsoft.Network, at its own versions (2024-06-01: privatedns.json).
+        const version =
+          type === 'microsoft.resources/deploymentstacks'
+            ? '2024-03-01'
+            : type.startsWith('microsoft.network/privatednszones')
+              ? '2024-06-01'
+              : VERSIONS[type.split('/')[0]];
         const res = await get(sandbox, `${r.id}?api-version=${version}`);
         assert.equal(res.status, 200, `${r.id}: ${JSON.stringify(res.body)}`);
         checkBody(type, res.body);

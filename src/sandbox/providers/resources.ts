@@ -2,7 +2,7 @@
 // -g, `az resource list`), provider metadata (`az resource show --ids` picks its api-version there), and
 // Azure Policy deny assignments a world declares, answered as ARM answers a disallowed write.
 import { ArmError, ok, type Ctx, type Reply } from '../http.ts';
-import { API_VERSIONS, RESOURCE_TYPES } from '../api-versions.ts';
+import { API_VERSIONS, apiVersionsOf, RESOURCE_TYPES } from '../api-versions.ts';
 import { hasAction } from '../rbac.ts';
 import { keyOf, nameOf, resourceGroupOf } from '../resource-id.ts';
 import type { ArmResource, Json } from '../types.ts';
@@ -67,13 +67,16 @@ function provider(namespace: string, sub: string | undefined): Json {
     namespace,
     registrationState: 'Registered',
     registrationPolicy: 'RegistrationRequired',
-    resourceTypes: RESOURCE_TYPES[namespace].map((resourceType) => ({
-      resourceType,
-      locations: /^(operations|locations)$/.test(resourceType) ? [] : LOCATIONS,
-      apiVersions: versions,
-      defaultApiVersion: versions.find((v) => !v.endsWith('-preview')),
-      capabilities: 'None',
-    })),
+    resourceTypes: RESOURCE_TYPES[namespace].map((resourceType) => {
+      const own = [...(apiVersionsOf(`${namespace}/${resourceType}`) ?? [])].reverse();
+      return {
+        resourceType,
+        locations: /^(operations|locations)$/.test(resourceType) ? [] : /^privateDnsZones/.test(resourceType) ? ['global'] : LOCATIONS,
+        apiVersions: own.length ? own : versions,
+        defaultApiVersion: (own.length ? own : versions).find((v) => !v.endsWith('-preview')),
+        capabilities: 'None',
+      };
+    }),
   };
 }
 
