@@ -58,6 +58,8 @@ export interface AzureClients {
   /** Key Vault management in another subscription (a reference may name a vault anywhere); cached per subscription. */
   keyVaultFor(subscriptionId: string): KeyVaultManagementClient;
   network: NetworkManagementClient;
+  /** Network in another subscription (a vault's private endpoint may live anywhere); cached per subscription. */
+  networkFor(subscriptionId: string): NetworkManagementClient;
   authorization: AuthorizationManagementClient;
   resourceGraph: ResourceGraphClient;
   /** Deployments and deployment stacks of a subscription (ownership evidence); cached per subscription. */
@@ -118,6 +120,8 @@ export function createClients(options: ClientsOptions): AzureClients {
   };
 
   const keyVault = new KeyVaultManagementClient(credential, options.vaultSubscriptionId ?? subscriptionId, modular());
+  const network = new NetworkManagementClient(credential, subscriptionId, modular());
+  const networkBySubscription = perSubscription((sub) => new NetworkManagementClient(credential, sub, modular()));
   const keyVaultBySubscription = perSubscription((sub) => new KeyVaultManagementClient(credential, sub, modular()));
 
   return {
@@ -133,7 +137,8 @@ export function createClients(options: ClientsOptions): AzureClients {
     keyVault,
     keyVaultFor: (sub) =>
       sub.toLowerCase() === (options.vaultSubscriptionId ?? subscriptionId).toLowerCase() ? keyVault : keyVaultBySubscription(sub),
-    network: new NetworkManagementClient(credential, subscriptionId, modular()),
+    network,
+    networkFor: (sub) => (sub.toLowerCase() === subscriptionId.toLowerCase() ? network : networkBySubscription(sub)),
     resourceGraph: new ResourceGraphClient(credential, modular()),
     // The data plane's scope follows the vault's 401 challenge; the URL comes from ARM (vaultUri), checked first.
     certificateClient: (vaultUri) => dataPlane('cert', vaultUri, () => new CertificateClient(vaultUri, credential, common())),

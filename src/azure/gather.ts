@@ -404,6 +404,65 @@ async function readOtherVaultRoles(
   return { assignments, definitions };
 }
 
+/**
+ * One secret's metadata read. The vault's network refusing the operator (403 ForbiddenByFirewall, or
+ * ForbiddenByConnection with public access off) is a fact about the network, not a missing role: it carries the
+ * refused address and no missing action, so no check names a role for it.
+ */
+async function readSecretFact(key: string, read: () => Promise<ReferencedSecretFacts>): Promise<Fact<ReferencedSecretFacts>> {
+  try {
+    return {
+      ok: true,
+      value: await read(),
+      from: { resourceId: key, apiVersion: API_VERSIONS.keyVaultData, readAt: new Date().toISOString() },
+    };
+  } catch (e) {
+    const info = toAzureError(e);
+    if (info.kind === 'Aborted') throw new Cancelled();
+    const failed = failedFact<ReferencedSecretFacts>(
+      info,
+      key,
+      API_VERSIONS.keyVaultData,
+      'Microsoft.KeyVault/vaults/secrets/readMetadata/action',
+    );
+    if (failed.ok || (info.code !== 'ForbiddenByFirewall' && info.code !== 'ForbiddenByConnection')) return failed;
+    const address = parseClientAddress(info.message);
+    return {
+      ok: false,
+      unknown: failed.unknown,
+      message: failed.message,
+      ...(failed.from ? { from: failed.from } : {}),
+      firewall: info.code === 'ForbiddenByConnection' ? { publicAccessDisabled: true } : { ...(address ? { clientAddress: address } : {}) },
+    };
+  }
+}
+
+/**
+ * What step 4 and REF-SECRET need of each other vault that was read: its private endpoints (each in its own
+ * subscription) and the metadata of the secrets references name there (the data plane needs no subscription).
+ */
+async function readOtherVaultSides(
+  clients: AzureClients,
+  vaults: Record<string, Fact<VaultFacts>>,
+  identifiers: string[],
+  signal?: AbortSignal,
+): Promise<{ privateEndpoints: Record<string, Fact<PrivateEndpointFacts[]>>; secrets: Record<string, Fact<ReferencedSecretFacts>> }> {
+  const privateEndpoints: Record<string, Fact<PrivateEndpointFacts[]>> = {};
+  const secrets: Record<string, Fact<ReferencedSecretFacts>> = {};
+  await Promise.all(
+    Object.entries(vaults).map(async ([h, fact]) => {
+      if (!fact.ok) return;
+      const [pes, read] = await Promise.all([
+        readPrivateEndpoints(clients, fact.value, signal),
+        readReferencedSecrets(clients, fact.value.vaultUri, identifiers, signal),
+      ]);
+      privateEndpoints[h] = pes;
+      Object.assign(secrets, read);
+    }),
+  );
+  return { privateEndpoints, secrets };
+}
+
 /** Metadata (never values) of every version of each named secret on the vault: content type, enabled, expiry. */
 async function readReferencedSecrets(
   clients: AzureClients,
@@ -419,7 +478,7 @@ async function readReferencedSecrets(
   const out: Record<string, Fact<ReferencedSecretFacts>> = {};
   await Promise.all(
     [...wanted].map(async ([key, name]) => {
-      out[key] = await readFact(key, API_VERSIONS.keyVaultData, 'Microsoft.KeyVault/vaults/secrets/readMetadata/action', async () => {
+      out[key] = await readSecretFact(key, async () => {
         const versions = await all(clients.secretClient(vaultUri).listPropertiesOfSecretVersions(name, { abortSignal: signal }));
         return {
           secretId: key,
@@ -516,9 +575,11 @@ async function readPrivateEndpoints(clients: AzureClients, vault: VaultFacts, si
         .filter((c) => c.privateEndpointId)
         .map(async (c) => {
           const pe = parsePrivateEndpointId(c.privateEndpointId!);
+          // The endpoint lives in its own subscription, which need not be the vault's or API Management's.
+          const network = clients.networkFor(pe.subscriptionId);
           const [endpoint, groups] = await Promise.all([
-            clients.network.privateEndpoints.get(pe.resourceGroup, pe.name, { abortSignal: signal }),
-            all(clients.network.privateDnsZoneGroups.list(pe.resourceGroup, pe.name, { abortSignal: signal })),
+            network.privateEndpoints.get(pe.resourceGroup, pe.name, { abortSignal: signal }),
+            all(network.privateDnsZoneGroups.list(pe.resourceGroup, pe.name, { abortSignal: signal })),
           ]);
           return privateEndpointFromSdk(endpoint, c.status, groups);
         }),
@@ -573,10 +634,13 @@ export async function gather(
       : [];
     return Promise.all([
       readReferencedSecrets(clients, vault.value.vaultUri, ids, signal),
-      readOtherVaults(clients, vaultSubscriptionOf(target), vault.value.vaultUri, ids, signal).then(async (others) => ({
-        others,
-        ...(await readOtherVaultRoles(clients, others, principals, signal)),
-      })),
+      readOtherVaults(clients, vaultSubscriptionOf(target), vault.value.vaultUri, ids, signal).then(async (others) => {
+        const [roles, sides] = await Promise.all([
+          readOtherVaultRoles(clients, others, principals, signal),
+          readOtherVaultSides(clients, others, ids, signal),
+        ]);
+        return { others, ...roles, ...sides };
+      }),
     ]);
   });
 
@@ -694,9 +758,10 @@ export async function gather(
     namedValues,
     ...(referencedSecrets
       ? {
-          referencedSecrets: referencedSecrets[0],
+          referencedSecrets: { ...referencedSecrets[1].secrets, ...referencedSecrets[0] },
           otherVaults: referencedSecrets[1].others,
           otherVaultRoleAssignments: referencedSecrets[1].assignments,
+          otherVaultPrivateEndpoints: referencedSecrets[1].privateEndpoints,
         }
       : {}),
     ownership: ownershipFacts,

@@ -447,7 +447,9 @@ export function explainFailure(
   const sameVault = (f: Finding) =>
     !refVault || (f.about ? f.about.vault.toLowerCase().split('.')[0] === refVault : !target || target === refVault);
   const mine = (f: Finding) =>
-    sameVault(f) && (!identity || (f.about ? f.about.identity === identity : !stepIdentity || stepIdentity === identity));
+    sameVault(f) &&
+    // The network path does not depend on the identity: step 4's findings explain every reference on their vault.
+    (!identity || f.step === 'network' || (f.about ? f.about.identity === identity : !stepIdentity || stepIdentity === identity));
   const about = earlier.filter((f) => explained.checks.includes(base(f.checkId)) && mine(f));
   const open = about.filter((f) => f.status === 'fail' || f.status === 'warn' || f.status === 'unknown');
   if (open.length) return `${explained.advice} (${open.map((f) => `${f.checkId} ${f.status}`).join(', ')})`;

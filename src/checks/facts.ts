@@ -16,7 +16,15 @@ export type ReadFailure = 'Forbidden' | 'NotFound' | 'Throttled' | 'Network' | '
 /** A fact that was read, or the reason it could not be (never a guess). */
 export type Fact<T> =
   | { ok: true; value: T; from?: Provenance }
-  | { ok: false; unknown: ReadFailure; message: string; missingAction?: string; from?: Provenance };
+  | {
+      ok: false;
+      unknown: ReadFailure;
+      message: string;
+      missingAction?: string;
+      /** A data-plane read the vault's network refused (not a missing role): the address it refused, or public access off. */
+      firewall?: { clientAddress?: string; publicAccessDisabled?: boolean };
+      from?: Provenance;
+    };
 
 export type CloudName = 'AzureCloud' | 'AzureChinaCloud' | 'AzureUSGovernment' | 'Custom';
 
@@ -411,7 +419,7 @@ export interface Facts {
    */
   workspaces?: Fact<ApimWorkspaceFacts[]>;
   /**
-   * Metadata of the secrets the references on the target vault (and the step-5 intent) name, keyed by lower-case
+   * Metadata of the secrets the references (on the target vault and every other vault read) and the step-5 intent name, keyed by lower-case
    * versionless secret identifier; a key absent means it was not read.
    */
   referencedSecrets?: Record<string, Fact<ReferencedSecretFacts>>;
@@ -425,6 +433,8 @@ export interface Facts {
   otherVaults?: Record<string, Fact<VaultFacts>>;
   /** Role assignments of API Management's identities on each other RBAC vault, keyed like otherVaults. */
   otherVaultRoleAssignments?: Record<string, Fact<RoleAssignmentFacts[]>>;
+  /** The private endpoints behind each other vault's connections, keyed like otherVaults (step 4 runs for them too). */
+  otherVaultPrivateEndpoints?: Record<string, Fact<PrivateEndpointFacts[]>>;
   /** Added by the engine from its journal. */
   temporaryChanges: TemporaryChange[];
   /** Added by the engine when the operator has chosen what to add in step 5. */

@@ -4,15 +4,16 @@ import { certificateChecks } from './certificate.ts';
 import { contextChecks } from './context.ts';
 import type { Facts } from './facts.ts';
 import { firewallChecks } from './firewall.ts';
-import { networkChecks } from './network.ts';
+import { networkChecks, otherVaultNetworkChecks } from './network.ts';
 import { prerequisiteChecks } from './prerequisites.ts';
-import { checkNamedValues, checkReferencedSecrets, pairChecks } from './references.ts';
+import { checkNamedValues, checkReferencedSecrets, otherVaultSecretChecks, pairChecks } from './references.ts';
 import { explainFailure } from './certificate.ts';
 import type { Finding } from './types.ts';
 import { uploadChecks } from './upload.ts';
 
 export function runChecks(facts: Facts): Finding[] {
-  // Steps 2 and 3 again for each other (identity, vault) pair the references use, each after its step's own checks.
+  // Steps 2 and 3 again for each other (identity, vault) pair the references use, each after its step's own checks;
+  // step 4 and REF-SECRET again for each other vault (the path and the secret do not depend on the identity).
   const pairs = pairChecks(facts);
   const of = (step: Finding['step']) => pairs.filter((f) => f.step === step);
   const earlier = [
@@ -24,11 +25,13 @@ export function runChecks(facts: Facts): Finding[] {
     ...firewallChecks(facts),
     ...of('firewall'),
     ...networkChecks(facts),
+    ...otherVaultNetworkChecks(facts),
   ];
   return [
     ...earlier,
     ...certificateChecks(facts, earlier),
     checkReferencedSecrets(facts),
+    ...otherVaultSecretChecks(facts),
     checkNamedValues(facts, (s, identity, secretIdentifier) => explainFailure(s, earlier, identity, facts, secretIdentifier)),
     ...uploadChecks(facts),
   ];

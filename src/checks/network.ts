@@ -7,7 +7,7 @@ import { describeRule, evaluateFlow, freePriorityBelow, regionalTag, type NsgFlo
 import { makePlan } from './plan.ts';
 import { ipv4Contains } from './ipv4.ts';
 import { apimSourceIps, firewallOn, hasKeyVaultEndpoint, hasVaultDnsZone, inVnet, isConsumption, isV2, lineOfSight } from './posture.ts';
-import { referenceLabel, referencesOf } from './references.ts';
+import { forVault, otherVaultsInUse, referenceLabel, referencesOf } from './references.ts';
 import { sameId, vnetOfSubnet } from './resource-id.ts';
 import { DOCS } from './steps.ts';
 import type { Finding, FixPlan, Operation } from './types.ts';
@@ -539,4 +539,37 @@ export function networkChecks(facts: Facts): Finding[] {
   // VNET-UDR only when the facts show a route table (routes themselves are not read).
   if (facts.subnet?.ok && facts.subnet.value.routeTableId) findings.push(checkRouteTable(facts.subnet.value));
   return findings;
+}
+
+/**
+ * Step 4 on every other vault references read (any subscription), by the same checks as the target vault's: the
+ * Microsoft.KeyVault service endpoint (with the VNet rule on that vault), the vault's VNet rule, the NSG's path to it
+ * (through its private endpoint when it has one) and its private endpoint; fixes act on that vault and the subnet.
+ * The subnet, its NSG and the way to Entra ID are the instance's own, so VNET-MODE, VNET-NSG and VNET-NSG-AAD stay the
+ * target's findings (https://learn.microsoft.com/azure/api-management/virtual-network-reference).
+ */
+export function otherVaultNetworkChecks(facts: Facts): Finding[] {
+  if (!facts.apim.ok || !facts.vault.ok) return [];
+  const apim = facts.apim.value;
+  if (isConsumption(apim) || !inVnet(apim)) return [];
+  const target = facts.vault;
+  return otherVaultsInUse(facts).flatMap(({ host, vault, refs }) => {
+    const pes = facts.otherVaultPrivateEndpoints?.[host];
+    const onOther: Facts = {
+      ...facts,
+      vault: { ok: true, value: vault },
+      ...(pes ? { privateEndpoints: pes } : { privateEndpoints: undefined }),
+      // Seen from this vault, the target is one of the other vaults a service endpoint would cut off.
+      otherVaults: {
+        [hostOf(target.value.vaultUri)]: target,
+        ...Object.fromEntries(Object.entries(facts.otherVaults ?? {}).filter(([h]) => h !== host)),
+      },
+    };
+    return [
+      checkServiceEndpoint(onOther, apim),
+      checkVnetRule(onOther, apim),
+      checkNsgFlow(onOther, apim, 'VNET-NSG-KV', 'AzureKeyVault'),
+      checkPrivateEndpoint(onOther, apim),
+    ].map((f) => forVault(f, vault, refs));
+  });
 }

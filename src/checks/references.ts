@@ -170,6 +170,35 @@ function forPair(f: Finding, pair: IdentityPair, vault: VaultFacts, other = fals
   };
 }
 
+/**
+ * A vault-level check (step 4, REF-SECRET) re-run on another vault: CHECK@vault, its title and fix ids, and every
+ * reference and identity that reads the vault. The network path and the secret do not depend on the identity, so these
+ * run once per vault, not per pair.
+ */
+export function forVault(f: Finding, vault: VaultFacts, refs: Reference[], prefixCause = true): Finding {
+  const suffix = `@${slug(vault.name)}`;
+  const fix: FixPlan | undefined = f.fix ? { ...f.fix, id: `${f.fix.id}${suffix}`, checkId: `${f.checkId}${suffix}` } : undefined;
+  const identities = [...new Set(refs.map((r) => r.identity))].join(', ');
+  return {
+    ...f,
+    checkId: `${f.checkId}${suffix}`,
+    title: `${f.title}: on ${vault.name}`,
+    cause: prefixCause ? `For ${refs.map(referenceLabel).join(', ')} (identity ${identities}, vault ${vault.name}): ${f.cause}` : f.cause,
+    about: { identity: identities, vault: vault.name, references: refs.map(referenceLabel) },
+    ...(fix ? { fix } : { fix: undefined }),
+  };
+}
+
+/** The other vaults that were read and that references name, with those references (keyed by host). */
+export function otherVaultsInUse(facts: Facts): { host: string; vault: VaultFacts; refs: Reference[] }[] {
+  const refs = referencesOf(facts);
+  return Object.entries(facts.otherVaults ?? {}).flatMap(([host, fact]) => {
+    if (!fact.ok) return [];
+    const on = refs.filter((r) => onVault(r, fact.value));
+    return on.length ? [{ host, vault: fact.value, refs: on }] : [];
+  });
+}
+
 /** The system identity's grant on the vault, when it lacks one: the switch cannot be fetched without it. */
 function systemAccessFirst(facts: Facts, vault: VaultFacts, ref: Reference): Operation[] {
   const asSystem: Facts = {
@@ -389,10 +418,7 @@ export function secretProblem(
   const fact = key ? facts.referencedSecrets?.[key] : undefined;
   if (!fact) return undefined;
   if (!fact.ok)
-    return {
-      status: 'unknown',
-      text: `its secret's metadata could not be read (${fact.message.split(/\r?\n/)[0]}${fact.missingAction ? `; needs ${fact.missingAction}, e.g. Key Vault Reader` : ''})`,
-    };
+    return { status: 'unknown', text: `its secret's metadata could not be read (${unreadSecretText(facts, identifier, fact)})` };
   const { version, named } = versionRead(identifier, fact.value, facts.context.kvDnsSuffix);
   if (!version)
     return {
@@ -412,6 +438,33 @@ export function secretProblem(
   return undefined;
 }
 
+/** The vault a Key Vault identifier names, among the target and the other vaults read. */
+function vaultOfIdentifier(facts: Facts, identifier: string): VaultFacts | undefined {
+  const host = hostOf(identifier);
+  const all = [facts.vault, ...Object.values(facts.otherVaults ?? {})];
+  return all.flatMap((f) => (f.ok && hostOf(f.value.vaultUri) === host ? [f.value] : []))[0];
+}
+
+/**
+ * Why a secret's metadata could not be read, with what would let the operator read it: the vault's network (the address
+ * it refused, or public access off; https://learn.microsoft.com/azure/key-vault/general/network-security), else the
+ * data action and who grants it in the vault's permission model
+ * (https://learn.microsoft.com/azure/key-vault/general/rbac-guide: Key Vault Reader reads secret metadata).
+ */
+function unreadSecretText(facts: Facts, identifier: string, fact: Extract<Fact<ReferencedSecretFacts>, { ok: false }>): string {
+  const vault = vaultOfIdentifier(facts, identifier);
+  const name = vault?.name ?? hostOf(identifier) ?? 'the vault';
+  const first = fact.message.split(/\r?\n/)[0];
+  if (fact.firewall?.publicAccessDisabled)
+    return `${first}; ${name} has public network access disabled: read it from a network its private endpoint serves`;
+  if (fact.firewall)
+    return `${first}; ${name}'s firewall refuses your address${fact.firewall.clientAddress ? ` ${fact.firewall.clientAddress}` : ''}: add ${fact.firewall.clientAddress ? `${fact.firewall.clientAddress}/32` : 'your public IPv4 address'} to its IP rules, or run apimkv from a network it admits`;
+  if (!fact.missingAction) return first ?? '';
+  return vault && !vault.enableRbacAuthorization
+    ? `${first}; needs an access policy on ${name} with secrets list for you`
+    : `${first}${first?.includes(fact.missingAction) ? '' : `; needs ${fact.missingAction}`}, e.g. Key Vault Reader on ${name}`;
+}
+
 /** The unexpired version a refresh (versionless) or a re-add (pinned to an older one) would bring, if Key Vault has one. */
 export function renewedVersion(facts: Facts, identifier: string): SecretVersionFacts | undefined {
   const key = secretKey(identifier);
@@ -426,11 +479,25 @@ export function renewedVersion(facts: Facts, identifier: string): SecretVersionF
 
 /** REF-SECRET: the secret each reference on the target vault reads is there, enabled, unexpired and (for certificates) PKCS#12. */
 export function checkReferencedSecrets(facts: Facts): Finding {
-  const title = 'The secrets the references read (content type, enabled, expiry)';
-  const docLink = DOCS.customDomain;
   if (!facts.vault.ok)
-    return finding('REF-SECRET', 'certificate', 'skipped', title, 'The vault could not be read (PRE-VAULT).', { docLink });
-  const vault = facts.vault.value;
+    return finding('REF-SECRET', 'certificate', 'skipped', SECRETS_TITLE, 'The vault could not be read (PRE-VAULT).', {
+      docLink: DOCS.customDomain,
+    });
+  // The network refuses the operator (not a missing role): the references' own last status is the evidence then.
+  const blocked = facts.operatorDataPlane.ok && facts.operatorDataPlane.value.status === 'firewall';
+  return secretsOn(facts, facts.vault.value, blocked, true);
+}
+
+/** REF-SECRET@vault for every other vault references read (any subscription), by the same rules as the target's. */
+export function otherVaultSecretChecks(facts: Facts): Finding[] {
+  return otherVaultsInUse(facts).map(({ vault, refs }) => forVault(secretsOn(facts, vault, false, false), vault, refs, false));
+}
+
+const SECRETS_TITLE = 'The secrets the references read (content type, enabled, expiry)';
+
+function secretsOn(facts: Facts, vault: VaultFacts, operatorBlocked: boolean, target: boolean): Finding {
+  const title = SECRETS_TITLE;
+  const docLink = DOCS.customDomain;
   const refs = referencesOf(facts).filter((r) => onVault(r, vault));
   if (refs.length === 0)
     return finding('REF-SECRET', 'certificate', 'skipped', title, `No reference of API Management reads ${vault.name}.`, { docLink });
@@ -446,13 +513,11 @@ export function checkReferencedSecrets(facts: Facts): Finding {
       'certificate',
       'fail',
       title,
-      `${fails.map((p) => `${referenceLabel(p.r)}: ${p.text}`).join('; ')}. A refresh cannot help: the secret (or the reference) must change.`,
+      `${fails.map((p) => `${referenceLabel(p.r)} (identity ${p.r.identity}) on ${vault.name}: ${p.text}`).join('; ')}. A refresh cannot help: the secret (or the reference) must change.`,
       { evidence, docLink },
     );
   }
-  // The network refuses the operator (not a missing role): the references' own last status is the evidence then.
-  const blocked = facts.operatorDataPlane.ok && facts.operatorDataPlane.value.status === 'firewall';
-  if (problems.length && blocked)
+  if (problems.length && operatorBlocked)
     return finding(
       'REF-SECRET',
       'certificate',
@@ -461,16 +526,26 @@ export function checkReferencedSecrets(facts: Facts): Finding {
       `Not checked: the vault's firewall refuses you on the data plane (FW-CLIENTIP), so the secrets' metadata cannot be read from here; API Management's own last status of each reference is the evidence.`,
       { evidence, docLink },
     );
-  if (problems.length)
+  if (problems.length) {
+    // A firewall refusal needs an address admitted, not a role: name the data action only when a role is what is missing.
+    const unread = refs.flatMap((r) => {
+      const key = secretKey(r.secretIdentifier);
+      const fact = key ? facts.referencedSecrets?.[key] : undefined;
+      return fact && !fact.ok ? [fact] : [];
+    });
+    const byRole = unread.some((f) => !f.firewall && f.missingAction);
     return finding(
       'REF-SECRET',
       'certificate',
       'unknown',
       title,
       `Could not check ${problems.map((p) => `${referenceLabel(p.r)}: ${p.text}`).join('; ')}.`,
-      { evidence, docLink, missingAction: 'Microsoft.KeyVault/vaults/secrets/readMetadata/action' },
+      { evidence, docLink, ...(byRole ? { missingAction: 'Microsoft.KeyVault/vaults/secrets/readMetadata/action' } : {}) },
     );
-  if (!facts.referencedSecrets)
+  }
+  // Another vault's secrets are read with it, so a key missing there means not read (the target's list predates them).
+  const unreadKey = (r: Reference) => !facts.referencedSecrets?.[secretKey(r.secretIdentifier) ?? ''];
+  if (!facts.referencedSecrets || (!target && refs.some(unreadKey)))
     return finding('REF-SECRET', 'certificate', 'unknown', title, "Could not check: the referenced secrets' metadata was not read.", {
       evidence,
       docLink,

@@ -209,7 +209,10 @@ describe('REF-SECRET (configure-custom-domain: PKCS#12 content type; Key Vault: 
       secrets(baseline(), [{ version: 'a1', created: '2026-01-01T00:00:00Z', contentType: 'application/x-pem-file' }]),
     );
     assert.equal(r.status, 'fail');
-    assert.match(r.cause, /^certificate gateway-client: the secret's content type is application\/x-pem-file, not application\/x-pkcs12/);
+    assert.match(
+      r.cause,
+      /^certificate gateway-client \(identity apim-contoso \(system identity\)\) on kv-contoso: the secret's content type is application\/x-pem-file, not application\/x-pkcs12/,
+    );
   });
   it('fails for a disabled current version', () =>
     assert.match(

@@ -327,6 +327,70 @@ describe('issue 13 situations', { timeout: 900_000 }, () => {
     assert.deepEqual(read(SHARED, '2023-07-01').tags, { owner: 'platform-team' });
   });
 
+  // api-management-using-with-vnet + key-vault/general/network-security (the subnet's Microsoft.KeyVault service
+  // endpoint and the vault's VNet rule), configure-custom-domain (PKCS#12 only): step 4 and REF-SECRET run on the vault
+  // in the other subscription; the PEM secret is the one cause no fix can cure, and it stays named.
+  test('vault in another subscription behind its firewall, subnet without the endpoint, a PEM secret: found there, fixed there', async () => {
+    const { cli, read } = await world('other-subscription-vault-network');
+    const SHARED =
+      '/subscriptions/6d4a9e2f-1b3c-4e5d-8f7a-9c0b1d2e3f45/resourceGroups/rg-shared/providers/Microsoft.KeyVault/vaults/kv-contoso-shared';
+    const SUBNET = `${RG}/providers/Microsoft.Network/virtualNetworks/vnet-apim/subnets/snet-apim`;
+    const check = cli('check');
+    assert.equal(check.code, 1);
+    assert.match(line(check.out, 'VNET-SE@kv-contoso-shared'), /fail/);
+    assert.match(line(check.out, 'VNET-SE'), /info/, 'the target vault accepts all networks');
+    assert.match(
+      check.out,
+      /For certificate partner-mtls, named value db-password \(identity apim-contoso-dev \(system identity\), vault kv-contoso-shared\)/,
+    );
+    assert.match(
+      check.out,
+      /certificate partner-mtls \(identity apim-contoso-dev \(system identity\)\) on kv-contoso-shared: the secret's content type is application\/x-pem-file/,
+    );
+    const fix = cli('fix', '--yes');
+    assert.match(
+      fix.out,
+      /Fix VNET-SE@kv-contoso-shared: Add the Microsoft.KeyVault service endpoint and the VNet rule on kv-contoso-shared/,
+    );
+    assert.match(fix.out, /Fix REF-NAMED-VALUE: Refresh "db-password"/);
+    const after = cli('check');
+    assert.equal(after.code, 1, 'the PEM secret cannot be fixed by apimkv');
+    const failing = after.out
+      .split('\n')
+      .filter((l) => /^\s*\S+ (fail|unknown)\s/.test(l))
+      .map((l) => l.trim().split(/\s+/)[2]);
+    assert.deepEqual(failing, ['CERT-REFRESH', 'REF-SECRET@kv-contoso-shared']);
+    assert.match(after.out, /import the certificate into Key Vault as \.pfx and re-add the reference/);
+    // The independent read: the endpoint and the VNet rule are there, and nothing others configured was lost.
+    const subnet = read(SUBNET, '2026-01-01');
+    assert.deepEqual(
+      subnet.properties.serviceEndpoints.map((e: { service: string; locations: string[] }) => [e.service, e.locations]),
+      [
+        ['Microsoft.Storage', ['westeurope', 'northeurope']],
+        ['Microsoft.KeyVault', ['*']],
+      ],
+    );
+    assert.match(subnet.properties.networkSecurityGroup.id, /nsg-apim$/);
+    const shared = read(SHARED, '2026-02-01');
+    assert.deepEqual(
+      shared.properties.networkAcls.virtualNetworkRules.map((r: { id: string }) => r.id.toLowerCase()),
+      [SUBNET.toLowerCase()],
+    );
+    assert.deepEqual(shared.properties.networkAcls.ipRules, [{ value: '203.0.113.50/32' }]);
+    assert.equal(shared.properties.networkAcls.bypass, 'None');
+    assert.deepEqual(shared.tags, { owner: 'platform-team' });
+    const roles = (read(`${SHARED}/providers/Microsoft.Authorization/roleAssignments`, '2022-04-01').value as { name: string }[]).map(
+      (a) => a.name,
+    );
+    for (const kept of [
+      '7a9b1c3d-4e5f-4a6b-8c9d-0e1f2a3b4c60',
+      '3d5f7a9b-1c2e-4f6a-8b0c-2d4e6f8a0b15',
+      '6b8d0f2a-4c6e-4a8b-9d1f-3e5a7c9b1d26',
+    ])
+      assert.ok(roles.includes(kept), `role assignment ${kept} kept`);
+    assert.equal(read(`${APIM}/namedValues/db-password`, '2024-05-01').properties.keyVault.lastStatus.code, 'Success');
+  });
+
   // The add flow refuses before any preview what the fetch would refuse (same parser and rules as the checks).
   test('add-cert refuses a PEM secret and a user-assigned identity behind the firewall before any plan, writing nothing', async () => {
     const { cli, read } = await world('custom-domain-uai-behind-firewall');

@@ -38,6 +38,7 @@ test('every shipped world loads and starts', async () => {
     'other-subscription-vault',
     'workspaces',
     'deleted-vault',
+    'other-subscription-vault-network',
   ]);
   for (const name of WORLD_NAMES) {
     const sb = await startSandbox({ world: name });

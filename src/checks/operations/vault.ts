@@ -124,12 +124,21 @@ const vaultWrite = () => [{ action: 'Microsoft.KeyVault/vaults/write', target: '
 const vaultRole = (op: { vaultId: string }) => [{ role: OPERATOR_ROLES.vault, scope: op.vaultId }];
 const vaultName = (op: { vaultId: string }) => parseResourceId(op.vaultId).name;
 /** --name and --resource-group: without -g az looks the vault up across the subscription (and may pick another of that name). */
-const vaultArgs = (op: { vaultId: string }) => [
-  '--name',
-  vaultName(op),
-  '--resource-group',
-  parseResourceId(op.vaultId).resourceGroup ?? '<resource-group>',
-];
+/**
+ * az's arguments naming the vault. az resolves --name/--resource-group in its current subscription (the run's), so a
+ * vault in another subscription also gets --subscription, or the command would look for it in the wrong one.
+ */
+const vaultArgs = (op: { vaultId: string }, facts: Facts) => {
+  const { subscriptionId, resourceGroup } = parseResourceId(op.vaultId);
+  const elsewhere = !!subscriptionId && subscriptionId.toLowerCase() !== facts.context.subscriptionId.toLowerCase();
+  return [
+    '--name',
+    vaultName(op),
+    '--resource-group',
+    resourceGroup ?? '<resource-group>',
+    ...(elsewhere ? ['--subscription', subscriptionId] : []),
+  ];
+};
 
 const VAULT = 'Microsoft.KeyVault/vaults';
 
@@ -204,19 +213,12 @@ export const vaultOperations: OperationFamily<'vault.'> = {
     roles: vaultRole,
     preview: recoverPreview,
     template: recoverTemplate,
-    az: (op) => [
-      cmd(
-        'az',
-        'keyvault',
-        'recover',
-        '--name',
-        vaultName(op),
-        '--location',
-        op.location,
-        '--resource-group',
-        parseResourceId(op.vaultId).resourceGroup ?? '<resource-group>',
-      ),
-    ],
+    az: (op, facts) => {
+      const [, name, , resourceGroup, ...subscription] = vaultArgs(op, facts);
+      return [
+        cmd('az', 'keyvault', 'recover', '--name', name!, '--location', op.location, '--resource-group', resourceGroup!, ...subscription),
+      ];
+    },
     isDone: (op, observed) => (valueOf(observed.vault) ? !!vaultOf(observed, op.vaultId) : undefined),
   },
   'vault.addAccessPolicy': {
@@ -261,7 +263,7 @@ export const vaultOperations: OperationFamily<'vault.'> = {
     roles: vaultRole,
     preview: (op, facts) => aclsPatch(op, facts, (acls) => ({ ...acls, bypass: op.bypass })),
     template: networkAclsTemplate,
-    az: (op) => [cmd('az', 'keyvault', 'update', ...vaultArgs(op), '--bypass', op.bypass)],
+    az: (op, facts) => [cmd('az', 'keyvault', 'update', ...vaultArgs(op, facts), '--bypass', op.bypass)],
     isDone(op, observed) {
       const vault = vaultOf(observed, op.vaultId);
       return vault ? vault.networkAcls.bypass.includes(op.bypass) : undefined;
@@ -274,7 +276,7 @@ export const vaultOperations: OperationFamily<'vault.'> = {
     roles: vaultRole,
     preview: (op, facts) => aclsPatch(op, facts, (acls) => ({ ...acls, ipRules: [...acls.ipRules, op.value] })),
     template: networkAclsTemplate,
-    az: (op) => [cmd('az', 'keyvault', 'network-rule', 'add', ...vaultArgs(op), '--ip-address', op.value)],
+    az: (op, facts) => [cmd('az', 'keyvault', 'network-rule', 'add', ...vaultArgs(op, facts), '--ip-address', op.value)],
     isDone(op, observed) {
       const vault = vaultOf(observed, op.vaultId);
       return vault ? vault.networkAcls.ipRules.some((r) => sameIpRule(r, op.value)) : undefined;
@@ -288,7 +290,7 @@ export const vaultOperations: OperationFamily<'vault.'> = {
     roles: vaultRole,
     preview: (op, facts) => aclsPatch(op, facts, (acls) => ({ ...acls, ipRules: acls.ipRules.filter((r) => !sameIpRule(r, op.value)) })),
     template: networkAclsTemplate,
-    az: (op) => [cmd('az', 'keyvault', 'network-rule', 'remove', ...vaultArgs(op), '--ip-address', op.value)],
+    az: (op, facts) => [cmd('az', 'keyvault', 'network-rule', 'remove', ...vaultArgs(op, facts), '--ip-address', op.value)],
     isDone(op, observed) {
       const vault = vaultOf(observed, op.vaultId);
       return vault ? !vault.networkAcls.ipRules.some((r) => sameIpRule(r, op.value)) : undefined;
@@ -310,7 +312,7 @@ export const vaultOperations: OperationFamily<'vault.'> = {
     preview: (op, facts) =>
       aclsPatch(op, facts, (acls) => ({ ...acls, virtualNetworkRules: [...acls.virtualNetworkRules, { id: op.subnetId }] })),
     template: networkAclsTemplate,
-    az: (op) => [cmd('az', 'keyvault', 'network-rule', 'add', ...vaultArgs(op), '--subnet', op.subnetId)],
+    az: (op, facts) => [cmd('az', 'keyvault', 'network-rule', 'add', ...vaultArgs(op, facts), '--subnet', op.subnetId)],
     isDone(op, observed) {
       const vault = vaultOf(observed, op.vaultId);
       return vault ? vault.networkAcls.virtualNetworkRules.some((r) => sameId(r.id, op.subnetId)) : undefined;

@@ -25,6 +25,7 @@ import otherSubscriptionVault from './situations/other-subscription-vault.json' 
 import workspaces from './situations/workspaces.json' with { type: 'json' };
 // The target vault soft-deleted and recoverable (issue 14: the deleted-vault reads on the wire).
 import deletedVault from './situations/deleted-vault.json' with { type: 'json' };
+import otherSubscriptionVaultNetwork from './situations/other-subscription-vault-network.json' with { type: 'json' };
 
 /** Shipped worlds by name (validated when loaded, not here). */
 export const SHIPPED_WORLDS: Readonly<Record<string, unknown>> = {
@@ -52,6 +53,7 @@ export const SHIPPED_WORLDS: Readonly<Record<string, unknown>> = {
   'other-subscription-vault': otherSubscriptionVault,
   workspaces,
   'deleted-vault': deletedVault,
+  'other-subscription-vault-network': otherSubscriptionVaultNetwork,
 };
 
 /** The names `--world` accepts besides a file path; the first is the demo default. */
