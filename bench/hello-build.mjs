@@ -3,10 +3,10 @@
 import { build } from 'esbuild';
 import { join } from 'node:path';
 
-/** Build bench/fixtures/hello.tsx into `out` (hello.js). */
+/** Build bench/fixtures/hello.tsx into `out` (hello.js), and hello-nofetch.tsx (hello-nofetch.js). */
 export function buildHello(root, out) {
   return build({
-    entryPoints: { hello: join(root, 'bench/fixtures/hello.tsx') },
+    entryPoints: { hello: join(root, 'bench/fixtures/hello.tsx'), 'hello-nofetch': join(root, 'bench/fixtures/hello-nofetch.tsx') },
     outdir: out,
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',

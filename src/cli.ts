@@ -2,6 +2,7 @@
 // the first line of a report) appears before the Azure SDKs are even imported.
 import { terminalText } from './checks/escape.ts';
 import { runConfig } from './app/run-config.ts';
+import { withoutFetch } from './app/without-fetch.ts';
 import { helpText, parseCommand, UsageError, VERSION, type Command } from './cli-args.ts';
 import { reportError } from './error-model.ts';
 import { plainTerminalReason } from './screens/terminal.ts';
@@ -64,10 +65,10 @@ async function main(argv: string[]): Promise<number> {
       const t = config.target;
       if (!((t.serviceId || (t.apim && t.resourceGroup)) && t.vault)) {
         // Something is not named: pick it on screen (a step with one choice is taken without asking).
-        const { runPickerTui } = await import('./app/picker-tui.tsx');
+        const { runPickerTui } = await withoutFetch(() => import('./app/picker-tui.tsx'));
         return runPickerTui(config);
       }
-      const { runRunbookTui } = await import('./app/runbook-tui.ts');
+      const { runRunbookTui } = await withoutFetch(() => import('./app/runbook-tui.ts'));
       return runRunbookTui(config);
     }
     case 'check': {
@@ -92,7 +93,7 @@ async function main(argv: string[]): Promise<number> {
         const { runAudit } = await import('./app/audit.ts');
         return runAudit(command.audit.format === 'tui' ? { ...command.audit, format: 'text' } : command.audit, runConfig(command.options));
       }
-      const { runAuditTui } = await import('./app/audit-tui.tsx');
+      const { runAuditTui } = await withoutFetch(() => import('./app/audit-tui.tsx'));
       return runAuditTui(command.audit, runConfig(command.options));
     }
     case 'cleanup': {
