@@ -8,7 +8,16 @@ import { describeStatus, explainOrQuote, explainStatus, statusOk, type FailureEx
 import type { KeyVaultStatusFacts } from './facts.ts';
 import { makePlan } from './plan.ts';
 import { firewallOn, identityName, lineOfSight, pickIdentity, vaultPosture } from './posture.ts';
-import { instanceIdentities, newCertificateIdentity, onVault, referencesOf, renewedVersion, secretProblem } from './references.ts';
+import {
+  instanceIdentities,
+  newCertificateIdentity,
+  onVault,
+  referencesOf,
+  renewedVersion,
+  secretProblem,
+  unreadableVaultCheck,
+  unreadText,
+} from './references.ts';
 import { referenceVerdicts } from './reference-rules.ts';
 import { STEPS, DOCS } from './steps.ts';
 import type { Finding } from './types.ts';
@@ -429,6 +438,10 @@ export function explainFailure(
   facts?: Facts,
   secretIdentifier?: string,
 ): string {
+  // A vault that could not be read explains nothing: say so rather than guess a step from the wording.
+  const unread = facts && secretIdentifier ? unreadableVaultCheck(facts, secretIdentifier) : undefined;
+  if (unread)
+    return `not diagnosed: its vault could not be read (${unread} unknown); the message was: ${status.code}${status.message ? `: ${status.message}` : ''}`;
   const explained = explainStatus(status);
   if (!explained) return explainOrQuote(status);
   const base = (id: string) => id.split('@')[0];
@@ -489,7 +502,8 @@ export function checkRefresh(facts: Facts, earlier: readonly Finding[] = []): Fi
       NEEDS_NEW_REFERENCE.includes(explainStatus(c.keyVault!.lastStatus!)?.area as FailureExplanation['area']) ||
       secretProblem(facts, c.keyVault!.secretIdentifier, 'certificate')?.status === 'fail',
   );
-  const refreshable = failing.filter((c) => !stuck.includes(c));
+  const unread = failing.filter((c) => !stuck.includes(c) && unreadableVaultCheck(facts, c.keyVault!.secretIdentifier));
+  const refreshable = failing.filter((c) => !stuck.includes(c) && !unread.includes(c));
   const fix = refreshable.length
     ? makePlan('CERT-REFRESH', facts, {
         title: `Refresh ${refreshable.map((c) => `"${c.name}"`).join(', ')} from Key Vault`,
@@ -505,7 +519,10 @@ export function checkRefresh(facts: Facts, earlier: readonly Finding[] = []): Fi
     STEP,
     'fail',
     title,
-    `${failing.map((c) => c.name).join(', ')} failed to refresh from Key Vault: API Management keeps serving the cached copy until it expires. Fix the cause shown below, then refresh (otherwise it retries within four hours).${stuckText}`,
+    `${failing.map((c) => c.name).join(', ')} failed to refresh from Key Vault: API Management keeps serving the cached copy until it expires. Fix the cause shown below, then refresh (otherwise it retries within four hours).${stuckText}${unreadText(
+      facts,
+      unread.map((c) => ({ name: c.name, secretIdentifier: c.keyVault!.secretIdentifier })),
+    )}`,
     { evidence, ...(fix ? { fix } : {}) },
   );
 }

@@ -298,6 +298,17 @@ export function pairChecks(facts: Facts): Finding[] {
   return out;
 }
 
+/**
+ * The check id of the REF-VAULT finding for the vault this identifier names, when that vault could not be read: such a
+ * reference is neither diagnosed nor written to (not even refreshed), per issue 13's "nothing is written for a
+ * reference whose identity or vault cannot be read".
+ */
+export function unreadableVaultCheck(facts: Facts, secretIdentifier: string): string | undefined {
+  const host = hostOf(secretIdentifier);
+  const fact = host ? facts.otherVaults?.[host] : undefined;
+  return host && fact && !fact.ok ? `REF-VAULT@${slug(host)}` : undefined;
+}
+
 /** REF-VAULT@host: a vault a reference names that could not be read; says which read is missing and who grants it. */
 function unreadVault(facts: Facts, host: string, fact: Extract<Fact<VaultFacts>, { ok: false }>): Finding {
   const refs = referencesOf(facts).filter((r) => hostOf(r.secretIdentifier) === host);
@@ -581,6 +592,8 @@ export function checkNamedValues(
   if (refs.length === 0)
     return finding('REF-NAMED-VALUE', 'certificate', 'skipped', title, 'No named value comes from Key Vault.', { docLink });
   const failing = refs.filter((r) => r.lastStatus && r.lastStatus.code.toLowerCase() !== 'success');
+  const unread = failing.filter((r) => unreadableVaultCheck(facts, r.secretIdentifier));
+  const refreshable = failing.filter((r) => !unread.includes(r));
   const evidence = refs.map(
     (r) =>
       `${r.name} (identity ${r.identity}): ${r.lastStatus ? `${r.lastStatus.code}${r.lastStatus.timeStampUtc ? ` (${r.lastStatus.timeStampUtc})` : ''}` : 'no status yet'}${r.lastStatus && failing.includes(r) ? ` -> ${explain(r.lastStatus, r.identity, r.secretIdentifier)}` : ''}`,
@@ -595,19 +608,27 @@ export function checkNamedValues(
       { evidence, docLink },
     );
   const apimId = facts.apim.ok ? facts.apim.value.id : undefined;
-  const fix = apimId
-    ? makePlan('REF-NAMED-VALUE', facts, {
-        title: `Refresh ${failing.map((r) => `"${r.name}"`).join(', ')} from Key Vault`,
-        operations: failing.map((r) => ({ kind: 'apim.refreshNamedValue', apimId, namedValueId: r.name })),
-        disruption: 'None: API Management keeps the cached value if the refresh fails again.',
-      })
-    : undefined;
+  const fix =
+    apimId && refreshable.length
+      ? makePlan('REF-NAMED-VALUE', facts, {
+          title: `Refresh ${refreshable.map((r) => `"${r.name}"`).join(', ')} from Key Vault`,
+          operations: refreshable.map((r) => ({ kind: 'apim.refreshNamedValue', apimId, namedValueId: r.name })),
+          disruption: 'None: API Management keeps the cached value if the refresh fails again.',
+        })
+      : undefined;
   return finding(
     'REF-NAMED-VALUE',
     'certificate',
     'fail',
     title,
-    `${failing.map((r) => r.name).join(', ')} failed to refresh from Key Vault; API Management keeps the cached value. Fix the cause shown below, then refresh (otherwise API Management retries within four hours).`,
+    `${failing.map((r) => r.name).join(', ')} failed to refresh from Key Vault; API Management keeps the cached value. Fix the cause shown below, then refresh (otherwise API Management retries within four hours).${unreadText(facts, unread)}`,
     { evidence, docLink, ...(fix ? { fix } : {}) },
   );
+}
+
+/** " Nothing is refreshed for x: its vault could not be read (REF-VAULT@host)." for the references on unreadable vaults. */
+export function unreadText(facts: Facts, refs: readonly { name: string; secretIdentifier: string }[]): string {
+  if (refs.length === 0) return '';
+  const checks = [...new Set(refs.map((r) => unreadableVaultCheck(facts, r.secretIdentifier)))].join(', ');
+  return ` Nothing is refreshed for ${refs.map((r) => r.name).join(', ')}: ${refs.length === 1 ? 'its vault' : 'their vaults'} could not be read (${checks}).`;
 }

@@ -435,4 +435,22 @@ describe('pairs on another vault (any subscription)', () => {
     assert.match(r.cause, /named value partner \(identity apim-contoso \(system identity\)\) reads kv-shared\.vault\.azure\.net/);
     assert.match(r.cause, /Reader or Key Vault Reader/);
   });
+  // Issue 13, "Bad input": nothing is written for a reference whose vault cannot be read, not even a refresh, and its
+  // failure is not explained by a step whose checks ran on another vault.
+  it('a named value on an unreadable vault: no refresh is planned and its failure points at REF-VAULT, not step 2', () => {
+    const f = sharedNamedValue();
+    f.otherVaults = {
+      [HOST]: { ok: false, unknown: 'NotFound', message: 'not visible', missingAction: 'Microsoft.KeyVault/vaults/read' },
+    };
+    const earlier = runChecks(f);
+    const r = checkNamedValues(f, (s, identity, id) => explainFailure(s, earlier, identity, f, id));
+    assert.equal(r.status, 'fail');
+    assert.equal(r.fix, undefined);
+    assert.match(r.cause, /Nothing is refreshed for partner: its vault could not be read \(REF-VAULT@kv-shared\.vault\.azure\.net\)/);
+    assert.match(
+      r.evidence.join('\n'),
+      /-> not diagnosed: its vault could not be read \(REF-VAULT@kv-shared\.vault\.azure\.net unknown\); the message was: Forbidden/,
+    );
+    assert.doesNotMatch(r.evidence.join('\n'), /see step 2/);
+  });
 });
