@@ -481,8 +481,8 @@ function checkPrivateEndpoint(facts: Facts, apim: ApimFacts): Finding {
       .flatMap((pe) => pe.privateDnsZoneIds.map((z) => z.split('/').pop() ?? ''))
       .find((z) => /^privatelink\.vaultcore\./i.test(z));
     const cause = foreign
-      ? `The approved private endpoint registers the vault in ${foreign}, but vaults in ${facts.context.cloud} resolve through ${zone}: API Management would resolve the vault's public address and hit the firewall. Add a zone group with ${zone} linked to API Management's virtual network.`
-      : `The approved private endpoint has no ${zone} DNS zone group: API Management would resolve the vault's public address and hit the firewall. Add a zone group with ${zone} linked to API Management's virtual network.`;
+      ? `The approved private endpoint registers the vault in ${foreign}, but vaults in ${facts.context.cloud} resolve through ${zone}: API Management would resolve the vault's public address and hit the firewall, or, where that zone is linked to its network, not resolve the vault's name at all (DNS). Add a zone group with ${zone} linked to API Management's virtual network.`
+      : `The approved private endpoint has no ${zone} DNS zone group: API Management would resolve the vault's public address and hit the firewall, or, where that zone is linked to its network, not resolve the vault's name at all (DNS). Add a zone group with ${zone} linked to API Management's virtual network.`;
     return finding('VNET-PE', STEP, 'warn', title, cause, { evidence, docLink: DOCS.keyVaultNetwork });
   }
   const apimVnet = apim.subnetId ? vnetOfSubnet(apim.subnetId) : undefined;

@@ -187,6 +187,21 @@ describe('APIM fetch evaluation (certificate PUT)', () => {
     assert.equal(r.message, failure(id, 'SecretDisabled', 'Operation get is not allowed on a disabled secret.'));
   });
 
+  // https://learn.microsoft.com/azure/key-vault/general/rest-error-codes (401, AKV10032 Invalid issuer): the vault
+  // accepts only tokens of its own tenant, which a subscription move to another tenant leaves behind.
+  test('Unauthorized (AKV10032): the vault trusts another tenant than the identity belongs to', async () => {
+    const other = 'c5d1e3f7-2a4b-4c6d-8e0f-1a3b5c7d9e2f';
+    const r = await fetchOutcome(worldWith(healthy, (w) => (resource(w, KV_ID).properties.tenantId = other)));
+    assert.equal(
+      r.message,
+      failure(
+        SECRET_ID,
+        'Unauthorized',
+        `AKV10032: Invalid issuer. Expected one of https://sts.windows.net/${other}/, found https://sts.windows.net/${healthy.tenantId}/.`,
+      ),
+    );
+  });
+
   test('InvalidContentType: a PEM certificate', async () => {
     const id = 'https://kv-contoso-certs.vault.localhost/secrets/legacy-pem';
     const r = await fetchOutcome(healthy, id);
@@ -217,12 +232,30 @@ describe('APIM fetch evaluation (certificate PUT)', () => {
     );
   });
 
-  test('private endpoint registered in another zone than the vault zone: no private route', async () => {
+  // The vault zone stays linked to API Management's network but holds no record for the vault: its name does not
+  // resolve there at all (private-link/private-endpoint-dns), unless the link falls back to public DNS
+  // (dns/private-dns-fallback, resolutionPolicy NxDomainRedirect), which leads to the public, disabled endpoint.
+  test('private endpoint registered in another zone than the linked vault zone: the name does not resolve', async () => {
     const world = worldWith(loadWorld('private-endpoint'), (w) => {
       const group = w.resources.find((r) => r.type === 'Microsoft.Network/privateEndpoints/privateDnsZoneGroups')!;
       group.properties.privateDnsZoneConfigs[0].properties.privateDnsZoneId = ZONE.replace('vaultcore', 'blob.core');
     });
-    assert.match((await fetchOutcome(world)).message, /: ForbiddenByConnection: /);
+    assert.equal(
+      (await fetchOutcome(world)).message,
+      failure(SECRET_ID, 'NameNotResolved', "The remote name could not be resolved: 'kv-contoso-certs.vault.localhost'"),
+    );
+  });
+  test('private endpoint without a zone group, the vault zone linked: NameNotResolved; with NxDomainRedirect: the public endpoint', async () => {
+    const noGroup = (w: World) => {
+      w.resources = w.resources.filter((r) => r.type !== 'Microsoft.Network/privateEndpoints/privateDnsZoneGroups');
+    };
+    assert.match((await fetchOutcome(worldWith(loadWorld('private-endpoint'), noGroup))).message, /: NameNotResolved: /);
+    const fallback = worldWith(loadWorld('private-endpoint'), (w) => {
+      noGroup(w);
+      w.resources.find((r) => r.type === 'Microsoft.Network/privateDnsZones/virtualNetworkLinks')!.properties.resolutionPolicy =
+        'NxDomainRedirect';
+    });
+    assert.match((await fetchOutcome(fallback)).message, /: ForbiddenByConnection: /);
   });
 
   test('private endpoint zone linked to another VNet only: no private route', async () => {

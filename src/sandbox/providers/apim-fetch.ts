@@ -1,7 +1,7 @@
 // API Management's own fetch of a Key Vault secret (on certificate and named-value PUT, refreshSecret, and a
 // service write that sets a custom hostname's keyVaultId), decided from the world in the order the service meets
 // the problems: identity, identifier, vault, route (private endpoint first), network (NSG), vault firewall,
-// permission, secret. What each step follows:
+// authentication (the vault's tenant), permission, secret. What each step follows:
 // - Behind the Key Vault firewall only the system-assigned identity is admitted, through "Allow trusted Microsoft
 //   services": "You must use the API Management instance's system-assigned managed identity to access the key
 //   vault. You can't use a user-assigned identity" (the Key Vault firewall requirements that
@@ -43,7 +43,9 @@ export type FetchCode =
   | 'ForbiddenByPolicy'
   | 'SecretNotFound'
   | 'SecretDisabled'
-  | 'InvalidContentType';
+  | 'InvalidContentType'
+  | 'NameNotResolved'
+  | 'Unauthorized';
 
 /**
  * The sandbox's own codes: no Microsoft source names them (searched: Azure/azure-rest-api-specs, azure-sdk-*,
@@ -171,6 +173,28 @@ function privateRoute(ctx: Ctx, vp: Json, vnetId: string): boolean {
 
 const nameOfId = (id: string) => id.split('/').filter(Boolean).pop() ?? '';
 
+/**
+ * Is the vault zone linked to this VNet without falling back to the internet? Then it answers for every name under
+ * it, and a vault with no record there (its private endpoint not registered in the zone) does not resolve at all:
+ * the public name is a CNAME into that zone (https://learn.microsoft.com/azure/private-link/private-endpoint-dns),
+ * and only a link with resolutionPolicy NxDomainRedirect retries on public DNS
+ * (https://learn.microsoft.com/azure/dns/private-dns-fallback).
+ */
+function vaultZoneAnswers(ctx: Ctx, vnetId: string): boolean {
+  return ctx.state
+    .ofType('Microsoft.Network/privateDnsZones')
+    .filter((z) => z.name.toLowerCase() === PRIVATELINK_VAULT_ZONE)
+    .some((zone) =>
+      ctx.state
+        .children(`${zone.id}/virtualNetworkLinks`)
+        .some(
+          (link) =>
+            keyOf(String(link.properties?.virtualNetwork?.id ?? '')) === keyOf(vnetId) &&
+            link.properties?.resolutionPolicy !== 'NxDomainRedirect',
+        ),
+    );
+}
+
 function callerText(ctx: Ctx, principalId: string, appId: string): string {
   return `appid=${appId};oid=${principalId};iss=https://sts.windows.net/${ctx.state.world.tenantId}/`;
 }
@@ -238,6 +262,10 @@ export function evaluateFetch(
   // must let TCP 443 out to Key Vault (the private address, or the AzureKeyVault tag) and Entra ID.
   const subnet = inVnet(apim) ? subnetOf(ctx, apim) : undefined;
   const privateLink = !!subnet && privateRoute(ctx, vp, vnetOf(subnet.id));
+  // The vault's name must resolve from API Management's network before anything else counts, the trusted-services
+  // exception included. Wording as for a vault that does not exist (see VaultNotFound above).
+  if (subnet && !privateLink && vaultZoneAnswers(ctx, vnetOf(subnet.id)))
+    return fail('NameNotResolved', `The remote name could not be resolved: '${id.host}'`);
   const nsgId = subnet?.properties?.networkSecurityGroup?.id;
   if (subnet && nsgId && ctx.state.get(nsgId)) {
     for (const tag of ['AzureKeyVault', 'AzureActiveDirectory']) {
@@ -292,7 +320,18 @@ export function evaluateFetch(
       );
     }
   }
-  // 6. Permission.
+  // 6. Authentication: Key Vault accepts only tokens issued by its own tenant (the vault's tenantId); a managed
+  // identity's token comes from the instance's tenant, so after a subscription moved tenants every request is a 401,
+  // AKV10032 (https://learn.microsoft.com/azure/key-vault/general/rest-error-codes; the fix is the vault's, not a
+  // grant: https://learn.microsoft.com/azure/key-vault/general/move-subscription).
+  const identityTenant = String((system ? apim.identity?.tenantId : undefined) ?? ctx.state.world.tenantId);
+  if (vp.tenantId && String(vp.tenantId).toLowerCase() !== identityTenant.toLowerCase()) {
+    return fail(
+      'Unauthorized',
+      `AKV10032: Invalid issuer. Expected one of https://sts.windows.net/${vp.tenantId}/, found https://sts.windows.net/${identityTenant}/.`,
+    );
+  }
+  // 7. Permission.
   if (vp.enableRbacAuthorization === true) {
     const action = 'Microsoft.KeyVault/vaults/secrets/getSecret/action';
     if (!hasAction(ctx.state, principalId, action, vault.id, 'data')) {
@@ -314,7 +353,7 @@ export function evaluateFetch(
       );
     }
   }
-  // 7. Secret.
+  // 8. Secret.
   const data = ctx.state.vaultData(vault.name) ?? {};
   const find = (objects: Record<string, VaultObject> | undefined) =>
     Object.entries(objects ?? {}).find(([n]) => n.toLowerCase() === id.name.toLowerCase())?.[1];
