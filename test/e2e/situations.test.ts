@@ -3,67 +3,8 @@
 // reference) ends green or with the one documented unfixable cause named, and the final state is read back over plain
 // HTTPS (curl with the sandbox's token) rather than through apimkv's own checks.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { after, describe, test } from 'node:test';
-import { CLI } from './harness.ts';
-import { azHandingOut, serveSandbox, tempDir, type Served } from './support.ts';
-
-const SUB = '3f2b7c1d-9a4e-4b8f-a6d2-1c5e7f9a0b34';
-const RG = `/subscriptions/${SUB}/resourceGroups/rg-apim-demo`;
-const APIM = `${RG}/providers/Microsoft.ApiManagement/service/apim-contoso-dev`;
-const VAULT = `${RG}/providers/Microsoft.KeyVault/vaults/kv-contoso-certs`;
-const TARGET = ['--subscription', SUB, '-g', 'rg-apim-demo', '--service', 'apim-contoso-dev', '--vault', 'kv-contoso-certs'];
-
-const served: Served[] = [];
-after(() => served.forEach((s) => s.stop()));
-
-async function world(name: string) {
-  const s = await serveSandbox(['--world', name]);
-  served.push(s);
-  const state = tempDir('apimkv-situation-');
-  const env = { ...process.env, NO_COLOR: '1', PATH: azHandingOut(s.token), AZURE_SUBSCRIPTION_ID: '' };
-  const cli = (...args: string[]) => {
-    const r = spawnSync(
-      process.execPath,
-      [CLI, ...args, '--arm-endpoint', s.endpoint, '--ca-cert', s.ca, ...TARGET, '--state-dir', state],
-      { encoding: 'utf8', env, timeout: 120_000 },
-    );
-    return { code: r.status, out: r.stdout, err: r.stderr };
-  };
-  /** The independent read: a plain GET with the sandbox's token, parsed as JSON. */
-  const read = (path: string, apiVersion: string) => {
-    const r = spawnSync(
-      'curl',
-      ['-s', '--cacert', s.ca, '-H', `Authorization: Bearer ${s.token}`, `${s.endpoint}${path}?api-version=${apiVersion}`],
-      { encoding: 'utf8' },
-    );
-    return JSON.parse(r.stdout) as Record<string, any>;
-  };
-  const post = (path: string, apiVersion: string) => {
-    const r = spawnSync(
-      'curl',
-      [
-        '-s',
-        '-X',
-        'POST',
-        '--cacert',
-        s.ca,
-        '-H',
-        `Authorization: Bearer ${s.token}`,
-        '-H',
-        'Content-Length: 0',
-        `${s.endpoint}${path}?api-version=${apiVersion}`,
-      ],
-      { encoding: 'utf8' },
-    );
-    return JSON.parse(r.stdout) as Record<string, any>;
-  };
-  return { cli, read, post };
-}
-
-/** The report's status line for a check: "  ✖ fail     VNET-NSG   Network security group on the subnet". */
-const line = (out: string, id: string) =>
-  out.split('\n').find((l) => new RegExp(`^\\s*\\S+ (pass|warn|fail|unknown|skipped|info)\\s+${id}\\s`).test(l)) ?? '';
+import { describe, test } from 'node:test';
+import { APIM, line, RG, VAULT, world } from './situation-support.ts';
 
 describe('issue 13 situations', { timeout: 900_000 }, () => {
   // api-management-howto-mutual-certificates: the identity needs secrets Get (+ List); certificate permissions do not help.

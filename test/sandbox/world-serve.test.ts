@@ -39,6 +39,15 @@ test('every shipped world loads and starts', async () => {
     'workspaces',
     'deleted-vault',
     'other-subscription-vault-network',
+    'gateway-retirement-control-plane',
+    'consumption-firewalled-vault',
+    'pfx-upload-aes',
+    'private-endpoint-no-dns-zone',
+    'vault-tenant-mismatch',
+    'disabled-secret-version',
+    'firewall-bypass-off',
+    'unreadable-other-vault',
+    'network-security-perimeter',
   ]);
   for (const name of WORLD_NAMES) {
     const sb = await startSandbox({ world: name });

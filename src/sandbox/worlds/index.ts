@@ -26,6 +26,15 @@ import workspaces from './situations/workspaces.json' with { type: 'json' };
 // The target vault soft-deleted and recoverable (issue 14: the deleted-vault reads on the wire).
 import deletedVault from './situations/deleted-vault.json' with { type: 'json' };
 import otherSubscriptionVaultNetwork from './situations/other-subscription-vault-network.json' with { type: 'json' };
+import gatewayRetirementControlPlane from './situations/gateway-retirement-control-plane.json' with { type: 'json' };
+import consumptionFirewalledVault from './situations/consumption-firewalled-vault.json' with { type: 'json' };
+import pfxUploadAes from './situations/pfx-upload-aes.json' with { type: 'json' };
+import privateEndpointNoDnsZone from './situations/private-endpoint-no-dns-zone.json' with { type: 'json' };
+import vaultTenantMismatch from './situations/vault-tenant-mismatch.json' with { type: 'json' };
+import disabledSecretVersion from './situations/disabled-secret-version.json' with { type: 'json' };
+import firewallBypassOff from './situations/firewall-bypass-off.json' with { type: 'json' };
+import unreadableOtherVault from './situations/unreadable-other-vault.json' with { type: 'json' };
+import networkSecurityPerimeter from './situations/network-security-perimeter.json' with { type: 'json' };
 
 /** Shipped worlds by name (validated when loaded, not here). */
 export const SHIPPED_WORLDS: Readonly<Record<string, unknown>> = {
@@ -54,6 +63,15 @@ export const SHIPPED_WORLDS: Readonly<Record<string, unknown>> = {
   workspaces,
   'deleted-vault': deletedVault,
   'other-subscription-vault-network': otherSubscriptionVaultNetwork,
+  'gateway-retirement-control-plane': gatewayRetirementControlPlane,
+  'consumption-firewalled-vault': consumptionFirewalledVault,
+  'pfx-upload-aes': pfxUploadAes,
+  'private-endpoint-no-dns-zone': privateEndpointNoDnsZone,
+  'vault-tenant-mismatch': vaultTenantMismatch,
+  'disabled-secret-version': disabledSecretVersion,
+  'firewall-bypass-off': firewallBypassOff,
+  'unreadable-other-vault': unreadableOtherVault,
+  'network-security-perimeter': networkSecurityPerimeter,
 };
 
 /** The names `--world` accepts besides a file path; the first is the demo default. */
