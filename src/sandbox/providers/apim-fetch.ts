@@ -57,6 +57,7 @@ export const SANDBOX_OWN_CODES: readonly FetchCode[] = [
   'VaultNotFound',
   'NetworkBlocked',
   'InvalidContentType',
+  'NameNotResolved',
 ];
 
 /** The outcome of one fetch. */
