@@ -192,7 +192,7 @@ describe('issue 13 situations (second set)', { timeout: 900_000 }, () => {
     assert.match(line(check.out, 'REF-SECRET'), /fail/);
     assert.match(
       detail(check.out, 'REF-SECRET'),
-      /certificate backend-client: the version it reads \(3e7a9c2b…\) is disabled in Key Vault\. A refresh cannot help/,
+      /certificate backend-client \(identity apim-contoso-dev \(system identity\)\) on kv-contoso-certs: the version it reads \(3e7a9c2b…\) is disabled in Key Vault\. A refresh cannot help/,
     );
     assert.match(detail(check.out, 'CERT-REFRESH'), /SecretDisabled: Operation get is not allowed on a disabled secret/);
     assert.doesNotMatch(detail(check.out, 'CERT-REFRESH'), /fix: apimkv fix CERT-REFRESH/);
