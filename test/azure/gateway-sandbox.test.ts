@@ -780,3 +780,71 @@ describe('a vault whose name does not resolve', () => {
     }
   });
 });
+
+describe('gather: a vault in another subscription (step 4 and REF-SECRET there)', () => {
+  const HOST = 'kv-contoso-shared.vault.localhost';
+  const NV = `https://${HOST}/secrets/db-password`;
+  const edited = (edit: (shared: Res) => void) => {
+    const w = loadWorld('other-subscription-vault-network');
+    edit(find(w, VAULT, 'kv-contoso-shared')!);
+    return w;
+  };
+
+  test("the other vault's secrets are read through its own data plane, and its private endpoints (none) in its subscription", async () => {
+    const r = await rig('other-subscription-vault-network');
+    try {
+      const facts = await r.gateway.gather(r.target);
+      const nv = facts.referencedSecrets?.[NV];
+      assert.deepEqual(nv?.ok && nv.value.versions.map((v) => v.contentType), ['text/plain']);
+      assert.deepEqual(facts.otherVaultPrivateEndpoints?.[HOST]?.ok && facts.otherVaultPrivateEndpoints[HOST].value, []);
+      assert.equal(
+        runChecks({ ...facts, temporaryChanges: [] }).find((f) => f.checkId === 'REF-SECRET@kv-contoso-shared')?.status,
+        'fail',
+        'the PEM secret',
+      );
+    } finally {
+      await r.sb.close();
+    }
+  });
+
+  // https://learn.microsoft.com/azure/key-vault/general/network-security: the firewall refuses by address (403
+  // ForbiddenByFirewall); no role changes that, so the fact names the address and no missing action.
+  test("the other vault's firewall refusing the operator: a fact naming the refused address, REF-SECRET@ unknown without a role", async () => {
+    const r = await rig(edited((shared) => (shared.properties!.networkAcls!.ipRules = [])));
+    try {
+      const facts = await r.gateway.gather(r.target);
+      const nv = facts.referencedSecrets?.[NV];
+      assert.ok(nv && !nv.ok);
+      assert.deepEqual([nv.firewall, nv.missingAction], [{ clientAddress: '203.0.113.50' }, undefined]);
+      const ref = runChecks({ ...facts, temporaryChanges: [] }).find((f) => f.checkId === 'REF-SECRET@kv-contoso-shared')!;
+      assert.equal(ref.status, 'unknown');
+      assert.match(ref.cause, /kv-contoso-shared's firewall refuses your address 203\.0\.113\.50: add 203\.0\.113\.50\/32 to its IP rules/);
+      assert.equal(ref.missingAction, undefined);
+    } finally {
+      await r.sb.close();
+    }
+  });
+
+  // https://learn.microsoft.com/azure/key-vault/general/rbac-guide: reading secret metadata takes readMetadata (Key Vault Reader).
+  test('no data-plane role on the other vault: Forbidden naming readMetadata and Key Vault Reader on that vault', async () => {
+    // The operator's Key Vault Reader assignment on kv-contoso-shared removed (Owner of its resource group stays).
+    const w = loadWorld('other-subscription-vault-network');
+    w.resources = w.resources.filter((x) => (x as unknown as Res).name !== '3d5f7a9b-1c2e-4f6a-8b0c-2d4e6f8a0b15');
+    const r = await rig(w);
+    try {
+      const facts = await r.gateway.gather(r.target);
+      const nv = facts.referencedSecrets?.[NV];
+      assert.ok(nv && !nv.ok);
+      assert.deepEqual(
+        [nv.unknown, nv.missingAction, nv.firewall],
+        ['Forbidden', 'Microsoft.KeyVault/vaults/secrets/readMetadata/action', undefined],
+      );
+      const ref = runChecks({ ...facts, temporaryChanges: [] }).find((f) => f.checkId === 'REF-SECRET@kv-contoso-shared')!;
+      assert.equal(ref.status, 'unknown');
+      assert.match(ref.cause, /e\.g\. Key Vault Reader on kv-contoso-shared/);
+      assert.equal(ref.missingAction, 'Microsoft.KeyVault/vaults/secrets/readMetadata/action');
+    } finally {
+      await r.sb.close();
+    }
+  });
+});
