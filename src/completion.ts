@@ -17,6 +17,7 @@ export const CHECK_IDS: readonly string[] = [
   'PRE-MI-PICK',
   'PRE-TENANT',
   'PRE-VAULT',
+  'PRE-WORKSPACES',
   'ACC-AP',
   'ACC-MODEL',
   'ACC-OPERATOR',

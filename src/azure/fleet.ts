@@ -1,5 +1,6 @@
 // Reads the fleet for the audit: Resource Graph for every instance and vault in scope (all pages), then
-// ARM only where Resource Graph has no data: each instance's certificates and named values, with a bound
+// ARM only where Resource Graph has no data: each instance's certificates and named values (and workspaces, on the
+// tiers that have them), with a bound
 // on concurrent calls. A 429 anywhere pauses new calls for its Retry-After (the SDK retries the call
 // itself), so a large fleet slows down instead of hammering a throttled subscription.
 import { remoteFacts } from './untrusted.ts';
@@ -11,6 +12,8 @@ import type { AzureClients } from './clients.ts';
 import { lastStatusFromSdk } from './convert.ts';
 import { graphPages } from './graph-pages.ts';
 import { toAzureError } from './errors.ts';
+import { offersWorkspaces } from '../checks/posture.ts';
+import type { WorkspaceName } from '../checks/workspaces.ts';
 import { withEventSink } from './events-policy.ts';
 
 function graphAll<T>(
@@ -61,6 +64,17 @@ async function namedValuesOf(apim: ApiManagementClient, i: FleetInstance, signal
       ...(v.keyVault!.identityClientId ? { identityClientId: v.keyVault!.identityClientId } : {}),
       ...(v.keyVault!.lastStatus ? { lastStatus: lastStatusFromSdk(v.keyVault!.lastStatus) } : {}),
     }));
+}
+
+/** Workspaces, on the tiers that offer them: 400 MethodNotAllowedInPricingTier means none, as in the runbook's gather. */
+async function workspacesOf(apim: ApiManagementClient, i: FleetInstance, signal?: AbortSignal): Promise<WorkspaceName[]> {
+  try {
+    const items = await all(apim.workspace.listByService(i.resourceGroup, i.name, { abortSignal: signal }));
+    return items.map((w) => ({ name: w.name ?? '', ...(w.displayName ? { displayName: w.displayName } : {}) }));
+  } catch (e) {
+    if (toAzureError(e).status === 400) return [];
+    throw e;
+  }
 }
 
 /** Custom domains come with the instance row: no ARM call. */
@@ -121,17 +135,25 @@ export async function readFleet(clients: AzureClients, scope: FleetScope, option
       const lists: {
         facts: FleetInstanceFacts;
         what: string;
-        read: (apim: ApiManagementClient, i: FleetInstance) => Promise<FleetReference[]>;
+        read: (apim: ApiManagementClient, i: FleetInstance) => Promise<void>;
       }[] = [];
       for (const facts of results) {
-        lists.push({ facts, what: 'certificates', read: (a, i) => certificatesOf(a, i, signal) });
-        if (options.namedValues !== false) lists.push({ facts, what: 'named values', read: (a, i) => namedValuesOf(a, i, signal) });
+        const references =
+          (list: (a: ApiManagementClient, i: FleetInstance) => Promise<FleetReference[]>) =>
+          async (a: ApiManagementClient, i: FleetInstance) => {
+            facts.references.push(...(await list(a, i)));
+          };
+        lists.push({ facts, what: 'certificates', read: references((a, i) => certificatesOf(a, i, signal)) });
+        if (options.namedValues !== false)
+          lists.push({ facts, what: 'named values', read: references((a, i) => namedValuesOf(a, i, signal)) });
+        if (offersWorkspaces(facts.instance.sku))
+          lists.push({ facts, what: 'workspaces', read: async (a, i) => void (facts.workspaces = await workspacesOf(a, i, signal)) });
       }
       let done = 0;
       options.onProgress?.(0, lists.length);
       await pool(lists, options.concurrency ?? 16, gate, async ({ facts, what, read }) => {
         try {
-          facts.references.push(...(await read(clients.apimFor(facts.instance.subscriptionId), facts.instance)));
+          await read(clients.apimFor(facts.instance.subscriptionId), facts.instance);
         } catch (e) {
           const error = toAzureError(e);
           if (error.kind === 'Aborted') throw e;

@@ -7,6 +7,7 @@ import { parseResourceId } from './resource-id.ts';
 import { hasSystemIdentity, isConsumption, isV2, pickIdentity, principalName } from './posture.ts';
 import { DOCS } from './steps.ts';
 import type { Finding } from './types.ts';
+import { WORKSPACES_DOC, workspacesNote } from './workspaces.ts';
 
 const STEP = 'prerequisites' as const;
 
@@ -262,6 +263,33 @@ export function checkIdentityPick(facts: Facts): Finding {
   }
 }
 
+/** Where the instance has workspaces, what apimkv covers and what it does not; nothing where there are none. */
+export function checkWorkspaces(facts: Facts): Finding | undefined {
+  const title = 'Workspaces: what apimkv covers';
+  const read = facts.workspaces;
+  if (!read) return undefined;
+  if (!read.ok) {
+    const unknown = unknownFinding('PRE-WORKSPACES', STEP, title, "the instance's workspaces", read);
+    return { ...unknown, docLink: WORKSPACES_DOC };
+  }
+  const note = workspacesNote(read.value);
+  if (!note) return undefined;
+  return finding('PRE-WORKSPACES', STEP, 'info', title, note, {
+    evidence: read.value.map(
+      (w) => `workspace: ${w.name}${w.displayName && w.displayName !== w.name ? ` (${w.displayName})` : ''}, id ${w.id}`,
+    ),
+    docLink: WORKSPACES_DOC,
+  });
+}
+
 export function prerequisiteChecks(facts: Facts): Finding[] {
-  return [checkVault(facts), checkTenant(facts), checkApim(facts), checkManagedIdentity(facts), checkIdentityPick(facts)];
+  const workspaces = checkWorkspaces(facts);
+  return [
+    checkVault(facts),
+    checkTenant(facts),
+    checkApim(facts),
+    ...(workspaces ? [workspaces] : []),
+    checkManagedIdentity(facts),
+    checkIdentityPick(facts),
+  ];
 }

@@ -57,4 +57,5 @@ export const DOCS = {
   v2Network: `${LEARN}/api-management/virtual-network-concepts`,
   softDelete: `${LEARN}/key-vault/general/key-vault-recovery`,
   identity: `${LEARN}/api-management/api-management-howto-use-managed-service-identity`,
+  workspaces: `${LEARN}/api-management/workspaces-overview#workspaces-constraints`,
 } as const;

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { auditExitCode, auditFleet, lineOfSight, splitIdentifier } from '../../src/checks/audit/findings.ts';
 import { auditCsv, auditJson, auditText } from '../../src/checks/audit/report.ts';
 import { csvCell } from '../../src/checks/escape.ts';
+import { workspacesNote } from '../../src/checks/workspaces.ts';
 import type { AuditKind, FleetFacts, FleetInstance, FleetInstanceFacts, FleetReference, FleetVault } from '../../src/checks/audit/types.ts';
 import { instanceRows, runbookTarget, visibleRows } from '../../src/screens/audit-model.ts';
 
@@ -391,4 +392,37 @@ test("table model: rows sorted by severity, name, findings; the filter matches e
   // No references at all: nothing to open.
   const bare = instanceRows(facts([{ instance: instance('bare'), references: [], errors: [] }], []), []);
   assert.equal(runbookTarget(bare[0]!, facts([], [])), undefined);
+});
+
+// https://learn.microsoft.com/azure/api-management/workspaces-overview#workspaces-constraints: workspaces hold their own
+// named values, certificates and backends and don't support the instance's managed identity for Key Vault secrets.
+test('workspaces: one info note per instance with workspaces, the same text as the runbook; none without', () => {
+  const i = instance('apim-w', { sku: 'Premium' });
+  const findings = auditFleet(
+    facts([{ instance: i, references: [], errors: [], workspaces: [{ name: 'team-b' }, { name: 'team-a', displayName: 'Team A' }] }], []),
+    { now: NOW },
+  );
+  assert.deepEqual(kinds(findings), ['workspaces']);
+  assert.equal(findings[0]!.severity, 'info');
+  assert.equal(findings[0]!.message, workspacesNote([{ name: 'team-a', displayName: 'Team A' }, { name: 'team-b' }]));
+  assert.match(findings[0]!.message, /^This instance has 2 workspaces: "team-a" \(Team A\), "team-b"\. apimkv diagnoses the service-level/);
+  assert.equal(findings[0]!.docs, 'https://learn.microsoft.com/azure/api-management/workspaces-overview#workspaces-constraints');
+  assert.equal(auditExitCode(findings), 0);
+  assert.deepEqual(auditFleet(facts([{ instance: i, references: [], errors: [], workspaces: [] }], []), { now: NOW }), []);
+  const refused = one(
+    i,
+    [],
+    [],
+    [
+      {
+        what: 'workspaces',
+        error: { kind: 'Forbidden', message: 'Denied.', missingAction: 'Microsoft.ApiManagement/service/workspaces/read' },
+      },
+    ],
+  );
+  assert.deepEqual(kinds(refused), ['unreadable']);
+  assert.equal(
+    refused[0]!.message,
+    'Could not list workspaces: Denied. (needs Microsoft.ApiManagement/service/workspaces/read). Whether it has workspaces (which apimkv does not audit) is unknown.',
+  );
 });

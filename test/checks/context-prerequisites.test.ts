@@ -1,7 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkCloud, checkWhoAmI } from '../../src/checks/context.ts';
-import { checkApim, checkIdentityPick, checkManagedIdentity, checkTenant, checkVault } from '../../src/checks/prerequisites.ts';
+import {
+  checkApim,
+  checkIdentityPick,
+  checkManagedIdentity,
+  checkTenant,
+  checkVault,
+  checkWorkspaces,
+} from '../../src/checks/prerequisites.ts';
+import { runChecks } from '../../src/checks/index.ts';
+import { terminalText } from '../../src/checks/escape.ts';
+import type { ApimWorkspaceFacts } from '../../src/checks/facts.ts';
 import {
   APIM_ID,
   apimOf,
@@ -252,5 +262,70 @@ describe('PRE-MI with a choice', () => {
         [{ kind: 'apim.enableSystemIdentity', apimId: APIM_ID }],
       ],
     );
+  });
+});
+
+// Workspaces hold their own named values, certificates and backends, and "do not support using managed identity for
+// features such as storing secrets in Azure Key Vault": https://learn.microsoft.com/azure/api-management/workspaces-overview
+// ("Workspaces constraints"). apimkv says what it covers: the service-level references.
+describe('PRE-WORKSPACES (workspaces-overview)', () => {
+  const withWorkspaces = (value: ApimWorkspaceFacts[]) => {
+    const f = baseline();
+    f.workspaces = { ok: true, value, from: { resourceId: `${APIM_ID}/workspaces`, readAt: '2026-11-22T10:00:00Z' } };
+    return f;
+  };
+
+  it('names every workspace and says what apimkv diagnoses and what it does not, citing the page', () => {
+    const r = checkWorkspaces(
+      withWorkspaces([
+        { id: `${APIM_ID}/workspaces/payments`, name: 'payments', displayName: 'Payments team' },
+        { id: `${APIM_ID}/workspaces/partners`, name: 'partners', displayName: 'partners' },
+      ]),
+    );
+    assert.equal(r?.status, 'info');
+    assert.equal(r.step, 'prerequisites');
+    assert.equal(
+      r.cause,
+      'This instance has 2 workspaces: "partners", "payments" (Payments team). apimkv diagnoses the service-level Key Vault references (the service\'s certificates, named values and custom domains); it does not read the workspaces\' own named values, certificates or backends. Microsoft: workspaces don\'t support the instance\'s managed identity for features such as Key Vault secrets.',
+    );
+    assert.equal(r.docLink, 'https://learn.microsoft.com/azure/api-management/workspaces-overview#workspaces-constraints');
+    assert.deepEqual(r.evidence, [
+      `workspace: payments (Payments team), id ${APIM_ID}/workspaces/payments`,
+      `workspace: partners, id ${APIM_ID}/workspaces/partners`,
+    ]);
+  });
+
+  it('says nothing when there are none, or when they were not read (a tier without workspaces)', () => {
+    assert.equal(checkWorkspaces(withWorkspaces([])), undefined);
+    assert.equal(checkWorkspaces(baseline()), undefined);
+    assert.equal(
+      runChecks(withWorkspaces([])).some((x) => x.checkId === 'PRE-WORKSPACES'),
+      false,
+    );
+  });
+
+  it('sits in Prerequisites after PRE-APIM', () => {
+    const ids = runChecks(withWorkspaces([{ id: `${APIM_ID}/workspaces/w`, name: 'w' }])).map((x) => x.checkId);
+    assert.equal(ids.indexOf('PRE-WORKSPACES'), ids.indexOf('PRE-APIM') + 1);
+  });
+
+  it('a refused read is unknown, naming Microsoft.ApiManagement/service/workspaces/read', () => {
+    const f = baseline();
+    f.workspaces = forbidden('Microsoft.ApiManagement/service/workspaces/read');
+    const r = checkWorkspaces(f);
+    assert.equal(r?.status, 'unknown');
+    assert.equal(r.missingAction, 'Microsoft.ApiManagement/service/workspaces/read');
+    assert.match(r.cause, /^Could not check: the instance's workspaces could not be read \(you are not allowed to read it: /);
+    assert.equal(r.docLink, 'https://learn.microsoft.com/azure/api-management/workspaces-overview#workspaces-constraints');
+  });
+
+  it("a workspace's display name is kept exact in the fact and neutralised for the terminal", () => {
+    const r = checkWorkspaces(
+      withWorkspaces([{ id: `${APIM_ID}/workspaces/evil`, name: 'evil', displayName: 'Evil\u001b[2J\u0007 team' }]),
+    );
+    assert.match(r!.cause, /\(Evil\u001b\[2J\u0007 team\)/);
+    const shown = terminalText(r!.cause);
+    assert.equal(/[\u0000-\u001f\u007f]/.test(shown), false);
+    assert.match(shown, /"evil" \(Evil.*team\)/);
   });
 });

@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import Ajv2020 from 'ajv/dist/2020.js';
 import type { World } from '../../src/sandbox/index.ts';
+import { offersWorkspaces } from '../../src/checks/posture.ts';
 import { CLI } from './harness.ts';
 import { tempDir, worldFile } from './support.ts';
 
@@ -29,7 +30,7 @@ interface AuditReport {
   scope: { subscriptions: string[]; managementGroups: string[] };
   summary: { instances: number; vaults: number; references: number; fail: number; unknown: number; warn: number; truncated: boolean };
   stats: { graphPages: number; armLists: number; requests: number; throttled: number };
-  findings: { severity: string; kind: string; instance: string; subscriptionId: string; message: string }[];
+  findings: { severity: string; kind: string; instance: string; subscriptionId: string; message: string; docs?: string }[];
 }
 
 function generate(name: string, args: string[], edit?: (w: World) => void): { path: string; world: World } {
@@ -51,10 +52,13 @@ function audit(world: string, ...args: string[]): { code: number | null; report:
 }
 
 const apims = (w: World) =>
-  Object.values(w.resources).filter((r) => (r as { type: string }).type === 'Microsoft.ApiManagement/service') as {
+  Object.values(w.resources).filter((r) => (r as { type: string }).type === 'Microsoft.ApiManagement/service') as unknown as {
     id: string;
     name: string;
+    sku: { name: string };
   }[];
+/** One workspaces list per instance on a tier that has workspaces (workspaces-overview). */
+const workspaceLists = (w: World) => apims(w).filter((x) => offersWorkspaces(x.sku.name)).length;
 
 const fleet = generate('fleet', ['--instances', '30', '--vaults', '45', '--subscriptions', '3', '--seed', '7']);
 
@@ -73,7 +77,7 @@ test('sandbox generate is deterministic for a seed and refuses bad arguments wit
   assert.equal(run(['sandbox', 'frobnicate']).code, 2);
 });
 
-test('audit --json follows docs/audit.schema.json; every instance read with one certificate and one named-value list', () => {
+test('audit --json follows docs/audit.schema.json; every instance read with one certificate and one named-value list (and one workspaces list on the tiers that have them)', () => {
   const { code, report } = audit(fleet.path);
   const ajv = new Ajv2020.default({ allErrors: true, strict: false, validateFormats: false });
   const validate = ajv.compile(JSON.parse(readFileSync(join(ROOT, 'docs/audit.schema.json'), 'utf8')));
@@ -82,13 +86,14 @@ test('audit --json follows docs/audit.schema.json; every instance read with one 
   assert.equal(report.summary.instances, 30);
   assert.equal(report.summary.vaults, 45);
   assert.equal(report.stats.graphPages, 2);
-  assert.equal(report.stats.armLists, 60);
+  assert.ok(workspaceLists(fleet.world) > 0);
+  assert.equal(report.stats.armLists, 60 + workspaceLists(fleet.world));
   assert.equal(code, report.summary.fail + report.summary.unknown > 0 ? 1 : report.summary.warn > 0 ? 3 : 0);
   // The generated fleet has broken and at-risk references of several kinds.
   assert.ok(report.summary.fail > 0 && report.summary.warn > 0, JSON.stringify(report.summary));
   assert.ok(new Set(report.findings.map((f) => f.kind)).size >= 5, [...new Set(report.findings.map((f) => f.kind))].join());
   const lean = audit(fleet.path, '--no-named-values').report;
-  assert.equal(lean.stats.armLists, 30);
+  assert.equal(lean.stats.armLists, 30 + workspaceLists(fleet.world));
 });
 
 test('audit --csv: a header and one row per finding, the same findings as --json', () => {
@@ -148,7 +153,7 @@ test('audit pages Resource Graph past 1,000 rows and reports a truncated answer 
   const { report } = audit(big.path, '--no-named-values', '--concurrency', '32');
   assert.equal(report.summary.instances, 1100);
   assert.equal(report.stats.graphPages, 3, 'two instance pages and one vault page');
-  assert.equal(report.stats.armLists, 1100);
+  assert.equal(report.stats.armLists, 1100 + workspaceLists(big.world));
   assert.equal(report.summary.truncated, false);
   const cut = generate('cut', ['--instances', '30', '--vaults', '45', '--subscriptions', '3', '--seed', '7'], (w) => {
     w.graphTruncateAfter = 10;
@@ -197,7 +202,7 @@ test('audit under 429s waits out Retry-After and completes; a refused list makes
   assert.match(unreadable[0]!.message, /named values.*Microsoft\.ApiManagement\/service\/namedValues\/read/);
   assert.equal(unreadable[0]!.severity, 'unknown');
   // The throttled certificate lists were retried, not reported as unreadable.
-  assert.equal(report.stats.armLists, 60);
+  assert.equal(report.stats.armLists, 60 + workspaceLists(faulty.world));
 });
 
 test('a vault in another subscription than the instance: check --vault <resource id> finds it; a malformed id is a usage error', () => {
@@ -257,4 +262,20 @@ test('a vault in another subscription than the instance: check --vault <resource
   const bad = run(['check', '--sandbox', '--world', fleet.path, '--vault', '/subscriptions/x/vaults/y']);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /is not a key vault id/);
+});
+
+// Workspaces hold their own named values, certificates and backends, and don't support the instance's managed identity
+// for Key Vault secrets (https://learn.microsoft.com/azure/api-management/workspaces-overview#workspaces-constraints):
+// the audit says, per instance, that it covers the service-level references only.
+test('audit on the workspaces world: one info note naming both workspaces, exit 0', () => {
+  const { code, report } = audit('workspaces');
+  assert.equal(code, 0, JSON.stringify(report.findings));
+  const notes = report.findings.filter((f) => f.kind === 'workspaces');
+  assert.equal(notes.length, 1);
+  assert.equal(notes[0]!.severity, 'info');
+  assert.equal(notes[0]!.instance, 'apim-contoso-dev');
+  assert.match(notes[0]!.message, /2 workspaces: "partner-apis" \(Partner APIs\), "payments-team" \(Payments team\)/);
+  assert.match(notes[0]!.message, /does not read the workspaces' own named values, certificates or backends/);
+  assert.equal(notes[0]!.docs, 'https://learn.microsoft.com/azure/api-management/workspaces-overview#workspaces-constraints');
+  assert.equal(audit('healthy').report.findings.filter((f) => f.kind === 'workspaces').length, 0);
 });

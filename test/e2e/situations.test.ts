@@ -389,4 +389,27 @@ describe('issue 13 situations', { timeout: 900_000 }, () => {
     // The independent proof: API Management's own fetch of the named value still works after the change.
     assert.equal(post(`${APIM}/namedValues/partner-api-key/refreshSecret`, '2024-05-01').properties.keyVault.lastStatus.code, 'Success');
   });
+  // workspaces-overview#workspaces-constraints: workspaces hold their own named values, certificates and backends and
+  // don't support the instance's managed identity for Key Vault secrets; apimkv says it covers the service level only.
+  test('an instance with workspaces: check names both (as Azure lists them) and says what it covers, info only, exit 0', async () => {
+    const { cli, read } = await world('workspaces');
+    const check = cli('check');
+    assert.equal(check.code, 0, check.out);
+    assert.match(check.out, /i info +PRE-WORKSPACES +Workspaces: what apimkv covers/);
+    assert.match(check.out, /This instance has 2 workspaces: "partner-apis" \(Partner APIs\), "payments-team" \(Payments team\)\./);
+    assert.match(
+      check.out,
+      /apimkv diagnoses the service-level Key Vault references \(the service's certificates, named values and custom domains\); it does not read the workspaces' own named values, certificates or backends\./,
+    );
+    const json = JSON.parse(cli('check', '--json').out) as {
+      findings: { checkId: string; status: string; docLink: string; cause: string }[];
+    };
+    const note = json.findings.find((f) => f.checkId === 'PRE-WORKSPACES');
+    assert.equal(note?.status, 'info');
+    assert.equal(note.docLink, 'https://learn.microsoft.com/azure/api-management/workspaces-overview#workspaces-constraints');
+    // The independent read: the names in the note are exactly the workspaces Azure lists.
+    const listed = (read(`${APIM}/workspaces`, '2024-05-01').value as { name: string }[]).map((w) => w.name).sort();
+    assert.deepEqual(listed, ['partner-apis', 'payments-team']);
+    for (const name of listed) assert.ok(note.cause.includes(`"${name}"`));
+  });
 });

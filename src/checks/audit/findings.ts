@@ -4,6 +4,7 @@ import { EXPIRY_WARNING_DAYS } from '../dates.ts';
 import { bypassInForce, firewalled, referenceVerdicts, splitIdentifier, type VaultPosture } from '../reference-rules.ts';
 import { lineOfSight as sharedLineOfSight, publicIpv4Sources } from '../line-of-sight.ts';
 import { DOCS, STEPS } from '../steps.ts';
+import { workspacesNote } from '../workspaces.ts';
 import type {
   AuditFinding,
   AuditKind,
@@ -39,6 +40,7 @@ const SEVERITY: Record<AuditKind, AuditSeverity> = {
   'hostname-bypass-only': 'warn',
   'vault-not-visible': 'unknown',
   unreadable: 'unknown',
+  workspaces: 'info',
   'fleet-truncated': 'warn',
 };
 
@@ -52,6 +54,7 @@ const DOC: Partial<Record<AuditKind, string>> = {
   'purge-protection-off': DOCS.softDelete,
   'gateway-bypass': DOCS.retirement,
   'hostname-bypass-only': DOCS.customDomain,
+  workspaces: DOCS.workspaces,
 };
 
 export { splitIdentifier } from '../reference-rules.ts';
@@ -146,9 +149,11 @@ function auditInstance(facts: FleetInstanceFacts, vaultsByHost: Map<string, Flee
       'unreadable',
       '',
       '',
-      `Could not list ${what}: ${error.message}${error.missingAction ? ` (needs ${error.missingAction})` : ''}. Its Key Vault references were not audited.`,
+      `Could not list ${what}: ${error.message}${error.missingAction ? ` (needs ${error.missingAction})` : ''}. ${what === 'workspaces' ? 'Whether it has workspaces (which apimkv does not audit) is unknown.' : 'Its Key Vault references were not audited.'}`,
     );
   }
+  const note = workspacesNote(facts.workspaces ?? []);
+  if (note) add('workspaces', '', '', note);
   const uais = Object.values(instance.uais ?? {});
   for (const ref of facts.references) {
     const label = refLabel(ref);

@@ -3,6 +3,7 @@
 // the findings are pure functions of it.
 import type { AzureErrorInfo } from '../run-types.ts';
 import type { RuleReference } from '../reference-rules.ts';
+import type { WorkspaceName } from '../workspaces.ts';
 
 export interface FleetIdentity {
   clientId?: string;
@@ -67,6 +68,8 @@ export interface FleetInstanceFacts {
   references: FleetReference[];
   /** The ARM lists that could not be read (the references are then incomplete). */
   errors: { what: string; error: AzureErrorInfo }[];
+  /** The instance's workspaces (read on the tiers that offer them; absent when not read). */
+  workspaces?: WorkspaceName[];
 }
 
 export interface FleetFacts {
@@ -94,6 +97,7 @@ export type AuditKind =
   | 'hostname-bypass-only'
   | 'vault-not-visible'
   | 'unreadable'
+  | 'workspaces'
   | 'fleet-truncated';
 
 export interface AuditFinding {
