@@ -653,7 +653,12 @@ export async function gather(
   const ownership = ownershipReader(clients, signal);
   ownership.add([apimId]);
   const ownershipP = (async () => {
-    const [vault, network] = await Promise.all([vaultP.then((v) => (ownership.add([v.ok ? v.value.id : undefined]), v)), networkP]);
+    const [vault, network] = await Promise.all([
+      vaultP.then((v) => (ownership.add([v.ok ? v.value.id : undefined]), v)),
+      networkP,
+      // Fixes write other vaults too (their grants, their VNet rules): their deployments and stacks are evidence as well.
+      referencedP.then((r) => ownership.add(Object.values(r?.[1].others ?? {}).map((f) => (f.ok ? f.value.id : undefined)))),
+    ]);
     ownership.add([
       vault.ok ? vault.value.id : undefined,
       network?.subnet.ok ? network.subnet.value.id : undefined,

@@ -797,6 +797,12 @@ describe('gather: a vault in another subscription (step 4 and REF-SECRET there)'
       const nv = facts.referencedSecrets?.[NV];
       assert.deepEqual(nv?.ok && nv.value.versions.map((v) => v.contentType), ['text/plain']);
       assert.deepEqual(facts.otherVaultPrivateEndpoints?.[HOST]?.ok && facts.otherVaultPrivateEndpoints[HOST].value, []);
+      // A fix writes that vault too: its resource group's deployments and stacks are read as ownership evidence.
+      assert.ok(
+        facts.ownership?.scopes.some(
+          (x) => x.scope.toLowerCase() === '/subscriptions/6d4a9e2f-1b3c-4e5d-8f7a-9c0b1d2e3f45/resourcegroups/rg-shared',
+        ),
+      );
       assert.equal(
         runChecks({ ...facts, temporaryChanges: [] }).find((f) => f.checkId === 'REF-SECRET@kv-contoso-shared')?.status,
         'fail',
