@@ -227,7 +227,9 @@ const table: { op: Operation; preview: PreviewRequest; az: string[] }[] = [
       method: 'PUT',
       path: `${VAULT_ID}?api-version=2026-02-01`,
       body: { location: 'westeurope', properties: { tenantId: TENANT, sku: { family: 'A', name: 'standard' }, createMode: 'recover' } },
-      diff: ['+ vault: kv-contoso (recovered from soft-delete with its secrets, certificates and settings)'],
+      diff: [
+        '+ vault: kv-contoso (recovered from soft-delete with its secrets, certificates, access policies and network rules; not its role assignments)',
+      ],
     },
     az: ['az keyvault recover --name kv-contoso --location westeurope --resource-group rg-app'],
   },

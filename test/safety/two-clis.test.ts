@@ -86,9 +86,11 @@ test(
       const round = `cleanup ${delayMs} ms after fix\n--- fix (exit ${fix.code})\n${fix.out}\n--- cleanup (exit ${cleanup.code})\n${cleanup.out}`;
       // 1: the world (everything-broken) still has other findings; the fix itself was applied.
       assert.ok(fix.code === 0 || fix.code === 1, round);
-      assert.match(fix.out, /Applied and verified — FW-CLIENTIP is now pass/, round);
       assert.equal(cleanup.code, 0, round);
       const none = /No temporary changes to remove/.test(cleanup.out);
+      // The fix's own write is always verified. Its re-check passes unless the cleanup removed the rule between
+      // the write and the re-check's probe: then "still warn" is the honest verdict of that moment.
+      assert.match(fix.out, none ? /Applied and verified — FW-CLIENTIP is now pass/ : /Applied and verified/, round);
       if (none) saidNone++;
       figure('two-CLI rounds where the racing cleanup removed the new rule', none ? 0 : 1);
 
