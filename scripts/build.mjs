@@ -27,6 +27,24 @@ if (process.argv.includes('--if-stale') && existsSync(entry)) {
   if (statSync(entry).mtimeMs >= sources) process.exit(0);
 }
 
+/**
+ * Every import of string-width in the bundle (Ink, wrap-ansi, slice-ansi, cli-truncate, src/screens/text.ts) goes
+ * to src/screens/width.ts, which answers for the screens' own characters without compiling string-width's emoji
+ * expression before the first frame; only width.ts itself gets the real package.
+ */
+const widthShortcut = {
+  name: 'string-width-shortcut',
+  setup(b) {
+    const shortcut = join(root, 'src/screens/width.ts');
+    const real = join(root, 'node_modules/string-width/index.js');
+    b.onResolve({ filter: /^string-width$/ }, async (args) => {
+      if (args.importer === shortcut || args.pluginData?.resolving) return undefined;
+      const r = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, pluginData: { resolving: true } });
+      return r.errors.length || r.path !== real ? r : { path: shortcut };
+    });
+  },
+};
+
 rmSync(out, { recursive: true, force: true });
 const t0 = Date.now();
 await build({
@@ -49,6 +67,7 @@ await build({
     js: "#!/usr/bin/env node\nimport { createRequire as __apimkvCreateRequire } from 'node:module';\nconst require = __apimkvCreateRequire(import.meta.url);",
   },
   loader: { '.json': 'json' },
+  plugins: [widthShortcut],
   logLevel: 'warning',
 });
 console.log(`build: dist/cli.js in ${Date.now() - t0} ms`);

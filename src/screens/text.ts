@@ -3,7 +3,7 @@
 // columns (string-width), not code points: a CJK subscription name takes two columns per character.
 // Everything shown passes through here, so this is where remote text's active characters become visible
 // (escape.ts).
-import stringWidth from 'string-width';
+import stringWidth from './width.ts';
 import { terminalText, visible } from '../checks/escape.ts';
 
 const segmenter = new Intl.Segmenter();
