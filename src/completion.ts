@@ -55,6 +55,7 @@ export const CHECK_IDS: readonly string[] = [
   'UPL-ROTATE',
   'REF-NAMED-VALUE',
   'REF-SECRET',
+  'REF-VAULT',
 ];
 
 const CLOUD_NAMES = [AZURE_PUBLIC_CLOUD, AZURE_CHINA_CLOUD, AZURE_US_GOVERNMENT].map((c) => c.name);
