@@ -461,15 +461,29 @@ export function explainFailure(
     !refVault || (f.about ? f.about.vault.toLowerCase().split('.')[0] === refVault : !target || target === refVault);
   const mine = (f: Finding) =>
     sameVault(f) &&
-    // The network path does not depend on the identity: step 4's findings explain every reference on their vault.
-    (!identity || f.step === 'network' || (f.about ? f.about.identity === identity : !stepIdentity || stepIdentity === identity));
+    // The network path does not depend on the identity: step 4's findings explain every reference on their vault,
+    // so are step 3's vault-level checks on another vault (about every identity reading it).
+    (!identity ||
+      f.step === 'network' ||
+      (f.about ? f.about.identity.split(', ').includes(identity) : !stepIdentity || stepIdentity === identity));
   const about = earlier.filter((f) => explained.checks.includes(base(f.checkId)) && mine(f));
   const open = about.filter((f) => f.status === 'fail' || f.status === 'warn' || f.status === 'unknown');
-  if (open.length) return `${explained.advice} (${open.map((f) => `${f.checkId} ${f.status}`).join(', ')})`;
+  if (open.length) return `${pointAt(explained, open)} (${open.map((f) => `${f.checkId} ${f.status}`).join(', ')})`;
   if (about.length && about.every((f) => f.status === 'pass' || f.status === 'skipped' || f.status === 'info')) {
     return `the message points at ${explained.checks.join(', ')}, but they pass now: re-try the fetch (a fix may have been applied since), and if it fails again apimkv cannot tell the cause; the message was: ${status.code}${status.message ? `: ${status.message}` : ''}`;
   }
   return explained.advice;
+}
+
+/**
+ * The advice pointing at the steps whose open findings explain the failure: a firewall refusal that only a step-4
+ * finding explains (the service endpoint's VNet rule, a private endpoint) says "see step 4", not step 3.
+ */
+function pointAt(explained: FailureExplanation, open: readonly Finding[]): string {
+  const steps = STEPS.flatMap((s, n) => (open.some((f) => f.step === s.id) ? [`step ${n} (${s.title})`] : []));
+  const own = STEPS.findIndex((s) => s.id === explained.step);
+  if (steps.length === 0 || (steps.length === 1 && steps[0] === `step ${own} (${STEPS[own]?.title})`)) return explained.advice;
+  return explained.advice.replace(/see step \d+ \([^)]*\)/, `see ${steps.join(' and ')}`);
 }
 
 export function checkRefresh(facts: Facts, earlier: readonly Finding[] = []): Finding {

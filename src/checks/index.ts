@@ -6,14 +6,14 @@ import type { Facts } from './facts.ts';
 import { firewallChecks } from './firewall.ts';
 import { networkChecks, otherVaultNetworkChecks } from './network.ts';
 import { prerequisiteChecks } from './prerequisites.ts';
-import { checkNamedValues, checkReferencedSecrets, otherVaultSecretChecks, pairChecks } from './references.ts';
+import { checkNamedValues, checkReferencedSecrets, otherVaultFirewallChecks, otherVaultSecretChecks, pairChecks } from './references.ts';
 import { explainFailure } from './certificate.ts';
 import type { Finding } from './types.ts';
 import { uploadChecks } from './upload.ts';
 
 export function runChecks(facts: Facts): Finding[] {
   // Steps 2 and 3 again for each other (identity, vault) pair the references use, each after its step's own checks;
-  // step 4 and REF-SECRET again for each other vault (the path and the secret do not depend on the identity).
+  // step 3's vault-level checks, step 4 and REF-SECRET again for each other vault (the path and the secret do not depend on the identity).
   const pairs = pairChecks(facts);
   const of = (step: Finding['step']) => pairs.filter((f) => f.step === step);
   const earlier = [
@@ -24,6 +24,7 @@ export function runChecks(facts: Facts): Finding[] {
     ...of('access'),
     ...firewallChecks(facts),
     ...of('firewall'),
+    ...otherVaultFirewallChecks(facts),
     ...networkChecks(facts),
     ...otherVaultNetworkChecks(facts),
   ];

@@ -7,7 +7,7 @@ import { describeRule, evaluateFlow, freePriorityBelow, regionalTag, type NsgFlo
 import { makePlan } from './plan.ts';
 import { ipv4Contains } from './ipv4.ts';
 import { apimSourceIps, firewallOn, hasKeyVaultEndpoint, hasVaultDnsZone, inVnet, isConsumption, isV2, lineOfSight } from './posture.ts';
-import { forVault, otherVaultsInUse, referenceLabel, referencesOf } from './references.ts';
+import { forVault, otherVaultsInUse, referenceLabel, referencesOf, seenFrom } from './references.ts';
 import { sameId, vnetOfSubnet } from './resource-id.ts';
 import { DOCS } from './steps.ts';
 import type { Finding, FixPlan, Operation } from './types.ts';
@@ -552,19 +552,8 @@ export function otherVaultNetworkChecks(facts: Facts): Finding[] {
   if (!facts.apim.ok || !facts.vault.ok) return [];
   const apim = facts.apim.value;
   if (isConsumption(apim) || !inVnet(apim)) return [];
-  const target = facts.vault;
   return otherVaultsInUse(facts).flatMap(({ host, vault, refs }) => {
-    const pes = facts.otherVaultPrivateEndpoints?.[host];
-    const onOther: Facts = {
-      ...facts,
-      vault: { ok: true, value: vault },
-      ...(pes ? { privateEndpoints: pes } : { privateEndpoints: undefined }),
-      // Seen from this vault, the target is one of the other vaults a service endpoint would cut off.
-      otherVaults: {
-        [hostOf(target.value.vaultUri)]: target,
-        ...Object.fromEntries(Object.entries(facts.otherVaults ?? {}).filter(([h]) => h !== host)),
-      },
-    };
+    const onOther = seenFrom(facts, host, vault);
     return [
       checkServiceEndpoint(onOther, apim),
       checkVnetRule(onOther, apim),

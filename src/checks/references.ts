@@ -6,7 +6,7 @@ import { checkAccessPolicy, checkRbac } from './access.ts';
 import { daysUntil } from './dates.ts';
 import type { ApimFacts, Fact, Facts, KeyVaultStatusFacts, ReferencedSecretFacts, SecretVersionFacts, VaultFacts } from './facts.ts';
 import { finding } from './finding.ts';
-import { checkIdentity } from './firewall.ts';
+import { checkBypass, checkIdentity, checkLineOfSight, checkPublicAccessDisabled, checkState } from './firewall.ts';
 import { parseSecretIdentifier } from './identifiers.ts';
 import { makePlan } from './plan.ts';
 import { referenceVerdicts, type InstanceIdentities } from './reference-rules.ts';
@@ -196,6 +196,44 @@ export function otherVaultsInUse(facts: Facts): { host: string; vault: VaultFact
     if (!fact.ok) return [];
     const on = refs.filter((r) => onVault(r, fact.value));
     return on.length ? [{ host, vault: fact.value, refs: on }] : [];
+  });
+}
+
+/**
+ * The facts as another vault sees them: that vault, its own private endpoints, and the target among the other vaults
+ * (a service endpoint planned for this vault cuts the target off too). The vault-level checks of steps 3 and 4 run
+ * over these, so each other vault is judged by the target's own rules.
+ */
+export function seenFrom(facts: Facts, host: string, vault: VaultFacts): Facts {
+  const pes = facts.otherVaultPrivateEndpoints?.[host];
+  const target = facts.vault;
+  return {
+    ...facts,
+    vault: { ok: true, value: vault },
+    ...(pes ? { privateEndpoints: pes } : { privateEndpoints: undefined }),
+    otherVaults: {
+      ...(target.ok ? { [hostOf(target.value.vaultUri) ?? target.value.vaultUri]: target } : {}),
+      ...Object.fromEntries(Object.entries(facts.otherVaults ?? {}).filter(([h]) => h !== host)),
+    },
+  };
+}
+
+/**
+ * Step 3's vault-level checks on every other vault references read (any subscription), by the same rules as the
+ * target's: the firewall's state, the trusted-services exception (which admits API Management's control plane:
+ * https://learn.microsoft.com/azure/api-management/api-management-howto-use-managed-service-identity#requirements-for-key-vault-firewall),
+ * the gateway's line of sight (the March 2026 retirement) and public access disabled; fixes act on that vault. A
+ * check that does not apply there (skipped) is left out: the target's own rows already say what each one is.
+ * FW-IDENTITY is per identity (pairChecks); FW-RETIRE, FW-CLIENTIP and its cleanup are the instance's and the
+ * operator's, read on the target.
+ */
+export function otherVaultFirewallChecks(facts: Facts): Finding[] {
+  if (!facts.apim.ok || !facts.vault.ok) return [];
+  return otherVaultsInUse(facts).flatMap(({ host, vault, refs }) => {
+    const on = seenFrom(facts, host, vault);
+    return [checkState(on), checkBypass(on), checkLineOfSight(on), checkPublicAccessDisabled(on)]
+      .filter((f) => f.status !== 'skipped')
+      .map((f) => forVault(f, vault, refs));
   });
 }
 

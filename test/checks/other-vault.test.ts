@@ -1,12 +1,14 @@
-// Step 4 (virtual network) and REF-SECRET on a vault in another subscription: the same checks as the target vault's,
+// Step 3's vault-level checks, step 4 (virtual network) and REF-SECRET on a vault in another subscription: the same
+// checks as the target vault's,
 // run over that vault's facts, each finding naming the vault and the references (and identities) that read it.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { explainFailure } from '../../src/checks/certificate.ts';
 import type { Facts, ReferencedSecretFacts, VaultFacts } from '../../src/checks/facts.ts';
 import { runChecks } from '../../src/checks/index.ts';
+import { firewallChecks } from '../../src/checks/firewall.ts';
 import { networkChecks, otherVaultNetworkChecks } from '../../src/checks/network.ts';
-import { otherVaultSecretChecks } from '../../src/checks/references.ts';
+import { otherVaultFirewallChecks, otherVaultSecretChecks } from '../../src/checks/references.ts';
 import { APIM_ID, apimOf, baseline, find, nsgOf, rule, SUBNET_ID, subnetOf, vaultOf } from './builders.ts';
 
 const OTHER_SUB = '33333333-3333-3333-3333-333333333333';
@@ -60,6 +62,134 @@ const noEndpoint = (f: Facts) => {
   subnetOf(f).serviceEndpoints = subnetOf(f).serviceEndpoints.filter((s) => s.service !== 'Microsoft.KeyVault');
   return f;
 };
+
+const VAULT_LEVEL = ['FW-STATE', 'FW-BYPASS', 'FW-LOS', 'FW-PNA-DISABLED'];
+
+describe('step 3 on a vault in another subscription', () => {
+  // https://learn.microsoft.com/azure/api-management/api-management-howto-use-managed-service-identity#requirements-for-key-vault-firewall:
+  // behind the firewall API Management's system identity reads certificates and named values through the
+  // trusted-services exception; with it off and no line of sight the firewall blocks the fetch.
+  it('bypass None and no line of sight: FW-BYPASS@kv-shared fails naming the vault; its fix turns the exception on there, in its own subscription', () => {
+    const f = estate();
+    const bypass = find(otherVaultFirewallChecks(f), 'FW-BYPASS@kv-shared');
+    assert.equal(bypass.status, 'fail');
+    assert.equal(bypass.title, 'Trusted Microsoft services exception: on kv-shared');
+    assert.match(
+      bypass.cause,
+      /^For certificate partner-mtls, named value partner \(identity apim-contoso \(system identity\), vault kv-shared\): The exception is off and API Management has no network line of sight/,
+    );
+    assert.deepEqual(bypass.about?.vault, 'kv-shared');
+    assert.deepEqual(bypass.fix!.operations, [{ kind: 'vault.setBypass', vaultId: OTHER_ID, bypass: 'AzureServices' }]);
+    assert.equal(bypass.fix!.id, 'FW-BYPASS:fix@kv-shared');
+    assert.equal(bypass.fix!.checkId, 'FW-BYPASS@kv-shared');
+    // az resolves --name/--resource-group in the run's subscription: the vault's own is named.
+    assert.deepEqual(bypass.fix!.az, [
+      `az keyvault update --name kv-shared --resource-group rg-shared --subscription ${OTHER_SUB} --bypass AzureServices`,
+    ]);
+    assert.ok(bypass.fix!.requiredRoles.some((r) => r.scope === OTHER_ID));
+    assert.equal(find(firewallChecks(f), 'FW-BYPASS').status, 'pass', "the target's own exception is on");
+    // In runbook order, after the target's step-3 checks and the pairs' FW-IDENTITY.
+    const ids = runChecks(f).map((x) => x.checkId);
+    assert.ok(ids.indexOf('FW-BYPASS@kv-shared') > ids.indexOf('FW-PNA-DISABLED'));
+    assert.ok(ids.indexOf('FW-BYPASS@kv-shared') < ids.indexOf('VNET-MODE'));
+  });
+
+  it('the same rule code as the target vault: the other vault judged as the target gives the same verdicts and operations', () => {
+    for (const shared of [
+      {},
+      { networkAcls: { bypass: 'None', defaultAction: 'Deny', ipRules: [], virtualNetworkRules: [{ id: SUBNET_ID }] } },
+      {
+        publicNetworkAccess: 'Disabled',
+        networkAcls: { bypass: 'AzureServices', defaultAction: 'Deny', ipRules: [], virtualNetworkRules: [] },
+      },
+    ] satisfies Partial<VaultFacts>[]) {
+      const f = estate(shared);
+      const asTarget: Facts = { ...f, vault: f.otherVaults![HOST]!, otherVaults: {}, privateEndpoints: { ok: true, value: [] } };
+      const target = firewallChecks(asTarget).filter((x) => VAULT_LEVEL.includes(x.checkId) && x.status !== 'skipped');
+      const other = otherVaultFirewallChecks({ ...f, otherVaultPrivateEndpoints: { [HOST]: { ok: true, value: [] } } });
+      assert.deepEqual(
+        other.map((x) => [x.checkId.split('@')[0], x.status, x.fix?.operations]),
+        target.map((x) => [x.checkId, x.status, x.fix?.operations]),
+      );
+    }
+  });
+
+  // https://learn.microsoft.com/azure/key-vault/general/network-security: a VNet rule for a subnet with the
+  // Microsoft.KeyVault endpoint admits its traffic, so the exception is not needed for certificates and named values.
+  it('a VNet rule for the subnet on kv-shared: FW-BYPASS@kv-shared and FW-LOS@kv-shared pass by that line of sight', () => {
+    const f = estate({ networkAcls: { bypass: 'None', defaultAction: 'Deny', ipRules: [], virtualNetworkRules: [{ id: SUBNET_ID }] } });
+    const found = otherVaultFirewallChecks(f);
+    assert.equal(find(found, 'FW-BYPASS@kv-shared').status, 'pass');
+    assert.equal(find(found, 'FW-LOS@kv-shared').status, 'pass');
+    assert.match(find(found, 'FW-LOS@kv-shared').cause, /without the trusted-services exception/);
+  });
+
+  // The March 2026 retirement (domain.md §2.4; api-management/breaking-changes/trusted-service-connectivity-retirement-march-2026)
+  // concerns the gateway only: FW-LOS@kv-shared is advice (info), and its fix is the VNet rule on kv-shared.
+  it('exception on, no line of sight: FW-LOS@kv-shared is info with the VNet rule on kv-shared as its (optional) fix', () => {
+    const f = estate({ networkAcls: { bypass: 'AzureServices', defaultAction: 'Deny', ipRules: [], virtualNetworkRules: [] } });
+    const found = otherVaultFirewallChecks(f);
+    assert.equal(find(found, 'FW-BYPASS@kv-shared').status, 'pass');
+    const los = find(found, 'FW-LOS@kv-shared');
+    assert.equal(los.status, 'info');
+    assert.match(los.cause, /certificates, named values and custom domains are not affected/);
+    assert.deepEqual(los.fix!.operations, [{ kind: 'vault.addVirtualNetworkRule', vaultId: OTHER_ID, subnetId: SUBNET_ID }]);
+    assert.equal(
+      los.fix!.az[0],
+      `az keyvault network-rule add --name kv-shared --resource-group rg-shared --subscription ${OTHER_SUB} --subnet ${SUBNET_ID}`,
+    );
+  });
+
+  // https://learn.microsoft.com/azure/key-vault/general/network-security: public access disabled admits private
+  // endpoints and (with the exception) trusted services only.
+  it('public access disabled on kv-shared: FW-PNA-DISABLED@kv-shared says so; a public kv-shared has only FW-STATE@kv-shared', () => {
+    const off = estate({
+      publicNetworkAccess: 'Disabled',
+      networkAcls: { bypass: 'AzureServices', defaultAction: 'Deny', ipRules: [], virtualNetworkRules: [] },
+    });
+    assert.equal(find(otherVaultFirewallChecks(off), 'FW-PNA-DISABLED@kv-shared').status, 'info');
+    const open = estate({ networkAcls: { bypass: 'AzureServices', defaultAction: 'Allow', ipRules: [], virtualNetworkRules: [] } });
+    assert.deepEqual(
+      otherVaultFirewallChecks(open).map((x) => [x.checkId, x.status]),
+      [['FW-STATE@kv-shared', 'info']],
+    );
+  });
+
+  it('an unreadable other vault gets no step-3 finding of its own (REF-VAULT names the read)', () => {
+    const g = estate();
+    g.otherVaults = { [HOST]: { ok: false, unknown: 'Forbidden', message: 'Forbidden', missingAction: 'Microsoft.KeyVault/vaults/read' } };
+    assert.deepEqual(otherVaultFirewallChecks(g), []);
+  });
+
+  // Key Vault's firewall refusal (key-vault/general/network-security) is explained by the open findings on the
+  // reference's vault, and the pointer names their step: step 4 when only step 4's findings are open.
+  it("a firewall refusal on kv-shared explained by step 3's FW-BYPASS@kv-shared, or by step 4 alone once the exception is on", () => {
+    const refusal = { code: 'ForbiddenByFirewall', message: 'Client address is not authorized and caller is not a trusted service.' };
+    const who = 'apim-contoso (system identity)';
+    const f = noEndpoint(estate());
+    const both = explainFailure(
+      refusal,
+      runChecks(f).filter((x) => x.step !== 'certificate'),
+      who,
+      f,
+      NV_ID,
+    );
+    assert.match(
+      both,
+      /see step 3 \(Key Vault firewall\) and step 4 \(Virtual network\) \(.*FW-BYPASS@kv-shared fail.*VNET-KVRULE@kv-shared fail/,
+    );
+    const g = noEndpoint(estate({ networkAcls: { bypass: 'AzureServices', defaultAction: 'Deny', ipRules: [], virtualNetworkRules: [] } }));
+    const network = explainFailure(
+      refusal,
+      runChecks(g).filter((x) => x.step !== 'certificate'),
+      who,
+      g,
+      NV_ID,
+    );
+    assert.match(network, /: see step 4 \(Virtual network\) \(VNET-KVRULE@kv-shared fail\)$/);
+    assert.doesNotMatch(network, /step 3/);
+  });
+});
 
 describe('step 4 on a vault in another subscription', () => {
   // https://learn.microsoft.com/azure/api-management/api-management-using-with-vnet and

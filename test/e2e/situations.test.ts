@@ -4,7 +4,7 @@
 // HTTPS (curl with the sandbox's token) rather than through apimkv's own checks.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { APIM, line, RG, VAULT, world } from './situation-support.ts';
+import { APIM, detail, line, RG, VAULT, world } from './situation-support.ts';
 
 describe('issue 13 situations', { timeout: 900_000 }, () => {
   // api-management-howto-mutual-certificates: the identity needs secrets Get (+ List); certificate permissions do not help.
@@ -269,8 +269,9 @@ describe('issue 13 situations', { timeout: 900_000 }, () => {
   });
 
   // api-management-using-with-vnet + key-vault/general/network-security (the subnet's Microsoft.KeyVault service
-  // endpoint and the vault's VNet rule), configure-custom-domain (PKCS#12 only): step 4 and REF-SECRET run on the vault
-  // in the other subscription; the PEM secret is the one cause no fix can cure, and it stays named.
+  // endpoint and the vault's VNet rule), api-management-howto-use-managed-service-identity#requirements-for-key-vault-firewall
+  // (the trusted-services exception), configure-custom-domain (PKCS#12 only): steps 3 and 4 and REF-SECRET run on the
+  // vault in the other subscription; the PEM secret is the one cause no fix can cure, and it stays named.
   test('vault in another subscription behind its firewall, subnet without the endpoint, a PEM secret: found there, fixed there', async () => {
     const { cli, read } = await world('other-subscription-vault-network');
     const SHARED =
@@ -278,6 +279,9 @@ describe('issue 13 situations', { timeout: 900_000 }, () => {
     const SUBNET = `${RG}/providers/Microsoft.Network/virtualNetworks/vnet-apim/subnets/snet-apim`;
     const check = cli('check');
     assert.equal(check.code, 1);
+    assert.match(line(check.out, 'FW-BYPASS@kv-contoso-shared'), /fail/);
+    assert.match(detail(check.out, 'FW-BYPASS@kv-contoso-shared'), /vault kv-contoso-shared\): The exception is off/);
+    assert.match(line(check.out, 'FW-BYPASS'), /skipped/, 'the target vault accepts all networks');
     assert.match(line(check.out, 'VNET-SE@kv-contoso-shared'), /fail/);
     assert.match(line(check.out, 'VNET-SE'), /info/, 'the target vault accepts all networks');
     assert.match(
@@ -289,6 +293,7 @@ describe('issue 13 situations', { timeout: 900_000 }, () => {
       /certificate partner-mtls \(identity apim-contoso-dev \(system identity\)\) on kv-contoso-shared: the secret's content type is application\/x-pem-file/,
     );
     const fix = cli('fix', '--yes');
+    assert.match(fix.out, /Fix FW-BYPASS@kv-contoso-shared: Allow trusted Microsoft services to bypass the vault firewall/);
     assert.match(
       fix.out,
       /Fix VNET-SE@kv-contoso-shared: Add the Microsoft.KeyVault service endpoint and the VNet rule on kv-contoso-shared/,
@@ -318,7 +323,8 @@ describe('issue 13 situations', { timeout: 900_000 }, () => {
       [SUBNET.toLowerCase()],
     );
     assert.deepEqual(shared.properties.networkAcls.ipRules, [{ value: '203.0.113.50/32' }]);
-    assert.equal(shared.properties.networkAcls.bypass, 'None');
+    assert.equal(shared.properties.networkAcls.bypass, 'AzureServices', 'the exception is on there');
+    assert.equal(shared.properties.networkAcls.defaultAction, 'Deny');
     assert.deepEqual(shared.tags, { owner: 'platform-team' });
     const roles = (read(`${SHARED}/providers/Microsoft.Authorization/roleAssignments`, '2022-04-01').value as { name: string }[]).map(
       (a) => a.name,
