@@ -10,7 +10,7 @@ import { checkBypass, checkIdentity, checkLineOfSight, checkPublicAccessDisabled
 import { parseSecretIdentifier } from './identifiers.ts';
 import { makePlan } from './plan.ts';
 import { referenceVerdicts, type InstanceIdentities } from './reference-rules.ts';
-import { hasSystemIdentity, identityName, pickIdentity, vaultPosture } from './posture.ts';
+import { hasSystemIdentity, identityName, inVnet, pickIdentity, vaultPosture } from './posture.ts';
 import { DOCS } from './steps.ts';
 import type { Finding, FixPlan, Operation } from './types.ts';
 
@@ -229,11 +229,13 @@ export function seenFrom(facts: Facts, host: string, vault: VaultFacts): Facts {
  */
 export function otherVaultFirewallChecks(facts: Facts): Finding[] {
   if (!facts.apim.ok || !facts.vault.ok) return [];
+  // The checks a cause points at are this vault's too (step 4 runs on it only in a virtual network).
+  const named = inVnet(facts.apim.value) ? /\b(FW-LOS|VNET-SE|VNET-PE)\b(?!@)/g : /\b(FW-LOS)\b(?!@)/g;
   return otherVaultsInUse(facts).flatMap(({ host, vault, refs }) => {
     const on = seenFrom(facts, host, vault);
     return [checkState(on), checkBypass(on), checkLineOfSight(on), checkPublicAccessDisabled(on)]
       .filter((f) => f.status !== 'skipped')
-      .map((f) => forVault(f, vault, refs));
+      .map((f) => forVault({ ...f, cause: f.cause.replace(named, `$1@${slug(vault.name)}`) }, vault, refs));
   });
 }
 

@@ -78,6 +78,7 @@ describe('step 3 on a vault in another subscription', () => {
       bypass.cause,
       /^For certificate partner-mtls, named value partner \(identity apim-contoso \(system identity\), vault kv-shared\): The exception is off and API Management has no network line of sight/,
     );
+    assert.match(bypass.cause, /give it a line of sight \(FW-LOS@kv-shared\)/, "the other vault's own FW-LOS");
     assert.deepEqual(bypass.about?.vault, 'kv-shared');
     assert.deepEqual(bypass.fix!.operations, [{ kind: 'vault.setBypass', vaultId: OTHER_ID, bypass: 'AzureServices' }]);
     assert.equal(bypass.fix!.id, 'FW-BYPASS:fix@kv-shared');
