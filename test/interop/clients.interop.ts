@@ -14,6 +14,7 @@ import { promisify } from 'node:util';
 import { test } from 'node:test';
 import { WORLD_NAMES, type World } from '../../src/sandbox/index.ts';
 import { serveSandbox, tempDir } from '../e2e/support.ts';
+import { REFUSED_READS } from '../sandbox/refused-reads.ts';
 import { AZ, azFor, getJson } from './az.ts';
 
 const run = promisify(execFile);
@@ -156,15 +157,6 @@ async function readWithAz(
 
 const figures: string[] = [];
 
-/**
- * Resources a world's operator may not read by design (the world's situation is that refusal): the readers leave
- * them out, and az 2.45 must be refused each one with AuthorizationFailed, so a client not written here confirms the
- * premise. unreadable-other-vault: the operator has no role in the "Contoso Shared Services" subscription.
- */
-const REFUSED: Record<string, RegExp> = {
-  'unreadable-other-vault': /^\/subscriptions\/6d4a9e2f-1b3c-4e5d-8f7a-9c0b1d2e3f45\//i,
-};
-
 test('independent clients read every resource of every shipped world', { concurrency: 2, timeout: 1_800_000 }, async (t) => {
   assert.ok(
     existsSync(AZ) && existsSync(PYTHON),
@@ -179,7 +171,7 @@ test('independent clients read every resource of every shipped world', { concurr
         const dir = tempDir(`apimkv-interop-${name}-`);
         try {
           const whole = (await getJson(served, '/__sandbox/world')) as World;
-          const refused = whole.resources.filter((r) => REFUSED[name]?.test(r.id));
+          const refused = whole.resources.filter((r) => REFUSED_READS[name]?.test(r.id));
           const world = { ...whole, resources: whole.resources.filter((r) => !refused.includes(r)) };
           const worldFile = join(dir, 'world.json');
           writeFileSync(worldFile, JSON.stringify(world));
