@@ -431,19 +431,16 @@ const NEEDS_NEW_REFERENCE: readonly FailureExplanation['area'][] = ['certificate
  * Why a reference's last fetch failed, from the checks that explain it. Where those checks all pass, say so and quote
  * the message rather than point at a step with nothing to fix.
  */
-export function explainFailure(
+/** The earlier findings a failed fetch's message points at, about that reference's identity and vault (open = not passing). */
+function explainingFindings(
   status: KeyVaultStatusFacts,
   earlier: readonly Finding[],
   identity?: string,
   facts?: Facts,
   secretIdentifier?: string,
-): string {
-  // A vault that could not be read explains nothing: say so rather than guess a step from the wording.
-  const unread = facts && secretIdentifier ? unreadableVaultCheck(facts, secretIdentifier) : undefined;
-  if (unread)
-    return `not diagnosed: its vault could not be read (${unread} unknown); the message was: ${status.code}${status.message ? `: ${status.message}` : ''}`;
+): { explained: FailureExplanation; about: Finding[]; open: Finding[] } | undefined {
   const explained = explainStatus(status);
-  if (!explained) return explainOrQuote(status);
+  if (!explained) return undefined;
   const base = (id: string) => id.split('@')[0];
   // The step checks are about the new certificate's identity on the target vault; a pair's checks carry the identity
   // and vault they are about, so a reference on another vault is explained by that vault's checks only.
@@ -467,12 +464,52 @@ export function explainFailure(
       f.step === 'network' ||
       (f.about ? f.about.identity.split(', ').includes(identity) : !stepIdentity || stepIdentity === identity));
   const about = earlier.filter((f) => explained.checks.includes(base(f.checkId)) && mine(f));
-  const open = about.filter((f) => f.status === 'fail' || f.status === 'warn' || f.status === 'unknown');
+  return { explained, about, open: about.filter((f) => f.status === 'fail' || f.status === 'warn' || f.status === 'unknown') };
+}
+
+export function explainFailure(
+  status: KeyVaultStatusFacts,
+  earlier: readonly Finding[],
+  identity?: string,
+  facts?: Facts,
+  secretIdentifier?: string,
+): string {
+  // A vault that could not be read explains nothing: say so rather than guess a step from the wording.
+  const unread = facts && secretIdentifier ? unreadableVaultCheck(facts, secretIdentifier) : undefined;
+  if (unread)
+    return `not diagnosed: its vault could not be read (${unread} unknown); the message was: ${status.code}${status.message ? `: ${status.message}` : ''}`;
+  const explanation = explainingFindings(status, earlier, identity, facts, secretIdentifier);
+  if (!explanation) return explainOrQuote(status);
+  const { explained, about, open } = explanation;
   if (open.length) return `${pointAt(explained, open)} (${open.map((f) => `${f.checkId} ${f.status}`).join(', ')})`;
   if (about.length && about.every((f) => f.status === 'pass' || f.status === 'skipped' || f.status === 'info')) {
     return `the message points at ${explained.checks.join(', ')}, but they pass now: re-try the fetch (a fix may have been applied since), and if it fails again apimkv cannot tell the cause; the message was: ${status.code}${status.message ? `: ${status.message}` : ''}`;
   }
   return explained.advice;
+}
+
+/**
+ * The checks that explain a failed fetch when each of them fails or warns with no fix apimkv can apply (a network
+ * security perimeter, a missing private DNS record): a refresh cannot help until they change, so none is offered.
+ * Empty when any explaining finding has a fix (fix all applies it first) or when nothing explains the failure.
+ */
+export function unfixableCause(
+  status: KeyVaultStatusFacts,
+  earlier: readonly Finding[],
+  identity?: string,
+  facts?: Facts,
+  secretIdentifier?: string,
+): string[] {
+  const open = explainingFindings(status, earlier, identity, facts, secretIdentifier)?.open ?? [];
+  const definite = open.filter((f) => f.status === 'fail' || f.status === 'warn');
+  return definite.length && open.every((f) => !f.fix) ? definite.map((f) => f.checkId) : [];
+}
+
+/** " A refresh cannot help x until y changes …" for the references whose every explaining check has no fix. */
+export function cannotHelpText(blocked: readonly { name: string; causes: readonly string[] }[]): string {
+  if (blocked.length === 0) return '';
+  const causes = [...new Set(blocked.flatMap((b) => b.causes))].join(', ');
+  return ` A refresh cannot help ${blocked.map((b) => b.name).join(', ')} until ${causes} ${blocked.length === 1 && !causes.includes(',') ? 'is' : 'are'} resolved, which apimkv cannot do for you: nothing is refreshed.`;
 }
 
 /**
@@ -517,7 +554,21 @@ export function checkRefresh(facts: Facts, earlier: readonly Finding[] = []): Fi
       secretProblem(facts, c.keyVault!.secretIdentifier, 'certificate')?.status === 'fail',
   );
   const unread = failing.filter((c) => !stuck.includes(c) && unreadableVaultCheck(facts, c.keyVault!.secretIdentifier));
-  const refreshable = failing.filter((c) => !stuck.includes(c) && !unread.includes(c));
+  const blocked = failing
+    .filter((c) => !stuck.includes(c) && !unread.includes(c))
+    .map((c) => ({
+      c,
+      name: c.name,
+      causes: unfixableCause(
+        c.keyVault!.lastStatus!,
+        earlier,
+        identityName(apim, c.keyVault!.identityClientId),
+        facts,
+        c.keyVault!.secretIdentifier,
+      ),
+    }))
+    .filter((b) => b.causes.length);
+  const refreshable = failing.filter((c) => !stuck.includes(c) && !unread.includes(c) && !blocked.some((b) => b.c === c));
   const fix = refreshable.length
     ? makePlan('CERT-REFRESH', facts, {
         title: `Refresh ${refreshable.map((c) => `"${c.name}"`).join(', ')} from Key Vault`,
@@ -533,7 +584,7 @@ export function checkRefresh(facts: Facts, earlier: readonly Finding[] = []): Fi
     STEP,
     'fail',
     title,
-    `${failing.map((c) => c.name).join(', ')} failed to refresh from Key Vault: API Management keeps serving the cached copy until it expires. Fix the cause shown below, then refresh (otherwise it retries within four hours).${stuckText}${unreadText(
+    `${failing.map((c) => c.name).join(', ')} failed to refresh from Key Vault: API Management keeps serving the cached copy until it expires. Fix the cause shown below, then refresh (otherwise it retries within four hours).${stuckText}${cannotHelpText(blocked)}${unreadText(
       facts,
       unread.map((c) => ({ name: c.name, secretIdentifier: c.keyVault!.secretIdentifier })),
     )}`,

@@ -7,7 +7,7 @@ import { firewallChecks } from './firewall.ts';
 import { networkChecks, otherVaultNetworkChecks } from './network.ts';
 import { prerequisiteChecks } from './prerequisites.ts';
 import { checkNamedValues, checkReferencedSecrets, otherVaultFirewallChecks, otherVaultSecretChecks, pairChecks } from './references.ts';
-import { explainFailure } from './certificate.ts';
+import { cannotHelpText, explainFailure, unfixableCause } from './certificate.ts';
 import type { Finding } from './types.ts';
 import { uploadChecks } from './upload.ts';
 
@@ -33,7 +33,12 @@ export function runChecks(facts: Facts): Finding[] {
     ...certificateChecks(facts, earlier),
     checkReferencedSecrets(facts),
     ...otherVaultSecretChecks(facts),
-    checkNamedValues(facts, (s, identity, secretIdentifier) => explainFailure(s, earlier, identity, facts, secretIdentifier)),
+    checkNamedValues(
+      facts,
+      (s, identity, secretIdentifier) => explainFailure(s, earlier, identity, facts, secretIdentifier),
+      (s, identity, secretIdentifier) => unfixableCause(s, earlier, identity, facts, secretIdentifier),
+      cannotHelpText,
+    ),
     ...uploadChecks(facts),
   ];
 }

@@ -615,6 +615,9 @@ function secretsOn(facts: Facts, vault: VaultFacts, operatorBlocked: boolean, ta
 export function checkNamedValues(
   facts: Facts,
   explain: (s: KeyVaultStatusFacts, identity: string, secretIdentifier: string) => string,
+  /** The explaining checks when none of them has a fix (a refresh cannot help until they change). */
+  unfixable: (s: KeyVaultStatusFacts, identity: string, secretIdentifier: string) => string[] = () => [],
+  cannotHelp: (blocked: { name: string; causes: string[] }[]) => string = () => '',
 ): Finding {
   const title = 'Named values from Key Vault refresh successfully';
   const docLink = NAMED_VALUES_DOC;
@@ -633,7 +636,11 @@ export function checkNamedValues(
     return finding('REF-NAMED-VALUE', 'certificate', 'skipped', title, 'No named value comes from Key Vault.', { docLink });
   const failing = refs.filter((r) => r.lastStatus && r.lastStatus.code.toLowerCase() !== 'success');
   const unread = failing.filter((r) => unreadableVaultCheck(facts, r.secretIdentifier));
-  const refreshable = failing.filter((r) => !unread.includes(r));
+  const blocked = failing
+    .filter((r) => !unread.includes(r))
+    .map((r) => ({ r, name: r.name, causes: unfixable(r.lastStatus!, r.identity, r.secretIdentifier) }))
+    .filter((b) => b.causes.length);
+  const refreshable = failing.filter((r) => !unread.includes(r) && !blocked.some((b) => b.r === r));
   const evidence = refs.map(
     (r) =>
       `${r.name} (identity ${r.identity}): ${r.lastStatus ? `${r.lastStatus.code}${r.lastStatus.timeStampUtc ? ` (${r.lastStatus.timeStampUtc})` : ''}` : 'no status yet'}${r.lastStatus && failing.includes(r) ? ` -> ${explain(r.lastStatus, r.identity, r.secretIdentifier)}` : ''}`,
@@ -661,7 +668,7 @@ export function checkNamedValues(
     'certificate',
     'fail',
     title,
-    `${failing.map((r) => r.name).join(', ')} failed to refresh from Key Vault; API Management keeps the cached value. Fix the cause shown below, then refresh (otherwise API Management retries within four hours).${unreadText(facts, unread)}`,
+    `${failing.map((r) => r.name).join(', ')} failed to refresh from Key Vault; API Management keeps the cached value. Fix the cause shown below, then refresh (otherwise API Management retries within four hours).${cannotHelp(blocked)}${unreadText(facts, unread)}`,
     { evidence, docLink, ...(fix ? { fix } : {}) },
   );
 }

@@ -132,7 +132,7 @@ describe('issue 13 situations (second set)', { timeout: 900_000 }, () => {
   // not registered there (no DNS zone group) leaves the name unresolvable. apimkv does not create zone groups: VNET-PE
   // names the cause and the refresh keeps failing on the same DNS error.
   test('DNS failure in a lastStatus (private endpoint without its zone group): explained by VNET-PE, the one unfixable cause', async () => {
-    const { cli, read, state } = await world('private-endpoint-no-dns-zone');
+    const { cli, read, state, log } = await world('private-endpoint-no-dns-zone');
     const ZONE = `${RG}/providers/Microsoft.Network/privateDnsZones/privatelink.vaultcore.azure.net`;
     const check = cli('check');
     assert.equal(check.code, 1);
@@ -142,8 +142,11 @@ describe('issue 13 situations (second set)', { timeout: 900_000 }, () => {
     );
     assert.match(detail(check.out, 'CERT-REFRESH'), /\(VNET-PE warn\)/);
     assert.match(detail(check.out, 'VNET-PE'), /has no privatelink\.vaultcore\.azure\.net DNS zone group/);
+    // Its one cause has no fix apimkv can apply, so no refresh is offered that would fail on the same DNS error.
+    assert.match(detail(check.out, 'CERT-REFRESH'), /A refresh cannot help backend-client until VNET-PE is resolved/);
     const before = read(VAULT, '2026-02-01').properties;
-    cli('fix', '--yes');
+    assert.match(cli('fix', '--yes').out, /Nothing failing has a fix/);
+    assert.deepEqual(writesTo(log(), '/'), [], 'nothing written anywhere');
     const after = cli('check');
     assert.deepEqual(failing(after.out), ['CERT-REFRESH'], after.out);
     assert.deepEqual(warnings(after.out), ['VNET-PE']);
@@ -271,7 +274,7 @@ describe('issue 13 situations (second set)', { timeout: 900_000 }, () => {
   // vault's own firewall settings, trusted-services exception included; API Management then needs a perimeter
   // access rule, which apimkv does not set. So FW-BYPASS warns, the refresh failure points at it, nothing is changed.
   test('network security perimeter: the trusted-services exception does not apply; FW-BYPASS is the one named cause', async () => {
-    const { cli, read } = await world('network-security-perimeter');
+    const { cli, read, log } = await world('network-security-perimeter');
     const before = read(VAULT, '2026-02-01').properties;
     const check = cli('check');
     assert.match(line(check.out, 'FW-BYPASS'), /warn/);
@@ -283,7 +286,9 @@ describe('issue 13 situations (second set)', { timeout: 900_000 }, () => {
       detail(check.out, 'CERT-REFRESH'),
       /identity apim-contoso-dev \(system identity\).* -> the vault firewall refused API Management.*\(FW-BYPASS warn\)/,
     );
-    cli('fix', '--yes');
+    assert.match(detail(check.out, 'CERT-REFRESH'), /A refresh cannot help backend-client until FW-BYPASS is resolved/);
+    assert.match(cli('fix', '--yes').out, /Nothing failing has a fix/);
+    assert.deepEqual(writesTo(log(), '/'), [], 'nothing written anywhere');
     const after = cli('check');
     assert.deepEqual(failing(after.out), ['CERT-REFRESH'], after.out);
     assert.deepEqual(warnings(after.out), ['FW-BYPASS']);
