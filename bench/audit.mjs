@@ -56,10 +56,12 @@ function serve(world) {
 
 // The sandbox's own request log: an independent count (the audit's stats come from its own pipeline).
 // The log cannot be reset, so each audit's share is the entries after the previous audit's last seq.
+// A fresh connection each time: the audit's spawnSync blocks this loop for longer than the server's keep-alive
+// timeout, so a pooled socket would already be closed by the server ("socket hang up").
 function sandboxLog(server) {
   return new Promise((resolve, reject) => {
     https
-      .get(`${server.endpoint}/__sandbox/log`, { ca: readFileSync(server.ca) }, (res) => {
+      .get(`${server.endpoint}/__sandbox/log`, { ca: readFileSync(server.ca), agent: false }, (res) => {
         const chunks = [];
         res.on('data', (c) => chunks.push(c));
         res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
