@@ -2,7 +2,7 @@
 // postures an estate really has (firewalled vaults, user-assigned identities, versioned identifiers,
 // expiring certificates, custom hostnames, named values). Every reference's lastStatus is what the
 // sandbox's own evaluation of APIM's fetch says, so the fleet is consistent with the single-instance runbook.
-import { type Ctx } from './http.ts';
+import { fetchContext } from './http.ts';
 import { derivedThumbprint, evaluateFetch } from './providers/apim-fetch.ts';
 import { seededGuid, seededHex, seededRandom } from './random.ts';
 import { SandboxState } from './state.ts';
@@ -268,20 +268,7 @@ function settleStatuses(
   now: number,
 ): void {
   const state = new SandboxState(world, () => now);
-  const ctx = {
-    state,
-    principalId: world.operator.principalId,
-    port: 443,
-    endpoint: 'https://127.0.0.1',
-    method: 'GET',
-    path: '/',
-    query: new URLSearchParams(),
-    host: '',
-    headers: {},
-    body: undefined,
-    // Fetch evaluation reads stored resources; nothing here is shown as GET would show it.
-    presenters: new Map(),
-  } satisfies Ctx;
+  const ctx = fetchContext(state, world.operator.principalId);
   const stamp = iso(now - 3 * 3_600_000);
   for (const ref of refs) {
     const result = evaluateFetch(

@@ -29,6 +29,26 @@ export interface Ctx {
   presenters: Presenters;
 }
 
+/**
+ * A context for API Management's own fetches from Key Vault (the periodic re-read, a generated fleet's statuses):
+ * they read stored resources only, so no request, caller or presenter is involved.
+ */
+export function fetchContext(state: SandboxState, principalId = ''): Ctx {
+  return {
+    state,
+    principalId,
+    port: 443,
+    endpoint: 'https://127.0.0.1',
+    method: 'POST',
+    path: '/',
+    query: new URLSearchParams(),
+    host: '',
+    headers: {},
+    body: undefined,
+    presenters: new Map(),
+  };
+}
+
 /** Fills in what ARM derives or inlines on a copy of a stored resource (the copy may be changed in place). */
 export type Presenter = (ctx: Ctx, copy: ArmResource) => ArmResource;
 

@@ -5,7 +5,7 @@
 // same 4-hour default here; configure-custom-domain's troubleshooting allows "several hours or longer" (up to
 // 1-2 days) for a hostname, which a world sets with keyVaultRefresh.hostnamesMs. The schedule runs on the sandbox's
 // clock: the first re-fetch is one interval after start (a world's timestamps are not replayed), then every interval.
-import type { Ctx } from './http.ts';
+import { fetchContext } from './http.ts';
 import { periodicFetch } from './providers/apim.ts';
 import type { SandboxState } from './state.ts';
 import type { KeyVaultRefreshSettings } from './types.ts';
@@ -43,29 +43,12 @@ export class KeyVaultRefresh {
     for (const what of ['references', 'hostnames'] as const) {
       const every = this.every[what];
       if (every <= 0 || now < this.due[what]) continue;
-      periodicFetch(this.ctx(), what);
+      periodicFetch(fetchContext(this.state), what);
       this.due[what] += every * (Math.floor((now - this.due[what]) / every) + 1);
     }
   }
 
   close(): void {
     if (this.timer) clearInterval(this.timer);
-  }
-
-  /** The fetch reads stored resources only: no request, caller or presenter is involved. */
-  private ctx(): Ctx {
-    return {
-      state: this.state,
-      principalId: '',
-      port: 0,
-      endpoint: 'https://127.0.0.1',
-      method: 'POST',
-      path: '/',
-      query: new URLSearchParams(),
-      host: '',
-      headers: {},
-      body: undefined,
-      presenters: new Map(),
-    };
   }
 }
