@@ -509,7 +509,7 @@ export function unfixableCause(
 export function cannotHelpText(blocked: readonly { name: string; causes: readonly string[] }[]): string {
   if (blocked.length === 0) return '';
   const causes = [...new Set(blocked.flatMap((b) => b.causes))].join(', ');
-  return ` A refresh cannot help ${blocked.map((b) => b.name).join(', ')} until ${causes} ${blocked.length === 1 && !causes.includes(',') ? 'is' : 'are'} resolved, which apimkv cannot do for you: nothing is refreshed.`;
+  return ` A refresh cannot help ${blocked.map((b) => b.name).join(', ')} until ${causes} ${causes.includes(',') ? 'are' : 'is'} resolved, which apimkv cannot do for you: nothing is refreshed. Once resolved, API Management retries by itself within four hours.`;
 }
 
 /**
