@@ -152,6 +152,12 @@ export function newCertificateIdentity(facts: Facts, apim: ApimFacts): string | 
 
 const slug = (name: string) => name.replace(/ \(system identity\)$/, '-system').replace(/[^A-Za-z0-9._-]+/g, '-');
 
+/** "For certificate x (identity y, vault z): cause", leaving out the identity when the cause already names it. */
+function forReferences(references: string, identity: string, vault: string | undefined, cause: string): string {
+  const about = [cause.includes(identity) ? '' : `identity ${identity}`, vault ? `vault ${vault}` : ''].filter(Boolean);
+  return `For ${references}${about.length ? ` (${about.join(', ')})` : ''}: ${cause}`;
+}
+
 /** A step check's finding, re-run for one pair: its own id (CHECK@identity, CHECK@identity@vault on another vault), title and fix ids, and what it is about. */
 function forPair(f: Finding, pair: IdentityPair, vault: VaultFacts, other = false): Finding {
   const suffix = `@${slug(pair.identity)}${other ? `@${slug(vault.name)}` : ''}`;
@@ -160,7 +166,7 @@ function forPair(f: Finding, pair: IdentityPair, vault: VaultFacts, other = fals
     ...f,
     checkId: `${f.checkId}${suffix}`,
     title: `${f.title}: ${pair.identity}${other ? ` on ${vault.name}` : ''}`,
-    cause: `For ${pair.references.map(referenceLabel).join(', ')} (identity ${pair.identity}${other ? `, vault ${vault.name}` : ''}): ${f.cause}`,
+    cause: forReferences(pair.references.map(referenceLabel).join(', '), pair.identity, other ? vault.name : undefined, f.cause),
     // The pair's checks ran as if step 5 had chosen this identity: say who really uses it.
     evidence: f.evidence.map((e) =>
       e.replace(/\(chosen for the certificate in step 5\)/, `(used by ${pair.references.map(referenceLabel).join(', ')})`),
@@ -183,7 +189,7 @@ export function forVault(f: Finding, vault: VaultFacts, refs: Reference[], prefi
     ...f,
     checkId: `${f.checkId}${suffix}`,
     title: `${f.title}: on ${vault.name}`,
-    cause: prefixCause ? `For ${refs.map(referenceLabel).join(', ')} (identity ${identities}, vault ${vault.name}): ${f.cause}` : f.cause,
+    cause: prefixCause ? forReferences(refs.map(referenceLabel).join(', '), identities, vault.name, f.cause) : f.cause,
     about: { identity: identities, vault: vault.name, references: refs.map(referenceLabel) },
     ...(fix ? { fix } : { fix: undefined }),
   };

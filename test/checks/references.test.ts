@@ -169,6 +169,11 @@ describe('steps 2-3 for each pair in use (api-management-howto-use-managed-servi
     vaultOf(f).networkAcls.defaultAction = 'Allow';
     const acc = find(pairChecks(f), 'ACC-RBAC@uai-certs');
     assert.equal(acc.status, 'fail');
+    // The cause names the identity itself, so the pair's prefix does not name it a second time.
+    assert.equal(
+      acc.cause,
+      'For certificate gateway-client: uai-certs has no role on the vault: API Management cannot read the certificate.',
+    );
     const op = acc.fix?.operations[0];
     assert.equal(op?.kind === 'roleAssignment.create' && op.principalId, 'bbbbbbbb-0000-0000-0000-000000000002');
   });
