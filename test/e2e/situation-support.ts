@@ -4,13 +4,12 @@
 import { spawnSync } from 'node:child_process';
 import { after } from 'node:test';
 import { CLI } from './harness.ts';
-import { azHandingOut, serveSandbox, tempDir, type Served } from './support.ts';
+import { azHandingOut, DEMO_TARGET, serveSandbox, tempDir, type Served } from './support.ts';
 
 export const SUB = '3f2b7c1d-9a4e-4b8f-a6d2-1c5e7f9a0b34';
 export const RG = `/subscriptions/${SUB}/resourceGroups/rg-apim-demo`;
 export const APIM = `${RG}/providers/Microsoft.ApiManagement/service/apim-contoso-dev`;
 export const VAULT = `${RG}/providers/Microsoft.KeyVault/vaults/kv-contoso-certs`;
-const TARGET = ['--subscription', SUB, '-g', 'rg-apim-demo', '--service', 'apim-contoso-dev', '--vault', 'kv-contoso-certs'];
 
 const served: Served[] = [];
 after(() => served.forEach((s) => s.stop()));
@@ -30,7 +29,7 @@ export async function world(name: string) {
     return { code: r.status, out: r.stdout, err: r.stderr };
   };
   /** apimkv on the situation's target: apim-contoso-dev + kv-contoso-certs. */
-  const cli = (...args: string[]) => run([...args, ...TARGET]);
+  const cli = (...args: string[]) => run([...args, ...DEMO_TARGET]);
   const curl = (args: string[]) => spawnSync('curl', ['-s', '--cacert', s.ca, ...args], { encoding: 'utf8' }).stdout;
   /** The independent read: a plain GET with the sandbox's token, parsed as JSON. */
   const read = (path: string, apiVersion: string) =>

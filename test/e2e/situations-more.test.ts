@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { APIM, detail, failing, line, RG, SUB, VAULT, world, writesTo } from './situation-support.ts';
-import { tempDir } from './support.ts';
+import { DEMO_TARGET, tempDir } from './support.ts';
 
 const CERT = `${APIM}/certificates/backend-client`;
 const SHARED_SUB = '6d4a9e2f-1b3c-4e5d-8f7a-9c0b1d2e3f45';
@@ -98,16 +98,17 @@ describe('issue 13 situations (second set)', { timeout: 900_000 }, () => {
     openssl(['pkcs12', '-export', '-legacy', ...pem, '-out', join(dir, 'legacy.pfx')]);
     const upload = (file: string) =>
       run(
-        ['upload-cert', '--file', join(dir, file), '--certificate-id', 'client-upload', '--password-env', 'PFX_PW', '--yes'].concat([
-          '--subscription',
-          SUB,
-          '-g',
-          'rg-apim-demo',
-          '--service',
-          'apim-contoso-dev',
-          '--vault',
-          'kv-contoso-certs',
-        ]),
+        [
+          'upload-cert',
+          '--file',
+          join(dir, file),
+          '--certificate-id',
+          'client-upload',
+          '--password-env',
+          'PFX_PW',
+          '--yes',
+          ...DEMO_TARGET,
+        ],
         { PFX_PW: password },
       );
     const partner = read(`${APIM}/certificates/partner-mtls`, '2024-05-01');

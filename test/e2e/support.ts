@@ -85,3 +85,15 @@ export function azHandingOut(token: string): string {
   chmodSync(join(bin, 'az'), 0o755);
   return `${bin}:${process.env.PATH}`;
 }
+
+/** The demo worlds' target (apim-contoso-dev + kv-contoso-certs in the Contoso subscription), as flags. */
+export const DEMO_TARGET = [
+  '--subscription',
+  '3f2b7c1d-9a4e-4b8f-a6d2-1c5e7f9a0b34',
+  '-g',
+  'rg-apim-demo',
+  '--service',
+  'apim-contoso-dev',
+  '--vault',
+  'kv-contoso-certs',
+];

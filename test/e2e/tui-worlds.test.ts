@@ -8,23 +8,13 @@ import { promisify } from 'node:util';
 import { test } from 'node:test';
 import { WORLD_NAMES } from '../../src/sandbox/index.ts';
 import { CLI, KEY, start } from './harness.ts';
-import { azHandingOut, serveSandbox, tempDir, type Served } from './support.ts';
+import { azHandingOut, DEMO_TARGET, serveSandbox, tempDir, type Served } from './support.ts';
 
-const TARGET = [
-  '--subscription',
-  '3f2b7c1d-9a4e-4b8f-a6d2-1c5e7f9a0b34',
-  '-g',
-  'rg-apim-demo',
-  '--service',
-  'apim-contoso-dev',
-  '--vault',
-  'kv-contoso-certs',
-];
 const PREVIEW = / Apply +y applies/;
 const RESULT = /Enter next fix/;
 const SUMMARY = /Fix all: (?:no failing check has a fix|\d+ run, \d+ skipped · (?:nothing fails now|(\d+) still failing))/;
 
-const flags = (s: Served, state: string) => ['--arm-endpoint', s.endpoint, '--ca-cert', s.ca, ...TARGET, '--state-dir', state];
+const flags = (s: Served, state: string) => ['--arm-endpoint', s.endpoint, '--ca-cert', s.ca, ...DEMO_TARGET, '--state-dir', state];
 const env = (s: Served) => ({ NO_COLOR: '1', PATH: azHandingOut(s.token), AZURE_SUBSCRIPTION_ID: '' });
 
 /** The CLI against a served world, run asynchronously so the oracle's copy is fixed while the runbook walks the other. */

@@ -24,6 +24,7 @@ import { Journal } from '../../src/runbook/journal.ts';
 import type { Target } from '../../src/checks/run-types.ts';
 import { startSandbox, WORLD_NAMES, type LoggedRequest } from '../../src/sandbox/index.ts';
 import { tempDir, writePfx } from '../e2e/support.ts';
+import { livePair } from './live-pair.ts';
 import { definitionJudge } from './spec-definition.ts';
 
 const require = createRequire(import.meta.url);
@@ -269,15 +270,7 @@ test(
           } else row.pass++;
           continue;
         }
-        const r = await validator.validateLiveRequestResponse({
-          liveRequest: {
-            url: `https://${e.host}${oavUrl(e.url)}`,
-            method: e.method.toLowerCase(),
-            headers: e.requestHeaders ?? {},
-            body: e.requestBody,
-          },
-          liveResponse: { statusCode: String(e.status), headers: e.responseHeaders ?? {}, body: e.responseBody },
-        });
+        const r = await validator.validateLiveRequestResponse(livePair(e, oavUrl(e.url)));
         const req = r.requestValidationResult;
         const res = r.responseValidationResult;
         const exception = req.runtimeException ?? res.runtimeException;

@@ -13,6 +13,7 @@ import { test } from 'node:test';
 import { SERVICE_PROPERTY_ADDED_IN } from '../../src/sandbox/providers/apim.ts';
 import { startSandbox, WORLD_NAMES, type Sandbox } from '../../src/sandbox/index.ts';
 import { APIM_ID, RG_ID } from './clients.ts';
+import { livePair } from './live-pair.ts';
 
 function call(sandbox: Sandbox, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
   return new Promise((resolve, reject) => {
@@ -122,15 +123,7 @@ test(
         }
         for (const e of sandbox.requests()) {
           if (!e.url?.includes('api-version=2021-08-01')) continue;
-          const r = await validator.validateLiveRequestResponse({
-            liveRequest: {
-              url: `https://${e.host}${e.url}`,
-              method: e.method.toLowerCase(),
-              headers: e.requestHeaders ?? {},
-              body: e.requestBody,
-            },
-            liveResponse: { statusCode: String(e.status), headers: e.responseHeaders ?? {}, body: e.responseBody },
-          });
+          const r = await validator.validateLiveRequestResponse(livePair(e));
           const req = r.requestValidationResult;
           const res = r.responseValidationResult;
           const exception = req.runtimeException ?? res.runtimeException;
